@@ -1,0 +1,5 @@
+"""``python -m journeydsl`` runs the ``journey`` command."""
+
+from .cli import main
+
+main()

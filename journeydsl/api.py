@@ -1,0 +1,97 @@
+"""The front door, named like the json module: ``loads``, ``load``, ``check_text``, ``check_file``.
+
+Examples
+--------
+>>> from journeydsl import api
+>>> journey = api.loads('''
+... journey "Coffee" {
+...   stage order (purchase) goal {
+...     touchpoint barista: staff duration 2 min { feel +2; performance service 8 }
+...   }
+... }''')
+>>> journey.stages[0].touchpoints()[0].channel
+'staff'
+>>> result = api.check_text('journey "J" { stage a { } }')
+>>> [d.code for d in result.diagnostics]
+['JD303', 'JD503']
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import networkx as nx
+
+from .checks import run_checks
+from .diagnostics import Diagnostic, JourneyError, has_errors, sort_diagnostics
+from .graph import build_graph
+from .loader import Loaded, load_file, load_text
+from .model import Journey, Library
+
+__all__ = ["CheckResult", "check_text", "check_file", "loads", "load", "compile_graph"]
+
+
+@dataclass
+class CheckResult:
+    """A checked file: its journey (or library), every diagnostic, and the source texts."""
+
+    journey: Journey | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)
+    library: Library | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when there are no errors (warnings allowed)."""
+        return not has_errors(self.diagnostics)
+
+
+def _checked(loaded: Loaded) -> CheckResult:
+    diagnostics = list(loaded.diagnostics)
+    body = loaded.journey or loaded.library
+    if body is not None:
+        diagnostics.extend(run_checks(body))
+    return CheckResult(loaded.journey, sort_diagnostics(diagnostics), loaded.sources, loaded.library)
+
+
+def check_text(text: str, file: str = "<string>", base: str | os.PathLike[str] | None = None) -> CheckResult:
+    """Parse and check journey text; imports resolve against ``base`` (default: working directory)."""
+    return _checked(load_text(text, file, Path(base) if base else None))
+
+
+def check_file(path: str | os.PathLike[str], root: str | os.PathLike[str] | None = None) -> CheckResult:
+    """Parse and check a ``.journey`` file and its imports.
+
+    Parameters
+    ----------
+    path : path-like
+        The file to check.
+    root : path-like, optional
+        The project folder imports must stay in (default: the file's own folder).
+    """
+    return _checked(load_file(path, root))
+
+
+def _valid(result: CheckResult) -> Journey:
+    if not result.ok or result.journey is None:
+        if result.ok:
+            raise JourneyError([], result.sources)
+        raise JourneyError(result.diagnostics, result.sources)
+    return result.journey
+
+
+def loads(text: str, file: str = "<string>") -> Journey:
+    """Parse and check journey text; raise :class:`JourneyError` if it has errors."""
+    return _valid(check_text(text, file))
+
+
+def load(path: str | os.PathLike[str]) -> Journey:
+    """Parse and check a ``.journey`` file; raise :class:`JourneyError` if it has errors."""
+    return _valid(check_file(path))
+
+
+def compile_graph(journey: Journey) -> nx.DiGraph:
+    """The journey as a ``networkx.DiGraph`` (see :mod:`journeydsl.graph`)."""
+    return build_graph(journey)

@@ -1,0 +1,141 @@
+"""The ``journey`` command line (click).  The one place that maps problems to exit codes.
+
+Exit codes: 0 success (warnings allowed), 1 the journey has errors (or an
+output could not be written), 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .api import CheckResult, check_file
+from .diagnostics import sort_diagnostics
+from .export import FORMATS, export
+from .output import write_atomically
+from .render import render_json, render_text, summary_line
+
+__all__ = ["main", "cli"]
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+_ROOT_OPTION = click.option(
+    "--root",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Project folder that imports must stay inside [default: the journey's folder].",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "-V", "--version", prog_name="journeydsl")
+def cli() -> None:
+    """Design, check and simulate customer journeys written in the journey language.
+
+    \b
+    Start with:
+      journey check examples/journeys/premier_banking.journey
+      journey graph examples/journeys/premier_banking.journey --format mermaid
+    """
+
+
+def _report(result: CheckResult, show_warnings: bool, color: bool) -> None:
+    shown = [d for d in result.diagnostics if show_warnings or d.is_error]
+    if shown:
+        click.echo(render_text(shown, result.sources, color=color), err=True)
+        click.echo("", err=True)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=_FILE)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+    help="text for people; json for editors and CI (schema journeydsl.diagnostics/1).",
+)
+@click.option("--warnings/--no-warnings", "show_warnings", default=True, show_default=True, help="Show warnings as well as errors.")
+@_ROOT_OPTION
+@click.pass_context
+def check(ctx: click.Context, files: tuple[Path, ...], fmt: str, show_warnings: bool, root: Path | None) -> None:
+    """Check journey files and report every problem found.
+
+    Each problem is shown with its code, file:line:col, the source line with a
+    caret under it, and a hint.  Exits 0 when there are only warnings, 1 when
+    any file has an error.
+
+    \b
+    Examples:
+      journey check examples/journeys/*.journey
+      journey check shop.journey --format json
+    """
+    results: dict[str, list] = {}
+    everything = []
+    color = sys.stderr.isatty()
+    for path in files:
+        result = check_file(path, root)
+        diagnostics = [d for d in result.diagnostics if show_warnings or d.is_error]
+        results[str(path)] = diagnostics
+        everything.extend(diagnostics)
+        if fmt == "text":
+            _report(result, show_warnings, color)
+    failed = any(d.is_error for d in everything)
+    if fmt == "json":
+        click.echo(render_json(results))
+    else:
+        verdict = "failed" if failed else "ok"
+        click.echo(f"{verdict}: {summary_line(everything, len(files))}", err=failed)
+    ctx.exit(EXIT_INVALID if failed else EXIT_OK)
+
+
+@cli.command()
+@click.argument("file", type=_FILE)
+@click.option(
+    "--format", "fmt", type=click.Choice(list(FORMATS)), default="dot", show_default=True,
+    help="dot (Graphviz), graphml (networkx, Gephi), mermaid (user-journey diagram), json (the model).",
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write to this file (whole or not at all) instead of standard output.",
+)
+@_ROOT_OPTION
+@click.pass_context
+def graph(ctx: click.Context, file: Path, fmt: str, output: Path | None, root: Path | None) -> None:
+    """Export a checked journey as a graph or as its model.
+
+    The journey must have no errors; warnings are shown on standard error.
+
+    \b
+    Examples:
+      journey graph shop.journey --format dot | dot -Tsvg -o shop.svg
+      journey graph shop.journey --format graphml -o shop.graphml
+    """
+    result = check_file(file, root)
+    _report(result, True, sys.stderr.isatty())
+    if not result.ok or result.journey is None:
+        errors = [d for d in result.diagnostics if d.is_error]
+        if not errors:
+            click.echo(f"Error: `{file}` is a library; export a journey that imports it.", err=True)
+        else:
+            click.echo(f"failed: {summary_line(sort_diagnostics(result.diagnostics))}; nothing exported", err=True)
+        ctx.exit(EXIT_INVALID)
+    text = export(result.journey, fmt)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        write_atomically(output, text)
+    except OSError as error:
+        click.echo(f"Error: cannot write `{output}`: {error.strerror or error}", err=True)
+        ctx.exit(EXIT_INVALID)
+    click.echo(f"wrote {output} ({fmt})", err=True)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="journey")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

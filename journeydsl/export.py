@@ -1,0 +1,227 @@
+"""Exports of a compiled journey: Graphviz DOT, GraphML, a Mermaid ``journey`` diagram, JSON.
+
+Each function takes the journey (and its graph where it needs one) and returns
+text; writing files is the CLI's job.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import fields, is_dataclass
+from typing import Any
+
+import networkx as nx
+
+from .graph import EXIT, build_graph, nominal_score, resolved_probabilities, stage_id, touchpoint_id
+from .model import Choice, Journey, Span, Touchpoint, Use
+
+__all__ = ["FORMATS", "to_dot", "to_graphml", "to_mermaid", "to_json", "model_to_dict", "mermaid_score", "export"]
+
+#: Export formats: name -> short description.
+FORMATS: dict[str, str] = {
+    "dot": "Graphviz DOT (render with `dot -Tsvg`)",
+    "graphml": "GraphML (networkx, Gephi, yEd)",
+    "mermaid": "Mermaid user-journey diagram",
+    "json": "the whole model as JSON (schema journeydsl.model/1)",
+}
+
+
+def export(journey: Journey, fmt: str) -> str:
+    """The journey in one of :data:`FORMATS`."""
+    if fmt == "dot":
+        return to_dot(journey)
+    if fmt == "graphml":
+        return to_graphml(build_graph(journey))
+    if fmt == "mermaid":
+        return to_mermaid(journey)
+    if fmt == "json":
+        return to_json(journey)
+    raise ValueError(f"unknown export format {fmt!r}; choose from {', '.join(FORMATS)}")
+
+
+# ---- DOT -----------------------------------------------------------------------------
+
+
+def _dot_id(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def _percent(value: float) -> str:
+    return f"{value * 100:.4g}%"
+
+
+def _score_color(score: float) -> str:
+    if score >= 1:
+        return "#d9f2d9"
+    if score <= -1:
+        return "#f8d7d7"
+    return "#f2f2f2"
+
+
+def to_dot(journey: Journey) -> str:
+    """Graphviz DOT: a cluster per stage with its touchpoints in order, transitions between stages.
+
+    Examples
+    --------
+    >>> from journeydsl.api import loads
+    >>> text = to_dot(loads('journey "J" { stage a goal { touchpoint t: staff { feel +1 } } }'))
+    >>> text.splitlines()[0]
+    'digraph "J" {'
+    """
+    library = {tp.name: tp for tp in journey.touchpoints}
+    lines = [
+        f"digraph {_dot_id(journey.name)} {{",
+        "  graph [rankdir=LR, compound=true, fontname=Helvetica, label=" + _dot_id(journey.name) + ", labelloc=t];",
+        "  node [fontname=Helvetica, fontsize=10];",
+        "  edge [fontname=Helvetica, fontsize=9];",
+        f"  {_dot_id(EXIT)} [label=\"drop-off\", shape=doublecircle, style=filled, fillcolor=\"#eeeeee\"];",
+    ]
+    for index, stage in enumerate(journey.stages):
+        title = stage.name + (f" ({stage.phase})" if stage.phase else "") + (" - goal" if stage.goal else "")
+        lines.append(f"  subgraph {_dot_id(f'cluster_{index}')} {{")
+        color = "#2e7d32" if stage.goal else "#888888"
+        lines.append(f"    label={_dot_id(title)}; style=rounded; color={_dot_id(color)};")
+        anchor = stage_id(stage.name)
+        shape = "doubleoctagon" if stage.goal else "box"
+        lines.append(f"    {_dot_id(anchor)} [label={_dot_id(stage.name)}, shape={shape}, style=\"rounded,filled\", fillcolor=\"#e3ecfa\"];")
+        previous = [anchor]
+        for step in stage.steps:
+            options = step.options if isinstance(step, Choice) else (step,)
+            current = []
+            for option in options:
+                tp = option if isinstance(option, Touchpoint) else library.get(option.name)
+                if tp is None:
+                    continue
+                node = touchpoint_id(tp) + (f"@{stage.name}" if isinstance(option, Use) else "")
+                label = f"{tp.name}\\n[{tp.channel}]" + (" *" if tp.moment_of_truth else "")
+                lines.append(
+                    f"    {_dot_id(node)} [label=\"{label.replace(chr(34), chr(39))}\", shape=ellipse, style=filled, "
+                    f"fillcolor=\"{_score_color(nominal_score(tp))}\"];"
+                )
+                share = option.share.probability.value if option.share is not None else None
+                attrs = f" [label=\"{_percent(share)}\"]" if share is not None else ""
+                for source in previous:
+                    lines.append(f"    {_dot_id(source)} -> {_dot_id(node)}{attrs};")
+                current.append(node)
+            previous = current or previous
+        lines.append("  }")
+    stage_names = {s.name for s in journey.stages}
+    for stage in journey.stages:
+        leaving = 0.0
+        for transition, probability in resolved_probabilities(stage):
+            leaving += probability if transition.target != EXIT else 0.0
+            target = stage_id(transition.target) if transition.target in stage_names else EXIT
+            if transition.target not in stage_names and transition.target != EXIT:
+                continue
+            label = _percent(probability)
+            if transition.conditionals:
+                label += " (varies)"
+            if transition.delay is not None:
+                label += f"\\nafter {transition.delay}"
+            style = ", style=dashed, color=\"#6a1b9a\"" if transition.repeat else ""
+            lines.append(f"  {_dot_id(stage_id(stage.name))} -> {_dot_id(target)} [label=\"{label}\"{style}];")
+        explicit_exit = any(t.target == EXIT for t in stage.transitions)
+        remainder = 1.0 - leaving if stage.transitions else 1.0
+        if remainder > 1e-9 and not explicit_exit and not (stage.goal and not stage.transitions):
+            lines.append(
+                f"  {_dot_id(stage_id(stage.name))} -> {_dot_id(EXIT)} [label=\"{_percent(remainder)}\", style=dotted, color=\"#999999\"];"
+            )
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+# ---- GraphML -------------------------------------------------------------------------
+
+
+def to_graphml(graph: nx.DiGraph) -> str:
+    """GraphML that ``networkx.read_graphml`` reads back with the same nodes, edges and attributes."""
+    return "\n".join(nx.generate_graphml(graph, prettyprint=True)) + "\n"
+
+
+# ---- Mermaid -------------------------------------------------------------------------
+
+
+def mermaid_score(journey: Journey, touchpoint: Touchpoint) -> int:
+    """A touchpoint's nominal effect on Mermaid's 1-5 scale.
+
+    The nominal effect is the sum of module and theme effects plus, for each
+    factor it performs on, performance minus the journey's expectation (5 when
+    none is given).  It is clipped to -5..+5 and mapped linearly: -5 -> 1,
+    0 -> 3, +5 -> 5.
+
+    Examples
+    --------
+    >>> from journeydsl.api import loads
+    >>> j = loads('journey "J" { factor service expect 7 stage a goal {'
+    ...           ' touchpoint t: staff { feel +1; performance service 9 } } }')
+    >>> mermaid_score(j, j.stages[0].touchpoints()[0])
+    5
+    """
+    expectations = {f.name: f.expect if f.expect is not None else 5.0 for f in journey.factors}
+    score = nominal_score(touchpoint) + sum(
+        p.value - expectations.get(p.name, 5.0) for p in touchpoint.effects.performance
+    )
+    clipped = max(-5.0, min(5.0, score))
+    return int(math.floor(3 + 2 * clipped / 5 + 0.5))
+
+
+def _mermaid_text(text: str) -> str:
+    cleaned = "".join(" " if ch in ":;#\n\r\t{}" else ch for ch in text)
+    return " ".join(cleaned.split()) or "-"
+
+
+def to_mermaid(journey: Journey) -> str:
+    """A Mermaid ``journey`` diagram: sections are stages, tasks are touchpoints, actors channels.
+
+    Examples
+    --------
+    >>> from journeydsl.api import loads
+    >>> print(to_mermaid(loads('journey "J" { stage a goal { touchpoint t: staff { feel +1 } } }')))
+    journey
+        title J
+        section a
+            t: 3: staff
+    <BLANKLINE>
+    """
+    library = {tp.name: tp for tp in journey.touchpoints}
+    lines = ["journey", f"    title {_mermaid_text(journey.name)}"]
+    for stage in journey.stages:
+        tasks = []
+        for step in stage.steps:
+            for option in step.options if isinstance(step, Choice) else (step,):
+                tp = option if isinstance(option, Touchpoint) else library.get(option.name)
+                if tp is not None:
+                    tasks.append(f"        {_mermaid_text(tp.name)}: {mermaid_score(journey, tp)}: {_mermaid_text(tp.channel)}")
+        if tasks:
+            lines.append(f"    section {_mermaid_text(stage.name)}")
+            lines.extend(tasks)
+    return "\n".join(lines) + "\n"
+
+
+# ---- JSON ----------------------------------------------------------------------------
+
+_SKIPPED = {"name_span", "channel_span", "phase_span", "kind_span", "tier_span", "value_span",
+            "recovery_span", "target_span", "variability_span", "visit_limit_span",
+            "attribute_spans", "setting_spans", "value_spans"}
+
+
+def model_to_dict(value: Any) -> Any:
+    """Plain data for a model object: dataclasses as dicts, spans as ``file:line:col``."""
+    if isinstance(value, Span):
+        return f"{value.file}:{value.line}:{value.column}"
+    if is_dataclass(value) and not isinstance(value, type):
+        data: dict[str, Any] = {"type": type(value).__name__.lower()}
+        for item in fields(value):
+            if item.name in _SKIPPED:
+                continue
+            data["at" if item.name == "span" else item.name] = model_to_dict(getattr(value, item.name))
+        return data
+    if isinstance(value, (tuple, list)):
+        return [model_to_dict(v) for v in value]
+    return value
+
+
+def to_json(journey: Journey) -> str:
+    """The whole model as JSON (``{"schema": "journeydsl.model/1", "journey": {...}}``)."""
+    return json.dumps({"schema": "journeydsl.model/1", "journey": model_to_dict(journey)}, indent=2, ensure_ascii=False) + "\n"
