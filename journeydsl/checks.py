@@ -272,7 +272,7 @@ def references(ctx: Context) -> Iterator[Diagnostic]:
 
 
 def _segment_refs(ctx: Context, names: Iterable[str], shares) -> Iterator[Diagnostic]:
-    for name, share in zip(names, shares):
+    for name, share in zip(names, shares, strict=True):
         if name not in ctx.segment_names:
             yield _undefined("JD107", "segment", name, share.span, ctx.segment_names, "segment NAME 100% { ... }")
 
@@ -566,7 +566,7 @@ def choice_shares(ctx: Context) -> Iterator[Diagnostic]:
             shares = [o.share for o in step.options]
             if all(s is None for s in shares):
                 continue
-            for option, share in zip(step.options, shares):
+            for option, share in zip(step.options, shares, strict=True):
                 if share is None:
                     yield Diagnostic("JD212", f"option `{option.name}` has no share", option.name_span, hint="give every option a share, e.g. `share 40%`")
             if any(s is None for s in shares):

@@ -10,7 +10,6 @@ journey's time unit happens in :mod:`journeydsl.units`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
 __all__ = [
     "Span",
@@ -277,7 +276,7 @@ class Choice:
     span: Span = NO_SPAN
 
 
-Step = Union[Touchpoint, Use, Choice]
+Step = Touchpoint | Use | Choice
 
 
 @dataclass(frozen=True)
