@@ -30,7 +30,7 @@ from .graph import build_graph
 from .loader import Loaded, load_file, load_text
 from .model import Journey, Library
 
-__all__ = ["CheckResult", "check_text", "check_file", "loads", "load", "compile_graph"]
+__all__ = ["CheckResult", "check_text", "check_file", "loads", "load", "compile_graph", "simulate"]
 
 
 @dataclass
@@ -95,3 +95,54 @@ def load(path: str | os.PathLike[str]) -> Journey:
 def compile_graph(journey: Journey) -> nx.DiGraph:
     """The journey as a ``networkx.DiGraph`` (see :mod:`journeydsl.graph`)."""
     return build_graph(journey)
+
+
+def simulate(
+    journey: Journey,
+    customers: int | None = None,
+    horizon: float | None = None,
+    replications: int = 1,
+    seed: int | None = None,
+    warmup: float = 0.0,
+    design: str = "baseline",
+    trace=None,
+    progress=None,
+) -> dict[str, object]:
+    """Simulate synthetic customers through a checked journey; return the results document.
+
+    Parameters
+    ----------
+    journey : Journey
+        A journey without errors (from :func:`load` or :func:`loads`).
+    customers : int, optional
+        Customers from the arrival process, each followed for the horizon; default: run to the horizon.
+    horizon : float, optional
+        Overrides the journey's horizon, in its time unit.
+    replications : int
+        Independent replications; confidence intervals come from their spread when there are several.
+    seed : int, optional
+        Master seed (default: the journey's ``seed``, else 0).  Same file and seed, same results.
+    warmup : float
+        Customers arriving before this time (in the journey's time unit) are not counted.
+    design : str
+        Name of the design, written into the results.
+
+    Returns
+    -------
+    dict
+        The ``journeydsl.results/1`` document (see ``docs/results-schema.md``).
+
+    Examples
+    --------
+    >>> j = loads('journey "J" { arrivals cohort 200 '
+    ...           'stage a goal { touchpoint t: staff duration 2 min { feel +2 } } }')
+    >>> results = simulate(j, seed=1)
+    >>> results["customers"], results["metrics"]["conversion_rate"]["mean"]
+    (200, 1.0)
+    """
+    from .experiment import run
+    from .plan import compile_plan
+    from .simulate import RunSettings
+
+    settings = RunSettings(customers=customers, horizon=horizon, warmup=warmup)
+    return run(compile_plan(journey), settings, replications, seed, design, trace, progress).results

@@ -49,3 +49,24 @@ def to_time_unit(quantity: Quantity, time_unit: str | None) -> float:
         return float(quantity.value)
     clock = UNIT_SECONDS[time_unit or DEFAULT_TIME_UNIT]
     return float(quantity.value) * UNIT_SECONDS[quantity.unit] / clock
+
+
+def parse_time(text: str, time_unit: str | None) -> float:
+    """A time written on the command line (``90 days``, ``2h``) in the journey's time unit.
+
+    Raises ``ValueError`` with a message for people when the text is not a time.
+
+    Examples
+    --------
+    >>> parse_time("2 days", "hours")
+    48.0
+    """
+    import re
+
+    match = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*([A-Za-z]+)\s*", text)
+    if not match:
+        raise ValueError(f"`{text}` is not a time; write a number and a unit, e.g. `90 days`")
+    value, unit = float(match.group(1)), match.group(2)
+    if unit not in UNIT_SECONDS:
+        raise ValueError(f"`{unit}` is not a time unit; use s, min, h, days, weeks, months or years")
+    return to_time_unit(Quantity(value, unit), time_unit)

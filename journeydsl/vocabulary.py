@@ -146,8 +146,11 @@ SETTINGS: dict[str, dict[str, Setting]] = {
         "loss_aversion": Setting(2.25, 1.0, 5.0, "lambda of the value function (Tversky & Kahneman 1992)"),
         "curvature": Setting(0.88, 0.1, 1.0, "alpha of the value function (Tversky & Kahneman 1992)"),
         "disconfirmation": Setting(1.0, 0.0, 5.0, "weight of performance minus expectation (Oliver 1980)"),
-        "wait_penalty": Setting(0.5, 0.0, 10.0, "affect lost per patience-length of waiting beyond patience (modelling choice)"),
         "noise": Setting(0.5, 0.0, 5.0, "spread of momentary affect around the touchpoint's effect"),
+    },
+    "waiting": {
+        "penalty": Setting(0.5, 0.0, 10.0, "affect lost per patience-length of waiting beyond patience (modelling choice)"),
+        "renege": Setting(3.0, 1.0, 100.0, "customers give up after waiting this many times their patience (modelling choice)"),
     },
     "satisfaction": {
         "baseline": Setting(7.0, 0.0, 10.0, "satisfaction (0-10) of a remembered experience of 0 (modelling choice)"),
@@ -158,7 +161,7 @@ SETTINGS: dict[str, dict[str, Setting]] = {
         "scale": Setting(1.2, 0.0, 5.0, "recommendation points per point of remembered experience"),
     },
     "loyalty": {
-        "intercept": Setting(-3.5, -20.0, 20.0, "b0 of logistic return probability"),
+        "intercept": Setting(-5.6, -20.0, 20.0, "b0 of logistic return probability (midpoint at satisfaction 8: convex, Jones & Sasser 1995)"),
         "slope": Setting(0.7, 0.0, 5.0, "b1 per satisfaction point (0.7 reproduces Redelmeier et al. 2003)"),
     },
     "expectations": {
@@ -170,7 +173,13 @@ SETTINGS: dict[str, dict[str, Setting]] = {
         "curvature": Setting(0.02, 0.0, 1.0, "rise of the U-shaped chance to talk per squared point from neutral (Anderson 1998)"),
         "neutral": Setting(6.0, 0.0, 10.0, "satisfaction at which customers talk least"),
         "referral_conversion": Setting(0.1, 0.0, 1.0, "chance a promoter's story brings a new customer"),
-        "brand_impact": Setting(0.01, 0.0, 1.0, "brand-image points lost per detractor story"),
+        "brand_impact": Setting(0.01, 0.0, 1.0, "weight of each story in the shared brand image, a moving average of story valence from -1 to +1"),
+        "brand_arrivals": Setting(0.2, 0.0, 5.0, "relative change in arrivals per unit of brand image (modelling choice)"),
+        "brand_expectation": Setting(1.0, 0.0, 5.0, "newcomers' brand expectation shift in points per unit of brand image (modelling choice)"),
+        "referral_delay": Setting(7.0, 0.0, 365.0, "mean days from a promoter's story to the referred customer's arrival"),
+    },
+    "care": {
+        "weight": Setting(0.3, 0.0, 5.0, "satisfaction points per point of affect from a care contact (modelling choice)"),
     },
     "spread": {
         "expectation": Setting(1.0, 0.0, 5.0, "per-customer standard deviation of expectations (points)"),

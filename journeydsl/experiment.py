@@ -1,0 +1,215 @@
+"""Replications and seeds: run a plan several times and summarise it as the results contract.
+
+Randomness enters as one integer seed.  :class:`numpy.random.SeedSequence`
+splits it into one independent seed per replication, so a replication's
+results depend only on the seed and its index, never on the order in which
+replications run.
+
+The summary is plain data following ``journeydsl.results/1``
+(``docs/results-schema.md``, ``journeydsl/schemas/results.schema.json``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import __version__
+from .metrics import METRICS, Collector, Moments, Reservoir
+from .plan import MODULE_NAMES, THEME_NAMES, Plan
+from .simulate import RunSettings, TraceRow, run_replication
+
+__all__ = ["SCHEMA", "replication_seeds", "interval", "run", "summarise", "Outcome"]
+
+SCHEMA = "journeydsl.results/1"
+#: Seed used when neither the command line nor the journey gives one.
+DEFAULT_SEED = 0
+
+
+def replication_seeds(seed: int, replications: int) -> list[int]:
+    """One 64-bit seed per replication, split from ``seed`` by ``numpy.random.SeedSequence``.
+
+    Examples
+    --------
+    >>> replication_seeds(1, 3) == replication_seeds(1, 5)[:3]
+    True
+    """
+    children = np.random.SeedSequence(seed).spawn(replications)
+    return [int(child.generate_state(2, dtype=np.uint32).astype(np.uint64) @ np.array([1 << 32, 1], dtype=np.uint64)) for child in children]
+
+
+def _t_quantile(df: int) -> float:
+    from scipy.stats import t
+
+    return float(t.ppf(0.975, df))
+
+
+def interval(mean: float, stderr: float, df: int | None) -> dict[str, object]:
+    """``{"mean": x, "ci95": [lo, hi]}``: Student t with ``df`` degrees of freedom, normal when ``None``."""
+    if not math.isfinite(stderr):
+        stderr = 0.0
+    half = (1.959963984540054 if df is None else _t_quantile(df)) * stderr
+    return {"mean": _round(mean), "ci95": [_round(mean - half), _round(mean + half)]}
+
+
+def _round(value: float) -> float:
+    return float(f"{value:.6g}") if math.isfinite(value) else 0.0
+
+
+@dataclass
+class Outcome:
+    """A finished experiment: the results document and the raw collectors behind it."""
+
+    results: dict[str, object]
+    collectors: list[Collector]
+
+
+def run(
+    plan: Plan,
+    settings: RunSettings,
+    replications: int = 1,
+    seed: int | None = None,
+    design: str = "baseline",
+    trace: Callable[[TraceRow], None] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Outcome:
+    """Run ``replications`` replications of a plan and summarise them.
+
+    Parameters
+    ----------
+    plan : Plan
+        The compiled journey.
+    settings : RunSettings
+        Customers or horizon, and warm-up.
+    replications : int
+        Independent replications (at least 1).
+    seed : int, optional
+        Master seed; default: the journey's ``seed``, else 0.
+    design : str
+        The design's name, written into the results.
+    trace : callable, optional
+        Receives one row per touchpoint visit.
+    progress : callable, optional
+        Called with 1 after each replication.
+    """
+    master = seed if seed is not None else (plan.seed if plan.seed is not None else DEFAULT_SEED)
+    collectors = []
+    for index, child in enumerate(replication_seeds(master, replications)):
+        collectors.append(run_replication(plan, settings, child, index, trace))
+        if progress is not None:
+            progress(1)
+    return Outcome(summarise(plan, collectors, master, design), collectors)
+
+
+def _metric_block(collectors: list[Collector], segment: int | None) -> dict[str, object]:
+    block = {}
+    for name in METRICS:
+        per_run = [c.metric(name, segment) for c in collectors]
+        if len(collectors) > 1:
+            means = Moments()
+            for moments in per_run:
+                if moments.n:
+                    means.add(moments.mean)
+            block[name] = interval(means.mean, means.stderr, means.n - 1 if means.n > 1 else None)
+        else:
+            block[name] = interval(per_run[0].mean, per_run[0].stderr, None)
+    return block
+
+
+def summarise(plan: Plan, collectors: list[Collector], seed: int, design: str = "baseline") -> dict[str, object]:
+    """The results document (``journeydsl.results/1``) of one or more replications."""
+    runs = len(collectors)
+    customers = sum(c.customers for c in collectors)
+    stages = {}
+    for index, stage in enumerate(plan.stages):
+        entered = sum(c.entered[index] for c in collectors)
+        dropped = sum(c.dropped[index] for c in collectors)
+        stages[stage.name] = {
+            "phase": stage.phase,
+            "goal": stage.goal,
+            "entered": entered,
+            "dropped": dropped,
+            "drop_rate": _round(dropped / entered) if entered else 0.0,
+        }
+    cycles = sum(sum(t.peaks for t in c.touchpoint) for c in collectors)
+    touchpoints = {}
+    themes = [0.0] * len(THEME_NAMES)
+    modules = [0.0] * len(MODULE_NAMES)
+    order = {name: i for i, name in enumerate(plan.stage_names)}
+    in_journey_order = sorted(plan.touchpoints, key=lambda tp: (order.get(tp.stage, len(order)), tp.index))
+    for tp in in_journey_order:
+        stats = [c.touchpoint[tp.index] for c in collectors]
+        affect = Moments()
+        waits = Moments()
+        for s in stats:
+            affect.n += s.affect.n
+            affect.total += s.affect.total
+            affect.squares += s.affect.squares
+            waits.n += s.waits.n
+            waits.total += s.waits.total
+            waits.squares += s.waits.squares
+        pooled = Reservoir(size=sum(len(s.wait_sample.values) for s in stats) or 1)
+        for s in stats:
+            for value in s.wait_sample.values:
+                pooled.add(value)
+        visits = sum(s.visits for s in stats)
+        utilisation = None
+        if tp.capacity is not None:
+            capacity_time = sum(tp.capacity * c.observed_time for c in collectors)
+            utilisation = _round(sum(s.busy for s in stats) / capacity_time) if capacity_time else 0.0
+        for t, value in enumerate(tp.themes):
+            themes[t] += value * visits
+        for m, value in enumerate(tp.modules):
+            modules[m] += value * visits
+        touchpoints[tp.name] = {
+            "stage": tp.stage,
+            "channel": tp.channel,
+            "visits": visits,
+            "mean_affect": _round(affect.mean),
+            "sd_affect": _round(affect.sd),
+            "peak_share": _round(sum(s.peaks for s in stats) / cycles) if cycles else 0.0,
+            "end_share": _round(sum(s.ends for s in stats) / cycles) if cycles else 0.0,
+            "wait_mean": _round(waits.mean),
+            "wait_p95": _round(pooled.quantile(0.95)),
+            "utilisation": utilisation,
+            "reneged": sum(s.reneged for s in stats),
+            "failures": sum(s.failures for s in stats),
+            "cost": _round(sum(s.cost for s in stats)),
+        }
+    segments = {}
+    for segment in plan.segments:
+        counted = sum(c.segment_customers[segment.index] for c in collectors)
+        segments[segment.name] = {
+            "customers": counted,
+            "share": _round(counted / customers) if customers else 0.0,
+            "metrics": _metric_block(collectors, segment.index),
+        }
+    positive = sum(c.positive_talk for c in collectors)
+    negative = sum(c.negative_talk for c in collectors)
+    return {
+        "schema": SCHEMA,
+        "journeydsl": __version__,
+        "journey": plan.name,
+        "design": design,
+        "seed": seed,
+        "customers": customers,
+        "replications": runs,
+        "time_unit": plan.time_unit,
+        "in_progress": sum(c.in_progress for c in collectors),
+        "metrics": _metric_block(collectors, None),
+        "word_of_mouth": {
+            "positive": positive,
+            "negative": negative,
+            "positive_to_negative": _round(positive / negative) if negative else None,
+            "referrals": sum(c.referrals for c in collectors),
+            "repeat_purchases": sum(c.repeat_purchases for c in collectors),
+        },
+        "stages": stages,
+        "touchpoints": touchpoints,
+        "segments": segments,
+        "themes": {name: _round(themes[i] / customers) if customers else 0.0 for i, name in enumerate(THEME_NAMES)},
+        "modules": {name: _round(modules[i] / customers) if customers else 0.0 for i, name in enumerate(MODULE_NAMES)},
+    }

@@ -1,0 +1,151 @@
+"""Streaming aggregates: what the engine observes, folded into sums as it happens.
+
+Nothing per customer is kept: each metric is a running count, sum and sum of
+squares (enough for a mean and its standard error), waits keep a fixed-size
+reservoir sample for their 95th percentile.  :meth:`Collector.summary` turns
+the sums into plain numbers.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass, field
+
+__all__ = ["METRICS", "Moments", "Reservoir", "Collector"]
+
+#: Per-customer metrics of the results contract, in order.
+METRICS: tuple[str, ...] = (
+    "conversion_rate",
+    "remembered_experience",
+    "satisfaction",
+    "nps",
+    "promoters",
+    "passives",
+    "detractors",
+    "return_rate",
+    "referrals_per_customer",
+    "time_in_journey",
+    "cost_per_customer",
+    "revenue_per_customer",
+)
+_COUNT = len(METRICS)
+
+
+@dataclass
+class Moments:
+    """Running count, sum and sum of squares of a quantity."""
+
+    n: int = 0
+    total: float = 0.0
+    squares: float = 0.0
+
+    def add(self, value: float) -> None:
+        """Fold one observation in."""
+        self.n += 1
+        self.total += value
+        self.squares += value * value
+
+    @property
+    def mean(self) -> float:
+        """The mean (0 with no observations)."""
+        return self.total / self.n if self.n else 0.0
+
+    @property
+    def sd(self) -> float:
+        """The sample standard deviation (0 with fewer than two observations)."""
+        if self.n < 2:
+            return 0.0
+        variance = (self.squares - self.total * self.total / self.n) / (self.n - 1)
+        return math.sqrt(max(0.0, variance))
+
+    @property
+    def stderr(self) -> float:
+        """Standard error of the mean."""
+        return self.sd / math.sqrt(self.n) if self.n else 0.0
+
+
+class Reservoir:
+    """A uniform sample of at most ``size`` observations (Vitter's algorithm R), for quantiles."""
+
+    def __init__(self, size: int = 4096, seed: int = 0):
+        self.size = size
+        self.seen = 0
+        self.values: list[float] = []
+        self._rng = random.Random(seed)
+
+    def add(self, value: float) -> None:
+        """Offer one observation."""
+        self.seen += 1
+        if len(self.values) < self.size:
+            self.values.append(value)
+            return
+        slot = int(self._rng.random() * self.seen)
+        if slot < self.size:
+            self.values[slot] = value
+
+    def quantile(self, q: float) -> float:
+        """The q-quantile of the sample (linear interpolation; 0 when empty)."""
+        if not self.values:
+            return 0.0
+        ordered = sorted(self.values)
+        position = q * (len(ordered) - 1)
+        low = int(math.floor(position))
+        high = min(low + 1, len(ordered) - 1)
+        return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+@dataclass
+class _TouchpointStats:
+    visits: int = 0
+    affect: Moments = field(default_factory=Moments)
+    waits: Moments = field(default_factory=Moments)
+    wait_sample: Reservoir = field(default_factory=Reservoir)
+    peaks: int = 0
+    ends: int = 0
+    reneged: int = 0
+    failures: int = 0
+    cost: float = 0.0
+    busy: float = 0.0
+
+
+class Collector:
+    """Receives observations from the engine and keeps only running aggregates.
+
+    Parameters
+    ----------
+    touchpoints, stages, segments : int
+        How many of each the plan has.
+    """
+
+    def __init__(self, touchpoints: int, stages: int, segments: int):
+        self.touchpoint = [_TouchpointStats() for _ in range(touchpoints)]
+        for index, stats in enumerate(self.touchpoint):
+            stats.wait_sample = Reservoir(seed=index)
+        self.entered = [0] * stages
+        self.dropped = [0] * stages
+        self.overall = [Moments() for _ in range(_COUNT)]
+        self.by_segment = [[Moments() for _ in range(_COUNT)] for _ in range(segments)]
+        self.segment_customers = [0] * segments
+        self.customers = 0
+        self.in_progress = 0
+        self.cycles = 0
+        self.positive_talk = 0
+        self.negative_talk = 0
+        self.referrals = 0
+        self.repeat_purchases = 0
+        self.observed_time = 0.0
+
+    def customer(self, segment: int, values: tuple[float, ...]) -> None:
+        """One customer's outcomes, in the order of :data:`METRICS`."""
+        self.customers += 1
+        self.segment_customers[segment] += 1
+        for moments, value in zip(self.overall, values, strict=True):
+            moments.add(value)
+        for moments, value in zip(self.by_segment[segment], values, strict=True):
+            moments.add(value)
+
+    def metric(self, name: str, segment: int | None = None) -> Moments:
+        """The running aggregate of one metric, overall or for one segment."""
+        index = METRICS.index(name)
+        return self.overall[index] if segment is None else self.by_segment[segment][index]

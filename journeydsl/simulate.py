@@ -1,0 +1,605 @@
+"""The SimPy engine: synthetic customers walking a compiled journey.
+
+One replication is one :class:`Engine` run.  Customers arrive by the plan's
+arrival process (Poisson, a cohort, or a finite market with Bass innovation and
+imitation), each drawn from a segment with their own expectations,
+importances, sensitivities, patience and loss aversion.  A customer is a plain
+generator process: stage delays, touchpoint durations, FIFO queues at staffed
+touchpoints with a capacity (waiting beyond patience hurts; waiting beyond
+``renege`` times patience makes them give up), failures and recoveries, choices,
+transitions by probability (state-dependent where written), loops bounded by
+visit limits, repeat purchases after a delay, care programmes, word of mouth.
+
+The engine never reads files, prints or plots: observations go to a
+:class:`~journeydsl.metrics.Collector`, and optionally one trace row per
+touchpoint visit to a callback.
+
+Consecutive touchpoints without a queue are walked with one SimPy timeout for
+their total duration: nothing else can interact with the customer in between,
+so the results are the same and the engine does a fraction of the events.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import simpy
+
+from .metrics import Collector
+from .plan import FACTOR_NAMES, Plan, SegmentPlan, StagePlan, TouchpointPlan
+from .psychology import (
+    likelihood_to_recommend,
+    remembered_experience,
+    return_probability,
+    satisfaction,
+    talk_probability,
+    update_expectation,
+)
+
+__all__ = ["RunSettings", "Engine", "TraceRow", "run_replication"]
+
+#: Trace columns, one row per customer per touchpoint visit.
+TraceRow = tuple
+TRACE_COLUMNS = (
+    "replication", "customer", "segment", "cycle", "stage", "touchpoint", "channel",
+    "time", "wait", "duration", "affect", "failure", "reneged",
+)
+
+_MAX_CYCLES = 100
+_BRAND = FACTOR_NAMES.index("brand")
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """How long to run and what to count.
+
+    Parameters
+    ----------
+    customers : int, optional
+        Number of customers from the arrival process; each is followed for the
+        journey's horizon from their arrival.  Without it the clock runs to the
+        horizon and customers still in their first journey then are not counted.
+    horizon : float, optional
+        Overrides the journey's horizon (in its time unit).
+    warmup : float
+        Customers arriving before this time are simulated but not counted.
+    """
+
+    customers: int | None = None
+    horizon: float | None = None
+    warmup: float = 0.0
+
+
+class _Customer:
+    __slots__ = (
+        "index", "segment", "rng", "expect", "importance", "sens", "patience", "loss",
+        "settings", "mood", "total", "count", "peak", "peak_tp", "end", "end_tp", "started",
+        "cycle", "cost", "revenue", "referrals", "perf_sum", "perf_n", "carried", "until",
+        "counted", "converted_at", "care_next",
+    )
+
+    def satisfaction_so_far(self) -> float:
+        memory = self.settings["memory"]
+        if not self.count:
+            return self.carried
+        remembered = remembered_experience(
+            self.peak, self.end, self.total / self.count, 0.0,
+            memory["peak"], memory["end"], memory["mean"], 0.0,
+        )
+        s = self.settings["satisfaction"]
+        return satisfaction(remembered, s["baseline"], s["scale"])
+
+
+class Engine:
+    """One replication of a plan.
+
+    Parameters
+    ----------
+    plan : Plan
+        The compiled journey.
+    run : RunSettings
+        Stopping rule and warm-up.
+    seed : int
+        The replication's seed (an integer from :class:`numpy.random.SeedSequence`).
+    trace : callable, optional
+        Called with one tuple per touchpoint visit (see ``TRACE_COLUMNS``).
+    replication : int
+        Index written into trace rows.
+    """
+
+    def __init__(
+        self,
+        plan: Plan,
+        run: RunSettings,
+        seed: int,
+        trace: Callable[[TraceRow], None] | None = None,
+        replication: int = 0,
+    ):
+        self.plan = plan
+        self.run = run
+        self.seed = seed
+        self.trace = trace
+        self.replication = replication
+        self.env = simpy.Environment()
+        self.collector = Collector(len(plan.touchpoints), len(plan.stages), len(plan.segments))
+        self.resources = {
+            tp.index: simpy.Resource(self.env, capacity=tp.capacity)
+            for tp in plan.touchpoints
+            if tp.capacity is not None
+        }
+        self.arrival_rng = random.Random(seed)
+        self.next_index = 0
+        self.adopters = 0
+        self.brand = 0.0
+        self.horizon = run.horizon if run.horizon is not None else plan.horizon
+        self.window = self.horizon if self.horizon is not None else math.inf
+        self._modules = [tuple((m, v) for m, v in enumerate(tp.modules) if v) for tp in plan.touchpoints]
+        self._segment_cumulative = []
+        running = 0.0
+        for segment in plan.segments:
+            running += segment.share
+            self._segment_cumulative.append(running)
+        self._segment_cumulative[-1] = float("inf")
+
+    # ---- running -------------------------------------------------------------------
+    def execute(self) -> Collector:
+        """Run the replication and return its collector."""
+        env = self.env
+        env.process(self._arrivals())
+        if self.run.customers is None and self.horizon is not None:
+            env.run(until=self.horizon)
+        else:
+            env.run()
+        self.collector.observed_time = max(0.0, env.now - self.run.warmup)
+        return self.collector
+
+    def _arrivals(self):
+        plan = self.plan
+        arrivals = plan.arrivals
+        env = self.env
+        rng = self.arrival_rng
+        limit = self.run.customers
+        if arrivals.kind == "cohort":
+            count = limit if limit is not None else arrivals.count
+            spacing = arrivals.over / count if arrivals.over and count else 0.0
+            for _ in range(count):
+                self._arrive(env.now)
+                if spacing:
+                    yield env.timeout(spacing)
+            return
+        if arrivals.kind == "poisson":
+            count = 0
+            while limit is None or count < limit:
+                rate = arrivals.rate * self._brand_factor()
+                yield env.timeout(rng.expovariate(rate))
+                if self.horizon is not None and limit is None and env.now >= self.horizon:
+                    return
+                self._arrive(env.now)
+                count += 1
+            return
+        market = arrivals.count if limit is None else min(limit, arrivals.count)
+        while self.adopters < arrivals.count and (limit is None or self.adopters < market):
+            remaining = arrivals.count - self.adopters
+            hazard = arrivals.innovation + arrivals.imitation * self.adopters / arrivals.count
+            rate = hazard * remaining * self._brand_factor()
+            if rate <= 0:
+                return
+            yield env.timeout(rng.expovariate(rate))
+            if self.horizon is not None and limit is None and env.now >= self.horizon:
+                return
+            self.adopters += 1
+            self._arrive(env.now)
+
+    def _arrive(self, now: float) -> None:
+        index = self.next_index
+        self.next_index += 1
+        self.env.process(self._customer(self._make_customer(index, now)))
+
+    def _brand_factor(self) -> float:
+        return max(0.0, 1.0 + self.plan.settings["word_of_mouth"]["brand_arrivals"] * self.brand)
+
+    def _referral(self):
+        delay = self.plan.settings["word_of_mouth"]["referral_delay"] * self.plan.day
+        yield self.env.timeout(self.arrival_rng.expovariate(1.0 / delay) if delay > 0 else 0.0)
+        if self.horizon is None or self.run.customers is not None or self.env.now < self.horizon:
+            self._arrive(self.env.now)
+
+    # ---- customers -------------------------------------------------------------------
+    def _make_customer(self, index: int, now: float) -> _Customer:
+        plan = self.plan
+        c = _Customer()
+        c.index = index
+        rng = c.rng = random.Random((self.seed << 32) ^ (index * 0x9E3779B1 + 1))
+        u = rng.random()
+        segment_index = 0
+        for i, bound in enumerate(self._segment_cumulative):
+            if u < bound:
+                segment_index = i
+                break
+        segment: SegmentPlan = plan.segments[segment_index]
+        c.segment = segment
+        settings = c.settings = segment.settings
+        spread = settings["spread"]
+        expect = list(segment.expectations)
+        importance = list(segment.importances)
+        gauss = rng.gauss
+        for f in plan.used_factors:
+            if spread["expectation"]:
+                expect[f] = min(10.0, max(0.0, expect[f] + gauss(0.0, spread["expectation"])))
+            if spread["importance"]:
+                importance[f] = min(10.0, max(0.0, importance[f] + gauss(0.0, spread["importance"])))
+        if self.brand:
+            # Stories told so far move what newcomers expect of the brand.
+            shift = plan.settings["word_of_mouth"]["brand_expectation"] * self.brand
+            expect[_BRAND] = min(10.0, max(0.0, expect[_BRAND] + shift))
+        c.expect = expect
+        c.importance = importance
+        sens = list(segment.sensitivities)
+        if spread["sensitivity"]:
+            for m in plan.used_modules:
+                sens[m] = max(0.0, sens[m] * (1.0 + gauss(0.0, spread["sensitivity"])))
+        c.sens = sens
+        patience = segment.patience
+        if patience is not None and spread["patience"]:
+            cv = spread["patience"]
+            sigma = math.sqrt(math.log(1.0 + cv * cv))
+            patience = patience * math.exp(gauss(-sigma * sigma / 2, sigma))
+        c.patience = patience
+        loss = settings["affect"]["loss_aversion"]
+        if spread["loss_aversion"]:
+            loss = max(1.0, loss + gauss(0.0, spread["loss_aversion"]))
+        c.loss = loss
+        c.mood = 0.0
+        c.cycle = 0
+        c.cost = 0.0
+        c.revenue = 0.0
+        c.referrals = 0
+        c.carried = settings["satisfaction"]["baseline"]
+        c.started = now
+        c.until = min(now + self.window, self.horizon if self.run.customers is None and self.horizon else math.inf)
+        c.counted = now >= self.run.warmup
+        c.converted_at = None
+        c.care_next = None
+        self._reset_cycle(c)
+        return c
+
+    @staticmethod
+    def _reset_cycle(c: _Customer) -> None:
+        c.total = 0.0
+        c.count = 0
+        c.peak = 0.0
+        c.peak_tp = -1
+        c.end = 0.0
+        c.end_tp = -1
+        c.perf_sum = {}
+        c.perf_n = {}
+
+    def _customer(self, c: _Customer):
+        plan = self.plan
+        env = self.env
+        collector = self.collector
+        stage: StagePlan | None = plan.stages[0]
+        first: tuple[float, ...] | None = None
+        while stage is not None and c.cycle < _MAX_CYCLES:
+            cycle_start = env.now
+            outcome = yield from self._walk(c, stage)
+            converted, leaving, finished = outcome
+            if not finished:
+                break
+            values = self._close_cycle(c, converted, env.now - cycle_start)
+            if first is None:
+                first = values
+            collector.cycles += c.counted
+            stage = None
+            if leaving is None:
+                break
+            # A repeat purchase: wait, let care programmes work, then decide (or follow the written chance).
+            if env.now + leaving.delay > c.until:
+                break
+            if leaving.delay:
+                yield env.timeout(leaving.delay)
+            self._care_until(c, env.now)
+            if leaving.loyalty:
+                loyalty = c.settings["loyalty"]
+                if c.rng.random() >= return_probability(c.carried, loyalty["intercept"], loyalty["slope"]):
+                    break
+            adaptation = c.settings["expectations"]["adaptation"]
+            for f, total in c.perf_sum.items():
+                c.expect[f] = update_expectation(c.expect[f], total / c.perf_n[f], adaptation)
+            c.cycle += 1
+            collector.repeat_purchases += c.counted
+            self._reset_cycle(c)
+            stage = plan.stages[leaving.target]
+        if first is None:
+            collector.in_progress += c.counted
+            return
+        self._care_until(c, c.until if c.until != math.inf else env.now, effects=False)
+        if c.counted:
+            converted, remembered, sat, nps, promoter, passive, detractor, returning, _, duration, _, _ = first
+            collector.customer(
+                c.segment.index,
+                (converted, remembered, sat, nps, promoter, passive, detractor, returning,
+                 float(c.referrals), duration, c.cost, c.revenue),
+            )
+
+    def _walk(self, c: _Customer, stage: StagePlan):
+        """Walk stages from ``stage`` until the customer leaves; returns (converted, repeat transition, finished)."""
+        env = self.env
+        plan = self.plan
+        collector = self.collector
+        rng = c.rng
+        counted = c.counted
+        trace = self.trace
+        visits = [0] * len(plan.stages)
+        pending = 0.0
+        converted = False
+        settings = c.settings
+        affect = settings["affect"]
+        carry = affect["carry_over"]
+        curvature = affect["curvature"]
+        weight = affect["disconfirmation"]
+        loss = c.loss
+        waiting = settings["waiting"]
+        while True:
+            index = stage.index
+            visits[index] += 1
+            if visits[index] == 1 and counted:
+                collector.entered[index] += 1
+            if visits[index] > stage.visit_limit:
+                if counted and not converted:
+                    collector.dropped[index] += 1
+                if pending:
+                    yield env.timeout(pending)
+                return converted, None, True
+            pending += stage.delay
+            if pending and env.now + pending > c.until:
+                return converted, None, False
+            for step in stage.steps:
+                options = step.options
+                if len(options) == 1:
+                    tp = options[0]
+                else:
+                    u = rng.random()
+                    cumulative = step.cumulative[c.segment.index]
+                    tp = options[-1]
+                    for option, bound in zip(options, cumulative, strict=True):
+                        if u < bound:
+                            tp = option
+                            break
+                visit = yield from self._visit(c, tp, stage, pending, carry, curvature, weight, loss, waiting, trace)
+                pending, gave_up = visit
+                if gave_up:
+                    if counted and not converted:
+                        collector.dropped[index] += 1
+                    return converted, None, True
+            if stage.goal and not converted:
+                converted = True
+                c.revenue += c.segment.value
+                if c.converted_at is None:
+                    c.converted_at = env.now + pending
+                    self._start_care(c)
+            # Choose a transition.
+            u = rng.random()
+            chosen = None
+            running = 0.0
+            for transition in stage.transitions:
+                probability = transition.probability
+                for conditional, predicate in transition.conditionals:
+                    if predicate(c, visits[index] - 1):
+                        probability = conditional
+                        break
+                running += probability
+                if u < running:
+                    chosen = transition
+                    break
+            if chosen is None or chosen.target < 0:
+                if counted and not converted:
+                    collector.dropped[index] += 1
+                if pending:
+                    yield env.timeout(pending)
+                return converted, None, True
+            if chosen.repeat:
+                if pending:
+                    yield env.timeout(pending)
+                return converted, chosen, True
+            pending += chosen.delay
+            stage = plan.stages[chosen.target]
+
+    def _visit(self, c, tp: TouchpointPlan, stage: StagePlan, pending, carry, curvature, weight, loss, waiting, trace):
+        env = self.env
+        rng = c.rng
+        stats = self.collector.touchpoint[tp.index]
+        duration = tp.duration.sample(rng) if tp.duration is not None else 0.0
+        wait = 0.0
+        reneged = False
+        if tp.capacity is not None:
+            if pending:
+                yield env.timeout(pending)
+                pending = 0.0
+            resource = self.resources[tp.index]
+            request = resource.request()
+            arrived = env.now
+            if c.patience is None:
+                yield request
+            else:
+                limit = c.patience * waiting["renege"]
+                timer = env.timeout(limit)
+                result = yield request | timer
+                if request not in result:
+                    request.cancel()
+                    reneged = True
+            wait = env.now - arrived
+            if not reneged:
+                yield env.timeout(duration)
+                resource.release(request)
+                if c.counted:
+                    stats.busy += duration
+        else:
+            pending += duration
+        # Momentary affect.
+        sens = c.sens
+        direct = tp.theme_total
+        for m, value in self._modules[tp.index]:
+            direct += sens[m] * value
+        performance = tp.performance
+        failed = ""
+        if tp.failures:
+            for failure in tp.failures:
+                if rng.random() < failure.probability:
+                    failed = failure.name
+                    direct += failure.theme_total
+                    for m, value in enumerate(failure.modules):
+                        if value:
+                            direct += sens[m] * value
+                    if failure.performance:
+                        performance = performance + failure.performance
+                    break
+        disconfirmed = 0.0
+        if performance:
+            expect = c.expect
+            importance = c.importance
+            for f, value in performance:
+                gap = value - expect[f]
+                if gap >= 0:
+                    disconfirmed += importance[f] * 0.1 * gap**curvature
+                else:
+                    disconfirmed -= importance[f] * 0.1 * loss * (-gap) ** curvature
+                c.perf_sum[f] = c.perf_sum.get(f, 0.0) + value
+                c.perf_n[f] = c.perf_n.get(f, 0) + 1
+            disconfirmed *= weight
+        waited = 0.0
+        if wait > 0.0 and c.patience is not None and wait > c.patience:
+            waited = -waiting["penalty"] * (wait - c.patience) / c.patience
+        noise = rng.gauss(0.0, tp.noise) if tp.noise else 0.0
+        if reneged:
+            direct = 0.0
+            disconfirmed = 0.0
+            noise = 0.0
+        moment = direct + disconfirmed + waited + noise + carry * c.mood
+        c.mood = moment
+        c.total += moment
+        c.count += 1
+        if c.peak_tp < 0 or abs(moment) > abs(c.peak):
+            c.peak = moment
+            c.peak_tp = tp.index
+        c.end = moment
+        c.end_tp = tp.index
+        if not reneged:
+            c.cost += tp.cost
+        if c.counted:
+            stats.visits += 1
+            stats.affect.add(moment)
+            if tp.capacity is not None:
+                stats.waits.add(wait)
+                stats.wait_sample.add(wait)
+            if reneged:
+                stats.reneged += 1
+            if failed:
+                stats.failures += 1
+            if not reneged:
+                stats.cost += tp.cost
+        if trace is not None:
+            trace((self.replication, c.index, c.segment.name, c.cycle, stage.name, tp.name, tp.channel,
+                   env.now + pending, wait, duration, moment, failed, reneged))
+        if failed:
+            for failure in tp.failures:
+                if failure.name == failed and failure.recovery is not None:
+                    result = yield from self._visit(c, failure.recovery, stage, pending, carry, curvature, weight, loss, waiting, trace)
+                    pending = result[0]
+                    break
+        return pending, reneged
+
+    def _close_cycle(self, c: _Customer, converted: bool, duration: float) -> tuple[float, ...]:
+        settings = c.settings
+        collector = self.collector
+        memory = settings["memory"]
+        if c.count:
+            remembered = remembered_experience(
+                c.peak, c.end, c.total / c.count, duration,
+                memory["peak"], memory["end"], memory["mean"], memory["duration"],
+            )
+            if c.counted:
+                collector.touchpoint[c.peak_tp].peaks += 1
+                collector.touchpoint[c.end_tp].ends += 1
+        else:
+            remembered = 0.0
+        s = settings["satisfaction"]
+        sat = satisfaction(remembered, s["baseline"], s["scale"])
+        r = settings["recommendation"]
+        score = likelihood_to_recommend(remembered, r["baseline"], r["scale"])
+        promoter = 1.0 if score >= 9 else 0.0
+        detractor = 1.0 if score <= 6 else 0.0
+        passive = 1.0 - promoter - detractor
+        loyalty = settings["loyalty"]
+        returning = return_probability(sat, loyalty["intercept"], loyalty["slope"])
+        c.carried = sat
+        self._word_of_mouth(c, sat)
+        return (
+            1.0 if converted else 0.0, remembered, sat, 100.0 * (promoter - detractor),
+            promoter, passive, detractor, returning, 0.0, duration, 0.0, 0.0,
+        )
+
+    def _word_of_mouth(self, c: _Customer, sat: float) -> None:
+        wom = c.settings["word_of_mouth"]
+        chance = talk_probability(sat, wom["propensity"], wom["base"], wom["curvature"], wom["neutral"])
+        if c.rng.random() >= chance:
+            return
+        if sat > wom["neutral"]:
+            self.brand += wom["brand_impact"] * (1.0 - self.brand)
+            self.collector.positive_talk += c.counted
+            if self.plan.arrivals.kind != "market" and c.rng.random() < wom["referral_conversion"]:
+                c.referrals += 1
+                self.collector.referrals += c.counted
+                self.env.process(self._referral())
+        elif sat < wom["neutral"]:
+            self.brand += wom["brand_impact"] * (-1.0 - self.brand)
+            self.collector.negative_talk += c.counted
+
+    def _start_care(self, c: _Customer) -> None:
+        programmes = []
+        for care in self.plan.care:
+            if care.every <= 0:
+                continue
+            if care.audience == "tier" and c.segment.tier != care.name:
+                continue
+            if care.audience == "segment" and c.segment.name != care.name:
+                continue
+            programmes.append([care, c.converted_at + care.every])
+        c.care_next = programmes
+
+    def _care_until(self, c: _Customer, now: float, effects: bool = True) -> None:
+        """Deliver the care contacts due up to ``now`` (lazily: no events while the customer waits)."""
+        if not c.care_next:
+            return
+        weight = c.settings["care"]["weight"]
+        for entry in c.care_next:
+            care, due = entry
+            tp = care.touchpoint
+            while due <= now:
+                direct = tp.theme_total
+                for m, value in self._modules[tp.index]:
+                    direct += c.sens[m] * value
+                if effects:
+                    c.carried = min(10.0, max(0.0, c.carried + weight * direct))
+                c.cost += tp.cost
+                if c.counted:
+                    stats = self.collector.touchpoint[tp.index]
+                    stats.visits += 1
+                    stats.affect.add(direct)
+                    stats.cost += tp.cost
+                due += care.every
+            entry[1] = due
+
+
+def run_replication(
+    plan: Plan,
+    run: RunSettings,
+    seed: int,
+    replication: int = 0,
+    trace: Callable[[TraceRow], None] | None = None,
+) -> Collector:
+    """Run one replication and return its aggregates."""
+    return Engine(plan, run, seed, trace, replication).execute()

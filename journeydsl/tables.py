@@ -1,0 +1,143 @@
+"""Results documents as text: aligned terminal tables and flat CSV rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+
+__all__ = ["METRIC_LABELS", "format_table", "results_table", "results_csv"]
+
+#: How each metric is named and shown to people.
+METRIC_LABELS: dict[str, tuple[str, str]] = {
+    "conversion_rate": ("conversion", "percent"),
+    "remembered_experience": ("remembered experience", "signed"),
+    "satisfaction": ("satisfaction (0-10)", "number"),
+    "nps": ("NPS", "signed"),
+    "promoters": ("promoters", "percent"),
+    "passives": ("passives", "percent"),
+    "detractors": ("detractors", "percent"),
+    "return_rate": ("return probability", "percent"),
+    "referrals_per_customer": ("referrals per customer", "number"),
+    "time_in_journey": ("time in journey", "number"),
+    "cost_per_customer": ("cost per customer", "number"),
+    "revenue_per_customer": ("revenue per customer", "number"),
+}
+
+
+def _value(value: float | None, kind: str) -> str:
+    if value is None:
+        return "-"
+    if kind == "percent":
+        return f"{value * 100:.1f}%"
+    if kind == "signed":
+        return f"{value:+.2f}"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.2f}"
+
+
+def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]], style=None) -> str:
+    """Columns aligned: the first left, the rest right; ``style(text)`` decorates the header."""
+    widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
+
+    def line(cells: Sequence[str]) -> str:
+        parts = [str(cells[0]).ljust(widths[0])] + [str(c).rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True)]
+        return "  ".join(parts).rstrip()
+
+    head = line(headers)
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([style(head) if style else head, rule, *(line(r) for r in rows)])
+
+
+def results_table(results: dict, style=None) -> str:
+    """The results document as the tables ``journey simulate`` prints."""
+    unit = results.get("time_unit", "")
+    title = f"{results['journey']} - design {results['design']}"
+    lines = [
+        style(title) if style else title,
+        f"{results['customers']:,} customers, {results['replications']} replication(s), seed {results['seed']}"
+        + (f", {results['in_progress']:,} still in their first journey at the horizon" if results.get("in_progress") else ""),
+        "",
+    ]
+    rows = []
+    for name, (label, kind) in METRIC_LABELS.items():
+        metric = results["metrics"][name]
+        if name == "time_in_journey":
+            label = f"{label} ({unit})"
+        lo, hi = metric["ci95"]
+        rows.append([label, _value(metric["mean"], kind), f"[{_value(lo, kind)}, {_value(hi, kind)}]"])
+    lines += [format_table(["metric", "mean", "95% interval"], rows, style), ""]
+    stage_rows = [
+        [name, f"{s['entered']:,}", f"{s['dropped']:,}", _value(s["drop_rate"], "percent")]
+        for name, s in results["stages"].items()
+    ]
+    lines += [format_table(["stage", "entered", "dropped", "drop rate"], stage_rows, style), ""]
+    tp_rows = [
+        [
+            name,
+            f"{t['visits']:,}",
+            _value(t["mean_affect"], "signed"),
+            _value(t["peak_share"], "percent"),
+            _value(t["end_share"], "percent"),
+            _value(t["wait_mean"], "number") if t["utilisation"] is not None else "-",
+            _value(t["utilisation"], "percent"),
+            f"{t['reneged']:,}",
+            f"{t['failures']:,}",
+        ]
+        for name, t in results["touchpoints"].items()
+    ]
+    lines += [
+        format_table(
+            ["touchpoint", "visits", "affect", "peak", "end", f"wait ({unit})", "utilisation", "gave up", "failures"],
+            tp_rows,
+            style,
+        ),
+        "",
+    ]
+    seg_rows = []
+    for name, s in results["segments"].items():
+        m = s["metrics"]
+        seg_rows.append(
+            [
+                name,
+                f"{s['customers']:,}",
+                _value(m["conversion_rate"]["mean"], "percent"),
+                _value(m["satisfaction"]["mean"], "number"),
+                _value(m["nps"]["mean"], "signed"),
+                _value(m["return_rate"]["mean"], "percent"),
+            ]
+        )
+    lines.append(format_table(["segment", "customers", "conversion", "satisfaction", "NPS", "return"], seg_rows, style))
+    wom = results["word_of_mouth"]
+    ratio = wom["positive_to_negative"]
+    lines += [
+        "",
+        f"word of mouth: {wom['positive']:,} positive and {wom['negative']:,} negative stories"
+        + (f" ({ratio:.1f} : 1)" if ratio else "")
+        + f", {wom['referrals']:,} referred customers, {wom['repeat_purchases']:,} repeat purchases",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def results_csv(results: dict) -> str:
+    """The results as flat CSV: one row per (section, name, field) with mean and interval."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["section", "name", "field", "value", "ci95_low", "ci95_high"])
+    for name, metric in results["metrics"].items():
+        writer.writerow(["metrics", "", name, metric["mean"], *metric["ci95"]])
+    for section in ("stages", "touchpoints"):
+        for name, fields in results[section].items():
+            for key, value in fields.items():
+                writer.writerow([section, name, key, "" if value is None else value, "", ""])
+    for name, segment in results["segments"].items():
+        writer.writerow(["segments", name, "customers", segment["customers"], "", ""])
+        for key, metric in segment["metrics"].items():
+            writer.writerow(["segments", name, key, metric["mean"], *metric["ci95"]])
+    for section in ("themes", "modules"):
+        for name, value in results[section].items():
+            writer.writerow([section, name, "exposure", value, "", ""])
+    for key, value in results["word_of_mouth"].items():
+        writer.writerow(["word_of_mouth", "", key, "" if value is None else value, "", ""])
+    return buffer.getvalue()
