@@ -134,32 +134,32 @@ def summarise(plan: Plan, collectors: list[Collector], seed: int, design: str = 
             "dropped": dropped,
             "drop_rate": _round(dropped / entered) if entered else 0.0,
         }
-    cycles = sum(sum(t.peaks for t in c.touchpoint) for c in collectors)
+    cycles = sum(sum(c.peaks) for c in collectors)
     touchpoints = {}
     themes = [0.0] * len(THEME_NAMES)
     modules = [0.0] * len(MODULE_NAMES)
     order = {name: i for i, name in enumerate(plan.stage_names)}
     in_journey_order = sorted(plan.touchpoints, key=lambda tp: (order.get(tp.stage, len(order)), tp.index))
     for tp in in_journey_order:
-        stats = [c.touchpoint[tp.index] for c in collectors]
+        i = tp.index
         affect = Moments()
         waits = Moments()
-        for s in stats:
-            affect.n += s.affect.n
-            affect.total += s.affect.total
-            affect.squares += s.affect.squares
-            waits.n += s.waits.n
-            waits.total += s.waits.total
-            waits.squares += s.waits.squares
-        pooled = Reservoir(size=sum(len(s.wait_sample.values) for s in stats) or 1)
-        for s in stats:
-            for value in s.wait_sample.values:
+        for c in collectors:
+            affect.n += c.visits[i]
+            affect.total += c.affect_sum[i]
+            affect.squares += c.affect_squares[i]
+            waits.n += c.waits[i].n
+            waits.total += c.waits[i].total
+            waits.squares += c.waits[i].squares
+        pooled = Reservoir(size=sum(len(c.wait_sample[i].values) for c in collectors) or 1)
+        for c in collectors:
+            for value in c.wait_sample[i].values:
                 pooled.add(value)
-        visits = sum(s.visits for s in stats)
+        visits = affect.n
         utilisation = None
         if tp.capacity is not None:
             capacity_time = sum(tp.capacity * c.observed_time for c in collectors)
-            utilisation = _round(sum(s.busy for s in stats) / capacity_time) if capacity_time else 0.0
+            utilisation = _round(sum(c.busy[i] for c in collectors) / capacity_time) if capacity_time else 0.0
         for t, value in enumerate(tp.themes):
             themes[t] += value * visits
         for m, value in enumerate(tp.modules):
@@ -170,14 +170,14 @@ def summarise(plan: Plan, collectors: list[Collector], seed: int, design: str = 
             "visits": visits,
             "mean_affect": _round(affect.mean),
             "sd_affect": _round(affect.sd),
-            "peak_share": _round(sum(s.peaks for s in stats) / cycles) if cycles else 0.0,
-            "end_share": _round(sum(s.ends for s in stats) / cycles) if cycles else 0.0,
+            "peak_share": _round(sum(c.peaks[i] for c in collectors) / cycles) if cycles else 0.0,
+            "end_share": _round(sum(c.ends[i] for c in collectors) / cycles) if cycles else 0.0,
             "wait_mean": _round(waits.mean),
             "wait_p95": _round(pooled.quantile(0.95)),
             "utilisation": utilisation,
-            "reneged": sum(s.reneged for s in stats),
-            "failures": sum(s.failures for s in stats),
-            "cost": _round(sum(s.cost for s in stats)),
+            "reneged": sum(c.reneged[i] for c in collectors),
+            "failures": sum(c.failures[i] for c in collectors),
+            "cost": _round(sum(c.cost[i] for c in collectors)),
         }
     segments = {}
     for segment in plan.segments:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 __all__ = ["METRICS", "Moments", "Reservoir", "Collector"]
 
@@ -95,22 +95,12 @@ class Reservoir:
         return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
-@dataclass
-class _TouchpointStats:
-    visits: int = 0
-    affect: Moments = field(default_factory=Moments)
-    waits: Moments = field(default_factory=Moments)
-    wait_sample: Reservoir = field(default_factory=Reservoir)
-    peaks: int = 0
-    ends: int = 0
-    reneged: int = 0
-    failures: int = 0
-    cost: float = 0.0
-    busy: float = 0.0
-
-
 class Collector:
     """Receives observations from the engine and keeps only running aggregates.
+
+    Per touchpoint and per metric the aggregates are flat lists indexed by the
+    plan's numbering, so that the engine's hot loop updates them with plain
+    list operations.
 
     Parameters
     ----------
@@ -119,14 +109,22 @@ class Collector:
     """
 
     def __init__(self, touchpoints: int, stages: int, segments: int):
-        self.touchpoint = [_TouchpointStats() for _ in range(touchpoints)]
-        for index, stats in enumerate(self.touchpoint):
-            stats.wait_sample = Reservoir(seed=index)
+        self.visits = [0] * touchpoints
+        self.affect_sum = [0.0] * touchpoints
+        self.affect_squares = [0.0] * touchpoints
+        self.waits = [Moments() for _ in range(touchpoints)]
+        self.wait_sample = [Reservoir(seed=index) for index in range(touchpoints)]
+        self.peaks = [0] * touchpoints
+        self.ends = [0] * touchpoints
+        self.reneged = [0] * touchpoints
+        self.failures = [0] * touchpoints
+        self.cost = [0.0] * touchpoints
+        self.busy = [0.0] * touchpoints
         self.entered = [0] * stages
         self.dropped = [0] * stages
-        self.overall = [Moments() for _ in range(_COUNT)]
-        self.by_segment = [[Moments() for _ in range(_COUNT)] for _ in range(segments)]
         self.segment_customers = [0] * segments
+        self._sum = [[0.0] * _COUNT for _ in range(segments + 1)]
+        self._squares = [[0.0] * _COUNT for _ in range(segments + 1)]
         self.customers = 0
         self.in_progress = 0
         self.cycles = 0
@@ -140,12 +138,20 @@ class Collector:
         """One customer's outcomes, in the order of :data:`METRICS`."""
         self.customers += 1
         self.segment_customers[segment] += 1
-        for moments, value in zip(self.overall, values, strict=True):
-            moments.add(value)
-        for moments, value in zip(self.by_segment[segment], values, strict=True):
-            moments.add(value)
+        for group in (-1, segment):
+            sums = self._sum[group]
+            squares = self._squares[group]
+            for i, value in enumerate(values):
+                sums[i] += value
+                squares[i] += value * value
 
     def metric(self, name: str, segment: int | None = None) -> Moments:
         """The running aggregate of one metric, overall or for one segment."""
         index = METRICS.index(name)
-        return self.overall[index] if segment is None else self.by_segment[segment][index]
+        group = -1 if segment is None else segment
+        n = self.customers if segment is None else self.segment_customers[segment]
+        return Moments(n, self._sum[group][index], self._squares[group][index])
+
+    def affect(self, touchpoint: int) -> Moments:
+        """Momentary affect at one touchpoint over all its visits."""
+        return Moments(self.visits[touchpoint], self.affect_sum[touchpoint], self.affect_squares[touchpoint])

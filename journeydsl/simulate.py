@@ -50,6 +50,7 @@ TRACE_COLUMNS = (
 
 _MAX_CYCLES = 100
 _BRAND = FACTOR_NAMES.index("brand")
+_GAVE_UP = object()
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ class _Customer:
         "index", "segment", "rng", "expect", "importance", "sens", "patience", "loss",
         "settings", "mood", "total", "count", "peak", "peak_tp", "end", "end_tp", "started",
         "cycle", "cost", "revenue", "referrals", "perf_sum", "perf_n", "carried", "until",
-        "counted", "converted_at", "care_next",
+        "counted", "converted_at", "care_next", "hot",
     )
 
     def satisfaction_so_far(self) -> float:
@@ -131,12 +132,23 @@ class Engine:
             if tp.capacity is not None
         }
         self.arrival_rng = random.Random(seed)
+        self.arrivals_end = math.inf
         self.next_index = 0
         self.adopters = 0
         self.brand = 0.0
         self.horizon = run.horizon if run.horizon is not None else plan.horizon
         self.window = self.horizon if self.horizon is not None else math.inf
         self._modules = [tuple((m, v) for m, v in enumerate(tp.modules) if v) for tp in plan.touchpoints]
+        self._hot = [
+            (
+                s.settings["affect"]["carry_over"],
+                s.settings["affect"]["curvature"],
+                s.settings["affect"]["disconfirmation"],
+                s.settings["waiting"]["penalty"],
+                s.settings["waiting"]["renege"],
+            )
+            for s in plan.segments
+        ]
         self._segment_cumulative = []
         running = 0.0
         for segment in plan.segments:
@@ -146,17 +158,26 @@ class Engine:
 
     # ---- running -------------------------------------------------------------------
     def execute(self) -> Collector:
-        """Run the replication and return its collector."""
+        """Run the replication and return its collector.
+
+        Arrivals stop at the horizon (or after ``customers``); every customer is
+        then followed to the end of their first journey, and repeat purchases and
+        care contacts are followed for one horizon from their arrival.
+        """
         env = self.env
+        if self.run.customers is None and self.horizon is None and self.plan.arrivals.kind != "cohort":
+            raise ValueError("this journey has no horizon: give a number of customers or a horizon")
         env.process(self._arrivals())
-        if self.run.customers is None and self.horizon is not None:
-            env.run(until=self.horizon)
-        else:
-            env.run()
-        self.collector.observed_time = max(0.0, env.now - self.run.warmup)
+        env.run()
+        # Utilisation is measured while customers arrive (the steady state), after the warm-up.
+        self.collector.observed_time = max(0.0, min(env.now, self.arrivals_end) - self.run.warmup)
         return self.collector
 
     def _arrivals(self):
+        yield from self._arrival_process()
+        self.arrivals_end = self.env.now
+
+    def _arrival_process(self):
         plan = self.plan
         arrivals = plan.arrivals
         env = self.env
@@ -222,6 +243,7 @@ class Engine:
         segment: SegmentPlan = plan.segments[segment_index]
         c.segment = segment
         settings = c.settings = segment.settings
+        c.hot = self._hot[segment_index]
         spread = settings["spread"]
         expect = list(segment.expectations)
         importance = list(segment.importances)
@@ -259,7 +281,7 @@ class Engine:
         c.referrals = 0
         c.carried = settings["satisfaction"]["baseline"]
         c.started = now
-        c.until = min(now + self.window, self.horizon if self.run.customers is None and self.horizon else math.inf)
+        c.until = now + self.window
         c.counted = now >= self.run.warmup
         c.converted_at = None
         c.care_next = None
@@ -330,58 +352,61 @@ class Engine:
         env = self.env
         plan = self.plan
         collector = self.collector
+        entered = collector.entered
+        dropped = collector.dropped
         rng = c.rng
         counted = c.counted
-        trace = self.trace
         visits = [0] * len(plan.stages)
         pending = 0.0
         converted = False
-        settings = c.settings
-        affect = settings["affect"]
-        carry = affect["carry_over"]
-        curvature = affect["curvature"]
-        weight = affect["disconfirmation"]
-        loss = c.loss
-        waiting = settings["waiting"]
+        experience = self._experience
         while True:
             index = stage.index
             visits[index] += 1
             if visits[index] == 1 and counted:
-                collector.entered[index] += 1
+                entered[index] += 1
             if visits[index] > stage.visit_limit:
                 if counted and not converted:
-                    collector.dropped[index] += 1
+                    dropped[index] += 1
                 if pending:
                     yield env.timeout(pending)
                 return converted, None, True
-            pending += stage.delay
-            if pending and env.now + pending > c.until:
-                return converted, None, False
+            if stage.delay:
+                pending += stage.delay
+                if c.cycle and env.now + pending > c.until:
+                    return converted, None, False
             for step in stage.steps:
                 options = step.options
                 if len(options) == 1:
                     tp = options[0]
                 else:
                     u = rng.random()
-                    cumulative = step.cumulative[c.segment.index]
                     tp = options[-1]
-                    for option, bound in zip(options, cumulative, strict=True):
+                    for option, bound in zip(options, step.cumulative[c.segment.index], strict=True):
                         if u < bound:
                             tp = option
                             break
-                visit = yield from self._visit(c, tp, stage, pending, carry, curvature, weight, loss, waiting, trace)
-                pending, gave_up = visit
-                if gave_up:
-                    if counted and not converted:
-                        collector.dropped[index] += 1
-                    return converted, None, True
+                while tp is not None:
+                    if tp.capacity is None:
+                        duration = tp.duration.sample(rng) if tp.duration is not None else 0.0
+                        tp = experience(c, tp, stage, env.now + pending, 0.0, duration, False)
+                        pending += duration
+                    else:
+                        if pending:
+                            yield env.timeout(pending)
+                            pending = 0.0
+                        tp = yield from self._queue(c, tp, stage)
+                        if tp is _GAVE_UP:
+                            if counted and not converted:
+                                dropped[index] += 1
+                            return converted, None, True
             if stage.goal and not converted:
                 converted = True
                 c.revenue += c.segment.value
                 if c.converted_at is None:
                     c.converted_at = env.now + pending
                     self._start_care(c)
-            # Choose a transition.
+            # Choose a transition; the first condition that holds replaces the baseline chance.
             u = rng.random()
             chosen = None
             running = 0.0
@@ -397,7 +422,7 @@ class Engine:
                     break
             if chosen is None or chosen.target < 0:
                 if counted and not converted:
-                    collector.dropped[index] += 1
+                    dropped[index] += 1
                 if pending:
                     yield env.timeout(pending)
                 return converted, None, True
@@ -406,111 +431,107 @@ class Engine:
                     yield env.timeout(pending)
                 return converted, chosen, True
             pending += chosen.delay
+            if c.cycle and env.now + pending > c.until:
+                return converted, None, False
             stage = plan.stages[chosen.target]
 
-    def _visit(self, c, tp: TouchpointPlan, stage: StagePlan, pending, carry, curvature, weight, loss, waiting, trace):
+    def _queue(self, c: _Customer, tp: TouchpointPlan, stage: StagePlan):
+        """Queue for a staffed touchpoint, be served or give up; returns the recovery step, None, or _GAVE_UP."""
         env = self.env
-        rng = c.rng
-        stats = self.collector.touchpoint[tp.index]
-        duration = tp.duration.sample(rng) if tp.duration is not None else 0.0
-        wait = 0.0
-        reneged = False
-        if tp.capacity is not None:
-            if pending:
-                yield env.timeout(pending)
-                pending = 0.0
-            resource = self.resources[tp.index]
-            request = resource.request()
-            arrived = env.now
-            if c.patience is None:
-                yield request
-            else:
-                limit = c.patience * waiting["renege"]
-                timer = env.timeout(limit)
-                result = yield request | timer
-                if request not in result:
-                    request.cancel()
-                    reneged = True
-            wait = env.now - arrived
-            if not reneged:
-                yield env.timeout(duration)
-                resource.release(request)
-                if c.counted:
-                    stats.busy += duration
+        duration = tp.duration.sample(c.rng) if tp.duration is not None else 0.0
+        resource = self.resources[tp.index]
+        request = resource.request()
+        arrived = env.now
+        if c.patience is None:
+            yield request
         else:
-            pending += duration
-        # Momentary affect.
-        sens = c.sens
-        direct = tp.theme_total
-        for m, value in self._modules[tp.index]:
-            direct += sens[m] * value
-        performance = tp.performance
-        failed = ""
-        if tp.failures:
-            for failure in tp.failures:
-                if rng.random() < failure.probability:
-                    failed = failure.name
-                    direct += failure.theme_total
-                    for m, value in enumerate(failure.modules):
-                        if value:
-                            direct += sens[m] * value
-                    if failure.performance:
-                        performance = performance + failure.performance
-                    break
-        disconfirmed = 0.0
-        if performance:
-            expect = c.expect
-            importance = c.importance
-            for f, value in performance:
-                gap = value - expect[f]
-                if gap >= 0:
-                    disconfirmed += importance[f] * 0.1 * gap**curvature
-                else:
-                    disconfirmed -= importance[f] * 0.1 * loss * (-gap) ** curvature
-                c.perf_sum[f] = c.perf_sum.get(f, 0.0) + value
-                c.perf_n[f] = c.perf_n.get(f, 0) + 1
-            disconfirmed *= weight
-        waited = 0.0
-        if wait > 0.0 and c.patience is not None and wait > c.patience:
-            waited = -waiting["penalty"] * (wait - c.patience) / c.patience
-        noise = rng.gauss(0.0, tp.noise) if tp.noise else 0.0
+            result = yield request | env.timeout(c.patience * c.hot[4])
+            if request not in result:
+                request.cancel()
+                self._experience(c, tp, stage, arrived, env.now - arrived, 0.0, True)
+                return _GAVE_UP
+        wait = env.now - arrived
+        yield env.timeout(duration)
+        resource.release(request)
+        if c.counted and self.arrivals_end == math.inf:
+            self.collector.busy[tp.index] += duration
+        return self._experience(c, tp, stage, arrived, wait, duration, False)
+
+    def _experience(self, c: _Customer, tp: TouchpointPlan, stage: StagePlan, time: float, wait: float, duration: float, reneged: bool):
+        """The moment a touchpoint creates; returns the recovery touchpoint of a failure, if any."""
+        rng = c.rng
+        carry, curvature, weight, penalty, _ = c.hot
+        failed = None
         if reneged:
             direct = 0.0
             disconfirmed = 0.0
             noise = 0.0
+        else:
+            sens = c.sens
+            direct = tp.theme_total
+            for m, value in self._modules[tp.index]:
+                direct += sens[m] * value
+            performance = tp.performance
+            if tp.failures:
+                for failure in tp.failures:
+                    if rng.random() < failure.probability:
+                        failed = failure
+                        direct += failure.theme_total
+                        for m, value in enumerate(failure.modules):
+                            if value:
+                                direct += sens[m] * value
+                        if failure.performance:
+                            performance = performance + failure.performance
+                        break
+            disconfirmed = 0.0
+            if performance:
+                expect = c.expect
+                importance = c.importance
+                loss = c.loss
+                perf_sum = c.perf_sum
+                perf_n = c.perf_n
+                for f, value in performance:
+                    gap = value - expect[f]
+                    if gap >= 0:
+                        disconfirmed += importance[f] * 0.1 * gap**curvature
+                    else:
+                        disconfirmed -= importance[f] * 0.1 * loss * (-gap) ** curvature
+                    perf_sum[f] = perf_sum.get(f, 0.0) + value
+                    perf_n[f] = perf_n.get(f, 0) + 1
+                disconfirmed *= weight
+            noise = rng.gauss(0.0, tp.noise) if tp.noise else 0.0
+        patience = c.patience
+        waited = -penalty * (wait - patience) / patience if patience is not None and wait > patience else 0.0
         moment = direct + disconfirmed + waited + noise + carry * c.mood
         c.mood = moment
         c.total += moment
         c.count += 1
+        index = tp.index
         if c.peak_tp < 0 or abs(moment) > abs(c.peak):
             c.peak = moment
-            c.peak_tp = tp.index
+            c.peak_tp = index
         c.end = moment
-        c.end_tp = tp.index
+        c.end_tp = index
         if not reneged:
             c.cost += tp.cost
         if c.counted:
-            stats.visits += 1
-            stats.affect.add(moment)
+            collector = self.collector
+            collector.visits[index] += 1
+            collector.affect_sum[index] += moment
+            collector.affect_squares[index] += moment * moment
             if tp.capacity is not None:
-                stats.waits.add(wait)
-                stats.wait_sample.add(wait)
+                collector.waits[index].add(wait)
+                collector.wait_sample[index].add(wait)
             if reneged:
-                stats.reneged += 1
-            if failed:
-                stats.failures += 1
-            if not reneged:
-                stats.cost += tp.cost
-        if trace is not None:
-            trace((self.replication, c.index, c.segment.name, c.cycle, stage.name, tp.name, tp.channel,
-                   env.now + pending, wait, duration, moment, failed, reneged))
-        if failed:
-            for failure in tp.failures:
-                if failure.name == failed and failure.recovery is not None:
-                    result = yield from self._visit(c, failure.recovery, stage, pending, carry, curvature, weight, loss, waiting, trace)
-                    pending = result[0]
-                    break
-        return pending, reneged
+                collector.reneged[index] += 1
+            else:
+                collector.cost[index] += tp.cost
+            if failed is not None:
+                collector.failures[index] += 1
+        if self.trace is not None:
+            self.trace((self.replication, c.index, c.segment.name, c.cycle, stage.name, tp.name, tp.channel,
+                        time, wait, duration, moment, failed.name if failed else "", reneged))
+        return failed.recovery if failed is not None else None
 
     def _close_cycle(self, c: _Customer, converted: bool, duration: float) -> tuple[float, ...]:
         settings = c.settings
@@ -522,8 +543,8 @@ class Engine:
                 memory["peak"], memory["end"], memory["mean"], memory["duration"],
             )
             if c.counted:
-                collector.touchpoint[c.peak_tp].peaks += 1
-                collector.touchpoint[c.end_tp].ends += 1
+                collector.peaks[c.peak_tp] += 1
+                collector.ends[c.end_tp] += 1
         else:
             remembered = 0.0
         s = settings["satisfaction"]
@@ -586,10 +607,11 @@ class Engine:
                     c.carried = min(10.0, max(0.0, c.carried + weight * direct))
                 c.cost += tp.cost
                 if c.counted:
-                    stats = self.collector.touchpoint[tp.index]
-                    stats.visits += 1
-                    stats.affect.add(direct)
-                    stats.cost += tp.cost
+                    collector = self.collector
+                    collector.visits[tp.index] += 1
+                    collector.affect_sum[tp.index] += direct
+                    collector.affect_squares[tp.index] += direct * direct
+                    collector.cost[tp.index] += tp.cost
                 due += care.every
             entry[1] = due
 
