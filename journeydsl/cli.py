@@ -132,6 +132,108 @@ def graph(ctx: click.Context, file: Path, fmt: str, output: Path | None, root: P
     click.echo(f"wrote {output} ({fmt})", err=True)
 
 
+class _Progress:
+    """A progress bar on standard error, shown only when it is a terminal."""
+
+    def __init__(self, total: int, label: str):
+        self.bar = None
+        if total > 1 and sys.stderr.isatty():
+            self.bar = click.progressbar(length=total, label=label, file=sys.stderr)
+            self.bar.__enter__()
+
+    def __call__(self, steps: int) -> None:
+        if self.bar is not None:
+            self.bar.update(steps)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+def _load_or_exit(ctx: click.Context, file: Path, root: Path | None):
+    result = check_file(file, root)
+    _report(result, False, sys.stderr.isatty())
+    if not result.ok or result.journey is None:
+        if not any(d.is_error for d in result.diagnostics):
+            click.echo(f"Error: `{file}` is a library; simulate a journey that imports it.", err=True)
+        else:
+            click.echo(f"failed: {summary_line(sort_diagnostics(result.diagnostics))}; run `journey check {file}` for details", err=True)
+        ctx.exit(EXIT_INVALID)
+    return result.journey
+
+
+@cli.command()
+@click.argument("file", type=_FILE)
+@click.option("--customers", type=click.IntRange(min=1), help="Simulate this many customers (each followed for the horizon).")
+@click.option("--horizon", metavar="TIME", help="Run the clock for this long instead of the journey's horizon, e.g. '30 days'.")
+@click.option("--replications", "-r", type=click.IntRange(min=1), default=1, show_default=True, help="Independent replications; intervals come from their spread.")
+@click.option("--seed", type=click.IntRange(min=0), help="Master seed [default: the journey's seed, else 0]. Same file and seed, same results.")
+@click.option("--warmup", metavar="TIME", help="Leave customers arriving in this first period out of the statistics.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True, help="table for people; json (schema journeydsl.results/1) or csv for tools.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the results to this file instead of standard output.")
+@click.option("--trace", type=click.Path(dir_okay=False, path_type=Path), help="Also write one row per customer per touchpoint (CSV; .parquet needs the parquet extra).")
+@_ROOT_OPTION
+@click.pass_context
+def simulate(ctx, file, customers, horizon, replications, seed, warmup, fmt, output, trace, root) -> None:
+    """Simulate synthetic customers through a journey and report what they felt and did.
+
+    Reports conversion, remembered experience, satisfaction, NPS, return
+    probability, word of mouth, cost and revenue with 95% intervals, and per
+    stage, touchpoint and segment figures.
+
+    \b
+    Examples:
+      journey simulate examples/journeys/premier_banking.journey
+      journey simulate shop.journey --customers 5000 --replications 5 --format json -o results.json
+    """
+    from .api import simulate as run_simulation
+    from .tables import results_csv, results_table
+    from .trace import TraceWriter
+    from .units import parse_time
+
+    if customers is not None and horizon is not None:
+        raise click.UsageError("give --customers or --horizon, not both")
+    journey = _load_or_exit(ctx, file, root)
+    try:
+        horizon_value = parse_time(horizon, journey.time_unit) if horizon else None
+        warmup_value = parse_time(warmup, journey.time_unit) if warmup else 0.0
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+    if customers is None and horizon_value is None and journey.horizon is None and journey.arrivals is not None and journey.arrivals.kind == "poisson":
+        raise click.UsageError("this journey has no horizon: give --customers N or --horizon TIME")
+    progress = _Progress(replications, "simulating")
+    try:
+        if trace is not None:
+            try:
+                writer = TraceWriter(trace)
+            except (RuntimeError, OSError) as error:
+                raise click.BadParameter(str(error), param_hint="--trace") from None
+            with writer:
+                results = run_simulation(journey, customers, horizon_value, replications, seed, warmup_value, trace=writer, progress=progress)
+        else:
+            results = run_simulation(journey, customers, horizon_value, replications, seed, warmup_value, progress=progress)
+    finally:
+        progress.close()
+    if fmt == "json":
+        import json
+
+        text = json.dumps(results, indent=2, ensure_ascii=False) + "\n"
+    elif fmt == "csv":
+        text = results_csv(results)
+    else:
+        color = output is None and sys.stdout.isatty()
+        text = results_table(results, (lambda t: click.style(t, bold=True)) if color else None)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        write_atomically(output, text)
+    except OSError as error:
+        click.echo(f"Error: cannot write `{output}`: {error.strerror or error}", err=True)
+        ctx.exit(EXIT_INVALID)
+    click.echo(f"wrote {output} ({fmt})", err=True)
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="journey")

@@ -37,6 +37,18 @@ def _value(value: float | None, kind: str) -> str:
     return f"{value:.2f}"
 
 
+def _readable_unit(value: float, unit: str) -> tuple[str, float]:
+    """The unit to show a time in (minutes, hours or days) and the factor from the journey's unit."""
+    from .units import unit_seconds
+
+    seconds = unit_seconds(unit)
+    for name in ("days", "hours", "minutes"):
+        factor = seconds / unit_seconds(name)
+        if abs(value) * factor >= 2 or name == "minutes":
+            return name, factor
+    return unit, 1.0
+
+
 def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]], style=None) -> str:
     """Columns aligned: the first left, the rest right; ``style(text)`` decorates the header."""
     widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
@@ -54,19 +66,24 @@ def results_table(results: dict, style=None) -> str:
     """The results document as the tables ``journey simulate`` prints."""
     unit = results.get("time_unit", "")
     title = f"{results['journey']} - design {results['design']}"
+    referred = results["word_of_mouth"]["referrals"]
     lines = [
         style(title) if style else title,
-        f"{results['customers']:,} customers, {results['replications']} replication(s), seed {results['seed']}"
+        f"{results['customers']:,} customers"
+        + (f" ({referred:,} referred by word of mouth)" if referred else "")
+        + f", {results['replications']} replication(s), seed {results['seed']}"
         + (f", {results['in_progress']:,} still in their first journey at the horizon" if results.get("in_progress") else ""),
         "",
     ]
     rows = []
     for name, (label, kind) in METRIC_LABELS.items():
         metric = results["metrics"][name]
+        mean, (lo, hi) = metric["mean"], metric["ci95"]
         if name == "time_in_journey":
-            label = f"{label} ({unit})"
-        lo, hi = metric["ci95"]
-        rows.append([label, _value(metric["mean"], kind), f"[{_value(lo, kind)}, {_value(hi, kind)}]"])
+            shown, factor = _readable_unit(mean, unit)
+            label = f"{label} ({shown})"
+            mean, lo, hi = mean * factor, lo * factor, hi * factor
+        rows.append([label, _value(mean, kind), f"[{_value(lo, kind)}, {_value(hi, kind)}]"])
     lines += [format_table(["metric", "mean", "95% interval"], rows, style), ""]
     stage_rows = [
         [name, f"{s['entered']:,}", f"{s['dropped']:,}", _value(s["drop_rate"], "percent")]

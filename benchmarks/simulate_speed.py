@@ -1,0 +1,96 @@
+"""Simulator speed and memory against the hand-written SimPy loop, in one invocation.
+
+Runs ``shared/bench/naive_simpy.py`` (the simplest SimPy journey one could write by hand)
+and journeydsl's full engine on ``benchmarks/reference.journey`` (the same journey: ten
+exponential touchpoints in a chain, 5% abandonment after each, Poisson arrivals), each in a
+fresh interpreter with the same number of customers, and prints one JSON line::
+
+    {"customers": ..., "journeydsl_customers_per_s": ..., "reference_customers_per_s": ...,
+     "ratio": ...}
+
+With ``--memory`` it also runs journeydsl with 10,000 and 1,000,000 customers and adds their
+peak resident memory (``peak_mb_10000``, ``peak_mb_1000000``, ``memory_growth_mb``): the
+statistics are streamed, so memory should stay flat in the number of customers.
+
+usage: python benchmarks/simulate_speed.py [--customers N] [--repeats K] [--memory]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REFERENCE_JOURNEY = HERE / "reference.journey"
+DEFAULT_REFERENCE = HERE.parent.parent / "shared" / "bench" / "naive_simpy.py"
+
+_ENGINE = """
+import json, resource, sys, time
+from journeydsl.api import load
+from journeydsl.plan import compile_plan
+from journeydsl.simulate import Engine, RunSettings
+customers = int(sys.argv[2])
+plan = compile_plan(load(sys.argv[1]))
+start = time.perf_counter()
+collector = Engine(plan, RunSettings(customers=customers), seed=1).execute()
+seconds = time.perf_counter() - start
+peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"customers": collector.customers, "seconds": seconds, "peak_mb": peak_mb,
+                  "remembered": collector.metric("remembered_experience").mean}))
+"""
+
+
+def run_engine(customers: int) -> dict:
+    """journeydsl's engine on the reference journey in a fresh interpreter."""
+    output = subprocess.run(
+        [sys.executable, "-c", _ENGINE, str(REFERENCE_JOURNEY), str(customers)],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def run_reference(script: Path, customers: int) -> dict:
+    """The hand-written SimPy loop in a fresh interpreter."""
+    output = subprocess.run(
+        [sys.executable, str(script), str(customers), "10"], check=True, capture_output=True, text=True
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--customers", type=int, default=100_000, help="customers per run (default 100,000)")
+    parser.add_argument("--repeats", type=int, default=3, help="runs of each engine; the best counts (default 3)")
+    parser.add_argument("--reference", type=Path, default=DEFAULT_REFERENCE, help="path to naive_simpy.py")
+    parser.add_argument("--memory", action="store_true", help="also measure peak memory at 10,000 and 1,000,000 customers")
+    args = parser.parse_args()
+    if not args.reference.is_file():
+        parser.error(f"reference loop not found at {args.reference}; pass --reference PATH")
+
+    ours = min((run_engine(args.customers) for _ in range(args.repeats)), key=lambda r: r["seconds"])
+    theirs = min((run_reference(args.reference, args.customers) for _ in range(args.repeats)), key=lambda r: r["seconds"])
+    ours_rate = ours["customers"] / ours["seconds"]
+    theirs_rate = theirs["customers"] / theirs["seconds"]
+    figures = {
+        "customers": args.customers,
+        "journeydsl_customers_per_s": round(ours_rate),
+        "reference_customers_per_s": round(theirs_rate),
+        "ratio": round(ours_rate / theirs_rate, 3),
+        "journeydsl_mean_remembered": round(ours["remembered"], 4),
+    }
+    if args.memory:
+        small = run_engine(10_000)
+        large = run_engine(1_000_000)
+        figures.update(
+            peak_mb_10000=round(small["peak_mb"], 1),
+            peak_mb_1000000=round(large["peak_mb"], 1),
+            memory_growth_mb=round(large["peak_mb"] - small["peak_mb"], 1),
+        )
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
