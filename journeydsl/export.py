@@ -155,8 +155,8 @@ def mermaid_score(journey: Journey, touchpoint: Touchpoint) -> int:
     >>> from journeydsl.api import loads
     >>> j = loads('journey "J" { factor service expect 7 stage a goal {'
     ...           ' touchpoint t: staff { feel +1; performance service 9 } } }')
-    >>> mermaid_score(j, j.stages[0].touchpoints()[0])
-    5
+    >>> mermaid_score(j, j.stages[0].touchpoints()[0])  # 1 + (9 - 7) = 3 -> 3 + 2 * 3 / 5
+    4
     """
     expectations = {f.name: f.expect if f.expect is not None else 5.0 for f in journey.factors}
     score = nominal_score(touchpoint) + sum(

@@ -255,7 +255,7 @@ def _classify_token(error: UnexpectedToken, text: str, file: str) -> Diagnostic:
     keywords = _expected_keywords(expected)
 
     # `10 minuts`: a word after a number where a time unit may stand.
-    if token.type == "NAME" and "UNIT" in expected:
+    if token.type == "NAME":
         if re.fullmatch(r"[+-]?\d+(\.\d*)?", previous):
             hint = did_you_mean(str(token), UNIT_SECONDS)
             if hint or str(token).lower().rstrip("s") in {"min", "sec", "hour", "day", "week"}:

@@ -103,7 +103,9 @@ def waiting_affect(wait: float, patience: float, penalty: float = 0.5) -> float:
     """
     if patience <= 0:
         return -penalty if wait > 0 else 0.0
-    return -penalty * max(0.0, wait - patience) / patience
+    if wait <= patience:
+        return 0.0
+    return -penalty * (wait - patience) / patience
 
 
 def momentary_affect(direct: float, disconfirmed: float, waited: float, noise: float, previous: float, carry_over: float = 0.3) -> float:
