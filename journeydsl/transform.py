@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from lark import Token, Transformer, Tree, v_args
+from lark import Token, Tree
 
 from .model import (
     NO_SPAN,
@@ -46,8 +46,20 @@ __all__ = ["to_document"]
 
 
 def to_document(tree: Tree, file: str) -> Document:
-    """Build the model of one parsed file."""
-    return _ToModel(file).transform(tree)
+    """Build the model of one parsed file.
+
+    The tree is walked bottom-up without recursion (deeply nested input cannot
+    exhaust Python's stack), and each rule's method is called with the rule's
+    position (``meta``) and its already-built children.  Rules without a method
+    stay trees.
+    """
+    builder = _ToModel(file)
+    built: dict[int, Any] = {}
+    for subtree in tree.iter_subtrees():
+        children = [built.pop(id(child)) if isinstance(child, Tree) else child for child in subtree.children]
+        method = getattr(builder, str(subtree.data), None) if not str(subtree.data).startswith("_") else None
+        built[id(subtree)] = method(subtree.meta, children) if method else Tree(subtree.data, children, subtree.meta)
+    return built[id(tree)]
 
 
 class _Tagged(tuple):
@@ -88,10 +100,10 @@ def _unquote(text: str) -> str:
     return text.replace('\\"', '"').replace("\\\\", "\\")
 
 
-@v_args(meta=True)
-class _ToModel(Transformer):
+class _ToModel:
+    """One method per named grammar alternative, called as ``method(meta, children)``."""
+
     def __init__(self, file: str):
-        super().__init__()
         self.file = file
 
     # ---- spans ---------------------------------------------------------------------
