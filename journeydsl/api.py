@@ -33,7 +33,7 @@ from .graph import build_graph
 from .loader import Loaded, load_file, load_text
 from .model import Journey, Library
 
-__all__ = ["CheckResult", "check_text", "check_file", "loads", "load", "compile_graph", "simulate"]
+__all__ = ["CheckResult", "check_text", "check_file", "loads", "load", "compile_graph", "simulate", "experiment"]
 
 
 @dataclass
@@ -118,6 +118,30 @@ def compile_graph(journey: Journey) -> nx.DiGraph:
     return build_graph(journey)
 
 
+def experiment(
+    journey: Journey,
+    customers: int | None = None,
+    horizon: float | None = None,
+    replications: int = 1,
+    seed: int | None = None,
+    warmup: float = 0.0,
+    design: str = "baseline",
+    trace=None,
+    progress=None,
+):
+    """Like :func:`simulate`, but return the :class:`~journeydsl.experiment.Outcome`.
+
+    The outcome holds the results document and the replications' collectors,
+    whose histograms the distribution plots of :mod:`journeydsl.plot` need.
+    """
+    from .experiment import run
+    from .plan import compile_plan
+    from .simulate import RunSettings
+
+    settings = RunSettings(customers=customers, horizon=horizon, warmup=warmup)
+    return run(compile_plan(journey), settings, replications, seed, design, trace, progress)
+
+
 def simulate(
     journey: Journey,
     customers: int | None = None,
@@ -162,9 +186,4 @@ def simulate(
     >>> results["customers"] >= 200, results["metrics"]["conversion_rate"]["mean"]
     (True, 1.0)
     """
-    from .experiment import run
-    from .plan import compile_plan
-    from .simulate import RunSettings
-
-    settings = RunSettings(customers=customers, horizon=horizon, warmup=warmup)
-    return run(compile_plan(journey), settings, replications, seed, design, trace, progress).results
+    return experiment(journey, customers, horizon, replications, seed, warmup, design, trace, progress).results

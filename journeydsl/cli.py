@@ -133,17 +133,25 @@ def graph(ctx: click.Context, file: Path, fmt: str, output: Path | None, root: P
 
 
 class _Progress:
-    """A progress bar on standard error, shown only when it is a terminal."""
+    """A progress bar on standard error, shown only when it is a terminal.
 
-    def __init__(self, total: int, label: str):
+    The simulator reports the finished share of the whole run (0..1); the bar
+    counts it in tenths of a percent.
+    """
+
+    def __init__(self, label: str):
         self.bar = None
-        if total > 1 and sys.stderr.isatty():
-            self.bar = click.progressbar(length=total, label=label, file=sys.stderr)
+        self.shown = 0
+        if sys.stderr.isatty():
+            self.bar = click.progressbar(length=1000, label=label, file=sys.stderr, show_eta=True)
             self.bar.__enter__()
 
-    def __call__(self, steps: int) -> None:
+    def __call__(self, fraction: float) -> None:
         if self.bar is not None:
-            self.bar.update(steps)
+            target = min(1000, int(fraction * 1000))
+            if target > self.shown:
+                self.bar.update(target - self.shown)
+                self.shown = target
 
     def close(self) -> None:
         if self.bar is not None:
@@ -162,13 +170,54 @@ def _load_or_exit(ctx: click.Context, file: Path, root: Path | None):
     return result.journey
 
 
+def _run_options(command):
+    """The options that say how long and how often to simulate (shared by simulate and plot)."""
+    options = [
+        click.option("--customers", type=click.IntRange(min=1), help="Simulate this many customers (each followed for the horizon)."),
+        click.option("--horizon", metavar="TIME", help="Run the clock for this long instead of the journey's horizon, e.g. '30 days'."),
+        click.option("--replications", "-r", type=click.IntRange(min=1), default=1, show_default=True, help="Independent replications; intervals come from their spread."),
+        click.option("--seed", type=click.IntRange(min=0), help="Master seed [default: the journey's seed, else 0]. Same file and seed, same results."),
+        click.option("--warmup", metavar="TIME", help="Leave customers arriving in this first period out of the statistics."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _experiment(ctx: click.Context, file: Path, root: Path | None, customers, horizon, replications, seed, warmup, trace=None):
+    """Load, check and simulate a journey for a command; exit with a diagnostic on any problem."""
+    from .api import experiment
+    from .units import parse_time
+
+    if customers is not None and horizon is not None:
+        raise click.UsageError("give --customers or --horizon, not both")
+    journey = _load_or_exit(ctx, file, root)
+    try:
+        horizon_value = parse_time(horizon, journey.time_unit) if horizon else None
+        warmup_value = parse_time(warmup, journey.time_unit) if warmup else 0.0
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+    if customers is None and horizon_value is None and journey.horizon is None and journey.arrivals is not None and journey.arrivals.kind == "poisson":
+        raise click.UsageError("this journey has no horizon: give --customers N or --horizon TIME")
+    progress = _Progress("simulating")
+    try:
+        return experiment(journey, customers, horizon_value, replications, seed, warmup_value, trace=trace, progress=progress)
+    finally:
+        progress.close()
+
+
+def _write_or_exit(ctx: click.Context, output: Path, data: str | bytes, what: str) -> None:
+    try:
+        write_atomically(output, data)
+    except OSError as error:
+        click.echo(f"Error: cannot write `{output}`: {error.strerror or error}", err=True)
+        ctx.exit(EXIT_INVALID)
+    click.echo(f"wrote {output} ({what})", err=True)
+
+
 @cli.command()
 @click.argument("file", type=_FILE)
-@click.option("--customers", type=click.IntRange(min=1), help="Simulate this many customers (each followed for the horizon).")
-@click.option("--horizon", metavar="TIME", help="Run the clock for this long instead of the journey's horizon, e.g. '30 days'.")
-@click.option("--replications", "-r", type=click.IntRange(min=1), default=1, show_default=True, help="Independent replications; intervals come from their spread.")
-@click.option("--seed", type=click.IntRange(min=0), help="Master seed [default: the journey's seed, else 0]. Same file and seed, same results.")
-@click.option("--warmup", metavar="TIME", help="Leave customers arriving in this first period out of the statistics.")
+@_run_options
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True, help="table for people; json (schema journeydsl.results/1) or csv for tools.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the results to this file instead of standard output.")
 @click.option("--trace", type=click.Path(dir_okay=False, path_type=Path), help="Also write one row per customer per touchpoint (CSV; .parquet needs the parquet extra).")
@@ -186,34 +235,18 @@ def simulate(ctx, file, customers, horizon, replications, seed, warmup, fmt, out
       journey simulate examples/journeys/premier_banking.journey
       journey simulate shop.journey --customers 5000 --replications 5 --format json -o results.json
     """
-    from .api import simulate as run_simulation
     from .tables import results_csv, results_table
     from .trace import TraceWriter
-    from .units import parse_time
 
-    if customers is not None and horizon is not None:
-        raise click.UsageError("give --customers or --horizon, not both")
-    journey = _load_or_exit(ctx, file, root)
-    try:
-        horizon_value = parse_time(horizon, journey.time_unit) if horizon else None
-        warmup_value = parse_time(warmup, journey.time_unit) if warmup else 0.0
-    except ValueError as error:
-        raise click.BadParameter(str(error)) from None
-    if customers is None and horizon_value is None and journey.horizon is None and journey.arrivals is not None and journey.arrivals.kind == "poisson":
-        raise click.UsageError("this journey has no horizon: give --customers N or --horizon TIME")
-    progress = _Progress(replications, "simulating")
-    try:
-        if trace is not None:
-            try:
-                writer = TraceWriter(trace)
-            except (RuntimeError, OSError) as error:
-                raise click.BadParameter(str(error), param_hint="--trace") from None
-            with writer:
-                results = run_simulation(journey, customers, horizon_value, replications, seed, warmup_value, trace=writer, progress=progress)
-        else:
-            results = run_simulation(journey, customers, horizon_value, replications, seed, warmup_value, progress=progress)
-    finally:
-        progress.close()
+    if trace is not None:
+        try:
+            writer = TraceWriter(trace)
+        except (RuntimeError, OSError) as error:
+            raise click.BadParameter(str(error), param_hint="--trace") from None
+        with writer:
+            results = _experiment(ctx, file, root, customers, horizon, replications, seed, warmup, trace=writer).results
+    else:
+        results = _experiment(ctx, file, root, customers, horizon, replications, seed, warmup).results
     if fmt == "json":
         import json
 
@@ -226,12 +259,57 @@ def simulate(ctx, file, customers, horizon, replications, seed, warmup, fmt, out
     if output is None:
         click.echo(text, nl=False)
         return
-    try:
-        write_atomically(output, text)
-    except OSError as error:
-        click.echo(f"Error: cannot write `{output}`: {error.strerror or error}", err=True)
-        ctx.exit(EXIT_INVALID)
-    click.echo(f"wrote {output} ({fmt})", err=True)
+    _write_or_exit(ctx, output, text, fmt)
+
+
+_PLOT_FORMATS = ("png", "svg", "pdf")
+
+
+@cli.command()
+@click.argument("file", type=_FILE)
+@click.option("--kind", type=click.Choice(["curve", "funnel", "distribution"]), default="curve", show_default=True,
+              help="curve: the emotion curve along the journey; funnel: drop-off by stage; "
+                   "distribution: remembered experience and likelihood to recommend with NPS bands.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Image file: .png, .svg or .pdf [default: <journey file>-<kind>.png in the working folder].")
+@click.option("--dpi", type=click.IntRange(min=50, max=1200), default=200, show_default=True, help="Resolution of PNG output.")
+@_run_options
+@_ROOT_OPTION
+@click.pass_context
+def plot(ctx, file, kind, output, dpi, customers, horizon, replications, seed, warmup, root) -> None:
+    """Simulate a journey and draw a plot for a report.
+
+    \b
+    Examples:
+      journey plot examples/journeys/premier_banking.journey --kind curve -o curve.png
+      journey plot examples/journeys/premier_banking.journey --kind funnel -o funnel.svg
+      journey plot examples/journeys/premier_banking.journey --kind distribution --customers 5000
+    """
+    output = output if output is not None else Path(f"{file.stem}-{kind}.png")
+    suffix = output.suffix.lower().lstrip(".")
+    if suffix not in _PLOT_FORMATS:
+        raise click.BadParameter(f"`{output}` must end in .png, .svg or .pdf", param_hint="--output")
+    outcome = _experiment(ctx, file, root, customers, horizon, replications, seed, warmup)
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from .plot import figure
+
+    fig = figure(kind, outcome.results, outcome.collectors)
+    buffer = io.BytesIO()
+    # Fixed metadata keeps the same file and seed producing the same bytes.
+    metadata = {"Software": f"journeydsl {__version__}"} if suffix == "png" else {"Creator": f"journeydsl {__version__}"}
+    if suffix == "pdf":
+        metadata["CreationDate"] = None
+    if suffix == "svg":
+        metadata["Date"] = None
+    fig.savefig(buffer, format=suffix, dpi=dpi, bbox_inches="tight", metadata=metadata)
+    plt.close(fig)
+    _write_or_exit(ctx, output, buffer.getvalue(), f"{kind} plot")
 
 
 def main() -> None:

@@ -74,7 +74,7 @@ def run(
     seed: int | None = None,
     design: str = "baseline",
     trace: Callable[[TraceRow], None] | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> Outcome:
     """Run ``replications`` replications of a plan and summarise them.
 
@@ -93,14 +93,18 @@ def run(
     trace : callable, optional
         Receives one row per touchpoint visit.
     progress : callable, optional
-        Called with 1 after each replication.
+        Called with the finished share of the whole run (0..1) as it grows.
     """
     master = seed if seed is not None else (plan.seed if plan.seed is not None else DEFAULT_SEED)
     collectors = []
     for index, child in enumerate(replication_seeds(master, replications)):
-        collectors.append(run_replication(plan, settings, child, index, trace))
+        within = None
         if progress is not None:
-            progress(1)
+            def within(fraction: float, done: int = index) -> None:
+                progress((done + fraction) / replications)
+        collectors.append(run_replication(plan, settings, child, index, trace, within))
+        if progress is not None:
+            progress((index + 1) / replications)
     return Outcome(summarise(plan, collectors, master, design), collectors)
 
 

@@ -12,7 +12,7 @@ import math
 import random
 from dataclasses import dataclass
 
-__all__ = ["METRICS", "Moments", "Reservoir", "Collector"]
+__all__ = ["METRICS", "Moments", "Reservoir", "Histogram", "Collector"]
 
 #: Per-customer metrics of the results contract, in order.
 METRICS: tuple[str, ...] = (
@@ -95,6 +95,40 @@ class Reservoir:
         return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
+class Histogram:
+    """Counts in equal-width bins over ``[low, high]``; values outside land in the end bins.
+
+    Examples
+    --------
+    >>> h = Histogram(0.0, 10.0, 5)
+    >>> for value in (0.5, 1.0, 9.9, 10.0, 42.0):
+    ...     h.add(value)
+    >>> h.counts, h.edges()[:3]
+    ([2, 0, 0, 0, 3], [0.0, 2.0, 4.0])
+    """
+
+    def __init__(self, low: float, high: float, bins: int):
+        self.low = low
+        self.high = high
+        self.counts = [0] * bins
+        self._scale = bins / (high - low)
+
+    def add(self, value: float) -> None:
+        index = int((value - self.low) * self._scale)
+        self.counts[min(len(self.counts) - 1, max(0, index))] += 1
+
+    def edges(self) -> list[float]:
+        """The ``bins + 1`` bin edges."""
+        width = (self.high - self.low) / len(self.counts)
+        return [self.low + i * width for i in range(len(self.counts) + 1)]
+
+    def merged(self, other: Histogram) -> Histogram:
+        """A histogram with both histograms' counts (same bins)."""
+        result = Histogram(self.low, self.high, len(self.counts))
+        result.counts = [a + b for a, b in zip(self.counts, other.counts, strict=True)]
+        return result
+
+
 class Collector:
     """Receives observations from the engine and keeps only running aggregates.
 
@@ -133,11 +167,18 @@ class Collector:
         self.referrals = 0
         self.repeat_purchases = 0
         self.observed_time = 0.0
+        # Distributions for plots: remembered experience, satisfaction, and the 0..10 recommendation score.
+        self.remembered = Histogram(-10.0, 10.0, 80)
+        self.satisfaction = Histogram(0.0, 10.0, 40)
+        self.recommendation = [0] * 11
 
-    def customer(self, segment: int, values: tuple[float, ...]) -> None:
-        """One customer's outcomes, in the order of :data:`METRICS`."""
+    def customer(self, segment: int, values: tuple[float, ...], recommendation: int) -> None:
+        """One customer's outcomes, in the order of :data:`METRICS`, and their 0..10 recommendation score."""
         self.customers += 1
         self.segment_customers[segment] += 1
+        self.remembered.add(values[1])
+        self.satisfaction.add(values[2])
+        self.recommendation[recommendation] += 1
         for group in (-1, segment):
             sums = self._sum[group]
             squares = self._squares[group]

@@ -109,6 +109,8 @@ class Engine:
         Called with one tuple per touchpoint visit (see ``TRACE_COLUMNS``).
     replication : int
         Index written into trace rows.
+    progress : callable, optional
+        Called with the finished share of the arrivals (0..1) as it grows.
     """
 
     def __init__(
@@ -118,8 +120,11 @@ class Engine:
         seed: int,
         trace: Callable[[TraceRow], None] | None = None,
         replication: int = 0,
+        progress: Callable[[float], None] | None = None,
     ):
         self.plan = plan
+        self.progress = progress
+        self._progress_step = 0
         self.run = run
         self.seed = seed
         self.trace = trace
@@ -186,8 +191,9 @@ class Engine:
         if arrivals.kind == "cohort":
             count = limit if limit is not None else arrivals.count
             spacing = arrivals.over / count if arrivals.over and count else 0.0
-            for _ in range(count):
+            for number in range(count):
                 self._arrive(env.now)
+                self._report(number + 1, count)
                 if spacing:
                     yield env.timeout(spacing)
             return
@@ -200,6 +206,7 @@ class Engine:
                     return
                 self._arrive(env.now)
                 count += 1
+                self._report(count, limit)
             return
         market = arrivals.count if limit is None else min(limit, arrivals.count)
         while self.adopters < arrivals.count and (limit is None or self.adopters < market):
@@ -213,6 +220,22 @@ class Engine:
                 return
             self.adopters += 1
             self._arrive(env.now)
+            self._report(self.adopters, market if limit is not None else None)
+
+    def _report(self, arrived: int, expected: int | None) -> None:
+        """Tell the progress callback how far the arrivals are, in steps of half a percent."""
+        if self.progress is None:
+            return
+        if expected:
+            fraction = arrived / expected
+        elif self.horizon:
+            fraction = self.env.now / self.horizon
+        else:
+            return
+        step = int(min(1.0, fraction) * 200)
+        if step > self._progress_step:
+            self._progress_step = step
+            self.progress(step / 200)
 
     def _arrive(self, now: float) -> None:
         index = self.next_index
@@ -340,11 +363,12 @@ class Engine:
             return
         self._care_until(c, c.until if c.until != math.inf else env.now, effects=False)
         if c.counted:
-            converted, remembered, sat, nps, promoter, passive, detractor, returning, _, duration, _, _ = first
+            converted, remembered, sat, nps, promoter, passive, detractor, returning, score, duration, _, _ = first
             collector.customer(
                 c.segment.index,
                 (converted, remembered, sat, nps, promoter, passive, detractor, returning,
                  float(c.referrals), duration, c.cost, c.revenue),
+                int(score),
             )
 
     def _walk(self, c: _Customer, stage: StagePlan):
@@ -558,9 +582,11 @@ class Engine:
         returning = return_probability(sat, loyalty["intercept"], loyalty["slope"])
         c.carried = sat
         self._word_of_mouth(c, sat)
+        # In the order of METRICS; the referrals slot carries the recommendation score until
+        # the customer's referrals are known, cost and revenue are filled in at the end.
         return (
             1.0 if converted else 0.0, remembered, sat, 100.0 * (promoter - detractor),
-            promoter, passive, detractor, returning, 0.0, duration, 0.0, 0.0,
+            promoter, passive, detractor, returning, float(score), duration, 0.0, 0.0,
         )
 
     def _word_of_mouth(self, c: _Customer, sat: float) -> None:
@@ -622,6 +648,7 @@ def run_replication(
     seed: int,
     replication: int = 0,
     trace: Callable[[TraceRow], None] | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> Collector:
-    """Run one replication and return its aggregates."""
-    return Engine(plan, run, seed, trace, replication).execute()
+    """Run one replication and return its aggregates (``progress`` as for :class:`Engine`)."""
+    return Engine(plan, run, seed, trace, replication, progress).execute()

@@ -1,0 +1,358 @@
+"""Plots of simulation results for designers' reports: the emotion curve, the funnel, the distributions.
+
+Every function draws on a Matplotlib axes it is given (or a new one when
+``ax`` is ``None``) and returns the axes, so the plots work in notebooks and in
+composite figures alike.  Colours come from the Okabe-Ito palette, which
+readers with the common colour-vision deficiencies can tell apart.
+
+The emotion curve and the funnel need only the results document
+(``journeydsl.results/1``); the distributions need the per-replication
+collectors of :class:`journeydsl.experiment.Outcome`, which keep the
+histograms that the document leaves out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from .metrics import Histogram
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
+
+    from .metrics import Collector
+
+__all__ = ["PALETTE", "KINDS", "emotion_curve", "funnel", "remembered_distribution", "satisfaction_distribution", "recommendation_distribution", "figure"]
+
+#: Okabe & Ito (2008) colour-blind-safe palette.
+PALETTE = {
+    "blue": "#0072B2",
+    "orange": "#E69F00",
+    "green": "#009E73",
+    "vermillion": "#D55E00",
+    "sky": "#56B4E9",
+    "purple": "#CC79A7",
+    "yellow": "#F0E442",
+    "grey": "#999999",
+    "black": "#000000",
+}
+
+#: The plots ``journey plot --kind`` draws.
+KINDS = ("curve", "funnel", "distribution")
+
+_STYLE = {
+    "font.size": 10,
+    "axes.titlesize": 12,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 10,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "legend.frameon": False,
+    "savefig.bbox": "tight",
+}
+
+
+def _axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    with plt.rc_context(_STYLE):
+        _, ax = plt.subplots(figsize=size, layout="constrained")
+    return ax
+
+
+def _tidy(ax: Axes) -> None:
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+def _journey_touchpoints(results: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Touchpoints met along the journey (visited, with a stage), in journey order."""
+    return [
+        (name, tp)
+        for name, tp in results["touchpoints"].items()
+        if tp.get("stage") and tp.get("visits", 0) > 0
+    ]
+
+
+def emotion_curve(results: dict[str, Any], ax: Axes | None = None, *, title: str | None = None, label: str | None = None) -> Axes:
+    """The journey map: mean momentary affect per touchpoint along the journey.
+
+    A band shows the spread across customers (one standard deviation either
+    side), stages are drawn as shaded sections, and the touchpoints that are
+    most often the customers' peak (most extreme) and end moments are marked,
+    with the share of customers for whom they were.
+
+    Parameters
+    ----------
+    results : dict
+        A ``journeydsl.results/1`` document.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    title : str, optional
+        Title; default: "Emotion curve: <journey>".
+    label : str, optional
+        Legend label of the curve (useful when several designs share an axes).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _axes(ax, (10, 5))
+    points = _journey_touchpoints(results)
+    if not points:
+        ax.text(0.5, 0.5, "no touchpoint was visited", ha="center", va="center", transform=ax.transAxes)
+        return ax
+    x = list(range(len(points)))
+    means = [tp["mean_affect"] for _, tp in points]
+    spread = [tp.get("sd_affect", 0.0) or 0.0 for _, tp in points]
+    low = [m - s for m, s in zip(means, spread, strict=True)]
+    high = [m + s for m, s in zip(means, spread, strict=True)]
+    extent = max(1.0, max(abs(v) for v in low + high)) * 1.25
+
+    _stage_sections(ax, points, extent)
+    ax.axhline(0.0, color=PALETTE["grey"], linewidth=0.8, zorder=1)
+    ax.fill_between(x, low, high, color=PALETTE["sky"], alpha=0.3, linewidth=0, zorder=2, label="±1 SD across customers")
+    ax.plot(x, means, color=PALETTE["blue"], marker="o", linewidth=2, zorder=3, label=label or "mean momentary affect")
+    _mark_moment(ax, points, means, "peak_share", "most often the peak", PALETTE["vermillion"], "^", extent)
+    _mark_moment(ax, points, means, "end_share", "most often the end", PALETTE["green"], "s", extent)
+
+    ax.set_xticks(x, [name for name, _ in points], rotation=30, ha="right")
+    ax.set_xlim(-0.6, len(points) - 0.4)
+    ax.set_ylim(-extent, extent)
+    ax.set_ylabel("momentary affect (negative … positive)")
+    ax.set_title(title or f"Emotion curve: {results.get('journey', '')}")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), fontsize=8, ncols=4)
+    _tidy(ax)
+    return ax
+
+
+def _stage_sections(ax: Axes, points: Sequence[tuple[str, dict[str, Any]]], extent: float) -> None:
+    sections: list[tuple[str, int, int]] = []
+    for i, (_, tp) in enumerate(points):
+        if sections and sections[-1][0] == tp["stage"]:
+            sections[-1] = (tp["stage"], sections[-1][1], i)
+        else:
+            sections.append((tp["stage"], i, i))
+    for number, (stage, first, last) in enumerate(sections):
+        if number % 2 == 0:
+            ax.axvspan(first - 0.5, last + 0.5, color="#000000", alpha=0.05, linewidth=0, zorder=0)
+        ax.text((first + last) / 2, extent * 0.97, stage, ha="center", va="top", fontsize=9,
+                color="#444444", style="italic", zorder=4)
+
+
+def _mark_moment(ax: Axes, points, means, key: str, text: str, colour: str, marker: str, extent: float) -> None:
+    shares = [tp.get(key, 0.0) or 0.0 for _, tp in points]
+    if not any(shares):
+        return
+    best = max(range(len(points)), key=lambda i: shares[i])
+    ax.scatter([best], [means[best]], s=160, marker=marker, color=colour, edgecolor="white", zorder=5,
+               label=f"{text} ({shares[best]:.0%} of customers)")
+    offset = 0.12 * extent if means[best] >= 0 else -0.12 * extent
+    ax.annotate(key.split("_")[0], (best, means[best]), xytext=(best, means[best] + offset), ha="center",
+                va="bottom" if offset > 0 else "top", fontsize=9, color=colour, fontweight="bold", zorder=5)
+
+
+def funnel(results: dict[str, Any], ax: Axes | None = None, *, title: str | None = None) -> Axes:
+    """The drop-off funnel: customers entering each stage, and how many dropped out there.
+
+    Parameters
+    ----------
+    results : dict
+        A ``journeydsl.results/1`` document.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    title : str, optional
+        Title; default: "Drop-off by stage: <journey>".
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    stages = list(results["stages"].items())
+    ax = _axes(ax, (9, 0.6 * len(stages) + 1.8))
+    names = [f"{name} ★" if stage.get("goal") else name for name, stage in stages]
+    entered = [stage["entered"] for _, stage in stages]
+    dropped = [stage["dropped"] for _, stage in stages]
+    went_on = [e - d for e, d in zip(entered, dropped, strict=True)]
+    y = list(range(len(stages)))
+    ax.barh(y, went_on, color=PALETTE["blue"], label="went on")
+    ax.barh(y, dropped, left=went_on, color=PALETTE["orange"], label="dropped out here")
+    widest = max(entered) if entered and max(entered) else 1
+    for i, (e, d) in enumerate(zip(entered, dropped, strict=True)):
+        share = f" · {d / e:.0%} dropped" if e else ""
+        ax.text(e + widest * 0.01, i, f"{e:,} entered{share}", va="center", fontsize=9)
+    ax.set_yticks(y, names)
+    ax.invert_yaxis()
+    ax.set_xlim(0, widest * 1.35)
+    ax.set_xlabel("customers (visits: a customer who loops or returns is counted each time)")
+    ax.set_title(title or f"Drop-off by stage: {results.get('journey', '')}")
+    ax.legend(loc="lower right", fontsize=8)
+    _tidy(ax)
+    return ax
+
+
+def remembered_distribution(collectors: Sequence[Collector], ax: Axes | None = None, *, title: str | None = None) -> Axes:
+    """Histogram of remembered experience across customers, with its mean.
+
+    Parameters
+    ----------
+    collectors : sequence of Collector
+        The replications' collectors (:attr:`journeydsl.experiment.Outcome.collectors`).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    title : str, optional
+        Title.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _axes(ax, (6, 4))
+    merged = _merge([c.remembered for c in collectors])
+    edges = merged.edges()
+    total = sum(merged.counts) or 1
+    shares = [count / total for count in merged.counts]
+    lefts = edges[:-1]
+    width = edges[1] - edges[0]
+    colours = [PALETTE["vermillion"] if left + width <= 0 else PALETTE["blue"] for left in lefts]
+    ax.bar(lefts, shares, width=width, align="edge", color=colours, edgecolor="white", linewidth=0.3)
+    mean = sum(c.metric("remembered_experience").total for c in collectors) / (sum(c.customers for c in collectors) or 1)
+    ax.axvline(mean, color=PALETTE["black"], linestyle="--", linewidth=1)
+    ax.text(mean, max(shares) * 1.02 if shares else 0, f" mean {mean:+.2f}", fontsize=9, va="bottom")
+    used = [left for left, count in zip(lefts, merged.counts, strict=True) if count]
+    if used:
+        ax.set_xlim(min(used) - 2 * width, max(used) + 3 * width)
+    ax.set_xlabel("remembered experience (negative … positive)")
+    ax.set_ylabel("share of customers")
+    ax.yaxis.set_major_formatter(_percent())
+    ax.set_title(title or "Remembered experience")
+    _tidy(ax)
+    return ax
+
+
+def satisfaction_distribution(collectors: Sequence[Collector], ax: Axes | None = None, *, title: str | None = None) -> Axes:
+    """Histogram of satisfaction (0-10) across customers, with its mean.
+
+    Parameters
+    ----------
+    collectors : sequence of Collector
+        The replications' collectors (:attr:`journeydsl.experiment.Outcome.collectors`).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    title : str, optional
+        Title.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _axes(ax, (6, 4))
+    merged = _merge([c.satisfaction for c in collectors])
+    edges = merged.edges()
+    total = sum(merged.counts) or 1
+    shares = [count / total for count in merged.counts]
+    ax.bar(edges[:-1], shares, width=edges[1] - edges[0], align="edge", color=PALETTE["blue"], edgecolor="white", linewidth=0.3)
+    mean = sum(c.metric("satisfaction").total for c in collectors) / (sum(c.customers for c in collectors) or 1)
+    ax.axvline(mean, color=PALETTE["black"], linestyle="--", linewidth=1)
+    ax.text(mean, max(shares) * 1.02 if shares else 0, f"mean {mean:.2f} ", fontsize=9, va="bottom", ha="right")
+    ax.set_xlim(0, 10.2)
+    ax.set_xlabel("satisfaction (0-10)")
+    ax.set_ylabel("share of customers")
+    ax.yaxis.set_major_formatter(_percent())
+    ax.set_title(title or "Satisfaction")
+    _tidy(ax)
+    return ax
+
+
+def recommendation_distribution(collectors: Sequence[Collector], ax: Axes | None = None, *, title: str | None = None) -> Axes:
+    """Likelihood to recommend (0-10) coloured by NPS band: detractors 0-6, passives 7-8, promoters 9-10.
+
+    The title gives the resulting Net Promoter Score.
+
+    Parameters
+    ----------
+    collectors : sequence of Collector
+        The replications' collectors (:attr:`journeydsl.experiment.Outcome.collectors`).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    title : str, optional
+        Title; default names the NPS.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _axes(ax, (6, 4))
+    counts = [sum(c.recommendation[score] for c in collectors) for score in range(11)]
+    total = sum(counts) or 1
+    shares = [count / total for count in counts]
+    bands = {
+        "detractors (0-6)": (range(0, 7), PALETTE["vermillion"]),
+        "passives (7-8)": (range(7, 9), PALETTE["grey"]),
+        "promoters (9-10)": (range(9, 11), PALETTE["green"]),
+    }
+    for label, (scores, colour) in bands.items():
+        part = sum(shares[s] for s in scores)
+        ax.bar(list(scores), [shares[s] for s in scores], width=0.8, color=colour, label=f"{label}: {part:.0%}")
+    nps = 100.0 * (sum(shares[9:]) - sum(shares[:7]))
+    ax.set_xticks(range(11))
+    ax.set_xlim(-0.7, 10.7)
+    ax.set_xlabel("likelihood to recommend (0-10)")
+    ax.set_ylabel("share of customers")
+    ax.yaxis.set_major_formatter(_percent())
+    ax.set_title(title or f"Likelihood to recommend: NPS {nps:+.0f}")
+    ax.legend(loc="upper left", fontsize=8)
+    _tidy(ax)
+    return ax
+
+
+def _merge(histograms: Sequence[Histogram]) -> Histogram:
+    merged = histograms[0]
+    for other in histograms[1:]:
+        merged = merged.merged(other)
+    return merged
+
+
+def _percent():
+    from matplotlib.ticker import PercentFormatter
+
+    return PercentFormatter(1.0, decimals=0)
+
+
+def figure(kind: str, results: dict[str, Any], collectors: Sequence[Collector]):
+    """The figure ``journey plot --kind KIND`` saves.
+
+    Parameters
+    ----------
+    kind : {"curve", "funnel", "distribution"}
+        Which plot.
+    results : dict
+        The ``journeydsl.results/1`` document.
+    collectors : sequence of Collector
+        The collectors behind it (needed for ``distribution``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+
+    with plt.rc_context(_STYLE):
+        if kind == "curve":
+            fig, ax = plt.subplots(figsize=(10, 5.5), layout="constrained")
+            emotion_curve(results, ax)
+        elif kind == "funnel":
+            fig, ax = plt.subplots(figsize=(9, 0.6 * len(results["stages"]) + 1.8), layout="constrained")
+            funnel(results, ax)
+        elif kind == "distribution":
+            fig, (left, middle, right) = plt.subplots(1, 3, figsize=(15, 4.5), layout="constrained")
+            remembered_distribution(collectors, left)
+            satisfaction_distribution(collectors, middle)
+            recommendation_distribution(collectors, right)
+            fig.suptitle(f"How customers remember {results.get('journey', '')}", fontweight="bold")
+        else:
+            raise ValueError(f"unknown plot kind {kind!r}; choose one of {', '.join(KINDS)}")
+    return fig

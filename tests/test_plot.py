@@ -1,0 +1,135 @@
+"""Plots: the emotion curve, the funnel and the distributions, from the API and from `journey plot`."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+from click.testing import CliRunner  # noqa: E402
+
+from journeydsl import plot  # noqa: E402
+from journeydsl.api import experiment, loads  # noqa: E402
+from journeydsl.cli import cli  # noqa: E402
+
+from .conftest import EXAMPLES  # noqa: E402
+
+JOURNEY = """
+journey "Plot me" { arrivals cohort 400 seed 4
+  stage arrive { touchpoint welcome: staff { feel +2 }  touchpoint wait: environment { feel -4 } -> pay 80% }
+  stage pay goal { touchpoint till: staff capacity 1 duration 1 min { act +1 } touchpoint goodbye: staff { feel +3 } }
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def outcome():
+    return experiment(loads(JOURNEY), seed=4)
+
+
+def test_functions_draw_on_the_given_axes_and_return_it(outcome):
+    fig, axes = plt.subplots(1, 5)
+    try:
+        drawn = [
+            plot.emotion_curve(outcome.results, axes[0]),
+            plot.funnel(outcome.results, axes[1]),
+            plot.remembered_distribution(outcome.collectors, axes[2]),
+            plot.satisfaction_distribution(outcome.collectors, axes[3]),
+            plot.recommendation_distribution(outcome.collectors, axes[4]),
+        ]
+        assert drawn == list(axes)
+    finally:
+        plt.close(fig)
+
+
+def test_functions_make_their_own_figure_without_axes(outcome):
+    ax = plot.emotion_curve(outcome.results)
+    try:
+        assert ax.figure is not None
+    finally:
+        plt.close(ax.figure)
+
+
+def test_emotion_curve_follows_the_journey_and_marks_peak_and_end(outcome):
+    ax = plot.emotion_curve(outcome.results)
+    try:
+        labels = [tick.get_text() for tick in ax.get_xticklabels()]
+        assert labels == ["welcome", "wait", "till", "goodbye"]
+        curve = ax.get_lines()[-1]
+        means = [outcome.results["touchpoints"][name]["mean_affect"] for name in labels]
+        assert list(curve.get_ydata()) == pytest.approx(means)
+        legend = [text.get_text() for text in ax.get_legend().get_texts()]
+        touchpoints = outcome.results["touchpoints"]
+        peak = max(labels, key=lambda name: touchpoints[name]["peak_share"])
+        end = max(labels, key=lambda name: touchpoints[name]["end_share"])
+        assert peak == "wait" and end == "goodbye"
+        assert any(f"{touchpoints[peak]['peak_share']:.0%}" in line and "peak" in line for line in legend)
+        assert any(f"{touchpoints[end]['end_share']:.0%}" in line and "end" in line for line in legend)
+        stage_labels = {text.get_text() for text in ax.texts}
+        assert {"arrive", "pay"} <= stage_labels
+    finally:
+        plt.close(ax.figure)
+
+
+def test_funnel_bars_add_up_to_the_customers_entering_each_stage(outcome):
+    ax = plot.funnel(outcome.results)
+    try:
+        went_on, dropped = ax.containers
+        stages = outcome.results["stages"]
+        entered = [bar_a.get_width() + bar_b.get_width() for bar_a, bar_b in zip(went_on, dropped, strict=True)]
+        assert entered == [stage["entered"] for stage in stages.values()]
+        assert [bar.get_width() for bar in dropped] == [stage["dropped"] for stage in stages.values()]
+    finally:
+        plt.close(ax.figure)
+
+
+def test_recommendation_bands_match_the_nps(outcome):
+    ax = plot.recommendation_distribution(outcome.collectors)
+    try:
+        heights = [bar.get_height() for container in ax.containers for bar in container]
+        assert len(heights) == 11 and sum(heights) == pytest.approx(1.0)
+        nps = 100 * (sum(heights[9:]) - sum(heights[:7]))
+        assert nps == pytest.approx(outcome.results["metrics"]["nps"]["mean"], abs=1e-4)
+        assert f"NPS {nps:+.0f}" in ax.get_title()
+    finally:
+        plt.close(ax.figure)
+
+
+def test_histograms_count_every_customer(outcome):
+    customers = outcome.results["customers"]
+    assert sum(outcome.collectors[0].remembered.counts) == customers
+    assert sum(outcome.collectors[0].satisfaction.counts) == customers
+
+
+@pytest.mark.parametrize(("suffix", "magic"), [("png", b"\x89PNG"), ("svg", b"<?xml"), ("pdf", b"%PDF")])
+def test_cli_writes_each_format(tmp_path, suffix, magic):
+    target = tmp_path / f"curve.{suffix}"
+    result = CliRunner().invoke(cli, ["plot", str(EXAMPLES[0]), "--kind", "curve", "--customers", "300", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    assert target.read_bytes().startswith(magic)
+
+
+@pytest.mark.parametrize("kind", plot.KINDS)
+def test_cli_draws_every_kind_of_every_example_reproducibly(tmp_path, kind):
+    for example in EXAMPLES:
+        first, second = tmp_path / f"{example.stem}-a.png", tmp_path / f"{example.stem}-b.png"
+        for target in (first, second):
+            result = CliRunner().invoke(cli, ["plot", str(example), "--kind", kind, "--customers", "200", "--seed", "3", "-o", str(target)])
+            assert result.exit_code == 0, result.output
+        assert first.read_bytes() == second.read_bytes()
+
+
+def test_cli_default_output_name(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["plot", str(EXAMPLES[0]), "--kind", "funnel", "--customers", "100"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / f"{EXAMPLES[0].stem}-funnel.png").is_file()
+
+
+def test_cli_refuses_an_unknown_image_format_before_simulating(tmp_path):
+    result = CliRunner().invoke(cli, ["plot", str(EXAMPLES[0]), "-o", str(tmp_path / "curve.gif")])
+    assert result.exit_code == 2
+    assert ".png, .svg or .pdf" in result.output
+    assert not (tmp_path / "curve.gif").exists()
