@@ -112,3 +112,25 @@ def test_psychology_values():
     assert odds(7.5) / odds(7.0) == pytest.approx(math.exp(0.35))
     assert [psy.nps_category(s) for s in (6, 7, 8, 9)] == ["detractor", "passive", "passive", "promoter"]
     assert psy.talk_probability(9.0) > psy.talk_probability(6.0) < psy.talk_probability(3.0)
+
+
+def erlang_c_wait(arrival_rate: float, service_rate: float, servers: int) -> float:
+    """Mean wait in queue of an M/M/c queue (Erlang C formula)."""
+    load = arrival_rate / service_rate
+    top = load**servers / math.factorial(servers) * servers / (servers - load)
+    waiting = top / (sum(load**k / math.factorial(k) for k in range(servers)) + top)
+    return waiting / (servers * service_rate - arrival_rate)
+
+
+def test_mmc_wait_matches_erlang_c():
+    # Three servers, lambda = 2/min, mean service 1 min: P(wait) = 4/9 and Wq = 0.444 min.
+    journey = loads(
+        'journey "desk" { time unit minutes arrivals poisson 2 per min '
+        "word_of_mouth { brand_arrivals 0; referral_conversion 0 } "
+        "stage s goal { touchpoint desk: staff capacity 3 duration exponential(1 min) { feel +1 } } }"
+    )
+    expected = erlang_c_wait(2.0, 1.0, 3)
+    assert expected == pytest.approx(4 / 9)
+    desk = simulate(journey, customers=30000, seed=12, warmup=200)["touchpoints"]["desk"]
+    assert desk["wait_mean"] == pytest.approx(expected, rel=0.12)
+    assert desk["utilisation"] == pytest.approx(2 / 3, abs=0.02)
