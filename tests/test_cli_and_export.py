@@ -123,3 +123,21 @@ def test_simulate_table_json_and_trace(runner, tmp_path):
     assert both.exit_code == 2
     bad = runner.invoke(cli, ["simulate", example, "--horizon", "soon"])
     assert bad.exit_code == 2 and "not a time" in bad.output
+
+
+def test_written_files_get_ordinary_permissions(tmp_path):
+    import os
+    import stat
+
+    from journeydsl.output import write_atomically
+
+    old = os.umask(0o022)
+    try:
+        target = tmp_path / "new.txt"
+        write_atomically(target, "x")
+        assert stat.S_IMODE(target.stat().st_mode) == 0o644
+        target.chmod(0o600)
+        write_atomically(target, "y")
+        assert stat.S_IMODE(target.stat().st_mode) == 0o600 and target.read_text() == "y"
+    finally:
+        os.umask(old)
