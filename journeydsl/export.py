@@ -14,7 +14,7 @@ from typing import Any
 import networkx as nx
 
 from .graph import EXIT, build_graph, nominal_score, resolved_probabilities, stage_id, touchpoint_id
-from .model import Choice, Journey, Span, Touchpoint, Use
+from .model import Choice, Journey, Span, Stage, Touchpoint, Use
 
 __all__ = ["FORMATS", "to_dot", "to_graphml", "to_mermaid", "to_json", "model_to_dict", "mermaid_score", "export"]
 
@@ -62,6 +62,12 @@ def _score_color(score: float) -> str:
 def to_dot(journey: Journey) -> str:
     """Graphviz DOT: a cluster per stage with its touchpoints in order, transitions between stages.
 
+    Stages read left to right as the journey goes; a transition leaves its
+    stage's cluster after the last touchpoint and enters the target's cluster
+    at its stage node.  Transitions back to an earlier stage, repeat purchases
+    (dashed) and drop-offs (dotted, one small node per stage) do not pull the
+    layout out of journey order.
+
     Examples
     --------
     >>> from journeydsl.api import loads
@@ -75,8 +81,9 @@ def to_dot(journey: Journey) -> str:
         "  graph [rankdir=LR, compound=true, fontname=Helvetica, label=" + _dot_id(journey.name) + ", labelloc=t];",
         "  node [fontname=Helvetica, fontsize=10];",
         "  edge [fontname=Helvetica, fontsize=9];",
-        f"  {_dot_id(EXIT)} [label=\"drop-off\", shape=doublecircle, style=filled, fillcolor=\"#eeeeee\"];",
     ]
+    tails: dict[str, str] = {}
+    clusters: dict[str, str] = {}
     for index, stage in enumerate(journey.stages):
         title = stage.name + (f" ({stage.phase})" if stage.phase else "") + (" - goal" if stage.goal else "")
         lines.append(f"  subgraph {_dot_id(f'cluster_{index}')} {{")
@@ -106,29 +113,49 @@ def to_dot(journey: Journey) -> str:
                 current.append(node)
             previous = current or previous
         lines.append("  }")
-    stage_names = {s.name for s in journey.stages}
+        tails[stage.name] = previous[0]
+        clusters[stage.name] = f"cluster_{index}"
+    order = {stage.name: index for index, stage in enumerate(journey.stages)}
     for stage in journey.stages:
-        leaving = 0.0
-        for transition, probability in resolved_probabilities(stage):
-            leaving += probability if transition.target != EXIT else 0.0
-            target = stage_id(transition.target) if transition.target in stage_names else EXIT
-            if transition.target not in stage_names and transition.target != EXIT:
-                continue
-            label = _percent(probability)
-            if transition.conditionals:
-                label += " (varies)"
-            if transition.delay is not None:
-                label += f"\\nafter {transition.delay}"
-            style = ", style=dashed, color=\"#6a1b9a\"" if transition.repeat else ""
-            lines.append(f"  {_dot_id(stage_id(stage.name))} -> {_dot_id(target)} [label=\"{label}\"{style}];")
-        explicit_exit = any(t.target == EXIT for t in stage.transitions)
-        remainder = 1.0 - leaving if stage.transitions else 1.0
-        if remainder > 1e-9 and not explicit_exit and not (stage.goal and not stage.transitions):
-            lines.append(
-                f"  {_dot_id(stage_id(stage.name))} -> {_dot_id(EXIT)} [label=\"{_percent(remainder)}\", style=dotted, color=\"#999999\"];"
-            )
+        lines.extend(_dot_transitions(stage, tails, clusters, order))
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def _dot_transitions(stage: Stage, tails: dict[str, str], clusters: dict[str, str], order: dict[str, int]) -> list[str]:
+    """The DOT edges leaving one stage: transitions, repeats and the drop-off."""
+    lines = []
+    tail = _dot_id(tails[stage.name])
+    leaving = 0.0
+    dropping = 0.0
+    for transition, probability in resolved_probabilities(stage):
+        if transition.target == EXIT:
+            dropping += probability
+            continue
+        if transition.target not in order:
+            continue
+        leaving += probability
+        label = _percent(probability) + (" (varies)" if transition.conditionals else "")
+        if transition.delay is not None:
+            label += f"\\nafter {transition.delay}"
+        attributes = [f"label=\"{label}\""]
+        if transition.target != stage.name:
+            attributes += [f"ltail={_dot_id(clusters[stage.name])}", f"lhead={_dot_id(clusters[transition.target])}"]
+        if order[transition.target] <= order[stage.name]:
+            attributes.append("constraint=false")
+        if transition.repeat:
+            attributes += ["style=dashed", "color=\"#6a1b9a\"", "fontcolor=\"#6a1b9a\""]
+        lines.append(f"  {tail} -> {_dot_id(stage_id(transition.target))} [{', '.join(attributes)}];")
+    if not (stage.goal and not stage.transitions):
+        dropping += max(0.0, 1.0 - leaving - dropping) if stage.transitions else 1.0
+    if dropping > 1e-9:
+        exit_node = _dot_id(f"{EXIT}@{stage.name}")
+        lines.append(f"  {exit_node} [label=\"drop-off\", shape=plaintext, fontcolor=\"#777777\", fontsize=9];")
+        lines.append(
+            f"  {tail} -> {exit_node} [label=\"{_percent(dropping)}\", ltail={_dot_id(clusters[stage.name])}, "
+            "style=dotted, color=\"#999999\", fontcolor=\"#777777\"];"
+        )
+    return lines
 
 
 # ---- GraphML -------------------------------------------------------------------------
