@@ -158,24 +158,32 @@ def remembered_experience(
     return w_peak * peak + w_end * end + w_mean * mean + w_duration * math.log1p(max(0.0, duration))
 
 
-def satisfaction(remembered: float, baseline: float = 7.0, scale: float = 1.0) -> float:
+def satisfaction(remembered: float, baseline: float = 7.0, scale: float = 0.5) -> float:
     """Satisfaction on 0..10 from remembered experience: ``clip(baseline + scale * R, 0, 10)``.
+
+    Remembered experience spans roughly -10..+10 (it is built from momentary
+    affects on that scale), so half a point of satisfaction per point keeps the
+    whole range of experiences on the 0-10 scale instead of piling the good ones
+    at 10 (a modelling choice; the primer gives the direction, not the numbers).
 
     Examples
     --------
     >>> satisfaction(1.5), satisfaction(9.0)
-    (8.5, 10.0)
+    (7.75, 10.0)
     """
     return min(10.0, max(0.0, baseline + scale * remembered))
 
 
-def likelihood_to_recommend(remembered: float, baseline: float = 7.0, scale: float = 1.2) -> int:
+def likelihood_to_recommend(remembered: float, baseline: float = 7.0, scale: float = 0.6) -> int:
     """The 0..10 answer to "how likely are you to recommend us?", rounded to a whole number.
+
+    Slightly steeper than satisfaction: recommending puts one's own name on
+    the judgement, so answers spread further towards the ends (modelling choice).
 
     Examples
     --------
-    >>> likelihood_to_recommend(2.0)
-    9
+    >>> likelihood_to_recommend(2.0), likelihood_to_recommend(4.0)
+    (8, 9)
     """
     return int(math.floor(min(10.0, max(0.0, baseline + scale * remembered)) + 0.5))
 
@@ -249,18 +257,21 @@ def talk_probability(
     propensity: float = 1.0,
     base: float = 0.15,
     curvature: float = 0.02,
-    neutral: float = 6.0,
+    neutral: float = 7.0,
 ) -> float:
     """Chance that a customer tells others, U-shaped in satisfaction (Anderson 1998).
 
     ``min(1, propensity * (base + curvature * (S - neutral)**2))``: the least
-    moved talk least; both the delighted and the dissatisfied talk more.  With a
-    neutral point below the middle of the scale the dissatisfied talk more than
-    the equally delighted, but not by the folklore ratios.
+    moved talk least; both the delighted and the dissatisfied talk more.  With the
+    neutral point at 7, where customers are "merely satisfied", the very
+    dissatisfied talk more than the delighted (they are further from neutral),
+    but not by the folklore ratios; in a mostly satisfied population positive
+    stories then outnumber negative ones about 3:1 (East et al. 2007) without
+    that ratio being written anywhere.
 
     Examples
     --------
-    >>> round(talk_probability(6.0), 2), round(talk_probability(9.0), 2), round(talk_probability(2.0), 2)
-    (0.15, 0.33, 0.47)
+    >>> round(talk_probability(7.0), 2), round(talk_probability(10.0), 2), round(talk_probability(2.0), 2)
+    (0.15, 0.33, 0.65)
     """
     return min(1.0, max(0.0, propensity * (base + curvature * (satisfaction_score - neutral) ** 2)))

@@ -154,11 +154,11 @@ SETTINGS: dict[str, dict[str, Setting]] = {
     },
     "satisfaction": {
         "baseline": Setting(7.0, 0.0, 10.0, "satisfaction (0-10) of a remembered experience of 0 (modelling choice)"),
-        "scale": Setting(1.0, 0.0, 5.0, "satisfaction points per point of remembered experience"),
+        "scale": Setting(0.5, 0.0, 5.0, "satisfaction points per point of remembered experience (keeps -10..+10 on the scale)"),
     },
     "recommendation": {
         "baseline": Setting(7.0, 0.0, 10.0, "likelihood to recommend (0-10) at a remembered experience of 0"),
-        "scale": Setting(1.2, 0.0, 5.0, "recommendation points per point of remembered experience"),
+        "scale": Setting(0.6, 0.0, 5.0, "recommendation points per point of remembered experience"),
     },
     "loyalty": {
         "intercept": Setting(-5.6, -20.0, 20.0, "b0 of logistic return probability (midpoint at satisfaction 8: convex, Jones & Sasser 1995)"),
@@ -171,7 +171,7 @@ SETTINGS: dict[str, dict[str, Setting]] = {
         "propensity": Setting(1.0, 0.0, 10.0, "multiplier on the chance to talk (per segment)"),
         "base": Setting(0.15, 0.0, 1.0, "chance to talk at the most neutral satisfaction"),
         "curvature": Setting(0.02, 0.0, 1.0, "rise of the U-shaped chance to talk per squared point from neutral (Anderson 1998)"),
-        "neutral": Setting(6.0, 0.0, 10.0, "satisfaction at which customers talk least"),
+        "neutral": Setting(7.0, 0.0, 10.0, "satisfaction at which customers talk least; above it stories are positive, below negative"),
         "referral_conversion": Setting(0.1, 0.0, 1.0, "chance a promoter's story brings a new customer"),
         "brand_impact": Setting(0.01, 0.0, 1.0, "weight of each story in the shared brand image, a moving average of story valence from -1 to +1"),
         "brand_arrivals": Setting(0.2, 0.0, 5.0, "relative change in arrivals per unit of brand image (modelling choice)"),
