@@ -606,6 +606,12 @@ class Engine:
             self.collector.negative_talk += c.counted
 
     def _start_care(self, c: _Customer) -> None:
+        """Enrol a converted customer in their tier's care programmes.
+
+        A programme that runs every T reaches the customer first at a random point
+        of its first period (birthdays and holidays fall anywhere in the year
+        after a purchase), then every T.
+        """
         programmes = []
         for care in self.plan.care:
             if care.every <= 0:
@@ -614,7 +620,7 @@ class Engine:
                 continue
             if care.audience == "segment" and c.segment.name != care.name:
                 continue
-            programmes.append([care, c.converted_at + care.every])
+            programmes.append([care, c.converted_at + c.rng.random() * care.every])
         c.care_next = programmes
 
     def _care_until(self, c: _Customer, now: float, effects: bool = True) -> None:
@@ -632,6 +638,9 @@ class Engine:
                 if effects:
                     c.carried = min(10.0, max(0.0, c.carried + weight * direct))
                 c.cost += tp.cost
+                if self.trace is not None:
+                    self.trace((self.replication, c.index, c.segment.name, c.cycle, "", tp.name, tp.channel,
+                                due, 0.0, 0.0, direct, "", False))
                 if c.counted:
                     collector = self.collector
                     collector.visits[tp.index] += 1
