@@ -28,12 +28,13 @@ from pathlib import Path
 import networkx as nx
 
 from .checks import run_checks
+from .designs import check_designs, resolve
 from .diagnostics import Diagnostic, JourneyError, has_errors, sort_diagnostics
 from .graph import build_graph
 from .loader import Loaded, load_file, load_text
 from .model import Journey, Library
 
-__all__ = ["CheckResult", "check_text", "check_file", "loads", "load", "compile_graph", "simulate", "experiment"]
+__all__ = ["CheckResult", "check_text", "check_file", "loads", "load", "compile_graph", "simulate", "experiment", "design"]
 
 
 @dataclass
@@ -71,7 +72,10 @@ def _checked(loaded: Loaded) -> CheckResult:
     diagnostics = list(loaded.diagnostics)
     body = loaded.journey or loaded.library
     if body is not None:
-        diagnostics.extend(run_checks(body))
+        found = run_checks(body)
+        diagnostics.extend(found)
+        if loaded.journey is not None and loaded.journey.variants:
+            diagnostics.extend(check_designs(loaded.journey, run_checks, found))
     return CheckResult(loaded.journey, sort_diagnostics(diagnostics), loaded.sources, loaded.library)
 
 
@@ -111,6 +115,20 @@ def loads(text: str, file: str = "<string>") -> Journey:
 def load(path: str | os.PathLike[str]) -> Journey:
     """Parse and check a ``.journey`` file; raise :class:`JourneyError` if it has errors."""
     return _valid(check_file(path))
+
+
+def design(journey: Journey, name: str) -> Journey:
+    """One design of a journey as a whole journey: ``"baseline"`` or a variant's name.
+
+    Raises
+    ------
+    JourneyError
+        When there is no such design or its patches do not apply.
+    """
+    resolved = resolve(journey, name)
+    if resolved.journey is None:
+        raise JourneyError(resolved.diagnostics)
+    return resolved.journey
 
 
 def compile_graph(journey: Journey) -> nx.DiGraph:

@@ -23,6 +23,10 @@ __all__ = ["main", "cli"]
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+_DESIGN_OPTION = click.option(
+    "--design", default="baseline", show_default=True, metavar="NAME",
+    help="Which design: the baseline as written, or a variant declared in the file.",
+)
 _ROOT_OPTION = click.option(
     "--root",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
@@ -99,9 +103,10 @@ def check(ctx: click.Context, files: tuple[Path, ...], fmt: str, show_warnings: 
     "-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help="Write to this file (whole or not at all) instead of standard output.",
 )
+@_DESIGN_OPTION
 @_ROOT_OPTION
 @click.pass_context
-def graph(ctx: click.Context, file: Path, fmt: str, output: Path | None, root: Path | None) -> None:
+def graph(ctx: click.Context, file: Path, fmt: str, output: Path | None, design: str, root: Path | None) -> None:
     """Export a checked journey as a graph or as its model.
 
     The journey must have no errors; warnings are shown on standard error.
@@ -110,6 +115,7 @@ def graph(ctx: click.Context, file: Path, fmt: str, output: Path | None, root: P
     Examples:
       journey graph shop.journey --format dot | dot -Tsvg -o shop.svg
       journey graph shop.journey --format graphml -o shop.graphml
+      journey graph shop.journey --design "printer in office" --format mermaid
     """
     result = check_file(file, root)
     _report(result, True, sys.stderr.isatty())
@@ -120,7 +126,7 @@ def graph(ctx: click.Context, file: Path, fmt: str, output: Path | None, root: P
         else:
             click.echo(f"failed: {summary_line(sort_diagnostics(result.diagnostics))}; nothing exported", err=True)
         ctx.exit(EXIT_INVALID)
-    text = export(result.journey, fmt)
+    text = export(_design_or_exit(ctx, result.journey, design), fmt)
     if output is None:
         click.echo(text, nl=False)
         return
@@ -158,6 +164,19 @@ class _Progress:
             self.bar.__exit__(None, None, None)
 
 
+def _design_or_exit(ctx: click.Context, journey, name: str):
+    """The named design of a checked journey, or exit 2 naming the designs there are."""
+    from .designs import design_names, resolve
+
+    resolved = resolve(journey, name)
+    if resolved.journey is None:
+        raise click.BadParameter(
+            f"`{name}` is not a design of this journey; its designs are: {', '.join(design_names(journey))}",
+            ctx=ctx, param_hint="--design",
+        )
+    return resolved.journey
+
+
 def _load_or_exit(ctx: click.Context, file: Path, root: Path | None):
     result = check_file(file, root)
     _report(result, False, sys.stderr.isatty())
@@ -179,19 +198,19 @@ def _run_options(command):
         click.option("--seed", type=click.IntRange(min=0), help="Master seed [default: the journey's seed, else 0]. Same file and seed, same results."),
         click.option("--warmup", metavar="TIME", help="Leave customers arriving in this first period out of the statistics."),
     ]
-    for option in reversed(options):
+    for option in reversed([*options, _DESIGN_OPTION]):
         command = option(command)
     return command
 
 
-def _experiment(ctx: click.Context, file: Path, root: Path | None, customers, horizon, replications, seed, warmup, trace=None):
-    """Load, check and simulate a journey for a command; exit with a diagnostic on any problem."""
+def _experiment(ctx: click.Context, file: Path, root: Path | None, design: str, customers, horizon, replications, seed, warmup, trace=None):
+    """Load, check and simulate one design of a journey for a command; exit with a diagnostic on any problem."""
     from .api import experiment
     from .units import parse_time
 
     if customers is not None and horizon is not None:
         raise click.UsageError("give --customers or --horizon, not both")
-    journey = _load_or_exit(ctx, file, root)
+    journey = _design_or_exit(ctx, _load_or_exit(ctx, file, root), design)
     try:
         horizon_value = parse_time(horizon, journey.time_unit) if horizon else None
         warmup_value = parse_time(warmup, journey.time_unit) if warmup else 0.0
@@ -201,7 +220,7 @@ def _experiment(ctx: click.Context, file: Path, root: Path | None, customers, ho
         raise click.UsageError("this journey has no horizon: give --customers N or --horizon TIME")
     progress = _Progress("simulating")
     try:
-        return experiment(journey, customers, horizon_value, replications, seed, warmup_value, trace=trace, progress=progress)
+        return experiment(journey, customers, horizon_value, replications, seed, warmup_value, design=design, trace=trace, progress=progress)
     finally:
         progress.close()
 
@@ -223,7 +242,7 @@ def _write_or_exit(ctx: click.Context, output: Path, data: str | bytes, what: st
 @click.option("--trace", type=click.Path(dir_okay=False, path_type=Path), help="Also write one row per customer per touchpoint (CSV; .parquet needs the parquet extra).")
 @_ROOT_OPTION
 @click.pass_context
-def simulate(ctx, file, customers, horizon, replications, seed, warmup, fmt, output, trace, root) -> None:
+def simulate(ctx, file, customers, horizon, replications, seed, warmup, design, fmt, output, trace, root) -> None:
     """Simulate synthetic customers through a journey and report what they felt and did.
 
     Reports conversion, remembered experience, satisfaction, NPS, return
@@ -234,6 +253,7 @@ def simulate(ctx, file, customers, horizon, replications, seed, warmup, fmt, out
     Examples:
       journey simulate examples/journeys/premier_banking.journey
       journey simulate shop.journey --customers 5000 --replications 5 --format json -o results.json
+      journey simulate shop.journey --design "printer in office"
     """
     from .tables import results_csv, results_table
     from .trace import TraceWriter
@@ -244,9 +264,9 @@ def simulate(ctx, file, customers, horizon, replications, seed, warmup, fmt, out
         except (RuntimeError, OSError) as error:
             raise click.BadParameter(str(error), param_hint="--trace") from None
         with writer:
-            results = _experiment(ctx, file, root, customers, horizon, replications, seed, warmup, trace=writer).results
+            results = _experiment(ctx, file, root, design, customers, horizon, replications, seed, warmup, trace=writer).results
     else:
-        results = _experiment(ctx, file, root, customers, horizon, replications, seed, warmup).results
+        results = _experiment(ctx, file, root, design, customers, horizon, replications, seed, warmup).results
     if fmt == "json":
         import json
 
@@ -276,7 +296,7 @@ _PLOT_FORMATS = ("png", "svg", "pdf")
 @_run_options
 @_ROOT_OPTION
 @click.pass_context
-def plot(ctx, file, kind, output, dpi, customers, horizon, replications, seed, warmup, root) -> None:
+def plot(ctx, file, kind, output, dpi, customers, horizon, replications, seed, warmup, design, root) -> None:
     """Simulate a journey and draw a plot for a report.
 
     \b
@@ -289,7 +309,7 @@ def plot(ctx, file, kind, output, dpi, customers, horizon, replications, seed, w
     suffix = output.suffix.lower().lstrip(".")
     if suffix not in _PLOT_FORMATS:
         raise click.BadParameter(f"`{output}` must end in .png, .svg or .pdf", param_hint="--output")
-    outcome = _experiment(ctx, file, root, customers, horizon, replications, seed, warmup)
+    outcome = _experiment(ctx, file, root, design, customers, horizon, replications, seed, warmup)
     import io
 
     import matplotlib

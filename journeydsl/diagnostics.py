@@ -91,6 +91,10 @@ CODES: dict[str, tuple[str, str]] = {
     "JD502": (WARNING, "loop without a visit limit"),
     "JD503": (WARNING, "stage has no touchpoints"),
     "JD504": (WARNING, "library touchpoint never used"),
+    # JD6xx: designs (variants)
+    "JD601": (ERROR, "undefined design"),
+    "JD602": (ERROR, "designs build on each other in a cycle"),
+    "JD603": (ERROR, "order does not list the stage's steps"),
 }
 
 

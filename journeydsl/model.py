@@ -12,6 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 __all__ = [
+    "Placement",
+    "Patch",
+    "Variant",
     "Span",
     "Quantity",
     "Probability",
@@ -381,6 +384,55 @@ class Library:
 
 
 @dataclass(frozen=True)
+class Placement:
+    """Where an added touchpoint goes: ``in advice after advisor`` (default: last in the stage)."""
+
+    stage: str
+    position: str = "last"  # "first" | "last" | "before" | "after"
+    anchor: str | None = None
+    span: Span = NO_SPAN
+    stage_span: Span = NO_SPAN
+    anchor_span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class Patch:
+    """One change a variant makes to the design it builds on.
+
+    ``kind`` says what it does: ``add`` (a touchpoint, into a stage or the
+    library), ``add_care``, ``remove`` (``target_kind`` touchpoint, care, stage
+    or segment), ``replace`` (a touchpoint by a new one), ``change`` (some
+    attributes and effects of a touchpoint), ``change_stage`` (transitions,
+    delay, visit limit), ``change_segment`` (share and attributes), ``order``
+    (the touchpoints of a stage) or ``settings`` (a settings block).
+    """
+
+    kind: str
+    target: str | None = None
+    target_kind: str = "touchpoint"
+    touchpoint: Touchpoint | None = None
+    placement: Placement | None = None
+    stage: Stage | None = None
+    segment: Segment | None = None
+    order: tuple[tuple[str, Span], ...] = ()
+    params: ParamBlock | None = None
+    span: Span = NO_SPAN
+    target_span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A named alternative design: patches applied to the baseline or to another variant."""
+
+    name: str
+    base: str | None = None
+    patches: tuple[Patch, ...] = ()
+    span: Span = NO_SPAN
+    name_span: Span = NO_SPAN
+    base_span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
 class Journey:
     """A whole journey: settings, factors, segments, stages, library touchpoints and care."""
 
@@ -396,6 +448,7 @@ class Journey:
     touchpoints: tuple[Touchpoint, ...] = ()
     care: tuple[Touchpoint, ...] = ()
     params: tuple[ParamBlock, ...] = ()
+    variants: tuple[Variant, ...] = ()
     imports: tuple[Import, ...] = ()
     span: Span = NO_SPAN
     name_span: Span = NO_SPAN

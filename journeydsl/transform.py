@@ -30,6 +30,8 @@ from .model import (
     NamedValue,
     Param,
     ParamBlock,
+    Patch,
+    Placement,
     Probability,
     Quantity,
     Segment,
@@ -40,6 +42,7 @@ from .model import (
     Touchpoint,
     Transition,
     Use,
+    Variant,
 )
 
 __all__ = ["to_document"]
@@ -170,7 +173,7 @@ class _ToModel:
         fields: dict[str, Any] = {}
         setting_spans: list[tuple[str, Span]] = []
         groups: dict[str, list[Any]] = {
-            "factors": [], "segments": [], "stages": [], "touchpoints": [], "care": [], "params": []
+            "factors": [], "segments": [], "stages": [], "touchpoints": [], "care": [], "params": [], "variants": []
         }
         for item in items:
             if isinstance(item, _Tagged):
@@ -543,6 +546,106 @@ class _ToModel:
         return children[0]
 
 
+    # ---- designs ---------------------------------------------------------------------
+    def variant(self, meta, children):
+        (name, name_span), rest = children[0], children[1:]
+        base, base_span = None, NO_SPAN
+        if rest and isinstance(rest[0], _Tagged) and rest[0].key == "base":
+            (base, base_span), rest = rest[0].value, rest[1:]
+        patches = tuple(
+            Patch("settings", item.name, "settings", params=item, span=item.span, target_span=item.name_span)
+            if isinstance(item, ParamBlock) else item
+            for item in rest
+        )
+        return Variant(name, base, patches, self._meta_span(meta), name_span, base_span)
+
+    def variant_base(self, meta, children):
+        return _tag("base", children[0], self._meta_span(meta))
+
+    def patch_add(self, meta, children):
+        touchpoint = children[0]
+        placement = children[1] if len(children) > 1 else None
+        if placement is not None:
+            touchpoint = replace(touchpoint, stage=placement.stage)
+        return Patch("add", touchpoint.name, touchpoint=touchpoint, placement=placement,
+                     span=self._meta_span(meta), target_span=touchpoint.name_span)
+
+    def placement(self, meta, children):
+        (stage, stage_span), rest = children[0], children[1:]
+        position, anchor, anchor_span = "last", None, NO_SPAN
+        if rest:
+            position, target = rest[0]
+            if target is not None:
+                anchor, anchor_span = target
+        return Placement(stage, position, anchor, self._meta_span(meta), stage_span, anchor_span)
+
+    def place_before(self, meta, children):
+        return ("before", children[0])
+
+    def place_after(self, meta, children):
+        return ("after", children[0])
+
+    def place_first(self, meta, children):
+        return ("first", None)
+
+    def place_last(self, meta, children):
+        return ("last", None)
+
+    def patch_add_care(self, meta, children):
+        care = children[0]
+        return Patch("add_care", care.name, "care", touchpoint=care, span=self._meta_span(meta), target_span=care.name_span)
+
+    def _remove(self, kind: str, meta: Any, children: list[Any]) -> Patch:
+        name, span = children[0]
+        return Patch("remove", name, kind, span=self._meta_span(meta), target_span=span)
+
+    def remove_touchpoint(self, meta, children):
+        return self._remove("touchpoint", meta, children)
+
+    def remove_stage(self, meta, children):
+        return self._remove("stage", meta, children)
+
+    def remove_segment(self, meta, children):
+        return self._remove("segment", meta, children)
+
+    def remove_care(self, meta, children):
+        return self._remove("care", meta, children)
+
+    def patch_replace(self, meta, children):
+        (name, span), touchpoint = children
+        return Patch("replace", name, touchpoint=touchpoint, span=self._meta_span(meta), target_span=span)
+
+    def patch_change(self, meta, children):
+        (name, span), rest = children[0], children[1:]
+        # The changes, as a touchpoint that holds only what was written (channel left empty).
+        fields: dict[str, Any] = {}
+        attribute_spans: list[tuple[str, Span]] = []
+        effects = Effects()
+        for item in rest:
+            if isinstance(item, Effects):
+                effects = item
+                attribute_spans.append(("effects", item.span or self._meta_span(meta)))
+            else:
+                attribute_spans.append((item.key, item.span))
+                fields.setdefault(item.key, item.value)
+        changes = Touchpoint(name=name, channel="", **fields, effects=effects, span=self._meta_span(meta),
+                             name_span=span, attribute_spans=tuple(attribute_spans))
+        return Patch("change", name, touchpoint=changes, span=self._meta_span(meta), target_span=span)
+
+    def patch_change_stage(self, meta, children):
+        name, span = children[0]
+        changes = self.stage(meta, children)  # unwritten delay and visit limit stay None
+        return Patch("change_stage", name, "stage", stage=changes, span=self._meta_span(meta), target_span=span)
+
+    def patch_change_segment(self, meta, children):
+        name, span = children[0]
+        changes = self.segment(meta, children)
+        return Patch("change_segment", name, "segment", segment=changes, span=self._meta_span(meta), target_span=span)
+
+    def patch_order(self, meta, children):
+        (stage, span), names = children[0], children[1:]
+        return Patch("order", stage, "stage", order=tuple(names), span=self._meta_span(meta), target_span=span)
+
 def _group_of(item: Any) -> str:
     if isinstance(item, Factor):
         return "factors"
@@ -554,4 +657,6 @@ def _group_of(item: Any) -> str:
         return "params"
     if isinstance(item, Touchpoint):
         return "care" if item.kind == "care" else "touchpoints"
+    if isinstance(item, Variant):
+        return "variants"
     raise TypeError(f"unexpected item {item!r}")

@@ -192,6 +192,8 @@ SETTINGS: dict[str, dict[str, Setting]] = {
 
 #: The language's keywords, for did-you-mean hints on syntax errors.
 KEYWORDS: tuple[str, ...] = (
+    "variant", "extends", "add", "in", "before", "first", "last", "remove", "replace", "with",
+    "change", "order",
     "import", "journey", "library", "time", "unit", "horizon", "arrivals", "poisson",
     "cohort", "market", "innovation", "imitation", "per", "over", "seed", "visit", "limit",
     "factor", "expect", "importance", "ideal", "segment", "patience", "sensitivity",
