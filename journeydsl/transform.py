@@ -427,15 +427,7 @@ class _ToModel:
     # ---- touchpoints -----------------------------------------------------------------
     def _touchpoint(self, kind: str, meta: Any, children: list[Any]) -> Touchpoint:
         (name, name_span), channel, rest = children[0], children[1], children[2:]
-        fields: dict[str, Any] = {}
-        attribute_spans: list[tuple[str, Span]] = []
-        effects = Effects()
-        for item in rest:
-            if isinstance(item, Effects):
-                effects = item
-            else:
-                attribute_spans.append((item.key, item.span))
-                fields.setdefault(item.key, item.value)
+        fields, attribute_spans, effects = self._attributes(meta, rest)
         return Touchpoint(
             name=name,
             channel=str(channel),
@@ -447,6 +439,20 @@ class _ToModel:
             channel_span=self._token_span(channel),
             attribute_spans=tuple(attribute_spans),
         )
+
+    def _attributes(self, meta: Any, items: list[Any]) -> tuple[dict[str, Any], list[tuple[str, Span]], Effects]:
+        """A touchpoint's attributes as written: values, where each was written, and the effects."""
+        fields: dict[str, Any] = {}
+        attribute_spans: list[tuple[str, Span]] = []
+        effects = Effects()
+        for item in items:
+            if isinstance(item, Effects):
+                effects = item
+                attribute_spans.append(("effects", item.span or self._meta_span(meta)))
+            else:
+                attribute_spans.append((item.key, item.span))
+                fields.setdefault(item.key, item.value)
+        return fields, attribute_spans, effects
 
     def touchpoint(self, meta, children):
         return self._touchpoint("touchpoint", meta, children)
@@ -618,16 +624,7 @@ class _ToModel:
     def patch_change(self, meta, children):
         (name, span), rest = children[0], children[1:]
         # The changes, as a touchpoint that holds only what was written (channel left empty).
-        fields: dict[str, Any] = {}
-        attribute_spans: list[tuple[str, Span]] = []
-        effects = Effects()
-        for item in rest:
-            if isinstance(item, Effects):
-                effects = item
-                attribute_spans.append(("effects", item.span or self._meta_span(meta)))
-            else:
-                attribute_spans.append((item.key, item.span))
-                fields.setdefault(item.key, item.value)
+        fields, attribute_spans, effects = self._attributes(meta, rest)
         changes = Touchpoint(name=name, channel="", **fields, effects=effects, span=self._meta_span(meta),
                              name_span=span, attribute_spans=tuple(attribute_spans))
         return Patch("change", name, touchpoint=changes, span=self._meta_span(meta), target_span=span)
