@@ -23,6 +23,7 @@ import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
+from statistics import NormalDist
 
 from .model import DistributionSpec
 from .units import to_time_unit
@@ -40,17 +41,30 @@ __all__ = [
 ]
 
 
+_STANDARD_NORMAL = NormalDist()
+
+
 def _fmt(value: float) -> str:
     return f"{value:g}"
 
 
 class Distribution:
-    """Base class: ``sample(rng)`` draws one duration, ``mean`` is the expected value."""
+    """Base class: ``draw(u)`` turns one uniform number into a duration, ``mean`` is the expected value.
+
+    Every distribution is sampled by inversion from a single uniform number, so
+    that the simulator can give each duration its own keyed random number
+    (common random numbers across designs, see :mod:`journeydsl.streams`).
+    """
 
     mean: float
 
-    def sample(self, rng: random.Random) -> float:  # pragma: no cover - abstract
+    def draw(self, u: float) -> float:  # pragma: no cover - abstract
+        """The duration at quantile ``u`` (0 <= u < 1)."""
         raise NotImplementedError
+
+    def sample(self, rng: random.Random) -> float:
+        """One duration drawn with ``rng``."""
+        return self.draw(rng.random())
 
 
 @dataclass(frozen=True)
@@ -67,7 +81,7 @@ class Fixed(Distribution):
     def mean(self) -> float:
         return self.value
 
-    def sample(self, rng: random.Random) -> float:
+    def draw(self, u: float) -> float:
         return self.value
 
     def __str__(self) -> str:
@@ -89,8 +103,8 @@ class Uniform(Distribution):
     def mean(self) -> float:
         return (self.low + self.high) / 2
 
-    def sample(self, rng: random.Random) -> float:
-        return self.low + (self.high - self.low) * rng.random()
+    def draw(self, u: float) -> float:
+        return self.low + (self.high - self.low) * u
 
     def __str__(self) -> str:
         return f"uniform({_fmt(self.low)}, {_fmt(self.high)})"
@@ -112,8 +126,12 @@ class Triangular(Distribution):
     def mean(self) -> float:
         return (self.low + self.mode + self.high) / 3
 
-    def sample(self, rng: random.Random) -> float:
-        return rng.triangular(self.low, self.high, self.mode)
+    def draw(self, u: float) -> float:
+        low, mode, high = self.low, self.mode, self.high
+        split = (mode - low) / (high - low)
+        if u < split:
+            return low + math.sqrt(u * (high - low) * (mode - low))
+        return high - math.sqrt((1.0 - u) * (high - low) * (high - mode))
 
     def __str__(self) -> str:
         return f"triangular({_fmt(self.low)}, {_fmt(self.mode)}, {_fmt(self.high)})"
@@ -142,12 +160,13 @@ class Normal(Distribution):
         survival = 0.5 * math.erfc(alpha / math.sqrt(2))
         return self.mu + self.sd * pdf / survival
 
-    def sample(self, rng: random.Random) -> float:
-        for _ in range(100):
-            value = rng.gauss(self.mu, self.sd)
-            if value >= 0:
-                return value
-        return 0.0
+    def draw(self, u: float) -> float:
+        if self.sd == 0:
+            return self.mu
+        # Inversion within the part of the normal above zero: exact truncation, one number.
+        below = _STANDARD_NORMAL.cdf(-self.mu / self.sd)
+        quantile = below + u * (1.0 - below)
+        return max(0.0, self.mu + self.sd * _STANDARD_NORMAL.inv_cdf(min(max(quantile, 1e-300), 1.0 - 1e-16)))
 
     def __str__(self) -> str:
         return f"normal({_fmt(self.mu)}, {_fmt(self.sd)})"
@@ -178,8 +197,8 @@ class LogNormal(Distribution):
     def mean(self) -> float:
         return self.mu
 
-    def sample(self, rng: random.Random) -> float:
-        return rng.lognormvariate(self.log_mean, self.sigma)
+    def draw(self, u: float) -> float:
+        return math.exp(self.log_mean + self.sigma * _STANDARD_NORMAL.inv_cdf(min(max(u, 1e-300), 1.0 - 1e-16)))
 
     def __str__(self) -> str:
         return f"lognormal({_fmt(self.mu)}, {_fmt(self.sd)})"
@@ -199,8 +218,8 @@ class Exponential(Distribution):
     def mean(self) -> float:
         return self.mu
 
-    def sample(self, rng: random.Random) -> float:
-        return rng.expovariate(1.0 / self.mu)
+    def draw(self, u: float) -> float:
+        return -self.mu * math.log(1.0 - u)
 
     def __str__(self) -> str:
         return f"exponential({_fmt(self.mu)})"
@@ -220,8 +239,8 @@ class Empirical(Distribution):
     def mean(self) -> float:
         return sum(self.values) / len(self.values)
 
-    def sample(self, rng: random.Random) -> float:
-        return self.values[int(rng.random() * len(self.values))]
+    def draw(self, u: float) -> float:
+        return self.values[min(len(self.values) - 1, int(u * len(self.values)))]
 
     def __str__(self) -> str:
         return f"empirical({', '.join(_fmt(v) for v in self.values)})"

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import simpy
 
 from .metrics import Collector
-from .plan import FACTOR_NAMES, Plan, SegmentPlan, StagePlan, TouchpointPlan
+from .plan import FACTOR_NAMES, MODULE_NAMES, Plan, SegmentPlan, StagePlan, TouchpointPlan
 from .psychology import (
     likelihood_to_recommend,
     remembered_experience,
@@ -38,6 +38,7 @@ from .psychology import (
     talk_probability,
     update_expectation,
 )
+from .streams import KeyedBlocks, mix, site, uniform, uniform_and_normal
 
 __all__ = ["RunSettings", "Engine", "TraceRow", "run_replication"]
 
@@ -51,6 +52,14 @@ TRACE_COLUMNS = (
 _MAX_CYCLES = 100
 _BRAND = FACTOR_NAMES.index("brand")
 _GAVE_UP = object()
+
+# Keys of the decisions (see journeydsl.streams), combined with the customer's key.
+_MASK = (1 << 64) - 1
+_SEGMENT, _PATIENCE, _LOSS, _RETURN, _TALK, _REFER, _DELAY = (
+    site("segment"), site("patience"), site("loss aversion"), site("return"), site("talk"), site("refer"), site("delay"))
+_FAILURE, _TRANSITION = site("failure"), site("transition")
+# Odd multipliers that spread counters (arrival, visit, cycle, slot) over the 64 bits of a key.
+_G1, _G2, _G3, _G4 = 0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93
 
 
 @dataclass(frozen=True)
@@ -76,7 +85,7 @@ class RunSettings:
 
 class _Customer:
     __slots__ = (
-        "index", "segment", "rng", "expect", "importance", "sens", "patience", "loss",
+        "index", "key", "u_row", "z_row", "visit_u", "visit_z", "tp_visits", "segment", "expect", "importance", "sens", "patience", "loss",
         "settings", "mood", "total", "count", "peak", "peak_tp", "end", "end_tp", "started",
         "cycle", "cost", "revenue", "referrals", "perf_sum", "perf_n", "carried", "until",
         "counted", "converted_at", "care_next", "hot",
@@ -137,8 +146,20 @@ class Engine:
             if tp.capacity is not None
         }
         self.arrival_rng = random.Random(seed)
+        # Keyed random numbers (see journeydsl.streams): a decision's number depends on what
+        # it decides, so designs that share a decision share its number.
+        self._tp_site = [site("touchpoint:" + tp.name) for tp in plan.touchpoints]
+        self._stage_site = [site("stage:" + stage.name) for stage in plan.stages]
+        self._care_site = [site("care:" + (care.touchpoint.name)) for care in plan.care]
+        # A customer's first-visit and attribute numbers, drawn for blocks of arrivals at once:
+        # one column per decision (see _columns()).
+        self._columns = columns = _columns(self._tp_site, self._stage_site)
+        self._first_tp = 3 + 2 * len(FACTOR_NAMES) + len(MODULE_NAMES)
+        self._first_stage = self._first_tp + len(plan.touchpoints)
+        self.blocks = KeyedBlocks(seed, columns, block=256 if run.customers is not None and run.customers < 256 else 1024)
         self.arrivals_end = math.inf
         self.next_index = 0
+        self.arrivals_made = 0
         self.adopters = 0
         self.brand = 0.0
         self.horizon = run.horizon if run.horizon is not None else plan.horizon
@@ -237,27 +258,39 @@ class Engine:
             self._progress_step = step
             self.progress(step / 200)
 
-    def _arrive(self, now: float) -> None:
+    def _arrive(self, now: float, key: int | None = None) -> None:
+        """A new customer: the n-th arrival, or a referred customer whose key comes from the referrer."""
         index = self.next_index
         self.next_index += 1
-        self.env.process(self._customer(self._make_customer(index, now)))
+        if key is None:
+            self.arrivals_made += 1
+            key, u_row, z_row = self.blocks.customer(self.arrivals_made)
+        else:
+            drawn = [uniform_and_normal(key ^ column) for column in self._columns]
+            u_row = [u for u, _ in drawn]
+            z_row = [z for _, z in drawn]
+        self.env.process(self._customer(self._make_customer(index, now, key, u_row, z_row)))
 
     def _brand_factor(self) -> float:
         return max(0.0, 1.0 + self.plan.settings["word_of_mouth"]["brand_arrivals"] * self.brand)
 
-    def _referral(self):
+    def _referral(self, key: int):
         delay = self.plan.settings["word_of_mouth"]["referral_delay"] * self.plan.day
-        yield self.env.timeout(self.arrival_rng.expovariate(1.0 / delay) if delay > 0 else 0.0)
+        yield self.env.timeout(-delay * math.log(1.0 - uniform(key ^ _DELAY)) if delay > 0 else 0.0)
         if self.horizon is None or self.run.customers is not None or self.env.now < self.horizon:
-            self._arrive(self.env.now)
+            self._arrive(self.env.now, mix(key))
 
     # ---- customers -------------------------------------------------------------------
-    def _make_customer(self, index: int, now: float) -> _Customer:
+    def _make_customer(self, index: int, now: float, key: int, u_row: list[float], z_row: list[float]) -> _Customer:
         plan = self.plan
         c = _Customer()
         c.index = index
-        rng = c.rng = random.Random((self.seed << 32) ^ (index * 0x9E3779B1 + 1))
-        u = rng.random()
+        c.key = key
+        c.u_row = u_row
+        c.z_row = z_row
+        c.tp_visits = [0] * len(plan.touchpoints)
+        u = u_row[0]
+        factors = len(FACTOR_NAMES)
         segment_index = 0
         for i, bound in enumerate(self._segment_cumulative):
             if u < bound:
@@ -270,12 +303,13 @@ class Engine:
         spread = settings["spread"]
         expect = list(segment.expectations)
         importance = list(segment.importances)
-        gauss = rng.gauss
         for f in plan.used_factors:
             if spread["expectation"]:
-                expect[f] = min(10.0, max(0.0, expect[f] + gauss(0.0, spread["expectation"])))
+                draw = spread["expectation"] * z_row[1 + f]
+                expect[f] = min(10.0, max(0.0, expect[f] + draw))
             if spread["importance"]:
-                importance[f] = min(10.0, max(0.0, importance[f] + gauss(0.0, spread["importance"])))
+                draw = spread["importance"] * z_row[1 + factors + f]
+                importance[f] = min(10.0, max(0.0, importance[f] + draw))
         if self.brand:
             # Stories told so far move what newcomers expect of the brand.
             shift = plan.settings["word_of_mouth"]["brand_expectation"] * self.brand
@@ -285,17 +319,17 @@ class Engine:
         sens = list(segment.sensitivities)
         if spread["sensitivity"]:
             for m in plan.used_modules:
-                sens[m] = max(0.0, sens[m] * (1.0 + gauss(0.0, spread["sensitivity"])))
+                sens[m] = max(0.0, sens[m] * (1.0 + spread["sensitivity"] * z_row[1 + 2 * factors + m]))
         c.sens = sens
         patience = segment.patience
         if patience is not None and spread["patience"]:
             cv = spread["patience"]
             sigma = math.sqrt(math.log(1.0 + cv * cv))
-            patience = patience * math.exp(gauss(-sigma * sigma / 2, sigma))
+            patience = patience * math.exp(-sigma * sigma / 2 + sigma * z_row[self._first_tp - 2])
         c.patience = patience
         loss = settings["affect"]["loss_aversion"]
         if spread["loss_aversion"]:
-            loss = max(1.0, loss + gauss(0.0, spread["loss_aversion"]))
+            loss = max(1.0, loss + spread["loss_aversion"] * z_row[self._first_tp - 1])
         c.loss = loss
         c.mood = 0.0
         c.cycle = 0
@@ -349,7 +383,7 @@ class Engine:
             self._care_until(c, env.now)
             if leaving.loyalty:
                 loyalty = c.settings["loyalty"]
-                if c.rng.random() >= return_probability(c.carried, loyalty["intercept"], loyalty["slope"]):
+                if uniform(c.key ^ _RETURN ^ ((c.cycle * _G3) & _MASK)) >= return_probability(c.carried, loyalty["intercept"], loyalty["slope"]):
                     break
             adaptation = c.settings["expectations"]["adaptation"]
             for f, total in c.perf_sum.items():
@@ -378,9 +412,12 @@ class Engine:
         collector = self.collector
         entered = collector.entered
         dropped = collector.dropped
-        rng = c.rng
         counted = c.counted
         visits = [0] * len(plan.stages)
+        tp_site = self._tp_site
+        tp_visits = c.tp_visits
+        first_tp = self._first_tp
+        cycle_key = c.key ^ ((c.cycle * _G3) & _MASK)
         pending = 0.0
         converted = False
         experience = self._experience
@@ -399,20 +436,32 @@ class Engine:
                 pending += stage.delay
                 if c.cycle and env.now + pending > c.until:
                     return converted, None, False
+            slot = 0
             for step in stage.steps:
+                slot += 1
                 options = step.options
                 if len(options) == 1:
                     tp = options[0]
                 else:
-                    u = rng.random()
+                    stage_key = cycle_key ^ self._stage_site[index] ^ ((visits[index] * _G2) & _MASK)
+                    u = uniform_and_normal(stage_key ^ ((slot * _G4) & _MASK))[0]
                     tp = options[-1]
                     for option, bound in zip(options, step.cumulative[c.segment.index], strict=True):
                         if u < bound:
                             tp = option
                             break
                 while tp is not None:
+                    i = tp.index
+                    tp_visits[i] += 1
+                    # One keyed draw per visit gives its duration and its noise (see journeydsl.streams);
+                    # a first visit's numbers were drawn with the customer's block.
+                    if tp_visits[i] == 1:
+                        c.visit_u = c.u_row[first_tp + i]
+                        c.visit_z = c.z_row[first_tp + i]
+                    else:
+                        c.visit_u, c.visit_z = uniform_and_normal(c.key ^ tp_site[i] ^ ((tp_visits[i] * _G2) & _MASK))
                     if tp.capacity is None:
-                        duration = tp.duration.sample(rng) if tp.duration is not None else 0.0
+                        duration = tp.duration.draw(c.visit_u) if tp.duration is not None else 0.0
                         tp = experience(c, tp, stage, env.now + pending, 0.0, duration, False)
                         pending += duration
                     else:
@@ -431,7 +480,11 @@ class Engine:
                     c.converted_at = env.now + pending
                     self._start_care(c)
             # Choose a transition; the first condition that holds replaces the baseline chance.
-            u = rng.random()
+            if visits[index] == 1 and not c.cycle:
+                u = c.u_row[self._first_stage + index]
+            else:
+                stage_key = cycle_key ^ self._stage_site[index] ^ ((visits[index] * _G2) & _MASK)
+                u = uniform_and_normal(stage_key ^ _TRANSITION)[0]
             chosen = None
             running = 0.0
             for transition in stage.transitions:
@@ -462,7 +515,7 @@ class Engine:
     def _queue(self, c: _Customer, tp: TouchpointPlan, stage: StagePlan):
         """Queue for a staffed touchpoint, be served or give up; returns the recovery step, None, or _GAVE_UP."""
         env = self.env
-        duration = tp.duration.sample(c.rng) if tp.duration is not None else 0.0
+        duration = tp.duration.draw(c.visit_u) if tp.duration is not None else 0.0
         resource = self.resources[tp.index]
         request = resource.request()
         arrived = env.now
@@ -483,7 +536,6 @@ class Engine:
 
     def _experience(self, c: _Customer, tp: TouchpointPlan, stage: StagePlan, time: float, wait: float, duration: float, reneged: bool):
         """The moment a touchpoint creates; returns the recovery touchpoint of a failure, if any."""
-        rng = c.rng
         carry, curvature, weight, penalty, _ = c.hot
         failed = None
         if reneged:
@@ -497,8 +549,9 @@ class Engine:
                 direct += sens[m] * value
             performance = tp.performance
             if tp.failures:
-                for failure in tp.failures:
-                    if rng.random() < failure.probability:
+                for number, failure in enumerate(tp.failures):
+                    visit_key = c.key ^ self._tp_site[tp.index] ^ ((c.tp_visits[tp.index] * _G2) & _MASK)
+                    if uniform(visit_key ^ _FAILURE ^ ((number * _G4) & _MASK)) < failure.probability:
                         failed = failure
                         direct += failure.theme_total
                         for m, value in enumerate(failure.modules):
@@ -523,7 +576,7 @@ class Engine:
                     perf_sum[f] = perf_sum.get(f, 0.0) + value
                     perf_n[f] = perf_n.get(f, 0) + 1
                 disconfirmed *= weight
-            noise = rng.gauss(0.0, tp.noise) if tp.noise else 0.0
+            noise = tp.noise * c.visit_z
         patience = c.patience
         waited = -penalty * (wait - patience) / patience if patience is not None and wait > patience else 0.0
         moment = direct + disconfirmed + waited + noise + carry * c.mood
@@ -592,15 +645,16 @@ class Engine:
     def _word_of_mouth(self, c: _Customer, sat: float) -> None:
         wom = c.settings["word_of_mouth"]
         chance = talk_probability(sat, wom["propensity"], wom["base"], wom["curvature"], wom["neutral"])
-        if c.rng.random() >= chance:
+        talk_key = c.key ^ ((c.cycle * _G3) & _MASK)
+        if uniform(talk_key ^ _TALK) >= chance:
             return
         if sat > wom["neutral"]:
             self.brand += wom["brand_impact"] * (1.0 - self.brand)
             self.collector.positive_talk += c.counted
-            if self.plan.arrivals.kind != "market" and c.rng.random() < wom["referral_conversion"]:
+            if self.plan.arrivals.kind != "market" and uniform(talk_key ^ _REFER) < wom["referral_conversion"]:
                 c.referrals += 1
                 self.collector.referrals += c.counted
-                self.env.process(self._referral())
+                self.env.process(self._referral(mix(talk_key ^ _REFER)))
         elif sat < wom["neutral"]:
             self.brand += wom["brand_impact"] * (-1.0 - self.brand)
             self.collector.negative_talk += c.counted
@@ -613,14 +667,14 @@ class Engine:
         after a purchase), then every T.
         """
         programmes = []
-        for care in self.plan.care:
+        for number, care in enumerate(self.plan.care):
             if care.every <= 0:
                 continue
             if care.audience == "tier" and c.segment.tier != care.name:
                 continue
             if care.audience == "segment" and c.segment.name != care.name:
                 continue
-            programmes.append([care, c.converted_at + c.rng.random() * care.every])
+            programmes.append([care, c.converted_at + uniform(c.key ^ self._care_site[number]) * care.every])
         c.care_next = programmes
 
     def _care_until(self, c: _Customer, now: float, effects: bool = True) -> None:
@@ -649,6 +703,25 @@ class Engine:
                     collector.cost[tp.index] += tp.cost
                 due += care.every
             entry[1] = due
+
+
+def _columns(tp_sites: list[int], stage_sites: list[int]) -> list[int]:
+    """The decision keys drawn with each customer: attributes, then first visits, then first transitions.
+
+    In order: the segment; expectation, importance (per factor) and sensitivity
+    (per module) spreads; patience; loss aversion; the first visit of every
+    touchpoint (its duration and noise); the first transition out of every stage.
+    """
+    return [
+        _SEGMENT,
+        *(site("expect:" + name) for name in FACTOR_NAMES),
+        *(site("importance:" + name) for name in FACTOR_NAMES),
+        *(site("sensitivity:" + name) for name in MODULE_NAMES),
+        _PATIENCE,
+        _LOSS,
+        *(s ^ _G2 for s in tp_sites),
+        *(s ^ _G2 ^ _TRANSITION for s in stage_sites),
+    ]
 
 
 def run_replication(
