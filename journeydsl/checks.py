@@ -507,7 +507,7 @@ def _effect_values(effects: Effects) -> Iterator[Diagnostic]:
     yield from _repeated((("performance " + e.name, e.span) for e in effects.performance), "these effects")
 
 
-_CARE_ONLY = ("audience", "every")
+_CARE_ONLY = ("every",)
 _STEP_ONLY = ("capacity", "share")
 
 
@@ -545,8 +545,7 @@ def touchpoint_values(ctx: Context) -> Iterator[Diagnostic]:
         else:
             for key in _CARE_ONLY:
                 if dict(tp.attribute_spans).get(key):
-                    word = "for" if key == "audience" else key
-                    yield Diagnostic("JD211", f"`{word}` belongs to care programmes, not touchpoints", tp.attribute_span(key), hint=f"declare it as `care {tp.name}: {tp.channel} ...`")
+                    yield Diagnostic("JD211", f"`{key}` belongs to care programmes, not touchpoints", tp.attribute_span(key), hint=f"declare it as `care {tp.name}: {tp.channel} ...`")
             if tp.share is not None and tp.name not in in_choice:
                 yield Diagnostic("JD211", "`share` only applies to an option of a `choice`", tp.attribute_span("share"), hint="wrap the alternatives in `choice { ... }`")
 

@@ -238,13 +238,33 @@ def _replace(journey: Journey, patch: Patch, problems: list[Diagnostic]) -> Jour
 
     journey = _map_touchpoints(journey, patch.target, swap)
     if new.name != patch.target:
-        stages = tuple(
-            replace(stage, steps=tuple(
-                replace(s, name=new.name) if isinstance(s, Use) and s.name == patch.target else s for s in stage.steps))
-            for stage in journey.stages
-        )
-        journey = replace(journey, stages=stages)
+        journey = _rename_references(journey, patch.target, new.name)
     return journey
+
+
+def _rename_references(journey: Journey, old: str, new: str) -> Journey:
+    """Point the uses of touchpoint ``old`` and the failures recovered by it at ``new``."""
+
+    def recovered(tp: Touchpoint) -> Touchpoint:
+        if not any(f.recovery == old for f in tp.effects.failures):
+            return tp
+        failures = tuple(replace(f, recovery=new) if f.recovery == old else f for f in tp.effects.failures)
+        return replace(tp, effects=replace(tp.effects, failures=failures))
+
+    def step(item):
+        if isinstance(item, Use):
+            return replace(item, name=new) if item.name == old else item
+        if isinstance(item, Choice):
+            return replace(item, options=tuple(step(option) for option in item.options))
+        return recovered(item)
+
+    stages = tuple(replace(stage, steps=tuple(step(s) for s in stage.steps)) for stage in journey.stages)
+    return replace(
+        journey,
+        stages=stages,
+        touchpoints=tuple(recovered(tp) for tp in journey.touchpoints),
+        care=tuple(recovered(tp) for tp in journey.care),
+    )
 
 
 def _merge_named(old: tuple[NamedValue, ...], new: tuple[NamedValue, ...]) -> tuple[NamedValue, ...]:

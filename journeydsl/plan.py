@@ -86,6 +86,8 @@ class TouchpointPlan:
     performance: tuple[tuple[int, float], ...]
     noise: float
     failures: tuple[FailurePlan, ...]
+    #: Indexes of the segments that meet this touchpoint (``for segment X`` / ``for tier A``); None: everyone.
+    audience: frozenset[int] | None = None
 
 
 @dataclass(frozen=True)
@@ -219,6 +221,16 @@ def _condition(condition: Condition, segments: dict[str, int]) -> Callable[..., 
     return lambda c, visits: compare(float(read(c, visits)), value)
 
 
+def _audience(tp: Touchpoint, segments: list[SegmentPlan]) -> frozenset[int] | None:
+    """The segments a touchpoint written ``for segment X`` or ``for tier A`` reaches (None: all)."""
+    audience = tp.audience
+    if audience is None or audience.kind == "all":
+        return None
+    if audience.kind == "segment":
+        return frozenset(s.index for s in segments if s.name == audience.name)
+    return frozenset(s.index for s in segments if s.tier == audience.name)
+
+
 def compile_plan(journey: Journey) -> Plan:
     """Compile a checked journey into a :class:`Plan`.
 
@@ -232,6 +244,7 @@ def compile_plan(journey: Journey) -> Plan:
     default_noise = journey_settings["affect"]["noise"]
     touchpoints: list[TouchpointPlan] = []
     library: dict[str, TouchpointPlan] = {}
+    segments = _segments(journey, unit)
 
     def compile_touchpoint(tp: Touchpoint, recoveries: dict[str, TouchpointPlan]) -> TouchpointPlan:
         modules, themes, performance = _effects(tp.effects)
@@ -263,6 +276,7 @@ def compile_plan(journey: Journey) -> Plan:
             performance=performance,
             noise=float(tp.effects.variability) if tp.effects.variability is not None else default_noise,
             failures=tuple(failures),
+            audience=_audience(tp, segments) if tp.kind != "care" else None,
         )
         touchpoints.append(plan)
         return plan
@@ -278,7 +292,6 @@ def compile_plan(journey: Journey) -> Plan:
     segment_index = {s.name: i for i, s in enumerate(journey.segments)}
     stage_index = {s.name: i for i, s in enumerate(journey.stages)}
     journey_limit = int(journey.visit_limit) if journey.visit_limit is not None else DEFAULT_VISIT_LIMIT
-    segments = _segments(journey, unit)
     stages = []
     for index, stage in enumerate(journey.stages):
         steps = []

@@ -451,6 +451,8 @@ class Engine:
                             tp = option
                             break
                 while tp is not None:
+                    if tp.audience is not None and c.segment.index not in tp.audience:
+                        break  # written `for segment X` or `for tier A`: others pass by
                     i = tp.index
                     tp_visits[i] += 1
                     # One keyed draw per visit gives its duration and its noise (see journeydsl.streams);
