@@ -42,7 +42,9 @@ def cli() -> None:
     \b
     Start with:
       journey check examples/journeys/premier_banking.journey
-      journey graph examples/journeys/premier_banking.journey --format mermaid
+      journey simulate examples/journeys/premier_banking.journey --customers 2000
+      journey compare examples/journeys/premier_banking.journey
+      journey plot examples/journeys/premier_banking.journey --kind curve
     """
 
 
@@ -276,6 +278,94 @@ def simulate(ctx, file, customers, horizon, replications, seed, warmup, design, 
     else:
         color = output is None and sys.stdout.isatty()
         text = results_table(results, (lambda t: click.style(t, bold=True)) if color else None)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    _write_or_exit(ctx, output, text, fmt)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=_FILE)
+@click.option("--design", "designs", multiple=True, metavar="NAME",
+              help="A design to compare (repeat it); the first is the baseline. [default: the baseline and every variant]")
+@click.option("--customers", type=click.IntRange(min=1), help="Simulate this many customers per design.")
+@click.option("--horizon", metavar="TIME", help="Run the clock for this long instead of the journey's horizon.")
+@click.option("--replications", "-r", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Replications per design; with more than one, differences are paired by replication.")
+@click.option("--seed", type=click.IntRange(min=0), help="Master seed [default: the journey's seed, else 0].")
+@click.option("--warmup", metavar="TIME", help="Leave customers arriving in this first period out of the statistics.")
+@click.option("--workers", "-j", type=click.IntRange(min=1), help="Processes for the replications [default: all cores]. Results do not depend on it.")
+@click.option("--objective", type=click.Choice(["remembered_experience", "satisfaction", "nps", "return_rate", "conversion_rate",
+                                                "referrals_per_customer", "revenue_per_customer", "cost_per_customer", "profit"]),
+              default="remembered_experience", show_default=True, help="What to rank the designs by.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
+              help="table for people; json (schema journeydsl.comparison/1) or csv for tools.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of standard output.")
+@_ROOT_OPTION
+@click.pass_context
+def compare(ctx, files, designs, customers, horizon, replications, seed, warmup, workers, objective, fmt, output, root) -> None:
+    """Compare designs: the same synthetic customers through each, with paired differences.
+
+    With one FILE, compares its designs (the baseline and its variants, or those
+    named with --design; the first is the baseline). With two FILES, compares
+    the first file's design with the second's. Every design meets the same
+    customers and the same dice wherever the designs agree (common random
+    numbers), so differences come from the designs.
+
+    \b
+    Examples:
+      journey compare examples/journeys/premier_banking.journey
+      journey compare shop.journey --design baseline --design "next-day delivery" -r 5 --objective profit
+      journey compare today.journey proposal.journey --customers 5000
+    """
+    from .compare import DesignInput
+    from .compare import compare as run_comparison
+    from .tables import comparison_csv, comparison_table
+    from .units import parse_time
+
+    if customers is not None and horizon is not None:
+        raise click.UsageError("give --customers or --horizon, not both")
+    if len(files) > 2:
+        raise click.UsageError("give one journey (to compare its designs) or two (to compare them)")
+    journeys = [_load_or_exit(ctx, file, root) for file in files]
+    chosen: list = []
+    if len(files) == 2:
+        names = list(designs) or ["baseline", "baseline"]
+        if len(names) != 2:
+            raise click.UsageError("with two files, give no --design or one --design per file")
+        for file, journey, name in zip(files, journeys, names, strict=True):
+            label = file.stem if name == "baseline" else f"{file.stem}: {name}"
+            chosen.append(DesignInput(label, _design_or_exit(ctx, journey, name)))
+    else:
+        from .designs import design_names
+
+        names = list(designs) or design_names(journeys[0])
+        if len(names) < 2:
+            raise click.UsageError(f"`{files[0]}` has no variants to compare; declare one with `variant \"name\" {{ ... }}` or give a second file")
+        chosen = [DesignInput(name, _design_or_exit(ctx, journeys[0], name)) for name in names]
+    unit = journeys[0].time_unit
+    try:
+        horizon_value = parse_time(horizon, unit) if horizon else None
+        warmup_value = parse_time(warmup, unit) if warmup else 0.0
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+    first = journeys[0]
+    if customers is None and horizon_value is None and first.horizon is None and first.arrivals is not None and first.arrivals.kind == "poisson":
+        raise click.UsageError("this journey has no horizon: give --customers N or --horizon TIME")
+    progress = _Progress("comparing")
+    try:
+        document = run_comparison(chosen, customers, horizon_value, replications, seed, warmup_value, workers, objective, progress=progress)
+    finally:
+        progress.close()
+    if fmt == "json":
+        import json
+
+        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    elif fmt == "csv":
+        text = comparison_csv(document)
+    else:
+        color = output is None and sys.stdout.isatty()
+        text = comparison_table(document, (lambda t: click.style(t, bold=True)) if color else None)
     if output is None:
         click.echo(text, nl=False)
         return

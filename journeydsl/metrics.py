@@ -171,6 +171,8 @@ class Collector:
         self.remembered = Histogram(-10.0, 10.0, 80)
         self.satisfaction = Histogram(0.0, 10.0, 40)
         self.recommendation = [0] * 11
+        #: Per-customer outcomes by customer key, kept only for paired comparisons.
+        self.records: dict[int, tuple] | None = None
 
     def customer(self, segment: int, values: tuple[float, ...], recommendation: int) -> None:
         """One customer's outcomes, in the order of :data:`METRICS`, and their 0..10 recommendation score."""

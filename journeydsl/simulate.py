@@ -76,11 +76,16 @@ class RunSettings:
         Overrides the journey's horizon (in its time unit).
     warmup : float
         Customers arriving before this time are simulated but not counted.
+    paired : bool
+        Keep every counted customer's outcomes, keyed by the customer, so that
+        two designs can be compared customer by customer.
     """
 
     customers: int | None = None
     horizon: float | None = None
     warmup: float = 0.0
+    #: Keep each customer's outcomes by key (for paired comparisons of designs).
+    paired: bool = False
 
 
 class _Customer:
@@ -140,6 +145,8 @@ class Engine:
         self.replication = replication
         self.env = simpy.Environment()
         self.collector = Collector(len(plan.touchpoints), len(plan.stages), len(plan.segments))
+        if run.paired:
+            self.collector.records = {}
         self.resources = {
             tp.index: simpy.Resource(self.env, capacity=tp.capacity)
             for tp in plan.touchpoints
@@ -398,12 +405,13 @@ class Engine:
         self._care_until(c, c.until if c.until != math.inf else env.now, effects=False)
         if c.counted:
             converted, remembered, sat, nps, promoter, passive, detractor, returning, score, duration, _, _ = first
-            collector.customer(
-                c.segment.index,
-                (converted, remembered, sat, nps, promoter, passive, detractor, returning,
-                 float(c.referrals), duration, c.cost, c.revenue),
-                int(score),
-            )
+            values = (converted, remembered, sat, nps, promoter, passive, detractor, returning,
+                      float(c.referrals), duration, c.cost, c.revenue)
+            collector.customer(c.segment.index, values, int(score))
+            if collector.records is not None:
+                # Whether this customer would come back: the same keyed number in every design.
+                comes_back = uniform(c.key ^ _RETURN) < returning
+                collector.records[c.key] = (c.segment.index, comes_back, values)
 
     def _walk(self, c: _Customer, stage: StagePlan):
         """Walk stages from ``stage`` until the customer leaves; returns (converted, repeat transition, finished)."""

@@ -6,7 +6,7 @@ import csv
 import io
 from collections.abc import Sequence
 
-__all__ = ["METRIC_LABELS", "format_table", "results_table", "results_csv"]
+__all__ = ["METRIC_LABELS", "format_table", "results_table", "results_csv", "comparison_table", "comparison_csv"]
 
 #: How each metric is named and shown to people.
 METRIC_LABELS: dict[str, tuple[str, str]] = {
@@ -157,4 +157,109 @@ def results_csv(results: dict) -> str:
             writer.writerow([section, name, "exposure", value, "", ""])
     for key, value in results["word_of_mouth"].items():
         writer.writerow(["word_of_mouth", "", key, "" if value is None else value, "", ""])
+    return buffer.getvalue()
+
+
+def _metric_cell(metric: dict, kind: str, factor: float = 1.0) -> str:
+    mean, (lo, hi) = metric["mean"] * factor, metric["ci95"]
+    return f"{_value(mean, kind)} [{_value(lo * factor, kind)}, {_value(hi * factor, kind)}]"
+
+
+def _change_cell(change: dict, kind: str, factor: float = 1.0) -> str:
+    shown = "signed" if kind in ("signed", "number") else kind
+    mean, (lo, hi) = change["mean"] * factor, change["ci95"]
+    text = f"{_signed(mean, shown)} [{_signed(lo * factor, shown)}, {_signed(hi * factor, shown)}]"
+    return text + (" *" if change["excludes_zero"] else "")
+
+
+def _signed(value: float, kind: str) -> str:
+    if kind == "percent":
+        return f"{value * 100:+.1f} pt"
+    return f"{value:+.2f}" if abs(value) < 1000 else f"{value:+,.0f}"
+
+
+def comparison_table(document: dict, style=None) -> str:
+    """The comparison document as the tables ``journey compare`` prints."""
+    baseline = document["baseline"]
+    results = document["results"]
+    unit = document.get("time_unit", "")
+    title = f"{document['journey']}: {len(document['designs'])} designs compared with `{baseline}`"
+    crn = "common random numbers" if document["common_random_numbers"] else "independent random numbers"
+    lines = [
+        style(title) if style else title,
+        f"{document['replications']} replication(s) per design, seed {document['seed']}, {crn}; "
+        f"differences paired by {document['paired_by']}; * = the 95% interval excludes 0",
+        "",
+    ]
+    labels = {**{name: label for name, (label, _) in METRIC_LABELS.items()}, "profit": "profit per customer"}
+    kinds = {**{name: kind for name, (_, kind) in METRIC_LABELS.items()}, "profit": "number"}
+    for design, difference in document["differences"].items():
+        rows = []
+        for name in [*METRIC_LABELS, "profit"]:
+            label, kind, factor = labels[name], kinds[name], 1.0
+            if name == "time_in_journey":
+                shown, factor = _readable_unit(results[baseline]["metrics"][name]["mean"], unit)
+                label = f"{label} ({shown})"
+            if name == "profit":
+                cells = [_value(_profit(results[baseline]), "number"), _value(_profit(results[design]), "number")]
+            else:
+                cells = [_metric_cell(results[baseline]["metrics"][name], kind, factor),
+                         _metric_cell(results[design]["metrics"][name], kind, factor)]
+            rows.append([label, *cells, _change_cell(difference["metrics"][name], kind, factor)])
+        lines += [format_table(["metric", baseline, design, "change"], rows, style), ""]
+        paired = difference.get("paired")
+        if paired:
+            lines += [
+                f"the same {paired['customers']:,} customers: {paired['remember_better']:.0%} remember `{design}` better, "
+                f"{paired['remember_worse']:.0%} worse; {paired['return_only_with_design']:.1%} would come back only with it, "
+                f"{paired['return_only_with_baseline']:.1%} only with `{baseline}`",
+                "",
+            ]
+        moved = sorted(
+            ((name, t) for name, t in difference["touchpoints"].items() if t["peak_share"]["change"] or t["end_share"]["change"]),
+            key=lambda item: -(abs(item[1]["peak_share"]["change"] or 0) + abs(item[1]["end_share"]["change"] or 0)),
+        )[:6]
+        if moved:
+            tp_rows = [
+                [name, _share(t["peak_share"]["baseline"]), _share(t["peak_share"]["design"]),
+                 _share(t["end_share"]["baseline"]), _share(t["end_share"]["design"])]
+                for name, t in moved
+            ]
+            lines += [format_table(["touchpoint", "peak before", "peak after", "end before", "end after"], tp_rows, style), ""]
+    objective = document["objective"]
+    rank_rows = [
+        [f"{row['rank']}. {row['design']}", _value(row["objective"], kinds.get(objective, "number")),
+         _value(row["cost_per_customer"], "number"), _value(row["profit_per_customer"], "number")]
+        for row in document["ranking"]
+    ]
+    lines.append(format_table([f"ranking by {labels.get(objective, objective)}", "value", "cost per customer", "profit per customer"], rank_rows, style))
+    return "\n".join(lines) + "\n"
+
+
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def _profit(results: dict) -> float:
+    metrics = results["metrics"]
+    return metrics["revenue_per_customer"]["mean"] - metrics["cost_per_customer"]["mean"]
+
+
+def comparison_csv(document: dict) -> str:
+    """The comparison as flat CSV: one row per design and metric, with the change from the baseline."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["design", "metric", "mean", "ci95_low", "ci95_high", "change", "change_low", "change_high", "excludes_zero"])
+    baseline = document["baseline"]
+    for design in document["designs"]:
+        metrics = document["results"][design]["metrics"]
+        changes = document["differences"].get(design, {}).get("metrics", {})
+        for name in [*METRIC_LABELS, "profit"]:
+            if name == "profit":
+                mean, low, high = _profit(document["results"][design]), "", ""
+            else:
+                mean, (low, high) = metrics[name]["mean"], metrics[name]["ci95"]
+            change = changes.get(name)
+            writer.writerow([design, name, mean, low, high,
+                             *((change["mean"], *change["ci95"], change["excludes_zero"]) if design != baseline and change else ("", "", "", ""))])
     return buffer.getvalue()

@@ -1,0 +1,109 @@
+"""journey compare: common random numbers, paired differences, parallel replications, ranking."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from journeydsl.api import design, load, loads
+from journeydsl.cli import cli
+from journeydsl.compare import DesignInput, compare
+
+from .conftest import ROOT
+
+EXAMPLE = ROOT / "examples" / "journeys" / "premier_banking.journey"
+
+SHOP = """journey "Shop" { arrivals cohort 1500 over 20 days seed 5
+  segment a 50% { patience 5 min }  segment b 50% { patience 10 min }
+  stage visit { touchpoint greet: staff duration exponential(2 min) { feel +1 }
+                touchpoint shelves: environment duration uniform(5 min, 15 min) { sense +1; variability 1.5 }
+                touchpoint advice: staff capacity 2 duration exponential(4 min) { think +1; variability 1.5 }
+                -> pay 70% }
+  stage pay goal { touchpoint till: staff duration exponential(2 min) { act +1; variability 1.5 } }
+  variant "warmer advice" { change advice { feel +1 } }
+}"""
+
+
+def designs(text: str = SHOP, names=("baseline", "warmer advice")) -> list[DesignInput]:
+    journey = loads(text)
+    return [DesignInput(name, design(journey, name)) for name in names]
+
+
+def width(document: dict, metric: str = "remembered_experience", name: str = "warmer advice") -> float:
+    low, high = document["differences"][name]["metrics"][metric]["ci95"]
+    return high - low
+
+
+@pytest.mark.parametrize("replications", [1, 4])
+def test_common_random_numbers_narrow_the_interval_of_a_difference(replications):
+    shared = compare(designs(), replications=replications, seed=1, workers=1)
+    independent = compare(designs(), replications=replications, seed=1, workers=1, common_random_numbers=False)
+    assert shared["common_random_numbers"] and not independent["common_random_numbers"]
+    assert width(shared) < 0.35 * width(independent)
+    # Both estimate the same effect: the variant adds about one point of feeling at one touchpoint.
+    assert shared["differences"]["warmer advice"]["metrics"]["remembered_experience"]["excludes_zero"]
+
+
+def test_same_customers_in_every_design_wherever_the_designs_agree():
+    document = compare(designs(), seed=2, workers=1)
+    paired = document["differences"]["warmer advice"]["paired"]
+    # Every arriving customer is in both designs (customers referred in only one are not paired).
+    assert 1500 <= paired["customers"] <= min(document["customers"].values())
+    # The advice moment is the only change; nobody remembers the warmer design worse.
+    assert paired["remember_worse"] == 0.0 and paired["remember_better"] > 0.5
+    conversion = document["differences"]["warmer advice"]["metrics"]["conversion_rate"]
+    assert conversion["mean"] == 0.0  # transitions draw the same numbers in both designs
+
+
+def test_results_do_not_depend_on_the_number_of_workers():
+    one = compare(designs(), replications=3, seed=4, workers=1)
+    two = compare(designs(), replications=3, seed=4, workers=2)
+    assert json.dumps(one, sort_keys=True) == json.dumps(two, sort_keys=True)
+
+
+def test_ranking_by_objective_and_costs():
+    document = compare(designs(), seed=3, workers=1, objective="remembered_experience")
+    assert [row["design"] for row in document["ranking"]] == ["warmer advice", "baseline"]
+    cheaper = compare(designs(), seed=3, workers=1, objective="cost_per_customer")
+    assert [row["rank"] for row in cheaper["ranking"]] == [1, 2]
+    with pytest.raises(ValueError):
+        compare(designs(), objective="happiness")
+
+
+def test_touchpoint_changes_show_a_removed_peak():
+    journey = load(EXAMPLE)
+    document = compare([DesignInput(n, design(journey, n)) for n in ("baseline", "printer in office")], customers=800, seed=1, workers=1)
+    fetch = document["differences"]["printer in office"]["touchpoints"]["fetch_printouts"]
+    assert fetch["in_baseline"] and not fetch["in_design"] and fetch["peak_share"]["change"] < 0
+
+
+def test_cli_compare_table_json_csv_and_two_files(tmp_path):
+    runner = CliRunner()
+    table = runner.invoke(cli, ["compare", str(EXAMPLE), "--customers", "400", "-j", "1"])
+    assert table.exit_code == 0, table.output
+    assert "printer in office" in table.output and "ranking by remembered experience" in table.output
+    result = runner.invoke(cli, ["compare", str(EXAMPLE), "--design", "baseline", "--design", "printer in office",
+                                 "--customers", "300", "-j", "1", "--format", "json", "--objective", "profit"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    assert document["schema"] == "journeydsl.comparison/1" and document["designs"] == ["baseline", "printer in office"]
+    assert document["objective"] == "profit"
+    csv = runner.invoke(cli, ["compare", str(EXAMPLE), "--customers", "200", "-j", "1", "--format", "csv"])
+    assert csv.exit_code == 0 and csv.output.startswith("design,metric,mean")
+    other = tmp_path / "proposal.journey"
+    other.write_text(EXAMPLE.read_text().replace("feel -2\n      performance convenience 4", "feel +1\n      performance convenience 6"))
+    two = runner.invoke(cli, ["compare", str(EXAMPLE), str(other), "--customers", "300", "-j", "1", "--format", "json"])
+    assert two.exit_code == 0, two.output
+    assert json.loads(two.output)["designs"] == ["premier_banking", "proposal"]
+
+
+def test_cli_compare_refuses_what_cannot_be_compared(tmp_path):
+    runner = CliRunner()
+    single = tmp_path / "single.journey"
+    single.write_text('journey "J" { arrivals cohort 10 stage a goal { touchpoint t: staff { feel +1 } } }')
+    result = runner.invoke(cli, ["compare", str(single)])
+    assert result.exit_code == 2 and "no variants" in result.output
+    unknown = runner.invoke(cli, ["compare", str(EXAMPLE), "--design", "baseline", "--design", "nope"])
+    assert unknown.exit_code == 2 and "printer in office" in unknown.output
