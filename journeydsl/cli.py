@@ -227,6 +227,23 @@ def _experiment(ctx: click.Context, file: Path, root: Path | None, design: str, 
         progress.close()
 
 
+def _emit(ctx: click.Context, document: dict, fmt: str, output: Path | None, table, csv) -> None:
+    """Print or write a document as a table, JSON or CSV (files whole or not at all)."""
+    if fmt == "json":
+        import json
+
+        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    elif fmt == "csv":
+        text = csv(document)
+    else:
+        color = output is None and sys.stdout.isatty()
+        text = table(document, (lambda t: click.style(t, bold=True)) if color else None)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    _write_or_exit(ctx, output, text, fmt)
+
+
 def _write_or_exit(ctx: click.Context, output: Path, data: str | bytes, what: str) -> None:
     try:
         write_atomically(output, data)
@@ -269,19 +286,7 @@ def simulate(ctx, file, customers, horizon, replications, seed, warmup, design, 
             results = _experiment(ctx, file, root, design, customers, horizon, replications, seed, warmup, trace=writer).results
     else:
         results = _experiment(ctx, file, root, design, customers, horizon, replications, seed, warmup).results
-    if fmt == "json":
-        import json
-
-        text = json.dumps(results, indent=2, ensure_ascii=False) + "\n"
-    elif fmt == "csv":
-        text = results_csv(results)
-    else:
-        color = output is None and sys.stdout.isatty()
-        text = results_table(results, (lambda t: click.style(t, bold=True)) if color else None)
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    _write_or_exit(ctx, output, text, fmt)
+    _emit(ctx, results, fmt, output, results_table, results_csv)
 
 
 @cli.command()
@@ -357,19 +362,7 @@ def compare(ctx, files, designs, customers, horizon, replications, seed, warmup,
         document = run_comparison(chosen, customers, horizon_value, replications, seed, warmup_value, workers, objective, progress=progress)
     finally:
         progress.close()
-    if fmt == "json":
-        import json
-
-        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-    elif fmt == "csv":
-        text = comparison_csv(document)
-    else:
-        color = output is None and sys.stdout.isatty()
-        text = comparison_table(document, (lambda t: click.style(t, bold=True)) if color else None)
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    _write_or_exit(ctx, output, text, fmt)
+    _emit(ctx, document, fmt, output, comparison_table, comparison_csv)
 
 
 _PLOT_FORMATS = ("png", "svg", "pdf")
