@@ -76,6 +76,10 @@ def _checked(loaded: Loaded) -> CheckResult:
         diagnostics.extend(found)
         if loaded.journey is not None and loaded.journey.variants:
             diagnostics.extend(check_designs(loaded.journey, run_checks, found))
+        if loaded.journey is not None and loaded.journey.expectations:
+            from .expectations import check_expectations  # imports the simulator; only when there are tests
+
+            diagnostics.extend(check_expectations(loaded.journey))
     return CheckResult(loaded.journey, sort_diagnostics(diagnostics), loaded.sources, loaded.library)
 
 

@@ -365,6 +365,61 @@ def compare(ctx, files, designs, customers, horizon, replications, seed, warmup,
     _emit(ctx, document, fmt, output, comparison_table, comparison_csv)
 
 
+@cli.command(name="test")
+@click.argument("file", type=_FILE)
+@click.option("--customers", type=click.IntRange(min=1), help="Simulate this many customers per design.")
+@click.option("--horizon", metavar="TIME", help="Run the clock for this long instead of the journey's horizon.")
+@click.option("--replications", "-r", type=click.IntRange(min=1), default=1, show_default=True, help="Replications per design.")
+@click.option("--seed", type=click.IntRange(min=0), help="Master seed [default: the journey's seed, else 0].")
+@click.option("--warmup", metavar="TIME", help="Leave customers arriving in this first period out of the statistics.")
+@click.option("--workers", "-j", type=click.IntRange(min=1), help="Processes for the replications [default: all cores].")
+@click.option("--strict", is_flag=True, help="Fail (exit 1) on inconclusive tests too.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="table for people; json (schema journeydsl.tests/1) for CI.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of standard output.")
+@_ROOT_OPTION
+@click.pass_context
+def test_command(ctx, file, customers, horizon, replications, seed, warmup, workers, strict, fmt, output, root) -> None:
+    """Run the design tests written in a journey (`expect ...`) and report each verdict.
+
+    A test passes when the whole 95% interval of what it measures satisfies it,
+    fails when the whole interval violates it, and is inconclusive when the
+    interval straddles the threshold (simulate more customers). Exit code 1 if
+    any test failed (or, with --strict, was inconclusive), so journeys can be
+    put under CI.
+
+    \b
+    Examples:
+      journey test examples/journeys/premier_banking.journey
+      journey test shop.journey --customers 10000 --replications 5 --strict
+    """
+    from .expectations import run_tests
+    from .tables import tests_table
+    from .units import parse_time
+
+    if customers is not None and horizon is not None:
+        raise click.UsageError("give --customers or --horizon, not both")
+    journey = _load_or_exit(ctx, file, root)
+    if not journey.expectations:
+        click.echo(f"`{file}` has no design tests; write them as e.g. `expect nps > 30` (see docs/designs.md)", err=True)
+        return
+    try:
+        horizon_value = parse_time(horizon, journey.time_unit) if horizon else None
+        warmup_value = parse_time(warmup, journey.time_unit) if warmup else 0.0
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+    if customers is None and horizon_value is None and journey.horizon is None and journey.arrivals is not None and journey.arrivals.kind == "poisson":
+        raise click.UsageError("this journey has no horizon: give --customers N or --horizon TIME")
+    progress = _Progress("testing")
+    try:
+        document = run_tests(journey, customers, horizon_value, replications, seed, warmup_value, workers, progress=progress)
+    finally:
+        progress.close()
+    _emit(ctx, document, fmt, output, tests_table, None)
+    if document["failed"] or (strict and document["inconclusive"]):
+        ctx.exit(EXIT_INVALID)
+
+
 _PLOT_FORMATS = ("png", "svg", "pdf")
 
 

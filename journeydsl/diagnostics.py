@@ -95,6 +95,8 @@ CODES: dict[str, tuple[str, str]] = {
     "JD601": (ERROR, "undefined design"),
     "JD602": (ERROR, "designs build on each other in a cycle"),
     "JD603": (ERROR, "order does not list the stage's steps"),
+    # JD61x: design tests
+    "JD611": (ERROR, "a design test measures something unknown"),
 }
 
 

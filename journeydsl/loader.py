@@ -92,7 +92,7 @@ class _Loader:
         self.diagnostics.extend(problems)
         if tree is None:
             return None
-        document = to_document(tree, file)
+        document = to_document(tree, file, text)
         imported = [lib for imp in document.imports if (lib := self.resolve(imp, folder, chain)) is not None]
         if imported and document.body is not None:
             document = replace(document, body=_merge(document.body, imported))

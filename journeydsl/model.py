@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 __all__ = [
+    "Expectation",
     "Placement",
     "Patch",
     "Variant",
@@ -433,6 +434,33 @@ class Variant:
 
 
 @dataclass(frozen=True)
+class Expectation:
+    """A design test written in the journey: ``expect nps > 30`` or ``expect "B" beats baseline on nps``.
+
+    ``kind`` is ``"value"`` (a measured figure against a threshold) or
+    ``"beats"`` (``design`` is better than ``rival`` on ``metric``).  ``scope``
+    is ``None`` for the whole journey, or ``"segment"``, ``"stage"`` or
+    ``"touchpoint"`` with ``scope_name``.
+    """
+
+    kind: str
+    metric: str
+    scope: str | None = None
+    scope_name: str | None = None
+    design: str = "baseline"
+    operator: str | None = None
+    threshold: float | None = None
+    percent: bool = False
+    rival: str | None = None
+    text: str = ""
+    span: Span = NO_SPAN
+    metric_span: Span = NO_SPAN
+    scope_span: Span = NO_SPAN
+    design_span: Span = NO_SPAN
+    rival_span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
 class Journey:
     """A whole journey: settings, factors, segments, stages, library touchpoints and care."""
 
@@ -449,6 +477,7 @@ class Journey:
     care: tuple[Touchpoint, ...] = ()
     params: tuple[ParamBlock, ...] = ()
     variants: tuple[Variant, ...] = ()
+    expectations: tuple[Expectation, ...] = ()
     imports: tuple[Import, ...] = ()
     span: Span = NO_SPAN
     name_span: Span = NO_SPAN

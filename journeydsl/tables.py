@@ -6,7 +6,7 @@ import csv
 import io
 from collections.abc import Sequence
 
-__all__ = ["METRIC_LABELS", "format_table", "results_table", "results_csv", "comparison_table", "comparison_csv"]
+__all__ = ["METRIC_LABELS", "format_table", "results_table", "results_csv", "comparison_table", "comparison_csv", "tests_table"]
 
 #: How each metric is named and shown to people.
 METRIC_LABELS: dict[str, tuple[str, str]] = {
@@ -263,3 +263,23 @@ def comparison_csv(document: dict) -> str:
             writer.writerow([design, name, mean, low, high,
                              *((change["mean"], *change["ci95"], change["excludes_zero"]) if design != baseline and change else ("", "", "", ""))])
     return buffer.getvalue()
+
+
+def tests_table(document: dict, style=None) -> str:
+    """The design-test document as ``journey test`` prints it."""
+    title = f"{document['journey']}: {len(document['tests'])} design tests"
+    lines = [style(title) if style else title,
+             f"{document['customers']:,} customers, {document['replications']} replication(s), seed {document['seed']}", ""]
+    rows = []
+    for test in document["tests"]:
+        measured = test["measured"]
+        interval = measured.get("ci95")
+        value = f"{measured['mean']:.4g}" + (f" [{interval[0]:.4g}, {interval[1]:.4g}]" if interval else "")
+        if test["kind"] == "beats":
+            value = f"{measured['mean']:+.4g} [{interval[0]:+.4g}, {interval[1]:+.4g}] vs {test['rival']}"
+        rows.append([test["text"] or test["metric"], f"line {test['line']}", test["verdict"].upper(), value])
+    lines.append(format_table(["test", "where", "verdict", "measured (95% interval)"], rows, style))
+    hints = {test["hint"] for test in document["tests"] if test.get("hint")}
+    lines += ["", f"{document['passed']} passed, {document['failed']} failed, {document['inconclusive']} inconclusive"]
+    lines += [f"hint: {hint}" for hint in sorted(hints)]
+    return "\n".join(lines) + "\n"

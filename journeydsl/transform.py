@@ -22,6 +22,7 @@ from .model import (
     DistributionSpec,
     Document,
     Effects,
+    Expectation,
     Factor,
     Failure,
     Import,
@@ -48,7 +49,7 @@ from .model import (
 __all__ = ["to_document"]
 
 
-def to_document(tree: Tree, file: str) -> Document:
+def to_document(tree: Tree, file: str, source: str = "") -> Document:
     """Build the model of one parsed file.
 
     The tree is walked bottom-up without recursion (deeply nested input cannot
@@ -56,7 +57,7 @@ def to_document(tree: Tree, file: str) -> Document:
     position (``meta``) and its already-built children.  Rules without a method
     stay trees.
     """
-    builder = _ToModel(file)
+    builder = _ToModel(file, source)
     built: dict[int, Any] = {}
     for subtree in tree.iter_subtrees():
         children = [built.pop(id(child)) if isinstance(child, Tree) else child for child in subtree.children]
@@ -106,8 +107,9 @@ def _unquote(text: str) -> str:
 class _ToModel:
     """One method per named grammar alternative, called as ``method(meta, children)``."""
 
-    def __init__(self, file: str):
+    def __init__(self, file: str, source: str = ""):
         self.file = file
+        self.source = source
 
     # ---- spans ---------------------------------------------------------------------
     def _meta_span(self, meta: Any) -> Span:
@@ -173,7 +175,7 @@ class _ToModel:
         fields: dict[str, Any] = {}
         setting_spans: list[tuple[str, Span]] = []
         groups: dict[str, list[Any]] = {
-            "factors": [], "segments": [], "stages": [], "touchpoints": [], "care": [], "params": [], "variants": []
+            "factors": [], "segments": [], "stages": [], "touchpoints": [], "care": [], "params": [], "variants": [], "expectations": []
         }
         for item in items:
             if isinstance(item, _Tagged):
@@ -643,6 +645,44 @@ class _ToModel:
         (stage, span), names = children[0], children[1:]
         return Patch("order", stage, "stage", order=tuple(names), span=self._meta_span(meta), target_span=span)
 
+    # ---- design tests ----------------------------------------------------------------
+    def expect_value(self, meta, children):
+        metric, rest = children[0], children[1:]
+        scope = scope_name = None
+        scope_span = design_span = NO_SPAN
+        design = "baseline"
+        if rest and isinstance(rest[0], _Tagged) and rest[0].key == "scope":
+            (scope, (scope_name, scope_span)), rest = rest[0].value, rest[1:]
+        if rest and isinstance(rest[0], _Tagged) and rest[0].key == "design":
+            (design, design_span), rest = rest[0].value, rest[1:]
+        operator, value = rest
+        percent = isinstance(value, Probability) and value.percent
+        threshold = float(value.value) if isinstance(value, (Probability, Quantity)) else float(value)
+        return Expectation("value", str(metric), scope, scope_name, design, str(operator), threshold, percent,
+                           text=self._text(meta), span=self._meta_span(meta), metric_span=self._token_span(metric),
+                           scope_span=scope_span, design_span=design_span)
+
+    def expect_beats(self, meta, children):
+        (design, design_span), (rival, rival_span), metric = children
+        return Expectation("beats", str(metric), design=design, rival=rival, text=self._text(meta),
+                           span=self._meta_span(meta), metric_span=self._token_span(metric),
+                           design_span=design_span, rival_span=rival_span)
+
+    def _text(self, meta: Any) -> str:
+        return self.source[meta.start_pos:meta.end_pos] if self.source and not getattr(meta, "empty", True) else ""
+
+    def of_segment(self, meta, children):
+        return _tag("scope", ("segment", children[0]), self._meta_span(meta))
+
+    def of_stage(self, meta, children):
+        return _tag("scope", ("stage", children[0]), self._meta_span(meta))
+
+    def of_touchpoint(self, meta, children):
+        return _tag("scope", ("touchpoint", children[0]), self._meta_span(meta))
+
+    def expect_design(self, meta, children):
+        return _tag("design", children[0], self._meta_span(meta))
+
 def _group_of(item: Any) -> str:
     if isinstance(item, Factor):
         return "factors"
@@ -656,4 +696,6 @@ def _group_of(item: Any) -> str:
         return "care" if item.kind == "care" else "touchpoints"
     if isinstance(item, Variant):
         return "variants"
+    if isinstance(item, Expectation):
+        return "expectations"
     raise TypeError(f"unexpected item {item!r}")

@@ -77,3 +77,13 @@ def test_pizza_gift_reaches_only_families():
 def test_library_is_not_a_journey():
     result = check_file(ROOT / "examples" / "journeys" / "lib" / "hospitality.journey")
     assert result.ok and result.journey is None and result.library is not None
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_example_design_tests_hold(example):
+    from journeydsl.expectations import run_tests
+
+    journey = load(example)
+    assert journey.expectations, "every example states what its designs must achieve"
+    document = run_tests(journey, customers=800, seed=1, workers=1)
+    assert document["failed"] == 0, [t for t in document["tests"] if t["verdict"] == "failed"]
