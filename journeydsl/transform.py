@@ -58,9 +58,13 @@ def to_document(tree: Tree, file: str, source: str = "") -> Document:
     stay trees.
     """
     builder = _ToModel(file, source)
+    tokens = {"NUMBER": builder.number_token, "PERCENT": builder.percent_token}
     built: dict[int, Any] = {}
     for subtree in tree.iter_subtrees():
-        children = [built.pop(id(child)) if isinstance(child, Tree) else child for child in subtree.children]
+        children = [
+            built.pop(id(child)) if isinstance(child, Tree) else tokens[child.type](child) if child.type in tokens else child
+            for child in subtree.children
+        ]
         method = getattr(builder, str(subtree.data), None) if not str(subtree.data).startswith("_") else None
         built[id(subtree)] = method(subtree.meta, children) if method else Tree(subtree.data, children, subtree.meta)
     return built[id(tree)]
@@ -135,12 +139,10 @@ class _ToModel:
         text = _unquote(str(token)) if token.type == "STRING" else str(token)
         return (text, self._token_span(token))
 
-    def number(self, meta, children):
-        token = children[0]
+    def number_token(self, token: Token) -> _Number:
         return _Number.at(float(token), self._token_span(token))
 
-    def percent(self, meta, children):
-        token = children[0]
+    def percent_token(self, token: Token) -> Probability:
         digits = str(token).replace("%", "").strip()
         return Probability(float(digits) / 100.0, True, self._token_span(token))
 

@@ -1,0 +1,123 @@
+"""How long journeydsl takes to read, check and compile a large journey.
+
+Generates journeys of 10,000 and 20,000 touchpoints (about 1.3 and 2.6 MB of
+realistic text: stages of ten touchpoints with channels, capacities, durations,
+costs, effects, performance and transitions; segments and factors), then
+parses, checks and compiles each to its graph, and prints one JSON line:
+
+    {"seconds_10000": ..., "seconds_20000": ..., "ratio": ..., "mb_10000": ..., "mb_20000": ...}
+
+``ratio`` is ``seconds_20000 / seconds_10000``: about 2 when every step grows
+linearly with the size of the journey.  Targets: under 5 s for 10,000
+touchpoints, ratio under 2.2.  ``--phases`` adds the seconds of each phase.
+
+Usage::
+
+    python3 benchmarks/check_speed.py [--repeats 3] [--phases]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from journeydsl import api  # noqa: E402
+
+CHANNELS = ("staff", "digital", "environment", "media", "partner", "event", "advertising", "product")
+MODULES = ("sense", "feel", "think", "act", "relate")
+THEMES = ("trust", "convenience", "promise", "respect", "autonomy", "choice", "knowledge", "recognition", "benefit", "identity")
+FACTORS = ("product", "service", "convenience", "price", "brand", "relationship")
+
+
+def generate(touchpoints: int, per_stage: int = 10) -> str:
+    """A valid journey of ``touchpoints`` touchpoints in stages of ``per_stage``."""
+    stages = touchpoints // per_stage
+    lines = [
+        "# Generated for the check-speed benchmark.",
+        'journey "Large generated journey" {',
+        "  time unit minutes; horizon 90 days; arrivals poisson 50 per day; seed 1; visit limit 3",
+    ]
+    lines += [f"  factor {f} expect 7 importance {5 + i % 5} ideal 9" for i, f in enumerate(FACTORS)]
+    lines += [
+        "  segment regulars 60% { patience 10 min; expect service 8; sensitivity feel 1.2; value 120; tier A }",
+        "  segment newcomers 40% { patience 5 min; importance price 9; value 60; tier B }",
+    ]
+    for s in range(stages):
+        last = s == stages - 1
+        lines.append(f"  stage s{s} ({('pre-purchase', 'purchase', 'post-purchase')[s % 3]}){' goal' if last else ''} {{")
+        for t in range(per_stage):
+            n = s * per_stage + t
+            channel = CHANNELS[n % len(CHANNELS)]
+            capacity = f" capacity {1 + n % 4}" if channel == "staff" else ""
+            lines.append(
+                f"    touchpoint t{n}: {channel}{capacity} duration exponential({1 + n % 7} min) cost {n % 5} {{\n"
+                f"      {MODULES[n % 5]} +{1 + n % 3}; theme {THEMES[n % 10]} +1\n"
+                f"      performance {FACTORS[n % 6]} {5 + n % 5}\n"
+                f"    }}"
+            )
+        if not last:
+            lines.append(f"    -> s{s + 1} 80%")
+            if s > 0:
+                lines.append(f"    -> s{s - 1} 10%")
+        lines.append("  }")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def measure(text: str, repeats: int, phases: bool) -> dict[str, float]:
+    """Best-of-``repeats`` seconds to check and compile ``text`` (and per phase if asked)."""
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = api.check_text(text, "large.journey")
+        if not result.ok:
+            raise SystemExit(f"the generated journey has errors: {result.diagnostics[:3]}")
+        api.compile_graph(result.journey)
+        best = min(best, time.perf_counter() - start)
+    figures = {"seconds": best}
+    if phases:
+        from journeydsl.checks import run_checks
+        from journeydsl.parser import parse_text
+        from journeydsl.transform import to_document
+
+        import gc
+
+        gc.disable()  # as check_text does
+        t0 = time.perf_counter()
+        tree, _ = parse_text(text, "large.journey")
+        t1 = time.perf_counter()
+        document = to_document(tree, "large.journey", text)
+        t2 = time.perf_counter()
+        run_checks(document.body)
+        t3 = time.perf_counter()
+        api.compile_graph(document.body)
+        t4 = time.perf_counter()
+        gc.enable()
+        figures.update(parse=t1 - t0, transform=t2 - t1, checks=t3 - t2, graph=t4 - t3)
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3, help="best of this many runs (default 3)")
+    parser.add_argument("--phases", action="store_true", help="also time parse, transform, checks and graph separately")
+    arguments = parser.parse_args()
+    api.check_text('journey "warm-up" { stage a goal { touchpoint t: staff { feel +1 } } }')
+    output: dict[str, float] = {}
+    for size in (10_000, 20_000):
+        text = generate(size)
+        figures = measure(text, arguments.repeats, arguments.phases)
+        output[f"seconds_{size}"] = round(figures.pop("seconds"), 3)
+        output[f"mb_{size}"] = round(len(text.encode()) / 1e6, 2)
+        output.update({f"{phase}_{size}": round(value, 3) for phase, value in figures.items()})
+    output["ratio"] = round(output["seconds_20000"] / output["seconds_10000"], 3)
+    print(json.dumps(output))
+
+
+if __name__ == "__main__":
+    main()
