@@ -255,7 +255,7 @@ def references(ctx: Context) -> Iterator[Diagnostic]:
             for option in step.options if isinstance(step, Choice) else (step,):
                 if isinstance(option, Use):
                     if option.name not in ctx.library_names:
-                        yield _undefined("JD108", "touchpoint", option.name, option.name_span, ctx.library_names, "touchpoint NAME: ... at journey level")
+                        yield _undefined("JD108", "touchpoint", option.name, option.name_span, ctx.library_names, f"touchpoint {option.name}: staff {{ ... }}` at journey level or in a library imported with `import")
                     if option.share is not None:
                         yield from _segment_refs(ctx, (s.segment for s in option.share.by_segment), option.share.by_segment)
         for transition in stage.transitions:
@@ -622,7 +622,7 @@ def _transition_sums(stage: Stage) -> Iterator[Diagnostic]:
     if not given:
         return
     total = sum(t.probability.value for t in given)
-    if total > 1 + _EPSILON:
+    if total > 1 + _EPSILON and not any(t.probability.value > 1 + _EPSILON for t in given):  # else JD201 says it
         parts = " + ".join(str(t.probability) for t in given)
         yield Diagnostic(
             "JD202",

@@ -59,7 +59,8 @@ def load_file(path: str | os.PathLike[str], root: str | os.PathLike[str] | None 
         return loaded
     text, problems = decode_source(data, name)
     if text is None:
-        return Loaded(None, problems)
+        # Show the offending line with the undecodable bytes replaced.
+        return Loaded(None, problems, {name: data[: 1 << 20].decode("utf-8", "replace")})
     resolved = location.resolve()
     return loader.finish(loader.document_from_text(text, name, resolved.parent, (resolved,)))
 
