@@ -686,6 +686,9 @@ def structure(ctx: Context) -> Iterator[Diagnostic]:
             "JD303", "no stage is marked as the goal", journey.name_span,
             hint="mark the stage that counts as conversion: `stage purchase (purchase) goal { ... }`",
         )
+    names = {s.name for s in journey.stages} | set(RESERVED_TARGETS)
+    if any(t.target not in names for s in journey.stages for t in s.transitions):
+        return  # a transition to an undefined stage (JD101): the flow is incomplete, so judge it once fixed
     graph = ctx.graph
     by_id = {journey_graph.stage_id(s.name): s for s in journey.stages}
     reachable = journey_graph.reachable_stages(graph)
