@@ -55,6 +55,7 @@ _GAVE_UP = object()
 
 # Keys of the decisions (see journeydsl.streams), combined with the customer's key.
 _MASK = (1 << 64) - 1
+_JUDGEMENT = site("judgement")
 _SEGMENT, _PATIENCE, _LOSS, _RETURN, _TALK, _REFER, _DELAY = (
     site("segment"), site("patience"), site("loss aversion"), site("return"), site("talk"), site("refer"), site("delay"))
 _FAILURE, _TRANSITION = site("failure"), site("transition")
@@ -90,7 +91,7 @@ class RunSettings:
 
 class _Customer:
     __slots__ = (
-        "index", "key", "u_row", "z_row", "visit_u", "visit_z", "tp_visits", "segment", "expect", "importance", "sens", "patience", "loss",
+        "index", "key", "judgement", "u_row", "z_row", "visit_u", "visit_z", "tp_visits", "segment", "expect", "importance", "sens", "patience", "loss",
         "settings", "mood", "total", "count", "peak", "peak_tp", "end", "end_tp", "started",
         "cycle", "cost", "revenue", "referrals", "perf_sum", "perf_n", "carried", "until",
         "counted", "converted_at", "care_next", "hot",
@@ -105,7 +106,7 @@ class _Customer:
             memory["peak"], memory["end"], memory["mean"], 0.0,
         )
         s = self.settings["satisfaction"]
-        return satisfaction(remembered, s["baseline"], s["scale"])
+        return satisfaction(remembered, s["baseline"] + self.judgement, s["scale"])
 
 
 class Engine:
@@ -161,7 +162,8 @@ class Engine:
         # A customer's first-visit and attribute numbers, drawn for blocks of arrivals at once:
         # one column per decision (see _columns()).
         self._columns = columns = _columns(self._tp_site, self._stage_site)
-        self._first_tp = 3 + 2 * len(FACTOR_NAMES) + len(MODULE_NAMES)
+        self._first_tp = 4 + 2 * len(FACTOR_NAMES) + len(MODULE_NAMES)
+        self._judgement_column = self._first_tp - 1
         self._first_stage = self._first_tp + len(plan.touchpoints)
         self.blocks = KeyedBlocks(seed, columns, block=256 if run.customers is not None and run.customers < 256 else 1024)
         self.arrivals_end = math.inf
@@ -332,12 +334,14 @@ class Engine:
         if patience is not None and spread["patience"]:
             cv = spread["patience"]
             sigma = math.sqrt(math.log(1.0 + cv * cv))
-            patience = patience * math.exp(-sigma * sigma / 2 + sigma * z_row[self._first_tp - 2])
+            patience = patience * math.exp(-sigma * sigma / 2 + sigma * z_row[self._first_tp - 3])
         c.patience = patience
         loss = settings["affect"]["loss_aversion"]
         if spread["loss_aversion"]:
-            loss = max(1.0, loss + spread["loss_aversion"] * z_row[self._first_tp - 1])
+            loss = max(1.0, loss + spread["loss_aversion"] * z_row[self._first_tp - 2])
         c.loss = loss
+        # How this customer answers rating scales: some never give a 10, some always do.
+        c.judgement = spread["judgement"] * z_row[self._judgement_column]
         c.mood = 0.0
         c.cycle = 0
         c.cost = 0.0
@@ -635,9 +639,9 @@ class Engine:
         else:
             remembered = 0.0
         s = settings["satisfaction"]
-        sat = satisfaction(remembered, s["baseline"], s["scale"])
+        sat = satisfaction(remembered, s["baseline"] + c.judgement, s["scale"])
         r = settings["recommendation"]
-        score = likelihood_to_recommend(remembered, r["baseline"], r["scale"])
+        score = likelihood_to_recommend(remembered, r["baseline"] + c.judgement, r["scale"])
         promoter = 1.0 if score >= 9 else 0.0
         detractor = 1.0 if score <= 6 else 0.0
         passive = 1.0 - promoter - detractor
@@ -719,7 +723,7 @@ def _columns(tp_sites: list[int], stage_sites: list[int]) -> list[int]:
     """The decision keys drawn with each customer: attributes, then first visits, then first transitions.
 
     In order: the segment; expectation, importance (per factor) and sensitivity
-    (per module) spreads; patience; loss aversion; the first visit of every
+    (per module) spreads; patience; loss aversion; judgement; the first visit of every
     touchpoint (its duration and noise); the first transition out of every stage.
     """
     return [
@@ -729,6 +733,7 @@ def _columns(tp_sites: list[int], stage_sites: list[int]) -> list[int]:
         *(site("sensitivity:" + name) for name in MODULE_NAMES),
         _PATIENCE,
         _LOSS,
+        _JUDGEMENT,
         *(s ^ _G2 for s in tp_sites),
         *(s ^ _G2 ^ _TRANSITION for s in stage_sites),
     ]

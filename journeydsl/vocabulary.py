@@ -187,6 +187,7 @@ SETTINGS: dict[str, dict[str, Setting]] = {
         "patience": Setting(0.3, 0.0, 2.0, "per-customer coefficient of variation of patience"),
         "sensitivity": Setting(0.2, 0.0, 2.0, "per-customer coefficient of variation of module sensitivities"),
         "loss_aversion": Setting(0.3, 0.0, 2.0, "per-customer standard deviation of lambda"),
+        "judgement": Setting(1.0, 0.0, 3.0, "per-customer standard deviation of the offset with which a customer answers 0-10 scales (response style; modelling choice)"),
     },
 }
 
