@@ -45,6 +45,7 @@ def cli() -> None:
       journey simulate examples/journeys/premier_banking.journey --customers 2000
       journey compare examples/journeys/premier_banking.journey
       journey plot examples/journeys/premier_banking.journey --kind curve
+      journey report examples/journeys/premier_banking.journey -o report.html
     """
 
 
@@ -418,6 +419,73 @@ def test_command(ctx, file, customers, horizon, replications, seed, warmup, work
     _emit(ctx, document, fmt, output, tests_table, None)
     if document["failed"] or (strict and document["inconclusive"]):
         ctx.exit(EXIT_INVALID)
+
+
+@cli.command()
+@click.argument("file", type=_FILE)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="report.html (one self-contained page) or report.md (images in a folder beside it).")
+@click.option("--design", "designs", multiple=True, metavar="NAME",
+              help="A design to include (repeat it); the first is the baseline. [default: the baseline and every variant]")
+@click.option("--customers", type=click.IntRange(min=1), help="Simulate this many customers per design.")
+@click.option("--horizon", metavar="TIME", help="Run the clock for this long instead of the journey's horizon.")
+@click.option("--replications", "-r", type=click.IntRange(min=1), default=1, show_default=True, help="Replications per design.")
+@click.option("--seed", type=click.IntRange(min=0), help="Master seed [default: the journey's seed, else 0].")
+@click.option("--warmup", metavar="TIME", help="Leave customers arriving in this first period out of the statistics.")
+@click.option("--workers", "-j", type=click.IntRange(min=1), help="Processes for the replications [default: all cores].")
+@_ROOT_OPTION
+@click.pass_context
+def report(ctx, file, output, designs, customers, horizon, replications, seed, warmup, workers, root) -> None:
+    """Write a report a designer can hand on: summary, graph, plots, comparison, tests.
+
+    The report has the journey's summary and graph, the baseline's emotion
+    curve, funnel and distributions, the comparison of the designs with
+    plain-language conclusions, the design tests, and the settings needed to
+    reproduce it. HTML embeds its images (no external files, no network);
+    Markdown writes its images into a folder named after the report.
+
+    \b
+    Examples:
+      journey report examples/journeys/premier_banking.journey -o premier.html
+      journey report shop.journey --design baseline --design "next-day delivery" -o shop.md
+    """
+    from .designs import design_names
+    from .report import build_report, render_html, render_markdown
+    from .units import parse_time
+
+    suffix = output.suffix.lower()
+    if suffix not in (".html", ".htm", ".md"):
+        raise click.BadParameter(f"`{output}` must end in .html or .md", param_hint="--output")
+    if customers is not None and horizon is not None:
+        raise click.UsageError("give --customers or --horizon, not both")
+    journey = _load_or_exit(ctx, file, root)
+    names = list(designs) or design_names(journey)
+    chosen = [(name, _design_or_exit(ctx, journey, name)) for name in names]
+    try:
+        horizon_value = parse_time(horizon, journey.time_unit) if horizon else None
+        warmup_value = parse_time(warmup, journey.time_unit) if warmup else 0.0
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+    if customers is None and horizon_value is None and journey.horizon is None and journey.arrivals is not None and journey.arrivals.kind == "poisson":
+        raise click.UsageError("this journey has no horizon: give --customers N or --horizon TIME")
+    progress = _Progress("reporting")
+    try:
+        built = build_report(journey, chosen, customers, horizon_value, replications, seed, warmup_value, workers, progress=progress)
+    finally:
+        progress.close()
+    if suffix == ".md":
+        folder = output.with_name(output.stem + "_files")
+        text, images = render_markdown(built, folder.name)
+        try:
+            folder.mkdir(exist_ok=True)
+            for name, data in images.items():
+                write_atomically(folder / name, data)
+        except OSError as error:
+            click.echo(f"Error: cannot write `{folder}`: {error.strerror or error}", err=True)
+            ctx.exit(EXIT_INVALID)
+        _write_or_exit(ctx, output, text, f"report, images in {folder}")
+    else:
+        _write_or_exit(ctx, output, render_html(built), "report")
 
 
 _PLOT_FORMATS = ("png", "svg", "pdf")

@@ -23,7 +23,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .metrics import Collector
 
-__all__ = ["PALETTE", "KINDS", "emotion_curve", "funnel", "remembered_distribution", "satisfaction_distribution", "recommendation_distribution", "figure"]
+__all__ = ["PALETTE", "KINDS", "emotion_curve", "funnel", "remembered_distribution", "satisfaction_distribution",
+           "recommendation_distribution", "figure", "emotion_curves", "forest", "segment_heatmap"]
 
 #: Okabe & Ito (2008) colour-blind-safe palette.
 PALETTE = {
@@ -356,3 +357,150 @@ def figure(kind: str, results: dict[str, Any], collectors: Sequence[Collector]):
         else:
             raise ValueError(f"unknown plot kind {kind!r}; choose one of {', '.join(KINDS)}")
     return fig
+
+
+# ---- comparisons ---------------------------------------------------------------------
+
+#: Colours for designs, in order: baseline first.
+DESIGN_COLOURS = (PALETTE["black"], PALETTE["blue"], PALETTE["orange"], PALETTE["green"], PALETTE["vermillion"],
+                  PALETTE["purple"], PALETTE["sky"], PALETTE["yellow"])
+
+#: How ``forest`` groups the metrics: one panel per unit.
+FOREST_GROUPS = (
+    ("shares (percentage points)", ("conversion_rate", "promoters", "detractors", "return_rate"), 100.0),
+    ("scores (points)", ("remembered_experience", "satisfaction"), 1.0),
+    ("NPS (points)", ("nps",), 1.0),
+    ("money per customer", ("cost_per_customer", "revenue_per_customer", "profit"), 1.0),
+)
+
+
+def _aligned_touchpoints(results_by_design: dict[str, dict]) -> list[str]:
+    """Touchpoints of all designs in journey order: the baseline's, with the others' slotted in where they occur."""
+    order: list[str] = []
+    for results in results_by_design.values():
+        names = [name for name, _ in _journey_touchpoints(results)]
+        for position, name in enumerate(names):
+            if name in order:
+                continue
+            before = next((order.index(n) + 1 for n in reversed(names[:position]) if n in order), 0)
+            order.insert(before, name)
+    return order
+
+
+def emotion_curves(results_by_design: dict[str, dict], ax: Axes | None = None, *, title: str | None = None) -> Axes:
+    """Emotion curves of several designs on one axes, aligned by touchpoint.
+
+    Parameters
+    ----------
+    results_by_design : dict
+        ``{design name: journeydsl.results/1 document}``; the first is drawn as the baseline.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    title : str, optional
+        Title; default: "Emotion curves: <journey>".
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _axes(ax, (11, 5))
+    order = _aligned_touchpoints(results_by_design)
+    x = {name: i for i, name in enumerate(order)}
+    extent = 1.0
+    for number, (design, results) in enumerate(results_by_design.items()):
+        points = _journey_touchpoints(results)
+        xs = [x[name] for name, _ in points]
+        ys = [tp["mean_affect"] for _, tp in points]
+        extent = max(extent, *(abs(y) for y in ys)) if ys else extent
+        style = "--" if number == 0 else "-"
+        ax.plot(xs, ys, style, marker="o", linewidth=2, color=DESIGN_COLOURS[number % len(DESIGN_COLOURS)], label=design)
+    ax.axhline(0.0, color=PALETTE["grey"], linewidth=0.8)
+    ax.set_xticks(range(len(order)), order, rotation=30, ha="right")
+    ax.set_ylim(-extent * 1.25, extent * 1.25)
+    ax.set_ylabel("mean momentary affect")
+    first = next(iter(results_by_design.values()))
+    ax.set_title(title or f"Emotion curves: {first.get('journey', '')}")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncols=min(4, len(results_by_design)), fontsize=8)
+    _tidy(ax)
+    return ax
+
+
+def forest(comparison: dict, axes: Sequence[Axes] | None = None, *, title: str | None = None) -> Sequence[Axes]:
+    """Differences from the baseline with their 95% intervals, one panel per unit (a forest plot).
+
+    Parameters
+    ----------
+    comparison : dict
+        A ``journeydsl.comparison/1`` document.
+    axes : sequence of matplotlib.axes.Axes, optional
+        One axes per group of :data:`FOREST_GROUPS`; a new figure when omitted.
+    title : str, optional
+        Figure title.
+
+    Returns
+    -------
+    sequence of matplotlib.axes.Axes
+    """
+    import matplotlib.pyplot as plt
+
+    designs = list(comparison["differences"])
+    if axes is None:
+        heights = [len(metrics) * len(designs) for _, metrics, _ in FOREST_GROUPS]
+        with plt.rc_context(_STYLE):
+            _, axes = plt.subplots(len(FOREST_GROUPS), 1, figsize=(9, 1.2 + 0.32 * sum(heights) + 0.6 * len(heights)),
+                                   layout="constrained", gridspec_kw={"height_ratios": heights})
+    for ax, (label, metrics, factor) in zip(axes, FOREST_GROUPS, strict=True):
+        rows = []
+        for metric in metrics:
+            for number, design in enumerate(designs, 1):
+                change = comparison["differences"][design]["metrics"][metric]
+                rows.append((metric, design, number, change["mean"] * factor,
+                             change["ci95"][0] * factor, change["ci95"][1] * factor, change["excludes_zero"]))
+        for y, (_, _, number, mean, low, high, clear) in enumerate(rows):
+            colour = DESIGN_COLOURS[number % len(DESIGN_COLOURS)]
+            ax.errorbar([mean], [y], xerr=[[mean - low], [high - mean]], fmt="o", color=colour,
+                        mfc=colour if clear else "white", capsize=3)
+        ax.axvline(0.0, color=PALETTE["grey"], linewidth=1)
+        ax.set_yticks(range(len(rows)), [f"{m.replace('_', ' ')}" + (f" ({d})" if len(designs) > 1 else "") for m, d, *_ in rows])
+        ax.invert_yaxis()
+        ax.set_xlabel(f"change from {comparison['baseline']}: {label}")
+        _tidy(ax)
+    fig = axes[0].figure
+    fig.suptitle(title or "What each design changes, with 95% intervals (filled: excludes 0)", fontweight="bold")
+    return axes
+
+
+def segment_heatmap(comparison: dict, metric: str = "satisfaction", ax: Axes | None = None, *, title: str | None = None) -> Axes:
+    """A metric per segment (rows) and design (columns), as a heatmap with the values written in.
+
+    Parameters
+    ----------
+    comparison : dict
+        A ``journeydsl.comparison/1`` document.
+    metric : str
+        A metric of the results contract.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    title : str, optional
+        Title.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    designs = comparison["designs"]
+    segments = list(comparison["results"][designs[0]]["segments"])
+    ax = _axes(ax, (1.8 * len(designs) + 3, 0.6 * len(segments) + 2))
+    values = [[comparison["results"][d]["segments"].get(s, {}).get("metrics", {}).get(metric, {}).get("mean", float("nan"))
+               for d in designs] for s in segments]
+    image = ax.imshow(values, cmap="cividis", aspect="auto")
+    for row, line in enumerate(values):
+        for column, value in enumerate(line):
+            shown = f"{value:.0%}" if metric in ("conversion_rate", "promoters", "passives", "detractors", "return_rate") else f"{value:.2f}"
+            ax.text(column, row, shown, ha="center", va="center", fontsize=9,
+                    color="white" if value < (min(min(v) for v in values) + max(max(v) for v in values)) / 2 else "black")
+    ax.set_xticks(range(len(designs)), designs, rotation=20, ha="right")
+    ax.set_yticks(range(len(segments)), segments)
+    ax.figure.colorbar(image, ax=ax, shrink=0.8, label=metric.replace("_", " "))
+    ax.set_title(title or f"{metric.replace('_', ' ').capitalize()} by segment and design")
+    return ax
