@@ -87,3 +87,12 @@ def test_example_design_tests_hold(example):
     assert journey.expectations, "every example states what its designs must achieve"
     document = run_tests(journey, customers=800, seed=1, workers=1)
     assert document["failed"] == 0, [t for t in document["tests"] if t["verdict"] == "failed"]
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_example_compares(example):
+    from journeydsl.compare import DesignInput, compare
+
+    journey = load(example)
+    document = compare([DesignInput(n, design(journey, n)) for n in design_names(journey)], customers=200, seed=1, workers=1)
+    assert document["designs"] == design_names(journey) and len(document["ranking"]) == len(document["designs"])

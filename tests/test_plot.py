@@ -133,3 +133,43 @@ def test_cli_refuses_an_unknown_image_format_before_simulating(tmp_path):
     assert result.exit_code == 2
     assert ".png, .svg or .pdf" in result.output
     assert not (tmp_path / "curve.gif").exists()
+
+
+@pytest.fixture(scope="module")
+def comparison():
+    from journeydsl.api import design, load
+    from journeydsl.compare import DesignInput, compare
+    from journeydsl.designs import design_names
+
+    journey = load(EXAMPLES[-1])  # premier banking: three designs, two segments
+    return compare([DesignInput(n, design(journey, n)) for n in design_names(journey)], customers=300, seed=1, workers=1)
+
+
+def test_overlaid_curves_align_touchpoints_of_all_designs(comparison):
+    ax = plot.emotion_curves(comparison["results"])
+    try:
+        labels = [tick.get_text() for tick in ax.get_xticklabels()]
+        assert labels.index("print_in_office") == labels.index("advisor") + 1  # slotted in where it occurs
+        assert "fetch_printouts" in labels and len(ax.get_lines()) == 1 + len(comparison["designs"])
+    finally:
+        plt.close(ax.figure)
+
+
+def test_forest_plot_shows_every_interval(comparison):
+    axes = plot.forest(comparison)
+    try:
+        assert len(axes) == len(plot.FOREST_GROUPS)
+        rows = sum(len(ax.get_yticks()) for ax in axes)
+        assert rows == sum(len(metrics) for _, metrics, _ in plot.FOREST_GROUPS) * (len(comparison["designs"]) - 1)
+    finally:
+        plt.close(axes[0].figure)
+
+
+def test_segment_heatmap_writes_each_value(comparison):
+    ax = plot.segment_heatmap(comparison, "satisfaction")
+    try:
+        texts = [t.get_text() for t in ax.texts]
+        expected = comparison["results"]["baseline"]["segments"]["premier"]["metrics"]["satisfaction"]["mean"]
+        assert f"{expected:.2f}" in texts and len(texts) == len(comparison["designs"]) * 2
+    finally:
+        plt.close(ax.figure)
