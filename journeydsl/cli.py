@@ -488,6 +488,36 @@ def report(ctx, file, output, designs, customers, horizon, replications, seed, w
         _write_or_exit(ctx, output, render_html(built), "report")
 
 
+@cli.command()
+@click.argument("file", type=_FILE)
+@_DESIGN_OPTION
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="table for people; json (schema journeydsl.analysis/1) for tools.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of standard output.")
+@_ROOT_OPTION
+@click.pass_context
+def analyze(ctx, file, design, fmt, output, root) -> None:
+    """Exact flow figures without simulation: conversion, visits, time, removal effects.
+
+    Treats the stages as an absorbing Markov chain and solves it: the chance of
+    reaching a goal from the start and from every stage, expected visits of
+    every stage and touchpoint, expected touchpoints and time to the goal or
+    drop-off, and each stage's and touchpoint's conversion removal effect. Says
+    when figures are approximate (state-dependent transitions, visit limits,
+    queues).
+
+    \b
+    Examples:
+      journey analyze examples/journeys/premier_banking.journey
+      journey analyze shop.journey --design "next-day delivery" --format json
+    """
+    from .analysis import analyze as run_analysis
+    from .tables import analysis_table
+
+    journey = _design_or_exit(ctx, _load_or_exit(ctx, file, root), design)
+    _emit(ctx, run_analysis(journey), fmt, output, analysis_table, None)
+
+
 _PLOT_FORMATS = ("png", "svg", "pdf")
 
 

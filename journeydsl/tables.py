@@ -6,7 +6,7 @@ import csv
 import io
 from collections.abc import Sequence
 
-__all__ = ["METRIC_LABELS", "format_table", "results_table", "results_csv", "comparison_table", "comparison_csv", "tests_table"]
+__all__ = ["METRIC_LABELS", "format_table", "results_table", "results_csv", "comparison_table", "comparison_csv", "tests_table", "analysis_table"]
 
 #: How each metric is named and shown to people.
 METRIC_LABELS: dict[str, tuple[str, str]] = {
@@ -282,4 +282,31 @@ def tests_table(document: dict, style=None) -> str:
     hints = {test["hint"] for test in document["tests"] if test.get("hint")}
     lines += ["", f"{document['passed']} passed, {document['failed']} failed, {document['inconclusive']} inconclusive"]
     lines += [f"hint: {hint}" for hint in sorted(hints)]
+    return "\n".join(lines) + "\n"
+
+
+def analysis_table(document: dict, style=None) -> str:
+    """The exact flow analysis as ``journey analyze`` prints it."""
+    title = f"{document['journey']}: exact flow analysis (absorbing Markov chain, no simulation)"
+    lines = [style(title) if style else title]
+    if document["approximations"]:
+        lines.append("approximate: " + "; ".join(document["approximations"]))
+    unit = document.get("time_unit", "")
+    shown, factor = _readable_unit(document["expected_time_to_goal_or_drop_off"], unit)
+    lines += [
+        "",
+        f"conversion (reaching a goal stage)      {document['conversion']:.1%}",
+        f"expected touchpoints per journey        {document['expected_touchpoints']:.2f}",
+        f"expected time to the goal or drop-off   {document['expected_time_to_goal_or_drop_off'] * factor:.2f} {shown}",
+        "",
+    ]
+    stage_rows = [
+        [name, "goal" if s["goal"] else "", _value(s["reach_goal"], "percent"), f"{s['expected_visits']:.3f}", _value(s["removal_effect"], "percent")]
+        for name, s in document["stages"].items()
+    ]
+    lines += [format_table(["stage", "", "P(goal) from here", "expected visits", "removal effect"], stage_rows, style), ""]
+    tp_rows = [[name, f"{t['expected_visits']:.3f}", _value(t["removal_effect"], "percent")] for name, t in
+               sorted(document["touchpoints"].items(), key=lambda item: -item[1]["removal_effect"])]
+    lines.append(format_table(["touchpoint", "expected visits", "removal effect"], tp_rows, style))
+    lines += ["", "removal effect: the share of conversions lost if customers who meet it dropped off there (Anderl et al. 2016)"]
     return "\n".join(lines) + "\n"
