@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass
+from operator import add, mul
 
 __all__ = ["METRICS", "Moments", "Reservoir", "Histogram", "Collector"]
 
@@ -181,12 +182,10 @@ class Collector:
         self.remembered.add(values[1])
         self.satisfaction.add(values[2])
         self.recommendation[recommendation] += 1
+        squared = list(map(mul, values, values))
         for group in (-1, segment):
-            sums = self._sum[group]
-            squares = self._squares[group]
-            for i, value in enumerate(values):
-                sums[i] += value
-                squares[i] += value * value
+            self._sum[group] = list(map(add, self._sum[group], values))
+            self._squares[group] = list(map(add, self._squares[group], squared))
 
     def metric(self, name: str, segment: int | None = None) -> Moments:
         """The running aggregate of one metric, overall or for one segment."""

@@ -429,6 +429,8 @@ class Engine:
         tp_site = self._tp_site
         tp_visits = c.tp_visits
         first_tp = self._first_tp
+        u_row = c.u_row
+        z_row = c.z_row
         cycle_key = c.key ^ ((c.cycle * _G3) & _MASK)
         pending = 0.0
         converted = False
@@ -470,12 +472,13 @@ class Engine:
                     # One keyed draw per visit gives its duration and its noise (see journeydsl.streams);
                     # a first visit's numbers were drawn with the customer's block.
                     if tp_visits[i] == 1:
-                        c.visit_u = c.u_row[first_tp + i]
-                        c.visit_z = c.z_row[first_tp + i]
+                        c.visit_u = u = u_row[first_tp + i]
+                        c.visit_z = z_row[first_tp + i]
                     else:
-                        c.visit_u, c.visit_z = uniform_and_normal(c.key ^ tp_site[i] ^ ((tp_visits[i] * _G2) & _MASK))
+                        u, c.visit_z = uniform_and_normal(c.key ^ tp_site[i] ^ ((tp_visits[i] * _G2) & _MASK))
+                        c.visit_u = u
                     if tp.capacity is None:
-                        duration = tp.duration.draw(c.visit_u) if tp.duration is not None else 0.0
+                        duration = tp.duration.draw(u) if tp.duration is not None else 0.0
                         tp = experience(c, tp, stage, env.now + pending, 0.0, duration, False)
                         pending += duration
                     else:
