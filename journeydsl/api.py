@@ -76,6 +76,10 @@ def _checked(loaded: Loaded) -> CheckResult:
         diagnostics.extend(found)
         if loaded.journey is not None and loaded.journey.variants:
             diagnostics.extend(check_designs(loaded.journey, run_checks, found))
+        if loaded.journey is not None and loaded.journey.surveys:
+            from .gaps import check_surveys
+
+            diagnostics.extend(check_surveys(loaded.journey))
         if loaded.journey is not None and loaded.journey.expectations:
             from .expectations import check_expectations  # imports the simulator; only when there are tests
 

@@ -518,6 +518,80 @@ def analyze(ctx, file, design, fmt, output, root) -> None:
     _emit(ctx, run_analysis(journey), fmt, output, analysis_table, None)
 
 
+@cli.command()
+@click.argument("file", type=_FILE)
+@click.option("--source", type=click.Choice(["survey", "simulation"]),
+              help="Measured survey figures, or what simulated customers perceived. [default: survey if the file has one]")
+@click.option("--survey-csv", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Survey figures from a CSV file: factor, experience, expectation, importance, ideal[, segment].")
+@_DESIGN_OPTION
+@click.option("--customers", type=click.IntRange(min=1), help="With --source simulation: customers to simulate.")
+@click.option("--seed", type=click.IntRange(min=0), help="With --source simulation: the master seed.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="table for people; json (schema journeydsl.gaps/1) for tools.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of standard output.")
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path), help="Also draw the gap chart (.png, .svg, .pdf).")
+@_ROOT_OPTION
+@click.pass_context
+def gaps(ctx, file, source, survey_csv, design, customers, seed, fmt, output, plot_path, root) -> None:
+    """The seven-step gap analysis: per factor, experience against expectation, weighted by importance.
+
+    Ranks the experience factors so that the key experience (the most negative
+    importance-weighted satisfaction) comes first, overall and per segment,
+    with the gap to the ideal level. Works on measured survey figures (a
+    `survey` block in the journey, or --survey-csv) or on what simulated
+    customers perceived (--source simulation).
+
+    \b
+    Examples:
+      journey gaps examples/journeys/electronics_shops.journey
+      journey gaps examples/journeys/premier_banking.journey --source simulation --customers 3000
+      journey gaps shop.journey --survey-csv interviews.csv --plot gaps.png
+    """
+    from .gaps import gaps_from_simulation, gaps_from_survey, read_survey_csv
+    from .tables import gaps_table
+
+    journey = _design_or_exit(ctx, _load_or_exit(ctx, file, root), design)
+    surveys = None
+    if survey_csv is not None:
+        try:
+            surveys = read_survey_csv(survey_csv)
+        except (ValueError, KeyError, OSError) as error:
+            raise click.BadParameter(f"cannot read `{survey_csv}`: {error}", param_hint="--survey-csv") from None
+    source = source or ("survey" if (surveys or journey.surveys) else "simulation")
+    if source == "survey":
+        if not (surveys or journey.surveys):
+            raise click.UsageError(f"`{file}` has no survey: add `survey \"NAME\" {{ factor ... }}`, give --survey-csv, or use --source simulation")
+        document = gaps_from_survey(journey, surveys)
+    else:
+        from .api import experiment
+        from .plan import compile_plan
+
+        if customers is None and journey.horizon is None and journey.arrivals is not None and journey.arrivals.kind == "poisson":
+            raise click.UsageError("this journey has no horizon: give --customers N")
+        outcome = experiment(journey, customers, seed=seed)
+        document = gaps_from_simulation(journey, outcome.collectors, compile_plan(journey))
+    if plot_path is not None:
+        suffix = plot_path.suffix.lower().lstrip(".")
+        if suffix not in _PLOT_FORMATS:
+            raise click.BadParameter(f"`{plot_path}` must end in .png, .svg or .pdf", param_hint="--plot")
+        import io
+
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        from .plot import gap_chart
+
+        figure = gap_chart(document)[0].figure
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format=suffix, dpi=150, bbox_inches="tight")
+        plt.close(figure)
+        _write_or_exit(ctx, plot_path, buffer.getvalue(), "gap chart")
+    _emit(ctx, document, fmt, output, gaps_table, None)
+
+
 _PLOT_FORMATS = ("png", "svg", "pdf")
 
 

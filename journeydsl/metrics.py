@@ -172,6 +172,8 @@ class Collector:
         self.remembered = Histogram(-10.0, 10.0, 80)
         self.satisfaction = Histogram(0.0, 10.0, 40)
         self.recommendation = [0] * 11
+        #: Per (segment, factor): customers, and sums of perceived performance, expectation, importance.
+        self.factors: dict[tuple[int, int], list[float]] = {}
         #: Per-customer outcomes by customer key, kept only for paired comparisons.
         self.records: dict[int, tuple] | None = None
 
@@ -186,6 +188,14 @@ class Collector:
         for group in (-1, segment):
             self._sum[group] = list(map(add, self._sum[group], values))
             self._squares[group] = list(map(add, self._squares[group], squared))
+
+    def factor(self, segment: int, factor: int, performance: float, expectation: float, importance: float) -> None:
+        """One customer's mean perceived performance on a factor, with their expectation and importance."""
+        sums = self.factors.setdefault((segment, factor), [0.0, 0.0, 0.0, 0.0])
+        sums[0] += 1
+        sums[1] += performance
+        sums[2] += expectation
+        sums[3] += importance
 
     def metric(self, name: str, segment: int | None = None) -> Moments:
         """The running aggregate of one metric, overall or for one segment."""

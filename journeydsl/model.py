@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 __all__ = [
+    "Survey",
+    "SurveyRow",
     "Expectation",
     "Placement",
     "Patch",
@@ -434,6 +436,32 @@ class Variant:
 
 
 @dataclass(frozen=True)
+class SurveyRow:
+    """One factor as customers rated it: experience, expectation, importance and ideal (0-10)."""
+
+    factor: str
+    experience: float | None = None
+    expectation: float | None = None
+    importance: float | None = None
+    ideal: float | None = None
+    span: Span = NO_SPAN
+    factor_span: Span = NO_SPAN
+    value_spans: tuple[tuple[str, Span], ...] = ()
+
+
+@dataclass(frozen=True)
+class Survey:
+    """Measured figures for the seven-step gap analysis, for all customers or one segment."""
+
+    name: str
+    segment: str | None = None
+    rows: tuple[SurveyRow, ...] = ()
+    span: Span = NO_SPAN
+    name_span: Span = NO_SPAN
+    segment_span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
 class Expectation:
     """A design test written in the journey: ``expect nps > 30`` or ``expect "B" beats baseline on nps``.
 
@@ -478,6 +506,7 @@ class Journey:
     params: tuple[ParamBlock, ...] = ()
     variants: tuple[Variant, ...] = ()
     expectations: tuple[Expectation, ...] = ()
+    surveys: tuple[Survey, ...] = ()
     imports: tuple[Import, ...] = ()
     span: Span = NO_SPAN
     name_span: Span = NO_SPAN

@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .metrics import Collector
 
 __all__ = ["PALETTE", "KINDS", "emotion_curve", "funnel", "remembered_distribution", "satisfaction_distribution",
-           "recommendation_distribution", "figure", "emotion_curves", "forest", "segment_heatmap"]
+           "recommendation_distribution", "figure", "emotion_curves", "forest", "segment_heatmap", "gap_chart"]
 
 #: Okabe & Ito (2008) colour-blind-safe palette.
 PALETTE = {
@@ -504,3 +504,66 @@ def segment_heatmap(comparison: dict, metric: str = "satisfaction", ax: Axes | N
     ax.figure.colorbar(image, ax=ax, shrink=0.8, label=metric.replace("_", " "))
     ax.set_title(title or f"{metric.replace('_', ' ').capitalize()} by segment and design")
     return ax
+
+
+def gap_chart(document: dict, group: str | None = None, axes: Sequence[Axes] | None = None, *, title: str | None = None) -> Sequence[Axes]:
+    """The gap chart of the seven-step method: expectation against experience per factor, and the weighted gaps.
+
+    Factors are in rank order (the key experience first).  The left panel joins
+    each factor's expectation (open circle) to its experience (filled), with the
+    ideal level (bar); the right panel shows the importance-weighted
+    satisfaction, negative for factors that fall short.
+
+    Parameters
+    ----------
+    document : dict
+        A ``journeydsl.gaps/1`` document.
+    group : str, optional
+        Which segment (default: the first group, usually all customers).
+    axes : pair of matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    title : str, optional
+        Figure title.
+
+    Returns
+    -------
+    pair of matplotlib.axes.Axes
+    """
+    import matplotlib.pyplot as plt
+
+    group = group or next(iter(document["groups"]))
+    rows = [row for row in document["groups"][group] if row["experience"] is not None]
+    if axes is None:
+        with plt.rc_context(_STYLE):
+            _, axes = plt.subplots(1, 2, figsize=(11, 0.5 * len(rows) + 2.2), sharey=True, layout="constrained",
+                                   gridspec_kw={"width_ratios": [3, 2]})
+    left, right = axes
+    y = list(range(len(rows)))
+    for i, row in enumerate(rows):
+        if row["expectation"] is not None:
+            left.plot([row["expectation"], row["experience"]], [i, i], color=PALETTE["grey"], linewidth=2, zorder=2)
+        left.scatter([row["experience"]], [i], s=80, color=PALETTE["blue"], zorder=3, label="experience" if i == 0 else None)
+        if row["expectation"] is not None:
+            left.scatter([row["expectation"]], [i], s=110, facecolor="none", edgecolor=PALETTE["black"], linewidth=1.5, zorder=4,
+                         label="expectation" if i == 0 else None)
+        if row["ideal"] is not None:
+            left.scatter([row["ideal"]], [i], s=200, marker="|", color=PALETTE["green"], zorder=4, label="ideal" if i == 0 else None)
+    left.set_yticks(y, [f"{row['rank']}. {row['factor']}" for row in rows])
+    left.invert_yaxis()
+    left.set_xlim(0, 10.5)
+    left.set_xlabel("rating (0-10)")
+    left.legend(loc="lower left", fontsize=8)
+    weighted = [row["weighted_satisfaction"] if row["weighted_satisfaction"] is not None else 0.0 for row in rows]
+    right.barh(y, weighted, color=[PALETTE["vermillion"] if w < 0 else PALETTE["green"] for w in weighted], height=0.6)
+    for i, value in enumerate(weighted):
+        right.text(value, i, f" {value:+.1f} ", va="center", ha="right" if value < 0 else "left", fontsize=9)
+    reach = max(1.0, max(abs(w) for w in weighted) * 1.3)
+    right.set_xlim(-reach, reach)
+    right.axvline(0, color=PALETTE["grey"], linewidth=1)
+    right.set_xlabel("importance x (experience - expectation)")
+    for ax in axes:
+        _tidy(ax)
+    key = document["key_experience"].get(group)
+    left.figure.suptitle(title or f"Gap analysis ({document['source']}, {group})" + (f": key experience {key}" if key else ""),
+                         fontweight="bold")
+    return axes

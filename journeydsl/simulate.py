@@ -639,6 +639,10 @@ class Engine:
             if c.counted:
                 collector.peaks[c.peak_tp] += 1
                 collector.ends[c.end_tp] += 1
+                if not c.cycle:
+                    # What the customer perceived per factor, against what they expected (gap analysis).
+                    for f, total in c.perf_sum.items():
+                        collector.factor(c.segment.index, f, total / c.perf_n[f], c.expect[f], c.importance[f])
         else:
             remembered = 0.0
         s = settings["satisfaction"]

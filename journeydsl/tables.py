@@ -6,7 +6,7 @@ import csv
 import io
 from collections.abc import Sequence
 
-__all__ = ["METRIC_LABELS", "format_table", "results_table", "results_csv", "comparison_table", "comparison_csv", "tests_table", "analysis_table"]
+__all__ = ["METRIC_LABELS", "format_table", "results_table", "results_csv", "comparison_table", "comparison_csv", "tests_table", "analysis_table", "gaps_table"]
 
 #: How each metric is named and shown to people.
 METRIC_LABELS: dict[str, tuple[str, str]] = {
@@ -309,4 +309,30 @@ def analysis_table(document: dict, style=None) -> str:
                sorted(document["touchpoints"].items(), key=lambda item: -item[1]["removal_effect"])]
     lines.append(format_table(["touchpoint", "expected visits", "removal effect"], tp_rows, style))
     lines += ["", "removal effect: the share of conversions lost if customers who meet it dropped off there (Anderl et al. 2016)"]
+    return "\n".join(lines) + "\n"
+
+
+def gaps_table(document: dict, style=None) -> str:
+    """The seven-step gap analysis as ``journey gaps`` prints it: one table per segment."""
+    source = document["source"]
+    title = f"{document['journey']}: gap analysis from the {source}" + (f" ({', '.join(document['surveys'])})" if document.get("surveys") else "")
+    lines = [style(title) if style else title, ""]
+
+    def cell(value):
+        return "-" if value is None else f"{value:+.2f}" if isinstance(value, float) and value < 0 else f"{value:.2f}"
+
+    for group, rows in document["groups"].items():
+        table = [[str(row["rank"]), row["factor"], cell(row["experience"]), cell(row["expectation"]), cell(row["satisfaction"]),
+                  cell(row["importance"]), cell(row["weighted_satisfaction"]), cell(row["ideal"]), cell(row["experience_gap"])]
+                 for row in rows]
+        lines.append(f"{group}:")
+        lines.append(format_table(["rank", "factor", "experience", "expectation", "satisfaction", "importance", "weighted",
+                                   "ideal", "gap to ideal"], table, style))
+        key = document["key_experience"].get(group)
+        lines += [f"key experience: {key}" if key else "no factor falls short of its expectation", ""]
+    lines.append("satisfaction = experience - expectation; weighted = importance x satisfaction; gap to ideal = experience - ideal")
+    if source == "survey":
+        fallback = sorted({k for rows in document["groups"].values() for r in rows for k, v in r["sources"].items() if v == "factor declaration"})
+        if fallback:
+            lines.append(f"figures the survey leaves out ({', '.join(fallback)}) come from the journey's factor declarations")
     return "\n".join(lines) + "\n"

@@ -40,6 +40,8 @@ from .model import (
     Share,
     Span,
     Stage,
+    Survey,
+    SurveyRow,
     Touchpoint,
     Transition,
     Use,
@@ -177,7 +179,7 @@ class _ToModel:
         fields: dict[str, Any] = {}
         setting_spans: list[tuple[str, Span]] = []
         groups: dict[str, list[Any]] = {
-            "factors": [], "segments": [], "stages": [], "touchpoints": [], "care": [], "params": [], "variants": [], "expectations": []
+            "factors": [], "segments": [], "stages": [], "touchpoints": [], "care": [], "params": [], "variants": [], "expectations": [], "surveys": []
         }
         for item in items:
             if isinstance(item, _Tagged):
@@ -685,6 +687,35 @@ class _ToModel:
     def expect_design(self, meta, children):
         return _tag("design", children[0], self._meta_span(meta))
 
+    # ---- surveys ---------------------------------------------------------------------
+    def survey(self, meta, children):
+        (name, name_span), rest = children[0], children[1:]
+        segment, segment_span = None, NO_SPAN
+        if rest and isinstance(rest[0], _Tagged) and rest[0].key == "segment":
+            (segment, segment_span), rest = rest[0].value, rest[1:]
+        return Survey(name, segment, tuple(rest), self._meta_span(meta), name_span, segment_span)
+
+    def survey_segment(self, meta, children):
+        return _tag("segment", children[0], self._meta_span(meta))
+
+    def survey_row(self, meta, children):
+        factor, values = children[0], children[1:]
+        fields = {item.key: float(item.value) for item in values}
+        return SurveyRow(str(factor), **fields, span=self._meta_span(meta), factor_span=self._token_span(factor),
+                         value_spans=tuple((item.key, item.span) for item in values))
+
+    def survey_experience(self, meta, children):
+        return _tag("experience", children[0], self._meta_span(meta))
+
+    def survey_expectation(self, meta, children):
+        return _tag("expectation", children[0], self._meta_span(meta))
+
+    def survey_importance(self, meta, children):
+        return _tag("importance", children[0], self._meta_span(meta))
+
+    def survey_ideal(self, meta, children):
+        return _tag("ideal", children[0], self._meta_span(meta))
+
 def _group_of(item: Any) -> str:
     if isinstance(item, Factor):
         return "factors"
@@ -700,4 +731,6 @@ def _group_of(item: Any) -> str:
         return "variants"
     if isinstance(item, Expectation):
         return "expectations"
+    if isinstance(item, Survey):
+        return "surveys"
     raise TypeError(f"unexpected item {item!r}")

@@ -193,6 +193,7 @@ SETTINGS: dict[str, dict[str, Setting]] = {
 
 #: The language's keywords, for did-you-mean hints on syntax errors.
 KEYWORDS: tuple[str, ...] = (
+    "survey", "experience", "expectation",
     "variant", "extends", "add", "in", "before", "first", "last", "remove", "replace", "with",
     "change", "order",
     "import", "journey", "library", "time", "unit", "horizon", "arrivals", "poisson",
