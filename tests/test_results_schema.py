@@ -45,3 +45,17 @@ def test_the_schema_catches_broken_documents():
     wrong["schema"] = "journeydsl.results/2"
     for broken in (missing, too_high, extra, wrong):
         assert not VALIDATOR.is_valid(broken)
+
+
+def test_compare_json_validates_against_the_comparison_schema():
+    from journeydsl.schemas import validator
+
+    for replications in ("1", "2"):
+        result = CliRunner().invoke(cli, ["compare", str(EXAMPLES[-1]), "--customers", "150", "-r", replications, "-j", "1", "--format", "json"])
+        assert result.exit_code == 0, result.output
+        document = json.loads(result.output)
+        errors = sorted(validator("comparison.schema.json").iter_errors(document), key=str)
+        assert not errors, [f"{list(e.path)}: {e.message}" for e in errors[:5]]
+    broken = copy.deepcopy(document)
+    broken["differences"]["printer in office"]["metrics"]["nps"]["excludes_zero"] = "yes"
+    assert not validator("comparison.schema.json").is_valid(broken)
