@@ -23,7 +23,7 @@ from .compare import DesignInput, compare
 from .designs import BASELINE
 from .export import to_dot, to_mermaid
 from .model import Journey
-from .tables import METRIC_LABELS, comparison_table, results_table, tests_table
+from .tables import METRIC_LABELS, analysis_table, comparison_table, gaps_table, results_table, tests_table
 
 __all__ = ["Report", "build_report", "render_html", "render_markdown"]
 
@@ -43,6 +43,8 @@ class Report:
     figures: dict[str, bytes] = field(default_factory=dict)
     captions: dict[str, str] = field(default_factory=dict)
     graph_svg: str | None = None
+    analysis: dict | None = None
+    gaps: dict | None = None
     settings: dict[str, object] = field(default_factory=dict)
 
 
@@ -107,6 +109,14 @@ def build_report(
             report.figures["segments"] = _png(ax.figure)
             report.captions["segments"] = "Satisfaction by segment and design."
     report.graph_svg = _graph_svg(baseline)
+    from .analysis import analyze
+    from .gaps import gaps_from_simulation, gaps_from_survey
+
+    report.analysis = analyze(baseline)
+    report.gaps = gaps_from_survey(baseline) if journey.surveys else gaps_from_simulation(baseline, outcome.collectors, compile_plan(baseline))
+    if report.gaps["groups"]:
+        report.figures["gaps"] = _png(plot.gap_chart(report.gaps)[0].figure)
+        report.captions["gaps"] = "The seven-step gap analysis: expectation against experience, and the importance-weighted gaps."
     return report
 
 
@@ -273,6 +283,10 @@ def render_html(report: Report) -> str:
             out.append(f"<tr><td><code>{e(test['text'])}</code></td><td>{test['line']}</td>"
                        f"<td class=\"{test['verdict']}\">{test['verdict']}</td><td>{e(value)}</td></tr>\n")
         out.append("</table>\n")
+    if report.gaps is not None and report.gaps["groups"]:
+        out.append("<h2>Gap analysis</h2>\n" + f"<pre>{e(gaps_table(report.gaps))}</pre>\n" + _figure_html(report, "gaps"))
+    if report.analysis is not None:
+        out.append("<h2>Flow analysis</h2>\n" + f"<pre>{e(analysis_table(report.analysis))}</pre>\n")
     out.append("<h2>Reproduce</h2>\n<p>Same file, same command, same numbers:</p>\n"
                f"<pre>{e(_command(report))}</pre>\n<p class=\"muted\">journeydsl {e(__version__)}</p>\n</body>\n</html>\n")
     return "".join(out)
@@ -316,5 +330,9 @@ def render_markdown(report: Report, image_folder: str) -> tuple[str, dict[str, b
             out.append(figure(key))
     if report.tests is not None:
         out.append(f"## Design tests\n\n```text\n{tests_table(report.tests)}```\n\n")
+    if report.gaps is not None and report.gaps["groups"]:
+        out.append(f"## Gap analysis\n\n```text\n{gaps_table(report.gaps)}```\n\n" + figure("gaps"))
+    if report.analysis is not None:
+        out.append(f"## Flow analysis\n\n```text\n{analysis_table(report.analysis)}```\n\n")
     out.append(f"## Reproduce\n\n```bash\n{_command(report)}\n```\n")
     return "".join(out), images

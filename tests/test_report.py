@@ -29,9 +29,10 @@ def test_html_is_self_contained_and_complete(report_html):
     text = report_html.read_text(encoding="utf-8")
     assert not re.search(r'(src|href)="(?!data:|#)', text), "no external files or links"
     assert "http://" not in text.replace("http://www.w3.org", "") and "https://" not in text
-    for section in ("Conclusions", "The journey", "The baseline", "Comparison of the designs", "Design tests", "Reproduce"):
+    for section in ("Conclusions", "The journey", "The baseline", "Comparison of the designs", "Design tests",
+                    "Gap analysis", "Flow analysis", "Reproduce"):
         assert f"<h2>{section}" in text
-    assert text.count('<img src="data:image/png;base64,') == 6
+    assert text.count('<img src="data:image/png;base64,') == 7
     assert "raises remembered experience" in text and "--seed 20261122" in text
 
 
@@ -48,7 +49,7 @@ def test_markdown_writes_its_images_beside_it(tmp_path):
     assert result.exit_code == 0, result.output
     text = target.read_text(encoding="utf-8")
     images = re.findall(r"\]\((premier_files/[a-z]+\.png)\)", text)
-    assert len(images) == 6
+    assert len(images) == 7
     for image in images:
         assert (tmp_path / image).read_bytes().startswith(b"\x89PNG")
 
@@ -77,7 +78,7 @@ def test_the_report_loads_in_a_real_browser_and_its_images_render(report_html, t
     marker = re.search(r'<body data-images="(\d+)/(\d+)"', loaded.stdout)
     assert marker, "the page's load handler did not run"
     shown, total = map(int, marker.groups())
-    assert total == 6 and shown == total
+    assert total == 7 and shown == total
     errors = [line for line in loaded.stderr.splitlines() if "CONSOLE" in line or "Uncaught" in line]
     assert errors == []
     screenshot = tmp_path / "report.png"
