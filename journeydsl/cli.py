@@ -592,6 +592,76 @@ def gaps(ctx, file, source, survey_csv, design, customers, seed, fmt, output, pl
     _emit(ctx, document, fmt, output, gaps_table, None)
 
 
+@cli.command(name="opportunities")
+@click.argument("file", type=_FILE)
+@_DESIGN_OPTION
+@click.option("--objective", type=click.Choice(["remembered_experience", "satisfaction", "nps", "return_rate", "conversion_rate",
+                                                "revenue_per_customer", "profit"]),
+              default="remembered_experience", show_default=True, help="What an opportunity is worth in.")
+@click.option("--customers", type=click.IntRange(min=1), help="Customers per what-if design.")
+@click.option("--horizon", metavar="TIME", help="Run the clock for this long instead of the journey's horizon.")
+@click.option("--replications", "-r", type=click.IntRange(min=1), default=1, show_default=True, help="Replications per design.")
+@click.option("--seed", type=click.IntRange(min=0), help="Master seed [default: the journey's seed, else 0].")
+@click.option("--workers", "-j", type=click.IntRange(min=1), help="Processes [default: all cores].")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="table for people; json (schema journeydsl.opportunities/1) for tools.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of standard output.")
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also draw the opportunity matrix (and the tornado chart beside it as NAME-tornado.EXT).")
+@_ROOT_OPTION
+@click.pass_context
+def opportunities_command(ctx, file, design, objective, customers, horizon, replications, seed, workers, fmt, output, plot_path, root) -> None:
+    """Where to invest: what improving, removing or fixing each touchpoint is worth.
+
+    For every touchpoint, three what-if designs meet the same customers as the
+    design itself: the moment one point better, the touchpoint removed, and
+    (where it can fail) never failing. Reports each change in the objective
+    with its 95% interval, next to the touchpoint's peak and end shares and its
+    cost, ranked by what improving it is worth.
+
+    \b
+    Examples:
+      journey opportunities examples/journeys/premier_banking.journey --customers 2000
+      journey opportunities shop.journey --objective profit --plot matrix.png
+    """
+    from .opportunities import opportunities as run_opportunities
+    from .tables import opportunities_table
+    from .units import parse_time
+
+    journey = _design_or_exit(ctx, _load_or_exit(ctx, file, root), design)
+    try:
+        horizon_value = parse_time(horizon, journey.time_unit) if horizon else None
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+    if customers is None and horizon_value is None and journey.horizon is None and journey.arrivals is not None and journey.arrivals.kind == "poisson":
+        raise click.UsageError("this journey has no horizon: give --customers N or --horizon TIME")
+    progress = _Progress("what-ifs")
+    try:
+        document = run_opportunities(journey, objective, customers, horizon_value, replications, seed, 0.0, workers, progress=progress)
+    finally:
+        progress.close()
+    if plot_path is not None:
+        suffix = plot_path.suffix.lower().lstrip(".")
+        if suffix not in _PLOT_FORMATS:
+            raise click.BadParameter(f"`{plot_path}` must end in .png, .svg or .pdf", param_hint="--plot")
+        import io
+
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        from .plot import opportunity_matrix, tornado
+
+        for target, draw in ((plot_path, opportunity_matrix), (plot_path.with_name(f"{plot_path.stem}-tornado{plot_path.suffix}"), tornado)):
+            ax = draw(document)
+            buffer = io.BytesIO()
+            ax.figure.savefig(buffer, format=suffix, dpi=150, bbox_inches="tight")
+            plt.close(ax.figure)
+            _write_or_exit(ctx, target, buffer.getvalue(), "chart")
+    _emit(ctx, document, fmt, output, opportunities_table, None)
+
+
 _PLOT_FORMATS = ("png", "svg", "pdf")
 
 

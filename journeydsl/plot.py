@@ -24,7 +24,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .metrics import Collector
 
 __all__ = ["PALETTE", "KINDS", "emotion_curve", "funnel", "remembered_distribution", "satisfaction_distribution",
-           "recommendation_distribution", "figure", "emotion_curves", "forest", "segment_heatmap", "gap_chart"]
+           "recommendation_distribution", "figure", "emotion_curves", "forest", "segment_heatmap", "gap_chart",
+           "opportunity_matrix", "tornado"]
 
 #: Okabe & Ito (2008) colour-blind-safe palette.
 PALETTE = {
@@ -567,3 +568,64 @@ def gap_chart(document: dict, group: str | None = None, axes: Sequence[Axes] | N
     left.figure.suptitle(title or f"Gap analysis ({document['source']}, {group})" + (f": key experience {key}" if key else ""),
                          fontweight="bold")
     return axes
+
+
+def opportunity_matrix(document: dict, ax: Axes | None = None, *, title: str | None = None) -> Axes:
+    """Impact of improving each touchpoint (with its interval) against its cost per customer.
+
+    Parameters
+    ----------
+    document : dict
+        A ``journeydsl.opportunities/1`` document.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    title : str, optional
+        Title.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _axes(ax, (9, 6))
+    for row in document["touchpoints"]:
+        mean, (low, high) = row["improve"]["mean"], row["improve"]["ci95"]
+        colour = PALETTE["vermillion"] if row["peak_share"] + row["end_share"] >= 0.25 else PALETTE["blue"]
+        ax.errorbar([row["cost_per_customer"]], [mean], yerr=[[mean - low], [high - mean]], fmt="o", color=colour, capsize=3)
+        ax.annotate(row["touchpoint"], (row["cost_per_customer"], mean), xytext=(6, 4), textcoords="offset points", fontsize=8)
+    ax.axhline(0, color=PALETTE["grey"], linewidth=0.8)
+    ax.set_xlabel("cost per customer today")
+    ax.set_ylabel(f"change in {document['objective'].replace('_', ' ')} when one point better")
+    ax.set_title(title or f"Opportunity matrix: {document['journey']} (orange: often the peak or the end)")
+    _tidy(ax)
+    return ax
+
+
+def tornado(document: dict, ax: Axes | None = None, *, title: str | None = None) -> Axes:
+    """Per touchpoint, what removing it and improving it do to the objective, largest swings first.
+
+    Parameters
+    ----------
+    document : dict
+        A ``journeydsl.opportunities/1`` document.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    title : str, optional
+        Title.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    rows = sorted(document["touchpoints"], key=lambda r: -(abs(r["remove"]["mean"]) + abs(r["improve"]["mean"])))
+    ax = _axes(ax, (9, 0.45 * len(rows) + 1.8))
+    y = list(range(len(rows)))
+    ax.barh([v - 0.2 for v in y], [r["remove"]["mean"] for r in rows], height=0.4, color=PALETTE["orange"], label="remove it")
+    ax.barh([v + 0.2 for v in y], [r["improve"]["mean"] for r in rows], height=0.4, color=PALETTE["blue"], label="improve it by one point")
+    ax.set_yticks(y, [r["touchpoint"] for r in rows])
+    ax.invert_yaxis()
+    ax.axvline(0, color=PALETTE["black"], linewidth=0.8)
+    ax.set_xlabel(f"change in {document['objective'].replace('_', ' ')}")
+    ax.set_title(title or f"What each touchpoint is worth: {document['journey']}")
+    ax.legend(loc="lower right", fontsize=8)
+    _tidy(ax)
+    return ax

@@ -6,7 +6,7 @@ import csv
 import io
 from collections.abc import Sequence
 
-__all__ = ["METRIC_LABELS", "format_table", "results_table", "results_csv", "comparison_table", "comparison_csv", "tests_table", "analysis_table", "gaps_table"]
+__all__ = ["METRIC_LABELS", "format_table", "results_table", "results_csv", "comparison_table", "comparison_csv", "tests_table", "analysis_table", "gaps_table", "opportunities_table"]
 
 #: How each metric is named and shown to people.
 METRIC_LABELS: dict[str, tuple[str, str]] = {
@@ -335,4 +335,29 @@ def gaps_table(document: dict, style=None) -> str:
         fallback = sorted({k for rows in document["groups"].values() for r in rows for k, v in r["sources"].items() if v == "factor declaration"})
         if fallback:
             lines.append(f"figures the survey leaves out ({', '.join(fallback)}) come from the journey's factor declarations")
+    return "\n".join(lines) + "\n"
+
+
+def opportunities_table(document: dict, style=None) -> str:
+    """Where to invest, as ``journey opportunities`` prints it."""
+    objective = document["objective"]
+    label = METRIC_LABELS.get(objective, (objective.replace("_", " "), "number"))[0]
+    kind = METRIC_LABELS.get(objective, ("", "number"))[1]
+    title = f"{document['journey']}: where to invest, by {label}"
+    lines = [style(title) if style else title,
+             f"{document['customers']:,} customers, {document['replications']} replication(s), seed {document['seed']}; "
+             "each what-if meets the same customers; * = the 95% interval excludes 0", ""]
+
+    def change(block):
+        if block is None:
+            return "-"
+        shown = "signed" if kind in ("signed", "number") else kind
+        mean, (low, high) = block["mean"], block["ci95"]
+        return f"{_signed(mean, shown)} [{_signed(low, shown)}, {_signed(high, shown)}]" + (" *" if block["excludes_zero"] else "")
+
+    rows = [[f"{row['rank']}. {row['touchpoint']}", _value(row["peak_share"], "percent"), _value(row["end_share"], "percent"),
+             _value(row["cost_per_customer"], "number"), change(row["improve"]), change(row["remove"]), change(row["fix"])]
+            for row in document["touchpoints"]]
+    lines.append(format_table(["touchpoint", "peak", "end", "cost/customer", "improve by 1 point", "remove", "never fails"], rows, style))
+    lines += ["", "improve: the moment one point better (feel +1); remove: without the touchpoint; never fails: its failures gone"]
     return "\n".join(lines) + "\n"
