@@ -662,6 +662,94 @@ def opportunities_command(ctx, file, design, objective, customers, horizon, repl
     _emit(ctx, document, fmt, output, opportunities_table, None)
 
 
+def _save_figure(ctx: click.Context, path: Path, figure) -> None:
+    """Save a Matplotlib figure in the format its suffix names, whole or not at all."""
+    import io
+
+    import matplotlib.pyplot as plt
+
+    suffix = path.suffix.lower().lstrip(".")
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format=suffix, dpi=150, bbox_inches="tight")
+    plt.close(figure)
+    _write_or_exit(ctx, path, buffer.getvalue(), "chart")
+
+
+def _check_plot_path(path: Path | None) -> None:
+    if path is not None and path.suffix.lower().lstrip(".") not in ("png", "svg", "pdf"):
+        raise click.BadParameter(f"`{path}` must end in .png, .svg or .pdf", param_hint="--plot")
+
+
+@cli.command()
+@click.argument("file", type=_FILE)
+@click.option("--design", "designs", multiple=True, metavar="NAME", help="A design (repeat it). [default: the baseline and every variant]")
+@click.option("--customers", type=click.IntRange(min=1), help="Customers per design.")
+@click.option("--seed", type=click.IntRange(min=0), help="Master seed [default: the journey's seed, else 0].")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="table for people; json (schema journeydsl.profile/1) for tools.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of standard output.")
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path), help="Also draw the profile as bars (.png, .svg, .pdf).")
+@_ROOT_OPTION
+@click.pass_context
+def profile(ctx, file, designs, customers, seed, fmt, output, plot_path, root) -> None:
+    """Which experience themes and modules each design delivers, per design and segment.
+
+    Exposure per customer: the effect written at each touchpoint times how often
+    customers meet it. Shows whether a design delivers the themes it is meant to
+    (trust, recognition, ...) and to whom.
+
+    \b
+    Examples:
+      journey profile examples/journeys/premier_banking.journey --customers 2000 --plot profile.png
+    """
+    from .delivery import profile as run_profile
+    from .designs import design_names
+    from .tables import profile_table
+
+    _check_plot_path(plot_path)
+    journey = _load_or_exit(ctx, file, root)
+    names = list(designs) or design_names(journey)
+    document = run_profile([(n, _design_or_exit(ctx, journey, n)) for n in names], customers, seed)
+    if plot_path is not None:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        from .plot import profile_bars
+
+        _save_figure(ctx, plot_path, profile_bars(document).figure)
+    _emit(ctx, document, fmt, output, profile_table, None)
+
+
+@cli.command()
+@click.argument("file", type=_FILE)
+@_DESIGN_OPTION
+@click.option("--customers", type=click.IntRange(min=1), help="Customers to simulate.")
+@click.option("--seed", type=click.IntRange(min=0), help="Master seed [default: the journey's seed, else 0].")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="table for people; json (schema journeydsl.delivery/1) for tools.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of standard output.")
+@_ROOT_OPTION
+@click.pass_context
+def delivery(ctx, file, design, customers, seed, fmt, output, root) -> None:
+    """The delivery gap: the effect intended at each touchpoint against what customers felt.
+
+    Per touchpoint, the nominal effect as written against the mean momentary
+    affect simulated customers had there; overall, the share of customers who
+    rate the experience as superior (9-10), per segment.
+
+    \b
+    Examples:
+      journey delivery examples/journeys/premier_banking.journey --customers 2000
+    """
+    from .delivery import delivery_gap
+    from .tables import delivery_table
+
+    journey = _design_or_exit(ctx, _load_or_exit(ctx, file, root), design)
+    if customers is None and journey.horizon is None and journey.arrivals is not None and journey.arrivals.kind == "poisson":
+        raise click.UsageError("this journey has no horizon: give --customers N")
+    _emit(ctx, delivery_gap(journey, customers, seed, design=design), fmt, output, delivery_table, None)
+
+
 _PLOT_FORMATS = ("png", "svg", "pdf")
 
 

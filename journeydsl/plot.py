@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["PALETTE", "KINDS", "emotion_curve", "funnel", "remembered_distribution", "satisfaction_distribution",
            "recommendation_distribution", "figure", "emotion_curves", "forest", "segment_heatmap", "gap_chart",
-           "opportunity_matrix", "tornado"]
+           "opportunity_matrix", "tornado", "profile_bars"]
 
 #: Okabe & Ito (2008) colour-blind-safe palette.
 PALETTE = {
@@ -626,6 +626,43 @@ def tornado(document: dict, ax: Axes | None = None, *, title: str | None = None)
     ax.axvline(0, color=PALETTE["black"], linewidth=0.8)
     ax.set_xlabel(f"change in {document['objective'].replace('_', ' ')}")
     ax.set_title(title or f"What each touchpoint is worth: {document['journey']}")
+    ax.legend(loc="lower right", fontsize=8)
+    _tidy(ax)
+    return ax
+
+
+def profile_bars(document: dict, group: str = "all customers", ax: Axes | None = None, *, title: str | None = None) -> Axes:
+    """Theme and module exposure per customer, one bar per design, side by side.
+
+    Parameters
+    ----------
+    document : dict
+        A ``journeydsl.profile/1`` document.
+    group : str
+        ``"all customers"`` or a segment's name.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    title : str, optional
+        Title.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    designs = document["designs"]
+    first = next(iter(designs.values()))[group]
+    names = [f"theme {n}" for n in first["themes"]] + list(first["modules"])
+    ax = _axes(ax, (9, 0.35 * len(names) * max(1, len(designs)) ** 0.5 + 2))
+    width = 0.8 / len(designs)
+    for number, (design, groups) in enumerate(designs.items()):
+        values = list(groups[group]["themes"].values()) + list(groups[group]["modules"].values())
+        ax.barh([i + number * width for i in range(len(names))], values, height=width,
+                color=DESIGN_COLOURS[(number + 1) % len(DESIGN_COLOURS)] if number else PALETTE["grey"], label=design)
+    ax.set_yticks([i + width * (len(designs) - 1) / 2 for i in range(len(names))], names)
+    ax.invert_yaxis()
+    ax.axvline(0, color=PALETTE["black"], linewidth=0.8)
+    ax.set_xlabel("exposure per customer (effect x contacts)")
+    ax.set_title(title or f"Experience themes and modules delivered: {document['journey']} ({group})")
     ax.legend(loc="lower right", fontsize=8)
     _tidy(ax)
     return ax

@@ -611,6 +611,7 @@ class Engine:
         if c.counted:
             collector = self.collector
             collector.visits[index] += 1
+            collector.segment_visits[c.segment.index][index] += 1
             collector.affect_sum[index] += moment
             collector.affect_squares[index] += moment * moment
             if tp.capacity is not None:
@@ -719,6 +720,7 @@ class Engine:
                 if c.counted:
                     collector = self.collector
                     collector.visits[tp.index] += 1
+                    collector.segment_visits[c.segment.index][tp.index] += 1
                     collector.affect_sum[tp.index] += direct
                     collector.affect_squares[tp.index] += direct * direct
                     collector.cost[tp.index] += tp.cost

@@ -6,7 +6,7 @@ import csv
 import io
 from collections.abc import Sequence
 
-__all__ = ["METRIC_LABELS", "format_table", "results_table", "results_csv", "comparison_table", "comparison_csv", "tests_table", "analysis_table", "gaps_table", "opportunities_table"]
+__all__ = ["METRIC_LABELS", "format_table", "results_table", "results_csv", "comparison_table", "comparison_csv", "tests_table", "analysis_table", "gaps_table", "opportunities_table", "profile_table", "delivery_table"]
 
 #: How each metric is named and shown to people.
 METRIC_LABELS: dict[str, tuple[str, str]] = {
@@ -360,4 +360,36 @@ def opportunities_table(document: dict, style=None) -> str:
             for row in document["touchpoints"]]
     lines.append(format_table(["touchpoint", "peak", "end", "cost/customer", "improve by 1 point", "remove", "never fails"], rows, style))
     lines += ["", "improve: the moment one point better (feel +1); remove: without the touchpoint; never fails: its failures gone"]
+    return "\n".join(lines) + "\n"
+
+
+def profile_table(document: dict, style=None) -> str:
+    """Theme and module exposure per customer, per design and segment."""
+    title = f"{document['journey']}: experience themes and modules delivered (exposure per customer)"
+    lines = [style(title) if style else title, ""]
+    designs = document["designs"]
+    first = next(iter(designs.values()))
+    for group in first:
+        names = list(first[group]["themes"]) + list(first[group]["modules"])
+        rows = []
+        for name in names:
+            section = "themes" if name in first[group]["themes"] else "modules"
+            rows.append([f"{'theme ' if section == 'themes' else ''}{name}",
+                         *(f"{designs[d][group][section][name]:.2f}" if group in designs[d] else "-" for d in designs)])
+        lines += [f"{group}:", format_table(["", *designs], rows, style), ""]
+    lines.append("exposure: the effect written at each touchpoint, times how often customers meet it, per customer")
+    return "\n".join(lines) + "\n"
+
+
+def delivery_table(document: dict, style=None) -> str:
+    """The delivery gap: intended against felt per touchpoint, and who finds the experience superior."""
+    title = f"{document['journey']}: the delivery gap ({document['design']})"
+    rows = [[row["touchpoint"], f"{row['intended']:+.2f}", f"{row['felt']:+.2f}", f"{row['gap']:+.2f}"] for row in document["touchpoints"]]
+    lines = [style(title) if style else title, "",
+             format_table(["touchpoint", "intended", "felt", "gap"], rows, style), "",
+             f"mean effect per contact: intended {document['intended_mean_effect']:+.2f}, felt {document['felt_mean_effect']:+.2f}", ""]
+    sup = [[group, f"{v['superior_share']:.0%}", f"{v['satisfaction']:.2f}"] for group, v in document["superior"].items()]
+    lines.append(format_table(["customers", "rate it superior (9-10)", "satisfaction"], sup, style))
+    lines += ["", "intended: module and theme effects plus performance against the journey's expectations, as written;",
+              "felt: the mean momentary affect simulated customers had there (sensitivities, expectations, loss aversion, waits, failures)"]
     return "\n".join(lines) + "\n"

@@ -242,6 +242,9 @@ class _ToModel:
         head, params = children[0], children[1:]
         return ParamBlock(str(head), tuple(params), self._meta_span(meta), self._token_span(head))
 
+    def setting_name(self, meta, children):
+        return children[0]
+
     def param(self, meta, children):
         head, value = children
         return Param(str(head), value, self._meta_span(meta), self._token_span(head))

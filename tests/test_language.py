@@ -165,3 +165,13 @@ def test_graph_questions_on_a_trap_and_an_unreachable_stage():
     assert nx.is_directed(graph)
     reported = sorted((d.code, d.message.split("`")[1]) for d in result.diagnostics)
     assert reported == [("JD301", "lost"), ("JD302", "b"), ("JD302", "c"), ("JD502", "b")]
+
+
+def test_settings_named_like_keywords():
+    journey = loads('journey "J" { spread { importance 0; expectation 0 } memory { duration 0.1 } care { weight 0.5 } '
+                    "segment s 100% { patience 5 min; spread { patience 0.1; sensitivity 0 } } "
+                    "stage a goal { touchpoint t: staff { feel +1 } } care c: media for all every 1 year { feel +1 } }")
+    assert [(b.name, [p.name for p in b.params]) for b in journey.params] == [
+        ("spread", ["importance", "expectation"]), ("memory", ["duration"]), ("care", ["weight"])]
+    assert [p.name for p in journey.segments[0].params[0].params] == ["patience", "sensitivity"]
+    assert [c.name for c in journey.care] == ["c"]

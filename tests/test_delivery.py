@@ -1,0 +1,51 @@
+"""Themes and modules delivered, and the delivery gap, checked by hand."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from journeydsl.api import loads
+from journeydsl.cli import cli
+from journeydsl.delivery import delivery_gap, profile
+
+from .conftest import ROOT
+
+QUIET = "affect { noise 0; carry_over 0 } spread { expectation 0; importance 0; sensitivity 0; loss_aversion 0; judgement 0 } "
+
+
+def test_exposure_is_effect_times_contacts_per_customer():
+    journey = loads('journey "J" { arrivals cohort 1000 ' + QUIET +
+                    "segment x 30% { value 1 } segment y 70% { value 1 } "
+                    "stage a goal { touchpoint t: staff { theme trust +2; feel +1 } touchpoint u: staff for segment x { act +3 } } }")
+    document = profile([("baseline", journey)], seed=1)
+    groups = document["designs"]["baseline"]
+    assert groups["x"]["themes"]["trust"] == pytest.approx(2.0) and groups["x"]["modules"]["act"] == pytest.approx(3.0)
+    assert groups["y"]["modules"]["act"] == 0.0 and groups["y"]["modules"]["feel"] == pytest.approx(1.0)
+    share_x = groups["x"]["customers"] / groups["all customers"]["customers"]
+    assert groups["all customers"]["modules"]["act"] == pytest.approx(3.0 * share_x, rel=1e-4)
+
+
+def test_delivery_gap_by_hand():
+    # Intended: feel +2 plus performance 8 against an expectation of 7 = +3.
+    # Felt: 2 + importance 5 / 10 x 1^0.88 = 2.5 (no noise, no carry-over, no spread).
+    journey = loads('journey "J" { arrivals cohort 500 ' + QUIET + "factor service expect 7 importance 5 "
+                    "stage a goal { touchpoint t: staff { feel +2; performance service 8 } } }")
+    document = delivery_gap(journey, seed=1)
+    (row,) = document["touchpoints"]
+    assert (row["intended"], row["felt"], row["gap"]) == (pytest.approx(3.0), pytest.approx(2.5), pytest.approx(-0.5))
+    assert 0.0 <= document["superior"]["all customers"]["superior_share"] <= 1.0
+
+
+def test_cli(tmp_path):
+    premier = ROOT / "examples" / "journeys" / "premier_banking.journey"
+    runner = CliRunner()
+    result = runner.invoke(cli, ["profile", str(premier), "--customers", "200", "--plot", str(tmp_path / "p.png")])
+    assert result.exit_code == 0, result.output
+    assert "theme recognition" in result.output and (tmp_path / "p.png").exists()
+    result = runner.invoke(cli, ["delivery", str(premier), "--customers", "200", "--format", "json"])
+    document = json.loads(result.output)
+    assert document["schema"] == "journeydsl.delivery/1"
+    assert document["touchpoints"][0]["gap"] <= document["touchpoints"][-1]["gap"]
