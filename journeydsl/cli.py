@@ -572,23 +572,13 @@ def gaps(ctx, file, source, survey_csv, design, customers, seed, fmt, output, pl
         outcome = experiment(journey, customers, seed=seed)
         document = gaps_from_simulation(journey, outcome.collectors, compile_plan(journey))
     if plot_path is not None:
-        suffix = plot_path.suffix.lower().lstrip(".")
-        if suffix not in _PLOT_FORMATS:
-            raise click.BadParameter(f"`{plot_path}` must end in .png, .svg or .pdf", param_hint="--plot")
-        import io
-
+        _check_plot_path(plot_path)
         import matplotlib
 
         matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
         from .plot import gap_chart
 
-        figure = gap_chart(document)[0].figure
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format=suffix, dpi=150, bbox_inches="tight")
-        plt.close(figure)
-        _write_or_exit(ctx, plot_path, buffer.getvalue(), "gap chart")
+        _save_figure(ctx, plot_path, gap_chart(document)[0].figure)
     _emit(ctx, document, fmt, output, gaps_table, None)
 
 
@@ -641,24 +631,14 @@ def opportunities_command(ctx, file, design, objective, customers, horizon, repl
     finally:
         progress.close()
     if plot_path is not None:
-        suffix = plot_path.suffix.lower().lstrip(".")
-        if suffix not in _PLOT_FORMATS:
-            raise click.BadParameter(f"`{plot_path}` must end in .png, .svg or .pdf", param_hint="--plot")
-        import io
-
+        _check_plot_path(plot_path)
         import matplotlib
 
         matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
         from .plot import opportunity_matrix, tornado
 
         for target, draw in ((plot_path, opportunity_matrix), (plot_path.with_name(f"{plot_path.stem}-tornado{plot_path.suffix}"), tornado)):
-            ax = draw(document)
-            buffer = io.BytesIO()
-            ax.figure.savefig(buffer, format=suffix, dpi=150, bbox_inches="tight")
-            plt.close(ax.figure)
-            _write_or_exit(ctx, target, buffer.getvalue(), "chart")
+            _save_figure(ctx, target, draw(document).figure)
     _emit(ctx, document, fmt, output, opportunities_table, None)
 
 
