@@ -730,6 +730,76 @@ def delivery(ctx, file, design, customers, seed, fmt, output, root) -> None:
     _emit(ctx, delivery_gap(journey, customers, seed, design=design), fmt, output, delivery_table, None)
 
 
+@cli.command()
+@click.argument("file", type=_FILE)
+@_DESIGN_OPTION
+@click.option("--customers", type=click.IntRange(min=1), help="Customers per design.")
+@click.option("--replications", "-r", type=click.IntRange(min=1), default=1, show_default=True, help="Replications per design.")
+@click.option("--seed", type=click.IntRange(min=0), help="Master seed [default: the journey's seed, else 0].")
+@click.option("--workers", "-j", type=click.IntRange(min=1), help="Processes [default: all cores].")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="table for people; json (schema journeydsl.care/1) for tools.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of standard output.")
+@_ROOT_OPTION
+@click.pass_context
+def care(ctx, file, design, customers, replications, seed, workers, fmt, output, root) -> None:
+    """What each care programme costs and brings: the same customers with and without it.
+
+    Per programme: its cost per customer against the uplift in return
+    probability, revenue and profit, with 95% intervals and the return on
+    investment, per segment too; and the value of a customer per segment
+    (revenue minus cost over the horizon) with and without care.
+
+    \b
+    Examples:
+      journey care examples/journeys/premier_banking.journey --customers 3000
+    """
+    from .tables import care_table
+    from .value import care_value
+
+    journey = _design_or_exit(ctx, _load_or_exit(ctx, file, root), design)
+    if not journey.care:
+        raise click.UsageError(f"`{file}` has no care programmes; declare one with `care NAME: CHANNEL for all every 1 year {{ ... }}`")
+    if customers is None and journey.horizon is None and journey.arrivals is not None and journey.arrivals.kind == "poisson":
+        raise click.UsageError("this journey has no horizon: give --customers N")
+    progress = _Progress("care")
+    try:
+        document = care_value(journey, customers, None, replications, seed, workers, progress=progress)
+    finally:
+        progress.close()
+    _emit(ctx, document, fmt, output, care_table, None)
+
+
+@cli.command()
+@click.argument("file", type=_FILE)
+@_DESIGN_OPTION
+@click.option("--customers", type=click.IntRange(min=1), help="Customers to simulate.")
+@click.option("--seed", type=click.IntRange(min=0), help="Master seed [default: the journey's seed, else 0].")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="table for people; json (schema journeydsl.recovery/1) for tools.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of standard output.")
+@_ROOT_OPTION
+@click.pass_context
+def recovery(ctx, file, design, customers, seed, fmt, output, root) -> None:
+    """Service recovery: satisfaction and return of customers with and without failures.
+
+    Compares customers who met no failure, whose failures were all recovered,
+    and who met a failure left unrecovered, so the (weak) recovery paradox can
+    be checked.
+
+    \b
+    Examples:
+      journey recovery examples/journeys/conference_hotel.journey --customers 3000
+    """
+    from .tables import recovery_table
+    from .value import recovery as run_recovery
+
+    journey = _design_or_exit(ctx, _load_or_exit(ctx, file, root), design)
+    if customers is None and journey.horizon is None and journey.arrivals is not None and journey.arrivals.kind == "poisson":
+        raise click.UsageError("this journey has no horizon: give --customers N")
+    _emit(ctx, run_recovery(journey, customers, seed), fmt, output, recovery_table, None)
+
+
 _PLOT_FORMATS = ("png", "svg", "pdf")
 
 

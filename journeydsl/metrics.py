@@ -173,6 +173,8 @@ class Collector:
         self.remembered = Histogram(-10.0, 10.0, 80)
         self.satisfaction = Histogram(0.0, 10.0, 40)
         self.recommendation = [0] * 11
+        #: Satisfaction and return probability by failure experience: none, recovered, unrecovered.
+        self.recovery = [(Moments(), Moments()) for _ in range(3)]
         #: Per (segment, factor): customers, and sums of perceived performance, expectation, importance.
         self.factors: dict[tuple[int, int], list[float]] = {}
         #: Per-customer outcomes by customer key, kept only for paired comparisons.
@@ -189,6 +191,12 @@ class Collector:
         for group in (-1, segment):
             self._sum[group] = list(map(add, self._sum[group], values))
             self._squares[group] = list(map(add, self._squares[group], squared))
+
+    def recovery_group(self, group: int, satisfaction: float, returning: float) -> None:
+        """A customer's first-cycle satisfaction and return probability, by failure experience (0, 1, 2)."""
+        sat, ret = self.recovery[group]
+        sat.add(satisfaction)
+        ret.add(returning)
 
     def factor(self, segment: int, factor: int, performance: float, expectation: float, importance: float) -> None:
         """One customer's mean perceived performance on a factor, with their expectation and importance."""

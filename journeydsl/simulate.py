@@ -91,7 +91,7 @@ class RunSettings:
 
 class _Customer:
     __slots__ = (
-        "index", "key", "judgement", "u_row", "z_row", "visit_u", "visit_z", "tp_visits", "segment", "expect", "importance", "sens", "patience", "loss",
+        "index", "key", "judgement", "failed", "unrecovered", "u_row", "z_row", "visit_u", "visit_z", "tp_visits", "segment", "expect", "importance", "sens", "patience", "loss",
         "settings", "mood", "total", "count", "peak", "peak_tp", "end", "end_tp", "started",
         "cycle", "cost", "revenue", "referrals", "perf_sum", "perf_n", "carried", "until",
         "counted", "converted_at", "care_next", "hot",
@@ -366,6 +366,8 @@ class Engine:
         c.end_tp = -1
         c.perf_sum = {}
         c.perf_n = {}
+        c.failed = 0
+        c.unrecovered = 0
 
     def _customer(self, c: _Customer):
         plan = self.plan
@@ -570,6 +572,9 @@ class Engine:
                     visit_key = c.key ^ self._tp_site[tp.index] ^ ((c.tp_visits[tp.index] * _G2) & _MASK)
                     if uniform(visit_key ^ _FAILURE ^ ((number * _G4) & _MASK)) < failure.probability:
                         failed = failure
+                        c.failed += 1
+                        if failure.recovery is None:
+                            c.unrecovered += 1
                         direct += failure.theme_total
                         for m, value in enumerate(failure.modules):
                             if value:
@@ -656,6 +661,10 @@ class Engine:
         loyalty = settings["loyalty"]
         returning = return_probability(sat, loyalty["intercept"], loyalty["slope"])
         c.carried = sat
+        if c.counted and not c.cycle:
+            # Service recovery: no failure (0), every failure recovered (1), a failure left unrecovered (2).
+            group = 0 if not c.failed else 2 if c.unrecovered else 1
+            collector.recovery_group(group, sat, returning)
         self._word_of_mouth(c, sat)
         # In the order of METRICS; the referrals slot carries the recommendation score until
         # the customer's referrals are known, cost and revenue are filled in at the end.

@@ -6,7 +6,7 @@ import csv
 import io
 from collections.abc import Sequence
 
-__all__ = ["METRIC_LABELS", "format_table", "results_table", "results_csv", "comparison_table", "comparison_csv", "tests_table", "analysis_table", "gaps_table", "opportunities_table", "profile_table", "delivery_table"]
+__all__ = ["METRIC_LABELS", "format_table", "results_table", "results_csv", "comparison_table", "comparison_csv", "tests_table", "analysis_table", "gaps_table", "opportunities_table", "profile_table", "delivery_table", "care_table", "recovery_table"]
 
 #: How each metric is named and shown to people.
 METRIC_LABELS: dict[str, tuple[str, str]] = {
@@ -392,4 +392,43 @@ def delivery_table(document: dict, style=None) -> str:
     lines.append(format_table(["customers", "rate it superior (9-10)", "satisfaction"], sup, style))
     lines += ["", "intended: module and theme effects plus performance against the journey's expectations, as written;",
               "felt: the mean momentary affect simulated customers had there (sensitivities, expectations, loss aversion, waits, failures)"]
+    return "\n".join(lines) + "\n"
+
+
+def care_table(document: dict, style=None) -> str:
+    """What each care programme costs and brings, as ``journey care`` prints it."""
+    title = f"{document['journey']}: care programmes, each against the same customers without it"
+    lines = [style(title) if style else title,
+             f"{document['customers']:,} customers, {document['replications']} replication(s), seed {document['seed']}; * = the 95% interval excludes 0", ""]
+
+    def change(block, kind):
+        shown = "signed" if kind in ("signed", "number") else kind
+        return f"{_signed(block['mean'], shown)} [{_signed(block['ci95'][0], shown)}, {_signed(block['ci95'][1], shown)}]" + (" *" if block["excludes_zero"] else "")
+
+    rows = []
+    for name, programme in document["programmes"].items():
+        effect = programme["effect"]
+        roi = "-" if programme["roi"] is None else f"{programme['roi']:+.2f} [{programme['roi_ci95'][0]:+.2f}, {programme['roi_ci95'][1]:+.2f}]"
+        rows.append([name, change(effect["cost_per_customer"], "number"), change(effect["revenue_per_customer"], "number"),
+                     change(effect["referrals_per_customer"], "number"), change(effect["profit"], "number"), roi])
+    lines.append(format_table(["programme", "cost per customer", "revenue per customer", "referrals per customer", "profit per customer", "ROI"], rows, style))
+    value_rows = [[segment, _value(v["with_care"], "number"), _value(v["without"], "number")] for segment, v in document["value_per_customer"].items()]
+    lines += ["", format_table(["segment", "value per customer", "without any care"], value_rows, style), "",
+              "care works through repeat purchases and referrals after the first journey: revenue includes them;",
+              "ROI = (revenue uplift - programme cost) / programme cost; value = revenue - cost per customer over the horizon"]
+    return "\n".join(lines) + "\n"
+
+
+def recovery_table(document: dict, style=None) -> str:
+    """Satisfaction and return by failure experience, as ``journey recovery`` prints it."""
+    title = f"{document['journey']}: service recovery"
+    rows = [[group, f"{g['customers']:,}", f"{g['satisfaction']['mean']:.2f} [{g['satisfaction']['ci95'][0]:.2f}, {g['satisfaction']['ci95'][1]:.2f}]",
+             f"{g['return_rate']['mean']:.1%} [{g['return_rate']['ci95'][0]:.1%}, {g['return_rate']['ci95'][1]:.1%}]"]
+            for group, g in document["groups"].items()]
+    lines = [style(title) if style else title, "", format_table(["customers who met", "customers", "satisfaction", "return probability"], rows, style), ""]
+    paradox = document["paradox"]
+    if paradox:
+        lines.append(f"after a recovered failure, compared with no failure: satisfaction {paradox['satisfaction']}, return probability {paradox['return_rate']}")
+    else:
+        lines.append("no customer met a recovered failure: nothing to compare")
     return "\n".join(lines) + "\n"
