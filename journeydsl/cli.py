@@ -23,6 +23,9 @@ __all__ = ["main", "cli"]
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+_OUTPUT_OPTION = click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of standard output.")
+_SEED_OPTION = click.option("--seed", type=click.IntRange(min=0), help="Master seed [default: the journey's seed, else 0].")
 _DESIGN_OPTION = click.option(
     "--design", default="baseline", show_default=True, metavar="NAME",
     help="Which design: the baseline as written, or a variant declared in the file.",
@@ -180,6 +183,12 @@ def _design_or_exit(ctx: click.Context, journey, name: str):
     return resolved.journey
 
 
+def _require_horizon(journey, customers: int | None, horizon: float | None) -> None:
+    """Refuse to simulate an open-ended journey (Poisson arrivals, no horizon) without a stopping rule."""
+    if customers is None and horizon is None and journey.horizon is None and journey.arrivals is not None and journey.arrivals.kind == "poisson":
+        raise click.UsageError("this journey has no horizon: give --customers N or --horizon TIME")
+
+
 def _load_or_exit(ctx: click.Context, file: Path, root: Path | None):
     result = check_file(file, root)
     _report(result, False, sys.stderr.isatty())
@@ -219,8 +228,7 @@ def _experiment(ctx: click.Context, file: Path, root: Path | None, design: str, 
         warmup_value = parse_time(warmup, journey.time_unit) if warmup else 0.0
     except ValueError as error:
         raise click.BadParameter(str(error)) from None
-    if customers is None and horizon_value is None and journey.horizon is None and journey.arrivals is not None and journey.arrivals.kind == "poisson":
-        raise click.UsageError("this journey has no horizon: give --customers N or --horizon TIME")
+    _require_horizon(journey, customers, horizon_value)
     progress = _Progress("simulating")
     try:
         return experiment(journey, customers, horizon_value, replications, seed, warmup_value, design=design, trace=trace, progress=progress)
@@ -298,7 +306,7 @@ def simulate(ctx, file, customers, horizon, replications, seed, warmup, design, 
 @click.option("--horizon", metavar="TIME", help="Run the clock for this long instead of the journey's horizon.")
 @click.option("--replications", "-r", type=click.IntRange(min=1), default=1, show_default=True,
               help="Replications per design; with more than one, differences are paired by replication.")
-@click.option("--seed", type=click.IntRange(min=0), help="Master seed [default: the journey's seed, else 0].")
+@_SEED_OPTION
 @click.option("--warmup", metavar="TIME", help="Leave customers arriving in this first period out of the statistics.")
 @click.option("--workers", "-j", type=click.IntRange(min=1), help="Processes for the replications [default: all cores]. Results do not depend on it.")
 @click.option("--objective", type=click.Choice(["remembered_experience", "satisfaction", "nps", "return_rate", "conversion_rate",
@@ -306,7 +314,7 @@ def simulate(ctx, file, customers, horizon, replications, seed, warmup, design, 
               default="remembered_experience", show_default=True, help="What to rank the designs by.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
               help="table for people; json (schema journeydsl.comparison/1) or csv for tools.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of standard output.")
+@_OUTPUT_OPTION
 @_ROOT_OPTION
 @click.pass_context
 def compare(ctx, files, designs, customers, horizon, replications, seed, warmup, workers, objective, fmt, output, root) -> None:
@@ -355,9 +363,7 @@ def compare(ctx, files, designs, customers, horizon, replications, seed, warmup,
         warmup_value = parse_time(warmup, unit) if warmup else 0.0
     except ValueError as error:
         raise click.BadParameter(str(error)) from None
-    first = journeys[0]
-    if customers is None and horizon_value is None and first.horizon is None and first.arrivals is not None and first.arrivals.kind == "poisson":
-        raise click.UsageError("this journey has no horizon: give --customers N or --horizon TIME")
+    _require_horizon(journeys[0], customers, horizon_value)
     progress = _Progress("comparing")
     try:
         document = run_comparison(chosen, customers, horizon_value, replications, seed, warmup_value, workers, objective, progress=progress)
@@ -371,13 +377,13 @@ def compare(ctx, files, designs, customers, horizon, replications, seed, warmup,
 @click.option("--customers", type=click.IntRange(min=1), help="Simulate this many customers per design.")
 @click.option("--horizon", metavar="TIME", help="Run the clock for this long instead of the journey's horizon.")
 @click.option("--replications", "-r", type=click.IntRange(min=1), default=1, show_default=True, help="Replications per design.")
-@click.option("--seed", type=click.IntRange(min=0), help="Master seed [default: the journey's seed, else 0].")
+@_SEED_OPTION
 @click.option("--warmup", metavar="TIME", help="Leave customers arriving in this first period out of the statistics.")
 @click.option("--workers", "-j", type=click.IntRange(min=1), help="Processes for the replications [default: all cores].")
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on inconclusive tests too.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="table for people; json (schema journeydsl.tests/1) for CI.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of standard output.")
+@_OUTPUT_OPTION
 @_ROOT_OPTION
 @click.pass_context
 def test_command(ctx, file, customers, horizon, replications, seed, warmup, workers, strict, fmt, output, root) -> None:
@@ -409,8 +415,7 @@ def test_command(ctx, file, customers, horizon, replications, seed, warmup, work
         warmup_value = parse_time(warmup, journey.time_unit) if warmup else 0.0
     except ValueError as error:
         raise click.BadParameter(str(error)) from None
-    if customers is None and horizon_value is None and journey.horizon is None and journey.arrivals is not None and journey.arrivals.kind == "poisson":
-        raise click.UsageError("this journey has no horizon: give --customers N or --horizon TIME")
+    _require_horizon(journey, customers, horizon_value)
     progress = _Progress("testing")
     try:
         document = run_tests(journey, customers, horizon_value, replications, seed, warmup_value, workers, progress=progress)
@@ -430,7 +435,7 @@ def test_command(ctx, file, customers, horizon, replications, seed, warmup, work
 @click.option("--customers", type=click.IntRange(min=1), help="Simulate this many customers per design.")
 @click.option("--horizon", metavar="TIME", help="Run the clock for this long instead of the journey's horizon.")
 @click.option("--replications", "-r", type=click.IntRange(min=1), default=1, show_default=True, help="Replications per design.")
-@click.option("--seed", type=click.IntRange(min=0), help="Master seed [default: the journey's seed, else 0].")
+@_SEED_OPTION
 @click.option("--warmup", metavar="TIME", help="Leave customers arriving in this first period out of the statistics.")
 @click.option("--workers", "-j", type=click.IntRange(min=1), help="Processes for the replications [default: all cores].")
 @_ROOT_OPTION
@@ -466,8 +471,7 @@ def report(ctx, file, output, designs, customers, horizon, replications, seed, w
         warmup_value = parse_time(warmup, journey.time_unit) if warmup else 0.0
     except ValueError as error:
         raise click.BadParameter(str(error)) from None
-    if customers is None and horizon_value is None and journey.horizon is None and journey.arrivals is not None and journey.arrivals.kind == "poisson":
-        raise click.UsageError("this journey has no horizon: give --customers N or --horizon TIME")
+    _require_horizon(journey, customers, horizon_value)
     progress = _Progress("reporting")
     try:
         built = build_report(journey, chosen, customers, horizon_value, replications, seed, warmup_value, workers, progress=progress)
@@ -493,7 +497,7 @@ def report(ctx, file, output, designs, customers, horizon, replications, seed, w
 @_DESIGN_OPTION
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="table for people; json (schema journeydsl.analysis/1) for tools.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of standard output.")
+@_OUTPUT_OPTION
 @_ROOT_OPTION
 @click.pass_context
 def analyze(ctx, file, design, fmt, output, root) -> None:
@@ -529,7 +533,7 @@ def analyze(ctx, file, design, fmt, output, root) -> None:
 @click.option("--seed", type=click.IntRange(min=0), help="With --source simulation: the master seed.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="table for people; json (schema journeydsl.gaps/1) for tools.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of standard output.")
+@_OUTPUT_OPTION
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path), help="Also draw the gap chart (.png, .svg, .pdf).")
 @_ROOT_OPTION
 @click.pass_context
@@ -591,11 +595,11 @@ def gaps(ctx, file, source, survey_csv, design, customers, seed, fmt, output, pl
 @click.option("--customers", type=click.IntRange(min=1), help="Customers per what-if design.")
 @click.option("--horizon", metavar="TIME", help="Run the clock for this long instead of the journey's horizon.")
 @click.option("--replications", "-r", type=click.IntRange(min=1), default=1, show_default=True, help="Replications per design.")
-@click.option("--seed", type=click.IntRange(min=0), help="Master seed [default: the journey's seed, else 0].")
+@_SEED_OPTION
 @click.option("--workers", "-j", type=click.IntRange(min=1), help="Processes [default: all cores].")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="table for people; json (schema journeydsl.opportunities/1) for tools.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of standard output.")
+@_OUTPUT_OPTION
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also draw the opportunity matrix (and the tornado chart beside it as NAME-tornado.EXT).")
 @_ROOT_OPTION
@@ -623,8 +627,7 @@ def opportunities_command(ctx, file, design, objective, customers, horizon, repl
         horizon_value = parse_time(horizon, journey.time_unit) if horizon else None
     except ValueError as error:
         raise click.BadParameter(str(error)) from None
-    if customers is None and horizon_value is None and journey.horizon is None and journey.arrivals is not None and journey.arrivals.kind == "poisson":
-        raise click.UsageError("this journey has no horizon: give --customers N or --horizon TIME")
+    _require_horizon(journey, customers, horizon_value)
     progress = _Progress("what-ifs")
     try:
         document = run_opportunities(journey, objective, customers, horizon_value, replications, seed, 0.0, workers, progress=progress)
@@ -664,10 +667,10 @@ def _check_plot_path(path: Path | None) -> None:
 @click.argument("file", type=_FILE)
 @click.option("--design", "designs", multiple=True, metavar="NAME", help="A design (repeat it). [default: the baseline and every variant]")
 @click.option("--customers", type=click.IntRange(min=1), help="Customers per design.")
-@click.option("--seed", type=click.IntRange(min=0), help="Master seed [default: the journey's seed, else 0].")
+@_SEED_OPTION
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="table for people; json (schema journeydsl.profile/1) for tools.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of standard output.")
+@_OUTPUT_OPTION
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path), help="Also draw the profile as bars (.png, .svg, .pdf).")
 @_ROOT_OPTION
 @click.pass_context
@@ -704,10 +707,10 @@ def profile(ctx, file, designs, customers, seed, fmt, output, plot_path, root) -
 @click.argument("file", type=_FILE)
 @_DESIGN_OPTION
 @click.option("--customers", type=click.IntRange(min=1), help="Customers to simulate.")
-@click.option("--seed", type=click.IntRange(min=0), help="Master seed [default: the journey's seed, else 0].")
+@_SEED_OPTION
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="table for people; json (schema journeydsl.delivery/1) for tools.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of standard output.")
+@_OUTPUT_OPTION
 @_ROOT_OPTION
 @click.pass_context
 def delivery(ctx, file, design, customers, seed, fmt, output, root) -> None:
@@ -725,8 +728,7 @@ def delivery(ctx, file, design, customers, seed, fmt, output, root) -> None:
     from .tables import delivery_table
 
     journey = _design_or_exit(ctx, _load_or_exit(ctx, file, root), design)
-    if customers is None and journey.horizon is None and journey.arrivals is not None and journey.arrivals.kind == "poisson":
-        raise click.UsageError("this journey has no horizon: give --customers N")
+    _require_horizon(journey, customers, None)
     _emit(ctx, delivery_gap(journey, customers, seed, design=design), fmt, output, delivery_table, None)
 
 
@@ -735,11 +737,11 @@ def delivery(ctx, file, design, customers, seed, fmt, output, root) -> None:
 @_DESIGN_OPTION
 @click.option("--customers", type=click.IntRange(min=1), help="Customers per design.")
 @click.option("--replications", "-r", type=click.IntRange(min=1), default=1, show_default=True, help="Replications per design.")
-@click.option("--seed", type=click.IntRange(min=0), help="Master seed [default: the journey's seed, else 0].")
+@_SEED_OPTION
 @click.option("--workers", "-j", type=click.IntRange(min=1), help="Processes [default: all cores].")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="table for people; json (schema journeydsl.care/1) for tools.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of standard output.")
+@_OUTPUT_OPTION
 @_ROOT_OPTION
 @click.pass_context
 def care(ctx, file, design, customers, replications, seed, workers, fmt, output, root) -> None:
@@ -760,8 +762,7 @@ def care(ctx, file, design, customers, replications, seed, workers, fmt, output,
     journey = _design_or_exit(ctx, _load_or_exit(ctx, file, root), design)
     if not journey.care:
         raise click.UsageError(f"`{file}` has no care programmes; declare one with `care NAME: CHANNEL for all every 1 year {{ ... }}`")
-    if customers is None and journey.horizon is None and journey.arrivals is not None and journey.arrivals.kind == "poisson":
-        raise click.UsageError("this journey has no horizon: give --customers N")
+    _require_horizon(journey, customers, None)
     progress = _Progress("care")
     try:
         document = care_value(journey, customers, None, replications, seed, workers, progress=progress)
@@ -774,10 +775,10 @@ def care(ctx, file, design, customers, replications, seed, workers, fmt, output,
 @click.argument("file", type=_FILE)
 @_DESIGN_OPTION
 @click.option("--customers", type=click.IntRange(min=1), help="Customers to simulate.")
-@click.option("--seed", type=click.IntRange(min=0), help="Master seed [default: the journey's seed, else 0].")
+@_SEED_OPTION
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="table for people; json (schema journeydsl.recovery/1) for tools.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of standard output.")
+@_OUTPUT_OPTION
 @_ROOT_OPTION
 @click.pass_context
 def recovery(ctx, file, design, customers, seed, fmt, output, root) -> None:
@@ -795,8 +796,7 @@ def recovery(ctx, file, design, customers, seed, fmt, output, root) -> None:
     from .value import recovery as run_recovery
 
     journey = _design_or_exit(ctx, _load_or_exit(ctx, file, root), design)
-    if customers is None and journey.horizon is None and journey.arrivals is not None and journey.arrivals.kind == "poisson":
-        raise click.UsageError("this journey has no horizon: give --customers N")
+    _require_horizon(journey, customers, None)
     _emit(ctx, run_recovery(journey, customers, seed), fmt, output, recovery_table, None)
 
 
