@@ -70,8 +70,13 @@ def main() -> None:
     if not args.reference.is_file():
         parser.error(f"reference loop not found at {args.reference}; pass --reference PATH")
 
-    ours = min((run_engine(args.customers) for _ in range(args.repeats)), key=lambda r: r["seconds"])
-    theirs = min((run_reference(args.reference, args.customers) for _ in range(args.repeats)), key=lambda r: r["seconds"])
+    # Interleaved, so that a machine that slows down or speeds up during the run affects both alike.
+    ours_runs, theirs_runs = [], []
+    for _ in range(args.repeats):
+        ours_runs.append(run_engine(args.customers))
+        theirs_runs.append(run_reference(args.reference, args.customers))
+    ours = min(ours_runs, key=lambda r: r["seconds"])
+    theirs = min(theirs_runs, key=lambda r: r["seconds"])
     ours_rate = ours["customers"] / ours["seconds"]
     theirs_rate = theirs["customers"] / theirs["seconds"]
     figures = {

@@ -184,8 +184,9 @@ class Collector:
         """One customer's outcomes, in the order of :data:`METRICS`, and their 0..10 recommendation score."""
         self.customers += 1
         self.segment_customers[segment] += 1
-        self.remembered.add(values[1])
-        self.satisfaction.add(values[2])
+        for histogram, value in ((self.remembered, values[1]), (self.satisfaction, values[2])):
+            counts = histogram.counts
+            counts[min(len(counts) - 1, max(0, int((value - histogram.low) * histogram._scale)))] += 1
         self.recommendation[recommendation] += 1
         squared = list(map(mul, values, values))
         for group in (-1, segment):
@@ -195,8 +196,12 @@ class Collector:
     def recovery_group(self, group: int, satisfaction: float, returning: float) -> None:
         """A customer's first-cycle satisfaction and return probability, by failure experience (0, 1, 2)."""
         sat, ret = self.recovery[group]
-        sat.add(satisfaction)
-        ret.add(returning)
+        sat.n += 1
+        sat.total += satisfaction
+        sat.squares += satisfaction * satisfaction
+        ret.n += 1
+        ret.total += returning
+        ret.squares += returning * returning
 
     def factor(self, segment: int, factor: int, performance: float, expectation: float, importance: float) -> None:
         """One customer's mean perceived performance on a factor, with their expectation and importance."""

@@ -23,7 +23,19 @@ from .compare import DesignInput, compare
 from .designs import BASELINE
 from .export import to_dot, to_mermaid
 from .model import Journey
-from .tables import METRIC_LABELS, analysis_table, comparison_table, gaps_table, results_table, tests_table
+from .tables import (
+    METRIC_LABELS,
+    analysis_table,
+    care_table,
+    comparison_table,
+    delivery_table,
+    gaps_table,
+    opportunities_table,
+    profile_table,
+    recovery_table,
+    results_table,
+    tests_table,
+)
 
 __all__ = ["Report", "build_report", "render_html", "render_markdown"]
 
@@ -45,6 +57,11 @@ class Report:
     graph_svg: str | None = None
     analysis: dict | None = None
     gaps: dict | None = None
+    opportunities: dict | None = None
+    profile: dict | None = None
+    delivery: dict | None = None
+    care: dict | None = None
+    recovery: dict | None = None
     settings: dict[str, object] = field(default_factory=dict)
 
 
@@ -110,9 +127,23 @@ def build_report(
             report.captions["segments"] = "Satisfaction by segment and design."
     report.graph_svg = _graph_svg(baseline)
     from .analysis import analyze
+    from .delivery import delivery_gap, profile
     from .gaps import gaps_from_simulation, gaps_from_survey
+    from .opportunities import opportunities
+    from .value import care_value, recovery
 
     report.analysis = analyze(baseline)
+    report.opportunities = opportunities(baseline, customers=customers, horizon=horizon, replications=replications,
+                                         seed=master, warmup=warmup, workers=workers)
+    report.figures["opportunities"] = _png(plot.tornado(report.opportunities).figure)
+    report.captions["opportunities"] = "What each touchpoint is worth: removed, and one point better."
+    report.profile = profile(designs, customers, master, horizon)
+    report.figures["profile"] = _png(plot.profile_bars(report.profile).figure)
+    report.captions["profile"] = "Experience themes and modules each design delivers, per customer."
+    report.delivery = delivery_gap(baseline, customers, master, horizon, baseline_name)
+    report.recovery = recovery(baseline, customers, master, horizon)
+    if baseline.care:
+        report.care = care_value(baseline, customers, horizon, replications, master, workers)
     report.gaps = gaps_from_survey(baseline) if journey.surveys else gaps_from_simulation(baseline, outcome.collectors, compile_plan(baseline))
     if report.gaps["groups"]:
         report.figures["gaps"] = _png(plot.gap_chart(report.gaps)[0].figure)
@@ -285,11 +316,24 @@ def render_html(report: Report) -> str:
         out.append("</table>\n")
     if report.gaps is not None and report.gaps["groups"]:
         out.append("<h2>Gap analysis</h2>\n" + f"<pre>{e(gaps_table(report.gaps))}</pre>\n" + _figure_html(report, "gaps"))
-    if report.analysis is not None:
-        out.append("<h2>Flow analysis</h2>\n" + f"<pre>{e(analysis_table(report.analysis))}</pre>\n")
+    for title, document, table, figure in _analyses(report):
+        out.append(f"<h2>{e(title)}</h2>\n<pre>{e(table(document))}</pre>\n" + (_figure_html(report, figure) if figure else ""))
     out.append("<h2>Reproduce</h2>\n<p>Same file, same command, same numbers:</p>\n"
                f"<pre>{e(_command(report))}</pre>\n<p class=\"muted\">journeydsl {e(__version__)}</p>\n</body>\n</html>\n")
     return "".join(out)
+
+
+def _analyses(report: Report) -> list[tuple[str, dict, Callable, str | None]]:
+    """The analysis sections a report has: title, document, table renderer, figure key."""
+    sections = [
+        ("Where to invest", report.opportunities, opportunities_table, "opportunities"),
+        ("Themes and modules delivered", report.profile, profile_table, "profile"),
+        ("The delivery gap", report.delivery, delivery_table, None),
+        ("Care programmes", report.care, care_table, None),
+        ("Service recovery", report.recovery, recovery_table, None),
+        ("Flow analysis", report.analysis, analysis_table, None),
+    ]
+    return [section for section in sections if section[1] is not None]
 
 
 def _code(text: str) -> str:
@@ -332,7 +376,7 @@ def render_markdown(report: Report, image_folder: str) -> tuple[str, dict[str, b
         out.append(f"## Design tests\n\n```text\n{tests_table(report.tests)}```\n\n")
     if report.gaps is not None and report.gaps["groups"]:
         out.append(f"## Gap analysis\n\n```text\n{gaps_table(report.gaps)}```\n\n" + figure("gaps"))
-    if report.analysis is not None:
-        out.append(f"## Flow analysis\n\n```text\n{analysis_table(report.analysis)}```\n\n")
+    for title, document, table, key in _analyses(report):
+        out.append(f"## {title}\n\n```text\n{table(document)}```\n\n" + (figure(key) if key else ""))
     out.append(f"## Reproduce\n\n```bash\n{_command(report)}\n```\n")
     return "".join(out), images

@@ -21,6 +21,7 @@ so the results are the same and the engine does a fraction of the events.
 
 from __future__ import annotations
 
+import gc
 import math
 import random
 from collections.abc import Callable
@@ -91,7 +92,7 @@ class RunSettings:
 
 class _Customer:
     __slots__ = (
-        "index", "key", "judgement", "failed", "unrecovered", "u_row", "z_row", "visit_u", "visit_z", "tp_visits", "segment", "expect", "importance", "sens", "patience", "loss",
+        "index", "key", "judgement", "failed", "unrecovered", "segment_visits", "u_row", "z_row", "visit_u", "visit_z", "tp_visits", "segment", "expect", "importance", "sens", "patience", "loss",
         "settings", "mood", "total", "count", "peak", "peak_tp", "end", "end_tp", "started",
         "cycle", "cost", "revenue", "referrals", "perf_sum", "perf_n", "carried", "until",
         "counted", "converted_at", "care_next", "hot",
@@ -203,7 +204,15 @@ class Engine:
         if self.run.customers is None and self.horizon is None and self.plan.arrivals.kind != "cohort":
             raise ValueError("this journey has no horizon: give a number of customers or a horizon")
         env.process(self._arrivals())
-        env.run()
+        # The run allocates events and generators by the hundred thousand; the cyclic collector need
+        # not look at them every 700 allocations (the default), every 50,000 is plenty and keeps
+        # memory bounded.
+        thresholds = gc.get_threshold()
+        gc.set_threshold(max(thresholds[0], 50_000), thresholds[1], thresholds[2])
+        try:
+            env.run()
+        finally:
+            gc.set_threshold(*thresholds)
         # Utilisation is measured while customers arrive (the steady state), after the warm-up.
         self.collector.observed_time = max(0.0, min(env.now, self.arrivals_end) - self.run.warmup)
         return self.collector
@@ -307,6 +316,7 @@ class Engine:
                 break
         segment: SegmentPlan = plan.segments[segment_index]
         c.segment = segment
+        c.segment_visits = self.collector.segment_visits[segment_index]
         settings = c.settings = segment.settings
         c.hot = self._hot[segment_index]
         spread = settings["spread"]
@@ -616,7 +626,7 @@ class Engine:
         if c.counted:
             collector = self.collector
             collector.visits[index] += 1
-            collector.segment_visits[c.segment.index][index] += 1
+            c.segment_visits[index] += 1
             collector.affect_sum[index] += moment
             collector.affect_squares[index] += moment * moment
             if tp.capacity is not None:
