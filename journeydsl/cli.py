@@ -711,9 +711,10 @@ def profile(ctx, file, designs, customers, seed, fmt, output, plot_path, root) -
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="table for people; json (schema journeydsl.delivery/1) for tools.")
 @_OUTPUT_OPTION
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path), help="Also draw the delivery gap (.png, .svg, .pdf).")
 @_ROOT_OPTION
 @click.pass_context
-def delivery(ctx, file, design, customers, seed, fmt, output, root) -> None:
+def delivery(ctx, file, design, customers, seed, fmt, output, plot_path, root) -> None:
     """The delivery gap: the effect intended at each touchpoint against what customers felt.
 
     Per touchpoint, the nominal effect as written against the mean momentary
@@ -729,7 +730,16 @@ def delivery(ctx, file, design, customers, seed, fmt, output, root) -> None:
 
     journey = _design_or_exit(ctx, _load_or_exit(ctx, file, root), design)
     _require_horizon(journey, customers, None)
-    _emit(ctx, delivery_gap(journey, customers, seed, design=design), fmt, output, delivery_table, None)
+    _check_plot_path(plot_path)
+    document = delivery_gap(journey, customers, seed, design=design)
+    if plot_path is not None:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        from .plot import delivery_chart
+
+        _save_figure(ctx, plot_path, delivery_chart(document).figure)
+    _emit(ctx, document, fmt, output, delivery_table, None)
 
 
 @cli.command()

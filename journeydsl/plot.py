@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["PALETTE", "KINDS", "emotion_curve", "funnel", "remembered_distribution", "satisfaction_distribution",
            "recommendation_distribution", "figure", "emotion_curves", "forest", "segment_heatmap", "gap_chart",
-           "opportunity_matrix", "tornado", "profile_bars"]
+           "opportunity_matrix", "tornado", "profile_bars", "delivery_chart"]
 
 #: Okabe & Ito (2008) colour-blind-safe palette.
 PALETTE = {
@@ -663,6 +663,41 @@ def profile_bars(document: dict, group: str = "all customers", ax: Axes | None =
     ax.axvline(0, color=PALETTE["black"], linewidth=0.8)
     ax.set_xlabel("exposure per customer (effect x contacts)")
     ax.set_title(title or f"Experience themes and modules delivered: {document['journey']} ({group})")
+    ax.legend(loc="lower right", fontsize=8)
+    _tidy(ax)
+    return ax
+
+
+def delivery_chart(document: dict, ax: Axes | None = None, *, title: str | None = None) -> Axes:
+    """The delivery gap per touchpoint: the effect intended (open) against the effect felt (filled).
+
+    Parameters
+    ----------
+    document : dict
+        A ``journeydsl.delivery/1`` document.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    title : str, optional
+        Title.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    rows = document["touchpoints"]
+    ax = _axes(ax, (9, 0.45 * len(rows) + 2))
+    for i, row in enumerate(rows):
+        colour = PALETTE["vermillion"] if row["gap"] < 0 else PALETTE["green"]
+        ax.plot([row["intended"], row["felt"]], [i, i], color=colour, linewidth=2, zorder=2)
+        ax.scatter([row["felt"]], [i], s=70, color=colour, zorder=3, label="felt" if i == 0 else None)
+        ax.scatter([row["intended"]], [i], s=90, facecolor="white", edgecolor=PALETTE["black"], zorder=4,
+                   label="intended" if i == 0 else None)
+    ax.axvline(0, color=PALETTE["grey"], linewidth=0.8)
+    ax.set_yticks(range(len(rows)), [row["touchpoint"] for row in rows])
+    ax.invert_yaxis()
+    ax.set_xlabel("effect of a contact (momentary affect)")
+    shares = document["superior"]["all customers"]["superior_share"]
+    ax.set_title(title or f"The delivery gap: {document['journey']} ({shares:.0%} of customers rate it superior)")
     ax.legend(loc="lower right", fontsize=8)
     _tidy(ax)
     return ax

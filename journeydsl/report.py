@@ -141,6 +141,8 @@ def build_report(
     report.figures["profile"] = _png(plot.profile_bars(report.profile).figure)
     report.captions["profile"] = "Experience themes and modules each design delivers, per customer."
     report.delivery = delivery_gap(baseline, customers, master, horizon, baseline_name)
+    report.figures["delivery"] = _png(plot.delivery_chart(report.delivery).figure)
+    report.captions["delivery"] = "The delivery gap: the effect intended at each touchpoint against what customers felt."
     report.recovery = recovery(baseline, customers, master, horizon)
     if baseline.care:
         report.care = care_value(baseline, customers, horizon, replications, master, workers)
@@ -328,7 +330,7 @@ def _analyses(report: Report) -> list[tuple[str, dict, Callable, str | None]]:
     sections = [
         ("Where to invest", report.opportunities, opportunities_table, "opportunities"),
         ("Themes and modules delivered", report.profile, profile_table, "profile"),
-        ("The delivery gap", report.delivery, delivery_table, None),
+        ("The delivery gap", report.delivery, delivery_table, "delivery"),
         ("Care programmes", report.care, care_table, None),
         ("Service recovery", report.recovery, recovery_table, None),
         ("Flow analysis", report.analysis, analysis_table, None),

@@ -45,6 +45,9 @@ def test_cli(tmp_path):
     result = runner.invoke(cli, ["profile", str(premier), "--customers", "200", "--plot", str(tmp_path / "p.png")])
     assert result.exit_code == 0, result.output
     assert "theme recognition" in result.output and (tmp_path / "p.png").exists()
+    chart = tmp_path / "d.png"
+    assert runner.invoke(cli, ["delivery", str(premier), "--customers", "200", "--plot", str(chart)]).exit_code == 0
+    assert chart.read_bytes().startswith(b"\x89PNG")
     result = runner.invoke(cli, ["delivery", str(premier), "--customers", "200", "--format", "json"])
     document = json.loads(result.output)
     assert document["schema"] == "journeydsl.delivery/1"
