@@ -185,6 +185,11 @@ class Engine:
             )
             for s in plan.segments
         ]
+        self._wom = [
+            tuple(s.settings["word_of_mouth"][key] for key in ("propensity", "base", "curvature", "neutral", "brand_impact", "referral_conversion"))
+            for s in plan.segments
+        ]
+        self._referrals = plan.arrivals.kind != "market"
         self._segment_cumulative = []
         running = 0.0
         for segment in plan.segments:
@@ -418,7 +423,8 @@ class Engine:
         if first is None:
             collector.in_progress += c.counted
             return
-        self._care_until(c, c.until if c.until != math.inf else env.now, effects=False)
+        if c.care_next:
+            self._care_until(c, c.until if c.until != math.inf else env.now, effects=False)
         if c.counted:
             converted, remembered, sat, nps, promoter, passive, detractor, returning, score, duration, _, _ = first
             values = (converted, remembered, sat, nps, promoter, passive, detractor, returning,
@@ -684,20 +690,20 @@ class Engine:
         )
 
     def _word_of_mouth(self, c: _Customer, sat: float) -> None:
-        wom = c.settings["word_of_mouth"]
-        chance = talk_probability(sat, wom["propensity"], wom["base"], wom["curvature"], wom["neutral"])
-        talk_key = c.key ^ ((c.cycle * _G3) & _MASK)
+        propensity, base, curvature, neutral, impact, conversion = self._wom[c.segment.index]
+        chance = talk_probability(sat, propensity, base, curvature, neutral)
+        talk_key = c.key ^ ((c.cycle * _G3) & _MASK) if c.cycle else c.key
         if uniform(talk_key ^ _TALK) >= chance:
             return
-        if sat > wom["neutral"]:
-            self.brand += wom["brand_impact"] * (1.0 - self.brand)
+        if sat > neutral:
+            self.brand += impact * (1.0 - self.brand)
             self.collector.positive_talk += c.counted
-            if self.plan.arrivals.kind != "market" and uniform(talk_key ^ _REFER) < wom["referral_conversion"]:
+            if self._referrals and uniform(talk_key ^ _REFER) < conversion:
                 c.referrals += 1
                 self.collector.referrals += c.counted
                 self.env.process(self._referral(mix(talk_key ^ _REFER)))
-        elif sat < wom["neutral"]:
-            self.brand += wom["brand_impact"] * (-1.0 - self.brand)
+        elif sat < neutral:
+            self.brand += impact * (-1.0 - self.brand)
             self.collector.negative_talk += c.counted
 
     def _start_care(self, c: _Customer) -> None:
