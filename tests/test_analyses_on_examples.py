@@ -9,11 +9,13 @@ from click.testing import CliRunner
 
 from journeydsl.api import load
 from journeydsl.cli import cli
+from journeydsl.schemas import SCHEMA_FILES, validator
 
 from .conftest import EXAMPLES
 
 COMMANDS = {
     "gaps": ["--source", "simulation", "--customers", "150"],
+    "gaps-survey": [],
     "analyze": [],
     "opportunities": ["--customers", "100", "-j", "1"],
     "profile": ["--customers", "100"],
@@ -26,9 +28,23 @@ COMMANDS = {
 @pytest.mark.parametrize("command", COMMANDS)
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
 def test_analysis_runs_on_example(command, example):
-    if command == "care" and not load(example).care:
+    journey = load(example)
+    if command == "care" and not journey.care:
         pytest.skip("no care programmes in this example")
-    result = CliRunner().invoke(cli, [command, str(example), *COMMANDS[command], "--format", "json"])
+    if command == "gaps-survey" and not journey.surveys:
+        pytest.skip("no survey in this example")
+    result = CliRunner().invoke(cli, [command.split("-")[0], str(example), *COMMANDS[command], "--format", "json"])
     assert result.exit_code == 0, result.output
     document = json.loads(result.output)
     assert document["schema"].startswith("journeydsl.") and document["schema"].endswith("/1")
+    if document["schema"] in SCHEMA_FILES:
+        errors = sorted(validator(SCHEMA_FILES[document["schema"]]).iter_errors(document), key=str)
+        assert not errors, [f"{list(e.path)}: {e.message}" for e in errors[:5]]
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_design_tests_json_validates(example):
+    result = CliRunner().invoke(cli, ["test", str(example), "--customers", "150", "-j", "1", "--format", "json"])
+    document = json.loads(result.output)
+    errors = sorted(validator("tests.schema.json").iter_errors(document), key=str)
+    assert not errors, [f"{list(e.path)}: {e.message}" for e in errors[:5]]

@@ -5,7 +5,17 @@ from __future__ import annotations
 import json
 from importlib import resources
 
-__all__ = ["results_schema", "comparison_schema", "load_schema", "validator"]
+__all__ = ["SCHEMA_FILES", "results_schema", "comparison_schema", "load_schema", "validator"]
+
+#: The JSON Schema file of each versioned document journeydsl writes.
+SCHEMA_FILES = {
+    "journeydsl.results/1": "results.schema.json",
+    "journeydsl.comparison/1": "comparison.schema.json",
+    "journeydsl.tests/1": "tests.schema.json",
+    "journeydsl.gaps/1": "gaps.schema.json",
+    "journeydsl.analysis/1": "analysis.schema.json",
+    "journeydsl.opportunities/1": "opportunities.schema.json",
+}
 
 
 def load_schema(name: str) -> dict:
@@ -35,6 +45,6 @@ def validator(name: str):
     from referencing import Registry, Resource
 
     registry = Registry()
-    for file in ("results.schema.json", "comparison.schema.json"):
+    for file in SCHEMA_FILES.values():
         registry = registry.with_resource(file, Resource.from_contents(load_schema(file)))
     return jsonschema.Draft202012Validator(load_schema(name), registry=registry)
