@@ -88,6 +88,14 @@ def delivery_gap(journey: Journey, customers: int | None = None, seed: int | Non
             continue
         rows.append({"touchpoint": name, "stage": tp["stage"], "intended": _round(intended[name]),
                      "felt": tp["mean_affect"], "gap": _round(tp["mean_affect"] - intended[name]), "visits": tp["visits"]})
+    by_name = {tp.name: tp.index for tp in plan.touchpoints}
+    for row in rows:
+        index = by_name[row["touchpoint"]]
+        row["felt_by_segment"] = {}
+        for segment in plan.segments:
+            visits = sum(c.segment_visits[segment.index][index] for c in outcome.collectors)
+            total = sum(c.segment_affect[segment.index][index] for c in outcome.collectors)
+            row["felt_by_segment"][segment.name] = _round(total / visits) if visits else None
     rows.sort(key=lambda row: row["gap"])
     weights = [(row["intended"], row["visits"]) for row in rows]
     intended_mean = sum(v * n for v, n in weights) / (sum(n for _, n in weights) or 1)

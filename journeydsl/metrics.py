@@ -146,6 +146,7 @@ class Collector:
     def __init__(self, touchpoints: int, stages: int, segments: int):
         self.visits = [0] * touchpoints
         self.segment_visits = [[0] * touchpoints for _ in range(segments)]
+        self.segment_affect = [[0.0] * touchpoints for _ in range(segments)]
         self.affect_sum = [0.0] * touchpoints
         self.affect_squares = [0.0] * touchpoints
         self.waits = [Moments() for _ in range(touchpoints)]

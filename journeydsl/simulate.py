@@ -92,7 +92,7 @@ class RunSettings:
 
 class _Customer:
     __slots__ = (
-        "index", "key", "judgement", "failed", "unrecovered", "segment_visits", "u_row", "z_row", "visit_u", "visit_z", "tp_visits", "segment", "expect", "importance", "sens", "patience", "loss",
+        "index", "key", "judgement", "failed", "unrecovered", "segment_visits", "segment_affect", "u_row", "z_row", "visit_u", "visit_z", "tp_visits", "segment", "expect", "importance", "sens", "patience", "loss",
         "settings", "mood", "total", "count", "peak", "peak_tp", "end", "end_tp", "started",
         "cycle", "cost", "revenue", "referrals", "perf_sum", "perf_n", "carried", "until",
         "counted", "converted_at", "care_next", "hot",
@@ -322,6 +322,7 @@ class Engine:
         segment: SegmentPlan = plan.segments[segment_index]
         c.segment = segment
         c.segment_visits = self.collector.segment_visits[segment_index]
+        c.segment_affect = self.collector.segment_affect[segment_index]
         settings = c.settings = segment.settings
         c.hot = self._hot[segment_index]
         spread = settings["spread"]
@@ -633,6 +634,7 @@ class Engine:
             collector = self.collector
             collector.visits[index] += 1
             c.segment_visits[index] += 1
+            c.segment_affect[index] += moment
             collector.affect_sum[index] += moment
             collector.affect_squares[index] += moment * moment
             if tp.capacity is not None:
@@ -746,6 +748,7 @@ class Engine:
                     collector = self.collector
                     collector.visits[tp.index] += 1
                     collector.segment_visits[c.segment.index][tp.index] += 1
+                    collector.segment_affect[c.segment.index][tp.index] += direct
                     collector.affect_sum[tp.index] += direct
                     collector.affect_squares[tp.index] += direct * direct
                     collector.cost[tp.index] += tp.cost

@@ -384,9 +384,16 @@ def profile_table(document: dict, style=None) -> str:
 def delivery_table(document: dict, style=None) -> str:
     """The delivery gap: intended against felt per touchpoint, and who finds the experience superior."""
     title = f"{document['journey']}: the delivery gap ({document['design']})"
-    rows = [[row["touchpoint"], f"{row['intended']:+.2f}", f"{row['felt']:+.2f}", f"{row['gap']:+.2f}"] for row in document["touchpoints"]]
+    segments = list(document["touchpoints"][0].get("felt_by_segment", {})) if document["touchpoints"] else []
+    shown = segments if len(segments) > 1 else []
+
+    def felt(value):
+        return "-" if value is None else f"{value:+.2f}"
+
+    rows = [[row["touchpoint"], f"{row['intended']:+.2f}", f"{row['felt']:+.2f}", f"{row['gap']:+.2f}",
+             *(felt(row["felt_by_segment"][s]) for s in shown)] for row in document["touchpoints"]]
     lines = [style(title) if style else title, "",
-             format_table(["touchpoint", "intended", "felt", "gap"], rows, style), "",
+             format_table(["touchpoint", "intended", "felt", "gap", *(f"felt by {s}" for s in shown)], rows, style), "",
              f"mean effect per contact: intended {document['intended_mean_effect']:+.2f}, felt {document['felt_mean_effect']:+.2f}", ""]
     sup = [[group, f"{v['superior_share']:.0%}", f"{v['satisfaction']:.2f}"] for group, v in document["superior"].items()]
     lines.append(format_table(["customers", "rate it superior (9-10)", "satisfaction"], sup, style))

@@ -52,3 +52,13 @@ def test_cli(tmp_path):
     document = json.loads(result.output)
     assert document["schema"] == "journeydsl.delivery/1"
     assert document["touchpoints"][0]["gap"] <= document["touchpoints"][-1]["gap"]
+
+
+def test_felt_by_segment_by_hand():
+    # Segment x expects service 9 (falls 1 short: 0.5 x -2.25 = -1.125), y the journey's 7 (0.5 x +1 = +0.5).
+    journey = loads('journey "J" { arrivals cohort 600 ' + QUIET + "factor service expect 7 importance 5 "
+                    "segment x 50% { expect service 9 } segment y 50% { value 1 } "
+                    "stage a goal { touchpoint t: staff { feel +2; performance service 8 } } }")
+    (row,) = delivery_gap(journey, seed=1)["touchpoints"]
+    assert row["felt_by_segment"]["x"] == pytest.approx(2 - 1.125)
+    assert row["felt_by_segment"]["y"] == pytest.approx(2.5)
