@@ -498,9 +498,10 @@ def report(ctx, file, output, designs, customers, horizon, replications, seed, w
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="table for people; json (schema journeydsl.analysis/1) for tools.")
 @_OUTPUT_OPTION
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path), help="Also draw the chart (.png, .svg, .pdf).")
 @_ROOT_OPTION
 @click.pass_context
-def analyze(ctx, file, design, fmt, output, root) -> None:
+def analyze(ctx, file, design, fmt, output, plot_path, root) -> None:
     """Exact flow figures without simulation: conversion, visits, time, removal effects.
 
     Treats the stages as an absorbing Markov chain and solves it: the chance of
@@ -518,8 +519,11 @@ def analyze(ctx, file, design, fmt, output, root) -> None:
     from .analysis import analyze as run_analysis
     from .tables import analysis_table
 
+    _check_plot_path(plot_path)
     journey = _design_or_exit(ctx, _load_or_exit(ctx, file, root), design)
-    _emit(ctx, run_analysis(journey), fmt, output, analysis_table, None)
+    document = run_analysis(journey)
+    _draw_if_asked(ctx, plot_path, "removal_chart", document)
+    _emit(ctx, document, fmt, output, analysis_table, None)
 
 
 @cli.command()
@@ -658,6 +662,18 @@ def _save_figure(ctx: click.Context, path: Path, figure) -> None:
     _write_or_exit(ctx, path, buffer.getvalue(), "chart")
 
 
+def _draw_if_asked(ctx: click.Context, path: Path | None, chart: str, document: dict) -> None:
+    """Draw ``journeydsl.plot.<chart>(document)`` into ``path`` when one was given."""
+    if path is None:
+        return
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from . import plot
+
+    _save_figure(ctx, path, getattr(plot, chart)(document).figure)
+
+
 def _check_plot_path(path: Path | None) -> None:
     if path is not None and path.suffix.lower().lstrip(".") not in ("png", "svg", "pdf"):
         raise click.BadParameter(f"`{path}` must end in .png, .svg or .pdf", param_hint="--plot")
@@ -752,9 +768,10 @@ def delivery(ctx, file, design, customers, seed, fmt, output, plot_path, root) -
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="table for people; json (schema journeydsl.care/1) for tools.")
 @_OUTPUT_OPTION
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path), help="Also draw the chart (.png, .svg, .pdf).")
 @_ROOT_OPTION
 @click.pass_context
-def care(ctx, file, design, customers, replications, seed, workers, fmt, output, root) -> None:
+def care(ctx, file, design, customers, replications, seed, workers, fmt, output, plot_path, root) -> None:
     """What each care programme costs and brings: the same customers with and without it.
 
     Per programme: its cost per customer against the uplift in return
@@ -769,6 +786,7 @@ def care(ctx, file, design, customers, replications, seed, workers, fmt, output,
     from .tables import care_table
     from .value import care_value
 
+    _check_plot_path(plot_path)
     journey = _design_or_exit(ctx, _load_or_exit(ctx, file, root), design)
     if not journey.care:
         raise click.UsageError(f"`{file}` has no care programmes; declare one with `care NAME: CHANNEL for all every 1 year {{ ... }}`")
@@ -778,6 +796,7 @@ def care(ctx, file, design, customers, replications, seed, workers, fmt, output,
         document = care_value(journey, customers, None, replications, seed, workers, progress=progress)
     finally:
         progress.close()
+    _draw_if_asked(ctx, plot_path, "care_chart", document)
     _emit(ctx, document, fmt, output, care_table, None)
 
 
@@ -789,9 +808,10 @@ def care(ctx, file, design, customers, replications, seed, workers, fmt, output,
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="table for people; json (schema journeydsl.recovery/1) for tools.")
 @_OUTPUT_OPTION
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path), help="Also draw the chart (.png, .svg, .pdf).")
 @_ROOT_OPTION
 @click.pass_context
-def recovery(ctx, file, design, customers, seed, fmt, output, root) -> None:
+def recovery(ctx, file, design, customers, seed, fmt, output, plot_path, root) -> None:
     """Service recovery: satisfaction and return of customers with and without failures.
 
     Compares customers who met no failure, whose failures were all recovered,
@@ -807,7 +827,10 @@ def recovery(ctx, file, design, customers, seed, fmt, output, root) -> None:
 
     journey = _design_or_exit(ctx, _load_or_exit(ctx, file, root), design)
     _require_horizon(journey, customers, None)
-    _emit(ctx, run_recovery(journey, customers, seed), fmt, output, recovery_table, None)
+    _check_plot_path(plot_path)
+    document = run_recovery(journey, customers, seed)
+    _draw_if_asked(ctx, plot_path, "recovery_chart", document)
+    _emit(ctx, document, fmt, output, recovery_table, None)
 
 
 _PLOT_FORMATS = ("png", "svg", "pdf")

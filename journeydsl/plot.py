@@ -25,7 +25,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["PALETTE", "KINDS", "emotion_curve", "funnel", "remembered_distribution", "satisfaction_distribution",
            "recommendation_distribution", "figure", "emotion_curves", "forest", "segment_heatmap", "gap_chart",
-           "opportunity_matrix", "tornado", "profile_bars", "delivery_chart"]
+           "opportunity_matrix", "tornado", "profile_bars", "delivery_chart",
+           "labelled_bars", "removal_chart", "care_chart", "recovery_chart"]
 
 #: Okabe & Ito (2008) colour-blind-safe palette.
 PALETTE = {
@@ -701,3 +702,75 @@ def delivery_chart(document: dict, ax: Axes | None = None, *, title: str | None 
     ax.legend(loc="lower right", fontsize=8)
     _tidy(ax)
     return ax
+
+
+def labelled_bars(labels: Sequence[str], values: Sequence[float], intervals: Sequence[tuple[float, float] | None] | None = None,
+                  ax: Axes | None = None, *, xlabel: str = "", title: str = "", percent: bool = False, signed: bool = True) -> Axes:
+    """Horizontal bars with optional 95% intervals, the value written beside each: the plain chart of the analyses.
+
+    Parameters
+    ----------
+    labels, values : sequences
+        One bar per label.
+    intervals : sequence of (low, high) or None, optional
+        Interval bars.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    xlabel, title : str
+        Axis label and title.
+    percent : bool
+        Show values as percentages.
+    signed : bool
+        Write a sign on positive values (for changes, not for levels).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _axes(ax, (9, 0.45 * len(labels) + 1.8))
+    y = list(range(len(labels)))
+    colours = [PALETTE["vermillion"] if v < 0 else PALETTE["blue"] for v in values]
+    ax.barh(y, values, color=colours, height=0.6)
+    if intervals:
+        for i, bounds in enumerate(intervals):
+            if bounds is not None:
+                ax.plot(bounds, [i, i], color=PALETTE["black"], linewidth=1.2)
+    reach = max([abs(v) for v in values] + [abs(b) for bounds in (intervals or []) if bounds for b in bounds] + [1e-9])
+    for i, value in enumerate(values):
+        text = f"{value:.0%}" if percent else f"{value:+.2f}" if signed else f"{value:.2f}"
+        bounds = intervals[i] if intervals and intervals[i] is not None else (value, value)
+        anchor = max(value, *bounds) if value >= 0 else min(value, *bounds)
+        ax.text(anchor + (0.02 if value >= 0 else -0.02) * reach, i, text, va="center", ha="left" if value >= 0 else "right", fontsize=9)
+    ax.set_yticks(y, labels)
+    ax.invert_yaxis()
+    ax.axvline(0, color=PALETTE["grey"], linewidth=0.8)
+    ax.set_xlim(-reach * 1.35 if min(values, default=0) < 0 else 0, reach * (1.15 if percent else 1.35))
+    if percent:
+        ax.xaxis.set_major_formatter(_percent())
+    ax.set_xlabel(xlabel)
+    ax.set_title(title)
+    _tidy(ax)
+    return ax
+
+
+def removal_chart(document: dict, ax: Axes | None = None) -> Axes:
+    """Conversion removal effects of the touchpoints, from a ``journeydsl.analysis/1`` document."""
+    rows = sorted(document["touchpoints"].items(), key=lambda item: -item[1]["removal_effect"])
+    return labelled_bars([name for name, _ in rows], [row["removal_effect"] for _, row in rows], ax=ax, percent=True,
+                         xlabel="share of conversions lost without it",
+                         title=f"Conversion removal effects: {document['journey']}" + ("" if document["exact"] else " (approximate)"))
+
+
+def care_chart(document: dict, ax: Axes | None = None) -> Axes:
+    """Return on investment of each care programme with its interval, from a ``journeydsl.care/1`` document."""
+    rows = [(name, p) for name, p in document["programmes"].items() if p["roi"] is not None]
+    return labelled_bars([name for name, _ in rows], [p["roi"] for _, p in rows], [tuple(p["roi_ci95"]) for _, p in rows], ax=ax,
+                         xlabel="return on investment: (revenue uplift - cost) / cost", title=f"Care programmes: {document['journey']}")
+
+
+def recovery_chart(document: dict, ax: Axes | None = None) -> Axes:
+    """Satisfaction by failure experience with intervals, from a ``journeydsl.recovery/1`` document."""
+    rows = [(name, g) for name, g in document["groups"].items() if g["customers"]]
+    return labelled_bars([f"{name} ({g['customers']:,})" for name, g in rows], [g["satisfaction"]["mean"] for _, g in rows],
+                         [tuple(g["satisfaction"]["ci95"]) for _, g in rows], ax=ax,
+                         xlabel="satisfaction (0-10)", title=f"Service recovery: {document['journey']}", signed=False)

@@ -48,3 +48,18 @@ def test_design_tests_json_validates(example):
     document = json.loads(result.output)
     errors = sorted(validator("tests.schema.json").iter_errors(document), key=str)
     assert not errors, [f"{list(e.path)}: {e.message}" for e in errors[:5]]
+
+
+@pytest.mark.parametrize(("command", "arguments"), [
+    ("analyze", []), ("care", ["--customers", "100", "-j", "1"]), ("recovery", ["--customers", "100"]),
+    ("delivery", ["--customers", "100"]), ("profile", ["--customers", "100"]), ("gaps", []),
+    ("opportunities", ["--customers", "100", "-j", "1"]),
+])
+def test_analysis_charts(command, arguments, tmp_path):
+    example = next(e for e in EXAMPLES if e.stem == ("electronics_shops" if command == "gaps" else "pizza_restaurant"))
+    chart = tmp_path / "chart.png"
+    result = CliRunner().invoke(cli, [command, str(example), *arguments, "--plot", str(chart)])
+    assert result.exit_code == 0, result.output
+    assert chart.read_bytes().startswith(b"\x89PNG")
+    refused = CliRunner().invoke(cli, [command, str(example), *arguments, "--plot", str(tmp_path / "chart.gif")])
+    assert refused.exit_code == 2
