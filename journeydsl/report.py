@@ -144,8 +144,15 @@ def build_report(
     report.figures["delivery"] = _png(plot.delivery_chart(report.delivery).figure)
     report.captions["delivery"] = "The delivery gap: the effect intended at each touchpoint against what customers felt."
     report.recovery = recovery(baseline, customers, master, horizon)
+    if any(group["customers"] for name, group in report.recovery["groups"].items() if name != "no failure"):
+        report.figures["recovery"] = _png(plot.recovery_chart(report.recovery).figure)
+        report.captions["recovery"] = "Satisfaction by failure experience, with 95% intervals."
     if baseline.care:
         report.care = care_value(baseline, customers, horizon, replications, master, workers)
+        report.figures["care"] = _png(plot.care_chart(report.care).figure)
+        report.captions["care"] = "Return on investment of each care programme, with 95% intervals."
+    report.figures["removal"] = _png(plot.removal_chart(report.analysis).figure)
+    report.captions["removal"] = "Share of conversions lost without each touchpoint (conversion removal effect)."
     report.gaps = gaps_from_survey(baseline) if journey.surveys else gaps_from_simulation(baseline, outcome.collectors, compile_plan(baseline))
     if report.gaps["groups"]:
         report.figures["gaps"] = _png(plot.gap_chart(report.gaps)[0].figure)
@@ -331,9 +338,9 @@ def _analyses(report: Report) -> list[tuple[str, dict, Callable, str | None]]:
         ("Where to invest", report.opportunities, opportunities_table, "opportunities"),
         ("Themes and modules delivered", report.profile, profile_table, "profile"),
         ("The delivery gap", report.delivery, delivery_table, "delivery"),
-        ("Care programmes", report.care, care_table, None),
-        ("Service recovery", report.recovery, recovery_table, None),
-        ("Flow analysis", report.analysis, analysis_table, None),
+        ("Care programmes", report.care, care_table, "care"),
+        ("Service recovery", report.recovery, recovery_table, "recovery"),
+        ("Flow analysis", report.analysis, analysis_table, "removal"),
     ]
     return [section for section in sections if section[1] is not None]
 

@@ -33,7 +33,7 @@ def test_html_is_self_contained_and_complete(report_html):
                     "Gap analysis", "Where to invest", "Themes and modules delivered", "The delivery gap",
                     "Care programmes", "Service recovery", "Flow analysis", "Reproduce"):
         assert f"<h2>{section}" in text
-    assert text.count('<img src="data:image/png;base64,') == 10
+    assert text.count('<img src="data:image/png;base64,') == 13
     assert "raises remembered experience" in text and "--seed 20261122" in text
 
 
@@ -50,7 +50,7 @@ def test_markdown_writes_its_images_beside_it(tmp_path):
     assert result.exit_code == 0, result.output
     text = target.read_text(encoding="utf-8")
     images = re.findall(r"\]\((premier_files/[a-z]+\.png)\)", text)
-    assert len(images) == 10
+    assert len(images) == 13
     for image in images:
         assert (tmp_path / image).read_bytes().startswith(b"\x89PNG")
 
@@ -79,7 +79,7 @@ def test_the_report_loads_in_a_real_browser_and_its_images_render(report_html, t
     marker = re.search(r'<body data-images="(\d+)/(\d+)"', loaded.stdout)
     assert marker, "the page's load handler did not run"
     shown, total = map(int, marker.groups())
-    assert total == 10 and shown == total
+    assert total == 13 and shown == total
     errors = [line for line in loaded.stderr.splitlines() if "CONSOLE" in line or "Uncaught" in line]
     assert errors == []
     screenshot = tmp_path / "report.png"
