@@ -1,8 +1,9 @@
 """Streaming aggregates: what the engine observes, folded into sums as it happens.
 
-Nothing per customer is kept: each metric is a running count, sum and sum of
-squares (enough for a mean and its standard error), waits keep a fixed-size
-reservoir sample for their 95th percentile.  :meth:`Collector.summary` turns
+Nothing per customer is kept beyond a small buffer: each metric is a running
+count, sum and sum of squares (enough for a mean and its standard error),
+folded in blocks of customers; waits keep a fixed-size reservoir sample for
+their 95th percentile.  :meth:`Collector.summary` turns
 the sums into plain numbers.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass
-from operator import add, mul
+from operator import add
 
 __all__ = ["METRICS", "Moments", "Reservoir", "Histogram", "Collector"]
 
@@ -31,6 +32,8 @@ METRICS: tuple[str, ...] = (
     "revenue_per_customer",
 )
 _COUNT = len(METRICS)
+#: Customers buffered per segment before their outcomes are folded into the aggregates.
+_BLOCK = 2048
 
 
 @dataclass
@@ -163,6 +166,8 @@ class Collector:
         self._sum = [[0.0] * _COUNT for _ in range(segments + 1)]
         self._squares = [[0.0] * _COUNT for _ in range(segments + 1)]
         self.customers = 0
+        self._pending: list[list[tuple[float, ...]]] = [[] for _ in range(segments)]
+        self._pending_scores: list[list[int]] = [[] for _ in range(segments)]
         self.in_progress = 0
         self.cycles = 0
         self.positive_talk = 0
@@ -182,17 +187,44 @@ class Collector:
         self.records: dict[int, tuple] | None = None
 
     def customer(self, segment: int, values: tuple[float, ...], recommendation: int) -> None:
-        """One customer's outcomes, in the order of :data:`METRICS`, and their 0..10 recommendation score."""
-        self.customers += 1
-        self.segment_customers[segment] += 1
-        for histogram, value in ((self.remembered, values[1]), (self.satisfaction, values[2])):
-            counts = histogram.counts
-            counts[min(len(counts) - 1, max(0, int((value - histogram.low) * histogram._scale)))] += 1
-        self.recommendation[recommendation] += 1
-        squared = list(map(mul, values, values))
+        """One customer's outcomes, in the order of :data:`METRICS`, and their 0..10 recommendation score.
+
+        Outcomes wait in a small buffer per segment and are folded into the sums
+        and histograms a block at a time (:meth:`flush`): memory stays bounded
+        and the per-customer cost stays low.
+        """
+        buffer = self._pending[segment]
+        buffer.append(values)
+        self._pending_scores[segment].append(recommendation)
+        if len(buffer) >= _BLOCK:
+            self._fold(segment)
+
+    def flush(self) -> None:
+        """Fold every buffered customer into the aggregates (the engine calls it at the end of a run)."""
+        for segment, buffer in enumerate(self._pending):
+            if buffer:
+                self._fold(segment)
+
+    def _fold(self, segment: int) -> None:
+        import numpy as np
+
+        values = np.asarray(self._pending[segment], dtype=float)
+        scores = np.asarray(self._pending_scores[segment], dtype=np.int64)
+        self._pending[segment] = []
+        self._pending_scores[segment] = []
+        count = len(values)
+        self.customers += count
+        self.segment_customers[segment] += count
+        sums = values.sum(axis=0).tolist()
+        squares = (values * values).sum(axis=0).tolist()
         for group in (-1, segment):
-            self._sum[group] = list(map(add, self._sum[group], values))
-            self._squares[group] = list(map(add, self._squares[group], squared))
+            self._sum[group] = list(map(add, self._sum[group], sums))
+            self._squares[group] = list(map(add, self._squares[group], squares))
+        for histogram, column in ((self.remembered, values[:, 1]), (self.satisfaction, values[:, 2])):
+            bins = len(histogram.counts)
+            index = np.clip(((column - histogram.low) * histogram._scale).astype(np.int64), 0, bins - 1)
+            histogram.counts = list(map(add, histogram.counts, np.bincount(index, minlength=bins).tolist()))
+        self.recommendation = list(map(add, self.recommendation, np.bincount(scores, minlength=11).tolist()))
 
     def recovery_group(self, group: int, satisfaction: float, returning: float) -> None:
         """A customer's first-cycle satisfaction and return probability, by failure experience (0, 1, 2)."""

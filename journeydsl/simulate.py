@@ -220,6 +220,7 @@ class Engine:
             gc.set_threshold(*thresholds)
         # Utilisation is measured while customers arrive (the steady state), after the warm-up.
         self.collector.observed_time = max(0.0, min(env.now, self.arrivals_end) - self.run.warmup)
+        self.collector.flush()
         return self.collector
 
     def _arrivals(self):
