@@ -41,9 +41,12 @@ def test_the_schema_catches_broken_documents():
     too_high["metrics"]["conversion_rate"]["mean"] = 1.5
     extra = copy.deepcopy(document)
     extra["touchpoints"][next(iter(extra["touchpoints"]))]["mood"] = 1
+    negative = copy.deepcopy(document)
+    negative["segments"][next(iter(negative["segments"]))]["metrics"]["time_in_journey"]["mean"] = -1.0
     wrong = copy.deepcopy(document)
     wrong["schema"] = "journeydsl.results/2"
-    for broken in (missing, too_high, extra, wrong):
+    assert VALIDATOR.is_valid(document)
+    for broken in (missing, too_high, extra, negative, wrong):
         assert not VALIDATOR.is_valid(broken)
 
 
