@@ -2,86 +2,142 @@
 
 Usage::
 
-    python3 benchmarks/validation_figures.py
+    python3 benchmarks/validation_figures.py            # every section (about 40 s)
+    python3 benchmarks/validation_figures.py queues     # one or more sections by name
 
-Each section simulates a small journey and compares what comes out with the
-theory: queueing (M/M/1, M/M/c with the Erlang C formula), an absorbing Markov
-chain solved exactly, the Bass diffusion curve, the peak-end experiments, and
-the ratio of positive to negative word of mouth.
+Sections: ``queues`` (M/M/1 and M/M/c against the Erlang C formula),
+``markov`` (an absorbing Markov chain solved exactly), ``bass`` (the Bass
+diffusion curve), ``peak_end`` (the cold-water experiment), ``psychology`` (the
+model's functions at reference points), ``word_of_mouth`` (the ratio of
+positive to negative stories) and ``common_random_numbers`` (how much narrower
+the interval of a difference between two designs is with them).  Every run has
+a fixed seed, so the output is the same on every machine with the same versions
+of Python and numpy.
 """
 
 from __future__ import annotations
 
 import math
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
+from scipy import stats
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from journeydsl import psychology as psy  # noqa: E402
-from journeydsl.api import load, loads, simulate  # noqa: E402
+from journeydsl.api import experiment, load, loads, simulate  # noqa: E402
 
+#: Word-of-mouth feedback switched off, so that Poisson arrivals stay Poisson.
 QUIET = "word_of_mouth { brand_arrivals 0; referral_conversion 0 } "
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "journeys"
 
 
 def erlang_c_wait(arrival_rate: float, service_rate: float, servers: int) -> float:
+    """Mean wait in the queue of an M/M/c queue (the Erlang C formula).
+
+    Examples
+    --------
+    >>> round(erlang_c_wait(0.6, 1.0, 1), 3)
+    1.5
+    """
     load_ = arrival_rate / service_rate
     top = load_**servers / math.factorial(servers) * servers / (servers - load_)
     waiting = top / (sum(load_**k / math.factorial(k) for k in range(servers)) + top)
     return waiting / (servers * service_rate - arrival_rate)
 
 
+def bass_share(years: float, innovation: float, imitation: float) -> float:
+    """Share of a market adopted by ``years`` under the Bass (1969) model."""
+    decay = math.exp(-(innovation + imitation) * years)
+    return (1 - decay) / (1 + imitation / innovation * decay)
+
+
+def t_interval(values: Sequence[float]) -> tuple[float, float, float]:
+    """Mean and 95% Student-t interval of independent replications."""
+    sample = np.asarray(values, dtype=float)
+    mean = float(sample.mean())
+    half = float(stats.t.ppf(0.975, len(sample) - 1) * sample.std(ddof=1) / math.sqrt(len(sample)))
+    return mean, mean - half, mean + half
+
+
+def _inside(value: float, low: float, high: float) -> str:
+    return "yes" if low <= value <= high else "**no**"
+
+
 def queues() -> None:
-    print("| queue | load | theory Wq (min) | simulated Wq, seeds 1-3 | simulated utilisation |")
-    print("|---|---|---|---|---|")
+    """Mean wait and utilisation of one staffed touchpoint against queueing theory, five seeds each."""
+    print("30,000 customers per run after a warm-up of 200 minutes; seeds 1-5.\n")
+    print("| queue | load | theory Wq (min) | simulated Wq, seeds 1-5 | mean [95% t-interval] | theory inside | utilisation |")
+    print("|---|---|---|---|---|---|---|")
     for rate, servers in ((0.5, 1), (0.6, 1), (0.7, 1), (2.0, 3), (2.5, 3)):
         journey = loads(f'journey "q" {{ time unit minutes arrivals poisson {rate} per min {QUIET}'
                         f"stage s goal {{ touchpoint desk: staff capacity {servers} duration exponential(1 min) {{ feel +1 }} }} }}")
         waits, utilisation = [], []
-        for seed in (1, 2, 3):
+        for seed in range(1, 6):
             desk = simulate(journey, customers=30000, seed=seed, warmup=200)["touchpoints"]["desk"]
             waits.append(desk["wait_mean"])
             utilisation.append(desk["utilisation"])
-        name = "M/M/1" if servers == 1 else f"M/M/{servers}"
-        print(f"| {name} | {rate / servers:.2f} | {erlang_c_wait(rate, 1.0, servers):.3f} | "
-              f"{', '.join(f'{w:.3f}' for w in waits)} (mean {np.mean(waits):.3f}) | {np.mean(utilisation):.3f} |")
+        theory = erlang_c_wait(rate, 1.0, servers)
+        mean, low, high = t_interval(waits)
+        print(f"| M/M/{servers} | {rate / servers:.2f} | {theory:.3f} | {', '.join(f'{w:.3f}' for w in waits)} | "
+              f"{mean:.3f} [{low:.3f}, {high:.3f}] | {_inside(theory, low, high)} | {np.mean(utilisation):.3f} |")
 
 
 def markov() -> None:
+    """Conversion through branches and a loop against the exact absorption probability."""
     text = """journey "chain" { visit limit 50 arrivals cohort 20000 word_of_mouth { referral_conversion 0 }
       stage a { touchpoint t1: media { feel +1 } -> b 70% -> c 20% }
       stage b { touchpoint t2: media { feel +1 } -> a 30% -> d 50% }
       stage c { touchpoint t3: media { feel +1 } -> d 40% }
       stage d goal { touchpoint t4: media { feel +1 } } }"""
+    journey = loads(text)
     q = np.array([[0, 0.7, 0.2], [0.3, 0, 0], [0, 0, 0]])
     exact = float(np.linalg.solve(np.eye(3) - q, np.array([0.0, 0.5, 0.4]))[0])
-    print("| seed | exact P(goal) | simulated conversion | 95% interval |")
-    print("|---|---|---|---|")
-    for seed in (1, 2, 3):
-        metric = simulate(loads(text), seed=seed)["metrics"]["conversion_rate"]
-        print(f"| {seed} | {exact:.4f} | {metric['mean']:.4f} | [{metric['ci95'][0]:.4f}, {metric['ci95'][1]:.4f}] |")
+    print("20,000 customers per run.\n")
+    print("| seed | exact P(goal) | simulated conversion | 95% interval | exact inside |")
+    print("|---|---|---|---|---|")
+    means = []
+    for seed in range(1, 21):
+        metric = simulate(journey, seed=seed)["metrics"]["conversion_rate"]
+        means.append(metric["mean"])
+        if seed <= 3:
+            low, high = metric["ci95"]
+            print(f"| {seed} | {exact:.4f} | {metric['mean']:.4f} | [{low:.4f}, {high:.4f}] | {_inside(exact, low, high)} |")
+    mean, low, high = t_interval(means)
+    print(f"| 1-20 pooled | {exact:.4f} | {mean:.4f} | [{low:.4f}, {high:.4f}] | {_inside(exact, low, high)} |")
 
 
 def bass() -> None:
+    """Share of a finite market adopted by year t against the Bass curve, twenty seeds."""
     p, q, market = 0.03, 0.38, 4000
     journey = loads(f'journey "bass" {{ time unit days horizon 20 years arrivals market {market} innovation {p} imitation {q} per year '
                     "word_of_mouth { brand_arrivals 0 } stage s goal { touchpoint t: product { feel +1 } } }")
-    times: list[float] = []
-    simulate(journey, seed=2, trace=lambda row: times.append(row[7]))
-    years = np.sort(np.array(times)) / 365.0
-    print("| years | Bass F(t) | simulated share adopted |")
-    print("|---|---|---|")
-    for t in (1, 3, 6, 9, 12, 15):
-        expected = (1 - math.exp(-(p + q) * t)) / (1 + (q / p) * math.exp(-(p + q) * t))
-        print(f"| {t} | {expected:.3f} | {np.mean(years <= t) * len(years) / market:.3f} |")
+    checkpoints = (1, 3, 6, 9, 12, 15)
+    shares: list[list[float]] = []
+    for seed in range(1, 21):
+        times: list[float] = []
+        simulate(journey, seed=seed, trace=lambda row, into=times: into.append(row[7]))
+        years = np.array(times) / 365.0
+        shares.append([float(np.sum(years <= t)) / market for t in checkpoints])
+    print(f"A market of {market:,}, p = {p}, q = {q} per year; seeds 1-20.\n")
+    print("| years | Bass F(t) | seed 1 | mean of seeds 1-20 [95% t-interval] | sd between runs | theory inside |")
+    print("|---|---|---|---|---|---|")
+    for column, t in enumerate(checkpoints):
+        values = [run[column] for run in shares]
+        theory = bass_share(t, p, q)
+        mean, low, high = t_interval(values)
+        print(f"| {t} | {theory:.3f} | {values[0]:.3f} | {mean:.3f} [{low:.3f}, {high:.3f}] | {np.std(values, ddof=1):.3f} | "
+              f"{_inside(theory, low, high)} |")
 
 
 def peak_end() -> None:
+    """The cold-water trials remembered by the model, and two simulated episodes with the same peak."""
     short, long_ = [-4.0, -6.0, -6.0], [-4.0, -6.0, -6.0, -3.0]
 
-    def remembered(moments):
+    def remembered(moments: list[float]) -> float:
         return psy.remembered_experience(psy.most_extreme(moments), moments[-1], sum(moments) / len(moments))
 
     print("| episode | moments | sum | remembered (default weights) |")
@@ -90,28 +146,129 @@ def peak_end() -> None:
         print(f"| {name} | {moments} | {sum(moments):.0f} | {remembered(moments):+.2f} |")
     template = ('journey "J" {{ arrivals cohort 3000 affect {{ noise 0; carry_over 0 }} '
                 "stage s goal {{ touchpoint a: staff {{ feel -4 }} touchpoint b: staff {{ feel {end} }} }} }}")
-    for end in (-1, -3):
-        value = simulate(loads(template.format(end=end)), seed=1)["metrics"]["remembered_experience"]["mean"]
-        print(f"| simulated: peak -4, end {end} | | | {value:+.2f} |")
+    for end in (-1.0, -3.0):
+        value = simulate(loads(template.format(end=f"{end:+g}")), seed=1)["metrics"]["remembered_experience"]["mean"]
+        print(f"| simulated, 3,000 customers, no noise | {[-4.0, end]} | {end - 4:.0f} | "
+              f"{value:+.2f} (formula {remembered([-4.0, end]):+.2f}) |")
+
+
+def psychology() -> None:
+    """The model's functions at the reference points of their sources, with default weights."""
+
+    def odds(s: float) -> float:
+        p = psy.return_probability(s)
+        return p / (1 - p)
+
+    rows: list[tuple[str, str, Callable[[], float], str]] = [
+        ("value of a gain of 1 point", "1", lambda: psy.value_function(1.0), "Tversky & Kahneman 1992"),
+        ("value of a loss of 1 point", "-2.25", lambda: psy.value_function(-1.0), "Tversky & Kahneman 1992"),
+        ("value of a gain of 2 points", "2^0.88 = 1.840", lambda: psy.value_function(2.0), "Tversky & Kahneman 1992"),
+        ("return probability at satisfaction 8", "0.5 (midpoint)", lambda: psy.return_probability(8.0), "modelling choice"),
+        ("return probability at 10 / at 6", "convex at the top", lambda: psy.return_probability(10.0) / psy.return_probability(6.0),
+         "Jones & Sasser 1995"),
+        ("odds ratio of return for +0.5 satisfaction", "1.41", lambda: odds(7.5) / odds(7.0), "Redelmeier, Katz & Kahneman 2003"),
+        ("chance to talk at 7 (neutral)", "lowest", lambda: psy.talk_probability(7.0), "Anderson 1998"),
+        ("chance to talk at 10", "higher", lambda: psy.talk_probability(10.0), "Anderson 1998"),
+        ("chance to talk at 2", "highest, not 9-15x", lambda: psy.talk_probability(2.0), "Anderson 1998"),
+        ("NPS of 50 promoters, 20 detractors in 100", "30", lambda: psy.net_promoter_score(50, 20, 100), "Reichheld 2003"),
+    ]
+    print("| quantity | expected | model | source |")
+    print("|---|---|---|---|")
+    for name, expected, value, source in rows:
+        print(f"| {name} | {expected} | {value():.3f} | {source} |")
+
+
+def _mostly_satisfied(seed: int) -> tuple[float, float, int, int]:
+    """The population of ``test_positive_word_of_mouth_outnumbers_negative_about_three_to_one``, default settings."""
+    text = (f'journey "Mostly satisfied" {{ arrivals cohort 4000 over 30 days seed {seed} stage visit goal {{ '
+            "touchpoint welcome: staff { feel +1 } touchpoint service: staff { think +1; variability 2 } "
+            "touchpoint goodbye: staff { feel +1 } } }")
+    outcome = experiment(loads(text))
+    histogram = outcome.collectors[0].satisfaction
+    above = sum(count for count, low in zip(histogram.counts, histogram.edges(), strict=False) if low >= 7.0)
+    wom = outcome.results["word_of_mouth"]
+    return above / sum(histogram.counts), outcome.results["metrics"]["satisfaction"]["mean"], wom["positive"], wom["negative"]
 
 
 def word_of_mouth() -> None:
-    root = Path(__file__).resolve().parent.parent / "examples" / "journeys"
+    """Positive against negative stories: a mostly satisfied population, then every example."""
+    print("A mostly satisfied population (three touchpoints `feel +1`, `think +1; variability 2`, `feel +1`; "
+          "4,000 customers; default settings):\n")
+    print("| seed | share above neutral (7) | mean satisfaction | positive | negative | ratio |")
+    print("|---|---|---|---|---|---|")
+    positives, negatives = 0, 0
+    for seed in (9, 10, 11, 12, 13):
+        share, mean, positive, negative = _mostly_satisfied(seed)
+        positives += positive
+        negatives += negative
+        print(f"| {seed} | {share:.2f} | {mean:.2f} | {positive} | {negative} | {positive / negative:.1f} : 1 |")
+    print(f"| 9-13 pooled | | | {positives} | {negatives} | {positives / negatives:.1f} : 1 |")
+    print("\nEvery example, 4,000 customers, seed 5:\n")
     print("| example | mean satisfaction | positive | negative | ratio |")
     print("|---|---|---|---|---|")
     for name in ("premier_banking", "conference_hotel", "pizza_restaurant", "online_shop", "electronics_shops"):
-        results = simulate(load(root / f"{name}.journey"), customers=4000, seed=5)
+        results = simulate(load(EXAMPLES / f"{name}.journey"), customers=4000, seed=5)
         wom = results["word_of_mouth"]
         ratio = f"{wom['positive_to_negative']:.1f} : 1" if wom["positive_to_negative"] else "-"
         print(f"| {name} | {results['metrics']['satisfaction']['mean']:.2f} | {wom['positive']} | {wom['negative']} | {ratio} |")
 
 
-def main() -> None:
-    for title, section in (("Queues", queues), ("Absorbing Markov chain", markov), ("Bass diffusion", bass),
-                           ("Peak-end", peak_end), ("Word of mouth", word_of_mouth)):
+SHOP = """journey "Shop" { arrivals cohort 1500 over 20 days seed 5
+  segment a 50% { patience 5 min }  segment b 50% { patience 10 min }
+  stage visit { touchpoint greet: staff duration exponential(2 min) { feel +1 }
+                touchpoint shelves: environment duration uniform(5 min, 15 min) { sense +1; variability 1.5 }
+                touchpoint advice: staff capacity 2 duration exponential(4 min) { think +1; variability 1.5 }
+                -> pay 70% }
+  stage pay goal { touchpoint till: staff duration exponential(2 min) { act +1; variability 1.5 } }
+  variant "warmer advice" { change advice { feel +1 } }
+}"""
+
+
+def common_random_numbers() -> None:
+    """Width of the interval of a difference between two designs, with and without common random numbers."""
+    from journeydsl.api import design
+    from journeydsl.compare import DesignInput, compare
+
+    journey = loads(SHOP)
+    inputs = [DesignInput(name, design(journey, name)) for name in ("baseline", "warmer advice")]
+
+    def difference(document: dict) -> tuple[float, float, float]:
+        metric = document["differences"]["warmer advice"]["metrics"]["remembered_experience"]
+        return metric["mean"], metric["ci95"][0], metric["ci95"][1]
+
+    print("The journey of `tests/test_compare.py` (1,500 customers), the variant adding `feel +1` at one touchpoint; "
+          "difference in remembered experience, seed 1.\n")
+    print("| replications | common random numbers: difference [95% interval] | independent numbers | width ratio |")
+    print("|---|---|---|---|")
+    for replications in (1, 4):
+        shared = difference(compare(inputs, replications=replications, seed=1, workers=1))
+        independent = difference(compare(inputs, replications=replications, seed=1, workers=1, common_random_numbers=False))
+        ratio = (shared[2] - shared[1]) / (independent[2] - independent[1])
+        print(f"| {replications} | {shared[0]:+.3f} [{shared[1]:+.3f}, {shared[2]:+.3f}] | "
+              f"{independent[0]:+.3f} [{independent[1]:+.3f}, {independent[2]:+.3f}] | {ratio:.2f} |")
+
+
+SECTIONS: dict[str, tuple[str, Callable[[], None]]] = {
+    "queues": ("Queues", queues),
+    "markov": ("Absorbing Markov chain", markov),
+    "bass": ("Bass diffusion", bass),
+    "peak_end": ("Peak-end", peak_end),
+    "psychology": ("Psychology values", psychology),
+    "word_of_mouth": ("Word of mouth", word_of_mouth),
+    "common_random_numbers": ("Common random numbers", common_random_numbers),
+}
+
+
+def main(names: Sequence[str] = ()) -> None:
+    """Print the named sections (all when none is named)."""
+    unknown = [name for name in names if name not in SECTIONS]
+    if unknown:
+        raise SystemExit(f"unknown section(s) {', '.join(unknown)}; choose from {', '.join(SECTIONS)}")
+    for name in names or SECTIONS:
+        title, section = SECTIONS[name]
         print(f"\n## {title}\n")
         section()
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
