@@ -147,6 +147,9 @@ class Collector:
     """
 
     def __init__(self, touchpoints: int, stages: int, segments: int):
+        #: Momentary affects of the visits not yet folded in, per segment and touchpoint: the engine
+        #: appends to ``moments[segment][touchpoint]``; :meth:`flush` folds them into the sums below.
+        self.moments: list[list[list[float]]] = [[[] for _ in range(touchpoints)] for _ in range(segments)]
         self.visits = [0] * touchpoints
         self.segment_visits = [[0] * touchpoints for _ in range(segments)]
         self.segment_affect = [[0.0] * touchpoints for _ in range(segments)]
@@ -168,6 +171,7 @@ class Collector:
         self.customers = 0
         self._pending: list[list[tuple[float, ...]]] = [[] for _ in range(segments)]
         self._pending_scores: list[list[int]] = [[] for _ in range(segments)]
+        self._pending_groups: list[list[int]] = [[] for _ in range(segments)]
         self.in_progress = 0
         self.cycles = 0
         self.positive_talk = 0
@@ -186,8 +190,10 @@ class Collector:
         #: Per-customer outcomes by customer key, kept only for paired comparisons.
         self.records: dict[int, tuple] | None = None
 
-    def customer(self, segment: int, values: tuple[float, ...], recommendation: int) -> None:
-        """One customer's outcomes, in the order of :data:`METRICS`, and their 0..10 recommendation score.
+    def customer(self, segment: int, values: tuple[float, ...], recommendation: int, recovery: int = 0) -> None:
+        """One customer's outcomes, in the order of :data:`METRICS`, their 0..10 recommendation score
+        and their failure experience in the first cycle (0 none, 1 every failure recovered, 2 a
+        failure left unrecovered).
 
         Outcomes wait in a small buffer per segment and are folded into the sums
         and histograms a block at a time (:meth:`flush`): memory stays bounded
@@ -196,22 +202,46 @@ class Collector:
         buffer = self._pending[segment]
         buffer.append(values)
         self._pending_scores[segment].append(recommendation)
+        self._pending_groups[segment].append(recovery)
         if len(buffer) >= _BLOCK:
             self._fold(segment)
+            self._fold_moments()
 
     def flush(self) -> None:
-        """Fold every buffered customer into the aggregates (the engine calls it at the end of a run)."""
+        """Fold every buffered customer and visit into the aggregates (the engine calls it at the end of a run)."""
         for segment, buffer in enumerate(self._pending):
             if buffer:
                 self._fold(segment)
+        self._fold_moments()
+
+    def _fold_moments(self) -> None:
+        import numpy as np
+
+        for segment, lists in enumerate(self.moments):
+            visits = self.segment_visits[segment]
+            affect = self.segment_affect[segment]
+            for index, values in enumerate(lists):
+                if not values:
+                    continue
+                array = np.array(values, dtype=float)
+                values.clear()
+                count = len(array)
+                total = float(array.sum())
+                self.visits[index] += count
+                visits[index] += count
+                affect[index] += total
+                self.affect_sum[index] += total
+                self.affect_squares[index] += float((array * array).sum())
 
     def _fold(self, segment: int) -> None:
         import numpy as np
 
         values = np.asarray(self._pending[segment], dtype=float)
         scores = np.asarray(self._pending_scores[segment], dtype=np.int64)
+        groups = np.asarray(self._pending_groups[segment], dtype=np.int64)
         self._pending[segment] = []
         self._pending_scores[segment] = []
+        self._pending_groups[segment] = []
         count = len(values)
         self.customers += count
         self.segment_customers[segment] += count
@@ -225,16 +255,19 @@ class Collector:
             index = np.clip(((column - histogram.low) * histogram._scale).astype(np.int64), 0, bins - 1)
             histogram.counts = list(map(add, histogram.counts, np.bincount(index, minlength=bins).tolist()))
         self.recommendation = list(map(add, self.recommendation, np.bincount(scores, minlength=11).tolist()))
-
-    def recovery_group(self, group: int, satisfaction: float, returning: float) -> None:
-        """A customer's first-cycle satisfaction and return probability, by failure experience (0, 1, 2)."""
-        sat, ret = self.recovery[group]
-        sat.n += 1
-        sat.total += satisfaction
-        sat.squares += satisfaction * satisfaction
-        ret.n += 1
-        ret.total += returning
-        ret.squares += returning * returning
+        # Satisfaction and return probability by failure experience (service recovery).
+        satisfaction, returning = values[:, 2], values[:, 7]
+        for group, (sat, ret) in enumerate(self.recovery):
+            chosen = groups == group
+            n = int(chosen.sum())
+            if n:
+                s, r = satisfaction[chosen], returning[chosen]
+                sat.n += n
+                sat.total += float(s.sum())
+                sat.squares += float((s * s).sum())
+                ret.n += n
+                ret.total += float(r.sum())
+                ret.squares += float((r * r).sum())
 
     def factor(self, segment: int, factor: int, performance: float, expectation: float, importance: float) -> None:
         """One customer's mean perceived performance on a factor, with their expectation and importance."""

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import simpy
 
 from .metrics import Collector
-from .plan import FACTOR_NAMES, MODULE_NAMES, Plan, SegmentPlan, StagePlan, TouchpointPlan
+from .plan import FACTOR_NAMES, MODULE_NAMES, Plan, StagePlan, TouchpointPlan
 from .psychology import (
     likelihood_to_recommend,
     remembered_experience,
@@ -92,18 +92,20 @@ class RunSettings:
 
 class _Customer:
     __slots__ = (
-        "index", "key", "judgement", "failed", "unrecovered", "segment_visits", "segment_affect", "u_row", "z_row", "visit_u", "visit_z", "tp_visits", "segment", "expect", "importance", "sens", "patience", "loss",
-        "settings", "mood", "total", "count", "peak", "peak_tp", "end", "end_tp", "started",
-        "cycle", "cost", "revenue", "referrals", "perf_sum", "perf_n", "carried", "until",
-        "counted", "converted_at", "care_next", "hot",
+        "index", "key", "judgement", "failed", "unrecovered", "moments", "directs", "u_row", "z_row", "visit_u",
+        "visit_z", "tp_visits", "segment", "expect", "importance", "sens", "patience", "loss", "settings",
+        "mood", "total", "count", "peak", "peak_tp", "end_tp", "cycle", "cost", "revenue",
+        "referrals", "perf_sum", "perf_n", "carried", "until", "counted", "converted_at", "care_next", "hot",
+        "recovery",
     )
 
     def satisfaction_so_far(self) -> float:
         memory = self.settings["memory"]
         if not self.count:
             return self.carried
+        # The last moment is the mood the customer is in (the end of the episode so far).
         remembered = remembered_experience(
-            self.peak, self.end, self.total / self.count, 0.0,
+            self.peak, self.mood, self.total / self.count, 0.0,
             memory["peak"], memory["end"], memory["mean"], 0.0,
         )
         s = self.settings["satisfaction"]
@@ -190,6 +192,38 @@ class Engine:
             for s in plan.segments
         ]
         self._referrals = plan.arrivals.kind != "market"
+        self._brand_arrivals = plan.settings["word_of_mouth"]["brand_arrivals"]
+        self._brand_expectation = plan.settings["word_of_mouth"]["brand_expectation"]
+        # How a segment's customers spread around it, looked up once: expectation, importance,
+        # sensitivity, the log-sd of patience, loss aversion and its spread, and judgement.
+        self._profiles = []
+        for s in plan.segments:
+            spread = s.settings["spread"]
+            cv = spread["patience"]
+            self._profiles.append((
+                s, spread["expectation"], spread["importance"], spread["sensitivity"],
+                math.sqrt(math.log(1.0 + cv * cv)) if cv else 0.0,
+                s.settings["affect"]["loss_aversion"], spread["loss_aversion"], spread["judgement"],
+            ))
+        # What closing a cycle needs of a segment's settings, looked up once.
+        self._judge = [
+            (
+                tuple(s.settings["memory"][key] for key in ("peak", "end", "mean", "duration")),
+                s.settings["satisfaction"]["baseline"], s.settings["satisfaction"]["scale"],
+                s.settings["recommendation"]["baseline"], s.settings["recommendation"]["scale"],
+                s.settings["loyalty"]["intercept"], s.settings["loyalty"]["slope"],
+            )
+            for s in plan.segments
+        ]
+        # A segment's direct effect at every touchpoint, when its customers share the segment's
+        # sensitivities (no spread); otherwise each visit works it out from the customer's own.
+        self._directs = [
+            None if s.settings["spread"]["sensitivity"] else [_direct(tp, s.sensitivities) for tp in plan.touchpoints]
+            for s in plan.segments
+        ]
+        # The walk's view of touchpoints and stages as plain tuples (see _walk()).
+        self._tp_records = [self._touchpoint_record(tp) for tp in plan.touchpoints]
+        self._stage_records = [self._stage_record(stage) for stage in plan.stages]
         self._segment_cumulative = []
         running = 0.0
         for segment in plan.segments:
@@ -220,8 +254,13 @@ class Engine:
             gc.set_threshold(*thresholds)
         # Utilisation is measured while customers arrive (the steady state), after the warm-up.
         self.collector.observed_time = max(0.0, min(env.now, self.arrivals_end) - self.run.warmup)
-        self.collector.flush()
-        return self.collector
+        collector = self.collector
+        collector.flush()
+        # Every visit but a customer giving up in the queue costs the touchpoint's cost.
+        collector.cost = [
+            (collector.visits[tp.index] - collector.reneged[tp.index]) * tp.cost for tp in self.plan.touchpoints
+        ]
+        return collector
 
     def _arrivals(self):
         yield from self._arrival_process()
@@ -296,7 +335,7 @@ class Engine:
         self.env.process(self._customer(self._make_customer(index, now, key, u_row, z_row)))
 
     def _brand_factor(self) -> float:
-        return max(0.0, 1.0 + self.plan.settings["word_of_mouth"]["brand_arrivals"] * self.brand)
+        return max(0.0, 1.0 + self._brand_arrivals * self.brand)
 
     def _referral(self, key: int):
         delay = self.plan.settings["word_of_mouth"]["referral_delay"] * self.plan.day
@@ -306,70 +345,68 @@ class Engine:
 
     # ---- customers -------------------------------------------------------------------
     def _make_customer(self, index: int, now: float, key: int, u_row: list[float], z_row: list[float]) -> _Customer:
-        plan = self.plan
         c = _Customer()
         c.index = index
         c.key = key
         c.u_row = u_row
         c.z_row = z_row
-        c.tp_visits = [0] * len(plan.touchpoints)
+        c.tp_visits = [0] * len(self._tp_records)
         u = u_row[0]
-        factors = len(FACTOR_NAMES)
         segment_index = 0
         for i, bound in enumerate(self._segment_cumulative):
             if u < bound:
                 segment_index = i
                 break
-        segment: SegmentPlan = plan.segments[segment_index]
+        (segment, expect_spread, importance_spread, sensitivity_spread, patience_sigma, loss,
+         loss_spread, judgement_spread) = self._profiles[segment_index]
         c.segment = segment
-        c.segment_visits = self.collector.segment_visits[segment_index]
-        c.segment_affect = self.collector.segment_affect[segment_index]
-        settings = c.settings = segment.settings
+        c.moments = self.collector.moments[segment_index]
+        c.directs = self._directs[segment_index]
+        c.settings = segment.settings
         c.hot = self._hot[segment_index]
-        spread = settings["spread"]
+        # Each customer's own expectations, importances and sensitivities: the segment's, spread.
+        factors = len(FACTOR_NAMES)
         expect = list(segment.expectations)
-        importance = list(segment.importances)
-        for f in plan.used_factors:
-            if spread["expectation"]:
-                draw = spread["expectation"] * z_row[1 + f]
-                expect[f] = min(10.0, max(0.0, expect[f] + draw))
-            if spread["importance"]:
-                draw = spread["importance"] * z_row[1 + factors + f]
-                importance[f] = min(10.0, max(0.0, importance[f] + draw))
+        if expect_spread:
+            for f in self.plan.used_factors:
+                expect[f] = min(10.0, max(0.0, expect[f] + expect_spread * z_row[1 + f]))
         if self.brand:
             # Stories told so far move what newcomers expect of the brand.
-            shift = plan.settings["word_of_mouth"]["brand_expectation"] * self.brand
-            expect[_BRAND] = min(10.0, max(0.0, expect[_BRAND] + shift))
+            expect[_BRAND] = min(10.0, max(0.0, expect[_BRAND] + self._brand_expectation * self.brand))
         c.expect = expect
+        importance = segment.importances
+        if importance_spread:
+            importance = list(importance)
+            for f in self.plan.used_factors:
+                importance[f] = min(10.0, max(0.0, importance[f] + importance_spread * z_row[1 + factors + f]))
         c.importance = importance
-        sens = list(segment.sensitivities)
-        if spread["sensitivity"]:
-            for m in plan.used_modules:
-                sens[m] = max(0.0, sens[m] * (1.0 + spread["sensitivity"] * z_row[1 + 2 * factors + m]))
+        sens = segment.sensitivities
+        if sensitivity_spread:
+            sens = list(sens)
+            for m in self.plan.used_modules:
+                sens[m] = max(0.0, sens[m] * (1.0 + sensitivity_spread * z_row[1 + 2 * factors + m]))
         c.sens = sens
         patience = segment.patience
-        if patience is not None and spread["patience"]:
-            cv = spread["patience"]
-            sigma = math.sqrt(math.log(1.0 + cv * cv))
+        if patience is not None and patience_sigma:
+            sigma = patience_sigma
             patience = patience * math.exp(-sigma * sigma / 2 + sigma * z_row[self._first_tp - 3])
         c.patience = patience
-        loss = settings["affect"]["loss_aversion"]
-        if spread["loss_aversion"]:
-            loss = max(1.0, loss + spread["loss_aversion"] * z_row[self._first_tp - 2])
+        if loss_spread:
+            loss = max(1.0, loss + loss_spread * z_row[self._first_tp - 2])
         c.loss = loss
         # How this customer answers rating scales: some never give a 10, some always do.
-        c.judgement = spread["judgement"] * z_row[self._judgement_column]
+        c.judgement = judgement_spread * z_row[self._judgement_column]
         c.mood = 0.0
         c.cycle = 0
         c.cost = 0.0
         c.revenue = 0.0
         c.referrals = 0
-        c.carried = settings["satisfaction"]["baseline"]
-        c.started = now
+        c.carried = segment.settings["satisfaction"]["baseline"]
         c.until = now + self.window
         c.counted = now >= self.run.warmup
         c.converted_at = None
         c.care_next = None
+        c.recovery = 0
         self._reset_cycle(c)
         return c
 
@@ -379,7 +416,6 @@ class Engine:
         c.count = 0
         c.peak = 0.0
         c.peak_tp = -1
-        c.end = 0.0
         c.end_tp = -1
         c.perf_sum = {}
         c.perf_n = {}
@@ -431,75 +467,156 @@ class Engine:
             converted, remembered, sat, nps, promoter, passive, detractor, returning, score, duration, _, _ = first
             values = (converted, remembered, sat, nps, promoter, passive, detractor, returning,
                       float(c.referrals), duration, c.cost, c.revenue)
-            collector.customer(c.segment.index, values, int(score))
+            collector.customer(c.segment.index, values, int(score), c.recovery)
             if collector.records is not None:
                 # Whether this customer would come back: the same keyed number in every design.
                 comes_back = uniform(c.key ^ _RETURN) < returning
                 collector.records[c.key] = (c.segment.index, comes_back, values)
 
+    def _touchpoint_record(self, tp: TouchpointPlan) -> tuple:
+        """A touchpoint as the walk reads it, in one tuple.
+
+        ``(plan, index, plain, draw, noise, modules, theme total, cost, performance,
+        first-visit column, decision site)``.  A *plain* touchpoint (no queue, no
+        failure modes, met by every segment) is experienced inside :meth:`_walk`;
+        the others go through :meth:`_queue` and :meth:`_experience`.
+        """
+        plain = tp.capacity is None and not tp.failures and tp.audience is None
+        draw = tp.duration.draw if tp.duration is not None else None
+        return (tp, tp.index, plain, draw, tp.noise, self._modules[tp.index], tp.theme_total, tp.cost,
+                tp.performance, self._first_tp + tp.index, self._tp_site[tp.index])
+
+    def _stage_record(self, stage: StagePlan) -> tuple:
+        """A stage as the walk reads it, in one tuple.
+
+        ``(plan, index, visit limit, delay, goal, steps, bounds, decision site,
+        first-transition column)``: each step is ``(touchpoint records, cumulative
+        shares per segment)`` (None for a single touchpoint); ``bounds`` are the
+        cumulative chances of the transitions, ``(bound, transition)``, when none
+        of them has a condition (None otherwise).
+        """
+        steps = tuple(
+            (tuple(self._tp_records[option.index] for option in step.options),
+             step.cumulative if len(step.options) > 1 else None)
+            for step in stage.steps
+        )
+        bounds = None
+        if not any(transition.conditionals for transition in stage.transitions):
+            running = 0.0
+            cumulative = []
+            for transition in stage.transitions:
+                running += transition.probability
+                cumulative.append((running, transition))
+            bounds = tuple(cumulative)
+        return (stage, stage.index, stage.visit_limit, stage.delay, stage.goal, steps, bounds,
+                self._stage_site[stage.index], self._first_stage + stage.index)
+
     def _walk(self, c: _Customer, stage: StagePlan):
-        """Walk stages from ``stage`` until the customer leaves; returns (converted, repeat transition, finished)."""
+        """Walk stages from ``stage`` until the customer leaves; returns (converted, repeat transition, finished).
+
+        Plain touchpoints are experienced here, in line (the hot loop of the
+        engine): the same moment as :meth:`_experience` computes, without its
+        queue, failure, audience and trace cases.
+        """
         env = self.env
-        plan = self.plan
         collector = self.collector
         entered = collector.entered
         dropped = collector.dropped
         counted = c.counted
-        visits = [0] * len(plan.stages)
-        tp_site = self._tp_site
+        stages = self._stage_records
+        visits = [0] * len(stages)
         tp_visits = c.tp_visits
-        first_tp = self._first_tp
         u_row = c.u_row
         z_row = c.z_row
-        cycle_key = c.key ^ ((c.cycle * _G3) & _MASK)
+        key = c.key
+        cycle = c.cycle
+        cycle_key = key ^ ((cycle * _G3) & _MASK)
+        segment_index = c.segment.index
+        moments = c.moments if counted else None
+        directs = c.directs
+        sens = c.sens
+        carry = c.hot[0]
+        inline = self.trace is None
         pending = 0.0
         converted = False
-        experience = self._experience
+        record = stages[stage.index]
         while True:
-            index = stage.index
-            visits[index] += 1
-            if visits[index] == 1 and counted:
+            stage, index, limit, delay, goal, steps, bounds, stage_site, first_transition = record
+            visit = visits[index] + 1
+            visits[index] = visit
+            if visit == 1 and counted:
                 entered[index] += 1
-            if visits[index] > stage.visit_limit:
+            if visit > limit:
                 if counted and not converted:
                     dropped[index] += 1
                 if pending:
                     yield env.timeout(pending)
                 return converted, None, True
-            if stage.delay:
-                pending += stage.delay
-                if c.cycle and env.now + pending > c.until:
+            if delay:
+                pending += delay
+                if cycle and env.now + pending > c.until:
                     return converted, None, False
             slot = 0
-            for step in stage.steps:
+            for options, cumulative in steps:
                 slot += 1
-                options = step.options
-                if len(options) == 1:
-                    tp = options[0]
+                if cumulative is None:
+                    entry = options[0]
                 else:
-                    stage_key = cycle_key ^ self._stage_site[index] ^ ((visits[index] * _G2) & _MASK)
+                    stage_key = cycle_key ^ stage_site ^ ((visit * _G2) & _MASK)
                     u = uniform_and_normal(stage_key ^ ((slot * _G4) & _MASK))[0]
-                    tp = options[-1]
-                    for option, bound in zip(options, step.cumulative[c.segment.index], strict=True):
+                    entry = options[-1]
+                    for option, bound in zip(options, cumulative[segment_index], strict=True):
                         if u < bound:
-                            tp = option
+                            entry = option
                             break
+                tp, i, plain, draw, noise, modules, theme_total, cost, performance, column, tp_site = entry
+                if plain and inline:
+                    # One keyed draw per visit gives its duration and its noise (see journeydsl.streams);
+                    # a first visit's numbers were drawn with the customer's block.
+                    n = tp_visits[i] + 1
+                    tp_visits[i] = n
+                    if n == 1:
+                        u = u_row[column]
+                        z = z_row[column]
+                    else:
+                        u, z = uniform_and_normal(key ^ tp_site ^ ((n * _G2) & _MASK))
+                    if directs is not None:
+                        direct = directs[i]
+                    else:
+                        direct = theme_total
+                        for m, value in modules:
+                            direct += sens[m] * value
+                    if performance:
+                        direct += self._disconfirmation(c, performance)
+                    # As in _experience(): direct + disconfirmation + waiting (none) + noise + carried-over mood.
+                    moment = direct + noise * z + carry * c.mood
+                    c.mood = moment
+                    c.total += moment
+                    c.count += 1
+                    if c.peak_tp < 0 or abs(moment) > abs(c.peak):
+                        c.peak = moment
+                        c.peak_tp = i
+                    c.end_tp = i
+                    c.cost += cost
+                    if moments is not None:
+                        moments[i].append(moment)
+                    if draw is not None:
+                        pending += draw(u)
+                    continue
                 while tp is not None:
-                    if tp.audience is not None and c.segment.index not in tp.audience:
+                    if tp.audience is not None and segment_index not in tp.audience:
                         break  # written `for segment X` or `for tier A`: others pass by
                     i = tp.index
                     tp_visits[i] += 1
-                    # One keyed draw per visit gives its duration and its noise (see journeydsl.streams);
-                    # a first visit's numbers were drawn with the customer's block.
                     if tp_visits[i] == 1:
-                        c.visit_u = u = u_row[first_tp + i]
-                        c.visit_z = z_row[first_tp + i]
+                        c.visit_u = u = u_row[self._first_tp + i]
+                        c.visit_z = z_row[self._first_tp + i]
                     else:
-                        u, c.visit_z = uniform_and_normal(c.key ^ tp_site[i] ^ ((tp_visits[i] * _G2) & _MASK))
+                        u, c.visit_z = uniform_and_normal(key ^ self._tp_site[i] ^ ((tp_visits[i] * _G2) & _MASK))
                         c.visit_u = u
                     if tp.capacity is None:
                         duration = tp.duration.draw(u) if tp.duration is not None else 0.0
-                        tp = experience(c, tp, stage, env.now + pending, 0.0, duration, False)
+                        tp = self._experience(c, tp, stage, env.now + pending, 0.0, duration, False)
                         pending += duration
                     else:
                         if pending:
@@ -510,30 +627,35 @@ class Engine:
                             if counted and not converted:
                                 dropped[index] += 1
                             return converted, None, True
-            if stage.goal and not converted:
+            if goal and not converted:
                 converted = True
                 c.revenue += c.segment.value
                 if c.converted_at is None:
                     c.converted_at = env.now + pending
                     self._start_care(c)
             # Choose a transition; the first condition that holds replaces the baseline chance.
-            if visits[index] == 1 and not c.cycle:
-                u = c.u_row[self._first_stage + index]
+            if visit == 1 and not cycle:
+                u = u_row[first_transition]
             else:
-                stage_key = cycle_key ^ self._stage_site[index] ^ ((visits[index] * _G2) & _MASK)
-                u = uniform_and_normal(stage_key ^ _TRANSITION)[0]
+                u = uniform_and_normal(cycle_key ^ stage_site ^ ((visit * _G2) & _MASK) ^ _TRANSITION)[0]
             chosen = None
-            running = 0.0
-            for transition in stage.transitions:
-                probability = transition.probability
-                for conditional, predicate in transition.conditionals:
-                    if predicate(c, visits[index] - 1):
-                        probability = conditional
+            if bounds is not None:
+                for bound, transition in bounds:
+                    if u < bound:
+                        chosen = transition
                         break
-                running += probability
-                if u < running:
-                    chosen = transition
-                    break
+            else:
+                running = 0.0
+                for transition in stage.transitions:
+                    probability = transition.probability
+                    for conditional, predicate in transition.conditionals:
+                        if predicate(c, visit - 1):
+                            probability = conditional
+                            break
+                    running += probability
+                    if u < running:
+                        chosen = transition
+                        break
             if chosen is None or chosen.target < 0:
                 if counted and not converted:
                     dropped[index] += 1
@@ -545,9 +667,9 @@ class Engine:
                     yield env.timeout(pending)
                 return converted, chosen, True
             pending += chosen.delay
-            if c.cycle and env.now + pending > c.until:
+            if cycle and env.now + pending > c.until:
                 return converted, None, False
-            stage = plan.stages[chosen.target]
+            record = stages[chosen.target]
 
     def _queue(self, c: _Customer, tp: TouchpointPlan, stage: StagePlan):
         """Queue for a staffed touchpoint, be served or give up; returns the recovery step, None, or _GAVE_UP."""
@@ -573,7 +695,7 @@ class Engine:
 
     def _experience(self, c: _Customer, tp: TouchpointPlan, stage: StagePlan, time: float, wait: float, duration: float, reneged: bool):
         """The moment a touchpoint creates; returns the recovery touchpoint of a failure, if any."""
-        carry, curvature, weight, penalty, _ = c.hot
+        carry, _, _, penalty, _ = c.hot
         failed = None
         if reneged:
             direct = 0.0
@@ -581,9 +703,7 @@ class Engine:
             noise = 0.0
         else:
             sens = c.sens
-            direct = tp.theme_total
-            for m, value in self._modules[tp.index]:
-                direct += sens[m] * value
+            direct = c.directs[tp.index] if c.directs is not None else _direct(tp, sens)
             performance = tp.performance
             if tp.failures:
                 for number, failure in enumerate(tp.failures):
@@ -600,22 +720,7 @@ class Engine:
                         if failure.performance:
                             performance = performance + failure.performance
                         break
-            disconfirmed = 0.0
-            if performance:
-                expect = c.expect
-                importance = c.importance
-                loss = c.loss
-                perf_sum = c.perf_sum
-                perf_n = c.perf_n
-                for f, value in performance:
-                    gap = value - expect[f]
-                    if gap >= 0:
-                        disconfirmed += importance[f] * 0.1 * gap**curvature
-                    else:
-                        disconfirmed -= importance[f] * 0.1 * loss * (-gap) ** curvature
-                    perf_sum[f] = perf_sum.get(f, 0.0) + value
-                    perf_n[f] = perf_n.get(f, 0) + 1
-                disconfirmed *= weight
+            disconfirmed = self._disconfirmation(c, performance) if performance else 0.0
             noise = tp.noise * c.visit_z
         patience = c.patience
         waited = -penalty * (wait - patience) / patience if patience is not None and wait > patience else 0.0
@@ -627,24 +732,17 @@ class Engine:
         if c.peak_tp < 0 or abs(moment) > abs(c.peak):
             c.peak = moment
             c.peak_tp = index
-        c.end = moment
         c.end_tp = index
         if not reneged:
             c.cost += tp.cost
         if c.counted:
             collector = self.collector
-            collector.visits[index] += 1
-            c.segment_visits[index] += 1
-            c.segment_affect[index] += moment
-            collector.affect_sum[index] += moment
-            collector.affect_squares[index] += moment * moment
+            c.moments[index].append(moment)
             if tp.capacity is not None:
                 collector.waits[index].add(wait)
                 collector.wait_sample[index].add(wait)
             if reneged:
                 collector.reneged[index] += 1
-            else:
-                collector.cost[index] += tp.cost
             if failed is not None:
                 collector.failures[index] += 1
         if self.trace is not None:
@@ -652,15 +750,36 @@ class Engine:
                         time, wait, duration, moment, failed.name if failed else "", reneged))
         return failed.recovery if failed is not None else None
 
+    @staticmethod
+    def _disconfirmation(c: _Customer, performance: tuple[tuple[int, float], ...]) -> float:
+        """The loss-averse value of performance against the customer's expectations, weighted by importance.
+
+        Also adds the performance to what the customer perceived per factor (for
+        the gap analysis and the expectations of the next cycle).
+        """
+        _, curvature, weight, _, _ = c.hot
+        expect = c.expect
+        importance = c.importance
+        loss = c.loss
+        perf_sum = c.perf_sum
+        perf_n = c.perf_n
+        disconfirmed = 0.0
+        for f, value in performance:
+            gap = value - expect[f]
+            if gap >= 0:
+                disconfirmed += importance[f] * 0.1 * gap**curvature
+            else:
+                disconfirmed -= importance[f] * 0.1 * loss * (-gap) ** curvature
+            perf_sum[f] = perf_sum.get(f, 0.0) + value
+            perf_n[f] = perf_n.get(f, 0) + 1
+        return disconfirmed * weight
+
     def _close_cycle(self, c: _Customer, converted: bool, duration: float) -> tuple[float, ...]:
-        settings = c.settings
         collector = self.collector
-        memory = settings["memory"]
+        weights, sat_baseline, sat_scale, rec_baseline, rec_scale, intercept, slope = self._judge[c.segment.index]
         if c.count:
-            remembered = remembered_experience(
-                c.peak, c.end, c.total / c.count, duration,
-                memory["peak"], memory["end"], memory["mean"], memory["duration"],
-            )
+            # The end of the episode is its last moment: the mood the customer is left in.
+            remembered = remembered_experience(c.peak, c.mood, c.total / c.count, duration, *weights)
             if c.counted:
                 collector.peaks[c.peak_tp] += 1
                 collector.ends[c.end_tp] += 1
@@ -670,20 +789,16 @@ class Engine:
                         collector.factor(c.segment.index, f, total / c.perf_n[f], c.expect[f], c.importance[f])
         else:
             remembered = 0.0
-        s = settings["satisfaction"]
-        sat = satisfaction(remembered, s["baseline"] + c.judgement, s["scale"])
-        r = settings["recommendation"]
-        score = likelihood_to_recommend(remembered, r["baseline"] + c.judgement, r["scale"])
+        sat = satisfaction(remembered, sat_baseline + c.judgement, sat_scale)
+        score = likelihood_to_recommend(remembered, rec_baseline + c.judgement, rec_scale)
         promoter = 1.0 if score >= 9 else 0.0
         detractor = 1.0 if score <= 6 else 0.0
         passive = 1.0 - promoter - detractor
-        loyalty = settings["loyalty"]
-        returning = return_probability(sat, loyalty["intercept"], loyalty["slope"])
+        returning = return_probability(sat, intercept, slope)
         c.carried = sat
-        if c.counted and not c.cycle:
+        if not c.cycle:
             # Service recovery: no failure (0), every failure recovered (1), a failure left unrecovered (2).
-            group = 0 if not c.failed else 2 if c.unrecovered else 1
-            collector.recovery_group(group, sat, returning)
+            c.recovery = 0 if not c.failed else 2 if c.unrecovered else 1
         self._word_of_mouth(c, sat)
         # In the order of METRICS; the referrals slot carries the recommendation score until
         # the customer's referrals are known, cost and revenue are filled in at the end.
@@ -736,9 +851,7 @@ class Engine:
             care, due = entry
             tp = care.touchpoint
             while due <= now:
-                direct = tp.theme_total
-                for m, value in self._modules[tp.index]:
-                    direct += c.sens[m] * value
+                direct = c.directs[tp.index] if c.directs is not None else _direct(tp, c.sens)
                 if effects:
                     c.carried = min(10.0, max(0.0, c.carried + weight * direct))
                 c.cost += tp.cost
@@ -746,15 +859,18 @@ class Engine:
                     self.trace((self.replication, c.index, c.segment.name, c.cycle, "", tp.name, tp.channel,
                                 due, 0.0, 0.0, direct, "", False))
                 if c.counted:
-                    collector = self.collector
-                    collector.visits[tp.index] += 1
-                    collector.segment_visits[c.segment.index][tp.index] += 1
-                    collector.segment_affect[c.segment.index][tp.index] += direct
-                    collector.affect_sum[tp.index] += direct
-                    collector.affect_squares[tp.index] += direct * direct
-                    collector.cost[tp.index] += tp.cost
+                    c.moments[tp.index].append(direct)
                 due += care.every
             entry[1] = due
+
+
+def _direct(tp: TouchpointPlan, sensitivities: list[float] | tuple[float, ...]) -> float:
+    """A touchpoint's direct effect on a customer: its themes plus its modules times the customer's sensitivities."""
+    direct = tp.theme_total
+    for m, value in enumerate(tp.modules):
+        if value:
+            direct += sensitivities[m] * value
+    return direct
 
 
 def _columns(tp_sites: list[int], stage_sites: list[int]) -> list[int]:
