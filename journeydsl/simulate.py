@@ -24,6 +24,7 @@ from __future__ import annotations
 import gc
 import math
 import random
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -218,12 +219,18 @@ class Engine:
         # A segment's direct effect at every touchpoint, when its customers share the segment's
         # sensitivities (no spread); otherwise each visit works it out from the customer's own.
         self._directs = [
-            None if s.settings["spread"]["sensitivity"] else [_direct(tp, s.sensitivities) for tp in plan.touchpoints]
+            None if s.settings["spread"]["sensitivity"]
+            else [_direct(tp.theme_total, self._modules[tp.index], s.sensitivities) for tp in plan.touchpoints]
             for s in plan.segments
         ]
         # The walk's view of touchpoints and stages as plain tuples (see _walk()).
         self._tp_records = [self._touchpoint_record(tp) for tp in plan.touchpoints]
-        self._stage_records = [self._stage_record(stage) for stage in plan.stages]
+        self._stage_records = records = [self._stage_record(stage) for stage in plan.stages]
+        for record in records:
+            if record[5] is not None:
+                record[5] = tuple((bound, records[target] if target >= 0 else None, delay) for bound, target, delay in record[5])
+        # Where the visits of customers in the warm-up go: nowhere.
+        self._discard = [deque(maxlen=0) for _ in plan.touchpoints]
         self._segment_cumulative = []
         running = 0.0
         for segment in plan.segments:
@@ -283,14 +290,16 @@ class Engine:
             return
         if arrivals.kind == "poisson":
             count = 0
+            reporting = self.progress is not None
             while limit is None or count < limit:
-                rate = arrivals.rate * self._brand_factor()
+                rate = arrivals.rate * max(0.0, 1.0 + self._brand_arrivals * self.brand)
                 yield env.timeout(rng.expovariate(rate))
                 if self.horizon is not None and limit is None and env.now >= self.horizon:
                     return
                 self._arrive(env.now)
                 count += 1
-                self._report(count, limit)
+                if reporting:
+                    self._report(count, limit)
             return
         market = arrivals.count if limit is None else min(limit, arrivals.count)
         while self.adopters < arrivals.count and (limit is None or self.adopters < market):
@@ -360,7 +369,8 @@ class Engine:
         (segment, expect_spread, importance_spread, sensitivity_spread, patience_sigma, loss,
          loss_spread, judgement_spread) = self._profiles[segment_index]
         c.segment = segment
-        c.moments = self.collector.moments[segment_index]
+        c.counted = now >= self.run.warmup
+        c.moments = self.collector.moments[segment_index] if c.counted else self._discard
         c.directs = self._directs[segment_index]
         c.settings = segment.settings
         c.hot = self._hot[segment_index]
@@ -403,7 +413,6 @@ class Engine:
         c.referrals = 0
         c.carried = segment.settings["satisfaction"]["baseline"]
         c.until = now + self.window
-        c.counted = now >= self.run.warmup
         c.converted_at = None
         c.care_next = None
         c.recovery = 0
@@ -473,56 +482,58 @@ class Engine:
                 comes_back = uniform(c.key ^ _RETURN) < returning
                 collector.records[c.key] = (c.segment.index, comes_back, values)
 
-    def _touchpoint_record(self, tp: TouchpointPlan) -> tuple:
-        """A touchpoint as the walk reads it, in one tuple.
+    def _touchpoint_record(self, tp: TouchpointPlan) -> tuple | None:
+        """A plain touchpoint as the walk reads it, in one tuple; None for the others.
 
-        ``(plan, index, plain, draw, noise, modules, theme total, cost, performance,
-        first-visit column, decision site)``.  A *plain* touchpoint (no queue, no
-        failure modes, met by every segment) is experienced inside :meth:`_walk`;
-        the others go through :meth:`_queue` and :meth:`_experience`.
+        ``(index, first-visit column, decision site, draw, noise, modules, theme
+        total, cost, performance)``.  A *plain* touchpoint has no queue and no
+        failure modes and is met by every segment: its moment is worked out
+        inside :meth:`_walk`.  The others go through :meth:`_queue` and
+        :meth:`_experience`.
         """
-        plain = tp.capacity is None and not tp.failures and tp.audience is None
-        draw = tp.duration.draw if tp.duration is not None else None
-        return (tp, tp.index, plain, draw, tp.noise, self._modules[tp.index], tp.theme_total, tp.cost,
-                tp.performance, self._first_tp + tp.index, self._tp_site[tp.index])
+        if tp.capacity is not None or tp.failures or tp.audience is not None or self.trace is not None:
+            return None  # (a trace row is written by _experience)
+        draw = tp.duration.draw if tp.duration is not None else _no_duration
+        return (tp.index, self._first_tp + tp.index, self._tp_site[tp.index], draw, tp.noise,
+                self._modules[tp.index], tp.theme_total, tp.cost, tp.performance)
 
-    def _stage_record(self, stage: StagePlan) -> tuple:
-        """A stage as the walk reads it, in one tuple.
+    def _stage_record(self, stage: StagePlan) -> list:
+        """A stage as the walk reads it, in one short list.
 
-        ``(plan, index, visit limit, delay, goal, steps, bounds, decision site,
-        first-transition column)``: each step is ``(touchpoint records, cumulative
-        shares per segment)`` (None for a single touchpoint); ``bounds`` are the
-        cumulative chances of the transitions, ``(bound, transition)``, when none
-        of them has a condition (None otherwise).
+        ``[plain touchpoints, plan, index, visit limit, goal, ways out, decision
+        site, first-transition column]``.  The first item holds the records of
+        the stage's touchpoints when every step is one plain touchpoint and the
+        stage has no delay (walked in line), else None.  The ways out are
+        ``(cumulative chance, target stage's record or None for the drop-off,
+        delay)`` when no transition has a condition or is a repeat purchase, else
+        None; they hold stage indexes until :meth:`__init__` links the records.
         """
-        steps = tuple(
-            (tuple(self._tp_records[option.index] for option in step.options),
-             step.cumulative if len(step.options) > 1 else None)
-            for step in stage.steps
-        )
-        bounds = None
-        if not any(transition.conditionals for transition in stage.transitions):
+        records = [self._tp_records[step.options[0].index] if len(step.options) == 1 else None for step in stage.steps]
+        plain = tuple(records) if not stage.delay and all(r is not None for r in records) else None
+        outs = None
+        if not any(t.conditionals or t.repeat for t in stage.transitions):
             running = 0.0
             cumulative = []
             for transition in stage.transitions:
                 running += transition.probability
-                cumulative.append((running, transition))
-            bounds = tuple(cumulative)
-        return (stage, stage.index, stage.visit_limit, stage.delay, stage.goal, steps, bounds,
-                self._stage_site[stage.index], self._first_stage + stage.index)
+                cumulative.append((running, transition.target, transition.delay))
+            outs = tuple(cumulative)
+        return [plain, stage, stage.index, stage.visit_limit, stage.goal, outs,
+                self._stage_site[stage.index], self._first_stage + stage.index]
 
     def _walk(self, c: _Customer, stage: StagePlan):
         """Walk stages from ``stage`` until the customer leaves; returns (converted, repeat transition, finished).
 
-        Plain touchpoints are experienced here, in line (the hot loop of the
-        engine): the same moment as :meth:`_experience` computes, without its
-        queue, failure, audience and trace cases.
+        This is the engine's hot loop.  A stage of plain touchpoints is walked in
+        line: each moment is worked out here, the same as :meth:`_experience`
+        computes it, without its queue, failure, audience and trace cases.  Other
+        stages take every touchpoint through :meth:`_experience` or :meth:`_queue`.
         """
         env = self.env
         collector = self.collector
-        entered = collector.entered
-        dropped = collector.dropped
         counted = c.counted
+        entered = collector.entered if counted else [0] * len(self._stage_records)
+        dropped = collector.dropped
         stages = self._stage_records
         visits = [0] * len(stages)
         tp_visits = c.tp_visits
@@ -531,20 +542,18 @@ class Engine:
         key = c.key
         cycle = c.cycle
         cycle_key = key ^ ((cycle * _G3) & _MASK)
-        segment_index = c.segment.index
-        moments = c.moments if counted else None
+        moments = c.moments
         directs = c.directs
         sens = c.sens
         carry = c.hot[0]
-        inline = self.trace is None
         pending = 0.0
         converted = False
         record = stages[stage.index]
         while True:
-            stage, index, limit, delay, goal, steps, bounds, stage_site, first_transition = record
+            plain, stage, index, limit, goal, outs, stage_site, first_transition = record
             visit = visits[index] + 1
             visits[index] = visit
-            if visit == 1 and counted:
+            if visit == 1:
                 entered[index] += 1
             if visit > limit:
                 if counted and not converted:
@@ -552,25 +561,8 @@ class Engine:
                 if pending:
                     yield env.timeout(pending)
                 return converted, None, True
-            if delay:
-                pending += delay
-                if cycle and env.now + pending > c.until:
-                    return converted, None, False
-            slot = 0
-            for options, cumulative in steps:
-                slot += 1
-                if cumulative is None:
-                    entry = options[0]
-                else:
-                    stage_key = cycle_key ^ stage_site ^ ((visit * _G2) & _MASK)
-                    u = uniform_and_normal(stage_key ^ ((slot * _G4) & _MASK))[0]
-                    entry = options[-1]
-                    for option, bound in zip(options, cumulative[segment_index], strict=True):
-                        if u < bound:
-                            entry = option
-                            break
-                tp, i, plain, draw, noise, modules, theme_total, cost, performance, column, tp_site = entry
-                if plain and inline:
+            if plain is not None:
+                for i, column, tp_site, draw, noise, modules, theme_total, cost, performance in plain:
                     # One keyed draw per visit gives its duration and its noise (see journeydsl.streams);
                     # a first visit's numbers were drawn with the customer's block.
                     n = tp_visits[i] + 1
@@ -580,12 +572,7 @@ class Engine:
                         z = z_row[column]
                     else:
                         u, z = uniform_and_normal(key ^ tp_site ^ ((n * _G2) & _MASK))
-                    if directs is not None:
-                        direct = directs[i]
-                    else:
-                        direct = theme_total
-                        for m, value in modules:
-                            direct += sens[m] * value
+                    direct = directs[i] if directs is not None else _direct(theme_total, modules, sens)
                     if performance:
                         direct += self._disconfirmation(c, performance)
                     # As in _experience(): direct + disconfirmation + waiting (none) + noise + carried-over mood.
@@ -598,35 +585,51 @@ class Engine:
                         c.peak_tp = i
                     c.end_tp = i
                     c.cost += cost
-                    if moments is not None:
-                        moments[i].append(moment)
-                    if draw is not None:
-                        pending += draw(u)
-                    continue
-                while tp is not None:
-                    if tp.audience is not None and segment_index not in tp.audience:
-                        break  # written `for segment X` or `for tier A`: others pass by
-                    i = tp.index
-                    tp_visits[i] += 1
-                    if tp_visits[i] == 1:
-                        c.visit_u = u = u_row[self._first_tp + i]
-                        c.visit_z = z_row[self._first_tp + i]
+                    moments[i].append(moment)
+                    pending += draw(u)
+            else:
+                if stage.delay:
+                    pending += stage.delay
+                    if cycle and env.now + pending > c.until:
+                        return converted, None, False
+                slot = 0
+                for step in stage.steps:
+                    slot += 1
+                    options = step.options
+                    if len(options) == 1:
+                        tp = options[0]
                     else:
-                        u, c.visit_z = uniform_and_normal(key ^ self._tp_site[i] ^ ((tp_visits[i] * _G2) & _MASK))
-                        c.visit_u = u
-                    if tp.capacity is None:
-                        duration = tp.duration.draw(u) if tp.duration is not None else 0.0
-                        tp = self._experience(c, tp, stage, env.now + pending, 0.0, duration, False)
-                        pending += duration
-                    else:
-                        if pending:
-                            yield env.timeout(pending)
-                            pending = 0.0
-                        tp = yield from self._queue(c, tp, stage)
-                        if tp is _GAVE_UP:
-                            if counted and not converted:
-                                dropped[index] += 1
-                            return converted, None, True
+                        stage_key = cycle_key ^ stage_site ^ ((visit * _G2) & _MASK)
+                        u = uniform_and_normal(stage_key ^ ((slot * _G4) & _MASK))[0]
+                        tp = options[-1]
+                        for option, bound in zip(options, step.cumulative[c.segment.index], strict=True):
+                            if u < bound:
+                                tp = option
+                                break
+                    while tp is not None:
+                        if tp.audience is not None and c.segment.index not in tp.audience:
+                            break  # written `for segment X` or `for tier A`: others pass by
+                        i = tp.index
+                        tp_visits[i] += 1
+                        if tp_visits[i] == 1:
+                            c.visit_u = u = u_row[self._first_tp + i]
+                            c.visit_z = z_row[self._first_tp + i]
+                        else:
+                            u, c.visit_z = uniform_and_normal(key ^ self._tp_site[i] ^ ((tp_visits[i] * _G2) & _MASK))
+                            c.visit_u = u
+                        if tp.capacity is None:
+                            duration = tp.duration.draw(u) if tp.duration is not None else 0.0
+                            tp = self._experience(c, tp, stage, env.now + pending, 0.0, duration, False)
+                            pending += duration
+                        else:
+                            if pending:
+                                yield env.timeout(pending)
+                                pending = 0.0
+                            tp = yield from self._queue(c, tp, stage)
+                            if tp is _GAVE_UP:
+                                if counted and not converted:
+                                    dropped[index] += 1
+                                return converted, None, True
             if goal and not converted:
                 converted = True
                 c.revenue += c.segment.value
@@ -638,24 +641,34 @@ class Engine:
                 u = u_row[first_transition]
             else:
                 u = uniform_and_normal(cycle_key ^ stage_site ^ ((visit * _G2) & _MASK) ^ _TRANSITION)[0]
-            chosen = None
-            if bounds is not None:
-                for bound, transition in bounds:
+            if outs is not None:
+                record = None
+                for bound, to, after in outs:
                     if u < bound:
-                        chosen = transition
+                        record, delay = to, after
                         break
-            else:
-                running = 0.0
-                for transition in stage.transitions:
-                    probability = transition.probability
-                    for conditional, predicate in transition.conditionals:
-                        if predicate(c, visit - 1):
-                            probability = conditional
-                            break
-                    running += probability
-                    if u < running:
-                        chosen = transition
+                if record is None:
+                    if counted and not converted:
+                        dropped[index] += 1
+                    if pending:
+                        yield env.timeout(pending)
+                    return converted, None, True
+                pending += delay
+                if cycle and env.now + pending > c.until:
+                    return converted, None, False
+                continue
+            chosen = None
+            running = 0.0
+            for transition in stage.transitions:
+                probability = transition.probability
+                for conditional, predicate in transition.conditionals:
+                    if predicate(c, visit - 1):
+                        probability = conditional
                         break
+                running += probability
+                if u < running:
+                    chosen = transition
+                    break
             if chosen is None or chosen.target < 0:
                 if counted and not converted:
                     dropped[index] += 1
@@ -703,7 +716,7 @@ class Engine:
             noise = 0.0
         else:
             sens = c.sens
-            direct = c.directs[tp.index] if c.directs is not None else _direct(tp, sens)
+            direct = c.directs[tp.index] if c.directs is not None else _direct(tp.theme_total, self._modules[tp.index], sens)
             performance = tp.performance
             if tp.failures:
                 for number, failure in enumerate(tp.failures):
@@ -799,30 +812,27 @@ class Engine:
         if not c.cycle:
             # Service recovery: no failure (0), every failure recovered (1), a failure left unrecovered (2).
             c.recovery = 0 if not c.failed else 2 if c.unrecovered else 1
-        self._word_of_mouth(c, sat)
+        # Word of mouth: whether the customer talks, what it does to the brand, whether it brings someone.
+        propensity, base, curvature, neutral, impact, conversion = self._wom[c.segment.index]
+        chance = talk_probability(sat, propensity, base, curvature, neutral)
+        talk_key = c.key ^ ((c.cycle * _G3) & _MASK) if c.cycle else c.key
+        if uniform(talk_key ^ _TALK) < chance:
+            if sat > neutral:
+                self.brand += impact * (1.0 - self.brand)
+                collector.positive_talk += c.counted
+                if self._referrals and uniform(talk_key ^ _REFER) < conversion:
+                    c.referrals += 1
+                    collector.referrals += c.counted
+                    self.env.process(self._referral(mix(talk_key ^ _REFER)))
+            elif sat < neutral:
+                self.brand += impact * (-1.0 - self.brand)
+                collector.negative_talk += c.counted
         # In the order of METRICS; the referrals slot carries the recommendation score until
         # the customer's referrals are known, cost and revenue are filled in at the end.
         return (
             1.0 if converted else 0.0, remembered, sat, 100.0 * (promoter - detractor),
             promoter, passive, detractor, returning, float(score), duration, 0.0, 0.0,
         )
-
-    def _word_of_mouth(self, c: _Customer, sat: float) -> None:
-        propensity, base, curvature, neutral, impact, conversion = self._wom[c.segment.index]
-        chance = talk_probability(sat, propensity, base, curvature, neutral)
-        talk_key = c.key ^ ((c.cycle * _G3) & _MASK) if c.cycle else c.key
-        if uniform(talk_key ^ _TALK) >= chance:
-            return
-        if sat > neutral:
-            self.brand += impact * (1.0 - self.brand)
-            self.collector.positive_talk += c.counted
-            if self._referrals and uniform(talk_key ^ _REFER) < conversion:
-                c.referrals += 1
-                self.collector.referrals += c.counted
-                self.env.process(self._referral(mix(talk_key ^ _REFER)))
-        elif sat < neutral:
-            self.brand += impact * (-1.0 - self.brand)
-            self.collector.negative_talk += c.counted
 
     def _start_care(self, c: _Customer) -> None:
         """Enrol a converted customer in their tier's care programmes.
@@ -851,7 +861,7 @@ class Engine:
             care, due = entry
             tp = care.touchpoint
             while due <= now:
-                direct = c.directs[tp.index] if c.directs is not None else _direct(tp, c.sens)
+                direct = c.directs[tp.index] if c.directs is not None else _direct(tp.theme_total, self._modules[tp.index], c.sens)
                 if effects:
                     c.carried = min(10.0, max(0.0, c.carried + weight * direct))
                 c.cost += tp.cost
@@ -864,12 +874,17 @@ class Engine:
             entry[1] = due
 
 
-def _direct(tp: TouchpointPlan, sensitivities: list[float] | tuple[float, ...]) -> float:
-    """A touchpoint's direct effect on a customer: its themes plus its modules times the customer's sensitivities."""
-    direct = tp.theme_total
-    for m, value in enumerate(tp.modules):
-        if value:
-            direct += sensitivities[m] * value
+def _no_duration(u: float) -> float:
+    """The duration of a touchpoint written without one."""
+    return 0.0
+
+
+def _direct(theme_total: float, modules: tuple[tuple[int, float], ...], sensitivities) -> float:
+    """A touchpoint's direct effect on a customer: its themes plus each of its ``(module, value)`` times
+    the customer's sensitivity to that module."""
+    direct = theme_total
+    for m, value in modules:
+        direct += sensitivities[m] * value
     return direct
 
 
