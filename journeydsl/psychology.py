@@ -155,7 +155,10 @@ def remembered_experience(
     >>> remembered_experience(peak=-4.0, end=1.0, mean=0.0, w_peak=0.5, w_end=0.5, w_mean=0.0)
     -1.5
     """
-    return w_peak * peak + w_end * end + w_mean * mean + w_duration * math.log1p(max(0.0, duration))
+    value = w_peak * peak + w_end * end + w_mean * mean
+    if w_duration:
+        value += w_duration * math.log1p(max(0.0, duration))
+    return value
 
 
 def satisfaction(remembered: float, baseline: float = 7.0, scale: float = 0.5) -> float:
@@ -171,7 +174,9 @@ def satisfaction(remembered: float, baseline: float = 7.0, scale: float = 0.5) -
     >>> satisfaction(1.5), satisfaction(9.0)
     (7.75, 10.0)
     """
-    return min(10.0, max(0.0, baseline + scale * remembered))
+    value = baseline + scale * remembered
+    # Clipped with comparisons rather than min() and max(): this runs once per customer and cycle.
+    return 0.0 if value <= 0.0 else 10.0 if value >= 10.0 else value
 
 
 def likelihood_to_recommend(remembered: float, baseline: float = 7.0, scale: float = 0.6) -> int:
@@ -185,7 +190,9 @@ def likelihood_to_recommend(remembered: float, baseline: float = 7.0, scale: flo
     >>> likelihood_to_recommend(2.0), likelihood_to_recommend(4.0)
     (8, 9)
     """
-    return int(math.floor(min(10.0, max(0.0, baseline + scale * remembered)) + 0.5))
+    value = baseline + scale * remembered
+    # Rounded half up; the clipped value is never negative, so int() is floor().
+    return 0 if value <= 0.0 else 10 if value >= 10.0 else int(value + 0.5)
 
 
 def nps_category(score: int) -> str:
@@ -238,7 +245,12 @@ def return_probability(satisfaction_score: float, intercept: float = -5.6, slope
     >>> round(return_probability(8.0), 2), round(return_probability(10.0), 2)
     (0.5, 0.8)
     """
-    return logistic(intercept + slope * satisfaction_score)
+    x = intercept + slope * satisfaction_score
+    # logistic(x), written out: this runs once per customer and cycle.
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    z = math.exp(x)
+    return z / (1.0 + z)
 
 
 def update_expectation(expectation: float, experienced: float, adaptation: float = 0.3) -> float:
@@ -274,4 +286,5 @@ def talk_probability(
     >>> round(talk_probability(7.0), 2), round(talk_probability(10.0), 2), round(talk_probability(2.0), 2)
     (0.15, 0.33, 0.65)
     """
-    return min(1.0, max(0.0, propensity * (base + curvature * (satisfaction_score - neutral) ** 2)))
+    chance = propensity * (base + curvature * (satisfaction_score - neutral) ** 2)
+    return 0.0 if chance <= 0.0 else 1.0 if chance >= 1.0 else chance

@@ -209,7 +209,7 @@ class Engine:
         # What closing a cycle needs of a segment's settings, looked up once.
         self._judge = [
             (
-                tuple(s.settings["memory"][key] for key in ("peak", "end", "mean", "duration")),
+                *(s.settings["memory"][key] for key in ("peak", "end", "mean", "duration")),
                 s.settings["satisfaction"]["baseline"], s.settings["satisfaction"]["scale"],
                 s.settings["recommendation"]["baseline"], s.settings["recommendation"]["scale"],
                 s.settings["loyalty"]["intercept"], s.settings["loyalty"]["slope"],
@@ -382,7 +382,8 @@ class Engine:
                 expect[f] = min(10.0, max(0.0, expect[f] + expect_spread * z_row[1 + f]))
         if self.brand:
             # Stories told so far move what newcomers expect of the brand.
-            expect[_BRAND] = min(10.0, max(0.0, expect[_BRAND] + self._brand_expectation * self.brand))
+            shifted = expect[_BRAND] + self._brand_expectation * self.brand
+            expect[_BRAND] = 0.0 if shifted <= 0.0 else 10.0 if shifted >= 10.0 else shifted
         c.expect = expect
         importance = segment.importances
         if importance_spread:
@@ -426,8 +427,8 @@ class Engine:
         c.peak = 0.0
         c.peak_tp = -1
         c.end_tp = -1
-        c.perf_sum = {}
-        c.perf_n = {}
+        c.perf_sum = None  # per factor: the performance perceived and how often (made at the first)
+        c.perf_n = None
         c.failed = 0
         c.unrecovered = 0
 
@@ -461,7 +462,7 @@ class Engine:
                 if uniform(c.key ^ _RETURN ^ ((c.cycle * _G3) & _MASK)) >= return_probability(c.carried, loyalty["intercept"], loyalty["slope"]):
                     break
             adaptation = c.settings["expectations"]["adaptation"]
-            for f, total in c.perf_sum.items():
+            for f, total in (c.perf_sum or {}).items():
                 c.expect[f] = update_expectation(c.expect[f], total / c.perf_n[f], adaptation)
             c.cycle += 1
             collector.repeat_purchases += c.counted
@@ -776,6 +777,9 @@ class Engine:
         loss = c.loss
         perf_sum = c.perf_sum
         perf_n = c.perf_n
+        if perf_sum is None:
+            perf_sum = c.perf_sum = {}
+            perf_n = c.perf_n = {}
         disconfirmed = 0.0
         for f, value in performance:
             gap = value - expect[f]
@@ -789,14 +793,16 @@ class Engine:
 
     def _close_cycle(self, c: _Customer, converted: bool, duration: float) -> tuple[float, ...]:
         collector = self.collector
-        weights, sat_baseline, sat_scale, rec_baseline, rec_scale, intercept, slope = self._judge[c.segment.index]
+        (w_peak, w_end, w_mean, w_duration, sat_baseline, sat_scale, rec_baseline, rec_scale,
+         intercept, slope) = self._judge[c.segment.index]
         if c.count:
             # The end of the episode is its last moment: the mood the customer is left in.
-            remembered = remembered_experience(c.peak, c.mood, c.total / c.count, duration, *weights)
+            remembered = remembered_experience(
+                c.peak, c.mood, c.total / c.count, duration, w_peak, w_end, w_mean, w_duration)
             if c.counted:
                 collector.peaks[c.peak_tp] += 1
                 collector.ends[c.end_tp] += 1
-                if not c.cycle:
+                if not c.cycle and c.perf_sum:
                     # What the customer perceived per factor, against what they expected (gap analysis).
                     for f, total in c.perf_sum.items():
                         collector.factor(c.segment.index, f, total / c.perf_n[f], c.expect[f], c.importance[f])
