@@ -24,6 +24,7 @@ from __future__ import annotations
 import gc
 import math
 import random
+from bisect import bisect_right
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -95,7 +96,7 @@ class _Customer:
     __slots__ = (
         "index", "key", "judgement", "failed", "unrecovered", "moments", "directs", "u_row", "z_row", "visit_u",
         "visit_z", "tp_visits", "segment", "expect", "importance", "sens", "patience", "loss", "settings",
-        "mood", "total", "count", "peak", "peak_tp", "end_tp", "cycle", "cost", "revenue",
+        "mood", "total", "count", "peak", "peak_size", "peak_tp", "choices", "end_tp", "cycle", "cost", "revenue",
         "referrals", "perf_sum", "perf_n", "carried", "until", "counted", "converted_at", "care_next", "hot",
         "recovery",
     )
@@ -169,7 +170,6 @@ class Engine:
         self._first_tp = 4 + 2 * len(FACTOR_NAMES) + len(MODULE_NAMES)
         self._judgement_column = self._first_tp - 1
         self._first_stage = self._first_tp + len(plan.touchpoints)
-        self.blocks = KeyedBlocks(seed, columns, block=256 if run.customers is not None and run.customers < 256 else 1024)
         self.arrivals_end = math.inf
         self.next_index = 0
         self.arrivals_made = 0
@@ -227,8 +227,13 @@ class Engine:
         self._tp_records = [self._touchpoint_record(tp) for tp in plan.touchpoints]
         self._stage_records = records = [self._stage_record(stage) for stage in plan.stages]
         for record in records:
-            if record[5] is not None:
-                record[5] = tuple((bound, records[target] if target >= 0 else None, delay) for bound, target, delay in record[5])
+            if record[6] is not None:
+                record[6] = tuple(records[target] if target >= 0 else None for target in record[6])
+        # The first transition out of each stage is chosen with the customer's block of numbers,
+        # where no condition or repeat purchase is involved (see _stage_record()).
+        self._choices = [(record[9], record[5] if record[5] is not None else ()) for record in records]
+        self.blocks = KeyedBlocks(seed, columns, block=256 if run.customers is not None and run.customers < 256 else 1024,
+                                  choices=self._choices)
         # Where the visits of customers in the warm-up go: nowhere.
         self._discard = [deque(maxlen=0) for _ in plan.touchpoints]
         self._segment_cumulative = []
@@ -336,12 +341,15 @@ class Engine:
         self.next_index += 1
         if key is None:
             self.arrivals_made += 1
-            key, u_row, z_row = self.blocks.customer(self.arrivals_made)
+            key, u_row, z_row, chosen = self.blocks.customer(self.arrivals_made)
         else:
             drawn = [uniform_and_normal(key ^ column) for column in self._columns]
             u_row = [u for u, _ in drawn]
             z_row = [z for _, z in drawn]
-        self.env.process(self._customer(self._make_customer(index, now, key, u_row, z_row)))
+            chosen = [bisect_right(bounds, u_row[column]) for column, bounds in self._choices]
+        c = self._make_customer(index, now, key, u_row, z_row)
+        c.choices = chosen
+        self.env.process(self._customer(c))
 
     def _brand_factor(self) -> float:
         return max(0.0, 1.0 + self._brand_arrivals * self.brand)
@@ -425,6 +433,7 @@ class Engine:
         c.total = 0.0
         c.count = 0
         c.peak = 0.0
+        c.peak_size = -1.0  # abs(peak); below every moment's, so the first moment is the peak
         c.peak_tp = -1
         c.end_tp = -1
         c.perf_sum = None  # per factor: the performance perceived and how often (made at the first)
@@ -501,25 +510,29 @@ class Engine:
     def _stage_record(self, stage: StagePlan) -> list:
         """A stage as the walk reads it, in one short list.
 
-        ``[plain touchpoints, plan, index, visit limit, goal, ways out, decision
-        site, first-transition column]``.  The first item holds the records of
-        the stage's touchpoints when every step is one plain touchpoint and the
-        stage has no delay (walked in line), else None.  The ways out are
-        ``(cumulative chance, target stage's record or None for the drop-off,
-        delay)`` when no transition has a condition or is a repeat purchase, else
-        None; they hold stage indexes until :meth:`__init__` links the records.
+        ``[plain touchpoints, plan, index, visit limit, goal, bounds, targets,
+        delays, decision site, first-transition column]``.  The first item holds
+        the records of the stage's touchpoints when every step is one plain
+        touchpoint and the stage has no delay (walked in line), else None.  When
+        no transition has a condition or is a repeat purchase, the ways out are
+        the cumulative chances of the transitions (``bounds``), and for each, the
+        record of the stage it leads to (None for the drop-off) and its delay,
+        with one more None and 0.0 for a number beyond every bound; else all three
+        are None.  Targets are stage indexes until :meth:`__init__` links the records.
         """
         records = [self._tp_records[step.options[0].index] if len(step.options) == 1 else None for step in stage.steps]
         plain = tuple(records) if not stage.delay and all(r is not None for r in records) else None
-        outs = None
+        bounds = targets = delays = None
         if not any(t.conditionals or t.repeat for t in stage.transitions):
             running = 0.0
-            cumulative = []
+            bounds = []
             for transition in stage.transitions:
                 running += transition.probability
-                cumulative.append((running, transition.target, transition.delay))
-            outs = tuple(cumulative)
-        return [plain, stage, stage.index, stage.visit_limit, stage.goal, outs,
+                bounds.append(running)
+            bounds = tuple(bounds)
+            targets = [t.target for t in stage.transitions] + [-1]
+            delays = tuple(t.delay for t in stage.transitions) + (0.0,)
+        return [plain, stage, stage.index, stage.visit_limit, stage.goal, bounds, targets, delays,
                 self._stage_site[stage.index], self._first_stage + stage.index]
 
     def _walk(self, c: _Customer, stage: StagePlan):
@@ -540,6 +553,7 @@ class Engine:
         tp_visits = c.tp_visits
         u_row = c.u_row
         z_row = c.z_row
+        choices = c.choices
         key = c.key
         cycle = c.cycle
         cycle_key = key ^ ((cycle * _G3) & _MASK)
@@ -551,7 +565,7 @@ class Engine:
         converted = False
         record = stages[stage.index]
         while True:
-            plain, stage, index, limit, goal, outs, stage_site, first_transition = record
+            plain, stage, index, limit, goal, bounds, targets, delays, stage_site, first_transition = record
             visit = visits[index] + 1
             visits[index] = visit
             if visit == 1:
@@ -581,8 +595,10 @@ class Engine:
                     c.mood = moment
                     c.total += moment
                     c.count += 1
-                    if c.peak_tp < 0 or abs(moment) > abs(c.peak):
+                    size = abs(moment)
+                    if size > c.peak_size:
                         c.peak = moment
+                        c.peak_size = size
                         c.peak_tp = i
                     c.end_tp = i
                     c.cost += cost
@@ -637,27 +653,29 @@ class Engine:
                 if c.converted_at is None:
                     c.converted_at = env.now + pending
                     self._start_care(c)
-            # Choose a transition; the first condition that holds replaces the baseline chance.
-            if visit == 1 and not cycle:
-                u = u_row[first_transition]
-            else:
-                u = uniform_and_normal(cycle_key ^ stage_site ^ ((visit * _G2) & _MASK) ^ _TRANSITION)[0]
-            if outs is not None:
-                record = None
-                for bound, to, after in outs:
-                    if u < bound:
-                        record, delay = to, after
-                        break
+            # Choose a transition: the first whose cumulative chance lies above the visit's number
+            # (for a first visit, chosen with the customer's block); the first condition that holds
+            # replaces the baseline chance.
+            if bounds is not None:
+                if visit == 1 and not cycle:
+                    way = choices[index]
+                else:
+                    way = bisect_right(bounds, uniform_and_normal(cycle_key ^ stage_site ^ ((visit * _G2) & _MASK) ^ _TRANSITION)[0])
+                record = targets[way]
                 if record is None:
                     if counted and not converted:
                         dropped[index] += 1
                     if pending:
                         yield env.timeout(pending)
                     return converted, None, True
-                pending += delay
+                pending += delays[way]
                 if cycle and env.now + pending > c.until:
                     return converted, None, False
                 continue
+            if visit == 1 and not cycle:
+                u = u_row[first_transition]
+            else:
+                u = uniform_and_normal(cycle_key ^ stage_site ^ ((visit * _G2) & _MASK) ^ _TRANSITION)[0]
             chosen = None
             running = 0.0
             for transition in stage.transitions:
@@ -743,8 +761,10 @@ class Engine:
         c.total += moment
         c.count += 1
         index = tp.index
-        if c.peak_tp < 0 or abs(moment) > abs(c.peak):
+        size = abs(moment)
+        if size > c.peak_size:
             c.peak = moment
+            c.peak_size = size
             c.peak_tp = index
         c.end_tp = index
         if not reneged:

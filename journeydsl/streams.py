@@ -129,26 +129,34 @@ class KeyedBlocks:
         The decision keys, combined with each customer's key by exclusive or.
     block : int
         Customers per block.
+    choices : sequence of (int, sequence of float), optional
+        Decisions taken by a column's uniform number alone: ``(column, bounds)``
+        with nondecreasing ``bounds``.  Each customer's row of choices holds, for
+        each, ``bisect_right(bounds, u)``: the index of the first bound above the
+        uniform ``u`` of that column (``len(bounds)`` when there is none).
     """
 
-    def __init__(self, seed: int, columns: list[int], block: int = 1024):
+    def __init__(self, seed: int, columns: list[int], block: int = 1024,
+                 choices: list[tuple[int, tuple[float, ...]]] = ()):
         import numpy as np
 
         self._np = np
         self.seed = seed
         self.columns = np.array([c & _MASK for c in columns], dtype=np.uint64)
         self.block = block
+        self.choices = [(column, np.array(bounds, dtype=np.float64)) for column, bounds in choices]
         self._start = -1
+        self._choices: list[list[int]] = []
         self._keys: list[int] = []
         self._u = self._z = None
 
-    def customer(self, number: int) -> tuple[int, list[float], list[float]]:
-        """The key, the uniforms and the normals of the ``number``-th arrival (counting from 1)."""
+    def customer(self, number: int) -> tuple[int, list[float], list[float], list[int]]:
+        """The key, the uniforms, the normals and the choices of the ``number``-th arrival (counting from 1)."""
         start = (number - 1) // self.block * self.block + 1
         if start != self._start:
             self._fill(start)
         row = number - start
-        return self._keys[row], self._u[row].tolist(), self._z[row].tolist()
+        return self._keys[row], self._u[row].tolist(), self._z[row].tolist(), self._choices[row]
 
     def _fill(self, start: int) -> None:
         np = self._np
@@ -161,6 +169,11 @@ class KeyedBlocks:
         u1 = (((bits >> np.uint64(21)) & np.uint64(_LOW_21)) + np.uint64(1)).astype(np.float64) * _TO_UNIT_21
         u2 = (bits & np.uint64(_LOW_21)).astype(np.float64) * _TO_UNIT_21
         self._z = np.sqrt(-2.0 * np.log(u1)) * np.cos(_TWO_PI * u2)
+        if self.choices:
+            chosen = [np.searchsorted(bounds, self._u[:, column], side="right") for column, bounds in self.choices]
+            self._choices = np.stack(chosen, axis=1).tolist()
+        else:
+            self._choices = [[] for _ in range(self.block)]
         self._start = start
 
 
@@ -169,9 +182,12 @@ def customer_key(seed: int, number: int) -> int:
 
     Examples
     --------
-    >>> blocks = KeyedBlocks(5, [11, 12], block=4)
-    >>> key, u, z = blocks.customer(6)
+    >>> blocks = KeyedBlocks(5, [11, 12], block=4, choices=[(1, (0.25, 0.5))])
+    >>> key, u, z, choices = blocks.customer(6)
     >>> key == customer_key(5, 6) and u[1] == uniform_and_normal(key ^ 12)[0]
+    True
+    >>> from bisect import bisect_right
+    >>> choices == [bisect_right((0.25, 0.5), u[1])]
     True
     """
     return mix(mix(seed) ^ ((number * _GAMMA) & _MASK))
