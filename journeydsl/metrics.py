@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import add
 
@@ -169,7 +170,7 @@ class Collector:
         self._sum = [[0.0] * _COUNT for _ in range(segments + 1)]
         self._squares = [[0.0] * _COUNT for _ in range(segments + 1)]
         self.customers = 0
-        self._pending: list[list[tuple[float, ...]]] = [[] for _ in range(segments)]
+        self._pending: list[list[Sequence[float]]] = [[] for _ in range(segments)]
         self._pending_scores: list[list[int]] = [[] for _ in range(segments)]
         self._pending_groups: list[list[int]] = [[] for _ in range(segments)]
         self.in_progress = 0
@@ -190,7 +191,7 @@ class Collector:
         #: Per-customer outcomes by customer key, kept only for paired comparisons.
         self.records: dict[int, tuple] | None = None
 
-    def customer(self, segment: int, values: tuple[float, ...], recommendation: int, recovery: int = 0) -> None:
+    def customer(self, segment: int, values: Sequence[float], recommendation: int, recovery: int = 0) -> None:
         """One customer's outcomes, in the order of :data:`METRICS`, their 0..10 recommendation score
         and their failure experience in the first cycle (0 none, 1 every failure recovered, 2 a
         failure left unrecovered).

@@ -446,13 +446,15 @@ class Engine:
         env = self.env
         collector = self.collector
         stage: StagePlan | None = plan.stages[0]
-        first: tuple[float, ...] | None = None
+        first: list[float] | None = None
         while stage is not None and c.cycle < _MAX_CYCLES:
             cycle_start = env.now
-            outcome = yield from self._walk(c, stage)
-            converted, leaving, finished = outcome
+            converted, leaving, finished, pending = yield from self._walk(c, stage)
             if not finished:
                 break
+            if pending:
+                # What the walk has left to run: its touchpoints since the last wait.
+                yield env.timeout(pending)
             values = self._close_cycle(c, converted, env.now - cycle_start)
             if first is None:
                 first = values
@@ -483,14 +485,16 @@ class Engine:
         if c.care_next:
             self._care_until(c, c.until if c.until != math.inf else env.now, effects=False)
         if c.counted:
-            converted, remembered, sat, nps, promoter, passive, detractor, returning, score, duration, _, _ = first
-            values = (converted, remembered, sat, nps, promoter, passive, detractor, returning,
-                      float(c.referrals), duration, c.cost, c.revenue)
-            collector.customer(c.segment.index, values, int(score), c.recovery)
+            # The first cycle's outcomes, completed with what the whole stay brought.
+            score = int(first[8])
+            first[8] = float(c.referrals)
+            first[10] = c.cost
+            first[11] = c.revenue
+            collector.customer(c.segment.index, first, score, c.recovery)
             if collector.records is not None:
                 # Whether this customer would come back: the same keyed number in every design.
-                comes_back = uniform(c.key ^ _RETURN) < returning
-                collector.records[c.key] = (c.segment.index, comes_back, values)
+                comes_back = uniform(c.key ^ _RETURN) < first[7]
+                collector.records[c.key] = (c.segment.index, comes_back, first)
 
     def _touchpoint_record(self, tp: TouchpointPlan) -> tuple | None:
         """A plain touchpoint as the walk reads it, in one tuple; None for the others.
@@ -536,7 +540,12 @@ class Engine:
                 self._stage_site[stage.index], self._first_stage + stage.index]
 
     def _walk(self, c: _Customer, stage: StagePlan):
-        """Walk stages from ``stage`` until the customer leaves; returns (converted, repeat transition, finished).
+        """Walk stages from ``stage`` until the customer leaves.
+
+        Returns ``(converted, repeat transition, finished, pending)``, where
+        ``pending`` is the time the customer still spends in the touchpoints
+        walked since their last wait: the caller waits it out, so that this
+        generator is done before the customer sleeps.
 
         This is the engine's hot loop.  A stage of plain touchpoints is walked in
         line: each moment is worked out here, the same as :meth:`_experience`
@@ -573,9 +582,7 @@ class Engine:
             if visit > limit:
                 if counted and not converted:
                     dropped[index] += 1
-                if pending:
-                    yield env.timeout(pending)
-                return converted, None, True
+                return converted, None, True, pending
             if plain is not None:
                 for i, column, tp_site, draw, noise, modules, theme_total, cost, performance in plain:
                     # One keyed draw per visit gives its duration and its noise (see journeydsl.streams);
@@ -608,7 +615,7 @@ class Engine:
                 if stage.delay:
                     pending += stage.delay
                     if cycle and env.now + pending > c.until:
-                        return converted, None, False
+                        return converted, None, False, 0.0
                 slot = 0
                 for step in stage.steps:
                     slot += 1
@@ -646,7 +653,7 @@ class Engine:
                             if tp is _GAVE_UP:
                                 if counted and not converted:
                                     dropped[index] += 1
-                                return converted, None, True
+                                return converted, None, True, 0.0
             if goal and not converted:
                 converted = True
                 c.revenue += c.segment.value
@@ -665,12 +672,10 @@ class Engine:
                 if record is None:
                     if counted and not converted:
                         dropped[index] += 1
-                    if pending:
-                        yield env.timeout(pending)
-                    return converted, None, True
+                    return converted, None, True, pending
                 pending += delays[way]
                 if cycle and env.now + pending > c.until:
-                    return converted, None, False
+                    return converted, None, False, 0.0
                 continue
             if visit == 1 and not cycle:
                 u = u_row[first_transition]
@@ -691,16 +696,12 @@ class Engine:
             if chosen is None or chosen.target < 0:
                 if counted and not converted:
                     dropped[index] += 1
-                if pending:
-                    yield env.timeout(pending)
-                return converted, None, True
+                return converted, None, True, pending
             if chosen.repeat:
-                if pending:
-                    yield env.timeout(pending)
-                return converted, chosen, True
+                return converted, chosen, True, pending
             pending += chosen.delay
             if cycle and env.now + pending > c.until:
-                return converted, None, False
+                return converted, None, False, 0.0
             record = stages[chosen.target]
 
     def _queue(self, c: _Customer, tp: TouchpointPlan, stage: StagePlan):
@@ -811,7 +812,7 @@ class Engine:
             perf_n[f] = perf_n.get(f, 0) + 1
         return disconfirmed * weight
 
-    def _close_cycle(self, c: _Customer, converted: bool, duration: float) -> tuple[float, ...]:
+    def _close_cycle(self, c: _Customer, converted: bool, duration: float) -> list[float]:
         collector = self.collector
         (w_peak, w_end, w_mean, w_duration, sat_baseline, sat_scale, rec_baseline, rec_scale,
          intercept, slope) = self._judge[c.segment.index]
@@ -855,10 +856,10 @@ class Engine:
                 collector.negative_talk += c.counted
         # In the order of METRICS; the referrals slot carries the recommendation score until
         # the customer's referrals are known, cost and revenue are filled in at the end.
-        return (
+        return [
             1.0 if converted else 0.0, remembered, sat, 100.0 * (promoter - detractor),
             promoter, passive, detractor, returning, float(score), duration, 0.0, 0.0,
-        )
+        ]
 
     def _start_care(self, c: _Customer) -> None:
         """Enrol a converted customer in their tier's care programmes.
