@@ -232,7 +232,7 @@ class Engine:
         # The first transition out of each stage is chosen with the customer's block of numbers,
         # where no condition or repeat purchase is involved (see _stage_record()).
         self._choices = [(record[9], record[5] if record[5] is not None else ()) for record in records]
-        self.blocks = KeyedBlocks(seed, columns, block=256 if run.customers is not None and run.customers < 256 else 1024,
+        self.blocks = KeyedBlocks(seed, columns, block=256 if run.customers is not None and run.customers < 256 else 512,
                                   choices=self._choices)
         # Where the visits of customers in the warm-up go: nowhere.
         self._discard = [deque(maxlen=0) for _ in plan.touchpoints]

@@ -159,18 +159,35 @@ class KeyedBlocks:
         return self._keys[row], self._u[row].tolist(), self._z[row].tolist(), self._choices[row]
 
     def _fill(self, start: int) -> None:
+        # In place where possible: the arrays are a block of customers by every decision column,
+        # and fewer temporaries keep them in the processor's cache.
         np = self._np
         numbers = np.arange(start, start + self.block, dtype=np.uint64)
         with np.errstate(over="ignore"):
-            keys = _mix_array(np, np.uint64(mix(self.seed)) ^ (numbers * np.uint64(_GAMMA)))
+            numbers *= np.uint64(_GAMMA)
+            numbers ^= np.uint64(mix(self.seed))
+            keys = _mix_array(np, numbers)
             bits = _mix_array(np, keys[:, None] ^ self.columns[None, :])
         self._keys = keys.tolist()
-        self._u = (bits >> np.uint64(43)).astype(np.float64) * _TO_UNIT_21
-        u1 = (((bits >> np.uint64(21)) & np.uint64(_LOW_21)) + np.uint64(1)).astype(np.float64) * _TO_UNIT_21
-        u2 = (bits & np.uint64(_LOW_21)).astype(np.float64) * _TO_UNIT_21
-        self._z = np.sqrt(-2.0 * np.log(u1)) * np.cos(_TWO_PI * u2)
+        u = (bits >> np.uint64(43)).astype(np.float64)
+        u *= _TO_UNIT_21
+        self._u = u
+        # Box-Muller: the normal from the other two 21-bit numbers of the same key.
+        u1 = ((bits >> np.uint64(21)) & np.uint64(_LOW_21)).astype(np.float64)
+        u1 += 1.0
+        u1 *= _TO_UNIT_21
+        np.log(u1, out=u1)
+        u1 *= -2.0
+        np.sqrt(u1, out=u1)
+        bits &= np.uint64(_LOW_21)
+        u2 = bits.astype(np.float64)
+        u2 *= _TO_UNIT_21
+        u2 *= _TWO_PI
+        np.cos(u2, out=u2)
+        u1 *= u2
+        self._z = u1
         if self.choices:
-            chosen = [np.searchsorted(bounds, self._u[:, column], side="right") for column, bounds in self.choices]
+            chosen = [np.searchsorted(bounds, u[:, column], side="right") for column, bounds in self.choices]
             self._choices = np.stack(chosen, axis=1).tolist()
         else:
             self._choices = [[] for _ in range(self.block)]
@@ -194,7 +211,15 @@ def customer_key(seed: int, number: int) -> int:
 
 
 def _mix_array(np, x):
-    x = x + np.uint64(_GAMMA)
-    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return x ^ (x >> np.uint64(31))
+    """SplitMix64's output function on an array of keys, in place (the array is changed and returned)."""
+    shifted = np.empty_like(x)
+    x += np.uint64(_GAMMA)
+    np.right_shift(x, np.uint64(30), out=shifted)
+    x ^= shifted
+    x *= np.uint64(0xBF58476D1CE4E5B9)
+    np.right_shift(x, np.uint64(27), out=shifted)
+    x ^= shifted
+    x *= np.uint64(0x94D049BB133111EB)
+    np.right_shift(x, np.uint64(31), out=shifted)
+    x ^= shifted
+    return x
