@@ -166,8 +166,13 @@ class Engine:
         self._care_site = [site("care:" + (care.touchpoint.name)) for care in plan.care]
         # A customer's first-visit and attribute numbers, drawn for blocks of arrivals at once:
         # one column per decision (see _columns()).
-        self._columns = columns = _columns(self._tp_site, self._stage_site)
-        self._first_tp = 4 + 2 * len(FACTOR_NAMES) + len(MODULE_NAMES)
+        self._columns = columns = _columns(plan, self._tp_site, self._stage_site)
+        factors, modules = len(plan.used_factors), len(plan.used_modules)
+        # (factor or module, column) of each spread the journey uses.
+        self._expect_columns = [(f, 1 + k) for k, f in enumerate(plan.used_factors)]
+        self._importance_columns = [(f, 1 + factors + k) for k, f in enumerate(plan.used_factors)]
+        self._sensitivity_columns = [(m, 1 + 2 * factors + k) for k, m in enumerate(plan.used_modules)]
+        self._first_tp = 4 + 2 * factors + modules
         self._judgement_column = self._first_tp - 1
         self._first_stage = self._first_tp + len(plan.touchpoints)
         self.arrivals_end = math.inf
@@ -383,11 +388,10 @@ class Engine:
         c.settings = segment.settings
         c.hot = self._hot[segment_index]
         # Each customer's own expectations, importances and sensitivities: the segment's, spread.
-        factors = len(FACTOR_NAMES)
         expect = list(segment.expectations)
         if expect_spread:
-            for f in self.plan.used_factors:
-                expect[f] = min(10.0, max(0.0, expect[f] + expect_spread * z_row[1 + f]))
+            for f, column in self._expect_columns:
+                expect[f] = min(10.0, max(0.0, expect[f] + expect_spread * z_row[column]))
         if self.brand:
             # Stories told so far move what newcomers expect of the brand.
             shifted = expect[_BRAND] + self._brand_expectation * self.brand
@@ -396,14 +400,14 @@ class Engine:
         importance = segment.importances
         if importance_spread:
             importance = list(importance)
-            for f in self.plan.used_factors:
-                importance[f] = min(10.0, max(0.0, importance[f] + importance_spread * z_row[1 + factors + f]))
+            for f, column in self._importance_columns:
+                importance[f] = min(10.0, max(0.0, importance[f] + importance_spread * z_row[column]))
         c.importance = importance
         sens = segment.sensitivities
         if sensitivity_spread:
             sens = list(sens)
-            for m in self.plan.used_modules:
-                sens[m] = max(0.0, sens[m] * (1.0 + sensitivity_spread * z_row[1 + 2 * factors + m]))
+            for m, column in self._sensitivity_columns:
+                sens[m] = max(0.0, sens[m] * (1.0 + sensitivity_spread * z_row[column]))
         c.sens = sens
         patience = segment.patience
         if patience is not None and patience_sigma:
@@ -915,18 +919,21 @@ def _direct(theme_total: float, modules: tuple[tuple[int, float], ...], sensitiv
     return direct
 
 
-def _columns(tp_sites: list[int], stage_sites: list[int]) -> list[int]:
+def _columns(plan: Plan, tp_sites: list[int], stage_sites: list[int]) -> list[int]:
     """The decision keys drawn with each customer: attributes, then first visits, then first transitions.
 
-    In order: the segment; expectation, importance (per factor) and sensitivity
-    (per module) spreads; patience; loss aversion; judgement; the first visit of every
-    touchpoint (its duration and noise); the first transition out of every stage.
+    In order: the segment; the expectation and importance spreads of each factor the
+    journey uses and the sensitivity spread of each module it uses; patience; loss
+    aversion; judgement; the first visit of every touchpoint (its duration and noise);
+    the first transition out of every stage.  A column's numbers depend on its key,
+    not on its place, so a journey that uses another factor draws the same numbers
+    for the ones both use.
     """
     return [
         _SEGMENT,
-        *(site("expect:" + name) for name in FACTOR_NAMES),
-        *(site("importance:" + name) for name in FACTOR_NAMES),
-        *(site("sensitivity:" + name) for name in MODULE_NAMES),
+        *(site("expect:" + FACTOR_NAMES[f]) for f in plan.used_factors),
+        *(site("importance:" + FACTOR_NAMES[f]) for f in plan.used_factors),
+        *(site("sensitivity:" + MODULE_NAMES[m]) for m in plan.used_modules),
         _PATIENCE,
         _LOSS,
         _JUDGEMENT,
