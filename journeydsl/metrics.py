@@ -34,7 +34,7 @@ METRICS: tuple[str, ...] = (
 )
 _COUNT = len(METRICS)
 #: Customers buffered per segment before their outcomes are folded into the aggregates.
-_BLOCK = 2048
+_BLOCK = 512
 
 
 @dataclass

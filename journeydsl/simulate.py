@@ -26,7 +26,7 @@ import math
 import random
 from bisect import bisect_right
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import simpy
@@ -366,7 +366,7 @@ class Engine:
             self._arrive(self.env.now, mix(key))
 
     # ---- customers -------------------------------------------------------------------
-    def _make_customer(self, index: int, now: float, key: int, u_row: list[float], z_row: list[float]) -> _Customer:
+    def _make_customer(self, index: int, now: float, key: int, u_row: Sequence[float], z_row: Sequence[float]) -> _Customer:
         c = _Customer()
         c.index = index
         c.key = key

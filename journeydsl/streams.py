@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import zlib
+from collections.abc import Sequence
 
 __all__ = ["mix", "site", "uniform", "normal", "uniform_and_normal", "KeyedBlocks", "customer_key"]
 
@@ -150,13 +151,17 @@ class KeyedBlocks:
         self._keys: list[int] = []
         self._u = self._z = None
 
-    def customer(self, number: int) -> tuple[int, list[float], list[float], list[int]]:
-        """The key, the uniforms, the normals and the choices of the ``number``-th arrival (counting from 1)."""
+    def customer(self, number: int) -> tuple[int, Sequence[float], Sequence[float], list[int]]:
+        """The key, the uniforms, the normals and the choices of the ``number``-th arrival (counting from 1).
+
+        The uniforms and normals are read-only views of the block's rows (no
+        Python float is made for a number the customer never uses).
+        """
         start = (number - 1) // self.block * self.block + 1
         if start != self._start:
             self._fill(start)
         row = number - start
-        return self._keys[row], self._u[row].tolist(), self._z[row].tolist(), self._choices[row]
+        return self._keys[row], memoryview(self._u[row]), memoryview(self._z[row]), self._choices[row]
 
     def _fill(self, start: int) -> None:
         # In place where possible: the arrays are a block of customers by every decision column,
