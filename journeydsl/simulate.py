@@ -94,7 +94,7 @@ class RunSettings:
 
 class _Customer:
     __slots__ = (
-        "index", "key", "judgement", "failed", "unrecovered", "moments", "directs", "u_row", "z_row", "visit_u",
+        "index", "key", "judgement", "failed", "unrecovered", "moments", "directs", "u_row", "z_row", "offset", "visit_u",
         "visit_z", "tp_visits", "segment", "expect", "importance", "sens", "patience", "loss", "settings",
         "mood", "total", "count", "peak", "peak_size", "peak_tp", "choices", "end_tp", "cycle", "cost", "revenue",
         "referrals", "perf_sum", "perf_n", "carried", "until", "counted", "converted_at", "care_next", "hot",
@@ -346,13 +346,14 @@ class Engine:
         self.next_index += 1
         if key is None:
             self.arrivals_made += 1
-            key, u_row, z_row, chosen = self.blocks.customer(self.arrivals_made)
+            key, u_row, z_row, offset, chosen = self.blocks.customer(self.arrivals_made)
         else:
             drawn = [uniform_and_normal(key ^ column) for column in self._columns]
             u_row = [u for u, _ in drawn]
             z_row = [z for _, z in drawn]
             chosen = [bisect_right(bounds, u_row[column]) for column, bounds in self._choices]
-        c = self._make_customer(index, now, key, u_row, z_row)
+            offset = 0
+        c = self._make_customer(index, now, key, u_row, z_row, offset)
         c.choices = chosen
         self.env.process(self._customer(c))
 
@@ -366,14 +367,17 @@ class Engine:
             self._arrive(self.env.now, mix(key))
 
     # ---- customers -------------------------------------------------------------------
-    def _make_customer(self, index: int, now: float, key: int, u_row: Sequence[float], z_row: Sequence[float]) -> _Customer:
+    def _make_customer(self, index: int, now: float, key: int, u_row: Sequence[float], z_row: Sequence[float],
+                       offset: int) -> _Customer:
+        """A customer from their numbers: column ``j`` of theirs is ``u_row[offset + j]`` (and ``z_row``)."""
         c = _Customer()
         c.index = index
         c.key = key
         c.u_row = u_row
         c.z_row = z_row
+        c.offset = offset
         c.tp_visits = [0] * len(self._tp_records)
-        u = u_row[0]
+        u = u_row[offset]
         segment_index = 0
         for i, bound in enumerate(self._segment_cumulative):
             if u < bound:
@@ -391,7 +395,7 @@ class Engine:
         expect = list(segment.expectations)
         if expect_spread:
             for f, column in self._expect_columns:
-                expect[f] = min(10.0, max(0.0, expect[f] + expect_spread * z_row[column]))
+                expect[f] = min(10.0, max(0.0, expect[f] + expect_spread * z_row[offset + column]))
         if self.brand:
             # Stories told so far move what newcomers expect of the brand.
             shifted = expect[_BRAND] + self._brand_expectation * self.brand
@@ -401,24 +405,24 @@ class Engine:
         if importance_spread:
             importance = list(importance)
             for f, column in self._importance_columns:
-                importance[f] = min(10.0, max(0.0, importance[f] + importance_spread * z_row[column]))
+                importance[f] = min(10.0, max(0.0, importance[f] + importance_spread * z_row[offset + column]))
         c.importance = importance
         sens = segment.sensitivities
         if sensitivity_spread:
             sens = list(sens)
             for m, column in self._sensitivity_columns:
-                sens[m] = max(0.0, sens[m] * (1.0 + sensitivity_spread * z_row[column]))
+                sens[m] = max(0.0, sens[m] * (1.0 + sensitivity_spread * z_row[offset + column]))
         c.sens = sens
         patience = segment.patience
         if patience is not None and patience_sigma:
             sigma = patience_sigma
-            patience = patience * math.exp(-sigma * sigma / 2 + sigma * z_row[self._first_tp - 3])
+            patience = patience * math.exp(-sigma * sigma / 2 + sigma * z_row[offset + self._first_tp - 3])
         c.patience = patience
         if loss_spread:
-            loss = max(1.0, loss + loss_spread * z_row[self._first_tp - 2])
+            loss = max(1.0, loss + loss_spread * z_row[offset + self._first_tp - 2])
         c.loss = loss
         # How this customer answers rating scales: some never give a 10, some always do.
-        c.judgement = judgement_spread * z_row[self._judgement_column]
+        c.judgement = judgement_spread * z_row[offset + self._judgement_column]
         c.mood = 0.0
         c.cycle = 0
         c.cost = 0.0
@@ -566,6 +570,7 @@ class Engine:
         tp_visits = c.tp_visits
         u_row = c.u_row
         z_row = c.z_row
+        offset = c.offset
         choices = c.choices
         key = c.key
         cycle = c.cycle
@@ -594,8 +599,8 @@ class Engine:
                     n = tp_visits[i] + 1
                     tp_visits[i] = n
                     if n == 1:
-                        u = u_row[column]
-                        z = z_row[column]
+                        u = u_row[offset + column]
+                        z = z_row[offset + column]
                     else:
                         u, z = uniform_and_normal(key ^ tp_site ^ ((n * _G2) & _MASK))
                     direct = directs[i] if directs is not None else _direct(theme_total, modules, sens)
@@ -640,8 +645,8 @@ class Engine:
                         i = tp.index
                         tp_visits[i] += 1
                         if tp_visits[i] == 1:
-                            c.visit_u = u = u_row[self._first_tp + i]
-                            c.visit_z = z_row[self._first_tp + i]
+                            c.visit_u = u = u_row[offset + self._first_tp + i]
+                            c.visit_z = z_row[offset + self._first_tp + i]
                         else:
                             u, c.visit_z = uniform_and_normal(key ^ self._tp_site[i] ^ ((tp_visits[i] * _G2) & _MASK))
                             c.visit_u = u
@@ -682,7 +687,7 @@ class Engine:
                     return converted, None, False, 0.0
                 continue
             if visit == 1 and not cycle:
-                u = u_row[first_transition]
+                u = u_row[offset + first_transition]
             else:
                 u = uniform_and_normal(cycle_key ^ stage_site ^ ((visit * _G2) & _MASK) ^ _TRANSITION)[0]
             chosen = None

@@ -151,17 +151,18 @@ class KeyedBlocks:
         self._keys: list[int] = []
         self._u = self._z = None
 
-    def customer(self, number: int) -> tuple[int, Sequence[float], Sequence[float], list[int]]:
-        """The key, the uniforms, the normals and the choices of the ``number``-th arrival (counting from 1).
+    def customer(self, number: int) -> tuple[int, Sequence[float], Sequence[float], int, list[int]]:
+        """The key, uniforms, normals, offset and choices of the ``number``-th arrival (counting from 1).
 
-        The uniforms and normals are read-only views of the block's rows (no
-        Python float is made for a number the customer never uses).
+        The uniforms and normals are flat read-only views of the whole block:
+        the customer's number for column ``j`` is at ``offset + j`` (no Python
+        object is made per customer, nor a float for a number never used).
         """
         start = (number - 1) // self.block * self.block + 1
         if start != self._start:
             self._fill(start)
         row = number - start
-        return self._keys[row], memoryview(self._u[row]), memoryview(self._z[row]), self._choices[row]
+        return self._keys[row], self._u_flat, self._z_flat, row * len(self.columns), self._choices[row]
 
     def _fill(self, start: int) -> None:
         # In place where possible: the arrays are a block of customers by every decision column,
@@ -191,6 +192,8 @@ class KeyedBlocks:
         np.cos(u2, out=u2)
         u1 *= u2
         self._z = u1
+        self._u_flat = memoryview(u.reshape(-1))
+        self._z_flat = memoryview(u1.reshape(-1))
         if self.choices:
             chosen = [np.searchsorted(bounds, u[:, column], side="right") for column, bounds in self.choices]
             self._choices = np.stack(chosen, axis=1).tolist()
@@ -205,11 +208,11 @@ def customer_key(seed: int, number: int) -> int:
     Examples
     --------
     >>> blocks = KeyedBlocks(5, [11, 12], block=4, choices=[(1, (0.25, 0.5))])
-    >>> key, u, z, choices = blocks.customer(6)
-    >>> key == customer_key(5, 6) and u[1] == uniform_and_normal(key ^ 12)[0]
+    >>> key, u, z, offset, choices = blocks.customer(6)
+    >>> key == customer_key(5, 6) and u[offset + 1] == uniform_and_normal(key ^ 12)[0]
     True
     >>> from bisect import bisect_right
-    >>> choices == [bisect_right((0.25, 0.5), u[1])]
+    >>> choices == [bisect_right((0.25, 0.5), u[offset + 1])]
     True
     """
     return mix(mix(seed) ^ ((number * _GAMMA) & _MASK))
