@@ -63,7 +63,7 @@ def run_reference(script: Path, customers: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--customers", type=int, default=100_000, help="customers per run (default 100,000)")
-    parser.add_argument("--repeats", type=int, default=3, help="runs of each engine; the best counts (default 3)")
+    parser.add_argument("--repeats", type=int, default=5, help="runs of each engine, interleaved; the best counts (default 5)")
     parser.add_argument("--reference", type=Path, default=DEFAULT_REFERENCE, help="path to naive_simpy.py")
     parser.add_argument("--memory", action="store_true", help="also measure peak memory at 10,000 and 1,000,000 customers")
     args = parser.parse_args()
