@@ -9,15 +9,18 @@ compare the raw aggregates exactly.
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
-from journeydsl.api import load, loads
+from journeydsl.api import check_text, load, loads
 from journeydsl.designs import design_names, resolve
 from journeydsl.metrics import METRICS, Collector
 from journeydsl.plan import compile_plan
 from journeydsl.simulate import Engine, RunSettings
 
 from .conftest import EXAMPLES, ROOT
+from .test_fuzz import mutate
 
 
 def _fingerprint(collector: Collector) -> tuple:
@@ -87,5 +90,26 @@ def test_plain_journey_with_loops_revisits_performance_and_spread():
 
 def test_the_speed_reference_journey_walks_the_same_both_ways():
     plan = compile_plan(load(ROOT / "benchmarks" / "reference.journey"))
+    # The benchmark's journey is walked in line throughout: no stage falls off the hot loop.
+    assert all(record[0] is not None for record in Engine(plan, RunSettings(customers=1), 1)._stage_records)
     inline, general = _both_ways(plan, RunSettings(customers=5000), seed=3)
     assert inline == general
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_mutated_journeys_walk_the_same_both_ways(example):
+    # Whatever structure a mutant of an example has that the checker accepts (stages moved,
+    # touchpoints repeated or cut, transitions lost), both paths agree on it.
+    rng = random.Random(f"paths:{example.stem}")
+    source = example.read_text(encoding="utf-8")
+    compared = 0
+    for _ in range(400):
+        result = check_text(mutate(source, rng), "<mutant>", base=example.parent)
+        if not result.ok or result.journey is None:
+            continue
+        inline, general = _both_ways(compile_plan(result.journey), RunSettings(customers=120), seed=compared)
+        assert inline == general
+        compared += 1
+        if compared == 8:
+            break
+    assert compared >= 3
