@@ -242,11 +242,11 @@ class Engine:
         self._tp_records = [self._touchpoint_record(tp) for tp in plan.touchpoints]
         self._stage_records = records = [self._stage_record(stage) for stage in plan.stages]
         for record in records:
-            if record[6] is not None:
-                record[6] = tuple(records[target] if target >= 0 else None for target in record[6])
+            if record[7] is not None:
+                record[7] = tuple(records[target] if target >= 0 else None for target in record[7])
         # The first transition out of each stage is chosen with the customer's block of numbers,
         # where no condition or repeat purchase is involved (see _stage_record()).
-        self._choices = [(record[9], record[5] if record[5] is not None else ()) for record in records]
+        self._choices = [(record[10], record[6] if record[6] is not None else ()) for record in records]
         self.blocks = KeyedBlocks(seed, columns, block=256 if run.customers is not None and run.customers < 256 else 512,
                                   choices=self._choices)
         # Where the visits of customers in the warm-up go: nowhere.
@@ -532,18 +532,20 @@ class Engine:
     def _stage_record(self, stage: StagePlan) -> list:
         """A stage as the walk reads it, in one short list.
 
-        ``[plain touchpoints, plan, index, visit limit, goal, bounds, targets,
-        delays, decision site, first-transition column]``.  The first item holds
-        the records of the stage's touchpoints when every step is one plain
-        touchpoint and the stage has no delay (walked in line), else None.  When
-        no transition has a condition or is a repeat purchase, the ways out are
-        the cumulative chances of the transitions (``bounds``), and for each, the
-        record of the stage it leads to (None for the drop-off) and its delay,
-        with one more None and 0.0 for a number beyond every bound; else all three
-        are None.  Targets are stage indexes until :meth:`__init__` links the records.
+        ``[steps, plan, index, visit limit, delay, goal, bounds, targets, delays,
+        decision site, first-transition column]``.  Each step is ``(number, plain
+        touchpoint's record, step)``: the record when the step is one plain
+        touchpoint (walked in line), else None.  When no transition has a
+        condition or is a repeat purchase, the ways out are the cumulative chances
+        of the transitions (``bounds``), and for each, the record of the stage it
+        leads to (None for the drop-off) and its delay, with one more None and 0.0
+        for a number beyond every bound; else all three are None.  Targets are
+        stage indexes until :meth:`__init__` links the records.
         """
-        records = [self._tp_records[step.options[0].index] if len(step.options) == 1 else None for step in stage.steps]
-        plain = tuple(records) if not stage.delay and all(r is not None for r in records) else None
+        steps = tuple(
+            (number, self._tp_records[step.options[0].index] if len(step.options) == 1 else None, step)
+            for number, step in enumerate(stage.steps, start=1)
+        )
         bounds = targets = delays = None
         if not any(t.conditionals or t.repeat for t in stage.transitions):
             running = 0.0
@@ -554,8 +556,17 @@ class Engine:
             bounds = tuple(bounds)
             targets = [t.target for t in stage.transitions] + [-1]
             delays = tuple(t.delay for t in stage.transitions) + (0.0,)
-        return [plain, stage, stage.index, stage.visit_limit, stage.goal, bounds, targets, delays,
+        return [steps, stage, stage.index, stage.visit_limit, stage.delay, stage.goal, bounds, targets, delays,
                 self._stage_site[stage.index], self._first_stage + stage.index]
+
+    def walked_in_line(self) -> set[str]:
+        """The touchpoints this engine walks in line, in its hot loop (for tests and profiling)."""
+        return {
+            step.options[0].name
+            for record in self._stage_records
+            for _, plain, step in record[0]
+            if plain is not None
+        }
 
     def _walk(self, c: _Customer, stage: StagePlan):
         """Walk stages from ``stage`` until the customer leaves.
@@ -565,10 +576,11 @@ class Engine:
         walked since their last wait: the caller waits it out, so that this
         generator is done before the customer sleeps.
 
-        This is the engine's hot loop.  A stage of plain touchpoints is walked in
-        line: each moment is worked out here, the same as :meth:`_experience`
-        computes it, without its queue, failure, audience and trace cases.  Other
-        stages take every touchpoint through :meth:`_experience` or :meth:`_queue`.
+        This is the engine's hot loop.  A plain touchpoint is walked in line: its
+        moment is worked out here, the same as :meth:`_experience` computes it,
+        without its queue, failure, audience and trace cases.  Other steps (a
+        choice, a queue, failure modes, an audience, or any step when a trace is
+        written) go through :meth:`_experience` or :meth:`_queue`.
         """
         env = self.env
         collector = self.collector
@@ -593,7 +605,7 @@ class Engine:
         converted = False
         record = stages[stage.index]
         while True:
-            plain, stage, index, limit, goal, bounds, targets, delays, stage_site, first_transition = record
+            steps, stage, index, limit, delay, goal, bounds, targets, delays, stage_site, first_transition = record
             visit = visits[index] + 1
             visits[index] = visit
             if visit == 1:
@@ -602,8 +614,13 @@ class Engine:
                 if counted and not converted:
                     dropped[index] += 1
                 return converted, None, True, pending
-            if plain is not None:
-                for i, column, tp_site, draw, noise, modules, theme_total, cost, performance in plain:
+            if delay:
+                pending += delay
+                if cycle and env.now + pending > c.until:
+                    return converted, None, False, 0.0
+            for slot, plain, step in steps:
+                if plain is not None:
+                    i, column, tp_site, draw, noise, modules, theme_total, cost, performance = plain
                     # One keyed draw per visit gives its duration and its noise (see journeydsl.streams);
                     # a first visit's numbers were drawn with the customer's block.
                     n = tp_visits[i] + 1
@@ -630,49 +647,42 @@ class Engine:
                     c.cost += cost
                     moments[i].append(moment)
                     pending += draw(u)
-            else:
-                if stage.delay:
-                    pending += stage.delay
-                    if cycle and env.now + pending > c.until:
-                        return converted, None, False, 0.0
-                slot = 0
-                for step in stage.steps:
-                    slot += 1
-                    options = step.options
-                    if len(options) == 1:
-                        tp = options[0]
+                    continue
+                options = step.options
+                if len(options) == 1:
+                    tp = options[0]
+                else:
+                    stage_key = cycle_key ^ stage_site ^ ((visit * _G2) & _MASK)
+                    u = uniform_and_normal(stage_key ^ ((slot * _G4) & _MASK))[0]
+                    tp = options[-1]
+                    for option, bound in zip(options, step.cumulative[c.segment.index], strict=True):
+                        if u < bound:
+                            tp = option
+                            break
+                while tp is not None:
+                    if tp.audience is not None and c.segment.index not in tp.audience:
+                        break  # written `for segment X` or `for tier A`: others pass by
+                    i = tp.index
+                    tp_visits[i] += 1
+                    if tp_visits[i] == 1:
+                        c.visit_u = u = u_row[offset + self._first_tp + i]
+                        c.visit_z = z_row[offset + self._first_tp + i]
                     else:
-                        stage_key = cycle_key ^ stage_site ^ ((visit * _G2) & _MASK)
-                        u = uniform_and_normal(stage_key ^ ((slot * _G4) & _MASK))[0]
-                        tp = options[-1]
-                        for option, bound in zip(options, step.cumulative[c.segment.index], strict=True):
-                            if u < bound:
-                                tp = option
-                                break
-                    while tp is not None:
-                        if tp.audience is not None and c.segment.index not in tp.audience:
-                            break  # written `for segment X` or `for tier A`: others pass by
-                        i = tp.index
-                        tp_visits[i] += 1
-                        if tp_visits[i] == 1:
-                            c.visit_u = u = u_row[offset + self._first_tp + i]
-                            c.visit_z = z_row[offset + self._first_tp + i]
-                        else:
-                            u, c.visit_z = uniform_and_normal(key ^ self._tp_site[i] ^ ((tp_visits[i] * _G2) & _MASK))
-                            c.visit_u = u
-                        if tp.capacity is None:
-                            duration = tp.duration.draw(u) if tp.duration is not None else 0.0
-                            tp = self._experience(c, tp, stage, env.now + pending, 0.0, duration, False)
-                            pending += duration
-                        else:
-                            if pending:
-                                yield env.timeout(pending)
-                                pending = 0.0
-                            tp = yield from self._queue(c, tp, stage)
-                            if tp is _GAVE_UP:
-                                if counted and not converted:
-                                    dropped[index] += 1
-                                return converted, None, True, 0.0
+                        u, c.visit_z = uniform_and_normal(key ^ self._tp_site[i] ^ ((tp_visits[i] * _G2) & _MASK))
+                        c.visit_u = u
+                    if tp.capacity is None:
+                        duration = tp.duration.draw(u) if tp.duration is not None else 0.0
+                        tp = self._experience(c, tp, stage, env.now + pending, 0.0, duration, False)
+                        pending += duration
+                    else:
+                        if pending:
+                            yield env.timeout(pending)
+                            pending = 0.0
+                        tp = yield from self._queue(c, tp, stage)
+                        if tp is _GAVE_UP:
+                            if counted and not converted:
+                                dropped[index] += 1
+                            return converted, None, True, 0.0
             if goal and not converted:
                 converted = True
                 c.revenue += c.segment.value

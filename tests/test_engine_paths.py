@@ -44,6 +44,7 @@ def _fingerprint(collector: Collector) -> tuple:
 
 
 def _both_ways(plan, run: RunSettings, seed: int) -> tuple[tuple, tuple]:
+    assert not Engine(plan, run, seed, trace=lambda row: None).walked_in_line()
     inline = Engine(plan, run, seed).execute()
     general = Engine(plan, run, seed, trace=lambda row: None).execute()
     return _fingerprint(inline), _fingerprint(general)
@@ -59,6 +60,7 @@ DESIGNS = [
 @pytest.mark.parametrize(("example", "design"), DESIGNS, ids=lambda v: getattr(v, "stem", v))
 def test_every_design_walks_the_same_both_ways(example, design):
     plan = compile_plan(resolve(load(example), design).journey)
+    assert Engine(plan, RunSettings(customers=1), 1).walked_in_line()  # every example has plain touchpoints
     inline, general = _both_ways(plan, RunSettings(customers=600, warmup=30.0), seed=5)
     assert inline == general
 
@@ -82,7 +84,7 @@ def test_plain_journey_with_loops_revisits_performance_and_spread():
         }"""
     )
     plan = compile_plan(journey)
-    assert all(record[0] is not None for record in Engine(plan, RunSettings(customers=1), 1)._stage_records)
+    assert Engine(plan, RunSettings(customers=1), 1).walked_in_line() == {"ad", "page", "review", "checkout"}
     inline, general = _both_ways(plan, RunSettings(customers=3000), seed=11)
     assert inline == general
     assert sum(inline[2]) > 3000 * 2  # the loops were walked: more than two visits a customer
@@ -91,7 +93,7 @@ def test_plain_journey_with_loops_revisits_performance_and_spread():
 def test_the_speed_reference_journey_walks_the_same_both_ways():
     plan = compile_plan(load(ROOT / "benchmarks" / "reference.journey"))
     # The benchmark's journey is walked in line throughout: no stage falls off the hot loop.
-    assert all(record[0] is not None for record in Engine(plan, RunSettings(customers=1), 1)._stage_records)
+    assert Engine(plan, RunSettings(customers=1), 1).walked_in_line() == {tp.name for tp in plan.touchpoints}
     inline, general = _both_ways(plan, RunSettings(customers=5000), seed=3)
     assert inline == general
 
