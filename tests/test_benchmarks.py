@@ -1,0 +1,43 @@
+"""The benchmark scripts keep working (their figures are measured by hand, see docs/performance.md)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from journeydsl.api import check_text
+
+from .conftest import ROOT
+
+BENCHMARKS = ROOT / "benchmarks"
+REFERENCE_LOOP = ROOT.parent / "shared" / "bench" / "naive_simpy.py"
+
+
+@pytest.mark.skipif(not REFERENCE_LOOP.is_file(), reason="the hand-written reference loop is not beside the checkout")
+def test_simulate_speed_prints_its_figures():
+    output = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "simulate_speed.py"), "--customers", "3000", "--repeats", "1"],
+        check=True, capture_output=True, text=True, timeout=120,
+    ).stdout
+    figures = json.loads(output.strip().splitlines()[-1])
+    assert figures["customers"] == 3000
+    assert figures["journeydsl_customers_per_s"] > 0 and figures["reference_customers_per_s"] > 0
+    assert figures["ratio"] == pytest.approx(
+        figures["journeydsl_customers_per_s"] / figures["reference_customers_per_s"], rel=0.01)
+    # The reference journey's expected remembered experience: peak and end of momentary affects of
+    # mean 0.5 with sd 1 lie well above 0; a broken engine would not land there.
+    assert 0.5 < figures["journeydsl_mean_remembered"] < 1.2
+
+
+def test_check_speed_generates_a_valid_journey():
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        import check_speed
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    result = check_text(check_speed.generate(200), "<generated>")
+    assert result.ok, [d.message for d in result.diagnostics][:3]
+    assert sum(len(stage.steps) for stage in result.journey.stages) == 200
