@@ -149,7 +149,8 @@ class KeyedBlocks:
         self._start = -1
         self._choices: list[list[int]] = []
         self._keys: list[int] = []
-        self._u = self._z = None
+        self._u_flat: Sequence[float] = ()
+        self._z_flat: Sequence[float] = ()
 
     def customer(self, number: int) -> tuple[int, Sequence[float], Sequence[float], int, list[int]]:
         """The key, uniforms, normals, offset and choices of the ``number``-th arrival (counting from 1).
@@ -177,23 +178,22 @@ class KeyedBlocks:
         self._keys = keys.tolist()
         u = (bits >> np.uint64(43)).astype(np.float64)
         u *= _TO_UNIT_21
-        self._u = u
-        # Box-Muller: the normal from the other two 21-bit numbers of the same key.
-        u1 = ((bits >> np.uint64(21)) & np.uint64(_LOW_21)).astype(np.float64)
-        u1 += 1.0
-        u1 *= _TO_UNIT_21
-        np.log(u1, out=u1)
-        u1 *= -2.0
-        np.sqrt(u1, out=u1)
+        # Box-Muller: the normal from the other two 21-bit numbers of the same key,
+        # sqrt(-2 log u1) * cos(2 pi u2), worked out in place.
+        z = ((bits >> np.uint64(21)) & np.uint64(_LOW_21)).astype(np.float64)
+        z += 1.0
+        z *= _TO_UNIT_21
+        np.log(z, out=z)
+        z *= -2.0
+        np.sqrt(z, out=z)
         bits &= np.uint64(_LOW_21)
-        u2 = bits.astype(np.float64)
-        u2 *= _TO_UNIT_21
-        u2 *= _TWO_PI
-        np.cos(u2, out=u2)
-        u1 *= u2
-        self._z = u1
+        angle = bits.astype(np.float64)
+        angle *= _TO_UNIT_21
+        angle *= _TWO_PI
+        np.cos(angle, out=angle)
+        z *= angle
         self._u_flat = memoryview(u.reshape(-1))
-        self._z_flat = memoryview(u1.reshape(-1))
+        self._z_flat = memoryview(z.reshape(-1))
         if self.choices:
             chosen = [np.searchsorted(bounds, u[:, column], side="right") for column, bounds in self.choices]
             self._choices = np.stack(chosen, axis=1).tolist()
