@@ -19,11 +19,10 @@ their total duration: nothing else can interact with the customer in between,
 so the results are the same and the engine does a fraction of the events.
 
 Speed: stages and touchpoints are compiled once into plain tuples (see
-``Engine._stage_record``); a stage of *plain* touchpoints (no queue, no failure
-modes, met by every segment) is walked in line in :meth:`Engine._walk`, the
-engine's hot loop, and every other touchpoint goes through
-:meth:`Engine._experience`, which computes the same moment
-(``tests/test_engine_paths.py`` holds the two to the same bits).  A customer's
+``Engine._stage_record``); a *plain* touchpoint (no queue, no failure modes, met
+by every segment) is walked in line in ``Engine._walk``, the engine's hot loop,
+and every other touchpoint goes through ``Engine._experience``, which computes
+the same moment (``tests/test_engine_paths.py`` holds the two to the same bits).  A customer's
 attribute, first-visit and first-transition numbers come from numpy for blocks of
 arrivals (:class:`~journeydsl.streams.KeyedBlocks`), and visit statistics are
 folded into the sums with numpy a block at a time.
@@ -312,7 +311,7 @@ class Engine:
             count = 0
             reporting = self.progress is not None
             while limit is None or count < limit:
-                rate = arrivals.rate * max(0.0, 1.0 + self._brand_arrivals * self.brand)
+                rate = arrivals.rate * self._brand_factor()
                 yield env.timeout(rng.expovariate(rate))
                 if self.horizon is not None and limit is None and env.now >= self.horizon:
                     return
