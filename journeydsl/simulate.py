@@ -519,8 +519,9 @@ class Engine:
         ``(index, first-visit column, decision site, draw, noise, modules, theme
         total, cost, performance)``.  A *plain* touchpoint has no queue and no
         failure modes and is met by every segment: its moment is worked out
-        inside :meth:`_walk`.  The others go through :meth:`_queue` and
-        :meth:`_experience`.
+        inside :meth:`_walk`.  The others, and every touchpoint when a trace is
+        written (its rows come from :meth:`_experience`), go through
+        :meth:`_queue` and :meth:`_experience`.
         """
         if tp.capacity is not None or tp.failures or tp.audience is not None or self.trace is not None:
             return None  # (a trace row is written by _experience)
@@ -867,27 +868,32 @@ class Engine:
         if not c.cycle:
             # Service recovery: no failure (0), every failure recovered (1), a failure left unrecovered (2).
             c.recovery = 0 if not c.failed else 2 if c.unrecovered else 1
-        # Word of mouth: whether the customer talks, what it does to the brand, whether it brings someone.
-        propensity, base, curvature, neutral, impact, conversion = self._wom[c.segment.index]
-        chance = talk_probability(sat, propensity, base, curvature, neutral)
-        talk_key = c.key ^ ((c.cycle * _G3) & _MASK) if c.cycle else c.key
-        if uniform(talk_key ^ _TALK) < chance:
-            if sat > neutral:
-                self.brand += impact * (1.0 - self.brand)
-                collector.positive_talk += c.counted
-                if self._referrals and uniform(talk_key ^ _REFER) < conversion:
-                    c.referrals += 1
-                    collector.referrals += c.counted
-                    self.env.process(self._referral(mix(talk_key ^ _REFER)))
-            elif sat < neutral:
-                self.brand += impact * (-1.0 - self.brand)
-                collector.negative_talk += c.counted
+        self._word_of_mouth(c, sat)
         # In the order of METRICS; the referrals slot carries the recommendation score until
         # the customer's referrals are known, cost and revenue are filled in at the end.
         return [
             1.0 if converted else 0.0, remembered, sat, 100.0 * (promoter - detractor),
             promoter, passive, detractor, returning, float(score), duration, 0.0, 0.0,
         ]
+
+    def _word_of_mouth(self, c: _Customer, sat: float) -> None:
+        """Whether the customer talks, what the story does to the brand image, and whether it brings someone."""
+        propensity, base, curvature, neutral, impact, conversion = self._wom[c.segment.index]
+        chance = talk_probability(sat, propensity, base, curvature, neutral)
+        talk_key = c.key ^ ((c.cycle * _G3) & _MASK) if c.cycle else c.key
+        if uniform(talk_key ^ _TALK) >= chance:
+            return
+        collector = self.collector
+        if sat > neutral:
+            self.brand += impact * (1.0 - self.brand)
+            collector.positive_talk += c.counted
+            if self._referrals and uniform(talk_key ^ _REFER) < conversion:
+                c.referrals += 1
+                collector.referrals += c.counted
+                self.env.process(self._referral(mix(talk_key ^ _REFER)))
+        elif sat < neutral:
+            self.brand += impact * (-1.0 - self.brand)
+            collector.negative_talk += c.counted
 
     def _start_care(self, c: _Customer) -> None:
         """Enrol a converted customer in their tier's care programmes.
