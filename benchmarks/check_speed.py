@@ -30,7 +30,18 @@ from journeydsl import api  # noqa: E402
 
 CHANNELS = ("staff", "digital", "environment", "media", "partner", "event", "advertising", "product")
 MODULES = ("sense", "feel", "think", "act", "relate")
-THEMES = ("trust", "convenience", "promise", "respect", "autonomy", "choice", "knowledge", "recognition", "benefit", "identity")
+THEMES = (
+    "trust",
+    "convenience",
+    "promise",
+    "respect",
+    "autonomy",
+    "choice",
+    "knowledge",
+    "recognition",
+    "benefit",
+    "identity",
+)
 FACTORS = ("product", "service", "convenience", "price", "brand", "relationship")
 
 
@@ -49,7 +60,9 @@ def generate(touchpoints: int, per_stage: int = 10) -> str:
     ]
     for s in range(stages):
         last = s == stages - 1
-        lines.append(f"  stage s{s} ({('pre-purchase', 'purchase', 'post-purchase')[s % 3]}){' goal' if last else ''} {{")
+        lines.append(
+            f"  stage s{s} ({('pre-purchase', 'purchase', 'post-purchase')[s % 3]}){' goal' if last else ''} {{"
+        )
         for t in range(per_stage):
             n = s * per_stage + t
             channel = CHANNELS[n % len(CHANNELS)]
@@ -83,9 +96,9 @@ def measure(text: str, repeats: int, phases: bool) -> dict[str, float]:
     if phases:
         import gc
 
-        from journeydsl.checks import run_checks
-        from journeydsl.parser import parse_text
-        from journeydsl.transform import to_document
+        from journeydsl.lang.checks import run_checks
+        from journeydsl.lang.parser import parse_text
+        from journeydsl.lang.transform import to_document
 
         gc.disable()  # as check_text does
         t0 = time.perf_counter()

@@ -30,8 +30,8 @@ DEFAULT_REFERENCE = HERE.parent.parent / "shared" / "bench" / "naive_simpy.py"
 _ENGINE = """
 import json, resource, sys, time
 from journeydsl.api import load
-from journeydsl.plan import compile_plan
-from journeydsl.simulate import Engine, RunSettings
+from journeydsl.sim.plan import compile_plan
+from journeydsl.sim.engine import Engine, RunSettings
 customers = int(sys.argv[2])
 plan = compile_plan(load(sys.argv[1]))
 start = time.perf_counter()
@@ -47,7 +47,9 @@ def run_engine(customers: int) -> dict:
     """journeydsl's engine on the reference journey in a fresh interpreter."""
     output = subprocess.run(
         [sys.executable, "-c", _ENGINE, str(REFERENCE_JOURNEY), str(customers)],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     return json.loads(output.strip().splitlines()[-1])
 
@@ -63,9 +65,13 @@ def run_reference(script: Path, customers: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--customers", type=int, default=100_000, help="customers per run (default 100,000)")
-    parser.add_argument("--repeats", type=int, default=5, help="runs of each engine, interleaved; the best counts (default 5)")
+    parser.add_argument(
+        "--repeats", type=int, default=5, help="runs of each engine, interleaved; the best counts (default 5)"
+    )
     parser.add_argument("--reference", type=Path, default=DEFAULT_REFERENCE, help="path to naive_simpy.py")
-    parser.add_argument("--memory", action="store_true", help="also measure peak memory at 10,000 and 1,000,000 customers")
+    parser.add_argument(
+        "--memory", action="store_true", help="also measure peak memory at 10,000 and 1,000,000 customers"
+    )
     args = parser.parse_args()
     if not args.reference.is_file():
         parser.error(f"reference loop not found at {args.reference}; pass --reference PATH")

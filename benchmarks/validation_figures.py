@@ -70,11 +70,15 @@ def _inside(value: float, low: float, high: float) -> str:
 def queues() -> None:
     """Mean wait and utilisation of one staffed touchpoint against queueing theory, five seeds each."""
     print("30,000 customers per run after a warm-up of 200 minutes; seeds 1-5.\n")
-    print("| queue | load | theory Wq (min) | simulated Wq, seeds 1-5 | mean [95% t-interval] | theory inside | utilisation |")
+    print(
+        "| queue | load | theory Wq (min) | simulated Wq, seeds 1-5 | mean [95% t-interval] | theory inside | utilisation |"
+    )
     print("|---|---|---|---|---|---|---|")
     for rate, servers in ((0.5, 1), (0.6, 1), (0.7, 1), (2.0, 3), (2.5, 3)):
-        journey = loads(f'journey "q" {{ time unit minutes arrivals poisson {rate} per min {QUIET}'
-                        f"stage s goal {{ touchpoint desk: staff capacity {servers} duration exponential(1 min) {{ feel +1 }} }} }}")
+        journey = loads(
+            f'journey "q" {{ time unit minutes arrivals poisson {rate} per min {QUIET}'
+            f"stage s goal {{ touchpoint desk: staff capacity {servers} duration exponential(1 min) {{ feel +1 }} }} }}"
+        )
         waits, utilisation = [], []
         for seed in range(1, 6):
             desk = simulate(journey, customers=30000, seed=seed, warmup=200)["touchpoints"]["desk"]
@@ -82,8 +86,10 @@ def queues() -> None:
             utilisation.append(desk["utilisation"])
         theory = erlang_c_wait(rate, 1.0, servers)
         mean, low, high = t_interval(waits)
-        print(f"| M/M/{servers} | {rate / servers:.2f} | {theory:.3f} | {', '.join(f'{w:.3f}' for w in waits)} | "
-              f"{mean:.3f} [{low:.3f}, {high:.3f}] | {_inside(theory, low, high)} | {np.mean(utilisation):.3f} |")
+        print(
+            f"| M/M/{servers} | {rate / servers:.2f} | {theory:.3f} | {', '.join(f'{w:.3f}' for w in waits)} | "
+            f"{mean:.3f} [{low:.3f}, {high:.3f}] | {_inside(theory, low, high)} | {np.mean(utilisation):.3f} |"
+        )
 
 
 def markov() -> None:
@@ -105,7 +111,9 @@ def markov() -> None:
         means.append(metric["mean"])
         if seed <= 3:
             low, high = metric["ci95"]
-            print(f"| {seed} | {exact:.4f} | {metric['mean']:.4f} | [{low:.4f}, {high:.4f}] | {_inside(exact, low, high)} |")
+            print(
+                f"| {seed} | {exact:.4f} | {metric['mean']:.4f} | [{low:.4f}, {high:.4f}] | {_inside(exact, low, high)} |"
+            )
     mean, low, high = t_interval(means)
     print(f"| 1-20 pooled | {exact:.4f} | {mean:.4f} | [{low:.4f}, {high:.4f}] | {_inside(exact, low, high)} |")
 
@@ -113,8 +121,10 @@ def markov() -> None:
 def bass() -> None:
     """Share of a finite market adopted by year t against the Bass curve, twenty seeds."""
     p, q, market = 0.03, 0.38, 4000
-    journey = loads(f'journey "bass" {{ time unit days horizon 20 years arrivals market {market} innovation {p} imitation {q} per year '
-                    "word_of_mouth { brand_arrivals 0 } stage s goal { touchpoint t: product { feel +1 } } }")
+    journey = loads(
+        f'journey "bass" {{ time unit days horizon 20 years arrivals market {market} innovation {p} imitation {q} per year '
+        "word_of_mouth { brand_arrivals 0 } stage s goal { touchpoint t: product { feel +1 } } }"
+    )
     checkpoints = (1, 3, 6, 9, 12, 15)
     shares: list[list[float]] = []
     for seed in range(1, 21):
@@ -129,8 +139,10 @@ def bass() -> None:
         values = [run[column] for run in shares]
         theory = bass_share(t, p, q)
         mean, low, high = t_interval(values)
-        print(f"| {t} | {theory:.3f} | {values[0]:.3f} | {mean:.3f} [{low:.3f}, {high:.3f}] | {np.std(values, ddof=1):.3f} | "
-              f"{_inside(theory, low, high)} |")
+        print(
+            f"| {t} | {theory:.3f} | {values[0]:.3f} | {mean:.3f} [{low:.3f}, {high:.3f}] | {np.std(values, ddof=1):.3f} | "
+            f"{_inside(theory, low, high)} |"
+        )
 
 
 def peak_end() -> None:
@@ -144,12 +156,16 @@ def peak_end() -> None:
     print("|---|---|---|---|")
     for name, moments in (("short (60 s cold)", short), ("long (+30 s less cold)", long_)):
         print(f"| {name} | {moments} | {sum(moments):.0f} | {remembered(moments):+.2f} |")
-    template = ('journey "J" {{ arrivals cohort 3000 affect {{ noise 0; carry_over 0 }} '
-                "stage s goal {{ touchpoint a: staff {{ feel -4 }} touchpoint b: staff {{ feel {end} }} }} }}")
+    template = (
+        'journey "J" {{ arrivals cohort 3000 affect {{ noise 0; carry_over 0 }} '
+        "stage s goal {{ touchpoint a: staff {{ feel -4 }} touchpoint b: staff {{ feel {end} }} }} }}"
+    )
     for end in (-1.0, -3.0):
         value = simulate(loads(template.format(end=f"{end:+g}")), seed=1)["metrics"]["remembered_experience"]["mean"]
-        print(f"| simulated, 3,000 customers, no noise | {[-4.0, end]} | {end - 4:.0f} | "
-              f"{value:+.2f} (formula {remembered([-4.0, end]):+.2f}) |")
+        print(
+            f"| simulated, 3,000 customers, no noise | {[-4.0, end]} | {end - 4:.0f} | "
+            f"{value:+.2f} (formula {remembered([-4.0, end]):+.2f}) |"
+        )
 
 
 def psychology() -> None:
@@ -163,14 +179,33 @@ def psychology() -> None:
         ("value of a gain of 1 point", "1", lambda: psy.value_function(1.0), "Tversky & Kahneman 1992"),
         ("value of a loss of 1 point", "-2.25", lambda: psy.value_function(-1.0), "Tversky & Kahneman 1992"),
         ("value of a gain of 2 points", "2^0.88 = 1.840", lambda: psy.value_function(2.0), "Tversky & Kahneman 1992"),
-        ("return probability at satisfaction 8", "0.5 (midpoint)", lambda: psy.return_probability(8.0), "modelling choice"),
-        ("return probability at 10 / at 6", "convex at the top", lambda: psy.return_probability(10.0) / psy.return_probability(6.0),
-         "Jones & Sasser 1995"),
-        ("odds ratio of return for +0.5 satisfaction", "1.41", lambda: odds(7.5) / odds(7.0), "Redelmeier, Katz & Kahneman 2003"),
+        (
+            "return probability at satisfaction 8",
+            "0.5 (midpoint)",
+            lambda: psy.return_probability(8.0),
+            "modelling choice",
+        ),
+        (
+            "return probability at 10 / at 6",
+            "convex at the top",
+            lambda: psy.return_probability(10.0) / psy.return_probability(6.0),
+            "Jones & Sasser 1995",
+        ),
+        (
+            "odds ratio of return for +0.5 satisfaction",
+            "1.41",
+            lambda: odds(7.5) / odds(7.0),
+            "Redelmeier, Katz & Kahneman 2003",
+        ),
         ("chance to talk at 7 (neutral)", "lowest", lambda: psy.talk_probability(7.0), "Anderson 1998"),
         ("chance to talk at 10", "higher", lambda: psy.talk_probability(10.0), "Anderson 1998"),
         ("chance to talk at 2", "highest, not 9-15x", lambda: psy.talk_probability(2.0), "Anderson 1998"),
-        ("NPS of 50 promoters, 20 detractors in 100", "30", lambda: psy.net_promoter_score(50, 20, 100), "Reichheld 2003"),
+        (
+            "NPS of 50 promoters, 20 detractors in 100",
+            "30",
+            lambda: psy.net_promoter_score(50, 20, 100),
+            "Reichheld 2003",
+        ),
     ]
     print("| quantity | expected | model | source |")
     print("|---|---|---|---|")
@@ -180,20 +215,29 @@ def psychology() -> None:
 
 def _mostly_satisfied(seed: int) -> tuple[float, float, int, int]:
     """The population of ``test_positive_word_of_mouth_outnumbers_negative_about_three_to_one``, default settings."""
-    text = (f'journey "Mostly satisfied" {{ arrivals cohort 4000 over 30 days seed {seed} stage visit goal {{ '
-            "touchpoint welcome: staff { feel +1 } touchpoint service: staff { think +1; variability 2 } "
-            "touchpoint goodbye: staff { feel +1 } } }")
+    text = (
+        f'journey "Mostly satisfied" {{ arrivals cohort 4000 over 30 days seed {seed} stage visit goal {{ '
+        "touchpoint welcome: staff { feel +1 } touchpoint service: staff { think +1; variability 2 } "
+        "touchpoint goodbye: staff { feel +1 } } }"
+    )
     outcome = experiment(loads(text))
     histogram = outcome.collectors[0].satisfaction
     above = sum(count for count, low in zip(histogram.counts, histogram.edges(), strict=False) if low >= 7.0)
     wom = outcome.results["word_of_mouth"]
-    return above / sum(histogram.counts), outcome.results["metrics"]["satisfaction"]["mean"], wom["positive"], wom["negative"]
+    return (
+        above / sum(histogram.counts),
+        outcome.results["metrics"]["satisfaction"]["mean"],
+        wom["positive"],
+        wom["negative"],
+    )
 
 
 def word_of_mouth() -> None:
     """Positive against negative stories: a mostly satisfied population, then every example."""
-    print("A mostly satisfied population (three touchpoints `feel +1`, `think +1; variability 2`, `feel +1`; "
-          "4,000 customers; default settings):\n")
+    print(
+        "A mostly satisfied population (three touchpoints `feel +1`, `think +1; variability 2`, `feel +1`; "
+        "4,000 customers; default settings):\n"
+    )
     print("| seed | share above neutral (7) | mean satisfaction | positive | negative | ratio |")
     print("|---|---|---|---|---|---|")
     positives, negatives = 0, 0
@@ -210,7 +254,9 @@ def word_of_mouth() -> None:
         results = simulate(load(EXAMPLES / f"{name}.journey"), customers=4000, seed=5)
         wom = results["word_of_mouth"]
         ratio = f"{wom['positive_to_negative']:.1f} : 1" if wom["positive_to_negative"] else "-"
-        print(f"| {name} | {results['metrics']['satisfaction']['mean']:.2f} | {wom['positive']} | {wom['negative']} | {ratio} |")
+        print(
+            f"| {name} | {results['metrics']['satisfaction']['mean']:.2f} | {wom['positive']} | {wom['negative']} | {ratio} |"
+        )
 
 
 SHOP = """journey "Shop" { arrivals cohort 1500 over 20 days seed 5
@@ -226,8 +272,8 @@ SHOP = """journey "Shop" { arrivals cohort 1500 over 20 days seed 5
 
 def common_random_numbers() -> None:
     """Width of the interval of a difference between two designs, with and without common random numbers."""
+    from journeydsl.analysis.compare import DesignInput, compare
     from journeydsl.api import design
-    from journeydsl.compare import DesignInput, compare
 
     journey = loads(SHOP)
     inputs = [DesignInput(name, design(journey, name)) for name in ("baseline", "warmer advice")]
@@ -236,16 +282,22 @@ def common_random_numbers() -> None:
         metric = document["differences"]["warmer advice"]["metrics"]["remembered_experience"]
         return metric["mean"], metric["ci95"][0], metric["ci95"][1]
 
-    print("The journey of `tests/test_compare.py` (1,500 customers), the variant adding `feel +1` at one touchpoint; "
-          "difference in remembered experience, seed 1.\n")
+    print(
+        "The journey of `tests/test_compare.py` (1,500 customers), the variant adding `feel +1` at one touchpoint; "
+        "difference in remembered experience, seed 1.\n"
+    )
     print("| replications | common random numbers: difference [95% interval] | independent numbers | width ratio |")
     print("|---|---|---|---|")
     for replications in (1, 4):
         shared = difference(compare(inputs, replications=replications, seed=1, workers=1))
-        independent = difference(compare(inputs, replications=replications, seed=1, workers=1, common_random_numbers=False))
+        independent = difference(
+            compare(inputs, replications=replications, seed=1, workers=1, common_random_numbers=False)
+        )
         ratio = (shared[2] - shared[1]) / (independent[2] - independent[1])
-        print(f"| {replications} | {shared[0]:+.3f} [{shared[1]:+.3f}, {shared[2]:+.3f}] | "
-              f"{independent[0]:+.3f} [{independent[1]:+.3f}, {independent[2]:+.3f}] | {ratio:.2f} |")
+        print(
+            f"| {replications} | {shared[0]:+.3f} [{shared[1]:+.3f}, {shared[2]:+.3f}] | "
+            f"{independent[0]:+.3f} [{independent[1]:+.3f}, {independent[2]:+.3f}] | {ratio:.2f} |"
+        )
 
 
 SECTIONS: dict[str, tuple[str, Callable[[], None]]] = {

@@ -1,9 +1,8 @@
 """journeydsl: a language and simulator for customer-experience journeys."""
 
+from ._version import __version__
 from .api import CheckResult, check_file, check_text, compile_graph, load, loads
-from .diagnostics import Diagnostic, JourneyError
-
-__version__ = "0.1.0"
+from .lang.diagnostics import Diagnostic, JourneyError
 
 __all__ = [
     "CheckResult",

@@ -27,14 +27,24 @@ from pathlib import Path
 
 import networkx as nx
 
-from .checks import run_checks
-from .designs import check_designs, resolve
-from .diagnostics import Diagnostic, JourneyError, has_errors, sort_diagnostics
-from .graph import build_graph
-from .loader import Loaded, load_file, load_text
-from .model import Journey, Library
+from .lang.checks import run_checks
+from .lang.designs import check_designs, resolve
+from .lang.diagnostics import Diagnostic, JourneyError, has_errors, sort_diagnostics
+from .lang.graph import build_graph
+from .lang.loader import Loaded, load_file, load_text
+from .lang.model import Journey, Library
 
-__all__ = ["CheckResult", "check_text", "check_file", "loads", "load", "compile_graph", "simulate", "experiment", "design"]
+__all__ = [
+    "CheckResult",
+    "check_text",
+    "check_file",
+    "loads",
+    "load",
+    "compile_graph",
+    "simulate",
+    "experiment",
+    "design",
+]
 
 
 @dataclass
@@ -77,11 +87,11 @@ def _checked(loaded: Loaded) -> CheckResult:
         if loaded.journey is not None and loaded.journey.variants:
             diagnostics.extend(check_designs(loaded.journey, run_checks, found))
         if loaded.journey is not None and loaded.journey.surveys:
-            from .gaps import check_surveys
+            from .analysis.gaps import check_surveys
 
             diagnostics.extend(check_surveys(loaded.journey))
         if loaded.journey is not None and loaded.journey.expectations:
-            from .expectations import check_expectations  # imports the simulator; only when there are tests
+            from .analysis.design_tests import check_expectations  # imports the simulator; only when there are tests
 
             diagnostics.extend(check_expectations(loaded.journey))
     return CheckResult(loaded.journey, sort_diagnostics(diagnostics), loaded.sources, loaded.library)
@@ -140,7 +150,7 @@ def design(journey: Journey, name: str) -> Journey:
 
 
 def compile_graph(journey: Journey) -> nx.DiGraph:
-    """The journey as a ``networkx.DiGraph`` (see :mod:`journeydsl.graph`)."""
+    """The journey as a ``networkx.DiGraph`` (see :mod:`journeydsl.lang.graph`)."""
     return build_graph(journey)
 
 
@@ -155,14 +165,14 @@ def experiment(
     trace=None,
     progress=None,
 ):
-    """Like :func:`simulate`, but return the :class:`~journeydsl.experiment.Outcome`.
+    """Like :func:`simulate`, but return the :class:`~journeydsl.sim.runner.Outcome`.
 
     The outcome holds the results document and the replications' collectors,
-    whose histograms the distribution plots of :mod:`journeydsl.plot` need.
+    whose histograms the distribution plots of :mod:`journeydsl.report.plots` need.
     """
-    from .experiment import run
-    from .plan import compile_plan
-    from .simulate import RunSettings
+    from .sim.engine import RunSettings
+    from .sim.plan import compile_plan
+    from .sim.runner import run
 
     settings = RunSettings(customers=customers, horizon=horizon, warmup=warmup)
     return run(compile_plan(journey), settings, replications, seed, design, trace, progress)

@@ -50,11 +50,18 @@ def test_design_tests_json_validates(example):
     assert not errors, [f"{list(e.path)}: {e.message}" for e in errors[:5]]
 
 
-@pytest.mark.parametrize(("command", "arguments"), [
-    ("analyze", []), ("care", ["--customers", "100", "-j", "1"]), ("recovery", ["--customers", "100"]),
-    ("delivery", ["--customers", "100"]), ("profile", ["--customers", "100"]), ("gaps", []),
-    ("opportunities", ["--customers", "100", "-j", "1"]),
-])
+@pytest.mark.parametrize(
+    ("command", "arguments"),
+    [
+        ("analyze", []),
+        ("care", ["--customers", "100", "-j", "1"]),
+        ("recovery", ["--customers", "100"]),
+        ("delivery", ["--customers", "100"]),
+        ("profile", ["--customers", "100"]),
+        ("gaps", []),
+        ("opportunities", ["--customers", "100", "-j", "1"]),
+    ],
+)
 def test_analysis_charts(command, arguments, tmp_path):
     example = next(e for e in EXAMPLES if e.stem == ("electronics_shops" if command == "gaps" else "pizza_restaurant"))
     chart = tmp_path / "chart.png"

@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from journeydsl.analysis import analyze
+from journeydsl.analysis.markov import analyze
 from journeydsl.api import load, loads, simulate
 from journeydsl.cli import cli
 
@@ -16,9 +16,13 @@ from .conftest import EXAMPLES
 
 def test_a_branch_by_hand():
     # a -> b 60%; in a, a choice: 30% meet `kiosk`, 70% `desk`.  P(goal) = 0.6.
-    result = analyze(loads('journey "J" { stage a { choice { touchpoint kiosk: digital share 30% { act +1 } '
-                           'touchpoint desk: staff share 70% { feel +1 } } -> b 60% } '
-                           "stage b goal { touchpoint t: staff { feel +1 } } }"))
+    result = analyze(
+        loads(
+            'journey "J" { stage a { choice { touchpoint kiosk: digital share 30% { act +1 } '
+            "touchpoint desk: staff share 70% { feel +1 } } -> b 60% } "
+            "stage b goal { touchpoint t: staff { feel +1 } } }"
+        )
+    )
     assert result["conversion"] == pytest.approx(0.6)
     assert result["stages"]["a"]["removal_effect"] == pytest.approx(1.0)
     assert result["stages"]["b"]["removal_effect"] == pytest.approx(1.0)
@@ -47,19 +51,27 @@ def test_a_loop_by_hand():
 
 
 def test_expected_time_and_recoveries_by_hand():
-    result = analyze(loads('journey "J" { time unit minutes stage a { touchpoint t: staff duration 5 min '
-                           '{ feel +1; failure oops 20% { feel -1 } recover by fix } -> c 50% } '
-                           "stage c { touchpoint u: staff duration 10 min { feel +1 } -> b } "
-                           "stage b goal { touchpoint v: staff duration 60 min { feel +1 } } "
-                           "touchpoint fix: staff duration 10 min { feel +1 } }"))
+    result = analyze(
+        loads(
+            'journey "J" { time unit minutes stage a { touchpoint t: staff duration 5 min '
+            "{ feel +1; failure oops 20% { feel -1 } recover by fix } -> c 50% } "
+            "stage c { touchpoint u: staff duration 10 min { feel +1 } -> b } "
+            "stage b goal { touchpoint v: staff duration 60 min { feel +1 } } "
+            "touchpoint fix: staff duration 10 min { feel +1 } }"
+        )
+    )
     # a takes 5 + 0.2 * 10 = 7 minutes, c 10 minutes reached half the time: 7 + 0.5 * 10 = 12.
     assert result["expected_time_to_goal_or_drop_off"] == pytest.approx(12.0)
     assert result["touchpoints"]["fix"]["expected_visits"] == pytest.approx(0.2)
 
 
 def test_a_touchpoint_for_one_segment_is_met_by_its_share():
-    result = analyze(loads('journey "J" { segment x 30% { value 1 } segment y 70% { value 1 } '
-                           "stage a goal { touchpoint t: staff for segment x { feel +1 } touchpoint u: staff { feel +1 } } }"))
+    result = analyze(
+        loads(
+            'journey "J" { segment x 30% { value 1 } segment y 70% { value 1 } '
+            "stage a goal { touchpoint t: staff for segment x { feel +1 } touchpoint u: staff { feel +1 } } }"
+        )
+    )
     assert result["touchpoints"]["t"]["expected_visits"] == pytest.approx(0.3)
 
 

@@ -20,13 +20,17 @@ REFERENCE_LOOP = ROOT.parent / "shared" / "bench" / "naive_simpy.py"
 def test_simulate_speed_prints_its_figures():
     output = subprocess.run(
         [sys.executable, str(BENCHMARKS / "simulate_speed.py"), "--customers", "3000", "--repeats", "1"],
-        check=True, capture_output=True, text=True, timeout=120,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
     ).stdout
     figures = json.loads(output.strip().splitlines()[-1])
     assert figures["customers"] == 3000
     assert figures["journeydsl_customers_per_s"] > 0 and figures["reference_customers_per_s"] > 0
     assert figures["ratio"] == pytest.approx(
-        figures["journeydsl_customers_per_s"] / figures["reference_customers_per_s"], rel=0.01)
+        figures["journeydsl_customers_per_s"] / figures["reference_customers_per_s"], rel=0.01
+    )
     # The reference journey's expected remembered experience: peak and end of momentary affects of
     # mean 0.5 with sd 1 lie well above 0; a broken engine would not land there.
     assert 0.5 < figures["journeydsl_mean_remembered"] < 1.2

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from journeydsl.api import check_text
-from journeydsl.diagnostics import CODES
-from journeydsl.render import render_text
+from journeydsl.lang.diagnostics import CODES
+from journeydsl.lang.render import render_text
 
 GOOD = """
 journey "J" {
@@ -31,9 +31,13 @@ def test_good_journey_has_no_diagnostics():
 
 
 def test_every_problem_is_collected_in_reading_order():
-    text = GOOD.replace("advertising", "advertsing").replace("-> buy 60%", "-> bye 60%").replace(
-        "capacity 2", "capacity 0"
-    ).replace("feel +1; performance", "feel +9; performance").replace("40%", "30%")
+    text = (
+        GOOD.replace("advertising", "advertsing")
+        .replace("-> buy 60%", "-> bye 60%")
+        .replace("capacity 2", "capacity 0")
+        .replace("feel +1; performance", "feel +9; performance")
+        .replace("40%", "30%")
+    )
     result = check_text(text)
     found = [d.code for d in result.diagnostics]
     for code in ("JD103", "JD101", "JD206", "JD207", "JD203"):
@@ -79,9 +83,11 @@ def test_structure():
     assert "JD303" in codes(GOOD.replace(") goal {", ") {"))
     unreachable = GOOD.replace("-> buy 60%", "-> exit 60%").replace("    -> exit\n", "")
     assert "JD301" in codes(unreachable)
-    trap = GOOD.replace(") goal {", ") {").replace(
-        "performance service 7 }\n  }", "performance service 7 }\n    -> browse\n  }"
-    ).replace("-> exit", "-> buy 40%")
+    trap = (
+        GOOD.replace(") goal {", ") {")
+        .replace("performance service 7 }\n  }", "performance service 7 }\n    -> browse\n  }")
+        .replace("-> exit", "-> buy 40%")
+    )
     found = codes(trap)
     assert "JD302" in found
     loop = GOOD.replace("-> exit", "-> browse 20%")

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from journeydsl.api import load
 from journeydsl.cli import cli
-from journeydsl.export import export, to_mermaid
+from journeydsl.lang.export import export, to_mermaid
 
 from .conftest import EXAMPLES
 
@@ -69,7 +69,7 @@ def test_graphml_round_trips_through_networkx(tmp_path, example):
     path = tmp_path / "g.graphml"
     path.write_text(export(journey, "graphml"))
     graph = nx.read_graphml(path)
-    from journeydsl.graph import build_graph
+    from journeydsl.lang.graph import build_graph
 
     original = build_graph(journey)
     assert set(graph.nodes) == set(original.nodes)
@@ -112,7 +112,9 @@ def test_simulate_table_json_and_trace(runner, tmp_path):
     assert "remembered experience" in table.output
     output = tmp_path / "r.json"
     trace = tmp_path / "t.csv"
-    result = runner.invoke(cli, ["simulate", example, "--customers", "300", "--format", "json", "-o", str(output), "--trace", str(trace)])
+    result = runner.invoke(
+        cli, ["simulate", example, "--customers", "300", "--format", "json", "-o", str(output), "--trace", str(trace)]
+    )
     assert result.exit_code == 0, result.output
     document = json.loads(output.read_text())
     assert document["schema"] == "journeydsl.results/1"
@@ -129,7 +131,7 @@ def test_written_files_get_ordinary_permissions(tmp_path):
     import os
     import stat
 
-    from journeydsl.output import write_atomically
+    from journeydsl.report.files import write_atomically
 
     old = os.umask(0o022)
     try:

@@ -7,9 +7,9 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from journeydsl.analysis.compare import DesignInput, compare
 from journeydsl.api import design, load, loads
 from journeydsl.cli import cli
-from journeydsl.compare import DesignInput, compare
 
 from .conftest import ROOT
 
@@ -74,7 +74,12 @@ def test_ranking_by_objective_and_costs():
 
 def test_touchpoint_changes_show_a_removed_peak():
     journey = load(EXAMPLE)
-    document = compare([DesignInput(n, design(journey, n)) for n in ("baseline", "printer in office")], customers=800, seed=1, workers=1)
+    document = compare(
+        [DesignInput(n, design(journey, n)) for n in ("baseline", "printer in office")],
+        customers=800,
+        seed=1,
+        workers=1,
+    )
     fetch = document["differences"]["printer in office"]["touchpoints"]["fetch_printouts"]
     assert fetch["in_baseline"] and not fetch["in_design"] and fetch["peak_share"]["change"] < 0
 
@@ -84,8 +89,25 @@ def test_cli_compare_table_json_csv_and_two_files(tmp_path):
     table = runner.invoke(cli, ["compare", str(EXAMPLE), "--customers", "400", "-j", "1"])
     assert table.exit_code == 0, table.output
     assert "printer in office" in table.output and "ranking by remembered experience" in table.output
-    result = runner.invoke(cli, ["compare", str(EXAMPLE), "--design", "baseline", "--design", "printer in office",
-                                 "--customers", "300", "-j", "1", "--format", "json", "--objective", "profit"])
+    result = runner.invoke(
+        cli,
+        [
+            "compare",
+            str(EXAMPLE),
+            "--design",
+            "baseline",
+            "--design",
+            "printer in office",
+            "--customers",
+            "300",
+            "-j",
+            "1",
+            "--format",
+            "json",
+            "--objective",
+            "profit",
+        ],
+    )
     assert result.exit_code == 0, result.output
     document = json.loads(result.output)
     assert document["schema"] == "journeydsl.comparison/1" and document["designs"] == ["baseline", "printer in office"]
@@ -93,7 +115,11 @@ def test_cli_compare_table_json_csv_and_two_files(tmp_path):
     csv = runner.invoke(cli, ["compare", str(EXAMPLE), "--customers", "200", "-j", "1", "--format", "csv"])
     assert csv.exit_code == 0 and csv.output.startswith("design,metric,mean")
     other = tmp_path / "proposal.journey"
-    other.write_text(EXAMPLE.read_text().replace("feel -2\n      performance convenience 4", "feel +1\n      performance convenience 6"))
+    other.write_text(
+        EXAMPLE.read_text().replace(
+            "feel -2\n      performance convenience 4", "feel +1\n      performance convenience 6"
+        )
+    )
     two = runner.invoke(cli, ["compare", str(EXAMPLE), str(other), "--customers", "300", "-j", "1", "--format", "json"])
     assert two.exit_code == 0, two.output
     assert json.loads(two.output)["designs"] == ["premier_banking", "proposal"]

@@ -7,9 +7,9 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from journeydsl.analysis.delivery import delivery_gap, profile
 from journeydsl.api import loads
 from journeydsl.cli import cli
-from journeydsl.delivery import delivery_gap, profile
 
 from .conftest import ROOT
 
@@ -17,9 +17,10 @@ QUIET = "affect { noise 0; carry_over 0 } spread { expectation 0; importance 0; 
 
 
 def test_exposure_is_effect_times_contacts_per_customer():
-    journey = loads('journey "J" { arrivals cohort 1000 ' + QUIET +
-                    "segment x 30% { value 1 } segment y 70% { value 1 } "
-                    "stage a goal { touchpoint t: staff { theme trust +2; feel +1 } touchpoint u: staff for segment x { act +3 } } }")
+    journey = loads(
+        'journey "J" { arrivals cohort 1000 ' + QUIET + "segment x 30% { value 1 } segment y 70% { value 1 } "
+        "stage a goal { touchpoint t: staff { theme trust +2; feel +1 } touchpoint u: staff for segment x { act +3 } } }"
+    )
     document = profile([("baseline", journey)], seed=1)
     groups = document["designs"]["baseline"]
     assert groups["x"]["themes"]["trust"] == pytest.approx(2.0) and groups["x"]["modules"]["act"] == pytest.approx(3.0)
@@ -31,8 +32,10 @@ def test_exposure_is_effect_times_contacts_per_customer():
 def test_delivery_gap_by_hand():
     # Intended: feel +2 plus performance 8 against an expectation of 7 = +3.
     # Felt: 2 + importance 5 / 10 x 1^0.88 = 2.5 (no noise, no carry-over, no spread).
-    journey = loads('journey "J" { arrivals cohort 500 ' + QUIET + "factor service expect 7 importance 5 "
-                    "stage a goal { touchpoint t: staff { feel +2; performance service 8 } } }")
+    journey = loads(
+        'journey "J" { arrivals cohort 500 ' + QUIET + "factor service expect 7 importance 5 "
+        "stage a goal { touchpoint t: staff { feel +2; performance service 8 } } }"
+    )
     document = delivery_gap(journey, seed=1)
     (row,) = document["touchpoints"]
     assert (row["intended"], row["felt"], row["gap"]) == (pytest.approx(3.0), pytest.approx(2.5), pytest.approx(-0.5))
@@ -56,9 +59,11 @@ def test_cli(tmp_path):
 
 def test_felt_by_segment_by_hand():
     # Segment x expects service 9 (falls 1 short: 0.5 x -2.25 = -1.125), y the journey's 7 (0.5 x +1 = +0.5).
-    journey = loads('journey "J" { arrivals cohort 600 ' + QUIET + "factor service expect 7 importance 5 "
-                    "segment x 50% { expect service 9 } segment y 50% { value 1 } "
-                    "stage a goal { touchpoint t: staff { feel +2; performance service 8 } } }")
+    journey = loads(
+        'journey "J" { arrivals cohort 600 ' + QUIET + "factor service expect 7 importance 5 "
+        "segment x 50% { expect service 9 } segment y 50% { value 1 } "
+        "stage a goal { touchpoint t: staff { feel +2; performance service 8 } } }"
+    )
     (row,) = delivery_gap(journey, seed=1)["touchpoints"]
     assert row["felt_by_segment"]["x"] == pytest.approx(2 - 1.125)
     assert row["felt_by_segment"]["y"] == pytest.approx(2.5)

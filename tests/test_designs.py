@@ -7,8 +7,8 @@ from click.testing import CliRunner
 
 from journeydsl.api import check_text, design, loads
 from journeydsl.cli import cli
-from journeydsl.designs import design_names, resolve
-from journeydsl.diagnostics import JourneyError
+from journeydsl.lang.designs import design_names, resolve
+from journeydsl.lang.diagnostics import JourneyError
 
 from .conftest import ROOT
 
@@ -55,8 +55,10 @@ def test_design_names_and_the_baseline_is_the_text_as_written():
 
 
 def test_replace_keeps_the_place_and_the_share():
-    journey = journey_with('variant "printer" { replace fetch with touchpoint printer: staff duration 2 min { theme respect +1 } '
-                           'replace online with touchpoint app: digital { act +1 } }')
+    journey = journey_with(
+        'variant "printer" { replace fetch with touchpoint printer: staff duration 2 min { theme respect +1 } '
+        "replace online with touchpoint app: digital { act +1 } }"
+    )
     printer = design(journey, "printer")
     assert steps(printer, "advice") == ["advisor", "printer", "handshake"]
     app = printer.stages[1].touchpoints()[1]
@@ -66,10 +68,10 @@ def test_replace_keeps_the_place_and_the_share():
 def test_add_in_every_position_and_to_the_library():
     journey = journey_with(
         'variant "v" { add touchpoint coffee: environment { sense +1 } in advice after advisor\n'
-        ' add touchpoint greet: staff { feel +1 } in advice first\n'
-        ' add touchpoint bye: staff { feel +1 } in advice\n'
-        ' add touchpoint note: media { think +1 } in advice before handshake\n'
-        ' add touchpoint sorry: staff { feel +1 } }'
+        " add touchpoint greet: staff { feel +1 } in advice first\n"
+        " add touchpoint bye: staff { feel +1 } in advice\n"
+        " add touchpoint note: media { think +1 } in advice before handshake\n"
+        " add touchpoint sorry: staff { feel +1 } }"
     )
     resolved = design(journey, "v")
     assert steps(resolved, "advice") == ["greet", "advisor", "coffee", "fetch", "note", "handshake", "bye"]
@@ -90,28 +92,39 @@ def test_change_merges_attributes_and_effects():
 def test_change_stage_segment_order_settings_remove_and_care():
     journey = journey_with(
         'variant "v" {\n'
-        '  change stage advice { -> sign 70%; visit limit 2 }\n'
-        '  change segment premier 40% { patience 15 min }\n'
-        '  change segment mass 60%\n'
-        '  order advice: handshake, advisor, fetch\n'
-        '  memory { end 0.5 }\n'
-        '  remove card\n'
-        '  add care gift: delegated every 1 year for all cost 20 { feel +2 }\n'
-        '}'
+        "  change stage advice { -> sign 70%; visit limit 2 }\n"
+        "  change segment premier 40% { patience 15 min }\n"
+        "  change segment mass 60%\n"
+        "  order advice: handshake, advisor, fetch\n"
+        "  memory { end 0.5 }\n"
+        "  remove card\n"
+        "  add care gift: delegated every 1 year for all cost 20 { feel +2 }\n"
+        "}"
     )
     resolved = design(journey, "v")
     advice = resolved.stages[0]
-    assert [(t.target, t.probability.value) for t in advice.transitions] == [("sign", pytest.approx(0.7)), ("advice", pytest.approx(0.1))]
+    assert [(t.target, t.probability.value) for t in advice.transitions] == [
+        ("sign", pytest.approx(0.7)),
+        ("advice", pytest.approx(0.1)),
+    ]
     assert advice.visit_limit == 2
     premier, mass = resolved.segments
-    assert (premier.share.value, premier.patience.value, mass.share.value) == (pytest.approx(0.4), 15, pytest.approx(0.6))
+    assert (premier.share.value, premier.patience.value, mass.share.value) == (
+        pytest.approx(0.4),
+        15,
+        pytest.approx(0.6),
+    )
     assert steps(resolved, "advice") == ["handshake", "advisor", "fetch"]
-    assert [(b.name, [(p.name, p.value.value) for p in b.params]) for b in resolved.params] == [("memory", [("end", 0.5)])]
+    assert [(b.name, [(p.name, p.value.value) for p in b.params]) for b in resolved.params] == [
+        ("memory", [("end", 0.5)])
+    ]
     assert [c.name for c in resolved.care] == ["gift"]
 
 
 def test_a_variant_builds_on_another():
-    journey = journey_with('variant "a" { change advisor capacity 4 }  variant "b" extends "a" { change advisor cost 1 }')
+    journey = journey_with(
+        'variant "a" { change advisor capacity 4 }  variant "b" extends "a" { change advisor cost 1 }'
+    )
     advisor = design(journey, "b").stages[0].touchpoints()[0]
     assert (advisor.capacity, advisor.cost) == (4, 1)
     assert design(journey, "a").stages[0].touchpoints()[0].cost == 60
@@ -170,10 +183,15 @@ def test_cli_design_option_on_graph_simulate_and_plot(tmp_path):
     graph = runner.invoke(cli, ["graph", str(EXAMPLE), "--design", "printer in office", "--format", "mermaid"])
     assert graph.exit_code == 0, graph.output
     assert "print_in_office" in graph.output and "fetch_printouts" not in graph.output
-    result = runner.invoke(cli, ["simulate", str(EXAMPLE), "--design", "printer in office", "--customers", "300", "--format", "json"])
+    result = runner.invoke(
+        cli, ["simulate", str(EXAMPLE), "--design", "printer in office", "--customers", "300", "--format", "json"]
+    )
     assert result.exit_code == 0, result.output
     assert '"design": "printer in office"' in result.output
-    plot = runner.invoke(cli, ["plot", str(EXAMPLE), "--design", "printer in office", "--customers", "200", "-o", str(tmp_path / "c.png")])
+    plot = runner.invoke(
+        cli,
+        ["plot", str(EXAMPLE), "--design", "printer in office", "--customers", "200", "-o", str(tmp_path / "c.png")],
+    )
     assert plot.exit_code == 0, plot.output
     unknown = runner.invoke(cli, ["simulate", str(EXAMPLE), "--design", "printer", "--customers", "10"])
     assert unknown.exit_code == 2 and "printer in office" in unknown.output
@@ -185,4 +203,6 @@ def test_the_printer_removes_the_worst_moment():
     journey = load(EXAMPLE)
     baseline = simulate(design(journey, "baseline"), customers=1500, seed=2)
     printer = simulate(design(journey, "printer in office"), customers=1500, seed=2, design="printer in office")
-    assert printer["metrics"]["remembered_experience"]["ci95"][0] > baseline["metrics"]["remembered_experience"]["ci95"][1]
+    assert (
+        printer["metrics"]["remembered_experience"]["ci95"][0] > baseline["metrics"]["remembered_experience"]["ci95"][1]
+    )

@@ -19,8 +19,8 @@ from click.testing import CliRunner
 
 from journeydsl.api import check_text
 from journeydsl.cli import cli
-from journeydsl.diagnostics import CODES, ERROR
-from journeydsl.vocabulary import (
+from journeydsl.lang.diagnostics import CODES, ERROR
+from journeydsl.lang.vocabulary import (
     CHANNELS,
     CONDITION_SUBJECTS,
     DISTRIBUTIONS,
@@ -129,7 +129,9 @@ def test_diagnostics_page_shows_the_fixture_and_its_pinned_output(case):
     folder = case.parent if case.name == "main.journey" else None
     code = (folder.name if folder else case.name).split("_", 1)[0]
     section = diagnostic_sections()[code]
-    expected = (folder.with_suffix(".expected") if folder else case.with_suffix(".expected")).read_text(encoding="utf-8")
+    expected = (folder.with_suffix(".expected") if folder else case.with_suffix(".expected")).read_text(
+        encoding="utf-8"
+    )
     assert f"$ journey check {case.name}\n{expected.rstrip()}\n```" in section
     source = case.read_bytes().decode("utf-8", "replace")
     if code != "JD007":  # not UTF-8: shown through its output only

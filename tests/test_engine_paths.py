@@ -14,10 +14,10 @@ import random
 import pytest
 
 from journeydsl.api import check_text, load, loads
-from journeydsl.designs import design_names, resolve
-from journeydsl.metrics import METRICS, Collector
-from journeydsl.plan import compile_plan
-from journeydsl.simulate import Engine, RunSettings
+from journeydsl.lang.designs import design_names, resolve
+from journeydsl.sim.engine import Engine, RunSettings
+from journeydsl.sim.metrics import METRICS, Collector
+from journeydsl.sim.plan import compile_plan
 
 from .conftest import EXAMPLES, ROOT
 from .test_fuzz import mutate
@@ -31,12 +31,30 @@ def _fingerprint(collector: Collector) -> tuple:
         for m in (collector.metric(name, segment) for name in METRICS)
     )
     return (
-        collector.customers, collector.segment_customers, collector.visits, collector.segment_visits,
-        collector.affect_sum, collector.affect_squares, collector.segment_affect, collector.peaks,
-        collector.ends, collector.reneged, collector.failures, collector.cost, collector.busy,
-        collector.entered, collector.dropped, metrics, collector.remembered.counts,
-        collector.satisfaction.counts, collector.recommendation, collector.positive_talk,
-        collector.negative_talk, collector.referrals, collector.repeat_purchases, collector.cycles,
+        collector.customers,
+        collector.segment_customers,
+        collector.visits,
+        collector.segment_visits,
+        collector.affect_sum,
+        collector.affect_squares,
+        collector.segment_affect,
+        collector.peaks,
+        collector.ends,
+        collector.reneged,
+        collector.failures,
+        collector.cost,
+        collector.busy,
+        collector.entered,
+        collector.dropped,
+        metrics,
+        collector.remembered.counts,
+        collector.satisfaction.counts,
+        collector.recommendation,
+        collector.positive_talk,
+        collector.negative_talk,
+        collector.referrals,
+        collector.repeat_purchases,
+        collector.cycles,
         sorted(collector.factors.items()),
         [(s.n, s.total, s.squares, r.n, r.total, r.squares) for s, r in collector.recovery],
         [(w.n, w.total, w.squares) for w in collector.waits],
@@ -50,11 +68,7 @@ def _both_ways(plan, run: RunSettings, seed: int) -> tuple[tuple, tuple]:
     return _fingerprint(inline), _fingerprint(general)
 
 
-DESIGNS = [
-    (example, name)
-    for example in EXAMPLES
-    for name in design_names(load(example))
-]
+DESIGNS = [(example, name) for example in EXAMPLES for name in design_names(load(example))]
 
 
 @pytest.mark.parametrize(("example", "design"), DESIGNS, ids=lambda v: getattr(v, "stem", v))

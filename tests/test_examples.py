@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from journeydsl.api import check_file, design, load, simulate
-from journeydsl.designs import design_names
-from journeydsl.model import Choice, Use
+from journeydsl.lang.designs import design_names
+from journeydsl.lang.model import Choice, Use
 
 from .conftest import EXAMPLES, ROOT
 
@@ -23,14 +23,17 @@ def test_example_is_clean_and_declares_a_variant(example):
 
 
 def test_there_are_at_least_five_cases():
-    assert {"premier_banking", "electronics_shops", "conference_hotel", "pizza_restaurant", "online_shop"} <= set(BY_NAME)
+    assert {"premier_banking", "electronics_shops", "conference_hotel", "pizza_restaurant", "online_shop"} <= set(
+        BY_NAME
+    )
 
 
 def test_electronics_shops_carry_the_primer_figures():
     journey = load(BY_NAME["electronics_shops"])
     factors = {f.name: f for f in journey.factors}
     assert {name: factors[name].expect for name in ("product", "price", "convenience", "brand")} == dict.fromkeys(
-        ("product", "price", "convenience", "brand"), 7)
+        ("product", "price", "convenience", "brand"), 7
+    )
     assert (factors["convenience"].importance, factors["convenience"].ideal) == (9, 10)
     performance = {p.name: p.value for tp in journey.all_touchpoints() for p in tp.effects.performance}
     assert performance == {"price": 7, "brand": 7, "service": 6, "product": 6, "convenience": 5, "relationship": 4}
@@ -81,7 +84,7 @@ def test_library_is_not_a_journey():
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
 def test_example_design_tests_hold(example):
-    from journeydsl.expectations import run_tests
+    from journeydsl.analysis.design_tests import run_tests
 
     journey = load(example)
     assert journey.expectations, "every example states what its designs must achieve"
@@ -91,8 +94,10 @@ def test_example_design_tests_hold(example):
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
 def test_example_compares(example):
-    from journeydsl.compare import DesignInput, compare
+    from journeydsl.analysis.compare import DesignInput, compare
 
     journey = load(example)
-    document = compare([DesignInput(n, design(journey, n)) for n in design_names(journey)], customers=200, seed=1, workers=1)
+    document = compare(
+        [DesignInput(n, design(journey, n)) for n in design_names(journey)], customers=200, seed=1, workers=1
+    )
     assert document["designs"] == design_names(journey) and len(document["ranking"]) == len(document["designs"])

@@ -7,9 +7,9 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from journeydsl.analysis.design_tests import run_tests
 from journeydsl.api import check_text, loads
 from journeydsl.cli import cli
-from journeydsl.expectations import run_tests
 
 SHOP = """journey "Shop" { arrivals cohort 800 over 10 days seed 3
   segment a 50% { patience 5 min }  segment b 50% { patience 10 min }
@@ -60,18 +60,26 @@ def test_unknown_things_in_tests_are_diagnosed(test, code):
 def test_verdicts_follow_the_interval():
     # Conversion is about 70%: clearly above 50%, clearly not above 90%, undecided at 70%.
     assert verdicts("expect conversion_rate > 50%\nexpect conversion_rate > 90%\nexpect conversion_rate > 70%") == [
-        "passed", "failed", "inconclusive"]
+        "passed",
+        "failed",
+        "inconclusive",
+    ]
 
 
 def test_beats_uses_the_paired_difference_and_direction():
-    assert verdicts('expect "warmer advice" beats baseline on remembered_experience\n'
-                    'expect baseline beats "warmer advice" on remembered_experience') == ["passed", "failed"]
+    assert verdicts(
+        'expect "warmer advice" beats baseline on remembered_experience\n'
+        'expect baseline beats "warmer advice" on remembered_experience'
+    ) == ["passed", "failed"]
     # Less is better for cost: a design that costs the same does not beat the other.
     assert verdicts('expect "warmer advice" beats baseline on cost_per_customer') == ["failed"]
 
 
 def test_scoped_figures_without_an_interval_are_judged_on_their_value():
-    assert verdicts("expect utilisation of touchpoint advice < 100%\nexpect drop_rate of stage visit < 1%") == ["passed", "failed"]
+    assert verdicts("expect utilisation of touchpoint advice < 100%\nexpect drop_rate of stage visit < 1%") == [
+        "passed",
+        "failed",
+    ]
 
 
 def test_cli_exit_codes_and_json(tmp_path):

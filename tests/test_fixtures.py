@@ -19,12 +19,13 @@ import pytest
 from click.testing import CliRunner
 
 from journeydsl.cli import cli
-from journeydsl.diagnostics import CODES, WARNING
-from journeydsl.parser import MAX_SOURCE_BYTES
+from journeydsl.lang.diagnostics import CODES, WARNING
+from journeydsl.lang.parser import MAX_SOURCE_BYTES
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "invalid"
 CASES = sorted(
-    [path for path in FIXTURES.glob("JD*.journey")] + [path / "main.journey" for path in FIXTURES.glob("JD*") if path.is_dir()]
+    [path for path in FIXTURES.glob("JD*.journey")]
+    + [path / "main.journey" for path in FIXTURES.glob("JD*") if path.is_dir()]
 )
 #: Codes that no committed file can trigger: made by the tests below instead.
 GENERATED = {"JD009": "a file that cannot be read", "JD011": "a file over the size limit (50 MB)"}

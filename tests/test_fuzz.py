@@ -12,14 +12,63 @@ import random
 import pytest
 
 from journeydsl.api import check_file, check_text, simulate
-from journeydsl.diagnostics import CODES
+from journeydsl.lang.diagnostics import CODES
 
 from .conftest import EXAMPLES
 
-TOKENS = ["{", "}", "(", ")", "%", "->", ":", ";", ",", '"', "#", "0", "-1", "1e9", "999%", "2.5", "min", "days",
-          "stage", "touchpoint", "choice", "use", "failure", "recover by", "variant", "expect", "change", "remove",
-          "repeat ->", "after", "if", "and", "segment", "tier", "for", "every", "goal", "capacity", "duration",
-          "exponential(", "feel", "theme", "performance", "import", "library", "journey", "é", "\u202e", "\x00", "\t", "\n"]
+TOKENS = [
+    "{",
+    "}",
+    "(",
+    ")",
+    "%",
+    "->",
+    ":",
+    ";",
+    ",",
+    '"',
+    "#",
+    "0",
+    "-1",
+    "1e9",
+    "999%",
+    "2.5",
+    "min",
+    "days",
+    "stage",
+    "touchpoint",
+    "choice",
+    "use",
+    "failure",
+    "recover by",
+    "variant",
+    "expect",
+    "change",
+    "remove",
+    "repeat ->",
+    "after",
+    "if",
+    "and",
+    "segment",
+    "tier",
+    "for",
+    "every",
+    "goal",
+    "capacity",
+    "duration",
+    "exponential(",
+    "feel",
+    "theme",
+    "performance",
+    "import",
+    "library",
+    "journey",
+    "é",
+    "\u202e",
+    "\x00",
+    "\t",
+    "\n",
+]
 MUTANTS_PER_EXAMPLE = 600
 RANDOM_BYTE_CASES = 400
 
@@ -41,7 +90,7 @@ def mutate(text: str, rng: random.Random) -> str:
                 return rng.choice(TOKENS)
             at = rng.randrange(len(joined) + 1)
             if action == 3:
-                joined = joined[:at] + joined[at + rng.randint(1, 12):]
+                joined = joined[:at] + joined[at + rng.randint(1, 12) :]
             elif action == 4:
                 joined = joined[:at] + " " + rng.choice(TOKENS) + " " + joined[at:]
             elif action == 5:
@@ -103,10 +152,23 @@ def test_random_bytes_give_diagnostics_not_tracebacks(tmp_path):
         'journey "J" {\n' + "  stage s {}\n" * 5_000 + "}\n",
         'journey "J" { stage a goal { touchpoint t: staff { feel +1 } } }' + " " * 200_000 + "x",
         'journey "' + "x" * 100_000 + '" { stage a goal { touchpoint t: staff { feel +1 } } }',
-        'journey "J" { stage a goal { touchpoint t: staff duration empirical(' + ", ".join(["1 min"] * 5000) + ") { feel +1 } } }",
+        'journey "J" { stage a goal { touchpoint t: staff duration empirical('
+        + ", ".join(["1 min"] * 5000)
+        + ") { feel +1 } } }",
     ],
-    ids=["empty", "comments", "bom", "one-word", "nested-journeys", "10k-braces", "self-loop", "5k-stages",
-         "long-line", "long-name", "5000-values"],
+    ids=[
+        "empty",
+        "comments",
+        "bom",
+        "one-word",
+        "nested-journeys",
+        "10k-braces",
+        "self-loop",
+        "5k-stages",
+        "long-line",
+        "long-name",
+        "5000-values",
+    ],
 )
 def test_monsters(text):
     result = check_text(text, "<fuzz>")
@@ -116,8 +178,13 @@ def test_monsters(text):
 def test_fifty_thousand_lines():
     lines = ['journey "Long" {', "  stage a goal {"]
     for i in range(9_999):  # five lines per touchpoint, as designers write them
-        lines += [f"    # contact {i}", f"    touchpoint t{i}: staff duration {1 + i % 5} min {{", "      feel +1",
-                  f"      performance service {5 + i % 5}", "    }"]
+        lines += [
+            f"    # contact {i}",
+            f"    touchpoint t{i}: staff duration {1 + i % 5} min {{",
+            "      feel +1",
+            f"      performance service {5 + i % 5}",
+            "    }",
+        ]
     lines += ["    touchpoint last: staff { feel +1 }", "  }", "}"]
     text = "\n".join(lines) + "\n"
     assert text.count("\n") == 50_000

@@ -7,10 +7,10 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from journeydsl.analysis.gaps import gaps_from_simulation, gaps_from_survey, read_survey_csv
 from journeydsl.api import check_text, experiment, load, loads
 from journeydsl.cli import cli
-from journeydsl.gaps import gaps_from_simulation, gaps_from_survey, read_survey_csv
-from journeydsl.plan import compile_plan
+from journeydsl.sim.plan import compile_plan
 
 from .conftest import ROOT
 
@@ -24,7 +24,13 @@ def test_the_primer_electronics_shops_exactly():
     # expectations 7 for product, price, convenience and brand; convenience -2, product -1;
     # convenience importance 9 -> weighted -18, the key experience; ideal 10 -> experience gap -5.
     assert {f: r["experience"] for f, r in rows.items()} == {
-        "price": 7, "brand": 7, "service": 6, "product": 6, "convenience": 5, "relationship": 4}
+        "price": 7,
+        "brand": 7,
+        "service": 6,
+        "product": 6,
+        "convenience": 5,
+        "relationship": 4,
+    }
     assert rows["convenience"]["satisfaction"] == -2 and rows["product"]["satisfaction"] == -1
     assert rows["convenience"]["weighted_satisfaction"] == -18
     assert rows["convenience"]["experience_gap"] == -5
@@ -35,8 +41,10 @@ def test_the_primer_electronics_shops_exactly():
 
 def test_survey_from_csv_with_segments(tmp_path):
     path = tmp_path / "interviews.csv"
-    path.write_text("factor,experience,expectation,importance,ideal,segment\n"
-                    "convenience,5,7,9,10,commuters\nprice,8,6,5,,commuters\nconvenience,8,7,4,,tourists\n")
+    path.write_text(
+        "factor,experience,expectation,importance,ideal,segment\n"
+        "convenience,5,7,9,10,commuters\nprice,8,6,5,,commuters\nconvenience,8,7,4,,tourists\n"
+    )
     surveys = read_survey_csv(path)
     document = gaps_from_survey(loads('journey "J" { stage a goal { touchpoint t: staff { feel +1 } } }'), surveys)
     commuters = document["groups"]["commuters"]
@@ -60,8 +68,10 @@ def test_survey_problems_are_diagnosed(survey, code):
 
 
 def test_from_simulation_the_perceived_performance():
-    journey = loads('journey "J" { arrivals cohort 800 factor convenience expect 6 importance 8 ideal 9 '
-                    "stage a goal { touchpoint t: staff { feel +1; performance convenience 4 } } }")
+    journey = loads(
+        'journey "J" { arrivals cohort 800 factor convenience expect 6 importance 8 ideal 9 '
+        "stage a goal { touchpoint t: staff { feel +1; performance convenience 4 } } }"
+    )
     outcome = experiment(journey, seed=1)
     document = gaps_from_simulation(journey, outcome.collectors, compile_plan(journey))
     (row,) = document["groups"]["all customers"]
@@ -76,7 +86,9 @@ def test_cli(tmp_path):
     assert result.exit_code == 0, result.output
     assert "key experience: convenience" in result.output
     assert (tmp_path / "gaps.png").read_bytes().startswith(b"\x89PNG")
-    simulated = runner.invoke(cli, ["gaps", str(SHOPS), "--source", "simulation", "--customers", "300", "--format", "json"])
+    simulated = runner.invoke(
+        cli, ["gaps", str(SHOPS), "--source", "simulation", "--customers", "300", "--format", "json"]
+    )
     assert simulated.exit_code == 0 and json.loads(simulated.output)["source"] == "simulation"
     premier = ROOT / "examples" / "journeys" / "premier_banking.journey"
     missing = runner.invoke(cli, ["gaps", str(premier), "--source", "survey"])

@@ -6,7 +6,7 @@ import networkx as nx
 import pytest
 
 from journeydsl.api import check_text, compile_graph, loads
-from journeydsl.graph import loops, reachable_stages, stage_id, stages_without_way_out, touchpoint_id
+from journeydsl.lang.graph import loops, reachable_stages, stage_id, stages_without_way_out, touchpoint_id
 
 SOURCE = """
 # Everything the language has, once.
@@ -53,8 +53,12 @@ def test_journey_settings(journey):
     assert (journey.arrivals.kind, journey.arrivals.rate, journey.arrivals.per) == ("poisson", 12, "hour")
     assert journey.seed == 7 and journey.visit_limit == 4
     assert [(f.name, f.expect, f.importance, f.ideal) for f in journey.factors] == [
-        ("convenience", 6, 9, 9), ("service", 7, 8, None)]
-    assert [(b.name, [(p.name, p.value.value) for p in b.params]) for b in journey.params] == [("memory", [("end", 0.4)])]
+        ("convenience", 6, 9, 9),
+        ("service", 7, 8, None),
+    ]
+    assert [(b.name, [(p.name, p.value.value) for p in b.params]) for b in journey.params] == [
+        ("memory", [("end", 0.4)])
+    ]
 
 
 def test_segments(journey):
@@ -79,7 +83,9 @@ def test_stages_touchpoints_and_effects(journey):
     assert (clerk.channel, clerk.capacity, clerk.cost, clerk.choice) == ("staff", 2, 1.5, "help")
     assert clerk.share.probability.value == pytest.approx(0.7)
     assert [(s.segment, s.probability.value) for s in clerk.share.by_segment] == [
-        ("regular customers", pytest.approx(0.8)), ("tourists", pytest.approx(0.5))]
+        ("regular customers", pytest.approx(0.8)),
+        ("tourists", pytest.approx(0.5)),
+    ]
     assert clerk.effects.variability == 0.5
     (rude,) = clerk.effects.failures
     assert (rude.name, rude.probability.value, rude.recovery) == ("rude", pytest.approx(0.05), "apology")
@@ -97,7 +103,9 @@ def test_transitions(journey):
     (conditional,) = to_pay.conditionals
     assert conditional.probability.value == pytest.approx(0.8)
     assert [(c.kind, c.subject, c.operator, c.value) for c in conditional.conditions] == [
-        ("compare", "mood", ">", 1), ("segment", "regular customers", None, None)]
+        ("compare", "mood", ">", 1),
+        ("segment", "regular customers", None, None),
+    ]
     assert (loop.target, loop.probability.value) == ("browse", pytest.approx(0.1))
     (repeat,) = pay.transitions
     assert repeat.repeat and repeat.target == "browse" and (repeat.delay.value, repeat.delay.unit) == (7, "days")
@@ -114,7 +122,7 @@ def test_library_touchpoints_and_care(journey):
 def test_spans_point_at_the_source(journey):
     clerk = journey.stages[0].touchpoints()[1]
     line = SOURCE.splitlines()[clerk.name_span.line - 1]
-    assert line[clerk.name_span.column - 1:].startswith("clerk")
+    assert line[clerk.name_span.column - 1 :].startswith("clerk")
     assert clerk.name_span.file == "shop.journey"
 
 
@@ -129,6 +137,7 @@ def test_comments_semicolons_and_layout_do_not_matter():
         }
       }
     }"""
+
     def effects(text):
         return [(m.name, m.value) for m in loads(text).stages[0].touchpoints()[0].effects.modules]
 
@@ -144,7 +153,8 @@ def test_graph_nodes_edges_and_probabilities(journey):
     exits = [(u, v, d) for u, v, d in graph.edges(data=True) if d["kind"] == "exit" and u == stage_id("browse")]
     assert len(exits) == 1 and exits[0][2]["probability"] == pytest.approx(0.3)
     assert graph.has_edge(touchpoint_id("clerk"), touchpoint_id("apology")) or any(
-        d["kind"] == "recovery" for _, _, d in graph.edges(data=True))
+        d["kind"] == "recovery" for _, _, d in graph.edges(data=True)
+    )
     assert reachable_stages(graph) == {stage_id("browse"), stage_id("pay")}
     assert stages_without_way_out(graph) == set()
     assert any(set(cycle) == {stage_id("browse")} for cycle in loops(graph))
@@ -168,10 +178,15 @@ def test_graph_questions_on_a_trap_and_an_unreachable_stage():
 
 
 def test_settings_named_like_keywords():
-    journey = loads('journey "J" { spread { importance 0; expectation 0 } memory { duration 0.1 } care { weight 0.5 } '
-                    "segment s 100% { patience 5 min; spread { patience 0.1; sensitivity 0 } } "
-                    "stage a goal { touchpoint t: staff { feel +1 } } care c: media for all every 1 year { feel +1 } }")
+    journey = loads(
+        'journey "J" { spread { importance 0; expectation 0 } memory { duration 0.1 } care { weight 0.5 } '
+        "segment s 100% { patience 5 min; spread { patience 0.1; sensitivity 0 } } "
+        "stage a goal { touchpoint t: staff { feel +1 } } care c: media for all every 1 year { feel +1 } }"
+    )
     assert [(b.name, [p.name for p in b.params]) for b in journey.params] == [
-        ("spread", ["importance", "expectation"]), ("memory", ["duration"]), ("care", ["weight"])]
+        ("spread", ["importance", "expectation"]),
+        ("memory", ["duration"]),
+        ("care", ["weight"]),
+    ]
     assert [p.name for p in journey.segments[0].params[0].params] == ["patience", "sensitivity"]
     assert [c.name for c in journey.care] == ["c"]

@@ -9,8 +9,8 @@ import subprocess
 import pytest
 
 from journeydsl.api import design, load
-from journeydsl.designs import design_names
-from journeydsl.export import export
+from journeydsl.lang.designs import design_names
+from journeydsl.lang.export import export
 
 from .conftest import EXAMPLES, ROOT
 
@@ -18,14 +18,22 @@ PARSER = ROOT / "tests" / "mermaid"
 
 pytestmark = [
     pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed"),
-    pytest.mark.skipif(not (PARSER / "node_modules" / "mermaid").is_dir(),
-                       reason="Mermaid is not installed: run `npm ci --prefix tests/mermaid` (.ci/run does)"),
+    pytest.mark.skipif(
+        not (PARSER / "node_modules" / "mermaid").is_dir(),
+        reason="Mermaid is not installed: run `npm ci --prefix tests/mermaid` (.ci/run does)",
+    ),
 ]
 
 
 def parse(diagrams: list[str]) -> list[dict]:
-    done = subprocess.run(["node", str(PARSER / "parse.mjs")], input=json.dumps(diagrams), capture_output=True,
-                          text=True, timeout=120, check=False)
+    done = subprocess.run(
+        ["node", str(PARSER / "parse.mjs")],
+        input=json.dumps(diagrams),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 

@@ -7,9 +7,9 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from journeydsl.analysis.opportunities import improved, never_failing, opportunities, without
 from journeydsl.api import loads
 from journeydsl.cli import cli
-from journeydsl.opportunities import improved, never_failing, opportunities, without
 
 from .conftest import ROOT
 
@@ -63,10 +63,15 @@ def test_what_if_designs():
 
 def test_cli(tmp_path):
     premier = ROOT / "examples" / "journeys" / "premier_banking.journey"
-    result = CliRunner().invoke(cli, ["opportunities", str(premier), "--customers", "300", "-j", "1", "--plot", str(tmp_path / "m.png")])
+    result = CliRunner().invoke(
+        cli, ["opportunities", str(premier), "--customers", "300", "-j", "1", "--plot", str(tmp_path / "m.png")]
+    )
     assert result.exit_code == 0, result.output
     assert "where to invest" in result.output
     assert (tmp_path / "m.png").exists() and (tmp_path / "m-tornado.png").exists()
-    data = CliRunner().invoke(cli, ["opportunities", str(premier), "--customers", "200", "-j", "1", "--objective", "profit", "--format", "json"])
+    data = CliRunner().invoke(
+        cli,
+        ["opportunities", str(premier), "--customers", "200", "-j", "1", "--objective", "profit", "--format", "json"],
+    )
     document = json.loads(data.output)
     assert document["schema"] == "journeydsl.opportunities/1" and document["objective"] == "profit"

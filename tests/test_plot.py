@@ -10,9 +10,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 from click.testing import CliRunner  # noqa: E402
 
-from journeydsl import plot  # noqa: E402
 from journeydsl.api import experiment, loads  # noqa: E402
 from journeydsl.cli import cli  # noqa: E402
+from journeydsl.report import plots as plot  # noqa: E402
 
 from .conftest import EXAMPLES  # noqa: E402
 
@@ -106,7 +106,9 @@ def test_histograms_count_every_customer(outcome):
 @pytest.mark.parametrize(("suffix", "magic"), [("png", b"\x89PNG"), ("svg", b"<?xml"), ("pdf", b"%PDF")])
 def test_cli_writes_each_format(tmp_path, suffix, magic):
     target = tmp_path / f"curve.{suffix}"
-    result = CliRunner().invoke(cli, ["plot", str(EXAMPLES[0]), "--kind", "curve", "--customers", "300", "-o", str(target)])
+    result = CliRunner().invoke(
+        cli, ["plot", str(EXAMPLES[0]), "--kind", "curve", "--customers", "300", "-o", str(target)]
+    )
     assert result.exit_code == 0, result.output
     assert target.read_bytes().startswith(magic)
 
@@ -116,7 +118,9 @@ def test_cli_draws_every_kind_of_every_example_reproducibly(tmp_path, kind):
     for example in EXAMPLES:
         first, second = tmp_path / f"{example.stem}-a.png", tmp_path / f"{example.stem}-b.png"
         for target in (first, second):
-            result = CliRunner().invoke(cli, ["plot", str(example), "--kind", kind, "--customers", "200", "--seed", "3", "-o", str(target)])
+            result = CliRunner().invoke(
+                cli, ["plot", str(example), "--kind", kind, "--customers", "200", "--seed", "3", "-o", str(target)]
+            )
             assert result.exit_code == 0, result.output
         assert first.read_bytes() == second.read_bytes()
 
@@ -137,12 +141,14 @@ def test_cli_refuses_an_unknown_image_format_before_simulating(tmp_path):
 
 @pytest.fixture(scope="module")
 def comparison():
+    from journeydsl.analysis.compare import DesignInput, compare
     from journeydsl.api import design, load
-    from journeydsl.compare import DesignInput, compare
-    from journeydsl.designs import design_names
+    from journeydsl.lang.designs import design_names
 
     journey = load(EXAMPLES[-1])  # premier banking: three designs, two segments
-    return compare([DesignInput(n, design(journey, n)) for n in design_names(journey)], customers=300, seed=1, workers=1)
+    return compare(
+        [DesignInput(n, design(journey, n)) for n in design_names(journey)], customers=300, seed=1, workers=1
+    )
 
 
 def test_overlaid_curves_align_touchpoints_of_all_designs(comparison):

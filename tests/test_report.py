@@ -14,7 +14,9 @@ from journeydsl.cli import cli
 from .conftest import EXAMPLES, ROOT
 
 PREMIER = ROOT / "examples" / "journeys" / "premier_banking.journey"
-BROWSER = next((shutil.which(name) for name in ("chromium", "chromium-browser", "google-chrome") if shutil.which(name)), None)
+BROWSER = next(
+    (shutil.which(name) for name in ("chromium", "chromium-browser", "google-chrome") if shutil.which(name)), None
+)
 
 
 @pytest.fixture(scope="module")
@@ -29,9 +31,21 @@ def test_html_is_self_contained_and_complete(report_html):
     text = report_html.read_text(encoding="utf-8")
     assert not re.search(r'(src|href)="(?!data:|#)', text), "no external files or links"
     assert "http://" not in text.replace("http://www.w3.org", "") and "https://" not in text
-    for section in ("Conclusions", "The journey", "The baseline", "Comparison of the designs", "Design tests",
-                    "Gap analysis", "Where to invest", "Themes and modules delivered", "The delivery gap",
-                    "Care programmes", "Service recovery", "Flow analysis", "Reproduce"):
+    for section in (
+        "Conclusions",
+        "The journey",
+        "The baseline",
+        "Comparison of the designs",
+        "Design tests",
+        "Gap analysis",
+        "Where to invest",
+        "Themes and modules delivered",
+        "The delivery gap",
+        "Care programmes",
+        "Service recovery",
+        "Flow analysis",
+        "Reproduce",
+    ):
         assert f"<h2>{section}" in text
     assert text.count('<img src="data:image/png;base64,') == 13
     assert "raises remembered experience" in text and "--seed 20261122" in text
@@ -57,7 +71,9 @@ def test_markdown_writes_its_images_beside_it(tmp_path):
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
 def test_every_example_reports(example, tmp_path):
-    result = CliRunner().invoke(cli, ["report", str(example), "--customers", "100", "-j", "1", "-o", str(tmp_path / "r.html")])
+    result = CliRunner().invoke(
+        cli, ["report", str(example), "--customers", "100", "-j", "1", "-o", str(tmp_path / "r.html")]
+    )
     assert result.exit_code == 0, result.output
 
 
@@ -67,8 +83,19 @@ def test_refuses_unknown_formats(tmp_path):
 
 
 def browser(*arguments: str, profile) -> subprocess.CompletedProcess:
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync", f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0"]
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+        "--enable-logging=stderr",
+        "--v=0",
+    ]
     return subprocess.run([BROWSER, *flags, *arguments], capture_output=True, text=True, timeout=120, check=False)
 
 
@@ -83,6 +110,8 @@ def test_the_report_loads_in_a_real_browser_and_its_images_render(report_html, t
     errors = [line for line in loaded.stderr.splitlines() if "CONSOLE" in line or "Uncaught" in line]
     assert errors == []
     screenshot = tmp_path / "report.png"
-    shot = browser("--window-size=1280,3000", f"--screenshot={screenshot}", report_html.as_uri(), profile=tmp_path / "b")
+    shot = browser(
+        "--window-size=1280,3000", f"--screenshot={screenshot}", report_html.as_uri(), profile=tmp_path / "b"
+    )
     assert shot.returncode == 0, shot.stderr[-2000:]
     assert screenshot.read_bytes().startswith(b"\x89PNG") and screenshot.stat().st_size > 100_000

@@ -24,7 +24,9 @@ def test_the_schema_is_a_valid_json_schema():
 @pytest.mark.parametrize("replications", [1, 3])
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
 def test_simulate_json_validates(example, replications):
-    result = CliRunner().invoke(cli, ["simulate", str(example), "--customers", "200", "-r", str(replications), "--format", "json"])
+    result = CliRunner().invoke(
+        cli, ["simulate", str(example), "--customers", "200", "-r", str(replications), "--format", "json"]
+    )
     assert result.exit_code == 0, result.output
     document = json.loads(result.output)
     errors = sorted(VALIDATOR.iter_errors(document), key=str)
@@ -54,7 +56,9 @@ def test_compare_json_validates_against_the_comparison_schema():
     from journeydsl.schemas import validator
 
     for replications in ("1", "2"):
-        result = CliRunner().invoke(cli, ["compare", str(EXAMPLES[-1]), "--customers", "150", "-r", replications, "-j", "1", "--format", "json"])
+        result = CliRunner().invoke(
+            cli, ["compare", str(EXAMPLES[-1]), "--customers", "150", "-r", replications, "-j", "1", "--format", "json"]
+        )
         assert result.exit_code == 0, result.output
         document = json.loads(result.output)
         errors = sorted(validator("comparison.schema.json").iter_errors(document), key=str)

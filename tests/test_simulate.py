@@ -8,9 +8,9 @@ import math
 import numpy as np
 import pytest
 
-from journeydsl import psychology as psy
 from journeydsl.api import load, loads, simulate
-from journeydsl.experiment import replication_seeds
+from journeydsl.sim import psychology as psy
+from journeydsl.sim.runner import replication_seeds
 
 from .conftest import EXAMPLES
 
@@ -141,9 +141,11 @@ def test_positive_word_of_mouth_outnumbers_negative_about_three_to_one():
     # it emerges from the U-shaped chance to talk in a mostly satisfied population (3 in 4 above neutral).
     from journeydsl.api import experiment
 
-    text = ('journey "Mostly satisfied" { arrivals cohort 4000 over 30 days seed 9 stage visit goal { '
-            "touchpoint welcome: staff { feel +1 } touchpoint service: staff { think +1; variability 2 } "
-            "touchpoint goodbye: staff { feel +1 } } }")
+    text = (
+        'journey "Mostly satisfied" { arrivals cohort 4000 over 30 days seed 9 stage visit goal { '
+        "touchpoint welcome: staff { feel +1 } touchpoint service: staff { think +1; variability 2 } "
+        "touchpoint goodbye: staff { feel +1 } } }"
+    )
     outcome = experiment(loads(text))
     histogram = outcome.collectors[0].satisfaction
     above = sum(count for count, low in zip(histogram.counts, histogram.edges(), strict=False) if low >= 7.0)

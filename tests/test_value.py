@@ -7,9 +7,9 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from journeydsl.analysis.care import care_value, recovery
 from journeydsl.api import loads
 from journeydsl.cli import cli
-from journeydsl.value import care_value, recovery
 
 from .conftest import ROOT
 
@@ -40,7 +40,9 @@ def test_recovery_groups_add_up_to_the_customers():
     document = recovery(loads(SHOP), seed=1)
     groups = document["groups"]
     assert groups["failure not recovered"]["customers"] == 0
-    share = groups["failure recovered"]["customers"] / (groups["no failure"]["customers"] + groups["failure recovered"]["customers"])
+    share = groups["failure recovered"]["customers"] / (
+        groups["no failure"]["customers"] + groups["failure recovered"]["customers"]
+    )
     assert share == pytest.approx(0.2, abs=0.03)
     # Failure -3, recovery +2: the recovered are less satisfied than the untouched (no paradox here).
     assert document["paradox"]["satisfaction"] == "lower after a recovered failure"
@@ -54,4 +56,9 @@ def test_cli():
     assert "birthday_invitation" in result.output and "ROI" in result.output
     result = runner.invoke(cli, ["recovery", str(pizza), "--customers", "300", "--format", "json"])
     assert json.loads(result.output)["schema"] == "journeydsl.recovery/1"
-    assert runner.invoke(cli, ["care", str(ROOT / "examples" / "journeys" / "online_shop.journey"), "--customers", "50", "-j", "1"]).exit_code == 0
+    assert (
+        runner.invoke(
+            cli, ["care", str(ROOT / "examples" / "journeys" / "online_shop.journey"), "--customers", "50", "-j", "1"]
+        ).exit_code
+        == 0
+    )

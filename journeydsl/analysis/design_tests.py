@@ -1,0 +1,264 @@
+"""Design tests: what a design must achieve, written next to it, checked and measured.
+
+``expect nps > 30``, ``expect drop_rate of stage advice < 20%`` or
+``expect "printer in office" beats baseline on remembered_experience``.
+:func:`check_expectations` reports tests that name unknown things;
+:func:`run_tests` simulates the designs the tests need (with common random
+numbers, see :mod:`journeydsl.analysis.compare`) and gives each test a verdict:
+
+- ``passed`` when the whole 95% interval of the measured value satisfies it,
+- ``failed`` when the whole interval violates it,
+- ``inconclusive`` when the interval straddles the threshold: more customers
+  or replications will tell.
+
+Figures without an interval (counts, waits) are judged on their value alone.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+from .._version import __version__
+from ..lang.designs import BASELINE, design_names, resolve
+from ..lang.diagnostics import Diagnostic, did_you_mean
+from ..lang.model import Expectation, Journey
+from ..sim.metrics import METRICS
+from ..sim.runner import rounded
+from .compare import LOWER_IS_BETTER, DesignInput, compare
+
+__all__ = ["SCHEMA", "SCOPE_METRICS", "check_expectations", "run_tests"]
+
+SCHEMA = "journeydsl.tests/1"
+
+#: What a test may measure, per scope.
+SCOPE_METRICS: dict[str | None, tuple[str, ...]] = {
+    None: (*METRICS, "profit"),
+    "segment": METRICS,
+    "stage": ("entered", "dropped", "drop_rate"),
+    "touchpoint": (
+        "visits",
+        "mean_affect",
+        "peak_share",
+        "end_share",
+        "wait_mean",
+        "wait_p95",
+        "utilisation",
+        "reneged",
+        "failures",
+        "cost",
+    ),
+}
+
+_COMPARE: dict[str, Callable[[float, float], bool]] = {
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+}
+
+
+def check_expectations(journey: Journey) -> list[Diagnostic]:
+    """Problems in the design tests of a journey: unknown metrics, designs, segments, stages, touchpoints."""
+    found: list[Diagnostic] = []
+    designs = design_names(journey)
+    names = {
+        "segment": [s.name for s in journey.segments],
+        "stage": [s.name for s in journey.stages],
+        "touchpoint": [tp.name for tp in journey.all_touchpoints()],
+    }
+    codes = {"segment": "JD107", "stage": "JD101", "touchpoint": "JD108"}
+    for test in journey.expectations:
+        allowed = SCOPE_METRICS[test.scope if test.kind == "value" else None]
+        if test.metric not in allowed:
+            where = f" of a {test.scope}" if test.scope else ""
+            found.append(
+                Diagnostic(
+                    "JD611",
+                    f"a design test cannot measure `{test.metric}`{where}",
+                    test.metric_span,
+                    hint=did_you_mean(test.metric, allowed) or f"it can measure {', '.join(allowed)}",
+                )
+            )
+        for design, span in ((test.design, test.design_span), (test.rival, test.rival_span)):
+            if design is not None and design not in designs:
+                found.append(
+                    Diagnostic(
+                        "JD601",
+                        f"there is no design `{design}`",
+                        span,
+                        hint=did_you_mean(design, designs) or f"designs: {', '.join(designs)}",
+                    )
+                )
+        if test.scope is not None and test.scope_name not in names[test.scope]:
+            found.append(
+                Diagnostic(
+                    codes[test.scope],
+                    f"there is no {test.scope} `{test.scope_name}` to test",
+                    test.scope_span,
+                    hint=did_you_mean(test.scope_name or "", names[test.scope]),
+                )
+            )
+    return found
+
+
+def run_tests(
+    journey: Journey,
+    customers: int | None = None,
+    horizon: float | None = None,
+    replications: int = 1,
+    seed: int | None = None,
+    warmup: float = 0.0,
+    workers: int | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> dict[str, object]:
+    """Simulate what the design tests need and judge each one.
+
+    Returns
+    -------
+    dict
+        The ``journeydsl.tests/1`` document: one entry per test with the
+        measured value, its interval and the verdict, and the counts.
+    """
+    tests = journey.expectations
+    needed = [BASELINE] + sorted({t.design for t in tests if t.kind == "value"} - {BASELINE})
+    inputs = [DesignInput(name, _design(journey, name)) for name in needed]
+    master = seed if seed is not None else (int(journey.seed) if journey.seed is not None else 0)
+    pairs = sorted({(t.rival, t.design) for t in tests if t.kind == "beats"})
+    runs = 1 + len(pairs)
+    done = [0]
+
+    def step(share: float) -> None:
+        if progress is not None:
+            progress((done[0] + share) / runs)
+
+    settings = dict(
+        customers=customers, horizon=horizon, replications=replications, seed=master, warmup=warmup, workers=workers
+    )
+    if len(inputs) > 1:
+        results = compare(inputs, **settings, progress=step)["results"]
+    else:
+        from ..sim.engine import RunSettings
+        from ..sim.plan import compile_plan
+        from ..sim.runner import run
+
+        outcome = run(
+            compile_plan(inputs[0].journey),
+            RunSettings(customers=customers, horizon=horizon, warmup=warmup),
+            replications,
+            master,
+            BASELINE,
+            progress=step,
+        )
+        results = {BASELINE: outcome.results}
+    done[0] = 1
+    duels = {}
+    for rival, design in pairs:
+        duels[(rival, design)] = compare(
+            [DesignInput(rival, _design(journey, rival)), DesignInput(design, _design(journey, design))],
+            **settings,
+            progress=step,
+        )
+        done[0] += 1
+    entries = [_judge(test, results, duels) for test in tests]
+    counts = {
+        verdict: sum(1 for e in entries if e["verdict"] == verdict) for verdict in ("passed", "failed", "inconclusive")
+    }
+    baseline = results[BASELINE]
+    return {
+        "schema": SCHEMA,
+        "journeydsl": __version__,
+        "journey": baseline["journey"],
+        "seed": master,
+        "customers": baseline["customers"],
+        "replications": replications,
+        "tests": entries,
+        **counts,
+    }
+
+
+def _design(journey: Journey, name: str) -> Journey:
+    resolved = resolve(journey, name)
+    if resolved.journey is None:
+        raise ValueError(f"design `{name}` cannot be resolved")
+    return resolved.journey
+
+
+def _judge(test: Expectation, results: dict, duels: dict) -> dict[str, object]:
+    entry: dict[str, object] = {
+        "text": test.text,
+        "file": test.span.file,
+        "line": test.span.line,
+        "kind": test.kind,
+        "design": test.design,
+        "metric": test.metric,
+        "scope": test.scope,
+        "scope_name": test.scope_name,
+    }
+    if test.kind == "beats":
+        duel = duels[(test.rival, test.design)]
+        change = duel["differences"][test.design]["metrics"][test.metric]
+        lower = test.metric in LOWER_IS_BETTER
+        low, high = change["ci95"]
+        better = high < 0 if lower else low > 0
+        worse = low >= 0 if lower else high <= 0
+        verdict = "passed" if better else "failed" if worse else "inconclusive"
+        entry.update(
+            rival=test.rival,
+            measured={"mean": change["mean"], "ci95": change["ci95"]},
+            threshold=0.0,
+            operator="<" if lower else ">",
+            verdict=verdict,
+        )
+    else:
+        measured = _measure(test, results[test.design])
+        compare_ = _COMPARE[test.operator]
+        mean, interval = measured["mean"], measured.get("ci95")
+        if interval is None:
+            verdict = "passed" if compare_(mean, test.threshold) else "failed"
+        else:
+            low, high = interval
+            holds_low, holds_high = compare_(low, test.threshold), compare_(high, test.threshold)
+            verdict = (
+                "passed" if holds_low and holds_high else "failed" if not (holds_low or holds_high) else "inconclusive"
+            )
+            if test.operator in ("==", "!="):
+                verdict = "passed" if compare_(mean, test.threshold) else "failed"
+        entry.update(measured=measured, threshold=test.threshold, operator=test.operator, verdict=verdict)
+    if entry["verdict"] == "inconclusive":
+        entry["hint"] = "the 95% interval straddles the threshold: simulate more customers or replications"
+    return entry
+
+
+def _measure(test: Expectation, result: dict) -> dict[str, object]:
+    if test.scope is None:
+        if test.metric == "profit":
+            metrics = result["metrics"]
+            revenue, cost = metrics["revenue_per_customer"], metrics["cost_per_customer"]
+            half = math.hypot((revenue["ci95"][1] - revenue["ci95"][0]) / 2, (cost["ci95"][1] - cost["ci95"][0]) / 2)
+            mean = revenue["mean"] - cost["mean"]
+            return {"mean": rounded(mean), "ci95": [rounded(mean - half), rounded(mean + half)]}
+        return dict(result["metrics"][test.metric])
+    if test.scope == "segment":
+        return dict(result["segments"][test.scope_name]["metrics"][test.metric])
+    if test.scope == "stage":
+        stage = result["stages"][test.scope_name]
+        if test.metric == "drop_rate":
+            return {"mean": stage["drop_rate"], "ci95": _wilson(stage["dropped"], stage["entered"])}
+        return {"mean": stage[test.metric], "ci95": None}
+    touchpoint = result["touchpoints"][test.scope_name]
+    value = touchpoint[test.metric]
+    return {"mean": 0.0 if value is None else value, "ci95": None}
+
+
+def _wilson(successes: int, trials: int) -> list[float] | None:
+    """The Wilson 95% interval of a proportion (Wilson 1927)."""
+    if trials <= 0:
+        return None
+    z = 1.959963984540054
+    p = successes / trials
+    centre = (p + z * z / (2 * trials)) / (1 + z * z / trials)
+    half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / (1 + z * z / trials)
+    return [rounded(max(0.0, centre - half)), rounded(min(1.0, centre + half))]

@@ -1,0 +1,234 @@
+"""`journey gaps`: the seven-step gap analysis of the CEM method, per factor and per segment.
+
+Per experience factor: the actual experience, the expectation, satisfaction =
+experience - expectation, importance, weighted satisfaction = importance x
+satisfaction, the ideal level and the experience gap = experience - ideal
+(negative: short of the ideal, as in the primer's worked example).  Factors
+are ranked so that the **key experience**, the most negative weighted
+satisfaction, comes first.
+
+Two sources:
+
+- **survey**: measured figures written in the journey (``survey "..." { factor
+  convenience experience 5 expectation 7 importance 9 ideal 10 }``) or read
+  from a CSV file; a figure a survey leaves out falls back to the journey's
+  factor declaration;
+- **simulation**: the performance simulated customers perceived at the
+  touchpoints, against their own expectations and importances.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from .._version import __version__
+from ..lang.diagnostics import Diagnostic, did_you_mean
+from ..lang.model import Journey, Survey, SurveyRow
+from ..lang.vocabulary import FACTORS
+from ..sim.runner import rounded
+
+__all__ = ["SCHEMA", "check_surveys", "gaps_from_survey", "gaps_from_simulation", "read_survey_csv"]
+
+SCHEMA = "journeydsl.gaps/1"
+_FIELDS = ("experience", "expectation", "importance", "ideal")
+
+
+def check_surveys(journey: Journey) -> list[Diagnostic]:
+    """Problems in a journey's surveys: unknown factors and segments, figures off the 0-10 scale, repeats."""
+    found = []
+    segments = [s.name for s in journey.segments]
+    for survey in journey.surveys:
+        if survey.segment is not None and survey.segment not in segments:
+            found.append(
+                Diagnostic(
+                    "JD107",
+                    f"segment `{survey.segment}` is not defined",
+                    survey.segment_span,
+                    hint=did_you_mean(survey.segment, segments),
+                )
+            )
+        seen: dict[str, SurveyRow] = {}
+        for row in survey.rows:
+            if row.factor not in FACTORS:
+                found.append(
+                    Diagnostic(
+                        "JD106",
+                        f"unknown experience factor `{row.factor}`",
+                        row.factor_span,
+                        hint=did_you_mean(row.factor, FACTORS) or f"known: {', '.join(FACTORS)}",
+                    )
+                )
+            elif row.factor in seen:
+                found.append(
+                    Diagnostic(
+                        "JD102",
+                        f"survey `{survey.name}` rates `{row.factor}` twice",
+                        row.factor_span,
+                        related=(("the first rating is here", seen[row.factor].factor_span),),
+                    )
+                )
+            seen.setdefault(row.factor, row)
+            for key, span in row.value_spans:
+                value = getattr(row, key)
+                if not 0 <= value <= 10:
+                    found.append(
+                        Diagnostic(
+                            "JD207",
+                            f"{key} {value:g} is outside the scale 0 to 10",
+                            span,
+                            hint="survey figures are ratings from 0 to 10",
+                        )
+                    )
+    return found
+
+
+def read_survey_csv(path: str | Path) -> list[Survey]:
+    """Surveys from a CSV file with columns ``factor, experience, expectation, importance, ideal`` and optionally ``segment``.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as f:
+    ...     _ = f.write("factor,experience,expectation,importance,ideal\\nconvenience,5,7,9,10\\n")
+    >>> read_survey_csv(f.name)[0].rows[0].experience
+    5.0
+    >>> os.unlink(f.name)
+    """
+    text = Path(path).read_text(encoding="utf-8-sig")
+    rows: dict[str | None, list[SurveyRow]] = {}
+    for record in csv.DictReader(io.StringIO(text)):
+        record = {key.strip().lower(): (value or "").strip() for key, value in record.items() if key}
+        if not record.get("factor"):
+            continue
+        fields = {key: float(record[key]) for key in _FIELDS if record.get(key)}
+        rows.setdefault(record.get("segment") or None, []).append(SurveyRow(record["factor"], **fields))
+    return [Survey(Path(path).name, segment, tuple(found)) for segment, found in rows.items()]
+
+
+def _ranked(rows: list[dict[str, object]]) -> list[dict[str, object]]:
+    def key(row: dict) -> tuple:
+        weighted = row["weighted_satisfaction"]
+        return (weighted is None, weighted if weighted is not None else 0.0, row["factor"])
+
+    ordered = sorted(rows, key=key)
+    for rank, row in enumerate(ordered, 1):
+        row["rank"] = rank
+    return ordered
+
+
+def _row(
+    factor: str,
+    experience: float | None,
+    expectation: float | None,
+    importance: float | None,
+    ideal: float | None,
+    sources: dict[str, str],
+) -> dict[str, object]:
+    satisfaction = experience - expectation if experience is not None and expectation is not None else None
+    weighted = importance * satisfaction if importance is not None and satisfaction is not None else None
+    return {
+        "factor": factor,
+        "experience": _maybe(experience),
+        "expectation": _maybe(expectation),
+        "satisfaction": _maybe(satisfaction),
+        "importance": _maybe(importance),
+        "weighted_satisfaction": _maybe(weighted),
+        "ideal": _maybe(ideal),
+        "experience_gap": _maybe(experience - ideal if experience is not None and ideal is not None else None),
+        "sources": sources,
+    }
+
+
+def _maybe(value: float | None) -> float | None:
+    return None if value is None else rounded(value)
+
+
+def _declared(journey: Journey) -> dict[str, dict[str, float | None]]:
+    return {f.name: {"expectation": f.expect, "importance": f.importance, "ideal": f.ideal} for f in journey.factors}
+
+
+def gaps_from_survey(journey: Journey, surveys: list[Survey] | None = None) -> dict[str, object]:
+    """The gap analysis of measured figures (the journey's surveys, or the ones given)."""
+    surveys = list(journey.surveys if surveys is None else surveys)
+    declared = _declared(journey)
+    groups: dict[str, list[dict[str, object]]] = {}
+    names = []
+    for survey in surveys:
+        names.append(survey.name)
+        rows = []
+        for row in survey.rows:
+            values, sources = {}, {}
+            for key in _FIELDS:
+                value = getattr(row, key)
+                source = "survey"
+                if value is None and key != "experience":
+                    value = declared.get(row.factor, {}).get(key)
+                    source = "factor declaration" if value is not None else "missing"
+                elif value is None:
+                    source = "missing"
+                values[key] = value
+                sources[key] = source
+            rows.append(
+                _row(
+                    row.factor,
+                    values["experience"],
+                    values["expectation"],
+                    values["importance"],
+                    values["ideal"],
+                    sources,
+                )
+            )
+        groups[survey.segment or "all customers"] = _ranked(rows)
+    return _document(journey, "survey", groups, {"surveys": names})
+
+
+def gaps_from_simulation(journey: Journey, collectors: list, plan) -> dict[str, object]:
+    """The gap analysis of what simulated customers perceived (from a run's collectors)."""
+    from ..sim.plan import FACTOR_NAMES
+
+    declared = _declared(journey)
+    segment_names = {segment.index: segment.name for segment in plan.segments}
+    totals: dict[tuple[int | None, int], list[float]] = {}
+    for collector in collectors:
+        for (segment, factor), sums in collector.factors.items():
+            for group in (None, segment):
+                target = totals.setdefault((group, factor), [0.0, 0.0, 0.0, 0.0])
+                for i, value in enumerate(sums):
+                    target[i] += value
+    groups: dict[str, list[dict[str, object]]] = {}
+    for group in [None, *segment_names]:
+        rows = []
+        for factor, name in enumerate(FACTOR_NAMES):
+            sums = totals.get((group, factor))
+            if not sums or not sums[0]:
+                continue
+            n = sums[0]
+            sources = {
+                "experience": "simulation",
+                "expectation": "simulation",
+                "importance": "simulation",
+                "ideal": "factor declaration" if declared.get(name, {}).get("ideal") is not None else "missing",
+            }
+            rows.append(_row(name, sums[1] / n, sums[2] / n, sums[3] / n, declared.get(name, {}).get("ideal"), sources))
+        if rows:
+            groups["all customers" if group is None else segment_names[group]] = _ranked(rows)
+    return _document(journey, "simulation", groups, {})
+
+
+def _document(journey: Journey, source: str, groups: dict, extra: dict) -> dict[str, object]:
+    key = {
+        name: rows[0]["factor"]
+        for name, rows in groups.items()
+        if rows and rows[0]["weighted_satisfaction"] is not None and rows[0]["weighted_satisfaction"] < 0
+    }
+    return {
+        "schema": SCHEMA,
+        "journeydsl": __version__,
+        "journey": journey.name,
+        "source": source,
+        **extra,
+        "groups": groups,
+        "key_experience": key,
+    }

@@ -1,0 +1,857 @@
+"""Semantic checks: small registered functions, each yielding diagnostics.
+
+Every check runs on every journey (or library); :func:`run_checks` collects
+all their diagnostics and sorts them by position, so a designer sees every
+problem at once.  A check never raises on a broken model: it reports what it
+can and leaves the rest to the others.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+
+import networkx as nx
+
+from . import graph as journey_graph
+from .diagnostics import Diagnostic, did_you_mean, sort_diagnostics
+from .model import (
+    Choice,
+    DistributionSpec,
+    Effects,
+    Journey,
+    Library,
+    NamedValue,
+    Probability,
+    Quantity,
+    Span,
+    Stage,
+    Touchpoint,
+    Use,
+)
+from .vocabulary import (
+    CHANNELS,
+    CONDITION_SUBJECTS,
+    DISTRIBUTIONS,
+    EFFECT_SCALE,
+    FACTORS,
+    MODULES,
+    PHASES,
+    RATING_SCALE,
+    RESERVED_TARGETS,
+    SETTINGS,
+    THEMES,
+    UNIT_SECONDS,
+)
+
+__all__ = ["CHECKS", "check", "run_checks", "Context"]
+
+_EPSILON = 1e-9
+
+
+@dataclass
+class Context:
+    """What the checks share: the journey (or library) and, lazily, its graph."""
+
+    body: Journey | Library
+
+    @property
+    def journey(self) -> Journey | None:
+        return self.body if isinstance(self.body, Journey) else None
+
+    @cached_property
+    def graph(self) -> nx.DiGraph:
+        assert self.journey is not None
+        return journey_graph.build_graph(self.journey)
+
+    @cached_property
+    def touchpoints(self) -> tuple[Touchpoint, ...]:
+        """Every touchpoint and care programme, stage ones first."""
+        if self.journey is not None:
+            return (*self.journey.all_touchpoints(), *self.journey.care)
+        return (*self.body.touchpoints, *self.body.care)
+
+    @cached_property
+    def library_names(self) -> set[str]:
+        return {tp.name for tp in self.body.touchpoints}
+
+    @cached_property
+    def segment_names(self) -> set[str]:
+        return {s.name for s in self.body.segments}
+
+    @cached_property
+    def tiers(self) -> set[str]:
+        return {s.tier for s in self.body.segments if s.tier}
+
+
+CheckFunction = Callable[[Context], Iterable[Diagnostic]]
+#: The registered checks, in the order they were defined.
+CHECKS: list[CheckFunction] = []
+
+
+def check(function: CheckFunction) -> CheckFunction:
+    """Register a check function."""
+    CHECKS.append(function)
+    return function
+
+
+def run_checks(body: Journey | Library) -> list[Diagnostic]:
+    """Run every registered check and return all diagnostics in reading order."""
+    context = Context(body)
+    found: list[Diagnostic] = []
+    for function in CHECKS:
+        found.extend(function(context))
+    return sort_diagnostics(found)
+
+
+# ---- helpers -------------------------------------------------------------------------
+
+
+def _unknown(code: str, what: str, name: str, span: Span, vocabulary: Iterable[str]) -> Diagnostic:
+    pool = sorted(vocabulary)
+    hint = did_you_mean(name, pool)
+    if hint is None and len(pool) <= 12:
+        hint = "known: " + ", ".join(pool)
+    return Diagnostic(code, f"unknown {what} `{name}`", span, hint=hint)
+
+
+def _undefined(code: str, what: str, name: str, span: Span, defined: Iterable[str], how: str) -> Diagnostic:
+    pool = sorted(defined)
+    hint = did_you_mean(name, pool) or (f"declare it with `{how}`" if not pool else None)
+    if hint is None and len(pool) <= 8:
+        hint = "defined: " + ", ".join(f"`{p}`" for p in pool)
+    return Diagnostic(code, f"{what} `{name}` is not defined", span, hint=hint)
+
+
+def _scale(
+    value: float, scale: tuple[float, float], what: str, span: Span, code: str = "JD207"
+) -> Iterator[Diagnostic]:
+    low, high = scale
+    if not (low <= value <= high) or math.isnan(value):
+        yield Diagnostic(
+            code,
+            f"{what} {value:g} is outside the scale {low:g} to {high:+g}".replace("+", "" if low >= 0 else "+"),
+            span,
+            hint=f"write a value from {low:g} to {high:g}",
+        )
+
+
+def _probability(p: Probability, what: str) -> Iterator[Diagnostic]:
+    if p.value < 0 or p.value > 1 or math.isnan(p.value):
+        if p.percent:
+            message = f"{what} {p} is {'more than 100%' if p.value > 1 else 'negative'}"
+            hint = "write a percentage from 0% to 100%"
+        else:
+            message = f"{what} {p} is outside 0 to 1"
+            hint = (
+                f"write a fraction from 0 to 1, or a percentage such as `{p.value:g}%`"
+                if p.value > 1
+                else "write a fraction from 0 to 1"
+            )
+        yield Diagnostic("JD201", message, p.span, hint=hint)
+
+
+def _time(q: Quantity | None, what: str, *, allow_zero: bool = False) -> Iterator[Diagnostic]:
+    if q is None:
+        return
+    if q.unit is None:
+        yield Diagnostic(
+            "JD205",
+            f"{what} `{q}` has no unit",
+            q.span,
+            hint=f"write a unit after the number, e.g. `{q} min` or `{q} days`",
+        )
+    if q.value < 0 or (q.value == 0 and not allow_zero) or math.isnan(q.value):
+        yield Diagnostic(
+            "JD204",
+            f"{what} `{q}` must be {'zero or more' if allow_zero else 'more than zero'}",
+            q.span,
+        )
+
+
+def _whole(value: float, what: str, span: Span, minimum: int) -> Iterator[Diagnostic]:
+    if not float(value).is_integer():
+        yield Diagnostic(
+            "JD215", f"{what} {value:g} is not a whole number", span, hint=f"write a whole number of at least {minimum}"
+        )
+
+
+def _percent(value: float) -> str:
+    return f"{value * 100:.4g}%"
+
+
+def _duplicates(items: Iterable[tuple[str, Span]], what: str) -> Iterator[Diagnostic]:
+    first: dict[str, Span] = {}
+    for name, span in items:
+        if name in first:
+            yield Diagnostic(
+                "JD102",
+                f"{what} `{name}` is declared twice",
+                span,
+                hint="give each a name of its own",
+                related=(("first declared here", first[name]),),
+            )
+        else:
+            first[name] = span
+
+
+def _repeated(items: Iterable[tuple[str, Span]], owner: str) -> Iterator[Diagnostic]:
+    first: dict[str, Span] = {}
+    for key, span in items:
+        if key in first:
+            yield Diagnostic(
+                "JD216",
+                f"`{key.replace('_', ' ')}` is given twice for {owner}",
+                span,
+                hint="keep one; the first one is used",
+                related=(("first given here", first[key]),),
+            )
+        else:
+            first.setdefault(key, span)
+
+
+# ---- names ---------------------------------------------------------------------------
+
+
+@check
+def duplicate_names(ctx: Context) -> Iterator[Diagnostic]:
+    """Stages, touchpoints (with care programmes), segments and factors each need unique names."""
+    body = ctx.body
+    if ctx.journey is not None:
+        yield from _duplicates(((s.name, s.name_span) for s in ctx.journey.stages), "stage")
+    yield from _duplicates(((t.name, t.name_span) for t in ctx.touchpoints), "touchpoint")
+    yield from _duplicates(((s.name, s.name_span) for s in body.segments), "segment")
+    yield from _duplicates(((f.name, f.name_span) for f in body.factors), "factor")
+
+
+@check
+def reserved_names(ctx: Context) -> Iterator[Diagnostic]:
+    """``exit`` is the drop-off, so no stage may be called that."""
+    for stage in ctx.journey.stages if ctx.journey else ():
+        if stage.name in RESERVED_TARGETS:
+            yield Diagnostic(
+                "JD114",
+                f"`{stage.name}` is reserved: `-> {stage.name}` means {RESERVED_TARGETS[stage.name]}",
+                stage.name_span,
+                hint="rename the stage, e.g. `checkout`",
+            )
+
+
+@check
+def references(ctx: Context) -> Iterator[Diagnostic]:
+    """Transitions, ``use``, recoveries and conditions must name things that exist."""
+    journey = ctx.journey
+    recoverable = {tp.name for tp in ctx.touchpoints}
+    for tp in ctx.touchpoints:
+        for failure in tp.effects.failures:
+            if failure.recovery and failure.recovery not in recoverable:
+                yield _undefined(
+                    "JD108",
+                    "recovery touchpoint",
+                    failure.recovery,
+                    failure.recovery_span,
+                    recoverable,
+                    "touchpoint NAME: staff { ... }",
+                )
+        if tp.share is not None:
+            yield from _segment_refs(ctx, (s.segment for s in tp.share.by_segment), tp.share.by_segment)
+        if tp.audience is not None:
+            if tp.audience.kind == "segment" and tp.audience.name not in ctx.segment_names:
+                yield _undefined(
+                    "JD107",
+                    "segment",
+                    tp.audience.name or "",
+                    tp.audience.span,
+                    ctx.segment_names,
+                    "segment NAME 100% { ... }",
+                )
+            if tp.audience.kind == "tier" and tp.audience.name not in ctx.tiers:
+                yield _undefined(
+                    "JD113", "tier", tp.audience.name or "", tp.audience.span, ctx.tiers, "tier A inside a segment"
+                )
+    if journey is None:
+        return
+    stages = {s.name for s in journey.stages}
+    for stage in journey.stages:
+        for step in stage.steps:
+            for option in step.options if isinstance(step, Choice) else (step,):
+                if isinstance(option, Use):
+                    if option.name not in ctx.library_names:
+                        yield _undefined(
+                            "JD108",
+                            "touchpoint",
+                            option.name,
+                            option.name_span,
+                            ctx.library_names,
+                            f"touchpoint {option.name}: staff {{ ... }}` at journey level or in a library imported with `import",
+                        )
+                    if option.share is not None:
+                        yield from _segment_refs(
+                            ctx, (s.segment for s in option.share.by_segment), option.share.by_segment
+                        )
+        for transition in stage.transitions:
+            if transition.target not in stages and transition.target not in RESERVED_TARGETS:
+                yield _undefined(
+                    "JD101", "stage", transition.target, transition.target_span, stages, "stage NAME { ... }"
+                )
+            for conditional in transition.conditionals:
+                for condition in conditional.conditions:
+                    if condition.kind == "segment" and condition.subject not in ctx.segment_names:
+                        yield _undefined(
+                            "JD107",
+                            "segment",
+                            condition.subject,
+                            condition.span,
+                            ctx.segment_names,
+                            "segment NAME 100% { ... }",
+                        )
+                    elif condition.kind == "tier" and condition.subject not in ctx.tiers:
+                        yield _undefined(
+                            "JD113", "tier", condition.subject, condition.span, ctx.tiers, "tier A inside a segment"
+                        )
+                    elif condition.kind == "compare" and condition.subject not in CONDITION_SUBJECTS:
+                        yield _unknown("JD112", "customer state", condition.subject, condition.span, CONDITION_SUBJECTS)
+
+
+def _segment_refs(ctx: Context, names: Iterable[str], shares) -> Iterator[Diagnostic]:
+    for name, share in zip(names, shares, strict=True):
+        if name not in ctx.segment_names:
+            yield _undefined("JD107", "segment", name, share.span, ctx.segment_names, "segment NAME 100% { ... }")
+
+
+# ---- vocabulary ----------------------------------------------------------------------
+
+
+def _effects_vocabulary(effects: Effects) -> Iterator[Diagnostic]:
+    for effect in effects.modules:
+        if effect.name not in MODULES:
+            hint_pool = MODULES if effect.name not in THEMES else ()
+            if effect.name in THEMES:
+                yield Diagnostic(
+                    "JD104",
+                    f"`{effect.name}` is an experience theme, not a module",
+                    effect.name_span,
+                    hint=f"write `theme {effect.name} {effect.value:+g}`",
+                )
+            else:
+                yield _unknown("JD104", "experience module", effect.name, effect.name_span, hint_pool)
+    for effect in effects.themes:
+        if effect.name not in THEMES:
+            yield _unknown("JD105", "experience theme", effect.name, effect.name_span, THEMES)
+    for effect in effects.performance:
+        if effect.name not in FACTORS:
+            yield _unknown("JD106", "experience factor", effect.name, effect.name_span, FACTORS)
+    for failure in effects.failures:
+        yield from _effects_vocabulary(failure.effects)
+
+
+@check
+def vocabulary(ctx: Context) -> Iterator[Diagnostic]:
+    """Channels, modules, themes, factors, phases, distributions and settings come from the primer."""
+    body = ctx.body
+    for tp in ctx.touchpoints:
+        if tp.channel not in CHANNELS:
+            yield _unknown("JD103", "channel", tp.channel, tp.channel_span, CHANNELS)
+        if tp.duration is not None and tp.duration.kind not in DISTRIBUTIONS:
+            yield _unknown("JD111", "distribution", tp.duration.kind, tp.duration.kind_span, DISTRIBUTIONS)
+        yield from _effects_vocabulary(tp.effects)
+    for factor in body.factors:
+        if factor.name not in FACTORS:
+            yield _unknown("JD106", "experience factor", factor.name, factor.name_span, FACTORS)
+    for segment in body.segments:
+        for value in (*segment.expectations, *segment.importances):
+            if value.name not in FACTORS:
+                yield _unknown("JD106", "experience factor", value.name, value.name_span, FACTORS)
+        for value in segment.sensitivities:
+            if value.name not in MODULES:
+                yield _unknown("JD104", "experience module", value.name, value.name_span, MODULES)
+    for stage in ctx.journey.stages if ctx.journey else ():
+        if stage.phase is not None and stage.phase not in PHASES:
+            yield _unknown("JD110", "purchase phase", stage.phase, stage.phase_span, PHASES)
+    for block in _param_blocks(ctx):
+        if block.name not in SETTINGS:
+            yield _unknown("JD109", "settings block", block.name, block.name_span, SETTINGS)
+            continue
+        known = SETTINGS[block.name]
+        for param in block.params:
+            if param.name not in known:
+                yield Diagnostic(
+                    "JD109",
+                    f"`{block.name}` has no setting `{param.name}`",
+                    param.name_span,
+                    hint=did_you_mean(param.name, known) or "settings here: " + ", ".join(sorted(known)),
+                )
+        yield from _repeated(((p.name, p.name_span) for p in block.params), f"`{block.name}`")
+
+
+def _param_blocks(ctx: Context):
+    yield from ctx.body.params
+    for segment in ctx.body.segments:
+        yield from segment.params
+
+
+# ---- values --------------------------------------------------------------------------
+
+
+@check
+def journey_settings(ctx: Context) -> Iterator[Diagnostic]:
+    """Horizon, arrivals, seed and visit limit must make sense."""
+    journey = ctx.journey
+    if journey is None:
+        return
+    yield from _repeated(journey.setting_spans, "the journey")
+    yield from _time(journey.horizon, "horizon")
+    if journey.visit_limit is not None:
+        span = journey.setting_span("visit_limit")
+        yield from _whole(journey.visit_limit, "visit limit", span, 1)
+        if journey.visit_limit < 1:
+            yield Diagnostic("JD210", f"visit limit {journey.visit_limit:g} must be at least 1", span)
+    if journey.seed is not None:
+        span = journey.setting_span("seed")
+        yield from _whole(journey.seed, "seed", span, 0)
+        if journey.seed < 0:
+            yield Diagnostic("JD210", f"seed {journey.seed:g} must be zero or more", span)
+    arrivals = journey.arrivals
+    if arrivals is None:
+        return
+    if arrivals.kind == "poisson" and (arrivals.rate or 0) <= 0:
+        yield Diagnostic("JD210", f"arrival rate {arrivals.rate:g} must be more than zero", arrivals.span)
+    if arrivals.kind in ("cohort", "market"):
+        yield from _whole(arrivals.count or 0, "number of customers", arrivals.span, 1)
+        if (arrivals.count or 0) < 1:
+            yield Diagnostic("JD210", f"number of customers {arrivals.count:g} must be at least 1", arrivals.span)
+    if arrivals.kind == "cohort":
+        yield from _time(arrivals.over, "arrival period")
+    if arrivals.kind == "market":
+        if (arrivals.innovation or 0) <= 0:
+            yield Diagnostic(
+                "JD210",
+                "innovation rate must be more than zero, or nobody ever starts",
+                arrivals.span,
+                hint="Bass (1969): p is about 0.03 per year on average",
+            )
+        if (arrivals.imitation or 0) < 0:
+            yield Diagnostic("JD210", "imitation rate must be zero or more", arrivals.span)
+
+
+@check
+def factor_values(ctx: Context) -> Iterator[Diagnostic]:
+    """Expectations, importances and ideal levels are on 0-10."""
+    for factor in ctx.body.factors:
+        yield from _repeated(factor.value_spans, f"factor `{factor.name}`")
+        spans = dict(reversed(factor.value_spans))
+        for key in ("expect", "importance", "ideal"):
+            value = getattr(factor, key)
+            if value is not None:
+                label = {"expect": "expectation"}.get(key, key)
+                yield from _scale(value, RATING_SCALE, label, spans.get(key, factor.span))
+
+
+@check
+def segment_values(ctx: Context) -> Iterator[Diagnostic]:
+    """Segment shares sum to 100%; patience, values, expectations and sensitivities are in range."""
+    segments = ctx.body.segments
+    for segment in segments:
+        if segment.share is not None:
+            yield from _probability(segment.share, f"share of segment `{segment.name}`")
+        yield from _time(segment.patience, "patience")
+        if segment.value is not None and segment.value < 0:
+            yield Diagnostic(
+                "JD214",
+                f"value {segment.value:g} is negative",
+                segment.value_span,
+                hint="value is the revenue per purchase",
+            )
+        for value in (*segment.expectations, *segment.importances):
+            yield from _scale(value.value, RATING_SCALE, "rating", value.value_span)
+        for value in segment.sensitivities:
+            yield from _scale(value.value, (0.0, 5.0), "sensitivity", value.value_span, code="JD210")
+        yield from _duplicates_named(segment.expectations, f"expectation in segment `{segment.name}`")
+        yield from _duplicates_named(segment.importances, f"importance in segment `{segment.name}`")
+        yield from _duplicates_named(segment.sensitivities, f"sensitivity in segment `{segment.name}`")
+    if ctx.journey is None or not segments:
+        return
+    missing = [s for s in segments if s.share is None]
+    if len(segments) > 1 and missing:
+        for segment in missing:
+            yield Diagnostic(
+                "JD212",
+                f"segment `{segment.name}` has no share of arrivals",
+                segment.name_span,
+                hint=f"write its share after the name, e.g. `segment {segment.name} 30% {{`",
+            )
+        return
+    total = sum(s.share.value for s in segments if s.share is not None)
+    if not missing and abs(total - 1.0) > 1e-6:
+        parts = " + ".join(str(s.share) for s in segments)
+        yield Diagnostic(
+            "JD203",
+            f"segment shares add up to {_percent(total)}, not 100%",
+            segments[0].share.span if segments[0].share else segments[0].name_span,
+            hint=f"{parts} = {_percent(total)}; every arriving customer belongs to one segment",
+            related=tuple((f"segment `{s.name}`", s.share.span) for s in segments[1:] if s.share),
+        )
+
+
+def _duplicates_named(values: Iterable[NamedValue], what: str) -> Iterator[Diagnostic]:
+    yield from _repeated(((v.name, v.span) for v in values), what)
+
+
+def _distribution(spec: DistributionSpec) -> Iterator[Diagnostic]:
+    if spec.kind not in DISTRIBUTIONS:
+        return
+    count, names = DISTRIBUTIONS[spec.kind]
+    args = spec.args
+    if (count is not None and len(args) != count) or (count is None and not args):
+        wanted = f"{count} value{'s' if count != 1 else ''} ({', '.join(names)})" if count else "one or more values"
+        yield Diagnostic(
+            "JD209",
+            f"`{spec.kind}` takes {wanted}, got {len(args)}",
+            spec.span,
+            hint=f"e.g. `{spec.kind}({', '.join(['3 min'] * (count or 3))})`"
+            if count != 3
+            else "e.g. `triangular(2 min, 5 min, 15 min)`",
+        )
+        return
+    for arg in args:
+        if arg.unit is None:
+            yield Diagnostic("JD205", f"duration `{arg}` has no unit", arg.span, hint=f"write e.g. `{arg} min`")
+    values = [a.value * UNIT_SECONDS.get(a.unit or "s", 1.0) for a in args]
+    problem = None
+    if spec.kind in ("fixed", "exponential"):
+        if values[0] <= 0:
+            problem = f"duration `{args[0]}` must be more than zero"
+            yield Diagnostic("JD204", problem, args[0].span)
+        return
+    if spec.kind == "uniform":
+        if values[0] < 0:
+            problem = "the lower bound cannot be negative"
+        elif values[1] <= values[0]:
+            problem = f"the upper bound {args[1]} must be above the lower bound {args[0]}"
+    elif spec.kind == "triangular":
+        if values[0] < 0:
+            problem = "the lower bound cannot be negative"
+        elif not values[0] <= values[1] <= values[2] or values[2] <= values[0]:
+            problem = "needs low <= mode <= high with high above low"
+    elif spec.kind in ("normal", "lognormal"):
+        if values[0] <= 0:
+            problem = f"the mean {args[0]} must be more than zero"
+        elif values[1] < 0 or (spec.kind == "lognormal" and values[1] <= 0):
+            problem = f"the spread {args[1]} must be {'more than zero' if spec.kind == 'lognormal' else 'zero or more'}"
+    elif spec.kind == "empirical":
+        if any(v < 0 for v in values) or not any(v > 0 for v in values):
+            problem = "durations cannot be negative, and one must be more than zero"
+    if problem:
+        yield Diagnostic("JD209", f"`{spec}`: {problem}", spec.span)
+
+
+def _effect_values(effects: Effects) -> Iterator[Diagnostic]:
+    for effect in (*effects.modules, *effects.themes):
+        yield from _scale(effect.value, EFFECT_SCALE, "effect", effect.value_span)
+    for effect in effects.performance:
+        yield from _scale(effect.value, RATING_SCALE, "performance", effect.value_span)
+    if effects.variability is not None:
+        yield from _scale(effects.variability, (0.0, 5.0), "variability", effects.variability_span)
+    for failure in effects.failures:
+        yield from _probability(failure.probability, f"chance of failure `{failure.name}`")
+        yield from _effect_values(failure.effects)
+    yield from _repeated(((e.name, e.span) for e in effects.modules), "these effects")
+    yield from _repeated((("theme " + e.name, e.span) for e in effects.themes), "these effects")
+    yield from _repeated((("performance " + e.name, e.span) for e in effects.performance), "these effects")
+
+
+_CARE_ONLY = ("every",)
+_STEP_ONLY = ("capacity", "share")
+
+
+@check
+def touchpoint_values(ctx: Context) -> Iterator[Diagnostic]:
+    """Durations, capacities, costs and effects are valid; attributes stand where they apply."""
+    in_choice = {tp.name for tp in ctx.touchpoints if tp.choice is not None}
+    for tp in ctx.touchpoints:
+        what = "care programme" if tp.kind == "care" else "touchpoint"
+        yield from _repeated(tp.attribute_spans, f"{what} `{tp.name}`")
+        if tp.duration is not None:
+            yield from _distribution(tp.duration)
+        if tp.capacity is not None:
+            span = tp.attribute_span("capacity")
+            if tp.capacity < 1:
+                yield Diagnostic(
+                    "JD206",
+                    f"capacity {tp.capacity:g} is below 1",
+                    span,
+                    hint="capacity is the number of servers; leave it out for unlimited",
+                )
+            yield from _whole(tp.capacity, "capacity", span, 1)
+        if tp.cost is not None and tp.cost < 0:
+            yield Diagnostic("JD214", f"cost {tp.cost:g} is negative", tp.attribute_span("cost"))
+        if tp.share is not None:
+            yield from _probability(tp.share.probability, "share")
+            for share in tp.share.by_segment:
+                yield from _probability(share.probability, f"share for segment `{share.segment}`")
+        yield from _effect_values(tp.effects)
+        if tp.kind == "care":
+            yield from _time(tp.every, "interval")
+            for key in _STEP_ONLY:
+                if dict(tp.attribute_spans).get(key):
+                    yield Diagnostic(
+                        "JD211",
+                        f"a care programme has no `{key}`",
+                        tp.attribute_span(key),
+                        hint="care programmes reach each customer of their audience on schedule",
+                    )
+            if tp.every is None:
+                yield Diagnostic(
+                    "JD212", f"care programme `{tp.name}` has no schedule", tp.name_span, hint="add e.g. `every 1 year`"
+                )
+        else:
+            for key in _CARE_ONLY:
+                if dict(tp.attribute_spans).get(key):
+                    yield Diagnostic(
+                        "JD211",
+                        f"`{key}` belongs to care programmes, not touchpoints",
+                        tp.attribute_span(key),
+                        hint=f"declare it as `care {tp.name}: {tp.channel} ...`",
+                    )
+            if tp.share is not None and tp.name not in in_choice:
+                yield Diagnostic(
+                    "JD211",
+                    "`share` only applies to an option of a `choice`",
+                    tp.attribute_span("share"),
+                    hint="wrap the alternatives in `choice { ... }`",
+                )
+
+
+@check
+def choice_shares(ctx: Context) -> Iterator[Diagnostic]:
+    """The options of a choice have shares summing to 100%, overall and for each segment."""
+    for stage in ctx.journey.stages if ctx.journey else ():
+        for step in stage.steps:
+            if isinstance(step, Use) and step.share is not None:
+                yield Diagnostic(
+                    "JD211",
+                    "`share` only applies to an option of a `choice`",
+                    step.share.span,
+                    hint="wrap the alternatives in `choice { ... }`",
+                )
+            if not isinstance(step, Choice):
+                continue
+            if not step.options:
+                yield Diagnostic(
+                    "JD212",
+                    f"choice `{step.name}` has no options",
+                    step.span,
+                    hint="list the alternative touchpoints inside it",
+                )
+                continue
+            shares = [o.share for o in step.options]
+            if all(s is None for s in shares):
+                continue
+            for option, share in zip(step.options, shares, strict=True):
+                if share is None:
+                    yield Diagnostic(
+                        "JD212",
+                        f"option `{option.name}` has no share",
+                        option.name_span,
+                        hint="give every option a share, e.g. `share 40%`",
+                    )
+            if any(s is None for s in shares):
+                continue
+            yield from _choice_total(step, [s.probability.value for s in shares], "", step.options[0].share.span)
+            segments = sorted({b.segment for s in shares for b in s.by_segment})
+            for segment in segments:
+                values = []
+                for share in shares:
+                    override = [b.probability.value for b in share.by_segment if b.segment == segment]
+                    values.append(override[0] if override else share.probability.value)
+                yield from _choice_total(step, values, f" for segment `{segment}`", step.options[0].share.span)
+
+
+def _choice_total(step: Choice, values: list[float], suffix: str, span: Span) -> Iterator[Diagnostic]:
+    total = sum(values)
+    if abs(total - 1.0) > 1e-6:
+        yield Diagnostic(
+            "JD208",
+            f"the shares of choice `{step.name}`{suffix} add up to {_percent(total)}, not 100%",
+            span,
+            hint="each customer takes exactly one option",
+        )
+
+
+@check
+def transition_values(ctx: Context) -> Iterator[Diagnostic]:
+    """Transition probabilities are in [0, 1] and sum to at most 100%; delays are times."""
+    for stage in ctx.journey.stages if ctx.journey else ():
+        yield from _time(stage.delay, "delay", allow_zero=True)
+        if stage.visit_limit is not None:
+            yield from _whole(stage.visit_limit, "visit limit", stage.visit_limit_span, 1)
+            if stage.visit_limit < 1:
+                yield Diagnostic(
+                    "JD210", f"visit limit {stage.visit_limit:g} must be at least 1", stage.visit_limit_span
+                )
+        open_ended = [t for t in stage.transitions if t.probability is None]
+        for transition in open_ended[1:]:
+            yield Diagnostic(
+                "JD213",
+                f"`-> {transition.target}` has no probability, and neither has `-> {open_ended[0].target}`",
+                transition.span,
+                hint="at most one transition may take the remainder; give the others a probability",
+            )
+        for transition in stage.transitions:
+            yield from _time(transition.delay, "delay", allow_zero=True)
+            if transition.probability is not None:
+                yield from _probability(transition.probability, "probability")
+            for conditional in transition.conditionals:
+                yield from _probability(conditional.probability, "probability")
+        yield from _transition_sums(stage)
+
+
+def _transition_sums(stage: Stage) -> Iterator[Diagnostic]:
+    given = [t for t in stage.transitions if t.probability is not None]
+    if not given:
+        return
+    total = sum(t.probability.value for t in given)
+    if total > 1 + _EPSILON and not any(t.probability.value > 1 + _EPSILON for t in given):  # else JD201 says it
+        parts = " + ".join(str(t.probability) for t in given)
+        yield Diagnostic(
+            "JD202",
+            f"transitions out of `{stage.name}` add up to {_percent(total)}",
+            given[0].span,
+            hint=f"{parts} = {_percent(total)}; they may add up to at most 100% (the rest drops off)",
+            related=tuple((f"`-> {t.target}`", t.span) for t in given[1:]),
+        )
+        return
+    if any(t.conditionals for t in given):
+        worst = sum(max([t.probability.value, *(c.probability.value for c in t.conditionals)]) for t in given)
+        if worst > 1 + _EPSILON:
+            yield Diagnostic(
+                "JD202",
+                f"transitions out of `{stage.name}` can add up to {_percent(worst)} when their conditions hold together",
+                next(t for t in given if t.conditionals).span,
+                hint="lower the conditional probabilities so that the highest ones add up to at most 100%",
+            )
+
+
+@check
+def settings_values(ctx: Context) -> Iterator[Diagnostic]:
+    """Model settings are within their documented ranges and carry no unit."""
+    for block in _param_blocks(ctx):
+        known = SETTINGS.get(block.name, {})
+        for param in block.params:
+            setting = known.get(param.name)
+            if setting is None:
+                continue
+            value = param.value
+            if isinstance(value, Quantity) and value.unit is not None:
+                yield Diagnostic("JD210", f"`{param.name}` takes a plain number, not a time", value.span)
+                continue
+            number = value.value
+            if not (setting.low <= number <= setting.high):
+                yield Diagnostic(
+                    "JD210",
+                    f"{block.name} {param.name} {number:g} is outside {setting.low:g} to {setting.high:g}",
+                    value.span,
+                    hint=f"{setting.doc}; default {setting.default:g}",
+                )
+
+
+# ---- structure -----------------------------------------------------------------------
+
+
+@check
+def structure(ctx: Context) -> Iterator[Diagnostic]:
+    """Stages exist, a goal exists, every stage is reachable, none is a trap, loops are bounded."""
+    journey = ctx.journey
+    if journey is None:
+        return
+    if not journey.stages:
+        yield Diagnostic(
+            "JD304",
+            f"journey `{journey.name}` has no stages",
+            journey.name_span,
+            hint="add `stage NAME (pre-purchase) { touchpoint ... }`",
+        )
+        return
+    if not any(s.goal for s in journey.stages):
+        yield Diagnostic(
+            "JD303",
+            "no stage is marked as the goal",
+            journey.name_span,
+            hint="mark the stage that counts as conversion: `stage purchase (purchase) goal { ... }`",
+        )
+    names = {s.name for s in journey.stages} | set(RESERVED_TARGETS)
+    if any(t.target not in names for s in journey.stages for t in s.transitions):
+        return  # a transition to an undefined stage (JD101): the flow is incomplete, so judge it once fixed
+    graph = ctx.graph
+    by_id = {journey_graph.stage_id(s.name): s for s in journey.stages}
+    reachable = journey_graph.reachable_stages(graph)
+    for node, stage in by_id.items():
+        if node not in reachable:
+            yield Diagnostic(
+                "JD301",
+                f"no customer can reach stage `{stage.name}`",
+                stage.name_span,
+                hint=f"add a transition to it, e.g. `-> {stage.name} 50%`, or remove it",
+            )
+    for node in sorted(journey_graph.stages_without_way_out(graph), key=lambda n: graph.nodes[n]["order"]):
+        if node in reachable:
+            stage = by_id[node]
+            yield Diagnostic(
+                "JD302",
+                f"customers who reach `{stage.name}` can never leave or reach a goal",
+                stage.name_span,
+                hint="lower a loop's probabilities below 100% (the rest drops off), or send it to a goal stage",
+            )
+    if journey.visit_limit is None:
+        for group in journey_graph.loops(graph):
+            stages = [by_id[n] for n in group]
+            if not any(s.visit_limit is not None for s in stages):
+                names = ", ".join(f"`{s.name}`" for s in stages)
+                yield Diagnostic(
+                    "JD502",
+                    f"customers can loop through {names} with no visit limit",
+                    stages[0].name_span,
+                    hint=f"add `visit limit 3` to stage `{stages[0].name}` or to the journey",
+                )
+
+
+@check
+def questionable_designs(ctx: Context) -> Iterator[Diagnostic]:
+    """Warnings: touchpoints that do nothing, empty stages, library touchpoints nobody meets."""
+    for tp in ctx.touchpoints:
+        if tp.effects.is_empty:
+            what = "care programme" if tp.kind == "care" else "touchpoint"
+            yield Diagnostic(
+                "JD501",
+                f"{what} `{tp.name}` has no effect on the customer",
+                tp.name_span,
+                hint="add effects, e.g. `{ feel +1; performance service 7 }`",
+            )
+    journey = ctx.journey
+    if journey is None:
+        return
+    used: set[str] = set()
+    for stage in journey.stages:
+        if not stage.steps:
+            yield Diagnostic(
+                "JD503",
+                f"stage `{stage.name}` has no touchpoints",
+                stage.name_span,
+                hint="customers pass through it without any contact",
+            )
+        for step in stage.steps:
+            for option in step.options if isinstance(step, Choice) else (step,):
+                if isinstance(option, Use):
+                    used.add(option.name)
+    for tp in ctx.touchpoints:
+        used.update(f.recovery for f in tp.effects.failures if f.recovery)
+    for tp in journey.touchpoints:
+        if tp.name not in used and tp.span.file == journey.span.file:
+            yield Diagnostic(
+                "JD504",
+                f"library touchpoint `{tp.name}` is never used",
+                tp.name_span,
+                hint=f"reach it with `use {tp.name}` in a stage or `recover by {tp.name}` after a failure",
+            )

@@ -1,0 +1,523 @@
+"""Designs: the baseline journey and its variants, each resolved into a whole journey.
+
+A variant is a list of patches applied to the design it builds on (the
+baseline, or another variant named after ``extends``).  Resolving a design
+applies the patches in order to frozen model objects and returns a complete
+:class:`~journeydsl.lang.model.Journey`, which the ordinary checks, graph and
+simulator take like any other.  Patched elements keep the spans of the patch
+that wrote them, so a problem a patch causes is reported at the patch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from .diagnostics import Diagnostic, did_you_mean
+from .model import (
+    Choice,
+    Effects,
+    Journey,
+    NamedValue,
+    ParamBlock,
+    Patch,
+    Segment,
+    Stage,
+    Touchpoint,
+    Transition,
+    Use,
+    Variant,
+)
+
+__all__ = ["BASELINE", "design_names", "resolve", "Resolved", "map_touchpoints", "merge_named", "apply_removal"]
+
+#: The name of the design as written, before any variant.
+BASELINE = "baseline"
+
+
+def design_names(journey: Journey) -> list[str]:
+    """The baseline and every variant, in the order written.
+
+    Examples
+    --------
+    >>> from journeydsl.api import loads
+    >>> design_names(loads('journey "J" { stage a goal { touchpoint t: staff { feel +1 } } '
+    ...                    'variant "warmer" { change t { feel +2 } } }'))
+    ['baseline', 'warmer']
+    """
+    return [BASELINE, *(variant.name for variant in journey.variants)]
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A design resolved into a journey, or the problems that stopped it."""
+
+    name: str
+    journey: Journey | None
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+def resolve(journey: Journey, name: str = BASELINE) -> Resolved:
+    """Resolve a design by name: the baseline, or a variant with everything it builds on.
+
+    Parameters
+    ----------
+    journey : Journey
+        The journey as written (baseline plus variants).
+    name : str
+        ``"baseline"`` or a variant's name.
+
+    Returns
+    -------
+    Resolved
+        The design's journey (without variants), or ``None`` and diagnostics.
+
+    Examples
+    --------
+    >>> from journeydsl.api import loads
+    >>> j = loads('journey "J" { stage a goal { touchpoint t: staff capacity 1 { feel +1 } } '
+    ...           'variant "two desks" { change t capacity 2 } }')
+    >>> resolve(j, "two desks").journey.stages[0].touchpoints()[0].capacity
+    2.0
+    """
+    baseline = replace(journey, variants=())
+    if name == BASELINE:
+        return Resolved(name, baseline)
+    variants = {variant.name: variant for variant in journey.variants}
+    if name not in variants:
+        hint = (
+            did_you_mean(name, design_names(journey)) or f"designs in this journey: {', '.join(design_names(journey))}"
+        )
+        return Resolved(
+            name, None, (Diagnostic("JD601", f"there is no design `{name}`", journey.name_span, hint=hint),)
+        )
+    chain: list[Variant] = []
+    current: Variant | None = variants[name]
+    while current is not None:
+        if current in chain:
+            names = " -> ".join(v.name for v in [*chain, current])
+            return Resolved(
+                name,
+                None,
+                (
+                    Diagnostic(
+                        "JD602",
+                        f"designs build on each other in a cycle: {names}",
+                        current.base_span,
+                        hint="let one of them build on the baseline (leave out `extends`)",
+                    ),
+                ),
+            )
+        chain.append(current)
+        if current.base in (None, BASELINE):
+            current = None
+        elif current.base in variants:
+            current = variants[current.base]
+        else:
+            hint = (
+                did_you_mean(current.base, variants)
+                or "a variant builds on the baseline or on another variant of this journey"
+            )
+            return Resolved(
+                name,
+                None,
+                (
+                    Diagnostic(
+                        "JD601",
+                        f"variant `{current.name}` extends `{current.base}`, which is not a design of this journey",
+                        current.base_span,
+                        hint=hint,
+                    ),
+                ),
+            )
+    problems: list[Diagnostic] = []
+    design = baseline
+    for variant in reversed(chain):
+        for patch in variant.patches:
+            design = _PATCHES[patch.kind](design, patch, problems)
+    return Resolved(name, None if problems else design, tuple(problems))
+
+
+# ---- finding things --------------------------------------------------------------------
+
+
+def _step_name(step: Touchpoint | Use | Choice) -> str:
+    return step.name
+
+
+def _has_touchpoint(journey: Journey, name: str) -> bool:
+    return any(tp.name == name for tp in journey.all_touchpoints()) or any(
+        isinstance(step, Use) and step.name == name for stage in journey.stages for step in stage.steps
+    )
+
+
+def _missing(kind: str, patch: Patch, known: list[str], problems: list[Diagnostic]) -> None:
+    code = {"touchpoint": "JD108", "care": "JD108", "stage": "JD101", "segment": "JD107"}[kind]
+    hint = did_you_mean(patch.target or "", known)
+    problems.append(
+        Diagnostic(
+            code,
+            f"this variant changes {kind} `{patch.target}`, which the design it builds on does not have",
+            patch.target_span,
+            hint=hint,
+        )
+    )
+
+
+def map_touchpoints(journey: Journey, name: str, change: Callable[[Touchpoint], Touchpoint | None]) -> Journey:
+    """Apply ``change`` to every definition of touchpoint ``name`` (``None`` removes it)."""
+
+    def in_steps(steps):
+        result = []
+        for step in steps:
+            if isinstance(step, Touchpoint) and step.name == name:
+                changed = change(step)
+                if changed is not None:
+                    result.append(changed)
+            elif isinstance(step, Choice):
+                options = tuple(
+                    o
+                    for o in (change(o) if isinstance(o, Touchpoint) and o.name == name else o for o in step.options)
+                    if o is not None
+                )
+                if options:
+                    result.append(replace(step, options=options))
+            else:
+                result.append(step)
+        return tuple(result)
+
+    stages = tuple(replace(stage, steps=in_steps(stage.steps)) for stage in journey.stages)
+    library = tuple(t for t in (change(tp) if tp.name == name else tp for tp in journey.touchpoints) if t is not None)
+    return replace(journey, stages=stages, touchpoints=library)
+
+
+# ---- the patches ---------------------------------------------------------------------
+
+
+def _add(journey: Journey, patch: Patch, problems: list[Diagnostic]) -> Journey:
+    touchpoint = patch.touchpoint
+    placement = patch.placement
+    if placement is None:
+        return replace(journey, touchpoints=(*journey.touchpoints, touchpoint))
+    stages = {stage.name: stage for stage in journey.stages}
+    stage = stages.get(placement.stage)
+    if stage is None:
+        problems.append(
+            Diagnostic(
+                "JD101",
+                f"there is no stage `{placement.stage}` to add `{touchpoint.name}` to",
+                placement.stage_span,
+                hint=did_you_mean(placement.stage, stages),
+            )
+        )
+        return journey
+    steps = list(stage.steps)
+    if placement.position == "first":
+        index = 0
+    elif placement.position == "last":
+        index = len(steps)
+    else:
+        names = [_step_name(step) for step in steps]
+        if placement.anchor not in names:
+            problems.append(
+                Diagnostic(
+                    "JD108",
+                    f"stage `{stage.name}` has no step `{placement.anchor}` to add `{touchpoint.name}` {placement.position}",
+                    placement.anchor_span,
+                    hint=did_you_mean(placement.anchor or "", names),
+                )
+            )
+            return journey
+        index = names.index(placement.anchor) + (1 if placement.position == "after" else 0)
+    steps.insert(index, replace(touchpoint, stage=stage.name))
+    return _with_stage(journey, replace(stage, steps=tuple(steps)))
+
+
+def _with_stage(journey: Journey, stage: Stage) -> Journey:
+    return replace(journey, stages=tuple(stage if s.name == stage.name else s for s in journey.stages))
+
+
+def _add_care(journey: Journey, patch: Patch, problems: list[Diagnostic]) -> Journey:
+    return replace(journey, care=(*journey.care, patch.touchpoint))
+
+
+def apply_removal(journey: Journey, patch: Patch, problems: list[Diagnostic]) -> Journey:
+    """Apply a ``remove`` patch: leave out the stage, segment, care programme or touchpoint it names.
+
+    A target that does not exist adds a diagnostic to ``problems`` and leaves the journey as it is.
+    """
+    name = patch.target
+    if patch.target_kind == "stage":
+        if all(stage.name != name for stage in journey.stages):
+            _missing("stage", patch, [s.name for s in journey.stages], problems)
+            return journey
+        return replace(journey, stages=tuple(s for s in journey.stages if s.name != name))
+    if patch.target_kind == "segment":
+        if all(segment.name != name for segment in journey.segments):
+            _missing("segment", patch, [s.name for s in journey.segments], problems)
+            return journey
+        return replace(journey, segments=tuple(s for s in journey.segments if s.name != name))
+    if patch.target_kind == "care" or (
+        not _has_touchpoint(journey, name) and any(c.name == name for c in journey.care)
+    ):
+        if all(care.name != name for care in journey.care):
+            _missing("care", patch, [c.name for c in journey.care], problems)
+            return journey
+        return replace(journey, care=tuple(c for c in journey.care if c.name != name))
+    if not _has_touchpoint(journey, name):
+        _missing("touchpoint", patch, [tp.name for tp in journey.all_touchpoints()], problems)
+        return journey
+    journey = map_touchpoints(journey, name, lambda tp: None)
+    # The uses of a removed library touchpoint go with it.
+    stages = tuple(
+        replace(stage, steps=tuple(s for s in stage.steps if not (isinstance(s, Use) and s.name == name)))
+        for stage in journey.stages
+    )
+    return replace(journey, stages=stages)
+
+
+def _replace(journey: Journey, patch: Patch, problems: list[Diagnostic]) -> Journey:
+    if not any(tp.name == patch.target for tp in journey.all_touchpoints()):
+        _missing("touchpoint", patch, [tp.name for tp in journey.all_touchpoints()], problems)
+        return journey
+    new = patch.touchpoint
+
+    def swap(old: Touchpoint) -> Touchpoint:
+        share = new.share if new.share is not None else old.share
+        return replace(new, stage=old.stage, choice=old.choice, share=share)
+
+    journey = map_touchpoints(journey, patch.target, swap)
+    if new.name != patch.target:
+        journey = _rename_references(journey, patch.target, new.name)
+    return journey
+
+
+def _rename_references(journey: Journey, old: str, new: str) -> Journey:
+    """Point the uses of touchpoint ``old`` and the failures recovered by it at ``new``."""
+
+    def recovered(tp: Touchpoint) -> Touchpoint:
+        if not any(f.recovery == old for f in tp.effects.failures):
+            return tp
+        failures = tuple(replace(f, recovery=new) if f.recovery == old else f for f in tp.effects.failures)
+        return replace(tp, effects=replace(tp.effects, failures=failures))
+
+    def step(item):
+        if isinstance(item, Use):
+            return replace(item, name=new) if item.name == old else item
+        if isinstance(item, Choice):
+            return replace(item, options=tuple(step(option) for option in item.options))
+        return recovered(item)
+
+    stages = tuple(replace(stage, steps=tuple(step(s) for s in stage.steps)) for stage in journey.stages)
+    return replace(
+        journey,
+        stages=stages,
+        touchpoints=tuple(recovered(tp) for tp in journey.touchpoints),
+        care=tuple(recovered(tp) for tp in journey.care),
+    )
+
+
+def merge_named(old: tuple[NamedValue, ...], new: tuple[NamedValue, ...]) -> tuple[NamedValue, ...]:
+    """``old`` with the values of ``new`` by name: written names replace, new names are appended in order."""
+    written = {value.name: value for value in new}
+    merged = [written.pop(value.name, value) for value in old]
+    return tuple(merged + list(written.values()))
+
+
+def _merge_effects(old: Effects, new: Effects) -> Effects:
+    failures = {f.name: f for f in new.failures}
+    merged_failures = [failures.pop(f.name, f) for f in old.failures] + list(failures.values())
+    return replace(
+        old,
+        modules=merge_named(old.modules, new.modules),
+        themes=merge_named(old.themes, new.themes),
+        performance=merge_named(old.performance, new.performance),
+        variability=new.variability if new.variability is not None else old.variability,
+        variability_span=new.variability_span if new.variability is not None else old.variability_span,
+        failures=tuple(merged_failures),
+    )
+
+
+_CHANGEABLE = ("capacity", "duration", "cost", "moment_of_truth", "share", "audience", "every")
+
+
+def _change(journey: Journey, patch: Patch, problems: list[Diagnostic]) -> Journey:
+    if not any(tp.name == patch.target for tp in (*journey.all_touchpoints(), *journey.care)):
+        _missing("touchpoint", patch, [tp.name for tp in (*journey.all_touchpoints(), *journey.care)], problems)
+        return journey
+    changes = patch.touchpoint
+    written = {key for key, _ in changes.attribute_spans}
+
+    def apply(old: Touchpoint) -> Touchpoint:
+        fields = {key: getattr(changes, key) for key in _CHANGEABLE if key in written}
+        spans = dict(old.attribute_spans)
+        spans.update({key: span for key, span in changes.attribute_spans if key in _CHANGEABLE})
+        effects = _merge_effects(old.effects, changes.effects) if "effects" in written else old.effects
+        return replace(old, **fields, effects=effects, attribute_spans=tuple(spans.items()))
+
+    journey = map_touchpoints(journey, patch.target, apply)
+    return replace(journey, care=tuple(apply(c) if c.name == patch.target else c for c in journey.care))
+
+
+def _change_stage(journey: Journey, patch: Patch, problems: list[Diagnostic]) -> Journey:
+    stage = next((s for s in journey.stages if s.name == patch.target), None)
+    if stage is None:
+        _missing("stage", patch, [s.name for s in journey.stages], problems)
+        return journey
+    changes = patch.stage
+
+    def key(transition: Transition) -> tuple[str, bool]:
+        return (transition.target, transition.repeat)
+
+    written = {key(t): t for t in changes.transitions}
+    transitions = [written.pop(key(t), t) for t in stage.transitions] + list(written.values())
+    updated = replace(
+        stage,
+        transitions=tuple(replace(t, source=stage.name) for t in transitions),
+        delay=changes.delay if changes.delay is not None else stage.delay,
+        visit_limit=changes.visit_limit if changes.visit_limit is not None else stage.visit_limit,
+        visit_limit_span=changes.visit_limit_span if changes.visit_limit is not None else stage.visit_limit_span,
+    )
+    return _with_stage(journey, updated)
+
+
+def _change_segment(journey: Journey, patch: Patch, problems: list[Diagnostic]) -> Journey:
+    segment = next((s for s in journey.segments if s.name == patch.target), None)
+    if segment is None:
+        _missing("segment", patch, [s.name for s in journey.segments], problems)
+        return journey
+    changes: Segment = patch.segment
+    fields = {
+        name: getattr(changes, name)
+        for name in ("share", "tier", "value", "patience")
+        if getattr(changes, name) is not None
+    }
+    updated = replace(
+        segment,
+        **fields,
+        expectations=merge_named(segment.expectations, changes.expectations),
+        importances=merge_named(segment.importances, changes.importances),
+        sensitivities=merge_named(segment.sensitivities, changes.sensitivities),
+        params=_merge_blocks(segment.params, changes.params),
+        tier_span=changes.tier_span if changes.tier is not None else segment.tier_span,
+        value_span=changes.value_span if changes.value is not None else segment.value_span,
+    )
+    return replace(journey, segments=tuple(updated if s.name == segment.name else s for s in journey.segments))
+
+
+def _merge_blocks(old: tuple[ParamBlock, ...], new: tuple[ParamBlock, ...]) -> tuple[ParamBlock, ...]:
+    blocks = {block.name: block for block in old}
+    for block in new:
+        if block.name in blocks:
+            current = blocks[block.name]
+            written = {param.name: param for param in block.params}
+            params = [written.pop(p.name, p) for p in current.params] + list(written.values())
+            blocks[block.name] = replace(current, params=tuple(params))
+        else:
+            blocks[block.name] = block
+    return tuple(blocks.values())
+
+
+def _order(journey: Journey, patch: Patch, problems: list[Diagnostic]) -> Journey:
+    stage = next((s for s in journey.stages if s.name == patch.target), None)
+    if stage is None:
+        _missing("stage", patch, [s.name for s in journey.stages], problems)
+        return journey
+    by_name = {_step_name(step): step for step in stage.steps}
+    wanted = [name for name, _ in patch.order]
+    if sorted(wanted) != sorted(by_name) or len(set(wanted)) != len(wanted):
+        missing = [name for name in by_name if name not in wanted]
+        unknown = [name for name in wanted if name not in by_name]
+        detail = "; ".join(
+            part
+            for part in (
+                f"missing {', '.join(f'`{n}`' for n in missing)}" if missing else "",
+                f"not in the stage {', '.join(f'`{n}`' for n in unknown)}" if unknown else "",
+                "a step is listed twice" if len(set(wanted)) != len(wanted) else "",
+            )
+            if part
+        )
+        problems.append(
+            Diagnostic(
+                "JD603",
+                f"`order {stage.name}` must list each of its steps once: {detail}",
+                patch.span,
+                hint=f"the steps of `{stage.name}` are {', '.join(by_name)}",
+            )
+        )
+        return journey
+    return _with_stage(journey, replace(stage, steps=tuple(by_name[name] for name in wanted)))
+
+
+def _settings(journey: Journey, patch: Patch, problems: list[Diagnostic]) -> Journey:
+    return replace(journey, params=_merge_blocks(journey.params, (patch.params,)))
+
+
+_PATCHES: dict[str, Callable[[Journey, Patch, list[Diagnostic]], Journey]] = {
+    "add": _add,
+    "add_care": _add_care,
+    "remove": apply_removal,
+    "replace": _replace,
+    "change": _change,
+    "change_stage": _change_stage,
+    "change_segment": _change_segment,
+    "order": _order,
+    "settings": _settings,
+}
+
+
+def check_designs(
+    journey: Journey, check: Callable[[Journey], list[Diagnostic]], baseline: list[Diagnostic]
+) -> list[Diagnostic]:
+    """Check every variant as a whole journey; report what the baseline does not already have.
+
+    Parameters
+    ----------
+    journey : Journey
+        The journey as written.
+    check : callable
+        The checks to run on a resolved design (:func:`journeydsl.lang.checks.run_checks`).
+    baseline : list of Diagnostic
+        What the checks found in the baseline; those are not repeated per variant.
+
+    Returns
+    -------
+    list of Diagnostic
+        Problems of the variants, each message naming the design it belongs to.
+    """
+    found: list[Diagnostic] = []
+    seen: dict[str, Variant] = {}
+    for variant in journey.variants:
+        if variant.name == BASELINE:
+            found.append(
+                Diagnostic(
+                    "JD114",
+                    "`baseline` is the name of the design as written; a variant needs its own name",
+                    variant.name_span,
+                    hint='e.g. `variant "printer in office" { ... }`',
+                )
+            )
+            continue
+        if variant.name in seen:
+            found.append(
+                Diagnostic(
+                    "JD102",
+                    f"there are two variants called `{variant.name}`",
+                    variant.name_span,
+                    related=(("the first one is here", seen[variant.name].name_span),),
+                )
+            )
+            continue
+        seen[variant.name] = variant
+    known = {(d.code, d.span, d.message) for d in baseline}
+    for name in seen:
+        resolved = resolve(journey, name)
+        problems = list(resolved.diagnostics)
+        if resolved.journey is not None:
+            problems = check(resolved.journey)
+        for problem in problems:
+            if (problem.code, problem.span, problem.message) in known:
+                continue
+            known.add((problem.code, problem.span, problem.message))
+            found.append(replace(problem, message=f"in design `{name}`: {problem.message}"))
+    return found

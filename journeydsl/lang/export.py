@@ -1,0 +1,273 @@
+"""Exports of a compiled journey: Graphviz DOT, GraphML, a Mermaid ``journey`` diagram, JSON.
+
+Each function takes the journey (and its graph where it needs one) and returns
+text; writing files is the CLI's job.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import fields, is_dataclass
+from typing import Any
+
+import networkx as nx
+
+from .graph import EXIT, build_graph, nominal_score, resolved_probabilities, stage_id, touchpoint_id
+from .model import Choice, Journey, Span, Stage, Touchpoint, Use
+
+__all__ = ["FORMATS", "to_dot", "to_graphml", "to_mermaid", "to_json", "model_to_dict", "mermaid_score", "export"]
+
+#: Export formats: name -> short description.
+FORMATS: dict[str, str] = {
+    "dot": "Graphviz DOT (render with `dot -Tsvg`)",
+    "graphml": "GraphML (networkx, Gephi, yEd)",
+    "mermaid": "Mermaid user-journey diagram",
+    "json": "the whole model as JSON (schema journeydsl.model/1)",
+}
+
+
+def export(journey: Journey, fmt: str) -> str:
+    """The journey in one of :data:`FORMATS`."""
+    if fmt == "dot":
+        return to_dot(journey)
+    if fmt == "graphml":
+        return to_graphml(build_graph(journey))
+    if fmt == "mermaid":
+        return to_mermaid(journey)
+    if fmt == "json":
+        return to_json(journey)
+    raise ValueError(f"unknown export format {fmt!r}; choose from {', '.join(FORMATS)}")
+
+
+# ---- DOT -----------------------------------------------------------------------------
+
+
+def _dot_id(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def _percent(value: float) -> str:
+    return f"{value * 100:.4g}%"
+
+
+def _score_color(score: float) -> str:
+    if score >= 1:
+        return "#d9f2d9"
+    if score <= -1:
+        return "#f8d7d7"
+    return "#f2f2f2"
+
+
+def to_dot(journey: Journey) -> str:
+    """Graphviz DOT: a cluster per stage with its touchpoints in order, transitions between stages.
+
+    Stages read left to right as the journey goes; a transition leaves its
+    stage's cluster after the last touchpoint and enters the target's cluster
+    at its stage node.  Transitions back to an earlier stage, repeat purchases
+    (dashed) and drop-offs (dotted, one small node per stage) do not pull the
+    layout out of journey order.
+
+    Examples
+    --------
+    >>> from journeydsl.api import loads
+    >>> text = to_dot(loads('journey "J" { stage a goal { touchpoint t: staff { feel +1 } } }'))
+    >>> text.splitlines()[0]
+    'digraph "J" {'
+    """
+    library = {tp.name: tp for tp in journey.touchpoints}
+    lines = [
+        f"digraph {_dot_id(journey.name)} {{",
+        "  graph [rankdir=LR, compound=true, fontname=Helvetica, label=" + _dot_id(journey.name) + ", labelloc=t];",
+        "  node [fontname=Helvetica, fontsize=10];",
+        "  edge [fontname=Helvetica, fontsize=9];",
+    ]
+    tails: dict[str, str] = {}
+    clusters: dict[str, str] = {}
+    for index, stage in enumerate(journey.stages):
+        title = stage.name + (f" ({stage.phase})" if stage.phase else "") + (" - goal" if stage.goal else "")
+        lines.append(f"  subgraph {_dot_id(f'cluster_{index}')} {{")
+        color = "#2e7d32" if stage.goal else "#888888"
+        lines.append(f"    label={_dot_id(title)}; style=rounded; color={_dot_id(color)};")
+        anchor = stage_id(stage.name)
+        shape = "doubleoctagon" if stage.goal else "box"
+        lines.append(
+            f'    {_dot_id(anchor)} [label={_dot_id(stage.name)}, shape={shape}, style="rounded,filled", fillcolor="#e3ecfa"];'
+        )
+        previous = [anchor]
+        for step in stage.steps:
+            options = step.options if isinstance(step, Choice) else (step,)
+            current = []
+            for option in options:
+                tp = option if isinstance(option, Touchpoint) else library.get(option.name)
+                if tp is None:
+                    continue
+                node = touchpoint_id(tp) + (f"@{stage.name}" if isinstance(option, Use) else "")
+                label = f"{tp.name}\\n[{tp.channel}]" + (" *" if tp.moment_of_truth else "")
+                lines.append(
+                    f'    {_dot_id(node)} [label="{label.replace(chr(34), chr(39))}", shape=ellipse, style=filled, '
+                    f'fillcolor="{_score_color(nominal_score(tp))}"];'
+                )
+                share = option.share.probability.value if option.share is not None else None
+                attrs = f' [label="{_percent(share)}"]' if share is not None else ""
+                for source in previous:
+                    lines.append(f"    {_dot_id(source)} -> {_dot_id(node)}{attrs};")
+                current.append(node)
+            previous = current or previous
+        lines.append("  }")
+        tails[stage.name] = previous[0]
+        clusters[stage.name] = f"cluster_{index}"
+    order = {stage.name: index for index, stage in enumerate(journey.stages)}
+    for stage in journey.stages:
+        lines.extend(_dot_transitions(stage, tails, clusters, order))
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _dot_transitions(stage: Stage, tails: dict[str, str], clusters: dict[str, str], order: dict[str, int]) -> list[str]:
+    """The DOT edges leaving one stage: transitions, repeats and the drop-off."""
+    lines = []
+    tail = _dot_id(tails[stage.name])
+    leaving = 0.0
+    dropping = 0.0
+    for transition, probability in resolved_probabilities(stage):
+        if transition.target == EXIT:
+            dropping += probability
+            continue
+        if transition.target not in order:
+            continue
+        leaving += probability
+        label = _percent(probability) + (" (varies)" if transition.conditionals else "")
+        if transition.delay is not None:
+            label += f"\\nafter {transition.delay}"
+        attributes = [f'label="{label}"']
+        if transition.target != stage.name:
+            attributes += [f"ltail={_dot_id(clusters[stage.name])}", f"lhead={_dot_id(clusters[transition.target])}"]
+        if order[transition.target] <= order[stage.name]:
+            attributes.append("constraint=false")
+        if transition.repeat:
+            attributes += ["style=dashed", 'color="#6a1b9a"', 'fontcolor="#6a1b9a"']
+        lines.append(f"  {tail} -> {_dot_id(stage_id(transition.target))} [{', '.join(attributes)}];")
+    if not (stage.goal and not stage.transitions):
+        dropping += max(0.0, 1.0 - leaving - dropping) if stage.transitions else 1.0
+    if dropping > 1e-9:
+        exit_node = _dot_id(f"{EXIT}@{stage.name}")
+        lines.append(f'  {exit_node} [label="drop-off", shape=plaintext, fontcolor="#777777", fontsize=9];')
+        lines.append(
+            f'  {tail} -> {exit_node} [label="{_percent(dropping)}", ltail={_dot_id(clusters[stage.name])}, '
+            'style=dotted, color="#999999", fontcolor="#777777"];'
+        )
+    return lines
+
+
+# ---- GraphML -------------------------------------------------------------------------
+
+
+def to_graphml(graph: nx.DiGraph) -> str:
+    """GraphML that ``networkx.read_graphml`` reads back with the same nodes, edges and attributes."""
+    return "\n".join(nx.generate_graphml(graph, prettyprint=True)) + "\n"
+
+
+# ---- Mermaid -------------------------------------------------------------------------
+
+
+def mermaid_score(journey: Journey, touchpoint: Touchpoint) -> int:
+    """A touchpoint's nominal effect on Mermaid's 1-5 scale.
+
+    The nominal effect is the sum of module and theme effects plus, for each
+    factor it performs on, performance minus the journey's expectation (5 when
+    none is given).  It is clipped to -5..+5 and mapped linearly: -5 -> 1,
+    0 -> 3, +5 -> 5.
+
+    Examples
+    --------
+    >>> from journeydsl.api import loads
+    >>> j = loads('journey "J" { factor service expect 7 stage a goal {'
+    ...           ' touchpoint t: staff { feel +1; performance service 9 } } }')
+    >>> mermaid_score(j, j.stages[0].touchpoints()[0])  # 1 + (9 - 7) = 3 -> 3 + 2 * 3 / 5
+    4
+    """
+    expectations = {f.name: f.expect if f.expect is not None else 5.0 for f in journey.factors}
+    score = nominal_score(touchpoint) + sum(
+        p.value - expectations.get(p.name, 5.0) for p in touchpoint.effects.performance
+    )
+    clipped = max(-5.0, min(5.0, score))
+    return int(math.floor(3 + 2 * clipped / 5 + 0.5))
+
+
+def _mermaid_text(text: str) -> str:
+    cleaned = "".join(" " if ch in ":;#\n\r\t{}" else ch for ch in text)
+    return " ".join(cleaned.split()) or "-"
+
+
+def to_mermaid(journey: Journey) -> str:
+    """A Mermaid ``journey`` diagram: sections are stages, tasks are touchpoints, actors channels.
+
+    Examples
+    --------
+    >>> from journeydsl.api import loads
+    >>> print(to_mermaid(loads('journey "J" { stage a goal { touchpoint t: staff { feel +1 } } }')))
+    journey
+        title J
+        section a
+            t: 3: staff
+    <BLANKLINE>
+    """
+    library = {tp.name: tp for tp in journey.touchpoints}
+    lines = ["journey", f"    title {_mermaid_text(journey.name)}"]
+    for stage in journey.stages:
+        tasks = []
+        for step in stage.steps:
+            for option in step.options if isinstance(step, Choice) else (step,):
+                tp = option if isinstance(option, Touchpoint) else library.get(option.name)
+                if tp is not None:
+                    tasks.append(
+                        f"        {_mermaid_text(tp.name)}: {mermaid_score(journey, tp)}: {_mermaid_text(tp.channel)}"
+                    )
+        if tasks:
+            lines.append(f"    section {_mermaid_text(stage.name)}")
+            lines.extend(tasks)
+    return "\n".join(lines) + "\n"
+
+
+# ---- JSON ----------------------------------------------------------------------------
+
+_SKIPPED = {
+    "name_span",
+    "channel_span",
+    "phase_span",
+    "kind_span",
+    "tier_span",
+    "value_span",
+    "recovery_span",
+    "target_span",
+    "variability_span",
+    "visit_limit_span",
+    "attribute_spans",
+    "setting_spans",
+    "value_spans",
+}
+
+
+def model_to_dict(value: Any) -> Any:
+    """Plain data for a model object: dataclasses as dicts, spans as ``file:line:col``."""
+    if isinstance(value, Span):
+        return f"{value.file}:{value.line}:{value.column}"
+    if is_dataclass(value) and not isinstance(value, type):
+        data: dict[str, Any] = {"type": type(value).__name__.lower()}
+        for item in fields(value):
+            if item.name in _SKIPPED:
+                continue
+            data["at" if item.name == "span" else item.name] = model_to_dict(getattr(value, item.name))
+        return data
+    if isinstance(value, (tuple, list)):
+        return [model_to_dict(v) for v in value]
+    return value
+
+
+def to_json(journey: Journey) -> str:
+    """The whole model as JSON (``{"schema": "journeydsl.model/1", "journey": {...}}``)."""
+    return (
+        json.dumps({"schema": "journeydsl.model/1", "journey": model_to_dict(journey)}, indent=2, ensure_ascii=False)
+        + "\n"
+    )

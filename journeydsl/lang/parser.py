@@ -1,0 +1,308 @@
+"""Text to parse tree, and every parse failure to a diagnostic a designer understands.
+
+One cached LALR parser is built from ``grammars/journey.lark``.  Lark's
+exceptions are turned into :class:`~journeydsl.lang.diagnostics.Diagnostic` here
+and nowhere else, classified into the mistakes designers actually make: a
+missing brace, a missing or misspelt unit, a misspelt keyword, a stray
+character, an unclosed string.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from .diagnostics import Diagnostic, did_you_mean
+from .model import Span
+from .vocabulary import KEYWORDS, UNIT_SECONDS
+
+__all__ = ["grammar_path", "journey_parser", "parse_text", "decode_source", "MAX_SOURCE_BYTES"]
+
+#: Files larger than this are refused with a diagnostic instead of parsed.
+MAX_SOURCE_BYTES = 50 * 1024 * 1024
+
+_PACKAGE = Path(__file__).resolve().parent.parent
+
+
+def grammar_path() -> Path:
+    """The grammar file: inside the installed package, or at the top of a source checkout."""
+    for candidate in (_PACKAGE / "grammars" / "journey.lark", _PACKAGE.parent / "grammars" / "journey.lark"):
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError("journeydsl's grammar (grammars/journey.lark) is missing from the installation")
+
+
+@lru_cache(maxsize=1)
+def journey_parser() -> Lark:
+    """The one LALR parser for ``.journey`` files, built on first use."""
+    return Lark(
+        grammar_path().read_text(encoding="utf-8"),
+        parser="lalr",
+        lexer="contextual",
+        propagate_positions=True,
+        maybe_placeholders=False,
+    )
+
+
+def decode_source(data: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
+    """Decode a file's bytes as UTF-8 text, or explain why it is not a journey file."""
+    if len(data) > MAX_SOURCE_BYTES:
+        size = len(data) / (1024 * 1024)
+        return None, [
+            Diagnostic(
+                "JD011",
+                f"file is {size:.0f} MB; journeydsl reads files of at most {MAX_SOURCE_BYTES // (1024 * 1024)} MB",
+                Span(file, 1, 1, 1, 1),
+                hint="split the journey into a journey file and imported libraries",
+            )
+        ]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        return None, [
+            Diagnostic(
+                "JD007",
+                f"byte 0x{data[error.start]:02x} is not UTF-8 text; this does not look like a .journey file",
+                Span(file, line, column, line, column + 1),
+                hint="save the file as UTF-8 text",
+            )
+        ]
+    return text, []
+
+
+def parse_text(text: str, file: str) -> tuple[Tree | None, list[Diagnostic]]:
+    """Parse journey text; return the tree, or ``None`` and the syntax error as a diagnostic."""
+    if not _has_content(text):
+        return None, [
+            Diagnostic(
+                "JD008",
+                "the file is empty: it declares no journey",
+                Span(file, 1, 1, 1, 1),
+                hint='start with `journey "Name" { ... }` (see docs/tutorial.md)',
+            )
+        ]
+    try:
+        return journey_parser().parse(text), []
+    except UnexpectedInput as error:
+        return None, [_classify(error, text, file)]
+
+
+def _has_content(text: str) -> bool:
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            return True
+    return False
+
+
+# ---- classification of syntax errors -----------------------------------------------
+
+_WORD_BEFORE = re.compile(r"([A-Za-z_][A-Za-z0-9_\-]*|[+-]?\d+(?:\.\d*)?%?)\s*$")
+
+_TERMINAL_NAMES = {
+    "NAME": "a name",
+    "STRING": "a quoted name",
+    "NUMBER": "a number",
+    "PERCENT": "a percentage",
+    "UNIT": "a time unit",
+    "COMPARATOR": "a comparison (>, <, >=, <=, ==, !=)",
+    "LBRACE": "`{`",
+    "RBRACE": "`}`",
+    "LPAR": "`(`",
+    "RPAR": "`)`",
+    "COLON": "`:`",
+    "COMMA": "`,`",
+    "SEMICOLON": "`;`",
+    "$END": "the end of the file",
+}
+
+
+def _describe_terminal(name: str) -> str:
+    if name in _TERMINAL_NAMES:
+        return _TERMINAL_NAMES[name]
+    terminal = journey_parser().get_terminal(name) if name else None
+    if terminal is not None and terminal.pattern.type == "str":
+        return f"`{terminal.pattern.value}`"
+    return name.lower()
+
+
+def _expected_keywords(expected: set[str]) -> list[str]:
+    words = []
+    for name in expected:
+        try:
+            terminal = journey_parser().get_terminal(name)
+        except KeyError:
+            continue
+        if terminal.pattern.type == "str" and terminal.pattern.value.isalpha():
+            words.append(terminal.pattern.value)
+    return words
+
+
+def _span_at(file: str, line: int, column: int, length: int = 1) -> Span:
+    return Span(file, line, column, line, column + max(length, 1))
+
+
+def _token_span(file: str, token: Token) -> Span:
+    length = len(str(token)) if token.type != "$END" else 1
+    return _span_at(file, token.line or 1, token.column or 1, length)
+
+
+def _offset_to_span(text: str, file: str, start: int, end: int) -> Span:
+    line = text.count("\n", 0, start) + 1
+    column = start - (text.rfind("\n", 0, start) + 1) + 1
+    return Span(file, line, column, line, column + max(end - start, 1))
+
+
+def _unclosed_brace(text: str, upto: int) -> int | None:
+    """Offset of the last `{` still open at ``upto``, skipping strings and comments."""
+    stack: list[int] = []
+    index = 0
+    limit = min(upto, len(text))
+    while index < limit:
+        char = text[index]
+        if char == "#":
+            newline = text.find("\n", index)
+            index = limit if newline < 0 else newline
+        elif char == '"':
+            close = text.find('"', index + 1)
+            newline = text.find("\n", index + 1)
+            if close < 0 or (0 <= newline < close):
+                index = limit if newline < 0 else newline
+            else:
+                index = close
+        elif char == "{":
+            stack.append(index)
+        elif char == "}" and stack:
+            stack.pop()
+        index += 1
+    return stack[-1] if stack else None
+
+
+def _end_of_file_span(text: str, file: str) -> Span:
+    stripped = text.rstrip()
+    line = stripped.count("\n") + 1
+    column = len(stripped) - (stripped.rfind("\n") + 1) + 1
+    return _span_at(file, line, column)
+
+
+def _classify(error: UnexpectedInput, text: str, file: str) -> Diagnostic:
+    if isinstance(error, UnexpectedCharacters):
+        return _classify_character(error, text, file)
+    if isinstance(error, UnexpectedEOF) or (isinstance(error, UnexpectedToken) and error.token.type == "$END"):
+        return _classify_end(error, text, file)
+    assert isinstance(error, UnexpectedToken)
+    return _classify_token(error, text, file)
+
+
+def _classify_character(error: UnexpectedCharacters, text: str, file: str) -> Diagnostic:
+    char = text[error.pos_in_stream] if error.pos_in_stream < len(text) else ""
+    span = _span_at(file, error.line, error.column)
+    if char == '"':
+        return Diagnostic(
+            "JD010",
+            "this string is never closed",
+            span,
+            hint='close the name with `"` on the same line',
+        )
+    if char.isprintable() and not char.isspace():
+        shown = f"`{char}`"
+    else:
+        shown = f"character U+{ord(char):04X}" if char else "end of input"
+    hint = None
+    if char == "%":
+        hint = "write a percentage right after its number, e.g. `60%`"
+    elif char in "=":
+        hint = "settings take no `=`: write `peak 0.5`, comparisons use `==`"
+    elif not char.isprintable():
+        hint = "remove the invisible or control character"
+    return Diagnostic("JD006", f"unexpected {shown} here", span, hint=hint)
+
+
+def _classify_end(error: UnexpectedInput, text: str, file: str) -> Diagnostic:
+    expected = set(getattr(error, "expected", ()) or ())
+    opened = _unclosed_brace(text, len(text))
+    if opened is not None and ("RBRACE" in expected or not expected):
+        return Diagnostic(
+            "JD002",
+            "the file ends before this `{` is closed",
+            _offset_to_span(text, file, opened, opened + 1),
+            hint="add the missing `}`",
+            related=(("the file ends here", _end_of_file_span(text, file)),),
+        )
+    wanted = ", ".join(sorted(_describe_terminal(n) for n in expected)) or "more input"
+    return Diagnostic(
+        "JD003",
+        f"the file ends too early: expected {wanted}",
+        _end_of_file_span(text, file),
+    )
+
+
+def _classify_token(error: UnexpectedToken, text: str, file: str) -> Diagnostic:
+    token = error.token
+    expected = set(error.expected or ())
+    span = _token_span(file, token)
+    start = token.start_pos or 0
+    before = _WORD_BEFORE.search(text, 0, start)
+    previous = before.group(1) if before else ""
+    keywords = _expected_keywords(expected)
+
+    # `10 minuts`: a word after a number where a time unit may stand.
+    if token.type == "NAME":
+        if re.fullmatch(r"[+-]?\d+(\.\d*)?", previous):
+            hint = did_you_mean(str(token), UNIT_SECONDS)
+            if hint or str(token).lower().rstrip("s") in {"min", "sec", "hour", "day", "week"}:
+                return Diagnostic(
+                    "JD005",
+                    f"`{token}` is not a time unit",
+                    span,
+                    hint=hint or "use s, min, h, d, weeks, months or years",
+                )
+
+    # `stge advice {`: a misspelt keyword, either this word or the one before it.
+    if token.type == "NAME":
+        hint = did_you_mean(str(token), keywords) if keywords else None
+        if hint:
+            return Diagnostic("JD004", f"`{token}` is not a keyword here", span, hint=hint)
+    if previous and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_\-]*", previous) and previous not in KEYWORDS:
+        hint = did_you_mean(previous, KEYWORDS)
+        if hint:
+            prev_span = _offset_to_span(text, file, before.start(1), before.end(1))
+            return Diagnostic("JD004", f"`{previous}` is not a keyword", prev_span, hint=hint)
+
+    # A block that was never closed before the next construct starts.
+    if "RBRACE" in expected and token.type not in ("NAME", "NUMBER", "PERCENT", "STRING"):
+        opened = _unclosed_brace(text, start)
+        if opened is not None and str(token) in {
+            "stage",
+            "segment",
+            "touchpoint",
+            "care",
+            "factor",
+            "journey",
+            "library",
+            "choice",
+            "}",
+        }:
+            return Diagnostic(
+                "JD002",
+                f"expected `}}` to close this block before `{token}`",
+                _offset_to_span(text, file, opened, opened + 1),
+                hint="add the missing `}`",
+                related=(("the next construct starts here", span),),
+            )
+
+    wanted = sorted({_describe_terminal(n) for n in expected})
+    listing = ", ".join(wanted[:8]) + (", ..." if len(wanted) > 8 else "")
+    shown = "`" + str(token) + "`" if token.type != "$END" else "the end of the file"
+    hint = None
+    if token.type in ("NUMBER", "PERCENT") and "UNIT" not in expected and previous in KEYWORDS:
+        hint = None
+    if token.type == "UNIT" and "UNIT" not in expected:
+        hint = "a unit goes with a duration or a time, e.g. `after 2 days`"
+    return Diagnostic("JD001", f"unexpected {shown}: expected {listing}", span, hint=hint)

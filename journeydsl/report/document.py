@@ -1,0 +1,478 @@
+"""`journey report`: one self-contained file a designer can e-mail or commit.
+
+The report holds the journey's summary and graph, the baseline's emotion
+curve, funnel and distributions, the comparison of the designs with its
+plain-language conclusions and plots, the design tests, and everything needed
+to reproduce it.  HTML embeds its images (no external files, no network);
+Markdown writes its images into a folder beside it.  The same file, designs
+and seed give the same bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import shutil
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .._version import __version__
+from ..analysis.compare import DesignInput, compare
+from ..lang.designs import BASELINE
+from ..lang.export import to_dot, to_mermaid
+from ..lang.model import Journey
+from .tables import (
+    METRIC_LABELS,
+    analysis_table,
+    care_table,
+    comparison_table,
+    delivery_table,
+    gaps_table,
+    opportunities_table,
+    profile_table,
+    recovery_table,
+    results_table,
+    tests_table,
+)
+
+__all__ = ["Report", "build_report", "render_html", "render_markdown"]
+
+#: The metrics the conclusions speak about, in order.
+HEADLINE = ("remembered_experience", "satisfaction", "nps", "conversion_rate", "return_rate")
+
+
+@dataclass
+class Report:
+    """Everything a report shows: documents, figures (PNG bytes), and how it was made."""
+
+    journey: Journey
+    designs: list[str]
+    results: dict[str, dict]
+    comparison: dict | None
+    tests: dict | None
+    figures: dict[str, bytes] = field(default_factory=dict)
+    captions: dict[str, str] = field(default_factory=dict)
+    graph_svg: str | None = None
+    analysis: dict | None = None
+    gaps: dict | None = None
+    opportunities: dict | None = None
+    profile: dict | None = None
+    delivery: dict | None = None
+    care: dict | None = None
+    recovery: dict | None = None
+    settings: dict[str, object] = field(default_factory=dict)
+
+
+def build_report(
+    journey: Journey,
+    designs: list[tuple[str, Journey]],
+    customers: int | None = None,
+    horizon: float | None = None,
+    replications: int = 1,
+    seed: int | None = None,
+    warmup: float = 0.0,
+    workers: int | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> Report:
+    """Simulate the designs (and the design tests) and draw the figures of a report."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from ..sim.engine import RunSettings
+    from ..sim.plan import compile_plan
+    from ..sim.runner import run
+    from . import plots
+
+    master = seed if seed is not None else (int(journey.seed) if journey.seed is not None else 0)
+    names = [name for name, _ in designs]
+    comparison = None
+    if len(designs) > 1:
+        comparison = compare(
+            [DesignInput(n, j) for n, j in designs],
+            customers,
+            horizon,
+            replications,
+            master,
+            warmup,
+            workers,
+            progress=progress,
+        )
+        results = comparison["results"]
+    else:
+        outcome = run(
+            compile_plan(designs[0][1]),
+            RunSettings(customers=customers, horizon=horizon, warmup=warmup),
+            replications,
+            master,
+            names[0],
+            progress=progress,
+        )
+        results = {names[0]: outcome.results}
+    baseline_name, baseline = designs[0]
+    outcome = run(
+        compile_plan(baseline),
+        RunSettings(customers=customers, horizon=horizon, warmup=warmup),
+        replications,
+        master,
+        baseline_name,
+    )
+    tests = None
+    if journey.expectations:
+        from ..analysis.design_tests import run_tests
+
+        tests = run_tests(journey, customers, horizon, replications, master, warmup, workers)
+    report = Report(
+        journey,
+        names,
+        results,
+        comparison,
+        tests,
+        settings={
+            "seed": master,
+            "customers": customers,
+            "replications": replications,
+            "horizon": horizon,
+            "warmup": warmup,
+            "journeydsl": __version__,
+        },
+    )
+    first = results[baseline_name]
+    report.figures["curve"] = _png(plots.figure("curve", first, outcome.collectors))
+    report.captions["curve"] = f"Emotion curve of `{baseline_name}`: mean momentary affect along the journey."
+    report.figures["funnel"] = _png(plots.figure("funnel", first, outcome.collectors))
+    report.captions["funnel"] = f"Drop-off by stage in `{baseline_name}`."
+    report.figures["distribution"] = _png(plots.figure("distribution", first, outcome.collectors))
+    report.captions["distribution"] = "How customers remember the journey, and how likely they are to recommend it."
+    if comparison is not None:
+        ax = plots.emotion_curves(results)
+        report.figures["curves"] = _png(ax.figure)
+        report.captions["curves"] = "Emotion curves of every design, aligned by touchpoint."
+        axes = plots.forest(comparison)
+        report.figures["forest"] = _png(axes[0].figure)
+        report.captions["forest"] = "What each design changes against the baseline, with 95% intervals."
+        if len(first["segments"]) > 1:
+            ax = plots.segment_heatmap(comparison, "satisfaction")
+            report.figures["segments"] = _png(ax.figure)
+            report.captions["segments"] = "Satisfaction by segment and design."
+    report.graph_svg = _graph_svg(baseline)
+    from ..analysis.care import care_value, recovery
+    from ..analysis.delivery import delivery_gap, profile
+    from ..analysis.gaps import gaps_from_simulation, gaps_from_survey
+    from ..analysis.markov import analyze
+    from ..analysis.opportunities import opportunities
+
+    report.analysis = analyze(baseline)
+    report.opportunities = opportunities(
+        baseline,
+        customers=customers,
+        horizon=horizon,
+        replications=replications,
+        seed=master,
+        warmup=warmup,
+        workers=workers,
+    )
+    report.figures["opportunities"] = _png(plots.tornado(report.opportunities).figure)
+    report.captions["opportunities"] = "What each touchpoint is worth: removed, and one point better."
+    report.profile = profile(designs, customers, master, horizon)
+    report.figures["profile"] = _png(plots.profile_bars(report.profile).figure)
+    report.captions["profile"] = "Experience themes and modules each design delivers, per customer."
+    report.delivery = delivery_gap(baseline, customers, master, horizon, baseline_name)
+    report.figures["delivery"] = _png(plots.delivery_chart(report.delivery).figure)
+    report.captions["delivery"] = (
+        "The delivery gap: the effect intended at each touchpoint against what customers felt."
+    )
+    report.recovery = recovery(baseline, customers, master, horizon)
+    if any(group["customers"] for name, group in report.recovery["groups"].items() if name != "no failure"):
+        report.figures["recovery"] = _png(plots.recovery_chart(report.recovery).figure)
+        report.captions["recovery"] = "Satisfaction by failure experience, with 95% intervals."
+    if baseline.care:
+        report.care = care_value(baseline, customers, horizon, replications, master, workers)
+        report.figures["care"] = _png(plots.care_chart(report.care).figure)
+        report.captions["care"] = "Return on investment of each care programme, with 95% intervals."
+    report.figures["removal"] = _png(plots.removal_chart(report.analysis).figure)
+    report.captions["removal"] = "Share of conversions lost without each touchpoint (conversion removal effect)."
+    report.gaps = (
+        gaps_from_survey(baseline)
+        if journey.surveys
+        else gaps_from_simulation(baseline, outcome.collectors, compile_plan(baseline))
+    )
+    if report.gaps["groups"]:
+        report.figures["gaps"] = _png(plots.gap_chart(report.gaps)[0].figure)
+        report.captions["gaps"] = (
+            "The seven-step gap analysis: expectation against experience, and the importance-weighted gaps."
+        )
+    return report
+
+
+def _png(figure) -> bytes:
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    figure.savefig(
+        buffer, format="png", dpi=110, bbox_inches="tight", metadata={"Software": f"journeydsl {__version__}"}
+    )
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+def _graph_svg(journey: Journey) -> str | None:
+    """The journey drawn by Graphviz as inline SVG, when Graphviz is installed."""
+    if shutil.which("dot") is None:
+        return None
+    done = subprocess.run(
+        ["dot", "-Tsvg"], input=to_dot(journey), capture_output=True, text=True, timeout=60, check=False
+    )
+    if done.returncode != 0:
+        return None
+    svg = done.stdout
+    return svg[svg.find("<svg") :] if "<svg" in svg else None
+
+
+# ---- words ---------------------------------------------------------------------------
+
+
+def _amount(metric: str, value: float) -> str:
+    kind = METRIC_LABELS.get(metric, ("", "number"))[1]
+    if kind == "percent":
+        return f"{value * 100:+.1f} percentage points"
+    if metric == "nps":
+        return f"{value:+.1f} points"
+    return f"{value:+.2f}" if abs(value) < 1000 else f"{value:+,.0f}"
+
+
+def _interval(metric: str, change: dict) -> str:
+    low, high = change["ci95"]
+    if METRIC_LABELS.get(metric, ("", ""))[1] == "percent":
+        return f"[{low * 100:+.1f}, {high * 100:+.1f}]"
+    return f"[{low:+.2f}, {high:+.2f}]"
+
+
+def conclusions(report: Report) -> list[str]:
+    """Plain-language conclusions of the comparison, one sentence per design."""
+    if report.comparison is None:
+        return []
+    sentences = []
+    for design, difference in report.comparison["differences"].items():
+        metrics = difference["metrics"]
+        moved = [m for m in HEADLINE if metrics[m]["excludes_zero"]]
+        still = [m for m in HEADLINE if not metrics[m]["excludes_zero"]]
+        parts = []
+        for metric in moved:
+            change = metrics[metric]
+            verb = "raises" if change["mean"] > 0 else "lowers"
+            parts.append(
+                f"{verb} {METRIC_LABELS[metric][0]} by {_amount(metric, abs(change['mean']))} {_interval(metric, change)}"
+            )
+        text = f"`{design}` " + ("; ".join(parts) if parts else "changes none of the headline figures beyond chance")
+        if still and parts:
+            text += f"; {', '.join(METRIC_LABELS[m][0] for m in still)} stay within chance"
+        cost, profit = metrics["cost_per_customer"], metrics["profit"]
+        text += (
+            f". It costs {_amount('cost_per_customer', cost['mean'])} {_interval('cost_per_customer', cost)} per customer"
+            f" and changes profit per customer by {_amount('profit', profit['mean'])} {_interval('profit', profit)}."
+        )
+        paired = difference.get("paired")
+        if paired:
+            text += (
+                f" Of the same customers, {paired['remember_better']:.0%} remember it better and "
+                f"{paired['remember_worse']:.0%} worse."
+            )
+        sentences.append(text)
+    ranking = report.comparison["ranking"]
+    sentences.append(
+        f"By {METRIC_LABELS.get(report.comparison['objective'], (report.comparison['objective'],))[0]}, "
+        f"the best design is `{ranking[0]['design']}`."
+    )
+    return sentences
+
+
+def _summary_rows(journey: Journey) -> list[tuple[str, str]]:
+    touchpoints = journey.all_touchpoints()
+    return [
+        ("stages", ", ".join(s.name + (" (goal)" if s.goal else "") for s in journey.stages)),
+        ("touchpoints", str(len(touchpoints))),
+        (
+            "segments",
+            ", ".join(f"{s.name} {s.share}" if s.share else s.name for s in journey.segments)
+            or "one, with the journey's settings",
+        ),
+        ("care programmes", ", ".join(c.name for c in journey.care) or "none"),
+        ("designs", ", ".join([BASELINE, *(v.name for v in journey.variants)])),
+        ("design tests", str(len(journey.expectations))),
+    ]
+
+
+def _command(report: Report) -> str:
+    settings = report.settings
+    parts = ["journey report FILE"]
+    for name in report.designs:
+        parts.append(f'--design "{name}"')
+    if settings.get("customers"):
+        parts.append(f"--customers {settings['customers']}")
+    if settings.get("replications", 1) != 1:
+        parts.append(f"--replications {settings['replications']}")
+    parts.append(f"--seed {settings['seed']}")
+    return " ".join(parts)
+
+
+# ---- HTML ----------------------------------------------------------------------------
+
+_CSS = """
+body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 2rem auto; max-width: 72rem;
+       padding: 0 1.5rem; color: #1d1d1d; line-height: 1.45; }
+h1 { margin-bottom: 0.2rem; } h2 { border-bottom: 1px solid #ddd; padding-bottom: 0.2rem; margin-top: 2.2rem; }
+.muted { color: #666; } figure { margin: 1.2rem 0; } figure img, .graph svg { max-width: 100%; height: auto; }
+figcaption { color: #555; font-size: 0.9rem; } table { border-collapse: collapse; margin: 0.8rem 0; }
+th, td { border-bottom: 1px solid #e3e3e3; padding: 0.25rem 0.7rem; text-align: left; vertical-align: top; }
+pre { background: #f6f6f6; padding: 0.8rem; overflow-x: auto; font-size: 0.82rem; }
+.passed { color: #00704a; font-weight: bold; } .failed { color: #b34700; font-weight: bold; }
+.inconclusive { color: #8a6d00; font-weight: bold; }
+"""
+
+# Marks the page once every image has been decoded (used by the browser test; harmless elsewhere).
+_SCRIPT = """
+window.addEventListener("load", () => {
+  const images = Array.from(document.images);
+  const shown = images.filter((image) => image.complete && image.naturalWidth > 0).length;
+  document.body.dataset.images = `${shown}/${images.length}`;
+});
+"""
+
+
+def _figure_html(report: Report, key: str) -> str:
+    if key not in report.figures:
+        return ""
+    data = base64.b64encode(report.figures[key]).decode("ascii")
+    caption = html.escape(report.captions.get(key, ""))
+    return (
+        f'<figure><img src="data:image/png;base64,{data}" alt="{caption}"><figcaption>{caption}</figcaption></figure>\n'
+    )
+
+
+def render_html(report: Report) -> str:
+    """The report as one self-contained HTML page."""
+    journey = report.journey
+    e = html.escape
+    out = [
+        f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{e(journey.name)}: journey report</title>\n'
+        f"<style>{_CSS}</style>\n<script>{_SCRIPT}</script>\n</head>\n<body>\n",
+        f'<h1>{e(journey.name)}</h1>\n<p class="muted">Journey report by journeydsl {e(__version__)}; '
+        f"{len(report.designs)} design(s), seed {report.settings['seed']}.</p>\n",
+    ]
+    lines = conclusions(report)
+    if lines:
+        out.append(
+            "<h2>Conclusions</h2>\n<ul>\n" + "".join(f"<li>{_code(e(line))}</li>\n" for line in lines) + "</ul>\n"
+        )
+    out.append(
+        "<h2>The journey</h2>\n<table>\n"
+        + "".join(f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>\n" for k, v in _summary_rows(journey))
+        + "</table>\n"
+    )
+    if report.graph_svg:
+        out.append(f'<div class="graph">{report.graph_svg}</div>\n')
+    else:
+        out.append(
+            f"<p>Graphviz was not available; the journey as a Mermaid diagram:</p>\n<pre>{e(to_mermaid(journey))}</pre>\n"
+        )
+    first = report.designs[0]
+    out.append(f"<h2>The baseline: {e(first)}</h2>\n")
+    out.append(f"<pre>{e(results_table(report.results[first]))}</pre>\n")
+    for key in ("curve", "funnel", "distribution"):
+        out.append(_figure_html(report, key))
+    if report.comparison is not None:
+        out.append("<h2>Comparison of the designs</h2>\n")
+        out.append(f"<pre>{e(comparison_table(report.comparison))}</pre>\n")
+        for key in ("curves", "forest", "segments"):
+            out.append(_figure_html(report, key))
+    if report.tests is not None:
+        out.append(
+            "<h2>Design tests</h2>\n<table>\n<tr><th>test</th><th>line</th><th>verdict</th><th>measured (95% interval)</th></tr>\n"
+        )
+        for test in report.tests["tests"]:
+            measured = test["measured"]
+            interval = measured.get("ci95")
+            value = f"{measured['mean']:.4g}" + (f" [{interval[0]:.4g}, {interval[1]:.4g}]" if interval else "")
+            out.append(
+                f"<tr><td><code>{e(test['text'])}</code></td><td>{test['line']}</td>"
+                f'<td class="{test["verdict"]}">{test["verdict"]}</td><td>{e(value)}</td></tr>\n'
+            )
+        out.append("</table>\n")
+    if report.gaps is not None and report.gaps["groups"]:
+        out.append(
+            "<h2>Gap analysis</h2>\n" + f"<pre>{e(gaps_table(report.gaps))}</pre>\n" + _figure_html(report, "gaps")
+        )
+    for title, document, table, figure in _analyses(report):
+        out.append(
+            f"<h2>{e(title)}</h2>\n<pre>{e(table(document))}</pre>\n" + (_figure_html(report, figure) if figure else "")
+        )
+    out.append(
+        "<h2>Reproduce</h2>\n<p>Same file, same command, same numbers:</p>\n"
+        f'<pre>{e(_command(report))}</pre>\n<p class="muted">journeydsl {e(__version__)}</p>\n</body>\n</html>\n'
+    )
+    return "".join(out)
+
+
+def _analyses(report: Report) -> list[tuple[str, dict, Callable, str | None]]:
+    """The analysis sections a report has: title, document, table renderer, figure key."""
+    sections = [
+        ("Where to invest", report.opportunities, opportunities_table, "opportunities"),
+        ("Themes and modules delivered", report.profile, profile_table, "profile"),
+        ("The delivery gap", report.delivery, delivery_table, "delivery"),
+        ("Care programmes", report.care, care_table, "care"),
+        ("Service recovery", report.recovery, recovery_table, "recovery"),
+        ("Flow analysis", report.analysis, analysis_table, "removal"),
+    ]
+    return [section for section in sections if section[1] is not None]
+
+
+def _code(text: str) -> str:
+    """`name` to <code>name</code> in already-escaped text."""
+    parts = text.split("`")
+    return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts))
+
+
+# ---- Markdown ------------------------------------------------------------------------
+
+
+def render_markdown(report: Report, image_folder: str) -> tuple[str, dict[str, bytes]]:
+    """The report as Markdown, and the images to write into ``image_folder`` (relative to the report)."""
+    journey = report.journey
+    images: dict[str, bytes] = {}
+
+    def figure(key: str) -> str:
+        if key not in report.figures:
+            return ""
+        name = f"{key}.png"
+        images[name] = report.figures[key]
+        return f"![{report.captions.get(key, key)}]({image_folder}/{name})\n\n*{report.captions.get(key, '')}*\n\n"
+
+    out = [
+        f"# {journey.name}\n\nJourney report by journeydsl {__version__}; {len(report.designs)} design(s), "
+        f"seed {report.settings['seed']}.\n\n"
+    ]
+    lines = conclusions(report)
+    if lines:
+        out.append("## Conclusions\n\n" + "".join(f"- {line}\n" for line in lines) + "\n")
+    out.append(
+        "## The journey\n\n| | |\n|---|---|\n" + "".join(f"| {k} | {v} |\n" for k, v in _summary_rows(journey)) + "\n"
+    )
+    out.append(f"```mermaid\n{to_mermaid(journey)}```\n\n")
+    first = report.designs[0]
+    out.append(f"## The baseline: {first}\n\n```text\n{results_table(report.results[first])}```\n\n")
+    for key in ("curve", "funnel", "distribution"):
+        out.append(figure(key))
+    if report.comparison is not None:
+        out.append(f"## Comparison of the designs\n\n```text\n{comparison_table(report.comparison)}```\n\n")
+        for key in ("curves", "forest", "segments"):
+            out.append(figure(key))
+    if report.tests is not None:
+        out.append(f"## Design tests\n\n```text\n{tests_table(report.tests)}```\n\n")
+    if report.gaps is not None and report.gaps["groups"]:
+        out.append(f"## Gap analysis\n\n```text\n{gaps_table(report.gaps)}```\n\n" + figure("gaps"))
+    for title, document, table, key in _analyses(report):
+        out.append(f"## {title}\n\n```text\n{table(document)}```\n\n" + (figure(key) if key else ""))
+    out.append(f"## Reproduce\n\n```bash\n{_command(report)}\n```\n")
+    return "".join(out), images

@@ -1,0 +1,978 @@
+"""Plots of simulation results for designers' reports: the emotion curve, the funnel, the distributions.
+
+Every function draws on a Matplotlib axes it is given (or a new one when
+``ax`` is ``None``) and returns the axes, so the plots work in notebooks and in
+composite figures alike.  Colours come from the Okabe-Ito palette, which
+readers with the common colour-vision deficiencies can tell apart.
+
+The emotion curve and the funnel need only the results document
+(``journeydsl.results/1``); the distributions need the per-replication
+collectors of :class:`journeydsl.sim.runner.Outcome`, which keep the
+histograms that the document leaves out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from ..sim.metrics import Histogram
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
+
+    from ..sim.metrics import Collector
+
+__all__ = [
+    "PALETTE",
+    "KINDS",
+    "emotion_curve",
+    "funnel",
+    "remembered_distribution",
+    "satisfaction_distribution",
+    "recommendation_distribution",
+    "figure",
+    "emotion_curves",
+    "forest",
+    "segment_heatmap",
+    "gap_chart",
+    "opportunity_matrix",
+    "tornado",
+    "profile_bars",
+    "delivery_chart",
+    "labelled_bars",
+    "removal_chart",
+    "care_chart",
+    "recovery_chart",
+]
+
+#: Okabe & Ito (2008) colour-blind-safe palette.
+PALETTE = {
+    "blue": "#0072B2",
+    "orange": "#E69F00",
+    "green": "#009E73",
+    "vermillion": "#D55E00",
+    "sky": "#56B4E9",
+    "purple": "#CC79A7",
+    "yellow": "#F0E442",
+    "grey": "#999999",
+    "black": "#000000",
+}
+
+#: The plots ``journey plot --kind`` draws.
+KINDS = ("curve", "funnel", "distribution")
+
+_STYLE = {
+    "font.size": 10,
+    "axes.titlesize": 12,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 10,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "legend.frameon": False,
+    "savefig.bbox": "tight",
+}
+
+
+def _axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    with plt.rc_context(_STYLE):
+        _, ax = plt.subplots(figsize=size, layout="constrained")
+    return ax
+
+
+def _tidy(ax: Axes) -> None:
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+def _journey_touchpoints(results: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Touchpoints met along the journey (visited, with a stage), in journey order."""
+    return [(name, tp) for name, tp in results["touchpoints"].items() if tp.get("stage") and tp.get("visits", 0) > 0]
+
+
+def emotion_curve(
+    results: dict[str, Any], ax: Axes | None = None, *, title: str | None = None, label: str | None = None
+) -> Axes:
+    """The journey map: mean momentary affect per touchpoint along the journey.
+
+    A band shows the spread across customers (one standard deviation either
+    side), stages are drawn as shaded sections, and the touchpoints that are
+    most often the customers' peak (most extreme) and end moments are marked,
+    with the share of customers for whom they were.
+
+    Parameters
+    ----------
+    results : dict
+        A ``journeydsl.results/1`` document.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    title : str, optional
+        Title; default: "Emotion curve: <journey>".
+    label : str, optional
+        Legend label of the curve (useful when several designs share an axes).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _axes(ax, (10, 5))
+    points = _journey_touchpoints(results)
+    if not points:
+        ax.text(0.5, 0.5, "no touchpoint was visited", ha="center", va="center", transform=ax.transAxes)
+        return ax
+    x = list(range(len(points)))
+    means = [tp["mean_affect"] for _, tp in points]
+    spread = [tp.get("sd_affect", 0.0) or 0.0 for _, tp in points]
+    low = [m - s for m, s in zip(means, spread, strict=True)]
+    high = [m + s for m, s in zip(means, spread, strict=True)]
+    extent = max(1.0, max(abs(v) for v in low + high)) * 1.25
+
+    _stage_sections(ax, points, extent)
+    ax.axhline(0.0, color=PALETTE["grey"], linewidth=0.8, zorder=1)
+    ax.fill_between(
+        x, low, high, color=PALETTE["sky"], alpha=0.3, linewidth=0, zorder=2, label="±1 SD across customers"
+    )
+    ax.plot(x, means, color=PALETTE["blue"], marker="o", linewidth=2, zorder=3, label=label or "mean momentary affect")
+    _mark_moment(ax, points, means, "peak_share", "most often the peak", PALETTE["vermillion"], "^", extent)
+    _mark_moment(ax, points, means, "end_share", "most often the end", PALETTE["green"], "s", extent)
+
+    ax.set_xticks(x, [name for name, _ in points], rotation=30, ha="right")
+    ax.set_xlim(-0.6, len(points) - 0.4)
+    ax.set_ylim(-extent, extent)
+    ax.set_ylabel("momentary affect (negative … positive)")
+    ax.set_title(title or f"Emotion curve: {results.get('journey', '')}")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), fontsize=8, ncols=4)
+    _tidy(ax)
+    return ax
+
+
+def _stage_sections(ax: Axes, points: Sequence[tuple[str, dict[str, Any]]], extent: float) -> None:
+    sections: list[tuple[str, int, int]] = []
+    for i, (_, tp) in enumerate(points):
+        if sections and sections[-1][0] == tp["stage"]:
+            sections[-1] = (tp["stage"], sections[-1][1], i)
+        else:
+            sections.append((tp["stage"], i, i))
+    for number, (stage, first, last) in enumerate(sections):
+        if number % 2 == 0:
+            ax.axvspan(first - 0.5, last + 0.5, color="#000000", alpha=0.05, linewidth=0, zorder=0)
+        ax.text(
+            (first + last) / 2,
+            extent * 0.97,
+            stage,
+            ha="center",
+            va="top",
+            fontsize=9,
+            color="#444444",
+            style="italic",
+            zorder=4,
+        )
+
+
+def _mark_moment(ax: Axes, points, means, key: str, text: str, colour: str, marker: str, extent: float) -> None:
+    shares = [tp.get(key, 0.0) or 0.0 for _, tp in points]
+    if not any(shares):
+        return
+    best = max(range(len(points)), key=lambda i: shares[i])
+    ax.scatter(
+        [best],
+        [means[best]],
+        s=160,
+        marker=marker,
+        color=colour,
+        edgecolor="white",
+        zorder=5,
+        label=f"{text} ({shares[best]:.0%} of customers)",
+    )
+    offset = 0.12 * extent if means[best] >= 0 else -0.12 * extent
+    ax.annotate(
+        key.split("_")[0],
+        (best, means[best]),
+        xytext=(best, means[best] + offset),
+        ha="center",
+        va="bottom" if offset > 0 else "top",
+        fontsize=9,
+        color=colour,
+        fontweight="bold",
+        zorder=5,
+    )
+
+
+def funnel(results: dict[str, Any], ax: Axes | None = None, *, title: str | None = None) -> Axes:
+    """The drop-off funnel: customers entering each stage, and how many dropped out there.
+
+    Parameters
+    ----------
+    results : dict
+        A ``journeydsl.results/1`` document.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    title : str, optional
+        Title; default: "Drop-off by stage: <journey>".
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    stages = list(results["stages"].items())
+    ax = _axes(ax, (9, 0.6 * len(stages) + 1.8))
+    names = [f"{name} ★" if stage.get("goal") else name for name, stage in stages]
+    entered = [stage["entered"] for _, stage in stages]
+    dropped = [stage["dropped"] for _, stage in stages]
+    went_on = [e - d for e, d in zip(entered, dropped, strict=True)]
+    y = list(range(len(stages)))
+    ax.barh(y, went_on, color=PALETTE["blue"], label="went on")
+    ax.barh(y, dropped, left=went_on, color=PALETTE["orange"], label="dropped out here")
+    widest = max(entered) if entered and max(entered) else 1
+    for i, (e, d) in enumerate(zip(entered, dropped, strict=True)):
+        share = f" · {d / e:.0%} dropped" if e else ""
+        ax.text(e + widest * 0.01, i, f"{e:,} entered{share}", va="center", fontsize=9)
+    ax.set_yticks(y, names)
+    ax.invert_yaxis()
+    ax.set_xlim(0, widest * 1.35)
+    ax.set_xlabel("customers (visits: a customer who loops or returns is counted each time)")
+    ax.set_title(title or f"Drop-off by stage: {results.get('journey', '')}")
+    ax.legend(loc="lower right", fontsize=8)
+    _tidy(ax)
+    return ax
+
+
+def remembered_distribution(
+    collectors: Sequence[Collector], ax: Axes | None = None, *, title: str | None = None
+) -> Axes:
+    """Histogram of remembered experience across customers, with its mean.
+
+    Parameters
+    ----------
+    collectors : sequence of Collector
+        The replications' collectors (:attr:`journeydsl.sim.runner.Outcome.collectors`).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    title : str, optional
+        Title.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _axes(ax, (6, 4))
+    merged = _merge([c.remembered for c in collectors])
+    edges = merged.edges()
+    total = sum(merged.counts) or 1
+    shares = [count / total for count in merged.counts]
+    lefts = edges[:-1]
+    width = edges[1] - edges[0]
+    colours = [PALETTE["vermillion"] if left + width <= 0 else PALETTE["blue"] for left in lefts]
+    ax.bar(lefts, shares, width=width, align="edge", color=colours, edgecolor="white", linewidth=0.3)
+    mean = sum(c.metric("remembered_experience").total for c in collectors) / (
+        sum(c.customers for c in collectors) or 1
+    )
+    ax.axvline(mean, color=PALETTE["black"], linestyle="--", linewidth=1)
+    ax.text(mean, max(shares) * 1.02 if shares else 0, f" mean {mean:+.2f}", fontsize=9, va="bottom")
+    used = [left for left, count in zip(lefts, merged.counts, strict=True) if count]
+    if used:
+        ax.set_xlim(min(used) - 2 * width, max(used) + 3 * width)
+    ax.set_xlabel("remembered experience (negative … positive)")
+    ax.set_ylabel("share of customers")
+    ax.yaxis.set_major_formatter(_percent())
+    ax.set_title(title or "Remembered experience")
+    _tidy(ax)
+    return ax
+
+
+def satisfaction_distribution(
+    collectors: Sequence[Collector], ax: Axes | None = None, *, title: str | None = None
+) -> Axes:
+    """Histogram of satisfaction (0-10) across customers, with its mean.
+
+    Parameters
+    ----------
+    collectors : sequence of Collector
+        The replications' collectors (:attr:`journeydsl.sim.runner.Outcome.collectors`).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    title : str, optional
+        Title.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _axes(ax, (6, 4))
+    merged = _merge([c.satisfaction for c in collectors])
+    edges = merged.edges()
+    total = sum(merged.counts) or 1
+    shares = [count / total for count in merged.counts]
+    ax.bar(
+        edges[:-1],
+        shares,
+        width=edges[1] - edges[0],
+        align="edge",
+        color=PALETTE["blue"],
+        edgecolor="white",
+        linewidth=0.3,
+    )
+    mean = sum(c.metric("satisfaction").total for c in collectors) / (sum(c.customers for c in collectors) or 1)
+    ax.axvline(mean, color=PALETTE["black"], linestyle="--", linewidth=1)
+    ax.text(mean, max(shares) * 1.02 if shares else 0, f"mean {mean:.2f} ", fontsize=9, va="bottom", ha="right")
+    ax.set_xlim(0, 10.2)
+    ax.set_xlabel("satisfaction (0-10)")
+    ax.set_ylabel("share of customers")
+    ax.yaxis.set_major_formatter(_percent())
+    ax.set_title(title or "Satisfaction")
+    _tidy(ax)
+    return ax
+
+
+def recommendation_distribution(
+    collectors: Sequence[Collector], ax: Axes | None = None, *, title: str | None = None
+) -> Axes:
+    """Likelihood to recommend (0-10) coloured by NPS band: detractors 0-6, passives 7-8, promoters 9-10.
+
+    The title gives the resulting Net Promoter Score.
+
+    Parameters
+    ----------
+    collectors : sequence of Collector
+        The replications' collectors (:attr:`journeydsl.sim.runner.Outcome.collectors`).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    title : str, optional
+        Title; default names the NPS.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _axes(ax, (6, 4))
+    counts = [sum(c.recommendation[score] for c in collectors) for score in range(11)]
+    total = sum(counts) or 1
+    shares = [count / total for count in counts]
+    bands = {
+        "detractors (0-6)": (range(0, 7), PALETTE["vermillion"]),
+        "passives (7-8)": (range(7, 9), PALETTE["grey"]),
+        "promoters (9-10)": (range(9, 11), PALETTE["green"]),
+    }
+    for label, (scores, colour) in bands.items():
+        part = sum(shares[s] for s in scores)
+        ax.bar(list(scores), [shares[s] for s in scores], width=0.8, color=colour, label=f"{label}: {part:.0%}")
+    nps = 100.0 * (sum(shares[9:]) - sum(shares[:7]))
+    ax.set_xticks(range(11))
+    ax.set_xlim(-0.7, 10.7)
+    ax.set_xlabel("likelihood to recommend (0-10)")
+    ax.set_ylabel("share of customers")
+    ax.yaxis.set_major_formatter(_percent())
+    ax.set_title(title or f"Likelihood to recommend: NPS {nps:+.0f}")
+    ax.legend(loc="upper left", fontsize=8)
+    _tidy(ax)
+    return ax
+
+
+def _merge(histograms: Sequence[Histogram]) -> Histogram:
+    merged = histograms[0]
+    for other in histograms[1:]:
+        merged = merged.merged(other)
+    return merged
+
+
+def _percent():
+    from matplotlib.ticker import PercentFormatter
+
+    return PercentFormatter(1.0, decimals=0)
+
+
+def figure(kind: str, results: dict[str, Any], collectors: Sequence[Collector]):
+    """The figure ``journey plot --kind KIND`` saves.
+
+    Parameters
+    ----------
+    kind : {"curve", "funnel", "distribution"}
+        Which plot.
+    results : dict
+        The ``journeydsl.results/1`` document.
+    collectors : sequence of Collector
+        The collectors behind it (needed for ``distribution``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+
+    with plt.rc_context(_STYLE):
+        if kind == "curve":
+            fig, ax = plt.subplots(figsize=(10, 5.5), layout="constrained")
+            emotion_curve(results, ax)
+        elif kind == "funnel":
+            fig, ax = plt.subplots(figsize=(9, 0.6 * len(results["stages"]) + 1.8), layout="constrained")
+            funnel(results, ax)
+        elif kind == "distribution":
+            fig, (left, middle, right) = plt.subplots(1, 3, figsize=(15, 4.5), layout="constrained")
+            remembered_distribution(collectors, left)
+            satisfaction_distribution(collectors, middle)
+            recommendation_distribution(collectors, right)
+            fig.suptitle(f"How customers remember {results.get('journey', '')}", fontweight="bold")
+        else:
+            raise ValueError(f"unknown plot kind {kind!r}; choose one of {', '.join(KINDS)}")
+    return fig
+
+
+# ---- comparisons ---------------------------------------------------------------------
+
+#: Colours for designs, in order: baseline first.
+DESIGN_COLOURS = (
+    PALETTE["black"],
+    PALETTE["blue"],
+    PALETTE["orange"],
+    PALETTE["green"],
+    PALETTE["vermillion"],
+    PALETTE["purple"],
+    PALETTE["sky"],
+    PALETTE["yellow"],
+)
+
+#: How ``forest`` groups the metrics: one panel per unit.
+FOREST_GROUPS = (
+    ("shares (percentage points)", ("conversion_rate", "promoters", "detractors", "return_rate"), 100.0),
+    ("scores (points)", ("remembered_experience", "satisfaction"), 1.0),
+    ("NPS (points)", ("nps",), 1.0),
+    ("money per customer", ("cost_per_customer", "revenue_per_customer", "profit"), 1.0),
+)
+
+
+def _aligned_touchpoints(results_by_design: dict[str, dict]) -> list[str]:
+    """Touchpoints of all designs in journey order: the baseline's, with the others' slotted in where they occur."""
+    order: list[str] = []
+    for results in results_by_design.values():
+        names = [name for name, _ in _journey_touchpoints(results)]
+        for position, name in enumerate(names):
+            if name in order:
+                continue
+            before = next((order.index(n) + 1 for n in reversed(names[:position]) if n in order), 0)
+            order.insert(before, name)
+    return order
+
+
+def emotion_curves(results_by_design: dict[str, dict], ax: Axes | None = None, *, title: str | None = None) -> Axes:
+    """Emotion curves of several designs on one axes, aligned by touchpoint.
+
+    Parameters
+    ----------
+    results_by_design : dict
+        ``{design name: journeydsl.results/1 document}``; the first is drawn as the baseline.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    title : str, optional
+        Title; default: "Emotion curves: <journey>".
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _axes(ax, (11, 5))
+    order = _aligned_touchpoints(results_by_design)
+    x = {name: i for i, name in enumerate(order)}
+    extent = 1.0
+    for number, (design, results) in enumerate(results_by_design.items()):
+        points = _journey_touchpoints(results)
+        xs = [x[name] for name, _ in points]
+        ys = [tp["mean_affect"] for _, tp in points]
+        extent = max(extent, *(abs(y) for y in ys)) if ys else extent
+        style = "--" if number == 0 else "-"
+        ax.plot(
+            xs, ys, style, marker="o", linewidth=2, color=DESIGN_COLOURS[number % len(DESIGN_COLOURS)], label=design
+        )
+    ax.axhline(0.0, color=PALETTE["grey"], linewidth=0.8)
+    ax.set_xticks(range(len(order)), order, rotation=30, ha="right")
+    ax.set_ylim(-extent * 1.25, extent * 1.25)
+    ax.set_ylabel("mean momentary affect")
+    first = next(iter(results_by_design.values()))
+    ax.set_title(title or f"Emotion curves: {first.get('journey', '')}")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncols=min(4, len(results_by_design)), fontsize=8)
+    _tidy(ax)
+    return ax
+
+
+def forest(comparison: dict, axes: Sequence[Axes] | None = None, *, title: str | None = None) -> Sequence[Axes]:
+    """Differences from the baseline with their 95% intervals, one panel per unit (a forest plot).
+
+    Parameters
+    ----------
+    comparison : dict
+        A ``journeydsl.comparison/1`` document.
+    axes : sequence of matplotlib.axes.Axes, optional
+        One axes per group of :data:`FOREST_GROUPS`; a new figure when omitted.
+    title : str, optional
+        Figure title.
+
+    Returns
+    -------
+    sequence of matplotlib.axes.Axes
+    """
+    import matplotlib.pyplot as plt
+
+    designs = list(comparison["differences"])
+    if axes is None:
+        heights = [len(metrics) * len(designs) for _, metrics, _ in FOREST_GROUPS]
+        with plt.rc_context(_STYLE):
+            _, axes = plt.subplots(
+                len(FOREST_GROUPS),
+                1,
+                figsize=(9, 1.2 + 0.32 * sum(heights) + 0.6 * len(heights)),
+                layout="constrained",
+                gridspec_kw={"height_ratios": heights},
+            )
+    for ax, (label, metrics, factor) in zip(axes, FOREST_GROUPS, strict=True):
+        rows = []
+        for metric in metrics:
+            for number, design in enumerate(designs, 1):
+                change = comparison["differences"][design]["metrics"][metric]
+                rows.append(
+                    (
+                        metric,
+                        design,
+                        number,
+                        change["mean"] * factor,
+                        change["ci95"][0] * factor,
+                        change["ci95"][1] * factor,
+                        change["excludes_zero"],
+                    )
+                )
+        for y, (_, _, number, mean, low, high, clear) in enumerate(rows):
+            colour = DESIGN_COLOURS[number % len(DESIGN_COLOURS)]
+            ax.errorbar(
+                [mean],
+                [y],
+                xerr=[[mean - low], [high - mean]],
+                fmt="o",
+                color=colour,
+                mfc=colour if clear else "white",
+                capsize=3,
+            )
+        ax.axvline(0.0, color=PALETTE["grey"], linewidth=1)
+        ax.set_yticks(
+            range(len(rows)), [f"{m.replace('_', ' ')}" + (f" ({d})" if len(designs) > 1 else "") for m, d, *_ in rows]
+        )
+        ax.invert_yaxis()
+        ax.set_xlabel(f"change from {comparison['baseline']}: {label}")
+        _tidy(ax)
+    fig = axes[0].figure
+    fig.suptitle(title or "What each design changes, with 95% intervals (filled: excludes 0)", fontweight="bold")
+    return axes
+
+
+def segment_heatmap(
+    comparison: dict, metric: str = "satisfaction", ax: Axes | None = None, *, title: str | None = None
+) -> Axes:
+    """A metric per segment (rows) and design (columns), as a heatmap with the values written in.
+
+    Parameters
+    ----------
+    comparison : dict
+        A ``journeydsl.comparison/1`` document.
+    metric : str
+        A metric of the results contract.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    title : str, optional
+        Title.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    designs = comparison["designs"]
+    segments = list(comparison["results"][designs[0]]["segments"])
+    ax = _axes(ax, (1.8 * len(designs) + 3, 0.6 * len(segments) + 2))
+    values = [
+        [
+            comparison["results"][d]["segments"].get(s, {}).get("metrics", {}).get(metric, {}).get("mean", float("nan"))
+            for d in designs
+        ]
+        for s in segments
+    ]
+    image = ax.imshow(values, cmap="cividis", aspect="auto")
+    for row, line in enumerate(values):
+        for column, value in enumerate(line):
+            shown = (
+                f"{value:.0%}"
+                if metric in ("conversion_rate", "promoters", "passives", "detractors", "return_rate")
+                else f"{value:.2f}"
+            )
+            ax.text(
+                column,
+                row,
+                shown,
+                ha="center",
+                va="center",
+                fontsize=9,
+                color="white" if value < (min(min(v) for v in values) + max(max(v) for v in values)) / 2 else "black",
+            )
+    ax.set_xticks(range(len(designs)), designs, rotation=20, ha="right")
+    ax.set_yticks(range(len(segments)), segments)
+    ax.figure.colorbar(image, ax=ax, shrink=0.8, label=metric.replace("_", " "))
+    ax.set_title(title or f"{metric.replace('_', ' ').capitalize()} by segment and design")
+    return ax
+
+
+def gap_chart(
+    document: dict, group: str | None = None, axes: Sequence[Axes] | None = None, *, title: str | None = None
+) -> Sequence[Axes]:
+    """The gap chart of the seven-step method: expectation against experience per factor, and the weighted gaps.
+
+    Factors are in rank order (the key experience first).  The left panel joins
+    each factor's expectation (open circle) to its experience (filled), with the
+    ideal level (bar); the right panel shows the importance-weighted
+    satisfaction, negative for factors that fall short.
+
+    Parameters
+    ----------
+    document : dict
+        A ``journeydsl.gaps/1`` document.
+    group : str, optional
+        Which segment (default: the first group, usually all customers).
+    axes : pair of matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    title : str, optional
+        Figure title.
+
+    Returns
+    -------
+    pair of matplotlib.axes.Axes
+    """
+    import matplotlib.pyplot as plt
+
+    group = group or next(iter(document["groups"]))
+    rows = [row for row in document["groups"][group] if row["experience"] is not None]
+    if axes is None:
+        with plt.rc_context(_STYLE):
+            _, axes = plt.subplots(
+                1,
+                2,
+                figsize=(11, 0.5 * len(rows) + 2.2),
+                sharey=True,
+                layout="constrained",
+                gridspec_kw={"width_ratios": [3, 2]},
+            )
+    left, right = axes
+    y = list(range(len(rows)))
+    for i, row in enumerate(rows):
+        if row["expectation"] is not None:
+            left.plot([row["expectation"], row["experience"]], [i, i], color=PALETTE["grey"], linewidth=2, zorder=2)
+        left.scatter(
+            [row["experience"]], [i], s=80, color=PALETTE["blue"], zorder=3, label="experience" if i == 0 else None
+        )
+        if row["expectation"] is not None:
+            left.scatter(
+                [row["expectation"]],
+                [i],
+                s=110,
+                facecolor="none",
+                edgecolor=PALETTE["black"],
+                linewidth=1.5,
+                zorder=4,
+                label="expectation" if i == 0 else None,
+            )
+        if row["ideal"] is not None:
+            left.scatter(
+                [row["ideal"]],
+                [i],
+                s=200,
+                marker="|",
+                color=PALETTE["green"],
+                zorder=4,
+                label="ideal" if i == 0 else None,
+            )
+    left.set_yticks(y, [f"{row['rank']}. {row['factor']}" for row in rows])
+    left.invert_yaxis()
+    left.set_xlim(0, 10.5)
+    left.set_xlabel("rating (0-10)")
+    left.legend(loc="lower left", fontsize=8)
+    weighted = [row["weighted_satisfaction"] if row["weighted_satisfaction"] is not None else 0.0 for row in rows]
+    right.barh(y, weighted, color=[PALETTE["vermillion"] if w < 0 else PALETTE["green"] for w in weighted], height=0.6)
+    for i, value in enumerate(weighted):
+        right.text(value, i, f" {value:+.1f} ", va="center", ha="right" if value < 0 else "left", fontsize=9)
+    reach = max(1.0, max(abs(w) for w in weighted) * 1.3)
+    right.set_xlim(-reach, reach)
+    right.axvline(0, color=PALETTE["grey"], linewidth=1)
+    right.set_xlabel("importance x (experience - expectation)")
+    for ax in axes:
+        _tidy(ax)
+    key = document["key_experience"].get(group)
+    left.figure.suptitle(
+        title or f"Gap analysis ({document['source']}, {group})" + (f": key experience {key}" if key else ""),
+        fontweight="bold",
+    )
+    return axes
+
+
+def opportunity_matrix(document: dict, ax: Axes | None = None, *, title: str | None = None) -> Axes:
+    """Impact of improving each touchpoint (with its interval) against its cost per customer.
+
+    Parameters
+    ----------
+    document : dict
+        A ``journeydsl.opportunities/1`` document.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    title : str, optional
+        Title.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _axes(ax, (9, 6))
+    for row in document["touchpoints"]:
+        mean, (low, high) = row["improve"]["mean"], row["improve"]["ci95"]
+        colour = PALETTE["vermillion"] if row["peak_share"] + row["end_share"] >= 0.25 else PALETTE["blue"]
+        ax.errorbar(
+            [row["cost_per_customer"]], [mean], yerr=[[mean - low], [high - mean]], fmt="o", color=colour, capsize=3
+        )
+        ax.annotate(
+            row["touchpoint"], (row["cost_per_customer"], mean), xytext=(6, 4), textcoords="offset points", fontsize=8
+        )
+    ax.axhline(0, color=PALETTE["grey"], linewidth=0.8)
+    ax.set_xlabel("cost per customer today")
+    ax.set_ylabel(f"change in {document['objective'].replace('_', ' ')} when one point better")
+    ax.set_title(title or f"Opportunity matrix: {document['journey']} (orange: often the peak or the end)")
+    _tidy(ax)
+    return ax
+
+
+def tornado(document: dict, ax: Axes | None = None, *, title: str | None = None) -> Axes:
+    """Per touchpoint, what removing it and improving it do to the objective, largest swings first.
+
+    Parameters
+    ----------
+    document : dict
+        A ``journeydsl.opportunities/1`` document.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    title : str, optional
+        Title.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    rows = sorted(document["touchpoints"], key=lambda r: -(abs(r["remove"]["mean"]) + abs(r["improve"]["mean"])))
+    ax = _axes(ax, (9, 0.45 * len(rows) + 1.8))
+    y = list(range(len(rows)))
+    ax.barh(
+        [v - 0.2 for v in y],
+        [r["remove"]["mean"] for r in rows],
+        height=0.4,
+        color=PALETTE["orange"],
+        label="remove it",
+    )
+    ax.barh(
+        [v + 0.2 for v in y],
+        [r["improve"]["mean"] for r in rows],
+        height=0.4,
+        color=PALETTE["blue"],
+        label="improve it by one point",
+    )
+    ax.set_yticks(y, [r["touchpoint"] for r in rows])
+    ax.invert_yaxis()
+    ax.axvline(0, color=PALETTE["black"], linewidth=0.8)
+    ax.set_xlabel(f"change in {document['objective'].replace('_', ' ')}")
+    ax.set_title(title or f"What each touchpoint is worth: {document['journey']}")
+    ax.legend(loc="lower right", fontsize=8)
+    _tidy(ax)
+    return ax
+
+
+def profile_bars(
+    document: dict, group: str = "all customers", ax: Axes | None = None, *, title: str | None = None
+) -> Axes:
+    """Theme and module exposure per customer, one bar per design, side by side.
+
+    Parameters
+    ----------
+    document : dict
+        A ``journeydsl.profile/1`` document.
+    group : str
+        ``"all customers"`` or a segment's name.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    title : str, optional
+        Title.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    designs = document["designs"]
+    first = next(iter(designs.values()))[group]
+    names = [f"theme {n}" for n in first["themes"]] + list(first["modules"])
+    ax = _axes(ax, (9, 0.35 * len(names) * max(1, len(designs)) ** 0.5 + 2))
+    width = 0.8 / len(designs)
+    for number, (design, groups) in enumerate(designs.items()):
+        values = list(groups[group]["themes"].values()) + list(groups[group]["modules"].values())
+        ax.barh(
+            [i + number * width for i in range(len(names))],
+            values,
+            height=width,
+            color=DESIGN_COLOURS[(number + 1) % len(DESIGN_COLOURS)] if number else PALETTE["grey"],
+            label=design,
+        )
+    ax.set_yticks([i + width * (len(designs) - 1) / 2 for i in range(len(names))], names)
+    ax.invert_yaxis()
+    ax.axvline(0, color=PALETTE["black"], linewidth=0.8)
+    ax.set_xlabel("exposure per customer (effect x contacts)")
+    ax.set_title(title or f"Experience themes and modules delivered: {document['journey']} ({group})")
+    ax.legend(loc="lower right", fontsize=8)
+    _tidy(ax)
+    return ax
+
+
+def delivery_chart(document: dict, ax: Axes | None = None, *, title: str | None = None) -> Axes:
+    """The delivery gap per touchpoint: the effect intended (open) against the effect felt (filled).
+
+    Parameters
+    ----------
+    document : dict
+        A ``journeydsl.delivery/1`` document.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    title : str, optional
+        Title.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    rows = document["touchpoints"]
+    ax = _axes(ax, (9, 0.45 * len(rows) + 2))
+    for i, row in enumerate(rows):
+        colour = PALETTE["vermillion"] if row["gap"] < 0 else PALETTE["green"]
+        ax.plot([row["intended"], row["felt"]], [i, i], color=colour, linewidth=2, zorder=2)
+        ax.scatter([row["felt"]], [i], s=70, color=colour, zorder=3, label="felt" if i == 0 else None)
+        ax.scatter(
+            [row["intended"]],
+            [i],
+            s=90,
+            facecolor="white",
+            edgecolor=PALETTE["black"],
+            zorder=4,
+            label="intended" if i == 0 else None,
+        )
+    ax.axvline(0, color=PALETTE["grey"], linewidth=0.8)
+    ax.set_yticks(range(len(rows)), [row["touchpoint"] for row in rows])
+    ax.invert_yaxis()
+    ax.set_xlabel("effect of a contact (momentary affect)")
+    shares = document["superior"]["all customers"]["superior_share"]
+    ax.set_title(title or f"The delivery gap: {document['journey']} ({shares:.0%} of customers rate it superior)")
+    ax.legend(loc="lower right", fontsize=8)
+    _tidy(ax)
+    return ax
+
+
+def labelled_bars(
+    labels: Sequence[str],
+    values: Sequence[float],
+    intervals: Sequence[tuple[float, float] | None] | None = None,
+    ax: Axes | None = None,
+    *,
+    xlabel: str = "",
+    title: str = "",
+    percent: bool = False,
+    signed: bool = True,
+) -> Axes:
+    """Horizontal bars with optional 95% intervals, the value written beside each: the plain chart of the analyses.
+
+    Parameters
+    ----------
+    labels, values : sequences
+        One bar per label.
+    intervals : sequence of (low, high) or None, optional
+        Interval bars.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    xlabel, title : str
+        Axis label and title.
+    percent : bool
+        Show values as percentages.
+    signed : bool
+        Write a sign on positive values (for changes, not for levels).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _axes(ax, (9, 0.45 * len(labels) + 1.8))
+    y = list(range(len(labels)))
+    colours = [PALETTE["vermillion"] if v < 0 else PALETTE["blue"] for v in values]
+    ax.barh(y, values, color=colours, height=0.6)
+    if intervals:
+        for i, bounds in enumerate(intervals):
+            if bounds is not None:
+                ax.plot(bounds, [i, i], color=PALETTE["black"], linewidth=1.2)
+    reach = max([abs(v) for v in values] + [abs(b) for bounds in (intervals or []) if bounds for b in bounds] + [1e-9])
+    for i, value in enumerate(values):
+        text = f"{value:.0%}" if percent else f"{value:+.2f}" if signed else f"{value:.2f}"
+        bounds = intervals[i] if intervals and intervals[i] is not None else (value, value)
+        anchor = max(value, *bounds) if value >= 0 else min(value, *bounds)
+        ax.text(
+            anchor + (0.02 if value >= 0 else -0.02) * reach,
+            i,
+            text,
+            va="center",
+            ha="left" if value >= 0 else "right",
+            fontsize=9,
+        )
+    ax.set_yticks(y, labels)
+    ax.invert_yaxis()
+    ax.axvline(0, color=PALETTE["grey"], linewidth=0.8)
+    ax.set_xlim(-reach * 1.35 if min(values, default=0) < 0 else 0, reach * (1.15 if percent else 1.35))
+    if percent:
+        ax.xaxis.set_major_formatter(_percent())
+    ax.set_xlabel(xlabel)
+    ax.set_title(title)
+    _tidy(ax)
+    return ax
+
+
+def removal_chart(document: dict, ax: Axes | None = None) -> Axes:
+    """Conversion removal effects of the touchpoints, from a ``journeydsl.analysis/1`` document."""
+    rows = sorted(document["touchpoints"].items(), key=lambda item: -item[1]["removal_effect"])
+    return labelled_bars(
+        [name for name, _ in rows],
+        [row["removal_effect"] for _, row in rows],
+        ax=ax,
+        percent=True,
+        xlabel="share of conversions lost without it",
+        title=f"Conversion removal effects: {document['journey']}" + ("" if document["exact"] else " (approximate)"),
+    )
+
+
+def care_chart(document: dict, ax: Axes | None = None) -> Axes:
+    """Return on investment of each care programme with its interval, from a ``journeydsl.care/1`` document."""
+    rows = [(name, p) for name, p in document["programmes"].items() if p["roi"] is not None]
+    return labelled_bars(
+        [name for name, _ in rows],
+        [p["roi"] for _, p in rows],
+        [tuple(p["roi_ci95"]) for _, p in rows],
+        ax=ax,
+        xlabel="return on investment: (revenue uplift - cost) / cost",
+        title=f"Care programmes: {document['journey']}",
+    )
+
+
+def recovery_chart(document: dict, ax: Axes | None = None) -> Axes:
+    """Satisfaction by failure experience with intervals, from a ``journeydsl.recovery/1`` document."""
+    rows = [(name, g) for name, g in document["groups"].items() if g["customers"]]
+    return labelled_bars(
+        [f"{name} ({g['customers']:,})" for name, g in rows],
+        [g["satisfaction"]["mean"] for _, g in rows],
+        [tuple(g["satisfaction"]["ci95"]) for _, g in rows],
+        ax=ax,
+        xlabel="satisfaction (0-10)",
+        title=f"Service recovery: {document['journey']}",
+        signed=False,
+    )

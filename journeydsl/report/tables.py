@@ -1,0 +1,649 @@
+"""Results documents as text: aligned terminal tables and flat CSV rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+
+__all__ = [
+    "METRIC_LABELS",
+    "format_table",
+    "results_table",
+    "results_csv",
+    "comparison_table",
+    "comparison_csv",
+    "tests_table",
+    "analysis_table",
+    "gaps_table",
+    "opportunities_table",
+    "profile_table",
+    "delivery_table",
+    "care_table",
+    "recovery_table",
+]
+
+#: How each metric is named and shown to people.
+METRIC_LABELS: dict[str, tuple[str, str]] = {
+    "conversion_rate": ("conversion", "percent"),
+    "remembered_experience": ("remembered experience", "signed"),
+    "satisfaction": ("satisfaction (0-10)", "number"),
+    "nps": ("NPS", "signed"),
+    "promoters": ("promoters", "percent"),
+    "passives": ("passives", "percent"),
+    "detractors": ("detractors", "percent"),
+    "return_rate": ("return probability", "percent"),
+    "referrals_per_customer": ("referrals per customer", "number"),
+    "time_in_journey": ("time in journey", "number"),
+    "cost_per_customer": ("cost per customer", "number"),
+    "revenue_per_customer": ("revenue per customer", "number"),
+}
+
+
+def _value(value: float | None, kind: str) -> str:
+    if value is None:
+        return "-"
+    if kind == "percent":
+        return f"{value * 100:.1f}%"
+    if kind == "signed":
+        return f"{value:+.2f}"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.2f}"
+
+
+def _readable_unit(value: float, unit: str) -> tuple[str, float]:
+    """The unit to show a time in (minutes, hours or days) and the factor from the journey's unit."""
+    from ..lang.units import unit_seconds
+
+    seconds = unit_seconds(unit)
+    for name in ("days", "hours", "minutes"):
+        factor = seconds / unit_seconds(name)
+        if abs(value) * factor >= 2 or name == "minutes":
+            return name, factor
+    return unit, 1.0
+
+
+def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]], style=None) -> str:
+    """Columns aligned: the first left, the rest right; ``style(text)`` decorates the header."""
+    widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
+
+    def line(cells: Sequence[str]) -> str:
+        parts = [str(cells[0]).ljust(widths[0])] + [str(c).rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True)]
+        return "  ".join(parts).rstrip()
+
+    head = line(headers)
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([style(head) if style else head, rule, *(line(r) for r in rows)])
+
+
+def results_table(results: dict, style=None) -> str:
+    """The results document as the tables ``journey simulate`` prints."""
+    unit = results.get("time_unit", "")
+    title = f"{results['journey']} - design {results['design']}"
+    referred = results["word_of_mouth"]["referrals"]
+    lines = [
+        style(title) if style else title,
+        f"{results['customers']:,} customers"
+        + (f" ({referred:,} referred by word of mouth)" if referred else "")
+        + f", {results['replications']} replication(s), seed {results['seed']}"
+        + (
+            f", {results['in_progress']:,} still in their first journey at the horizon"
+            if results.get("in_progress")
+            else ""
+        ),
+        "",
+    ]
+    rows = []
+    for name, (label, kind) in METRIC_LABELS.items():
+        metric = results["metrics"][name]
+        mean, (lo, hi) = metric["mean"], metric["ci95"]
+        if name == "time_in_journey":
+            shown, factor = _readable_unit(mean, unit)
+            label = f"{label} ({shown})"
+            mean, lo, hi = mean * factor, lo * factor, hi * factor
+        rows.append([label, _value(mean, kind), f"[{_value(lo, kind)}, {_value(hi, kind)}]"])
+    lines += [format_table(["metric", "mean", "95% interval"], rows, style), ""]
+    stage_rows = [
+        [name, f"{s['entered']:,}", f"{s['dropped']:,}", _value(s["drop_rate"], "percent")]
+        for name, s in results["stages"].items()
+    ]
+    lines += [format_table(["stage", "entered", "dropped", "drop rate"], stage_rows, style), ""]
+    tp_rows = [
+        [
+            name,
+            f"{t['visits']:,}",
+            _value(t["mean_affect"], "signed"),
+            _value(t["peak_share"], "percent"),
+            _value(t["end_share"], "percent"),
+            _value(t["wait_mean"], "number") if t["utilisation"] is not None else "-",
+            _value(t["utilisation"], "percent"),
+            f"{t['reneged']:,}",
+            f"{t['failures']:,}",
+        ]
+        for name, t in results["touchpoints"].items()
+    ]
+    lines += [
+        format_table(
+            ["touchpoint", "visits", "affect", "peak", "end", f"wait ({unit})", "utilisation", "gave up", "failures"],
+            tp_rows,
+            style,
+        ),
+        "",
+    ]
+    seg_rows = []
+    for name, s in results["segments"].items():
+        m = s["metrics"]
+        seg_rows.append(
+            [
+                name,
+                f"{s['customers']:,}",
+                _value(m["conversion_rate"]["mean"], "percent"),
+                _value(m["satisfaction"]["mean"], "number"),
+                _value(m["nps"]["mean"], "signed"),
+                _value(m["return_rate"]["mean"], "percent"),
+            ]
+        )
+    lines.append(format_table(["segment", "customers", "conversion", "satisfaction", "NPS", "return"], seg_rows, style))
+    wom = results["word_of_mouth"]
+    ratio = wom["positive_to_negative"]
+    lines += [
+        "",
+        f"word of mouth: {wom['positive']:,} positive and {wom['negative']:,} negative stories"
+        + (f" ({ratio:.1f} : 1)" if ratio else "")
+        + f", {wom['referrals']:,} referred customers, {wom['repeat_purchases']:,} repeat purchases",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def results_csv(results: dict) -> str:
+    """The results as flat CSV: one row per (section, name, field) with mean and interval."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["section", "name", "field", "value", "ci95_low", "ci95_high"])
+    for name, metric in results["metrics"].items():
+        writer.writerow(["metrics", "", name, metric["mean"], *metric["ci95"]])
+    for section in ("stages", "touchpoints"):
+        for name, fields in results[section].items():
+            for key, value in fields.items():
+                writer.writerow([section, name, key, "" if value is None else value, "", ""])
+    for name, segment in results["segments"].items():
+        writer.writerow(["segments", name, "customers", segment["customers"], "", ""])
+        for key, metric in segment["metrics"].items():
+            writer.writerow(["segments", name, key, metric["mean"], *metric["ci95"]])
+    for section in ("themes", "modules"):
+        for name, value in results[section].items():
+            writer.writerow([section, name, "exposure", value, "", ""])
+    for key, value in results["word_of_mouth"].items():
+        writer.writerow(["word_of_mouth", "", key, "" if value is None else value, "", ""])
+    return buffer.getvalue()
+
+
+def _metric_cell(metric: dict, kind: str, factor: float = 1.0) -> str:
+    mean, (lo, hi) = metric["mean"] * factor, metric["ci95"]
+    return f"{_value(mean, kind)} [{_value(lo * factor, kind)}, {_value(hi * factor, kind)}]"
+
+
+def _change_cell(change: dict, kind: str, factor: float = 1.0) -> str:
+    shown = "signed" if kind in ("signed", "number") else kind
+    mean, (lo, hi) = change["mean"] * factor, change["ci95"]
+    text = f"{_signed(mean, shown)} [{_signed(lo * factor, shown)}, {_signed(hi * factor, shown)}]"
+    return text + (" *" if change["excludes_zero"] else "")
+
+
+def _signed(value: float, kind: str) -> str:
+    if kind == "percent":
+        return f"{value * 100:+.1f} pt"
+    return f"{value:+.2f}" if abs(value) < 1000 else f"{value:+,.0f}"
+
+
+def comparison_table(document: dict, style=None) -> str:
+    """The comparison document as the tables ``journey compare`` prints."""
+    baseline = document["baseline"]
+    results = document["results"]
+    unit = document.get("time_unit", "")
+    title = f"{document['journey']}: {len(document['designs'])} designs compared with `{baseline}`"
+    crn = "common random numbers" if document["common_random_numbers"] else "independent random numbers"
+    lines = [
+        style(title) if style else title,
+        f"{document['replications']} replication(s) per design, seed {document['seed']}, {crn}; "
+        f"differences paired by {document['paired_by']}; * = the 95% interval excludes 0",
+        "",
+    ]
+    labels = {**{name: label for name, (label, _) in METRIC_LABELS.items()}, "profit": "profit per customer"}
+    kinds = {**{name: kind for name, (_, kind) in METRIC_LABELS.items()}, "profit": "number"}
+    for design, difference in document["differences"].items():
+        rows = []
+        for name in [*METRIC_LABELS, "profit"]:
+            label, kind, factor = labels[name], kinds[name], 1.0
+            if name == "time_in_journey":
+                shown, factor = _readable_unit(results[baseline]["metrics"][name]["mean"], unit)
+                label = f"{label} ({shown})"
+            if name == "profit":
+                cells = [_value(_profit(results[baseline]), "number"), _value(_profit(results[design]), "number")]
+            else:
+                cells = [
+                    _metric_cell(results[baseline]["metrics"][name], kind, factor),
+                    _metric_cell(results[design]["metrics"][name], kind, factor),
+                ]
+            rows.append([label, *cells, _change_cell(difference["metrics"][name], kind, factor)])
+        lines += [format_table(["metric", baseline, design, "change"], rows, style), ""]
+        paired = difference.get("paired")
+        if paired:
+            lines += [
+                f"the same {paired['customers']:,} customers: {paired['remember_better']:.0%} remember `{design}` better, "
+                f"{paired['remember_worse']:.0%} worse; {paired['return_only_with_design']:.1%} would come back only with it, "
+                f"{paired['return_only_with_baseline']:.1%} only with `{baseline}`",
+                "",
+            ]
+        moved = sorted(
+            (
+                (name, t)
+                for name, t in difference["touchpoints"].items()
+                if t["peak_share"]["change"] or t["end_share"]["change"]
+            ),
+            key=lambda item: -(abs(item[1]["peak_share"]["change"] or 0) + abs(item[1]["end_share"]["change"] or 0)),
+        )[:6]
+        if moved:
+            tp_rows = [
+                [
+                    name,
+                    _share(t["peak_share"]["baseline"]),
+                    _share(t["peak_share"]["design"]),
+                    _share(t["end_share"]["baseline"]),
+                    _share(t["end_share"]["design"]),
+                ]
+                for name, t in moved
+            ]
+            lines += [
+                format_table(["touchpoint", "peak before", "peak after", "end before", "end after"], tp_rows, style),
+                "",
+            ]
+    objective = document["objective"]
+    rank_rows = [
+        [
+            f"{row['rank']}. {row['design']}",
+            _value(row["objective"], kinds.get(objective, "number")),
+            _value(row["cost_per_customer"], "number"),
+            _value(row["profit_per_customer"], "number"),
+        ]
+        for row in document["ranking"]
+    ]
+    lines.append(
+        format_table(
+            [f"ranking by {labels.get(objective, objective)}", "value", "cost per customer", "profit per customer"],
+            rank_rows,
+            style,
+        )
+    )
+    return "\n".join(lines) + "\n"
+
+
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def _profit(results: dict) -> float:
+    metrics = results["metrics"]
+    return metrics["revenue_per_customer"]["mean"] - metrics["cost_per_customer"]["mean"]
+
+
+def comparison_csv(document: dict) -> str:
+    """The comparison as flat CSV: one row per design and metric, with the change from the baseline."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(
+        ["design", "metric", "mean", "ci95_low", "ci95_high", "change", "change_low", "change_high", "excludes_zero"]
+    )
+    baseline = document["baseline"]
+    for design in document["designs"]:
+        metrics = document["results"][design]["metrics"]
+        changes = document["differences"].get(design, {}).get("metrics", {})
+        for name in [*METRIC_LABELS, "profit"]:
+            if name == "profit":
+                mean, low, high = _profit(document["results"][design]), "", ""
+            else:
+                mean, (low, high) = metrics[name]["mean"], metrics[name]["ci95"]
+            change = changes.get(name)
+            writer.writerow(
+                [
+                    design,
+                    name,
+                    mean,
+                    low,
+                    high,
+                    *(
+                        (change["mean"], *change["ci95"], change["excludes_zero"])
+                        if design != baseline and change
+                        else ("", "", "", "")
+                    ),
+                ]
+            )
+    return buffer.getvalue()
+
+
+def tests_table(document: dict, style=None) -> str:
+    """The design-test document as ``journey test`` prints it."""
+    title = f"{document['journey']}: {len(document['tests'])} design tests"
+    lines = [
+        style(title) if style else title,
+        f"{document['customers']:,} customers, {document['replications']} replication(s), seed {document['seed']}",
+        "",
+    ]
+    rows = []
+    for test in document["tests"]:
+        measured = test["measured"]
+        interval = measured.get("ci95")
+        value = f"{measured['mean']:.4g}" + (f" [{interval[0]:.4g}, {interval[1]:.4g}]" if interval else "")
+        if test["kind"] == "beats":
+            value = f"{measured['mean']:+.4g} [{interval[0]:+.4g}, {interval[1]:+.4g}] vs {test['rival']}"
+        rows.append([test["text"] or test["metric"], f"line {test['line']}", test["verdict"].upper(), value])
+    lines.append(format_table(["test", "where", "verdict", "measured (95% interval)"], rows, style))
+    hints = {test["hint"] for test in document["tests"] if test.get("hint")}
+    lines += ["", f"{document['passed']} passed, {document['failed']} failed, {document['inconclusive']} inconclusive"]
+    lines += [f"hint: {hint}" for hint in sorted(hints)]
+    return "\n".join(lines) + "\n"
+
+
+def analysis_table(document: dict, style=None) -> str:
+    """The exact flow analysis as ``journey analyze`` prints it."""
+    title = f"{document['journey']}: exact flow analysis (absorbing Markov chain, no simulation)"
+    lines = [style(title) if style else title]
+    if document["approximations"]:
+        lines.append("approximate: " + "; ".join(document["approximations"]))
+    unit = document.get("time_unit", "")
+    shown, factor = _readable_unit(document["expected_time_to_goal_or_drop_off"], unit)
+    lines += [
+        "",
+        f"conversion (reaching a goal stage)      {document['conversion']:.1%}",
+        f"expected touchpoints per journey        {document['expected_touchpoints']:.2f}",
+        f"expected time to the goal or drop-off   {document['expected_time_to_goal_or_drop_off'] * factor:.2f} {shown}",
+        "",
+    ]
+    stage_rows = [
+        [
+            name,
+            "goal" if s["goal"] else "",
+            _value(s["reach_goal"], "percent"),
+            f"{s['expected_visits']:.3f}",
+            _value(s["removal_effect"], "percent"),
+        ]
+        for name, s in document["stages"].items()
+    ]
+    lines += [
+        format_table(["stage", "", "P(goal) from here", "expected visits", "removal effect"], stage_rows, style),
+        "",
+    ]
+    tp_rows = [
+        [name, f"{t['expected_visits']:.3f}", _value(t["removal_effect"], "percent")]
+        for name, t in sorted(document["touchpoints"].items(), key=lambda item: -item[1]["removal_effect"])
+    ]
+    lines.append(format_table(["touchpoint", "expected visits", "removal effect"], tp_rows, style))
+    lines += [
+        "",
+        "removal effect: the share of conversions lost if customers who meet it dropped off there (Anderl et al. 2016)",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def gaps_table(document: dict, style=None) -> str:
+    """The seven-step gap analysis as ``journey gaps`` prints it: one table per segment."""
+    source = document["source"]
+    title = f"{document['journey']}: gap analysis from the {source}" + (
+        f" ({', '.join(document['surveys'])})" if document.get("surveys") else ""
+    )
+    lines = [style(title) if style else title, ""]
+
+    def cell(value):
+        return "-" if value is None else f"{value:+.2f}" if isinstance(value, float) and value < 0 else f"{value:.2f}"
+
+    for group, rows in document["groups"].items():
+        table = [
+            [
+                str(row["rank"]),
+                row["factor"],
+                cell(row["experience"]),
+                cell(row["expectation"]),
+                cell(row["satisfaction"]),
+                cell(row["importance"]),
+                cell(row["weighted_satisfaction"]),
+                cell(row["ideal"]),
+                cell(row["experience_gap"]),
+            ]
+            for row in rows
+        ]
+        lines.append(f"{group}:")
+        lines.append(
+            format_table(
+                [
+                    "rank",
+                    "factor",
+                    "experience",
+                    "expectation",
+                    "satisfaction",
+                    "importance",
+                    "weighted",
+                    "ideal",
+                    "gap to ideal",
+                ],
+                table,
+                style,
+            )
+        )
+        key = document["key_experience"].get(group)
+        lines += [f"key experience: {key}" if key else "no factor falls short of its expectation", ""]
+    lines.append(
+        "satisfaction = experience - expectation; weighted = importance x satisfaction; gap to ideal = experience - ideal"
+    )
+    if source == "survey":
+        fallback = sorted(
+            {
+                k
+                for rows in document["groups"].values()
+                for r in rows
+                for k, v in r["sources"].items()
+                if v == "factor declaration"
+            }
+        )
+        if fallback:
+            lines.append(
+                f"figures the survey leaves out ({', '.join(fallback)}) come from the journey's factor declarations"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def opportunities_table(document: dict, style=None) -> str:
+    """Where to invest, as ``journey opportunities`` prints it."""
+    objective = document["objective"]
+    label = METRIC_LABELS.get(objective, (objective.replace("_", " "), "number"))[0]
+    kind = METRIC_LABELS.get(objective, ("", "number"))[1]
+    title = f"{document['journey']}: where to invest, by {label}"
+    lines = [
+        style(title) if style else title,
+        f"{document['customers']:,} customers, {document['replications']} replication(s), seed {document['seed']}; "
+        "each what-if meets the same customers; * = the 95% interval excludes 0",
+        "",
+    ]
+
+    def change(block):
+        if block is None:
+            return "-"
+        shown = "signed" if kind in ("signed", "number") else kind
+        mean, (low, high) = block["mean"], block["ci95"]
+        return f"{_signed(mean, shown)} [{_signed(low, shown)}, {_signed(high, shown)}]" + (
+            " *" if block["excludes_zero"] else ""
+        )
+
+    rows = [
+        [
+            f"{row['rank']}. {row['touchpoint']}",
+            _value(row["peak_share"], "percent"),
+            _value(row["end_share"], "percent"),
+            _value(row["cost_per_customer"], "number"),
+            change(row["improve"]),
+            change(row["remove"]),
+            change(row["fix"]),
+        ]
+        for row in document["touchpoints"]
+    ]
+    lines.append(
+        format_table(
+            ["touchpoint", "peak", "end", "cost/customer", "improve by 1 point", "remove", "never fails"], rows, style
+        )
+    )
+    lines += [
+        "",
+        "improve: the moment one point better (feel +1); remove: without the touchpoint; never fails: its failures gone",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def profile_table(document: dict, style=None) -> str:
+    """Theme and module exposure per customer, per design and segment."""
+    title = f"{document['journey']}: experience themes and modules delivered (exposure per customer)"
+    lines = [style(title) if style else title, ""]
+    designs = document["designs"]
+    first = next(iter(designs.values()))
+    for group in first:
+        names = list(first[group]["themes"]) + list(first[group]["modules"])
+        rows = []
+        for name in names:
+            section = "themes" if name in first[group]["themes"] else "modules"
+            rows.append(
+                [
+                    f"{'theme ' if section == 'themes' else ''}{name}",
+                    *(f"{designs[d][group][section][name]:.2f}" if group in designs[d] else "-" for d in designs),
+                ]
+            )
+        lines += [f"{group}:", format_table(["", *designs], rows, style), ""]
+    lines.append("exposure: the effect written at each touchpoint, times how often customers meet it, per customer")
+    return "\n".join(lines) + "\n"
+
+
+def delivery_table(document: dict, style=None) -> str:
+    """The delivery gap: intended against felt per touchpoint, and who finds the experience superior."""
+    title = f"{document['journey']}: the delivery gap ({document['design']})"
+    segments = list(document["touchpoints"][0].get("felt_by_segment", {})) if document["touchpoints"] else []
+    shown = segments if len(segments) > 1 else []
+
+    def felt(value):
+        return "-" if value is None else f"{value:+.2f}"
+
+    rows = [
+        [
+            row["touchpoint"],
+            f"{row['intended']:+.2f}",
+            f"{row['felt']:+.2f}",
+            f"{row['gap']:+.2f}",
+            *(felt(row["felt_by_segment"][s]) for s in shown),
+        ]
+        for row in document["touchpoints"]
+    ]
+    lines = [
+        style(title) if style else title,
+        "",
+        format_table(["touchpoint", "intended", "felt", "gap", *(f"felt by {s}" for s in shown)], rows, style),
+        "",
+        f"mean effect per contact: intended {document['intended_mean_effect']:+.2f}, felt {document['felt_mean_effect']:+.2f}",
+        "",
+    ]
+    sup = [
+        [group, f"{v['superior_share']:.0%}", f"{v['satisfaction']:.2f}"] for group, v in document["superior"].items()
+    ]
+    lines.append(format_table(["customers", "rate it superior (9-10)", "satisfaction"], sup, style))
+    lines += [
+        "",
+        "intended: module and theme effects plus performance against the journey's expectations, as written;",
+        "felt: the mean momentary affect simulated customers had there (sensitivities, expectations, loss aversion, waits, failures)",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def care_table(document: dict, style=None) -> str:
+    """What each care programme costs and brings, as ``journey care`` prints it."""
+    title = f"{document['journey']}: care programmes, each against the same customers without it"
+    lines = [
+        style(title) if style else title,
+        f"{document['customers']:,} customers, {document['replications']} replication(s), seed {document['seed']}; * = the 95% interval excludes 0",
+        "",
+    ]
+
+    def change(block, kind):
+        shown = "signed" if kind in ("signed", "number") else kind
+        return (
+            f"{_signed(block['mean'], shown)} [{_signed(block['ci95'][0], shown)}, {_signed(block['ci95'][1], shown)}]"
+            + (" *" if block["excludes_zero"] else "")
+        )
+
+    rows = []
+    for name, programme in document["programmes"].items():
+        effect = programme["effect"]
+        roi = (
+            "-"
+            if programme["roi"] is None
+            else f"{programme['roi']:+.2f} [{programme['roi_ci95'][0]:+.2f}, {programme['roi_ci95'][1]:+.2f}]"
+        )
+        rows.append(
+            [
+                name,
+                change(effect["cost_per_customer"], "number"),
+                change(effect["revenue_per_customer"], "number"),
+                change(effect["referrals_per_customer"], "number"),
+                change(effect["profit"], "number"),
+                roi,
+            ]
+        )
+    lines.append(
+        format_table(
+            [
+                "programme",
+                "cost per customer",
+                "revenue per customer",
+                "referrals per customer",
+                "profit per customer",
+                "ROI",
+            ],
+            rows,
+            style,
+        )
+    )
+    value_rows = [
+        [segment, _value(v["with_care"], "number"), _value(v["without"], "number")]
+        for segment, v in document["value_per_customer"].items()
+    ]
+    lines += [
+        "",
+        format_table(["segment", "value per customer", "without any care"], value_rows, style),
+        "",
+        "care works through repeat purchases and referrals after the first journey: revenue includes them;",
+        "ROI = (revenue uplift - programme cost) / programme cost; value = revenue - cost per customer over the horizon",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def recovery_table(document: dict, style=None) -> str:
+    """Satisfaction and return by failure experience, as ``journey recovery`` prints it."""
+    title = f"{document['journey']}: service recovery"
+    rows = [
+        [
+            group,
+            f"{g['customers']:,}",
+            f"{g['satisfaction']['mean']:.2f} [{g['satisfaction']['ci95'][0]:.2f}, {g['satisfaction']['ci95'][1]:.2f}]",
+            f"{g['return_rate']['mean']:.1%} [{g['return_rate']['ci95'][0]:.1%}, {g['return_rate']['ci95'][1]:.1%}]",
+        ]
+        for group, g in document["groups"].items()
+    ]
+    lines = [
+        style(title) if style else title,
+        "",
+        format_table(["customers who met", "customers", "satisfaction", "return probability"], rows, style),
+        "",
+    ]
+    paradox = document["paradox"]
+    if paradox:
+        lines.append(
+            f"after a recovered failure, compared with no failure: satisfaction {paradox['satisfaction']}, return probability {paradox['return_rate']}"
+        )
+    else:
+        lines.append("no customer met a recovered failure: nothing to compare")
+    return "\n".join(lines) + "\n"

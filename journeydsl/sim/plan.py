@@ -1,0 +1,457 @@
+"""Checked model to simulation plan: everything the engine needs, resolved and in the clock's unit.
+
+The plan resolves settings (journey-wide defaults, then journey blocks, then
+segment blocks), converts every time into the journey's time unit, turns
+durations into :mod:`journeydsl.sim.dists` objects, numbers stages, touchpoints,
+factors, modules and themes, and compiles conditions into small predicates.
+The engine then works on plain tuples and floats.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..lang.graph import EXIT, resolved_probabilities
+from ..lang.model import Choice, Condition, Effects, Journey, ParamBlock, Touchpoint
+from ..lang.units import DEFAULT_TIME_UNIT, to_time_unit, unit_seconds
+from ..lang.vocabulary import FACTORS, MODULES, SETTINGS, THEMES
+from .dists import Distribution, from_spec
+
+__all__ = [
+    "FACTOR_NAMES",
+    "MODULE_NAMES",
+    "THEME_NAMES",
+    "DEFAULT_RATING",
+    "TouchpointPlan",
+    "FailurePlan",
+    "StepPlan",
+    "TransitionPlan",
+    "StagePlan",
+    "SegmentPlan",
+    "CarePlan",
+    "ArrivalPlan",
+    "Plan",
+    "settings_from",
+    "compile_plan",
+]
+
+FACTOR_NAMES: tuple[str, ...] = tuple(FACTORS)
+MODULE_NAMES: tuple[str, ...] = tuple(MODULES)
+THEME_NAMES: tuple[str, ...] = tuple(THEMES)
+#: Expectation and importance of a factor nobody declared (the middle of the 0-10 scale).
+DEFAULT_RATING = 5.0
+
+Settings = dict[str, dict[str, float]]
+
+
+def settings_from(*layers: tuple[ParamBlock, ...]) -> Settings:
+    """Defaults from :data:`SETTINGS`, overridden by each layer of settings blocks in turn."""
+    resolved = {block: {key: s.default for key, s in keys.items()} for block, keys in SETTINGS.items()}
+    for blocks in layers:
+        for block in blocks:
+            for param in block.params:
+                if block.name in resolved and param.name in resolved[block.name]:
+                    resolved[block.name][param.name] = float(param.value.value)
+    return resolved
+
+
+@dataclass(frozen=True)
+class FailurePlan:
+    """A failure mode with its chance, extra effects and optional recovery step."""
+
+    name: str
+    probability: float
+    modules: tuple[float, ...]
+    theme_total: float
+    performance: tuple[tuple[int, float], ...]
+    recovery: TouchpointPlan | None = None
+
+
+@dataclass(frozen=True)
+class TouchpointPlan:
+    """One touchpoint as the engine sees it."""
+
+    index: int
+    name: str
+    channel: str
+    stage: str | None
+    capacity: int | None
+    duration: Distribution | None
+    cost: float
+    moment_of_truth: bool
+    modules: tuple[float, ...]
+    themes: tuple[float, ...]
+    theme_total: float
+    performance: tuple[tuple[int, float], ...]
+    noise: float
+    failures: tuple[FailurePlan, ...]
+    #: Indexes of the segments that meet this touchpoint (``for segment X`` / ``for tier A``); None: everyone.
+    audience: frozenset[int] | None = None
+
+
+@dataclass(frozen=True)
+class StepPlan:
+    """A step of a stage: one touchpoint, or a choice with cumulative shares per segment."""
+
+    options: tuple[TouchpointPlan, ...]
+    cumulative: tuple[tuple[float, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class TransitionPlan:
+    """A way out of a stage; ``target`` is a stage index or -1 for the drop-off."""
+
+    target: int
+    probability: float
+    conditionals: tuple[tuple[float, Callable[..., bool]], ...] = ()
+    delay: float = 0.0
+    repeat: bool = False
+    loyalty: bool = False
+
+
+@dataclass(frozen=True)
+class StagePlan:
+    """A stage with its steps and transitions."""
+
+    index: int
+    name: str
+    phase: str | None
+    goal: bool
+    delay: float
+    visit_limit: int
+    steps: tuple[StepPlan, ...]
+    transitions: tuple[TransitionPlan, ...]
+
+
+@dataclass(frozen=True)
+class SegmentPlan:
+    """A segment's share, tier, value and resolved customer parameters."""
+
+    index: int
+    name: str
+    share: float
+    tier: str | None
+    value: float
+    patience: float | None
+    expectations: tuple[float, ...]
+    importances: tuple[float, ...]
+    sensitivities: tuple[float, ...]
+    settings: Settings
+
+
+@dataclass(frozen=True)
+class CarePlan:
+    """A care programme: who gets it, how often, at what cost, with what effect."""
+
+    touchpoint: TouchpointPlan
+    audience: str
+    name: str | None
+    every: float
+
+
+@dataclass(frozen=True)
+class ArrivalPlan:
+    """The arrival process in the clock's unit."""
+
+    kind: str
+    rate: float = 0.0
+    count: int = 0
+    over: float = 0.0
+    innovation: float = 0.0
+    imitation: float = 0.0
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything the engine needs to run a journey."""
+
+    name: str
+    time_unit: str
+    horizon: float | None
+    seed: int | None
+    arrivals: ArrivalPlan
+    stages: tuple[StagePlan, ...]
+    touchpoints: tuple[TouchpointPlan, ...]
+    segments: tuple[SegmentPlan, ...]
+    care: tuple[CarePlan, ...]
+    settings: Settings
+    used_factors: tuple[int, ...]
+    used_modules: tuple[int, ...]
+    day: float = 1440.0
+    stage_names: tuple[str, ...] = field(default=())
+
+
+DEFAULT_VISIT_LIMIT = 5
+
+
+def _effects(effects: Effects) -> tuple[tuple[float, ...], tuple[float, ...], tuple[tuple[int, float], ...]]:
+    modules = [0.0] * len(MODULE_NAMES)
+    for effect in effects.modules:
+        modules[MODULE_NAMES.index(effect.name)] += effect.value
+    themes = [0.0] * len(THEME_NAMES)
+    for effect in effects.themes:
+        themes[THEME_NAMES.index(effect.name)] += effect.value
+    performance = tuple((FACTOR_NAMES.index(p.name), float(p.value)) for p in effects.performance)
+    return tuple(modules), tuple(themes), performance
+
+
+def _condition(condition: Condition, segments: dict[str, int]) -> Callable[..., bool]:
+    if condition.kind == "segment":
+        wanted = segments[condition.subject]
+        return lambda c, visits: c.segment.index == wanted
+    if condition.kind == "tier":
+        tier = condition.subject
+        return lambda c, visits: c.segment.tier == tier
+    value = float(condition.value or 0.0)
+    operator = condition.operator
+    read: Callable[..., float]
+    if condition.subject == "mood":
+        read = lambda c, visits: c.mood  # noqa: E731
+    elif condition.subject == "satisfaction":
+        read = lambda c, visits: c.satisfaction_so_far()  # noqa: E731
+    elif condition.subject == "visits":
+        read = lambda c, visits: visits  # noqa: E731
+    else:
+        read = lambda c, visits: c.cycle  # noqa: E731
+    compare = {
+        ">": float.__gt__,
+        "<": float.__lt__,
+        ">=": float.__ge__,
+        "<=": float.__le__,
+        "==": float.__eq__,
+        "!=": float.__ne__,
+    }[operator or ">"]
+    return lambda c, visits: compare(float(read(c, visits)), value)
+
+
+def _audience(tp: Touchpoint, segments: list[SegmentPlan]) -> frozenset[int] | None:
+    """The segments a touchpoint written ``for segment X`` or ``for tier A`` reaches (None: all)."""
+    audience = tp.audience
+    if audience is None or audience.kind == "all":
+        return None
+    if audience.kind == "segment":
+        return frozenset(s.index for s in segments if s.name == audience.name)
+    return frozenset(s.index for s in segments if s.tier == audience.name)
+
+
+def compile_plan(journey: Journey) -> Plan:
+    """Compile a checked journey into a :class:`Plan`.
+
+    Parameters
+    ----------
+    journey : Journey
+        A journey without errors (see :func:`journeydsl.api.check_file`).
+    """
+    unit = journey.time_unit or DEFAULT_TIME_UNIT
+    journey_settings = settings_from(journey.params)
+    default_noise = journey_settings["affect"]["noise"]
+    touchpoints: list[TouchpointPlan] = []
+    library: dict[str, TouchpointPlan] = {}
+    segments = _segments(journey, unit)
+
+    def compile_touchpoint(tp: Touchpoint, recoveries: dict[str, TouchpointPlan]) -> TouchpointPlan:
+        modules, themes, performance = _effects(tp.effects)
+        failures = []
+        for failure in tp.effects.failures:
+            f_modules, f_themes, f_performance = _effects(failure.effects)
+            failures.append(
+                FailurePlan(
+                    failure.name,
+                    failure.probability.value,
+                    f_modules,
+                    sum(f_themes),
+                    f_performance,
+                    recoveries.get(failure.recovery) if failure.recovery else None,
+                )
+            )
+        plan = TouchpointPlan(
+            index=len(touchpoints),
+            name=tp.name,
+            channel=tp.channel,
+            stage=tp.stage,
+            capacity=int(tp.capacity) if tp.capacity is not None else None,
+            duration=from_spec(tp.duration, unit) if tp.duration is not None else None,
+            cost=float(tp.cost or 0.0),
+            moment_of_truth=tp.moment_of_truth,
+            modules=modules,
+            themes=themes,
+            theme_total=sum(themes),
+            performance=performance,
+            noise=float(tp.effects.variability) if tp.effects.variability is not None else default_noise,
+            failures=tuple(failures),
+            audience=_audience(tp, segments) if tp.kind != "care" else None,
+        )
+        touchpoints.append(plan)
+        return plan
+
+    # Library touchpoints first without recoveries, so that recoveries can point at them.
+    plain_library = [tp for tp in journey.touchpoints if not any(f.recovery for f in tp.effects.failures)]
+    for tp in plain_library:
+        library[tp.name] = compile_touchpoint(tp, library)
+    for tp in journey.touchpoints:
+        if tp.name not in library:
+            library[tp.name] = compile_touchpoint(tp, library)
+
+    segment_index = {s.name: i for i, s in enumerate(journey.segments)}
+    stage_index = {s.name: i for i, s in enumerate(journey.stages)}
+    journey_limit = int(journey.visit_limit) if journey.visit_limit is not None else DEFAULT_VISIT_LIMIT
+    stages = []
+    for index, stage in enumerate(journey.stages):
+        steps = []
+        for step in stage.steps:
+            options = step.options if isinstance(step, Choice) else (step,)
+            compiled = tuple(
+                compile_touchpoint(o, library) if isinstance(o, Touchpoint) else library[o.name] for o in options
+            )
+            cumulative: tuple[tuple[float, ...], ...] = ()
+            if isinstance(step, Choice):
+                cumulative = tuple(_cumulative_shares(step, segment.name) for segment in segments)
+            steps.append(StepPlan(compiled, cumulative))
+        transitions = []
+        for transition, probability in resolved_probabilities(stage):
+            target = -1 if transition.target == EXIT else stage_index[transition.target]
+            conditionals = tuple(
+                (c.probability.value, _all([_condition(x, segment_index) for x in c.conditions]))
+                for c in transition.conditionals
+            )
+            transitions.append(
+                TransitionPlan(
+                    target=target,
+                    probability=probability,
+                    conditionals=conditionals,
+                    delay=to_time_unit(transition.delay, unit) if transition.delay else 0.0,
+                    repeat=transition.repeat,
+                    loyalty=transition.repeat and transition.probability is None,
+                )
+            )
+        stages.append(
+            StagePlan(
+                index=index,
+                name=stage.name,
+                phase=stage.phase,
+                goal=stage.goal,
+                delay=to_time_unit(stage.delay, unit) if stage.delay else 0.0,
+                visit_limit=int(stage.visit_limit) if stage.visit_limit is not None else journey_limit,
+                steps=tuple(steps),
+                transitions=tuple(transitions),
+            )
+        )
+    care = []
+    for programme in journey.care:
+        plan = compile_touchpoint(programme, library)
+        audience = programme.audience
+        care.append(
+            CarePlan(
+                plan,
+                audience.kind if audience else "all",
+                audience.name if audience else None,
+                to_time_unit(programme.every, unit) if programme.every else 0.0,
+            )
+        )
+    used_factors = sorted(
+        {f for tp in touchpoints for f, _ in tp.performance}
+        | {f for tp in touchpoints for fl in tp.failures for f, _ in fl.performance}
+    )
+    used_modules = sorted(
+        {m for tp in touchpoints for m, v in enumerate(tp.modules) if v}
+        | {m for tp in touchpoints for fl in tp.failures for m, v in enumerate(fl.modules) if v}
+    )
+    return Plan(
+        name=journey.name,
+        time_unit=unit,
+        horizon=to_time_unit(journey.horizon, unit) if journey.horizon else None,
+        seed=int(journey.seed) if journey.seed is not None else None,
+        arrivals=_arrivals(journey, unit),
+        stages=tuple(stages),
+        touchpoints=tuple(touchpoints),
+        segments=tuple(segments),
+        care=tuple(care),
+        settings=journey_settings,
+        used_factors=tuple(used_factors),
+        used_modules=tuple(used_modules),
+        day=unit_seconds("day") / unit_seconds(unit),
+        stage_names=tuple(s.name for s in journey.stages),
+    )
+
+
+def _all(predicates: list[Callable[..., bool]]) -> Callable[..., bool]:
+    return lambda c, visits: all(p(c, visits) for p in predicates)
+
+
+def _cumulative_shares(choice: Choice, segment: str) -> tuple[float, ...]:
+    shares = []
+    for option in choice.options:
+        if option.share is None:
+            shares.append(1.0 / len(choice.options))
+            continue
+        override = [s.probability.value for s in option.share.by_segment if s.segment == segment]
+        shares.append(override[0] if override else option.share.probability.value)
+    total = sum(shares) or 1.0
+    running, cumulative = 0.0, []
+    for share in shares:
+        running += share / total
+        cumulative.append(running)
+    cumulative[-1] = 1.0
+    return tuple(cumulative)
+
+
+def _segments(journey: Journey, unit: str) -> list[SegmentPlan]:
+    factor_expect = {f.name: f.expect for f in journey.factors if f.expect is not None}
+    factor_importance = {f.name: f.importance for f in journey.factors if f.importance is not None}
+    declared = journey.segments or ()
+    plans = []
+    for index, segment in enumerate(declared):
+        expectations = {**factor_expect, **{e.name: e.value for e in segment.expectations}}
+        importances = {**factor_importance, **{e.name: e.value for e in segment.importances}}
+        sensitivities = {e.name: e.value for e in segment.sensitivities}
+        share = segment.share.value if segment.share is not None else 1.0 / len(declared)
+        plans.append(
+            SegmentPlan(
+                index=index,
+                name=segment.name,
+                share=share,
+                tier=segment.tier,
+                value=float(segment.value or 0.0),
+                patience=to_time_unit(segment.patience, unit) if segment.patience else None,
+                expectations=tuple(float(expectations.get(f, DEFAULT_RATING)) for f in FACTOR_NAMES),
+                importances=tuple(float(importances.get(f, DEFAULT_RATING)) for f in FACTOR_NAMES),
+                sensitivities=tuple(float(sensitivities.get(m, 1.0)) for m in MODULE_NAMES),
+                settings=settings_from(journey.params, segment.params),
+            )
+        )
+    if not plans:
+        plans.append(
+            SegmentPlan(
+                index=0,
+                name="everyone",
+                share=1.0,
+                tier=None,
+                value=0.0,
+                patience=None,
+                expectations=tuple(float(factor_expect.get(f, DEFAULT_RATING)) for f in FACTOR_NAMES),
+                importances=tuple(float(factor_importance.get(f, DEFAULT_RATING)) for f in FACTOR_NAMES),
+                sensitivities=(1.0,) * len(MODULE_NAMES),
+                settings=settings_from(journey.params),
+            )
+        )
+    return plans
+
+
+def _arrivals(journey: Journey, unit: str) -> ArrivalPlan:
+    arrivals = journey.arrivals
+    if arrivals is None:
+        return ArrivalPlan("cohort", count=1000)
+    if arrivals.kind == "poisson":
+        per = unit_seconds(arrivals.per or "day") / unit_seconds(unit)
+        return ArrivalPlan("poisson", rate=float(arrivals.rate or 0.0) / per)
+    if arrivals.kind == "cohort":
+        over = to_time_unit(arrivals.over, unit) if arrivals.over else 0.0
+        return ArrivalPlan("cohort", count=int(arrivals.count or 0), over=over)
+    per = unit_seconds(arrivals.per or "year") / unit_seconds(unit)
+    return ArrivalPlan(
+        "market",
+        count=int(arrivals.count or 0),
+        innovation=float(arrivals.innovation or 0.0) / per,
+        imitation=float(arrivals.imitation or 0.0) / per,
+    )
