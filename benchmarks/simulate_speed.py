@@ -31,7 +31,8 @@ _ENGINE = """
 import json, resource, sys, time
 from journeydsl.api import load
 from journeydsl.sim.plan import compile_plan
-from journeydsl.sim.engine import Engine, RunSettings
+from journeydsl.sim.engine import Engine
+from journeydsl.sim.settings import RunSettings
 customers = int(sys.argv[2])
 plan = compile_plan(load(sys.argv[1]))
 start = time.perf_counter()

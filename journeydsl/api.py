@@ -28,11 +28,13 @@ from pathlib import Path
 import networkx as nx
 
 from .lang.checks import run_checks
+from .lang.design_test_checks import check_design_tests
 from .lang.designs import check_designs, resolve
 from .lang.diagnostics import Diagnostic, JourneyError, has_errors, sort_diagnostics
 from .lang.graph import build_graph
 from .lang.loader import Loaded, load_file, load_text
 from .lang.model import Journey, Library
+from .lang.survey_checks import check_surveys
 
 __all__ = [
     "CheckResult",
@@ -87,13 +89,9 @@ def _checked(loaded: Loaded) -> CheckResult:
         if loaded.journey is not None and loaded.journey.variants:
             diagnostics.extend(check_designs(loaded.journey, run_checks, found))
         if loaded.journey is not None and loaded.journey.surveys:
-            from .analysis.gaps import check_surveys
-
             diagnostics.extend(check_surveys(loaded.journey))
-        if loaded.journey is not None and loaded.journey.expectations:
-            from .analysis.design_tests import check_expectations  # imports the simulator; only when there are tests
-
-            diagnostics.extend(check_expectations(loaded.journey))
+        if loaded.journey is not None and loaded.journey.design_tests:
+            diagnostics.extend(check_design_tests(loaded.journey))
     return CheckResult(loaded.journey, sort_diagnostics(diagnostics), loaded.sources, loaded.library)
 
 
@@ -170,9 +168,9 @@ def experiment(
     The outcome holds the results document and the replications' collectors,
     whose histograms the distribution plots of :mod:`journeydsl.report.plots` need.
     """
-    from .sim.engine import RunSettings
     from .sim.plan import compile_plan
     from .sim.runner import run
+    from .sim.settings import RunSettings
 
     settings = RunSettings(customers=customers, horizon=horizon, warmup=warmup)
     return run(compile_plan(journey), settings, replications, seed, design, trace, progress)

@@ -15,9 +15,10 @@ import pytest
 
 from journeydsl.api import check_text, load, loads
 from journeydsl.lang.designs import design_names, resolve
-from journeydsl.sim.engine import Engine, RunSettings
+from journeydsl.sim.engine import Engine
 from journeydsl.sim.metrics import METRICS, Collector
 from journeydsl.sim.plan import compile_plan
+from journeydsl.sim.settings import RunSettings
 
 from .conftest import EXAMPLES, ROOT
 from .test_fuzz import mutate

@@ -87,7 +87,7 @@ def test_example_design_tests_hold(example):
     from journeydsl.analysis.design_tests import run_tests
 
     journey = load(example)
-    assert journey.expectations, "every example states what its designs must achieve"
+    assert journey.design_tests, "every example states what its designs must achieve"
     document = run_tests(journey, customers=800, seed=1, workers=1)
     assert document["failed"] == 0, [t for t in document["tests"] if t["verdict"] == "failed"]
 

@@ -23,10 +23,11 @@ from dataclasses import dataclass
 
 from .._version import __version__
 from ..lang.model import Journey
-from ..sim.engine import RunSettings, run_replication
+from ..sim.engine import run_replication
 from ..sim.metrics import METRICS, Collector, Moments
 from ..sim.plan import compile_plan
 from ..sim.runner import DEFAULT_SEED, interval, replication_seeds, rounded, summarise
+from ..sim.settings import RunSettings
 
 __all__ = ["SCHEMA", "OBJECTIVES", "compare", "DesignInput"]
 
@@ -46,9 +47,9 @@ class DesignInput:
     journey: Journey
 
 
-def _replicate(task: tuple[Journey, RunSettings, int, int]) -> Collector:
-    journey, settings, seed, index = task
-    return run_replication(compile_plan(journey), settings, seed, index)
+def _replicate(task: tuple[Journey, RunSettings, int, int, bool]) -> Collector:
+    journey, settings, seed, index, paired = task
+    return run_replication(compile_plan(journey), settings, seed, index, paired=paired)
 
 
 def compare(
@@ -97,11 +98,11 @@ def compare(
         raise ValueError(f"unknown objective {objective!r}; choose one of {', '.join(OBJECTIVES)}")
     first = designs[0].journey
     master = seed if seed is not None else (int(first.seed) if first.seed is not None else DEFAULT_SEED)
-    settings = RunSettings(customers=customers, horizon=horizon, warmup=warmup, paired=replications == 1)
+    settings = RunSettings(customers=customers, horizon=horizon, warmup=warmup)
     tasks = []
     for number, design in enumerate(designs):
         seeds = replication_seeds(master if common_random_numbers else master + 7919 * number, replications)
-        tasks.extend((design.journey, settings, child, index) for index, child in enumerate(seeds))
+        tasks.extend((design.journey, settings, child, index, replications == 1) for index, child in enumerate(seeds))
     collectors = _run_all(tasks, workers, progress)
     runs = {design.name: collectors[i * replications : (i + 1) * replications] for i, design in enumerate(designs)}
     results = {

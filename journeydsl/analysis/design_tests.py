@@ -2,7 +2,7 @@
 
 ``expect nps > 30``, ``expect drop_rate of stage advice < 20%`` or
 ``expect "printer in office" beats baseline on remembered_experience``.
-:func:`check_expectations` reports tests that name unknown things;
+:func:`journeydsl.lang.design_test_checks.check_design_tests` reports tests that name unknown things;
 :func:`run_tests` simulates the designs the tests need (with common random
 numbers, see :mod:`journeydsl.analysis.compare`) and gives each test a verdict:
 
@@ -20,35 +20,14 @@ import math
 from collections.abc import Callable
 
 from .._version import __version__
-from ..lang.designs import BASELINE, design_names, resolve
-from ..lang.diagnostics import Diagnostic, did_you_mean
-from ..lang.model import Expectation, Journey
-from ..sim.metrics import METRICS
+from ..lang.designs import BASELINE, resolve
+from ..lang.model import DesignTest, Journey
 from ..sim.runner import rounded
 from .compare import LOWER_IS_BETTER, DesignInput, compare
 
-__all__ = ["SCHEMA", "SCOPE_METRICS", "check_expectations", "run_tests"]
+__all__ = ["SCHEMA", "run_tests"]
 
 SCHEMA = "journeydsl.tests/1"
-
-#: What a test may measure, per scope.
-SCOPE_METRICS: dict[str | None, tuple[str, ...]] = {
-    None: (*METRICS, "profit"),
-    "segment": METRICS,
-    "stage": ("entered", "dropped", "drop_rate"),
-    "touchpoint": (
-        "visits",
-        "mean_affect",
-        "peak_share",
-        "end_share",
-        "wait_mean",
-        "wait_p95",
-        "utilisation",
-        "reneged",
-        "failures",
-        "cost",
-    ),
-}
 
 _COMPARE: dict[str, Callable[[float, float], bool]] = {
     ">": lambda a, b: a > b,
@@ -58,50 +37,6 @@ _COMPARE: dict[str, Callable[[float, float], bool]] = {
     "==": lambda a, b: a == b,
     "!=": lambda a, b: a != b,
 }
-
-
-def check_expectations(journey: Journey) -> list[Diagnostic]:
-    """Problems in the design tests of a journey: unknown metrics, designs, segments, stages, touchpoints."""
-    found: list[Diagnostic] = []
-    designs = design_names(journey)
-    names = {
-        "segment": [s.name for s in journey.segments],
-        "stage": [s.name for s in journey.stages],
-        "touchpoint": [tp.name for tp in journey.all_touchpoints()],
-    }
-    codes = {"segment": "JD107", "stage": "JD101", "touchpoint": "JD108"}
-    for test in journey.expectations:
-        allowed = SCOPE_METRICS[test.scope if test.kind == "value" else None]
-        if test.metric not in allowed:
-            where = f" of a {test.scope}" if test.scope else ""
-            found.append(
-                Diagnostic(
-                    "JD611",
-                    f"a design test cannot measure `{test.metric}`{where}",
-                    test.metric_span,
-                    hint=did_you_mean(test.metric, allowed) or f"it can measure {', '.join(allowed)}",
-                )
-            )
-        for design, span in ((test.design, test.design_span), (test.rival, test.rival_span)):
-            if design is not None and design not in designs:
-                found.append(
-                    Diagnostic(
-                        "JD601",
-                        f"there is no design `{design}`",
-                        span,
-                        hint=did_you_mean(design, designs) or f"designs: {', '.join(designs)}",
-                    )
-                )
-        if test.scope is not None and test.scope_name not in names[test.scope]:
-            found.append(
-                Diagnostic(
-                    codes[test.scope],
-                    f"there is no {test.scope} `{test.scope_name}` to test",
-                    test.scope_span,
-                    hint=did_you_mean(test.scope_name or "", names[test.scope]),
-                )
-            )
-    return found
 
 
 def run_tests(
@@ -122,7 +57,7 @@ def run_tests(
         The ``journeydsl.tests/1`` document: one entry per test with the
         measured value, its interval and the verdict, and the counts.
     """
-    tests = journey.expectations
+    tests = journey.design_tests
     needed = [BASELINE] + sorted({t.design for t in tests if t.kind == "value"} - {BASELINE})
     inputs = [DesignInput(name, _design(journey, name)) for name in needed]
     master = seed if seed is not None else (int(journey.seed) if journey.seed is not None else 0)
@@ -140,9 +75,9 @@ def run_tests(
     if len(inputs) > 1:
         results = compare(inputs, **settings, progress=step)["results"]
     else:
-        from ..sim.engine import RunSettings
         from ..sim.plan import compile_plan
         from ..sim.runner import run
+        from ..sim.settings import RunSettings
 
         outcome = run(
             compile_plan(inputs[0].journey),
@@ -186,7 +121,7 @@ def _design(journey: Journey, name: str) -> Journey:
     return resolved.journey
 
 
-def _judge(test: Expectation, results: dict, duels: dict) -> dict[str, object]:
+def _judge(test: DesignTest, results: dict, duels: dict) -> dict[str, object]:
     entry: dict[str, object] = {
         "text": test.text,
         "file": test.span.file,
@@ -232,7 +167,7 @@ def _judge(test: Expectation, results: dict, duels: dict) -> dict[str, object]:
     return entry
 
 
-def _measure(test: Expectation, result: dict) -> dict[str, object]:
+def _measure(test: DesignTest, result: dict) -> dict[str, object]:
     if test.scope is None:
         if test.metric == "profit":
             metrics = result["metrics"]

@@ -24,64 +24,13 @@ import io
 from pathlib import Path
 
 from .._version import __version__
-from ..lang.diagnostics import Diagnostic, did_you_mean
 from ..lang.model import Journey, Survey, SurveyRow
-from ..lang.vocabulary import FACTORS
 from ..sim.runner import rounded
 
-__all__ = ["SCHEMA", "check_surveys", "gaps_from_survey", "gaps_from_simulation", "read_survey_csv"]
+__all__ = ["SCHEMA", "gaps_from_survey", "gaps_from_simulation", "read_survey_csv"]
 
 SCHEMA = "journeydsl.gaps/1"
 _FIELDS = ("experience", "expectation", "importance", "ideal")
-
-
-def check_surveys(journey: Journey) -> list[Diagnostic]:
-    """Problems in a journey's surveys: unknown factors and segments, figures off the 0-10 scale, repeats."""
-    found = []
-    segments = [s.name for s in journey.segments]
-    for survey in journey.surveys:
-        if survey.segment is not None and survey.segment not in segments:
-            found.append(
-                Diagnostic(
-                    "JD107",
-                    f"segment `{survey.segment}` is not defined",
-                    survey.segment_span,
-                    hint=did_you_mean(survey.segment, segments),
-                )
-            )
-        seen: dict[str, SurveyRow] = {}
-        for row in survey.rows:
-            if row.factor not in FACTORS:
-                found.append(
-                    Diagnostic(
-                        "JD106",
-                        f"unknown experience factor `{row.factor}`",
-                        row.factor_span,
-                        hint=did_you_mean(row.factor, FACTORS) or f"known: {', '.join(FACTORS)}",
-                    )
-                )
-            elif row.factor in seen:
-                found.append(
-                    Diagnostic(
-                        "JD102",
-                        f"survey `{survey.name}` rates `{row.factor}` twice",
-                        row.factor_span,
-                        related=(("the first rating is here", seen[row.factor].factor_span),),
-                    )
-                )
-            seen.setdefault(row.factor, row)
-            for key, span in row.value_spans:
-                value = getattr(row, key)
-                if not 0 <= value <= 10:
-                    found.append(
-                        Diagnostic(
-                            "JD207",
-                            f"{key} {value:g} is outside the scale 0 to 10",
-                            span,
-                            hint="survey figures are ratings from 0 to 10",
-                        )
-                    )
-    return found
 
 
 def read_survey_csv(path: str | Path) -> list[Survey]:

@@ -556,7 +556,7 @@ def test_command(ctx, file, customers, horizon, replications, seed, warmup, work
     if customers is not None and horizon is not None:
         raise click.UsageError("give --customers or --horizon, not both")
     journey = _load_or_exit(ctx, file, root)
-    if not journey.expectations:
+    if not journey.design_tests:
         click.echo(
             f"`{file}` has no design tests; write them as e.g. `expect nps > 30` (see docs/designs.md)", err=True
         )

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 __all__ = [
     "Survey",
     "SurveyRow",
-    "Expectation",
+    "DesignTest",
     "Placement",
     "Patch",
     "Variant",
@@ -462,7 +462,7 @@ class Survey:
 
 
 @dataclass(frozen=True)
-class Expectation:
+class DesignTest:
     """A design test written in the journey: ``expect nps > 30`` or ``expect "B" beats baseline on nps``.
 
     ``kind`` is ``"value"`` (a measured figure against a threshold) or
@@ -505,12 +505,14 @@ class Journey:
     care: tuple[Touchpoint, ...] = ()
     params: tuple[ParamBlock, ...] = ()
     variants: tuple[Variant, ...] = ()
-    expectations: tuple[Expectation, ...] = ()
+    design_tests: tuple[DesignTest, ...] = ()
     surveys: tuple[Survey, ...] = ()
     imports: tuple[Import, ...] = ()
     span: Span = NO_SPAN
     name_span: Span = NO_SPAN
     setting_spans: tuple[tuple[str, Span], ...] = ()
+    #: SHA-256 of the source texts it was read from (``sha256:<hex>``), when it was read from text.
+    source_sha256: str | None = field(default=None, compare=False)
 
     @property
     def start(self) -> Stage | None:

@@ -19,10 +19,10 @@ from .model import (
     Choice,
     Condition,
     Conditional,
+    DesignTest,
     DistributionSpec,
     Document,
     Effects,
-    Expectation,
     Factor,
     Failure,
     Import,
@@ -190,7 +190,7 @@ class _ToModel:
             "care": [],
             "params": [],
             "variants": [],
-            "expectations": [],
+            "design_tests": [],
             "surveys": [],
         }
         for item in items:
@@ -695,7 +695,7 @@ class _ToModel:
         operator, value = rest
         percent = isinstance(value, Probability) and value.percent
         threshold = float(value.value) if isinstance(value, (Probability, Quantity)) else float(value)
-        return Expectation(
+        return DesignTest(
             "value",
             str(metric),
             scope,
@@ -713,7 +713,7 @@ class _ToModel:
 
     def expect_beats(self, meta, children):
         (design, design_span), (rival, rival_span), metric = children
-        return Expectation(
+        return DesignTest(
             "beats",
             str(metric),
             design=design,
@@ -788,8 +788,8 @@ def _group_of(item: Any) -> str:
         return "care" if item.kind == "care" else "touchpoints"
     if isinstance(item, Variant):
         return "variants"
-    if isinstance(item, Expectation):
-        return "expectations"
+    if isinstance(item, DesignTest):
+        return "design_tests"
     if isinstance(item, Survey):
         return "surveys"
     raise TypeError(f"unexpected item {item!r}")

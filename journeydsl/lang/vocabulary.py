@@ -77,6 +77,22 @@ FACTORS: dict[str, str] = {
     "price": "price",
 }
 
+#: The outcome metrics of the results contract (``journeydsl.results/1``), in order; design tests measure them.
+METRICS: tuple[str, ...] = (
+    "conversion_rate",
+    "remembered_experience",
+    "satisfaction",
+    "nps",
+    "promoters",
+    "passives",
+    "detractors",
+    "return_rate",
+    "referrals_per_customer",
+    "time_in_journey",
+    "cost_per_customer",
+    "revenue_per_customer",
+)
+
 PHASES: tuple[str, ...] = ("pre-purchase", "purchase", "post-purchase")
 
 #: Duration distributions: name -> (number of arguments, or None for one or more; argument names).

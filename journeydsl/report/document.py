@@ -80,9 +80,9 @@ def build_report(
     import matplotlib
 
     matplotlib.use("Agg")
-    from ..sim.engine import RunSettings
     from ..sim.plan import compile_plan
     from ..sim.runner import run
+    from ..sim.settings import RunSettings
     from . import plots
 
     master = seed if seed is not None else (int(journey.seed) if journey.seed is not None else 0)
@@ -119,7 +119,7 @@ def build_report(
         baseline_name,
     )
     tests = None
-    if journey.expectations:
+    if journey.design_tests:
         from ..analysis.design_tests import run_tests
 
         tests = run_tests(journey, customers, horizon, replications, master, warmup, workers)
@@ -300,7 +300,7 @@ def _summary_rows(journey: Journey) -> list[tuple[str, str]]:
         ),
         ("care programmes", ", ".join(c.name for c in journey.care) or "none"),
         ("designs", ", ".join([BASELINE, *(v.name for v in journey.variants)])),
-        ("design tests", str(len(journey.expectations))),
+        ("design tests", str(len(journey.design_tests))),
     ]
 
 

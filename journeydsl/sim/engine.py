@@ -36,7 +36,6 @@ import random
 from bisect import bisect_right
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 import simpy
 
@@ -50,9 +49,10 @@ from .psychology import (
     talk_probability,
     update_expectation,
 )
+from .settings import RunSettings
 from .streams import KeyedBlocks, mix, site, uniform, uniform_and_normal
 
-__all__ = ["RunSettings", "Engine", "TraceRow", "run_replication"]
+__all__ = ["Engine", "TraceRow", "TRACE_COLUMNS", "run_replication"]
 
 #: Trace columns, one row per customer per touchpoint visit.
 TraceRow = tuple
@@ -91,32 +91,6 @@ _SEGMENT, _PATIENCE, _LOSS, _RETURN, _TALK, _REFER, _DELAY = (
 _FAILURE, _TRANSITION = site("failure"), site("transition")
 # Odd multipliers that spread counters (arrival, visit, cycle, slot) over the 64 bits of a key.
 _G1, _G2, _G3, _G4 = 0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93
-
-
-@dataclass(frozen=True)
-class RunSettings:
-    """How long to run and what to count.
-
-    Parameters
-    ----------
-    customers : int, optional
-        Number of customers from the arrival process; each is followed for the
-        journey's horizon from their arrival.  Without it the clock runs to the
-        horizon and customers still in their first journey then are not counted.
-    horizon : float, optional
-        Overrides the journey's horizon (in its time unit).
-    warmup : float
-        Customers arriving before this time are simulated but not counted.
-    paired : bool
-        Keep every counted customer's outcomes, keyed by the customer, so that
-        two designs can be compared customer by customer.
-    """
-
-    customers: int | None = None
-    horizon: float | None = None
-    warmup: float = 0.0
-    #: Keep each customer's outcomes by key (for paired comparisons of designs).
-    paired: bool = False
 
 
 class _Customer:
@@ -200,6 +174,9 @@ class Engine:
         Index written into trace rows.
     progress : callable, optional
         Called with the finished share of the arrivals (0..1) as it grows.
+    paired : bool
+        Keep every counted customer's outcomes, keyed by the customer, so that
+        two designs can be compared customer by customer.
     """
 
     def __init__(
@@ -210,6 +187,7 @@ class Engine:
         trace: Callable[[TraceRow], None] | None = None,
         replication: int = 0,
         progress: Callable[[float], None] | None = None,
+        paired: bool = False,
     ):
         self.plan = plan
         self.progress = progress
@@ -220,7 +198,7 @@ class Engine:
         self.replication = replication
         self.env = simpy.Environment()
         self.collector = Collector(len(plan.touchpoints), len(plan.stages), len(plan.segments))
-        if run.paired:
+        if paired:
             self.collector.records = {}
         self.resources = {
             tp.index: simpy.Resource(self.env, capacity=tp.capacity)
@@ -1144,6 +1122,11 @@ def run_replication(
     replication: int = 0,
     trace: Callable[[TraceRow], None] | None = None,
     progress: Callable[[float], None] | None = None,
+    paired: bool = False,
 ) -> Collector:
-    """Run one replication and return its aggregates (``progress`` as for :class:`Engine`)."""
-    return Engine(plan, run, seed, trace, replication, progress).execute()
+    """Run one replication and return its aggregates (``progress`` and ``paired`` as for :class:`Engine`).
+
+    Only ``customers``, ``horizon`` and ``warmup`` of ``run`` matter here; the
+    replication's own ``seed`` is given (see :func:`journeydsl.sim.runner.replication_seeds`).
+    """
+    return Engine(plan, run, seed, trace, replication, progress, paired).execute()

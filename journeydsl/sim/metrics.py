@@ -15,23 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import add
 
+from ..lang.vocabulary import METRICS
+
 __all__ = ["METRICS", "Moments", "Reservoir", "Histogram", "Collector"]
 
-#: Per-customer metrics of the results contract, in order.
-METRICS: tuple[str, ...] = (
-    "conversion_rate",
-    "remembered_experience",
-    "satisfaction",
-    "nps",
-    "promoters",
-    "passives",
-    "detractors",
-    "return_rate",
-    "referrals_per_customer",
-    "time_in_journey",
-    "cost_per_customer",
-    "revenue_per_customer",
-)
 _COUNT = len(METRICS)
 #: Customers buffered per segment before their outcomes are folded into the aggregates.
 _BLOCK = 512

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._version import __version__
-from .engine import RunSettings, TraceRow, run_replication
+from .engine import TraceRow, run_replication
 from .metrics import METRICS, Collector, Moments, Reservoir
 from .plan import MODULE_NAMES, THEME_NAMES, Plan
+from .settings import RunSettings
 
 __all__ = ["SCHEMA", "replication_seeds", "interval", "run", "summarise", "Outcome"]
 

@@ -33,7 +33,7 @@ def verdicts(tests: str) -> list[str]:
 
 def test_tests_are_read_with_their_text_and_place():
     journey = loads(with_tests('expect conversion_rate > 50%\nexpect nps of segment a in "warmer advice" >= 10'))
-    first, second = journey.expectations
+    first, second = journey.design_tests
     assert (first.metric, first.operator, first.threshold, first.percent) == ("conversion_rate", ">", 0.5, True)
     assert (second.scope, second.scope_name, second.design) == ("segment", "a", "warmer advice")
     assert second.text == 'expect nps of segment a in "warmer advice" >= 10'

@@ -1,0 +1,77 @@
+"""Checks of the design tests written in a journey (``expect ...``): do they name things that exist?
+
+Running the tests is the job of :mod:`journeydsl.analysis.design_tests`; this
+module only reads the model, so checking a file never loads the simulator.
+"""
+
+from __future__ import annotations
+
+from .designs import design_names
+from .diagnostics import Diagnostic, did_you_mean
+from .model import Journey
+from .vocabulary import METRICS
+
+__all__ = ["SCOPE_METRICS", "check_design_tests"]
+
+#: What a test may measure, per scope.
+SCOPE_METRICS: dict[str | None, tuple[str, ...]] = {
+    None: (*METRICS, "profit"),
+    "segment": METRICS,
+    "stage": ("entered", "dropped", "drop_rate"),
+    "touchpoint": (
+        "visits",
+        "mean_affect",
+        "peak_share",
+        "end_share",
+        "wait_mean",
+        "wait_p95",
+        "utilisation",
+        "reneged",
+        "failures",
+        "cost",
+    ),
+}
+
+
+def check_design_tests(journey: Journey) -> list[Diagnostic]:
+    """Problems in the design tests of a journey: unknown metrics, designs, segments, stages, touchpoints."""
+    found: list[Diagnostic] = []
+    designs = design_names(journey)
+    names = {
+        "segment": [s.name for s in journey.segments],
+        "stage": [s.name for s in journey.stages],
+        "touchpoint": [tp.name for tp in journey.all_touchpoints()],
+    }
+    codes = {"segment": "JD107", "stage": "JD101", "touchpoint": "JD108"}
+    for test in journey.design_tests:
+        allowed = SCOPE_METRICS[test.scope if test.kind == "value" else None]
+        if test.metric not in allowed:
+            where = f" of a {test.scope}" if test.scope else ""
+            found.append(
+                Diagnostic(
+                    "JD611",
+                    f"a design test cannot measure `{test.metric}`{where}",
+                    test.metric_span,
+                    hint=did_you_mean(test.metric, allowed) or f"it can measure {', '.join(allowed)}",
+                )
+            )
+        for design, span in ((test.design, test.design_span), (test.rival, test.rival_span)):
+            if design is not None and design not in designs:
+                found.append(
+                    Diagnostic(
+                        "JD601",
+                        f"there is no design `{design}`",
+                        span,
+                        hint=did_you_mean(design, designs) or f"designs: {', '.join(designs)}",
+                    )
+                )
+        if test.scope is not None and test.scope_name not in names[test.scope]:
+            found.append(
+                Diagnostic(
+                    codes[test.scope],
+                    f"there is no {test.scope} `{test.scope_name}` to test",
+                    test.scope_span,
+                    hint=did_you_mean(test.scope_name or "", names[test.scope]),
+                )
+            )
+    return found

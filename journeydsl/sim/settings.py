@@ -1,0 +1,116 @@
+"""One run object: how many customers, for how long, how many replications, which seed, how many workers.
+
+Every command builds one :class:`RunSettings` and every default is resolved
+here, once (:meth:`RunSettings.resolved`): the seed falls back to the
+journey's ``seed`` and then to :data:`DEFAULT_SEED`.  The resolved settings
+are written into every JSON document (:meth:`RunSettings.record`), together
+with a hash of the journey's source, so a result says how to reproduce it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, replace
+
+__all__ = ["DEFAULT_SEED", "RunSettings", "source_hash"]
+
+#: Seed used when neither the caller nor the journey gives one.
+DEFAULT_SEED = 0
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """How a journey is run.
+
+    Parameters
+    ----------
+    customers : int, optional
+        Customers from the arrival process; each is followed for the journey's
+        horizon from their arrival.  Without it the clock runs to the horizon
+        and customers still in their first journey then are not counted.
+    horizon : float, optional
+        Overrides the journey's horizon (in its time unit).
+    warmup : float
+        Customers arriving before this time (in the journey's time unit) are
+        simulated but not counted.
+    replications : int
+        Independent replications per design; intervals come from their spread
+        when there are several.
+    seed : int, optional
+        Master seed; ``None`` until :meth:`resolved` fills it in.
+    workers : int, optional
+        Processes to run replications in (default: all cores).  Results never
+        depend on it.
+
+    Examples
+    --------
+    >>> settings = RunSettings(customers=500).resolved(journey_seed=None)
+    >>> settings.seed, settings.replications
+    (0, 1)
+    >>> RunSettings(seed=7).resolved(journey_seed=3).seed
+    7
+    """
+
+    customers: int | None = None
+    horizon: float | None = None
+    warmup: float = 0.0
+    replications: int = 1
+    seed: int | None = None
+    workers: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.customers is not None and self.customers < 1:
+            raise ValueError(f"customers must be at least 1, not {self.customers}")
+        if self.replications < 1:
+            raise ValueError(f"replications must be at least 1, not {self.replications}")
+        if self.horizon is not None and not self.horizon > 0:
+            raise ValueError(f"the horizon must be positive, not {self.horizon}")
+        if not self.warmup >= 0:
+            raise ValueError(f"the warm-up cannot be negative ({self.warmup})")
+        if self.workers is not None and self.workers < 1:
+            raise ValueError(f"workers must be at least 1, not {self.workers}")
+
+    def resolved(self, journey_seed: float | int | None) -> RunSettings:
+        """These settings with the seed filled in: given, else the journey's, else :data:`DEFAULT_SEED`."""
+        if self.seed is not None:
+            return self
+        return replace(self, seed=int(journey_seed) if journey_seed is not None else DEFAULT_SEED)
+
+    @property
+    def master_seed(self) -> int:
+        """The seed, which must have been resolved."""
+        if self.seed is None:
+            raise ValueError("the seed is not resolved yet; call RunSettings.resolved() first")
+        return self.seed
+
+    def worker_count(self, tasks: int) -> int:
+        """Processes worth starting for ``tasks`` independent runs."""
+        return max(1, min(self.workers or os.cpu_count() or 1, tasks))
+
+    def record(self) -> dict[str, object]:
+        """What decides the numbers, as written into JSON documents (workers never do)."""
+        return {
+            "customers": self.customers,
+            "horizon": self.horizon,
+            "warmup": self.warmup,
+            "replications": self.replications,
+            "seed": self.seed,
+        }
+
+
+def source_hash(sources: dict[str, str]) -> str:
+    """SHA-256 over a journey's source texts (the file and its imports), as ``sha256:<hex>``.
+
+    Only the texts count, in a stable order: the same files give the same hash
+    wherever they are and however the command named them.
+
+    Examples
+    --------
+    >>> source_hash({"b.journey": "2", "a.journey": "1"}) == source_hash({"x": "1", "y": "2"})
+    True
+    >>> source_hash({"a": "1"}) == source_hash({"a": "2"})
+    False
+    """
+    parts = sorted(hashlib.sha256(text.encode("utf-8")).hexdigest() for text in sources.values())
+    return "sha256:" + hashlib.sha256("".join(parts).encode("ascii")).hexdigest()
