@@ -27,12 +27,18 @@ from scipy import stats
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from journeydsl import psychology as psy  # noqa: E402
-from journeydsl.api import experiment, load, loads, simulate  # noqa: E402
+from journeydsl import api  # noqa: E402
+from journeydsl.api import load, loads  # noqa: E402
+from journeydsl.sim import psychology as psy  # noqa: E402
 
 #: Word-of-mouth feedback switched off, so that Poisson arrivals stay Poisson.
 QUIET = "word_of_mouth { brand_arrivals 0; referral_conversion 0 } "
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "journeys"
+
+
+def simulate(journey, **run) -> dict:
+    """The results document of one simulated design."""
+    return api.simulate(journey, **run).results
 
 
 def erlang_c_wait(arrival_rate: float, service_rate: float, servers: int) -> float:
@@ -220,7 +226,7 @@ def _mostly_satisfied(seed: int) -> tuple[float, float, int, int]:
         "touchpoint welcome: staff { feel +1 } touchpoint service: staff { think +1; variability 2 } "
         "touchpoint goodbye: staff { feel +1 } } }"
     )
-    outcome = experiment(loads(text))
+    outcome = api.simulate(loads(text))
     histogram = outcome.collectors[0].satisfaction
     above = sum(count for count, low in zip(histogram.counts, histogram.edges(), strict=False) if low >= 7.0)
     wom = outcome.results["word_of_mouth"]
@@ -272,11 +278,8 @@ SHOP = """journey "Shop" { arrivals cohort 1500 over 20 days seed 5
 
 def common_random_numbers() -> None:
     """Width of the interval of a difference between two designs, with and without common random numbers."""
-    from journeydsl.analysis.compare import DesignInput, compare
-    from journeydsl.api import design
-
     journey = loads(SHOP)
-    inputs = [DesignInput(name, design(journey, name)) for name in ("baseline", "warmer advice")]
+    names = ["baseline", "warmer advice"]
 
     def difference(document: dict) -> tuple[float, float, float]:
         metric = document["differences"]["warmer advice"]["metrics"]["remembered_experience"]
@@ -289,9 +292,9 @@ def common_random_numbers() -> None:
     print("| replications | common random numbers: difference [95% interval] | independent numbers | width ratio |")
     print("|---|---|---|---|")
     for replications in (1, 4):
-        shared = difference(compare(inputs, replications=replications, seed=1, workers=1))
+        shared = difference(api.compare(journey, names, replications=replications, seed=1, workers=1))
         independent = difference(
-            compare(inputs, replications=replications, seed=1, workers=1, common_random_numbers=False)
+            api.compare(journey, names, replications=replications, seed=1, workers=1, common_random_numbers=False)
         )
         ratio = (shared[2] - shared[1]) / (independent[2] - independent[1])
         print(

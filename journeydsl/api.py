@@ -1,4 +1,18 @@
-"""The front door, named like the json module: ``loads``, ``load``, ``check_text``, ``check_file``.
+"""The one door: every verb of journeydsl, each one call (the ``journey`` command is a thin shell over these).
+
+Reading: :func:`loads`, :func:`load`, :func:`check_text`, :func:`check_file`,
+:func:`design`, :func:`design_names`, :func:`compile_graph`.  Running:
+:func:`simulate` (one design, an :class:`~journeydsl.sim.runner.Outcome`),
+:func:`compare`, :func:`run_tests`.  Analyses: :func:`analyze`, :func:`gaps`,
+:func:`opportunities`, :func:`profile`, :func:`delivery`, :func:`care`,
+:func:`recovery`.  Documents: :func:`report`, :func:`plot`.
+
+How to run is one :class:`~journeydsl.sim.settings.RunSettings`; every verb
+that simulates takes ``settings=`` or its fields as keywords
+(``simulate(journey, customers=2000, seed=1)``).  Verbs that simulate also take
+a :class:`~journeydsl.sim.runner.Runner`: share one between calls and nothing
+is simulated twice.  Analyses return their versioned JSON documents (plain
+dicts, described by the JSON Schemas in ``journeydsl/schemas``).
 
 Examples
 --------
@@ -20,32 +34,55 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
 from .lang.checks import run_checks
 from .lang.design_test_checks import check_design_tests
 from .lang.designs import check_designs, resolve
-from .lang.diagnostics import Diagnostic, JourneyError, has_errors, sort_diagnostics
+from .lang.designs import design_names as _design_names
+from .lang.diagnostics import Diagnostic, JourneyError, did_you_mean, has_errors, sort_diagnostics
 from .lang.graph import build_graph
 from .lang.loader import Loaded, load_file, load_text
 from .lang.model import Journey, Library
 from .lang.survey_checks import check_surveys
+from .sim.settings import RunSettings, source_hash
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from .lang.model import Survey
+    from .report.document import Report
+    from .sim.engine import TraceRow
+    from .sim.runner import Outcome, Runner
 
 __all__ = [
     "CheckResult",
+    "RunSettings",
     "check_text",
     "check_file",
     "loads",
     "load",
+    "design",
+    "design_names",
     "compile_graph",
     "simulate",
-    "experiment",
-    "design",
+    "compare",
+    "run_tests",
+    "analyze",
+    "gaps",
+    "opportunities",
+    "profile",
+    "delivery",
+    "care",
+    "recovery",
+    "report",
+    "plot",
 ]
 
 
@@ -125,12 +162,27 @@ def _valid(result: CheckResult) -> Journey:
 
 def loads(text: str, file: str = "<string>") -> Journey:
     """Parse and check journey text; raise :class:`JourneyError` if it has errors."""
-    return _valid(check_text(text, file))
+    result = check_text(text, file)
+    return replace(_valid(result), source_sha256=source_hash(result.sources))
 
 
-def load(path: str | os.PathLike[str]) -> Journey:
-    """Parse and check a ``.journey`` file; raise :class:`JourneyError` if it has errors."""
-    return _valid(check_file(path))
+def load(path: str | os.PathLike[str], root: str | os.PathLike[str] | None = None) -> Journey:
+    """Parse and check a ``.journey`` file and its imports; raise :class:`JourneyError` if it has errors.
+
+    Parameters
+    ----------
+    path : path-like
+        The file to read.
+    root : path-like, optional
+        The project folder imports must stay in (default: the file's own folder).
+    """
+    result = check_file(path, root)
+    return replace(_valid(result), source_sha256=source_hash(result.sources))
+
+
+def design_names(journey: Journey) -> list[str]:
+    """The designs of a journey: ``"baseline"``, then its variants in the order written."""
+    return _design_names(journey)
 
 
 def design(journey: Journey, name: str) -> Journey:
@@ -139,12 +191,34 @@ def design(journey: Journey, name: str) -> Journey:
     Raises
     ------
     JourneyError
-        When there is no such design or its patches do not apply.
+        When there is no such design (the message says which designs there
+        are, or which one was probably meant) or its patches do not apply.
+
+    Examples
+    --------
+    >>> j = loads('journey "J" { stage a goal { touchpoint t: staff capacity 1 { feel +1 } } '
+    ...           'variant "two desks" { change t capacity 2 } }')
+    >>> design(j, "two desks").stages[0].touchpoints()[0].capacity
+    2.0
+    >>> design(j, "two desk")
+    Traceback (most recent call last):
+    ...
+    journeydsl.lang.diagnostics.JourneyError: there is no design `two desk` in `J`: did you mean `two desks`?
     """
+    known = _design_names(journey)
+    if name not in known:
+        hint = did_you_mean(name, known) or f"its designs are {', '.join(f'`{n}`' for n in known)}"
+        error = JourneyError(())
+        error.args = (f"there is no design `{name}` in `{journey.name}`: {hint}",)
+        raise error
     resolved = resolve(journey, name)
     if resolved.journey is None:
         raise JourneyError(resolved.diagnostics)
     return resolved.journey
+
+
+#: :func:`design` under a name that the ``design=`` parameters of the verbs below do not hide.
+_resolve = design
 
 
 def compile_graph(journey: Journey) -> nx.DiGraph:
@@ -152,72 +226,297 @@ def compile_graph(journey: Journey) -> nx.DiGraph:
     return build_graph(journey)
 
 
-def experiment(
-    journey: Journey,
-    customers: int | None = None,
-    horizon: float | None = None,
-    replications: int = 1,
-    seed: int | None = None,
-    warmup: float = 0.0,
-    design: str = "baseline",
-    trace=None,
-    progress=None,
-):
-    """Like :func:`simulate`, but return the :class:`~journeydsl.sim.runner.Outcome`.
+# ---- running ---------------------------------------------------------------------------
 
-    The outcome holds the results document and the replications' collectors,
-    whose histograms the distribution plots of :mod:`journeydsl.report.plots` need.
-    """
-    from .sim.plan import compile_plan
-    from .sim.runner import run
-    from .sim.settings import RunSettings
 
-    settings = RunSettings(customers=customers, horizon=horizon, warmup=warmup)
-    return run(compile_plan(journey), settings, replications, seed, design, trace, progress)
+def _settings(settings: RunSettings | None, journey: Journey, run: dict[str, Any]) -> RunSettings:
+    """The one place run settings are made: given settings, overridden by keywords, the seed resolved."""
+    base = settings if settings is not None else RunSettings()
+    return replace(base, **run).resolved(journey.seed) if run else base.resolved(journey.seed)
+
+
+def _runner(runner: Runner | None, executor: Any = None) -> Runner:
+    from .sim.runner import Runner
+
+    return runner if runner is not None else Runner(executor)
 
 
 def simulate(
     journey: Journey,
-    customers: int | None = None,
-    horizon: float | None = None,
-    replications: int = 1,
-    seed: int | None = None,
-    warmup: float = 0.0,
+    settings: RunSettings | None = None,
+    *,
     design: str = "baseline",
-    trace=None,
-    progress=None,
-) -> dict[str, object]:
-    """Simulate synthetic customers through a checked journey; return the results document.
+    trace: Callable[[TraceRow], None] | None = None,
+    progress: Callable[[float], None] | None = None,
+    runner: Runner | None = None,
+    **run: Any,
+) -> Outcome:
+    """Simulate synthetic customers through one design of a journey.
 
     Parameters
     ----------
     journey : Journey
-        A journey without errors (from :func:`load` or :func:`loads`).
-    customers : int, optional
-        Customers from the arrival process, each followed for the horizon; default: run to the horizon.
-    horizon : float, optional
-        Overrides the journey's horizon, in its time unit.
-    replications : int
-        Independent replications; confidence intervals come from their spread when there are several.
-    seed : int, optional
-        Master seed (default: the journey's ``seed``, else 0).  Same file and seed, same results.
-    warmup : float
-        Customers arriving before this time (in the journey's time unit) are not counted.
+        A journey without errors (from :func:`load` or :func:`loads`), as written.
+    settings : RunSettings, optional
+        How to run; keywords (``customers=``, ``horizon=``, ``warmup=``,
+        ``replications=``, ``seed=``, ``workers=``) override its fields.
     design : str
-        Name of the design, written into the results.
+        ``"baseline"`` or the name of a variant; unknown names raise :class:`JourneyError`.
+    trace : callable, optional
+        Receives one row per touchpoint visit (see :data:`journeydsl.sim.engine.TRACE_COLUMNS`).
+    progress : callable, optional
+        Called with the finished share of the run (0..1).
+    runner : Runner, optional
+        Share one between calls so that nothing is simulated twice.
 
     Returns
     -------
-    dict
-        The ``journeydsl.results/1`` document (see ``docs/results-schema.md``).
+    Outcome
+        ``.results`` is the ``journeydsl.results/1`` document (``docs/results-schema.md``);
+        ``.collectors`` hold the raw aggregates the plots of :mod:`journeydsl.report.plots` draw.
 
     Examples
     --------
     >>> j = loads('journey "J" { arrivals cohort 200 '
     ...           'stage a goal { touchpoint t: staff duration 2 min { feel +2 } } }')
-    >>> results = simulate(j, seed=1)
+    >>> outcome = simulate(j, seed=1)
     >>> # ``customers`` counts the cohort plus the customers their referrals brought in.
-    >>> results["customers"] >= 200, results["metrics"]["conversion_rate"]["mean"]
+    >>> outcome.results["customers"] >= 200, outcome.results["metrics"]["conversion_rate"]["mean"]
     (True, 1.0)
     """
-    return experiment(journey, customers, horizon, replications, seed, warmup, design, trace, progress).results
+    from .sim.runner import Design
+
+    chosen = _settings(settings, journey, run)
+    resolved = _resolve(journey, design)
+    return _runner(runner).run([Design(design, resolved)], chosen, trace=trace, progress=progress)[0]
+
+
+def _designs(journey: Journey, designs: Sequence[str | tuple[str, Journey]] | None) -> list[Any]:
+    from .sim.runner import Design
+
+    names: Sequence[str | tuple[str, Journey]] = designs if designs else _design_names(journey)
+    chosen = []
+    for item in names:
+        if isinstance(item, tuple):
+            chosen.append(Design(item[0], item[1]))
+        else:
+            chosen.append(Design(item, _resolve(journey, item)))
+    return chosen
+
+
+def compare(
+    journey: Journey,
+    designs: Sequence[str | tuple[str, Journey]] | None = None,
+    settings: RunSettings | None = None,
+    *,
+    objective: str = "remembered_experience",
+    common_random_numbers: bool = True,
+    progress: Callable[[float], None] | None = None,
+    runner: Runner | None = None,
+    **run: Any,
+) -> dict[str, object]:
+    """Compare designs: the same synthetic customers through each, with paired differences.
+
+    Parameters
+    ----------
+    journey : Journey
+        The journey as written (its seed is the default seed).
+    designs : sequence, optional
+        Design names of ``journey``, or ``(name, journey)`` pairs (for designs
+        from other files); the first is the baseline.  Default: the baseline and every variant.
+    settings, run
+        As for :func:`simulate`.
+    objective : str
+        What to rank designs by: a metric, or ``"profit"``.
+    common_random_numbers : bool
+        ``False`` gives every design its own seeds (to show what common random numbers buy).
+
+    Returns
+    -------
+    dict
+        The ``journeydsl.comparison/1`` document.
+    """
+    from .analysis.compare import run_and_compare
+
+    chosen = _designs(journey, designs)
+    if len(chosen) < 2:
+        raise ValueError(
+            f"`{journey.name}` has one design; a comparison needs two (declare a variant or give another journey)"
+        )
+    _, document = run_and_compare(
+        _runner(runner), chosen, _settings(settings, journey, run), objective, common_random_numbers, progress
+    )
+    return document
+
+
+def run_tests(
+    journey: Journey,
+    settings: RunSettings | None = None,
+    *,
+    progress: Callable[[float], None] | None = None,
+    runner: Runner | None = None,
+    **run: Any,
+) -> dict[str, object]:
+    """Run the design tests written in a journey (``expect ...``); the ``journeydsl.tests/1`` document."""
+    from .analysis.design_tests import run_tests as judge
+
+    return judge(journey, _settings(settings, journey, run), _runner(runner), progress)
+
+
+# ---- analyses --------------------------------------------------------------------------
+
+
+def analyze(journey: Journey, design: str = "baseline") -> dict[str, object]:
+    """Exact flow figures of a design without simulation (``journeydsl.analysis/1``).
+
+    Conversion, expected visits, touchpoints and time, and removal effects,
+    from the stages as an absorbing Markov chain.
+    """
+    from .analysis.markov import analyze as solve
+
+    return solve(_resolve(journey, design))
+
+
+def gaps(
+    journey: Journey,
+    settings: RunSettings | None = None,
+    *,
+    design: str = "baseline",
+    source: str | None = None,
+    surveys: Sequence[Survey] | None = None,
+    progress: Callable[[float], None] | None = None,
+    runner: Runner | None = None,
+    **run: Any,
+) -> dict[str, object]:
+    """The seven-step gap analysis (``journeydsl.gaps/1``).
+
+    Parameters
+    ----------
+    source : {"survey", "simulation"}, optional
+        Measured figures (the journey's surveys, or ``surveys``) or what
+        simulated customers perceived.  Default: the survey when there is one.
+    surveys : sequence of Survey, optional
+        Survey figures from elsewhere (see :func:`journeydsl.analysis.gaps.read_survey_csv`).
+    """
+    from .analysis.gaps import gaps_from_simulation, gaps_from_survey
+
+    resolved = _resolve(journey, design)
+    if source is None:
+        source = "survey" if (surveys or journey.surveys) else "simulation"
+    if source == "survey":
+        if not (surveys or journey.surveys):
+            raise ValueError(f"`{journey.name}` has no survey; give surveys or use source='simulation'")
+        return gaps_from_survey(resolved, list(surveys) if surveys else None)
+    if source != "simulation":
+        raise ValueError(f"unknown source {source!r}; choose 'survey' or 'simulation'")
+    outcome = simulate(journey, settings, design=design, progress=progress, runner=runner, **run)
+    return gaps_from_simulation(outcome)
+
+
+def opportunities(
+    journey: Journey,
+    settings: RunSettings | None = None,
+    *,
+    design: str = "baseline",
+    objective: str = "remembered_experience",
+    progress: Callable[[float], None] | None = None,
+    runner: Runner | None = None,
+    **run: Any,
+) -> dict[str, object]:
+    """Where to invest: improving, removing or fixing each touchpoint (``journeydsl.opportunities/1``)."""
+    from .analysis.opportunities import opportunities as rank
+
+    resolved = _resolve(journey, design)
+    return rank(resolved, _settings(settings, journey, run), _runner(runner), objective, progress)
+
+
+def profile(
+    journey: Journey,
+    designs: Sequence[str | tuple[str, Journey]] | None = None,
+    settings: RunSettings | None = None,
+    *,
+    progress: Callable[[float], None] | None = None,
+    runner: Runner | None = None,
+    **run: Any,
+) -> dict[str, object]:
+    """Experience themes and modules each design delivers, per segment (``journeydsl.profile/1``)."""
+    from .analysis.profile import profile as exposures
+
+    outcomes = _runner(runner).run(_designs(journey, designs), _settings(settings, journey, run), progress=progress)
+    return exposures(outcomes)
+
+
+def delivery(
+    journey: Journey,
+    settings: RunSettings | None = None,
+    *,
+    design: str = "baseline",
+    progress: Callable[[float], None] | None = None,
+    runner: Runner | None = None,
+    **run: Any,
+) -> dict[str, object]:
+    """The delivery gap: intended against felt at each touchpoint (``journeydsl.delivery/1``)."""
+    from .analysis.delivery import delivery_gap
+
+    return delivery_gap(simulate(journey, settings, design=design, progress=progress, runner=runner, **run))
+
+
+def care(
+    journey: Journey,
+    settings: RunSettings | None = None,
+    *,
+    design: str = "baseline",
+    progress: Callable[[float], None] | None = None,
+    runner: Runner | None = None,
+    **run: Any,
+) -> dict[str, object]:
+    """What each care programme costs and brings (``journeydsl.care/1``); ValueError without programmes."""
+    from .analysis.care import care_value
+
+    resolved = _resolve(journey, design)
+    return care_value(resolved, _settings(settings, journey, run), _runner(runner), progress)
+
+
+def recovery(
+    journey: Journey,
+    settings: RunSettings | None = None,
+    *,
+    design: str = "baseline",
+    progress: Callable[[float], None] | None = None,
+    runner: Runner | None = None,
+    **run: Any,
+) -> dict[str, object]:
+    """Satisfaction and return after failures, recovered or not (``journeydsl.recovery/1``)."""
+    from .analysis.recovery import recovery as by_failure
+
+    return by_failure(simulate(journey, settings, design=design, progress=progress, runner=runner, **run))
+
+
+# ---- documents -------------------------------------------------------------------------
+
+
+def report(
+    journey: Journey,
+    designs: Sequence[str | tuple[str, Journey]] | None = None,
+    settings: RunSettings | None = None,
+    *,
+    progress: Callable[[float], None] | None = None,
+    runner: Runner | None = None,
+    **run: Any,
+) -> Report:
+    """Everything a report shows, each simulation run once; render it with ``render_html``/``render_markdown``.
+
+    See :mod:`journeydsl.report.document`.
+    """
+    from .report.document import build_report
+
+    return build_report(
+        journey, _designs(journey, designs), _settings(settings, journey, run), _runner(runner), progress
+    )
+
+
+def plot(outcome: Outcome, kind: str) -> Figure:
+    """One chart of a simulated design: ``"curve"``, ``"funnel"`` or ``"distribution"`` (a matplotlib Figure)."""
+    from .report.plots import figure
+
+    return figure(kind, outcome.results, outcome.collectors)

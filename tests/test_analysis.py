@@ -82,7 +82,7 @@ def test_simulated_conversion_agrees_where_transitions_do_not_depend_on_state(ex
     if any("state-dependent" in reason for reason in exact["approximations"]):
         assert not exact["exact"]
         pytest.skip("state-dependent transitions: the exact figure is an approximation")
-    metric = simulate(journey, customers=3000, seed=2)["metrics"]["conversion_rate"]
+    metric = simulate(journey, customers=3000, seed=2).results["metrics"]["conversion_rate"]
     low, high = metric["ci95"]
     assert low - 1e-9 <= exact["conversion"] <= high + 1e-9, (exact["conversion"], metric)
 

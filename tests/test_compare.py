@@ -7,8 +7,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from journeydsl.analysis.compare import DesignInput, compare
-from journeydsl.api import design, load, loads
+from journeydsl import api
+from journeydsl.api import load, loads
 from journeydsl.cli import cli
 
 from .conftest import ROOT
@@ -26,9 +26,9 @@ SHOP = """journey "Shop" { arrivals cohort 1500 over 20 days seed 5
 }"""
 
 
-def designs(text: str = SHOP, names=("baseline", "warmer advice")) -> list[DesignInput]:
-    journey = loads(text)
-    return [DesignInput(name, design(journey, name)) for name in names]
+def compare(**run) -> dict:
+    """The shop's baseline against its warmer advice, through the API."""
+    return api.compare(loads(SHOP), ["baseline", "warmer advice"], **run)
 
 
 def width(document: dict, metric: str = "remembered_experience", name: str = "warmer advice") -> float:
@@ -38,8 +38,8 @@ def width(document: dict, metric: str = "remembered_experience", name: str = "wa
 
 @pytest.mark.parametrize("replications", [1, 4])
 def test_common_random_numbers_narrow_the_interval_of_a_difference(replications):
-    shared = compare(designs(), replications=replications, seed=1, workers=1)
-    independent = compare(designs(), replications=replications, seed=1, workers=1, common_random_numbers=False)
+    shared = compare(replications=replications, seed=1, workers=1)
+    independent = compare(replications=replications, seed=1, workers=1, common_random_numbers=False)
     assert shared["common_random_numbers"] and not independent["common_random_numbers"]
     assert width(shared) < 0.35 * width(independent)
     # Both estimate the same effect: the variant adds about one point of feeling at one touchpoint.
@@ -47,7 +47,7 @@ def test_common_random_numbers_narrow_the_interval_of_a_difference(replications)
 
 
 def test_same_customers_in_every_design_wherever_the_designs_agree():
-    document = compare(designs(), seed=2, workers=1)
+    document = compare(seed=2, workers=1)
     paired = document["differences"]["warmer advice"]["paired"]
     # Every arriving customer is in both designs (customers referred in only one are not paired).
     assert 1500 <= paired["customers"] <= min(document["customers"].values())
@@ -58,24 +58,25 @@ def test_same_customers_in_every_design_wherever_the_designs_agree():
 
 
 def test_results_do_not_depend_on_the_number_of_workers():
-    one = compare(designs(), replications=3, seed=4, workers=1)
-    two = compare(designs(), replications=3, seed=4, workers=2)
+    one = compare(replications=3, seed=4, workers=1)
+    two = compare(replications=3, seed=4, workers=2)
     assert json.dumps(one, sort_keys=True) == json.dumps(two, sort_keys=True)
 
 
 def test_ranking_by_objective_and_costs():
-    document = compare(designs(), seed=3, workers=1, objective="remembered_experience")
+    document = compare(seed=3, workers=1, objective="remembered_experience")
     assert [row["design"] for row in document["ranking"]] == ["warmer advice", "baseline"]
-    cheaper = compare(designs(), seed=3, workers=1, objective="cost_per_customer")
+    cheaper = compare(seed=3, workers=1, objective="cost_per_customer")
     assert [row["rank"] for row in cheaper["ranking"]] == [1, 2]
     with pytest.raises(ValueError):
-        compare(designs(), objective="happiness")
+        compare(objective="happiness")
 
 
 def test_touchpoint_changes_show_a_removed_peak():
     journey = load(EXAMPLE)
-    document = compare(
-        [DesignInput(n, design(journey, n)) for n in ("baseline", "printer in office")],
+    document = api.compare(
+        journey,
+        ["baseline", "printer in office"],
         customers=800,
         seed=1,
         workers=1,

@@ -7,8 +7,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from journeydsl.analysis.delivery import delivery_gap, profile
-from journeydsl.api import loads
+from journeydsl.api import delivery as delivery_gap
+from journeydsl.api import loads, profile
 from journeydsl.cli import cli
 
 from .conftest import ROOT
@@ -21,7 +21,7 @@ def test_exposure_is_effect_times_contacts_per_customer():
         'journey "J" { arrivals cohort 1000 ' + QUIET + "segment x 30% { value 1 } segment y 70% { value 1 } "
         "stage a goal { touchpoint t: staff { theme trust +2; feel +1 } touchpoint u: staff for segment x { act +3 } } }"
     )
-    document = profile([("baseline", journey)], seed=1)
+    document = profile(journey, ["baseline"], seed=1)
     groups = document["designs"]["baseline"]
     assert groups["x"]["themes"]["trust"] == pytest.approx(2.0) and groups["x"]["modules"]["act"] == pytest.approx(3.0)
     assert groups["y"]["modules"]["act"] == 0.0 and groups["y"]["modules"]["feel"] == pytest.approx(1.0)

@@ -7,8 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from journeydsl.analysis.design_tests import run_tests
-from journeydsl.api import check_text, loads
+from journeydsl.api import check_text, loads, run_tests
 from journeydsl.cli import cli
 
 SHOP = """journey "Shop" { arrivals cohort 800 over 10 days seed 3

@@ -201,8 +201,8 @@ def test_the_printer_removes_the_worst_moment():
     from journeydsl.api import load, simulate
 
     journey = load(EXAMPLE)
-    baseline = simulate(design(journey, "baseline"), customers=1500, seed=2)
-    printer = simulate(design(journey, "printer in office"), customers=1500, seed=2, design="printer in office")
+    baseline = simulate(journey, customers=1500, seed=2).results
+    printer = simulate(journey, customers=1500, seed=2, design="printer in office").results
     assert (
         printer["metrics"]["remembered_experience"]["ci95"][0] > baseline["metrics"]["remembered_experience"]["ci95"][1]
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from journeydsl.api import check_file, design, load, simulate
+from journeydsl.api import check_file, load, simulate
 from journeydsl.lang.designs import design_names
 from journeydsl.lang.model import Choice, Use
 
@@ -51,8 +51,8 @@ def test_conference_hotel_imports_the_library_and_recovers_its_wifi():
 
 def test_reliable_wifi_raises_satisfaction_and_word_of_mouth():
     journey = load(BY_NAME["conference_hotel"])
-    baseline = simulate(design(journey, "baseline"), customers=800, seed=1)
-    reliable = simulate(design(journey, "reliable wifi"), customers=800, seed=1)
+    baseline = simulate(journey, customers=800, seed=1).results
+    reliable = simulate(journey, customers=800, seed=1, design="reliable wifi").results
     assert reliable["metrics"]["satisfaction"]["ci95"][0] > baseline["metrics"]["satisfaction"]["ci95"][1]
     assert reliable["word_of_mouth"]["negative"] < baseline["word_of_mouth"]["negative"]
 
@@ -69,7 +69,7 @@ def test_online_shop_uses_the_dynamic_constructs():
 
 
 def test_pizza_gift_reaches_only_families():
-    results = simulate(load(BY_NAME["pizza_restaurant"]), customers=600, seed=3)
+    results = simulate(load(BY_NAME["pizza_restaurant"]), customers=600, seed=3).results
     families = results["segments"]["families"]["customers"]
     gifts = results["touchpoints"]["kids_gift"]["visits"]
     first_visits = results["stages"]["eat"]["entered"]
@@ -84,7 +84,7 @@ def test_library_is_not_a_journey():
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
 def test_example_design_tests_hold(example):
-    from journeydsl.analysis.design_tests import run_tests
+    from journeydsl.api import run_tests
 
     journey = load(example)
     assert journey.design_tests, "every example states what its designs must achieve"
@@ -94,10 +94,8 @@ def test_example_design_tests_hold(example):
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
 def test_example_compares(example):
-    from journeydsl.analysis.compare import DesignInput, compare
+    from journeydsl.api import compare
 
     journey = load(example)
-    document = compare(
-        [DesignInput(n, design(journey, n)) for n in design_names(journey)], customers=200, seed=1, workers=1
-    )
+    document = compare(journey, customers=200, seed=1, workers=1)
     assert document["designs"] == design_names(journey) and len(document["ranking"]) == len(document["designs"])

@@ -122,7 +122,7 @@ def test_mutated_examples_give_diagnostics_not_tracebacks(example):
             accepted.append(result.journey)
     # Whatever the checker accepts, the simulator runs.
     for journey in accepted:
-        results = simulate(journey, customers=15, seed=1)
+        results = simulate(journey, customers=15, seed=1).results
         assert results["customers"] >= 0
 
 

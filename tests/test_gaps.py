@@ -8,9 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from journeydsl.analysis.gaps import gaps_from_simulation, gaps_from_survey, read_survey_csv
-from journeydsl.api import check_text, experiment, load, loads
+from journeydsl.api import check_text, load, loads, simulate
 from journeydsl.cli import cli
-from journeydsl.sim.plan import compile_plan
 
 from .conftest import ROOT
 
@@ -72,8 +71,7 @@ def test_from_simulation_the_perceived_performance():
         'journey "J" { arrivals cohort 800 factor convenience expect 6 importance 8 ideal 9 '
         "stage a goal { touchpoint t: staff { feel +1; performance convenience 4 } } }"
     )
-    outcome = experiment(journey, seed=1)
-    document = gaps_from_simulation(journey, outcome.collectors, compile_plan(journey))
+    document = gaps_from_simulation(simulate(journey, seed=1))
     (row,) = document["groups"]["all customers"]
     assert row["experience"] == 4.0 and row["experience_gap"] == -5.0
     assert row["expectation"] == pytest.approx(6.0, abs=0.1)  # customers' own expectations spread around 6

@@ -7,8 +7,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from journeydsl.analysis.opportunities import improved, never_failing, opportunities, without
-from journeydsl.api import loads
+from journeydsl.analysis.opportunities import improved, never_failing, without
+from journeydsl.api import loads, opportunities
 from journeydsl.cli import cli
 
 from .conftest import ROOT

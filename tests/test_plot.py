@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 from click.testing import CliRunner  # noqa: E402
 
-from journeydsl.api import experiment, loads  # noqa: E402
+from journeydsl.api import loads, simulate  # noqa: E402
 from journeydsl.cli import cli  # noqa: E402
 from journeydsl.report import plots as plot  # noqa: E402
 
@@ -26,7 +26,7 @@ journey "Plot me" { arrivals cohort 400 seed 4
 
 @pytest.fixture(scope="module")
 def outcome():
-    return experiment(loads(JOURNEY), seed=4)
+    return simulate(loads(JOURNEY), seed=4)
 
 
 def test_functions_draw_on_the_given_axes_and_return_it(outcome):
@@ -141,14 +141,10 @@ def test_cli_refuses_an_unknown_image_format_before_simulating(tmp_path):
 
 @pytest.fixture(scope="module")
 def comparison():
-    from journeydsl.analysis.compare import DesignInput, compare
-    from journeydsl.api import design, load
-    from journeydsl.lang.designs import design_names
+    from journeydsl.api import compare, load
 
     journey = load(EXAMPLES[-1])  # premier banking: three designs, two segments
-    return compare(
-        [DesignInput(n, design(journey, n)) for n in design_names(journey)], customers=300, seed=1, workers=1
-    )
+    return compare(journey, customers=300, seed=1, workers=1)
 
 
 def test_overlaid_curves_align_touchpoints_of_all_designs(comparison):

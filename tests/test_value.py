@@ -7,8 +7,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from journeydsl.analysis.care import care_value, recovery
-from journeydsl.api import loads
+from journeydsl.api import care as care_value
+from journeydsl.api import loads, recovery
 from journeydsl.cli import cli
 
 from .conftest import ROOT

@@ -16,20 +16,16 @@ The result is plain data following ``journeydsl.comparison/1``.
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 
 from .._version import __version__
-from ..lang.model import Journey
-from ..sim.engine import run_replication
-from ..sim.metrics import METRICS, Collector, Moments
-from ..sim.plan import compile_plan
-from ..sim.runner import DEFAULT_SEED, interval, replication_seeds, rounded, summarise
+from ..lang.vocabulary import METRICS
+from ..sim.metrics import Collector, Moments
+from ..sim.results import interval, rounded
+from ..sim.runner import Design, Outcome, Runner
 from ..sim.settings import RunSettings
 
-__all__ = ["SCHEMA", "OBJECTIVES", "compare", "DesignInput"]
+__all__ = ["SCHEMA", "OBJECTIVES", "LOWER_IS_BETTER", "compare", "run_and_compare"]
 
 SCHEMA = "journeydsl.comparison/1"
 
@@ -39,95 +35,62 @@ OBJECTIVES: tuple[str, ...] = (*METRICS, "profit")
 LOWER_IS_BETTER = frozenset({"detractors", "time_in_journey", "cost_per_customer", "passives"})
 
 
-@dataclass(frozen=True)
-class DesignInput:
-    """A design to compare: its name and its journey (already resolved)."""
-
-    name: str
-    journey: Journey
-
-
-def _replicate(task: tuple[Journey, RunSettings, int, int, bool]) -> Collector:
-    journey, settings, seed, index, paired = task
-    return run_replication(compile_plan(journey), settings, seed, index, paired=paired)
-
-
 def compare(
-    designs: Sequence[DesignInput],
-    customers: int | None = None,
-    horizon: float | None = None,
-    replications: int = 1,
-    seed: int | None = None,
-    warmup: float = 0.0,
-    workers: int | None = None,
+    outcomes: Sequence[Outcome],
     objective: str = "remembered_experience",
     common_random_numbers: bool = True,
-    progress: Callable[[float], None] | None = None,
 ) -> dict[str, object]:
-    """Simulate each design with the same customers and compare every one with the first.
+    """Compare every outcome with the first: paired differences, shares, per segment and touchpoint, a ranking.
 
     Parameters
     ----------
-    designs : sequence of DesignInput
-        The designs; the first is the baseline the others are compared with.
-    customers, horizon, warmup : optional
-        As for :func:`journeydsl.api.simulate`.
-    replications : int
-        Replications per design (the same seeds for every design).
-    seed : int, optional
-        Master seed; default: the first design's ``seed``, else 0.
-    workers : int, optional
-        Processes to run replications in (default: all cores).  Results do not
-        depend on it.
+    outcomes : sequence of Outcome
+        The designs' outcomes, run with the same settings (see :func:`run_and_compare`);
+        the first is the baseline the others are compared with.  With one
+        replication they must have been run ``paired`` (customer by customer).
     objective : str
         What to rank designs by: a metric of :data:`OBJECTIVES`.
     common_random_numbers : bool
-        ``False`` gives every design its own seeds (for showing what common
-        random numbers buy; not for real comparisons).
-    progress : callable, optional
-        Called with the finished share of all runs (0..1).
+        Whether the outcomes met the same random numbers (as written into the document).
 
     Returns
     -------
     dict
         The ``journeydsl.comparison/1`` document.
     """
-    if len(designs) < 2:
+    if len(outcomes) < 2:
         raise ValueError("a comparison needs at least two designs")
     if objective not in OBJECTIVES:
         raise ValueError(f"unknown objective {objective!r}; choose one of {', '.join(OBJECTIVES)}")
-    first = designs[0].journey
-    master = seed if seed is not None else (int(first.seed) if first.seed is not None else DEFAULT_SEED)
-    settings = RunSettings(customers=customers, horizon=horizon, warmup=warmup)
-    tasks = []
-    for number, design in enumerate(designs):
-        seeds = replication_seeds(master if common_random_numbers else master + 7919 * number, replications)
-        tasks.extend((design.journey, settings, child, index, replications == 1) for index, child in enumerate(seeds))
-    collectors = _run_all(tasks, workers, progress)
-    runs = {design.name: collectors[i * replications : (i + 1) * replications] for i, design in enumerate(designs)}
-    results = {
-        design.name: summarise(compile_plan(design.journey), runs[design.name], master, design.name)
-        for design in designs
-    }
-    baseline = designs[0].name
+    names = [outcome.design for outcome in outcomes]
+    if len(set(names)) != len(names):
+        raise ValueError(f"designs to compare need different names: {', '.join(names)}")
+    settings = outcomes[0].settings
+    replications = settings.replications
+    results = {outcome.design: outcome.results for outcome in outcomes}
+    baseline = outcomes[0]
     comparisons = {
-        design.name: _differences(
-            runs[baseline], runs[design.name], results[baseline], results[design.name], common_random_numbers
+        outcome.design: _differences(
+            baseline.collectors,
+            outcome.collectors,
+            results[baseline.design],
+            results[outcome.design],
+            common_random_numbers,
         )
-        for design in designs[1:]
+        for outcome in outcomes[1:]
     }
     return {
         "schema": SCHEMA,
         "journeydsl": __version__,
-        "journey": results[baseline]["journey"],
-        "baseline": baseline,
-        "designs": [design.name for design in designs],
-        "seed": master,
+        "journey": results[baseline.design]["journey"],
+        "baseline": baseline.design,
+        "designs": names,
+        "seed": settings.master_seed,
         "customers": {name: result["customers"] for name, result in results.items()},
         "replications": replications,
         "common_random_numbers": common_random_numbers,
         "paired_by": "replication" if replications > 1 else "customer",
-        "time_unit": results[baseline]["time_unit"],
+        "time_unit": results[baseline.design]["time_unit"],
         "objective": objective,
         "results": results,
         "differences": comparisons,
@@ -135,21 +98,33 @@ def compare(
     }
 
 
-def _run_all(tasks: list, workers: int | None, progress: Callable[[float], None] | None) -> list[Collector]:
-    workers = workers or os.cpu_count() or 1
-    done: list[Collector] = []
-    if workers <= 1 or len(tasks) == 1:
-        for task in tasks:
-            done.append(_replicate(task))
-            if progress is not None:
-                progress(len(done) / len(tasks))
-        return done
-    with ProcessPoolExecutor(max_workers=min(workers, len(tasks))) as pool:
-        for collector in pool.map(_replicate, tasks):
-            done.append(collector)
-            if progress is not None:
-                progress(len(done) / len(tasks))
-    return done
+def run_and_compare(
+    runner: Runner,
+    designs: Sequence[Design],
+    settings: RunSettings,
+    objective: str = "remembered_experience",
+    common_random_numbers: bool = True,
+    progress: Callable[[float], None] | None = None,
+) -> tuple[list[Outcome], dict[str, object]]:
+    """Run the designs with the same customers (paired when there is one replication) and compare them.
+
+    Returns
+    -------
+    tuple
+        The outcomes, one per design, and the ``journeydsl.comparison/1`` document.
+    """
+    if len(designs) < 2:
+        raise ValueError("a comparison needs at least two designs")
+    if objective not in OBJECTIVES:
+        raise ValueError(f"unknown objective {objective!r}; choose one of {', '.join(OBJECTIVES)}")
+    outcomes = runner.run(
+        designs,
+        settings,
+        paired=settings.replications == 1,
+        common_random_numbers=common_random_numbers,
+        progress=progress,
+    )
+    return outcomes, compare(outcomes, objective, common_random_numbers)
 
 
 def _metric_means(collectors: Sequence[Collector], name: str) -> list[float]:

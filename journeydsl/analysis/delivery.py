@@ -1,94 +1,36 @@
-"""Themes, modules and the delivery gap: what a design delivers, and what customers actually get.
+"""`journey delivery`: the delivery gap, what a design intends against what customers get.
 
-- **Profile** (``journey profile``): mean exposure per customer to each of the
-  ten experience themes and five experience modules, per design and per
-  segment: the effects written at the touchpoints, times how often customers
-  meet them.
-- **Delivery gap** (``journey delivery``): per touchpoint, the effect the
-  designer intended (the nominal effect as written: module and theme effects,
-  plus performance against the journey's expectations) against what simulated
-  customers felt there (after their sensitivities, expectations, loss
-  aversion, waiting and failures); and, overall, the share of customers who
-  rate the experience as superior (9 or 10 out of 10) next to what the design
-  intends.  Firms overrate themselves: 80% believe they deliver a superior
-  experience, 8% of their customers agree (Allen et al. 2005).
+Per touchpoint, the effect the designer intended (the nominal effect as
+written: module and theme effects, plus performance against the journey's
+expectations) against what simulated customers felt there (after their
+sensitivities, expectations, loss aversion, waiting and failures); and,
+overall, the share of customers who rate the experience as superior (9 or 10
+out of 10) next to what the design intends.  Firms overrate themselves: 80%
+believe they deliver a superior experience, 8% of their customers agree
+(Allen et al. 2005).
 """
 
 from __future__ import annotations
 
 from .._version import __version__
 from ..lang.graph import nominal_score
-from ..lang.model import Journey
-from ..sim.runner import rounded
+from ..sim.results import rounded
+from ..sim.runner import Outcome
 
-__all__ = ["PROFILE_SCHEMA", "DELIVERY_SCHEMA", "profile", "delivery_gap"]
+__all__ = ["DELIVERY_SCHEMA", "delivery_gap"]
 
-PROFILE_SCHEMA = "journeydsl.profile/1"
 DELIVERY_SCHEMA = "journeydsl.delivery/1"
 
 
-def _exposures(plan, collectors, segment: int | None) -> tuple[dict[str, float], dict[str, float], int]:
-    from ..sim.plan import MODULE_NAMES, THEME_NAMES
+def delivery_gap(outcome: Outcome) -> dict[str, object]:
+    """Intended against felt, per touchpoint and segment, and the share who find it superior (``journeydsl.delivery/1``).
 
-    themes = [0.0] * len(THEME_NAMES)
-    modules = [0.0] * len(MODULE_NAMES)
-    customers = 0
-    for collector in collectors:
-        customers += collector.customers if segment is None else collector.segment_customers[segment]
-        visits = collector.visits if segment is None else collector.segment_visits[segment]
-        for tp in plan.touchpoints:
-            count = visits[tp.index]
-            if not count:
-                continue
-            for i, value in enumerate(tp.themes):
-                themes[i] += value * count
-            for i, value in enumerate(tp.modules):
-                modules[i] += value * count
-    divide = customers or 1
-    return (
-        {name: rounded(themes[i] / divide) for i, name in enumerate(THEME_NAMES)},
-        {name: rounded(modules[i] / divide) for i, name in enumerate(MODULE_NAMES)},
-        customers,
-    )
-
-
-def profile(
-    designs: list[tuple[str, Journey]],
-    customers: int | None = None,
-    seed: int | None = None,
-    horizon: float | None = None,
-) -> dict[str, object]:
-    """Theme and module exposure per customer, per design and per segment (``journeydsl.profile/1``)."""
-    from ..api import experiment
-    from ..sim.plan import compile_plan
-
-    result = {}
-    for name, journey in designs:
-        plan = compile_plan(journey)
-        outcome = experiment(journey, customers, horizon, seed=seed, design=name)
-        groups = {}
-        for label, segment in [("all customers", None), *((s.name, s.index) for s in plan.segments)]:
-            themes, modules, counted = _exposures(plan, outcome.collectors, segment)
-            groups[label] = {"customers": counted, "themes": themes, "modules": modules}
-        result[name] = groups
-    first = designs[0][1]
-    return {"schema": PROFILE_SCHEMA, "journeydsl": __version__, "journey": first.name, "designs": result}
-
-
-def delivery_gap(
-    journey: Journey,
-    customers: int | None = None,
-    seed: int | None = None,
-    horizon: float | None = None,
-    design: str = "baseline",
-) -> dict[str, object]:
-    """Intended against felt, per touchpoint and segment, and the share who find it superior (``journeydsl.delivery/1``)."""
-    from ..api import experiment
-    from ..sim.plan import compile_plan
-
-    plan = compile_plan(journey)
-    outcome = experiment(journey, customers, horizon, seed=seed, design=design)
-    results = outcome.results
+    Parameters
+    ----------
+    outcome : Outcome
+        A design's simulated outcome; the document names its design.
+    """
+    journey, plan, results = outcome.journey, outcome.plan, outcome.results
     expectations = {f.name: f.expect if f.expect is not None else 5.0 for f in journey.factors}
     intended = {}
     for tp in journey.all_touchpoints():
@@ -135,7 +77,7 @@ def delivery_gap(
         "schema": DELIVERY_SCHEMA,
         "journeydsl": __version__,
         "journey": journey.name,
-        "design": design,
+        "design": outcome.design,
         "customers": results["customers"],
         "intended_mean_effect": rounded(intended_mean),
         "felt_mean_effect": rounded(sum(r["felt"] * r["visits"] for r in rows) / (sum(r["visits"] for r in rows) or 1)),

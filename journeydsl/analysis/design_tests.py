@@ -22,8 +22,10 @@ from collections.abc import Callable
 from .._version import __version__
 from ..lang.designs import BASELINE, resolve
 from ..lang.model import DesignTest, Journey
-from ..sim.runner import rounded
-from .compare import LOWER_IS_BETTER, DesignInput, compare
+from ..sim.results import rounded
+from ..sim.runner import Design, Runner
+from ..sim.settings import RunSettings
+from .compare import LOWER_IS_BETTER, run_and_compare
 
 __all__ = ["SCHEMA", "run_tests"]
 
@@ -41,15 +43,22 @@ _COMPARE: dict[str, Callable[[float, float], bool]] = {
 
 def run_tests(
     journey: Journey,
-    customers: int | None = None,
-    horizon: float | None = None,
-    replications: int = 1,
-    seed: int | None = None,
-    warmup: float = 0.0,
-    workers: int | None = None,
+    settings: RunSettings,
+    runner: Runner,
     progress: Callable[[float], None] | None = None,
 ) -> dict[str, object]:
     """Simulate what the design tests need and judge each one.
+
+    Parameters
+    ----------
+    journey : Journey
+        The journey as written, with its variants and design tests.
+    settings : RunSettings
+        How to run every design the tests name.
+    runner : Runner
+        Runs the designs; a design it ran before with the same settings is not run again.
+    progress : callable, optional
+        Called with the finished share of the runs.
 
     Returns
     -------
@@ -57,46 +66,32 @@ def run_tests(
         The ``journeydsl.tests/1`` document: one entry per test with the
         measured value, its interval and the verdict, and the counts.
     """
+    settings = settings.resolved(journey.seed)
     tests = journey.design_tests
-    needed = [BASELINE] + sorted({t.design for t in tests if t.kind == "value"} - {BASELINE})
-    inputs = [DesignInput(name, _design(journey, name)) for name in needed]
-    master = seed if seed is not None else (int(journey.seed) if journey.seed is not None else 0)
-    pairs = sorted({(t.rival, t.design) for t in tests if t.kind == "beats"})
+    needed = [BASELINE] + sorted({t.design for t in tests if t.kind == "value" and t.design} - {BASELINE})
+    pairs = sorted({(t.rival, t.design) for t in tests if t.kind == "beats" and t.rival and t.design})
+    paired = settings.replications == 1
     runs = 1 + len(pairs)
-    done = [0]
+    done = 0
 
     def step(share: float) -> None:
         if progress is not None:
-            progress((done[0] + share) / runs)
+            progress((done + share) / runs)
 
-    settings = dict(
-        customers=customers, horizon=horizon, replications=replications, seed=master, warmup=warmup, workers=workers
+    outcomes = runner.run(
+        [Design(name, _design(journey, name)) for name in needed], settings, paired=paired, progress=step
     )
-    if len(inputs) > 1:
-        results = compare(inputs, **settings, progress=step)["results"]
-    else:
-        from ..sim.plan import compile_plan
-        from ..sim.runner import run
-        from ..sim.settings import RunSettings
-
-        outcome = run(
-            compile_plan(inputs[0].journey),
-            RunSettings(customers=customers, horizon=horizon, warmup=warmup),
-            replications,
-            master,
-            BASELINE,
-            progress=step,
-        )
-        results = {BASELINE: outcome.results}
-    done[0] = 1
+    results = {outcome.design: outcome.results for outcome in outcomes}
+    done = 1
     duels = {}
     for rival, design in pairs:
-        duels[(rival, design)] = compare(
-            [DesignInput(rival, _design(journey, rival)), DesignInput(design, _design(journey, design))],
-            **settings,
+        _, duels[(rival, design)] = run_and_compare(
+            runner,
+            [Design(rival, _design(journey, rival)), Design(design, _design(journey, design))],
+            settings,
             progress=step,
         )
-        done[0] += 1
+        done += 1
     entries = [_judge(test, results, duels) for test in tests]
     counts = {
         verdict: sum(1 for e in entries if e["verdict"] == verdict) for verdict in ("passed", "failed", "inconclusive")
@@ -106,9 +101,9 @@ def run_tests(
         "schema": SCHEMA,
         "journeydsl": __version__,
         "journey": baseline["journey"],
-        "seed": master,
+        "seed": settings.master_seed,
         "customers": baseline["customers"],
-        "replications": replications,
+        "replications": settings.replications,
         "tests": entries,
         **counts,
     }

@@ -25,7 +25,9 @@ from pathlib import Path
 
 from .._version import __version__
 from ..lang.model import Journey, Survey, SurveyRow
-from ..sim.runner import rounded
+from ..sim.plan import FACTOR_NAMES
+from ..sim.results import rounded
+from ..sim.runner import Outcome
 
 __all__ = ["SCHEMA", "gaps_from_survey", "gaps_from_simulation", "read_survey_csv"]
 
@@ -133,10 +135,15 @@ def gaps_from_survey(journey: Journey, surveys: list[Survey] | None = None) -> d
     return _document(journey, "survey", groups, {"surveys": names})
 
 
-def gaps_from_simulation(journey: Journey, collectors: list, plan) -> dict[str, object]:
-    """The gap analysis of what simulated customers perceived (from a run's collectors)."""
-    from ..sim.plan import FACTOR_NAMES
+def gaps_from_simulation(outcome: Outcome) -> dict[str, object]:
+    """The gap analysis of what simulated customers perceived (``journeydsl.gaps/1``).
 
+    Parameters
+    ----------
+    outcome : Outcome
+        A design's simulated outcome (every replication is pooled).
+    """
+    journey, collectors, plan = outcome.journey, outcome.collectors, outcome.plan
     declared = _declared(journey)
     segment_names = {segment.index: segment.name for segment in plan.segments}
     totals: dict[tuple[int | None, int], list[float]] = {}

@@ -24,7 +24,9 @@ from dataclasses import replace
 from .._version import __version__
 from ..lang.designs import map_touchpoints, merge_named
 from ..lang.model import Journey, NamedValue
-from .compare import LOWER_IS_BETTER, OBJECTIVES, DesignInput, compare
+from ..sim.runner import Design, Runner
+from ..sim.settings import RunSettings
+from .compare import LOWER_IS_BETTER, OBJECTIVES, run_and_compare
 
 __all__ = ["SCHEMA", "opportunities", "improved", "without", "never_failing"]
 
@@ -75,16 +77,25 @@ def never_failing(journey: Journey, name: str) -> Journey:
 
 def opportunities(
     journey: Journey,
+    settings: RunSettings,
+    runner: Runner,
     objective: str = "remembered_experience",
-    customers: int | None = None,
-    horizon: float | None = None,
-    replications: int = 1,
-    seed: int | None = None,
-    warmup: float = 0.0,
-    workers: int | None = None,
     progress: Callable[[float], None] | None = None,
 ) -> dict[str, object]:
     """Simulate the what-if designs of every touchpoint and rank the opportunities.
+
+    Parameters
+    ----------
+    journey : Journey
+        The design to improve (resolved; see :func:`journeydsl.api.design`).
+    settings : RunSettings
+        How to run each what-if design.
+    runner : Runner
+        Runs the designs; the design itself is not run again if the runner ran it before.
+    objective : str
+        What an opportunity is worth in: a metric of :data:`~journeydsl.analysis.compare.OBJECTIVES`.
+    progress : callable, optional
+        Called with the finished share of the what-if runs.
 
     Returns
     -------
@@ -94,13 +105,13 @@ def opportunities(
     if objective not in OBJECTIVES:
         raise ValueError(f"unknown objective {objective!r}; choose one of {', '.join(OBJECTIVES)}")
     names = [tp.name for tp in journey.all_touchpoints()]
-    designs = [DesignInput("as designed", journey)]
+    designs = [Design("as designed", journey)]
     for name in names:
-        designs.append(DesignInput(f"improve {name}", improved(journey, name)))
-        designs.append(DesignInput(f"remove {name}", without(journey, name)))
+        designs.append(Design(f"improve {name}", improved(journey, name)))
+        designs.append(Design(f"remove {name}", without(journey, name)))
         if any(tp.name == name and tp.effects.failures for tp in journey.all_touchpoints()):
-            designs.append(DesignInput(f"fix {name}", never_failing(journey, name)))
-    document = compare(designs, customers, horizon, replications, seed, warmup, workers, objective, progress=progress)
+            designs.append(Design(f"fix {name}", never_failing(journey, name)))
+    _, document = run_and_compare(runner, designs, settings, objective, progress=progress)
     base = document["results"]["as designed"]
     sign = -1.0 if objective in LOWER_IS_BETTER else 1.0
     rows = []
@@ -130,7 +141,7 @@ def opportunities(
         "objective": objective,
         "seed": document["seed"],
         "customers": base["customers"],
-        "replications": replications,
+        "replications": settings.replications,
         "baseline": base["metrics"][objective] if objective != "profit" else None,
         "touchpoints": rows,
     }

@@ -15,14 +15,16 @@ import html
 import io
 import shutil
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from .._version import __version__
-from ..analysis.compare import DesignInput, compare
+from ..analysis.compare import run_and_compare
 from ..lang.designs import BASELINE
 from ..lang.export import to_dot, to_mermaid
 from ..lang.model import Journey
+from ..sim.runner import Design, Runner
+from ..sim.settings import RunSettings
 from .tables import (
     METRIC_LABELS,
     analysis_table,
@@ -67,83 +69,68 @@ class Report:
 
 def build_report(
     journey: Journey,
-    designs: list[tuple[str, Journey]],
-    customers: int | None = None,
-    horizon: float | None = None,
-    replications: int = 1,
-    seed: int | None = None,
-    warmup: float = 0.0,
-    workers: int | None = None,
+    designs: Sequence[Design],
+    settings: RunSettings,
+    runner: Runner | None = None,
     progress: Callable[[float], None] | None = None,
 ) -> Report:
-    """Simulate the designs (and the design tests) and draw the figures of a report."""
-    import matplotlib
+    """Simulate the designs, run every analysis on the same outcomes, and draw the figures of a report.
 
-    matplotlib.use("Agg")
-    from ..sim.plan import compile_plan
-    from ..sim.runner import run
-    from ..sim.settings import RunSettings
+    Parameters
+    ----------
+    journey : Journey
+        The journey as written (with its variants, design tests and surveys).
+    designs : sequence of Design
+        The designs to report on; the first is the baseline.
+    settings : RunSettings
+        How to run every simulation of the report.
+    runner : Runner, optional
+        Runs the simulations; each (design, settings, seed) runs once for the
+        whole report (see :attr:`Runner.engine_runs`).  Default: a new runner.
+    progress : callable, optional
+        Called with the finished share of the report's work (0..1).
+    """
+    from ..analysis.care import care_value
+    from ..analysis.delivery import delivery_gap
+    from ..analysis.design_tests import run_tests
+    from ..analysis.gaps import gaps_from_simulation, gaps_from_survey
+    from ..analysis.markov import analyze
+    from ..analysis.opportunities import opportunities
+    from ..analysis.profile import profile
+    from ..analysis.recovery import recovery
     from . import plots
 
-    master = seed if seed is not None else (int(journey.seed) if journey.seed is not None else 0)
-    names = [name for name, _ in designs]
+    if not designs:
+        raise ValueError("a report needs at least one design")
+    runner = runner if runner is not None else Runner()
+    settings = settings.resolved(journey.seed)
+    phases = _Phases(progress, 2 + bool(journey.design_tests) + bool(designs[0].journey.care))
+    names = [design.name for design in designs]
     comparison = None
     if len(designs) > 1:
-        comparison = compare(
-            [DesignInput(n, j) for n, j in designs],
-            customers,
-            horizon,
-            replications,
-            master,
-            warmup,
-            workers,
-            progress=progress,
-        )
-        results = comparison["results"]
+        outcomes, comparison = run_and_compare(runner, designs, settings, progress=phases.next())
     else:
-        outcome = run(
-            compile_plan(designs[0][1]),
-            RunSettings(customers=customers, horizon=horizon, warmup=warmup),
-            replications,
-            master,
-            names[0],
-            progress=progress,
-        )
-        results = {names[0]: outcome.results}
-    baseline_name, baseline = designs[0]
-    outcome = run(
-        compile_plan(baseline),
-        RunSettings(customers=customers, horizon=horizon, warmup=warmup),
-        replications,
-        master,
-        baseline_name,
-    )
-    tests = None
-    if journey.design_tests:
-        from ..analysis.design_tests import run_tests
-
-        tests = run_tests(journey, customers, horizon, replications, master, warmup, workers)
+        outcomes = runner.run(designs, settings, progress=phases.next())
+    results = {outcome.design: outcome.results for outcome in outcomes}
+    first_outcome = outcomes[0]
+    baseline_name, baseline = first_outcome.design, first_outcome.journey
+    tests = run_tests(journey, settings, runner, progress=phases.next()) if journey.design_tests else None
     report = Report(
         journey,
         names,
         results,
         comparison,
         tests,
-        settings={
-            "seed": master,
-            "customers": customers,
-            "replications": replications,
-            "horizon": horizon,
-            "warmup": warmup,
-            "journeydsl": __version__,
-        },
+        settings={**settings.record(), "journeydsl": __version__},
     )
     first = results[baseline_name]
-    report.figures["curve"] = _png(plots.figure("curve", first, outcome.collectors))
+    figure = plots.figure
+    collectors = first_outcome.collectors
+    report.figures["curve"] = _png(figure("curve", first, collectors))
     report.captions["curve"] = f"Emotion curve of `{baseline_name}`: mean momentary affect along the journey."
-    report.figures["funnel"] = _png(plots.figure("funnel", first, outcome.collectors))
+    report.figures["funnel"] = _png(figure("funnel", first, collectors))
     report.captions["funnel"] = f"Drop-off by stage in `{baseline_name}`."
-    report.figures["distribution"] = _png(plots.figure("distribution", first, outcome.collectors))
+    report.figures["distribution"] = _png(figure("distribution", first, collectors))
     report.captions["distribution"] = "How customers remember the journey, and how likely they are to recommend it."
     if comparison is not None:
         ax = plots.emotion_curves(results)
@@ -157,53 +144,51 @@ def build_report(
             report.figures["segments"] = _png(ax.figure)
             report.captions["segments"] = "Satisfaction by segment and design."
     report.graph_svg = _graph_svg(baseline)
-    from ..analysis.care import care_value, recovery
-    from ..analysis.delivery import delivery_gap, profile
-    from ..analysis.gaps import gaps_from_simulation, gaps_from_survey
-    from ..analysis.markov import analyze
-    from ..analysis.opportunities import opportunities
-
     report.analysis = analyze(baseline)
-    report.opportunities = opportunities(
-        baseline,
-        customers=customers,
-        horizon=horizon,
-        replications=replications,
-        seed=master,
-        warmup=warmup,
-        workers=workers,
-    )
+    report.opportunities = opportunities(baseline, settings, runner, progress=phases.next())
     report.figures["opportunities"] = _png(plots.tornado(report.opportunities).figure)
     report.captions["opportunities"] = "What each touchpoint is worth: removed, and one point better."
-    report.profile = profile(designs, customers, master, horizon)
+    report.profile = profile(outcomes)
     report.figures["profile"] = _png(plots.profile_bars(report.profile).figure)
     report.captions["profile"] = "Experience themes and modules each design delivers, per customer."
-    report.delivery = delivery_gap(baseline, customers, master, horizon, baseline_name)
+    report.delivery = delivery_gap(first_outcome)
     report.figures["delivery"] = _png(plots.delivery_chart(report.delivery).figure)
     report.captions["delivery"] = (
         "The delivery gap: the effect intended at each touchpoint against what customers felt."
     )
-    report.recovery = recovery(baseline, customers, master, horizon)
+    report.recovery = recovery(first_outcome)
     if any(group["customers"] for name, group in report.recovery["groups"].items() if name != "no failure"):
         report.figures["recovery"] = _png(plots.recovery_chart(report.recovery).figure)
         report.captions["recovery"] = "Satisfaction by failure experience, with 95% intervals."
     if baseline.care:
-        report.care = care_value(baseline, customers, horizon, replications, master, workers)
+        report.care = care_value(baseline, settings, runner, progress=phases.next())
         report.figures["care"] = _png(plots.care_chart(report.care).figure)
         report.captions["care"] = "Return on investment of each care programme, with 95% intervals."
     report.figures["removal"] = _png(plots.removal_chart(report.analysis).figure)
     report.captions["removal"] = "Share of conversions lost without each touchpoint (conversion removal effect)."
-    report.gaps = (
-        gaps_from_survey(baseline)
-        if journey.surveys
-        else gaps_from_simulation(baseline, outcome.collectors, compile_plan(baseline))
-    )
+    report.gaps = gaps_from_survey(baseline) if journey.surveys else gaps_from_simulation(first_outcome)
     if report.gaps["groups"]:
         report.figures["gaps"] = _png(plots.gap_chart(report.gaps)[0].figure)
         report.captions["gaps"] = (
             "The seven-step gap analysis: expectation against experience, and the importance-weighted gaps."
         )
     return report
+
+
+class _Phases:
+    """Progress over a report's phases: each phase's own share (0..1) moves the whole by 1/count."""
+
+    def __init__(self, progress: Callable[[float], None] | None, count: int) -> None:
+        self.progress = progress
+        self.count = count
+        self.started = 0
+
+    def next(self) -> Callable[[float], None] | None:
+        if self.progress is None:
+            return None
+        before, progress, count = self.started, self.progress, self.count
+        self.started += 1
+        return lambda share: progress(min(1.0, (before + share) / count))
 
 
 def _png(figure) -> bytes:

@@ -1,33 +1,51 @@
-"""Replications and seeds: run a plan several times and summarise it as the results contract.
+"""The one runner: designs x replications -> outcomes, serially or on any executor, each run once.
 
 Randomness enters as one integer seed.  :class:`numpy.random.SeedSequence`
-splits it into one independent seed per replication, so a replication's
-results depend only on the seed and its index, never on the order in which
-replications run.
+splits it into one independent seed per replication
+(:func:`replication_seeds`), so a replication's results depend only on the
+design, the settings, the seed and its index, never on the order in which
+replications run or where: serially, in a process pool, or on a Dask cluster
+(``client.get_executor()``) give the same bytes.
 
-The summary is plain data following ``journeydsl.results/1``
-(``docs/results-schema.md``, ``journeydsl/schemas/results.schema.json``).
+A :class:`Runner` remembers every replication it has run, keyed by what
+decides its numbers (the design's simulated content, customers, horizon,
+warm-up, the replication's seed and index).  Analyses and reports that share
+a runner therefore never simulate the same thing twice:
+:attr:`Runner.engine_runs` lists every replication the engine actually ran.
+
+Examples
+--------
+>>> from journeydsl.api import loads
+>>> from journeydsl.sim.settings import RunSettings
+>>> j = loads('journey "J" { arrivals cohort 50 stage a goal { touchpoint t: staff { feel +1 } } }')
+>>> runner = Runner()
+>>> first = runner.run([Design("baseline", j)], RunSettings(customers=50, replications=2))[0]
+>>> again = runner.run([Design("again", j)], RunSettings(customers=50, replications=2))[0]
+>>> len(runner.engine_runs), again.results["design"], again.results["customers"] == first.results["customers"]
+(2, 'again', True)
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
 
-from .._version import __version__
+from ..lang.model import Journey
 from .engine import TraceRow, run_replication
-from .metrics import METRICS, Collector, Moments, Reservoir
-from .plan import MODULE_NAMES, THEME_NAMES, Plan
+from .metrics import Collector
+from .plan import Plan, compile_plan
+from .results import summarise
 from .settings import RunSettings
 
-__all__ = ["SCHEMA", "replication_seeds", "interval", "run", "summarise", "Outcome"]
+__all__ = ["Design", "Outcome", "RunKey", "Runner", "replication_seeds", "simulation_key"]
 
-SCHEMA = "journeydsl.results/1"
-#: Seed used when neither the command line nor the journey gives one.
-DEFAULT_SEED = 0
+#: Offset between the master seeds of designs run with independent (not common) random numbers.
+_INDEPENDENT_SEED_STEP = 7919
 
 
 def replication_seeds(seed: int, replications: int) -> list[int]:
@@ -39,194 +57,219 @@ def replication_seeds(seed: int, replications: int) -> list[int]:
     True
     """
     children = np.random.SeedSequence(seed).spawn(replications)
-    return [
-        int(child.generate_state(2, dtype=np.uint32).astype(np.uint64) @ np.array([1 << 32, 1], dtype=np.uint64))
-        for child in children
-    ]
+    weights = np.array([1 << 32, 1], dtype=np.uint64)
+    return [int(child.generate_state(2, dtype=np.uint32).astype(np.uint64) @ weights) for child in children]
 
 
-def _t_quantile(df: int) -> float:
-    from scipy.stats import t
+def simulation_key(journey: Journey) -> Journey:
+    """What of a journey decides its simulation: everything but its variants, design tests and surveys.
 
-    return float(t.ppf(0.975, df))
-
-
-def interval(mean: float, stderr: float, df: int | None) -> dict[str, object]:
-    """``{"mean": x, "ci95": [lo, hi]}``: Student t with ``df`` degrees of freedom, normal when ``None``."""
-    if not math.isfinite(stderr):
-        stderr = 0.0
-    half = (1.959963984540054 if df is None else _t_quantile(df)) * stderr
-    return {"mean": rounded(mean), "ci95": [rounded(mean - half), rounded(mean + half)]}
-
-
-def rounded(value: float) -> float:
-    """A figure as written in results: six significant digits; not-a-number and infinities as 0.
-
-    Examples
-    --------
-    >>> rounded(2 / 3), rounded(float("nan"))
-    (0.666667, 0.0)
+    Two designs with the same key are the same simulation, whatever they are called.
     """
-    return float(f"{value:.6g}") if math.isfinite(value) else 0.0
+    return replace(journey, variants=(), design_tests=(), surveys=())
+
+
+@dataclass(frozen=True)
+class Design:
+    """A design to run: its name (written into the results) and its journey (already resolved)."""
+
+    name: str
+    journey: Journey
+
+
+class RunKey(NamedTuple):
+    """What decides one replication's numbers."""
+
+    design: Hashable
+    customers: int | None
+    horizon: float | None
+    warmup: float
+    seed: int
+    replication: int
 
 
 @dataclass
 class Outcome:
-    """A finished experiment: the results document and the raw collectors behind it."""
+    """One design's finished replications: the collectors, and the results document made from them.
 
-    results: dict[str, object]
-    collectors: list[Collector]
-
-
-def run(
-    plan: Plan,
-    settings: RunSettings,
-    replications: int = 1,
-    seed: int | None = None,
-    design: str = "baseline",
-    trace: Callable[[TraceRow], None] | None = None,
-    progress: Callable[[float], None] | None = None,
-) -> Outcome:
-    """Run ``replications`` replications of a plan and summarise them.
-
-    Parameters
+    Attributes
     ----------
+    design : str
+        The design's name, as written into :attr:`results`.
+    journey : Journey
+        The design's journey.
     plan : Plan
         The compiled journey.
     settings : RunSettings
-        Customers or horizon, and warm-up.
-    replications : int
-        Independent replications (at least 1).
-    seed : int, optional
-        Master seed; default: the journey's ``seed``, else 0.
-    design : str
-        The design's name, written into the results.
-    trace : callable, optional
-        Receives one row per touchpoint visit.
-    progress : callable, optional
-        Called with the finished share of the whole run (0..1) as it grows.
+        The resolved settings it ran with (``settings.seed`` is the master seed).
+    collectors : list of Collector
+        One per replication, in replication order.
     """
-    master = seed if seed is not None else (plan.seed if plan.seed is not None else DEFAULT_SEED)
-    collectors = []
-    for index, child in enumerate(replication_seeds(master, replications)):
-        within = None
-        if progress is not None:
 
-            def within(fraction: float, done: int = index) -> None:
-                progress((done + fraction) / replications)
+    design: str
+    journey: Journey
+    plan: Plan
+    settings: RunSettings
+    collectors: list[Collector] = field(repr=False)
 
-        collectors.append(run_replication(plan, settings, child, index, trace, within))
-        if progress is not None:
-            progress((index + 1) / replications)
-    return Outcome(summarise(plan, collectors, master, design), collectors)
+    @cached_property
+    def results(self) -> dict[str, object]:
+        """The ``journeydsl.results/1`` document (see ``docs/results-schema.md``)."""
+        return summarise(self.plan, self.collectors, self.settings.master_seed, self.design)
 
 
-def _metric_block(collectors: list[Collector], segment: int | None) -> dict[str, object]:
-    block = {}
-    for name in METRICS:
-        per_run = [c.metric(name, segment) for c in collectors]
-        if len(collectors) > 1:
-            means = Moments()
-            for moments in per_run:
-                if moments.n:
-                    means.add(moments.mean)
-            block[name] = interval(means.mean, means.stderr, means.n - 1 if means.n > 1 else None)
-        else:
-            block[name] = interval(per_run[0].mean, per_run[0].stderr, None)
-    return block
+class _Task(NamedTuple):
+    journey: Journey
+    settings: RunSettings
+    seed: int
+    replication: int
+    paired: bool
 
 
-def summarise(plan: Plan, collectors: list[Collector], seed: int, design: str = "baseline") -> dict[str, object]:
-    """The results document (``journeydsl.results/1``) of one or more replications."""
-    runs = len(collectors)
-    customers = sum(c.customers for c in collectors)
-    stages = {}
-    for index, stage in enumerate(plan.stages):
-        entered = sum(c.entered[index] for c in collectors)
-        dropped = sum(c.dropped[index] for c in collectors)
-        stages[stage.name] = {
-            "phase": stage.phase,
-            "goal": stage.goal,
-            "entered": entered,
-            "dropped": dropped,
-            "drop_rate": rounded(dropped / entered) if entered else 0.0,
-        }
-    cycles = sum(sum(c.peaks) for c in collectors)
-    touchpoints = {}
-    themes = [0.0] * len(THEME_NAMES)
-    modules = [0.0] * len(MODULE_NAMES)
-    order = {name: i for i, name in enumerate(plan.stage_names)}
-    in_journey_order = sorted(plan.touchpoints, key=lambda tp: (order.get(tp.stage, len(order)), tp.index))
-    for tp in in_journey_order:
-        i = tp.index
-        affect = Moments()
-        waits = Moments()
-        for c in collectors:
-            affect.n += c.visits[i]
-            affect.total += c.affect_sum[i]
-            affect.squares += c.affect_squares[i]
-            waits.n += c.waits[i].n
-            waits.total += c.waits[i].total
-            waits.squares += c.waits[i].squares
-        pooled = Reservoir(size=sum(len(c.wait_sample[i].values) for c in collectors) or 1)
-        for c in collectors:
-            for value in c.wait_sample[i].values:
-                pooled.add(value)
-        visits = affect.n
-        utilisation = None
-        if tp.capacity is not None:
-            capacity_time = sum(tp.capacity * c.observed_time for c in collectors)
-            utilisation = rounded(sum(c.busy[i] for c in collectors) / capacity_time) if capacity_time else 0.0
-        for t, value in enumerate(tp.themes):
-            themes[t] += value * visits
-        for m, value in enumerate(tp.modules):
-            modules[m] += value * visits
-        touchpoints[tp.name] = {
-            "stage": tp.stage,
-            "channel": tp.channel,
-            "visits": visits,
-            "mean_affect": rounded(affect.mean),
-            "sd_affect": rounded(affect.sd),
-            "peak_share": rounded(sum(c.peaks[i] for c in collectors) / cycles) if cycles else 0.0,
-            "end_share": rounded(sum(c.ends[i] for c in collectors) / cycles) if cycles else 0.0,
-            "wait_mean": rounded(waits.mean),
-            "wait_p95": rounded(pooled.quantile(0.95)),
-            "utilisation": utilisation,
-            "reneged": sum(c.reneged[i] for c in collectors),
-            "failures": sum(c.failures[i] for c in collectors),
-            "cost": rounded(sum(c.cost[i] for c in collectors)),
-        }
-    segments = {}
-    for segment in plan.segments:
-        counted = sum(c.segment_customers[segment.index] for c in collectors)
-        segments[segment.name] = {
-            "customers": counted,
-            "share": rounded(counted / customers) if customers else 0.0,
-            "metrics": _metric_block(collectors, segment.index),
-        }
-    positive = sum(c.positive_talk for c in collectors)
-    negative = sum(c.negative_talk for c in collectors)
-    return {
-        "schema": SCHEMA,
-        "journeydsl": __version__,
-        "journey": plan.name,
-        "design": design,
-        "seed": seed,
-        "customers": customers,
-        "replications": runs,
-        "time_unit": plan.time_unit,
-        "in_progress": sum(c.in_progress for c in collectors),
-        "metrics": _metric_block(collectors, None),
-        "word_of_mouth": {
-            "positive": positive,
-            "negative": negative,
-            "positive_to_negative": rounded(positive / negative) if negative else None,
-            "referrals": sum(c.referrals for c in collectors),
-            "repeat_purchases": sum(c.repeat_purchases for c in collectors),
-        },
-        "stages": stages,
-        "touchpoints": touchpoints,
-        "segments": segments,
-        "themes": {name: rounded(themes[i] / customers) if customers else 0.0 for i, name in enumerate(THEME_NAMES)},
-        "modules": {name: rounded(modules[i] / customers) if customers else 0.0 for i, name in enumerate(MODULE_NAMES)},
-    }
+def _run_task(task: _Task) -> Collector:
+    """Run one replication (module level, so process pools and Dask can pickle it)."""
+    return run_replication(compile_plan(task.journey), task.settings, task.seed, task.replication, paired=task.paired)
+
+
+class Runner:
+    """Runs designs x replications, remembering every replication so none is run twice.
+
+    Parameters
+    ----------
+    executor : concurrent.futures.Executor, optional
+        Where to run replications: a process pool, a Dask ``distributed``
+        client's ``get_executor()``, or any other executor.  By default a
+        process pool of ``settings.workers`` processes (all cores) is started
+        for a batch of more than one replication, and one replication runs in
+        this process.  Results never depend on it.
+
+    Attributes
+    ----------
+    engine_runs : list of RunKey
+        Every replication the engine ran, in order.
+    """
+
+    def __init__(self, executor: Executor | None = None) -> None:
+        self.executor = executor
+        self.engine_runs: list[RunKey] = []
+        self._collectors: dict[RunKey, Collector] = {}
+        self._plans: dict[Hashable, Plan] = {}
+
+    def run(
+        self,
+        designs: Sequence[Design],
+        settings: RunSettings,
+        *,
+        paired: bool = False,
+        common_random_numbers: bool = True,
+        trace: Callable[[TraceRow], None] | None = None,
+        progress: Callable[[float], None] | None = None,
+    ) -> list[Outcome]:
+        """Run every design for ``settings.replications`` replications with the same seeds.
+
+        Parameters
+        ----------
+        designs : sequence of Design
+            The designs, in the order their outcomes are returned.
+        settings : RunSettings
+            How to run; an unresolved seed falls back to the first design's journey seed.
+        paired : bool
+            Keep each customer's outcomes, so designs can be compared customer by customer.
+        common_random_numbers : bool
+            ``False`` gives every design its own seeds (for showing what common
+            random numbers buy; not for real comparisons).
+        trace : callable, optional
+            Receives one row per touchpoint visit; the replications then run
+            in this process, in order, even if they were run before.
+        progress : callable, optional
+            Called with the finished share of this call's replications (0..1).
+
+        Returns
+        -------
+        list of Outcome
+            One per design.
+        """
+        if not designs:
+            raise ValueError("nothing to run: no designs given")
+        settings = settings.resolved(designs[0].journey.seed)
+        keys: list[list[RunKey]] = []
+        tasks: dict[RunKey, _Task] = {}
+        for number, design in enumerate(designs):
+            content = simulation_key(design.journey)
+            master = settings.master_seed
+            if not common_random_numbers:
+                master += _INDEPENDENT_SEED_STEP * number
+            design_keys = []
+            for index, seed in enumerate(replication_seeds(master, settings.replications)):
+                key = RunKey(content, settings.customers, settings.horizon, settings.warmup, seed, index)
+                design_keys.append(key)
+                known = self._collectors.get(key)
+                if trace is not None or known is None or (paired and known.records is None):
+                    tasks[key] = _Task(design.journey, settings, seed, index, paired)
+            keys.append(design_keys)
+        self._execute(tasks, settings, trace, progress)
+        return [
+            Outcome(
+                design.name, design.journey, self._plan(design.journey), settings, [self._collectors[k] for k in ks]
+            )
+            for design, ks in zip(designs, keys, strict=True)
+        ]
+
+    def _plan(self, journey: Journey) -> Plan:
+        content = simulation_key(journey)
+        if content not in self._plans:
+            self._plans[content] = compile_plan(journey)
+        return self._plans[content]
+
+    def _execute(
+        self,
+        tasks: dict[RunKey, _Task],
+        settings: RunSettings,
+        trace: Callable[[TraceRow], None] | None,
+        progress: Callable[[float], None] | None,
+    ) -> None:
+        total = len(tasks)
+        finished = 0
+
+        def done(key: RunKey, collector: Collector) -> None:
+            nonlocal finished
+            self._collectors[key] = collector
+            self.engine_runs.append(key)
+            finished += 1
+            if progress is not None:
+                progress(finished / total)
+
+        if not tasks:
+            if progress is not None:
+                progress(1.0)
+            return
+        executor = self.executor
+        if trace is not None or (executor is None and settings.worker_count(total) == 1):
+            for key, task in tasks.items():
+                within = None
+                if progress is not None:
+
+                    def within(fraction: float, before: int = finished) -> None:
+                        progress((before + fraction) / total)
+
+                plan = self._plan(task.journey)
+                done(key, run_replication(plan, task.settings, task.seed, task.replication, trace, within, task.paired))
+            return
+        if executor is not None:
+            self._gather(executor, tasks, done)
+            return
+        with ProcessPoolExecutor(max_workers=settings.worker_count(total)) as pool:
+            self._gather(pool, tasks, done)
+
+    @staticmethod
+    def _gather(executor: Executor, tasks: dict[RunKey, _Task], done: Callable[[RunKey, Collector], None]) -> None:
+        futures: list[tuple[RunKey, Future[Collector]]] = [
+            (key, executor.submit(_run_task, task)) for key, task in tasks.items()
+        ]
+        try:
+            for key, future in futures:
+                done(key, future.result())
+        except BaseException:
+            for _, future in futures:
+                future.cancel()
+            raise

@@ -1,0 +1,68 @@
+"""`journey recovery`: satisfaction and return after failures, recovered or not.
+
+Satisfaction and return probability of customers who met no failure, whose
+failures were all recovered, and who met a failure left unrecovered, so the
+(weak) service recovery paradox can be checked: satisfaction after a
+well-recovered failure can exceed no failure, repurchase does not (de Matos,
+Henrique & Rossi 2007).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._version import __version__
+from ..sim.metrics import Moments
+from ..sim.results import interval
+from ..sim.runner import Outcome
+
+__all__ = ["RECOVERY_SCHEMA", "recovery"]
+
+RECOVERY_SCHEMA = "journeydsl.recovery/1"
+
+
+def recovery(outcome: Outcome) -> dict[str, object]:
+    """Satisfaction and return probability by failure experience (``journeydsl.recovery/1``).
+
+    Parameters
+    ----------
+    outcome : Outcome
+        A design's simulated outcome (every replication is pooled).
+    """
+    groups: dict[str, dict[str, Any]] = {}
+    for number, label in enumerate(("no failure", "failure recovered", "failure not recovered")):
+        sat, ret = Moments(), Moments()
+        for collector in outcome.collectors:
+            s, r = collector.recovery[number]
+            for target, source in ((sat, s), (ret, r)):
+                target.n += source.n
+                target.total += source.total
+                target.squares += source.squares
+        groups[label] = {
+            "customers": sat.n,
+            "satisfaction": interval(sat.mean, sat.stderr if sat.n > 1 else 0.0, None),
+            "return_rate": interval(ret.mean, ret.stderr if ret.n > 1 else 0.0, None),
+        }
+    none, recovered = groups["no failure"], groups["failure recovered"]
+    paradox = None
+    if none["customers"] and recovered["customers"]:
+        paradox = {
+            "satisfaction": _verdict(recovered["satisfaction"], none["satisfaction"]),
+            "return_rate": _verdict(recovered["return_rate"], none["return_rate"]),
+        }
+    return {
+        "schema": RECOVERY_SCHEMA,
+        "journeydsl": __version__,
+        "journey": outcome.journey.name,
+        "customers": outcome.results["customers"],
+        "groups": groups,
+        "paradox": paradox,
+    }
+
+
+def _verdict(recovered: dict, untouched: dict) -> str:
+    if recovered["ci95"][0] > untouched["ci95"][1]:
+        return "higher after a recovered failure"
+    if recovered["ci95"][1] < untouched["ci95"][0]:
+        return "lower after a recovered failure"
+    return "no clear difference"
