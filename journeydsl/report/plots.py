@@ -9,6 +9,14 @@ The emotion curve and the funnel need only the results document
 (``journeydsl.results/1``); the distributions need the per-replication
 collectors of :class:`journeydsl.sim.runner.Outcome`, which keep the
 histograms that the document leaves out.
+
+No function here selects a Matplotlib backend.  Given no axes, a plot
+function makes its figure with pyplot, so it shows the way the session shows
+figures (inline in a notebook, in a window on a desktop; headless, pyplot
+falls back to Agg by itself).  :func:`figure`, which makes the figures
+``journey plot`` and the report save, uses no pyplot at all: its figures open
+no window and stay in no figure manager.  Write figures to bytes or files with
+:mod:`journeydsl.report.figures`, which makes the same figure the same bytes.
 """
 
 from __future__ import annotations
@@ -20,6 +28,9 @@ from ..sim.metrics import Histogram
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import PercentFormatter
+    from matplotlib.typing import RcKeyType
 
     from ..sim.metrics import Collector
 
@@ -62,7 +73,7 @@ PALETTE = {
 #: The plots ``journey plot --kind`` draws.
 KINDS = ("curve", "funnel", "distribution")
 
-_STYLE = {
+_STYLE: dict[RcKeyType, Any] = {
     "font.size": 10,
     "axes.titlesize": 12,
     "axes.titleweight": "bold",
@@ -173,7 +184,16 @@ def _stage_sections(ax: Axes, points: Sequence[tuple[str, dict[str, Any]]], exte
         )
 
 
-def _mark_moment(ax: Axes, points, means, key: str, text: str, colour: str, marker: str, extent: float) -> None:
+def _mark_moment(
+    ax: Axes,
+    points: Sequence[tuple[str, dict[str, Any]]],
+    means: Sequence[float],
+    key: str,
+    text: str,
+    colour: str,
+    marker: str,
+    extent: float,
+) -> None:
     shares = [tp.get(key, 0.0) or 0.0 for _, tp in points]
     if not any(shares):
         return
@@ -379,14 +399,20 @@ def _merge(histograms: Sequence[Histogram]) -> Histogram:
     return merged
 
 
-def _percent():
+def _percent() -> PercentFormatter:
     from matplotlib.ticker import PercentFormatter
 
     return PercentFormatter(1.0, decimals=0)
 
 
-def figure(kind: str, results: dict[str, Any], collectors: Sequence[Collector]):
+def figure(kind: str, results: dict[str, Any], collectors: Sequence[Collector]) -> Figure:
     """The figure ``journey plot --kind KIND`` saves.
+
+    The figure is made without pyplot: it opens no window, needs no backend
+    and is not kept by pyplot's figure manager (nothing to close).  Save it
+    with :func:`journeydsl.report.figures.save_figure` or
+    :func:`~journeydsl.report.figures.figure_bytes`; in a notebook, make it the
+    value of a cell to see it.
 
     Parameters
     ----------
@@ -400,24 +426,31 @@ def figure(kind: str, results: dict[str, Any], collectors: Sequence[Collector]):
     Returns
     -------
     matplotlib.figure.Figure
-    """
-    import matplotlib.pyplot as plt
 
-    with plt.rc_context(_STYLE):
+    Raises
+    ------
+    ValueError
+        For a kind not in :data:`KINDS`.
+    """
+    from matplotlib import rc_context
+    from matplotlib.figure import Figure
+
+    if kind not in KINDS:
+        raise ValueError(f"unknown plot kind {kind!r}; choose one of {', '.join(KINDS)}")
+    with rc_context(_STYLE):
         if kind == "curve":
-            fig, ax = plt.subplots(figsize=(10, 5.5), layout="constrained")
-            emotion_curve(results, ax)
+            fig = Figure(figsize=(10, 5.5), layout="constrained")
+            emotion_curve(results, fig.subplots())
         elif kind == "funnel":
-            fig, ax = plt.subplots(figsize=(9, 0.6 * len(results["stages"]) + 1.8), layout="constrained")
-            funnel(results, ax)
-        elif kind == "distribution":
-            fig, (left, middle, right) = plt.subplots(1, 3, figsize=(15, 4.5), layout="constrained")
+            fig = Figure(figsize=(9, 0.6 * len(results["stages"]) + 1.8), layout="constrained")
+            funnel(results, fig.subplots())
+        else:
+            fig = Figure(figsize=(15, 4.5), layout="constrained")
+            left, middle, right = fig.subplots(1, 3)
             remembered_distribution(collectors, left)
             satisfaction_distribution(collectors, middle)
             recommendation_distribution(collectors, right)
             fig.suptitle(f"How customers remember {results.get('journey', '')}", fontweight="bold")
-        else:
-            raise ValueError(f"unknown plot kind {kind!r}; choose one of {', '.join(KINDS)}")
     return fig
 
 
@@ -916,8 +949,9 @@ def labelled_bars(
     reach = max([abs(v) for v in values] + [abs(b) for bounds in (intervals or []) if bounds for b in bounds] + [1e-9])
     for i, value in enumerate(values):
         text = f"{value:.0%}" if percent else f"{value:+.2f}" if signed else f"{value:.2f}"
-        bounds = intervals[i] if intervals and intervals[i] is not None else (value, value)
-        anchor = max(value, *bounds) if value >= 0 else min(value, *bounds)
+        interval = intervals[i] if intervals else None
+        low, high = interval if interval is not None else (value, value)
+        anchor = max(value, low, high) if value >= 0 else min(value, low, high)
         ax.text(
             anchor + (0.02 if value >= 0 else -0.02) * reach,
             i,
