@@ -24,8 +24,10 @@ from .model import (
     Journey,
     Library,
     NamedValue,
+    ParamBlock,
     Probability,
     Quantity,
+    SegmentShare,
     Span,
     Stage,
     Touchpoint,
@@ -315,7 +317,7 @@ def references(ctx: Context) -> Iterator[Diagnostic]:
                         yield _unknown("JD112", "customer state", condition.subject, condition.span, CONDITION_SUBJECTS)
 
 
-def _segment_refs(ctx: Context, names: Iterable[str], shares) -> Iterator[Diagnostic]:
+def _segment_refs(ctx: Context, names: Iterable[str], shares: Iterable[SegmentShare]) -> Iterator[Diagnostic]:
     for name, share in zip(names, shares, strict=True):
         if name not in ctx.segment_names:
             yield _undefined("JD107", "segment", name, share.span, ctx.segment_names, "segment NAME 100% { ... }")
@@ -386,7 +388,7 @@ def vocabulary(ctx: Context) -> Iterator[Diagnostic]:
         yield from _repeated(((p.name, p.name_span) for p in block.params), f"`{block.name}`")
 
 
-def _param_blocks(ctx: Context):
+def _param_blocks(ctx: Context) -> Iterator[ParamBlock]:
     yield from ctx.body.params
     for segment in ctx.body.segments:
         yield from segment.params
@@ -626,7 +628,19 @@ def touchpoint_values(ctx: Context) -> Iterator[Diagnostic]:
 
 @check
 def choice_shares(ctx: Context) -> Iterator[Diagnostic]:
-    """The options of a choice have shares summing to 100%, overall and for each segment."""
+    """The options of a choice have shares summing to 100%, overall and for each segment.
+
+    Parameters
+    ----------
+    ctx : Context
+        The journey being checked.
+
+    Yields
+    ------
+    Diagnostic
+        JD211 for a share outside a choice, JD212 for a choice or option missing something,
+        JD208 for shares that do not add up to 100%.
+    """
     for stage in ctx.journey.stages if ctx.journey else ():
         for step in stage.steps:
             if isinstance(step, Use) and step.share is not None:
@@ -657,16 +671,17 @@ def choice_shares(ctx: Context) -> Iterator[Diagnostic]:
                         option.name_span,
                         hint="give every option a share, e.g. `share 40%`",
                     )
-            if any(s is None for s in shares):
+            given = [s for s in shares if s is not None]
+            if len(given) != len(shares):
                 continue
-            yield from _choice_total(step, [s.probability.value for s in shares], "", step.options[0].share.span)
-            segments = sorted({b.segment for s in shares for b in s.by_segment})
+            yield from _choice_total(step, [s.probability.value for s in given], "", given[0].span)
+            segments = sorted({b.segment for s in given for b in s.by_segment})
             for segment in segments:
                 values = []
-                for share in shares:
+                for share in given:
                     override = [b.probability.value for b in share.by_segment if b.segment == segment]
                     values.append(override[0] if override else share.probability.value)
-                yield from _choice_total(step, values, f" for segment `{segment}`", step.options[0].share.span)
+                yield from _choice_total(step, values, f" for segment `{segment}`", given[0].span)
 
 
 def _choice_total(step: Choice, values: list[float], suffix: str, span: Span) -> Iterator[Diagnostic]:
@@ -709,27 +724,27 @@ def transition_values(ctx: Context) -> Iterator[Diagnostic]:
 
 
 def _transition_sums(stage: Stage) -> Iterator[Diagnostic]:
-    given = [t for t in stage.transitions if t.probability is not None]
+    given = [(t, t.probability) for t in stage.transitions if t.probability is not None]
     if not given:
         return
-    total = sum(t.probability.value for t in given)
-    if total > 1 + _EPSILON and not any(t.probability.value > 1 + _EPSILON for t in given):  # else JD201 says it
-        parts = " + ".join(str(t.probability) for t in given)
+    total = sum(p.value for _, p in given)
+    if total > 1 + _EPSILON and not any(p.value > 1 + _EPSILON for _, p in given):  # else JD201 says it
+        parts = " + ".join(str(p) for _, p in given)
         yield Diagnostic(
             "JD202",
             f"transitions out of `{stage.name}` add up to {_percent(total)}",
-            given[0].span,
+            given[0][0].span,
             hint=f"{parts} = {_percent(total)}; they may add up to at most 100% (the rest drops off)",
-            related=tuple((f"`-> {t.target}`", t.span) for t in given[1:]),
+            related=tuple((f"`-> {t.target}`", t.span) for t, _ in given[1:]),
         )
         return
-    if any(t.conditionals for t in given):
-        worst = sum(max([t.probability.value, *(c.probability.value for c in t.conditionals)]) for t in given)
+    if any(t.conditionals for t, _ in given):
+        worst = sum(max([p.value, *(c.probability.value for c in t.conditionals)]) for t, p in given)
         if worst > 1 + _EPSILON:
             yield Diagnostic(
                 "JD202",
                 f"transitions out of `{stage.name}` can add up to {_percent(worst)} when their conditions hold together",
-                next(t for t in given if t.conditionals).span,
+                next(t for t, _ in given if t.conditionals).span,
                 hint="lower the conditional probabilities so that the highest ones add up to at most 100%",
             )
 
@@ -762,7 +777,18 @@ def settings_values(ctx: Context) -> Iterator[Diagnostic]:
 
 @check
 def structure(ctx: Context) -> Iterator[Diagnostic]:
-    """Stages exist, a goal exists, every stage is reachable, none is a trap, loops are bounded."""
+    """Stages exist, a goal exists, every stage is reachable, none is a trap, loops are bounded.
+
+    Parameters
+    ----------
+    ctx : Context
+        The journey being checked (a library has no structure to check).
+
+    Yields
+    ------
+    Diagnostic
+        JD304, JD303, JD301, JD302 and the warning JD502.
+    """
     journey = ctx.journey
     if journey is None:
         return
@@ -808,10 +834,10 @@ def structure(ctx: Context) -> Iterator[Diagnostic]:
         for group in journey_graph.loops(graph):
             stages = [by_id[n] for n in group]
             if not any(s.visit_limit is not None for s in stages):
-                names = ", ".join(f"`{s.name}`" for s in stages)
+                looping = ", ".join(f"`{s.name}`" for s in stages)
                 yield Diagnostic(
                     "JD502",
-                    f"customers can loop through {names} with no visit limit",
+                    f"customers can loop through {looping} with no visit limit",
                     stages[0].name_span,
                     hint=f"add `visit limit 3` to stage `{stages[0].name}` or to the journey",
                 )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from .diagnostics import Diagnostic, did_you_mean
 from .model import (
@@ -21,8 +22,8 @@ from .model import (
     NamedValue,
     ParamBlock,
     Patch,
-    Segment,
     Stage,
+    Step,
     Touchpoint,
     Transition,
     Use,
@@ -109,14 +110,14 @@ def resolve(journey: Journey, name: str = BASELINE) -> Resolved:
                 ),
             )
         chain.append(current)
-        if current.base in (None, BASELINE):
+        base = current.base
+        if base is None or base == BASELINE:
             current = None
-        elif current.base in variants:
-            current = variants[current.base]
+        elif base in variants:
+            current = variants[base]
         else:
             hint = (
-                did_you_mean(current.base, variants)
-                or "a variant builds on the baseline or on another variant of this journey"
+                did_you_mean(base, variants) or "a variant builds on the baseline or on another variant of this journey"
             )
             return Resolved(
                 name,
@@ -140,8 +141,22 @@ def resolve(journey: Journey, name: str = BASELINE) -> Resolved:
 
 # ---- finding things --------------------------------------------------------------------
 
+_T = TypeVar("_T")
 
-def _step_name(step: Touchpoint | Use | Choice) -> str:
+
+def _written(value: _T | None, what: str, patch: Patch) -> _T:
+    """A part of a patch that the transformer always writes for its kind (e.g. the touchpoint of ``add``)."""
+    if value is None:
+        raise ValueError(f"a `{patch.kind}` patch at {patch.span} has no {what}")
+    return value
+
+
+def _target(patch: Patch) -> str:
+    """The name a patch acts on; every patch but ``add`` and ``add_care`` names one."""
+    return _written(patch.target, "target", patch)
+
+
+def _step_name(step: Step) -> str:
     return step.name
 
 
@@ -165,10 +180,26 @@ def _missing(kind: str, patch: Patch, known: list[str], problems: list[Diagnosti
 
 
 def map_touchpoints(journey: Journey, name: str, change: Callable[[Touchpoint], Touchpoint | None]) -> Journey:
-    """Apply ``change`` to every definition of touchpoint ``name`` (``None`` removes it)."""
+    """Apply ``change`` to every definition of touchpoint ``name`` (``None`` removes it).
 
-    def in_steps(steps):
-        result = []
+    Parameters
+    ----------
+    journey : Journey
+        The design to change.
+    name : str
+        The touchpoint: its steps in stages, its options in choices and its library definition.
+    change : callable
+        Takes the touchpoint and returns its replacement, or ``None`` to leave it out (a choice
+        left without options goes too).
+
+    Returns
+    -------
+    Journey
+        The changed design; everything else is left as it was.
+    """
+
+    def in_steps(steps: tuple[Step, ...]) -> tuple[Step, ...]:
+        result: list[Step] = []
         for step in steps:
             if isinstance(step, Touchpoint) and step.name == name:
                 changed = change(step)
@@ -195,7 +226,7 @@ def map_touchpoints(journey: Journey, name: str, change: Callable[[Touchpoint], 
 
 
 def _add(journey: Journey, patch: Patch, problems: list[Diagnostic]) -> Journey:
-    touchpoint = patch.touchpoint
+    touchpoint = _written(patch.touchpoint, "touchpoint", patch)
     placement = patch.placement
     if placement is None:
         return replace(journey, touchpoints=(*journey.touchpoints, touchpoint))
@@ -238,15 +269,27 @@ def _with_stage(journey: Journey, stage: Stage) -> Journey:
 
 
 def _add_care(journey: Journey, patch: Patch, problems: list[Diagnostic]) -> Journey:
-    return replace(journey, care=(*journey.care, patch.touchpoint))
+    return replace(journey, care=(*journey.care, _written(patch.touchpoint, "care programme", patch)))
 
 
 def apply_removal(journey: Journey, patch: Patch, problems: list[Diagnostic]) -> Journey:
     """Apply a ``remove`` patch: leave out the stage, segment, care programme or touchpoint it names.
 
-    A target that does not exist adds a diagnostic to ``problems`` and leaves the journey as it is.
+    Parameters
+    ----------
+    journey : Journey
+        The design the patch applies to.
+    patch : Patch
+        A patch of kind ``remove``; ``target_kind`` says what it removes.
+    problems : list of Diagnostic
+        Where a target that does not exist is reported (the journey is then returned as it is).
+
+    Returns
+    -------
+    Journey
+        The design without the target; removing a library touchpoint also removes its ``use`` steps.
     """
-    name = patch.target
+    name = _target(patch)
     if patch.target_kind == "stage":
         if all(stage.name != name for stage in journey.stages):
             _missing("stage", patch, [s.name for s in journey.stages], problems)
@@ -277,18 +320,19 @@ def apply_removal(journey: Journey, patch: Patch, problems: list[Diagnostic]) ->
 
 
 def _replace(journey: Journey, patch: Patch, problems: list[Diagnostic]) -> Journey:
-    if not any(tp.name == patch.target for tp in journey.all_touchpoints()):
+    target = _target(patch)
+    if not any(tp.name == target for tp in journey.all_touchpoints()):
         _missing("touchpoint", patch, [tp.name for tp in journey.all_touchpoints()], problems)
         return journey
-    new = patch.touchpoint
+    new = _written(patch.touchpoint, "touchpoint", patch)
 
     def swap(old: Touchpoint) -> Touchpoint:
         share = new.share if new.share is not None else old.share
         return replace(new, stage=old.stage, choice=old.choice, share=share)
 
-    journey = map_touchpoints(journey, patch.target, swap)
-    if new.name != patch.target:
-        journey = _rename_references(journey, patch.target, new.name)
+    journey = map_touchpoints(journey, target, swap)
+    if new.name != target:
+        journey = _rename_references(journey, target, new.name)
     return journey
 
 
@@ -301,12 +345,15 @@ def _rename_references(journey: Journey, old: str, new: str) -> Journey:
         failures = tuple(replace(f, recovery=new) if f.recovery == old else f for f in tp.effects.failures)
         return replace(tp, effects=replace(tp.effects, failures=failures))
 
-    def step(item):
+    def option(item: Touchpoint | Use) -> Touchpoint | Use:
         if isinstance(item, Use):
             return replace(item, name=new) if item.name == old else item
-        if isinstance(item, Choice):
-            return replace(item, options=tuple(step(option) for option in item.options))
         return recovered(item)
+
+    def step(item: Step) -> Step:
+        if isinstance(item, Choice):
+            return replace(item, options=tuple(option(o) for o in item.options))
+        return option(item)
 
     stages = tuple(replace(stage, steps=tuple(step(s) for s in stage.steps)) for stage in journey.stages)
     return replace(
@@ -342,10 +389,11 @@ _CHANGEABLE = ("capacity", "duration", "cost", "moment_of_truth", "share", "audi
 
 
 def _change(journey: Journey, patch: Patch, problems: list[Diagnostic]) -> Journey:
-    if not any(tp.name == patch.target for tp in (*journey.all_touchpoints(), *journey.care)):
+    target = _target(patch)
+    if not any(tp.name == target for tp in (*journey.all_touchpoints(), *journey.care)):
         _missing("touchpoint", patch, [tp.name for tp in (*journey.all_touchpoints(), *journey.care)], problems)
         return journey
-    changes = patch.touchpoint
+    changes = _written(patch.touchpoint, "touchpoint", patch)
     written = {key for key, _ in changes.attribute_spans}
 
     def apply(old: Touchpoint) -> Touchpoint:
@@ -355,8 +403,8 @@ def _change(journey: Journey, patch: Patch, problems: list[Diagnostic]) -> Journ
         effects = _merge_effects(old.effects, changes.effects) if "effects" in written else old.effects
         return replace(old, **fields, effects=effects, attribute_spans=tuple(spans.items()))
 
-    journey = map_touchpoints(journey, patch.target, apply)
-    return replace(journey, care=tuple(apply(c) if c.name == patch.target else c for c in journey.care))
+    journey = map_touchpoints(journey, target, apply)
+    return replace(journey, care=tuple(apply(c) if c.name == target else c for c in journey.care))
 
 
 def _change_stage(journey: Journey, patch: Patch, problems: list[Diagnostic]) -> Journey:
@@ -364,7 +412,7 @@ def _change_stage(journey: Journey, patch: Patch, problems: list[Diagnostic]) ->
     if stage is None:
         _missing("stage", patch, [s.name for s in journey.stages], problems)
         return journey
-    changes = patch.stage
+    changes = _written(patch.stage, "stage", patch)
 
     def key(transition: Transition) -> tuple[str, bool]:
         return (transition.target, transition.repeat)
@@ -386,7 +434,7 @@ def _change_segment(journey: Journey, patch: Patch, problems: list[Diagnostic]) 
     if segment is None:
         _missing("segment", patch, [s.name for s in journey.segments], problems)
         return journey
-    changes: Segment = patch.segment
+    changes = _written(patch.segment, "segment", patch)
     fields = {
         name: getattr(changes, name)
         for name in ("share", "tier", "value", "patience")
@@ -450,7 +498,7 @@ def _order(journey: Journey, patch: Patch, problems: list[Diagnostic]) -> Journe
 
 
 def _settings(journey: Journey, patch: Patch, problems: list[Diagnostic]) -> Journey:
-    return replace(journey, params=_merge_blocks(journey.params, (patch.params,)))
+    return replace(journey, params=_merge_blocks(journey.params, (_written(patch.params, "settings block", patch),)))
 
 
 _PATCHES: dict[str, Callable[[Journey, Patch, list[Diagnostic]], Journey]] = {

@@ -139,7 +139,7 @@ class Diagnostic:
 class JourneyError(Exception):
     """Raised by the API when a journey has errors; carries every diagnostic found."""
 
-    def __init__(self, diagnostics: Iterable[Diagnostic], sources: dict[str, str] | None = None):
+    def __init__(self, diagnostics: Iterable[Diagnostic], sources: dict[str, str] | None = None) -> None:
         self.diagnostics = tuple(diagnostics)
         self.sources = dict(sources or {})
         errors = [d for d in self.diagnostics if d.is_error]

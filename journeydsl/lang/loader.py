@@ -66,7 +66,7 @@ def load_file(path: str | os.PathLike[str], root: str | os.PathLike[str] | None 
 
 
 class _Loader:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path) -> None:
         self.root = root
         self.sources: dict[str, str] = {}
         self.diagnostics: list[Diagnostic] = []
@@ -163,8 +163,7 @@ class _Loader:
 
 def _merge(body: Journey | Library, libraries: list[Library]) -> Journey | Library:
     """Put imported definitions before the importing file's own (each library once)."""
-    seen: set[int] = set()
-    unique = [lib for lib in libraries if not (id(lib) in seen or seen.add(id(lib)))]
+    unique = list({id(lib): lib for lib in libraries}.values())
     merged = {
         key: tuple(item for lib in unique for item in getattr(lib, key)) + getattr(body, key)
         for key in ("factors", "segments", "touchpoints", "care", "params")

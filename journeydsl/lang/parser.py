@@ -201,7 +201,8 @@ def _classify(error: UnexpectedInput, text: str, file: str) -> Diagnostic:
 
 
 def _classify_character(error: UnexpectedCharacters, text: str, file: str) -> Diagnostic:
-    char = text[error.pos_in_stream] if error.pos_in_stream < len(text) else ""
+    position = error.pos_in_stream
+    char = text[position] if position is not None and position < len(text) else ""
     span = _span_at(file, error.line, error.column)
     if char == '"':
         return Diagnostic(
@@ -269,7 +270,7 @@ def _classify_token(error: UnexpectedToken, text: str, file: str) -> Diagnostic:
         hint = did_you_mean(str(token), keywords) if keywords else None
         if hint:
             return Diagnostic("JD004", f"`{token}` is not a keyword here", span, hint=hint)
-    if previous and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_\-]*", previous) and previous not in KEYWORDS:
+    if before is not None and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_\-]*", previous) and previous not in KEYWORDS:
         hint = did_you_mean(previous, KEYWORDS)
         if hint:
             prev_span = _offset_to_span(text, file, before.start(1), before.end(1))

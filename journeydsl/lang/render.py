@@ -13,12 +13,12 @@ __all__ = ["render_text", "render_diagnostic", "render_json", "summary_line"]
 _STYLES = {"error": "red", "warning": "yellow"}
 
 
-def _style(text: str, color: bool, **style: object) -> str:
+def _style(text: str, color: bool, *, fg: str | None = None, bold: bool | None = None) -> str:
     if not color:
         return text
     import click
 
-    return click.style(text, **style)
+    return click.style(text, fg=fg, bold=bold)
 
 
 def _excerpt(span: Span, sources: dict[str, str]) -> list[str]:

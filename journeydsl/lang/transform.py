@@ -8,9 +8,10 @@ construct came from and builds the frozen dataclasses of
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from lark import Token, Tree
+from lark.tree import Meta
 
 from .model import (
     NO_SPAN,
@@ -76,24 +77,16 @@ def to_document(tree: Tree, file: str, source: str = "") -> Document:
     return built[id(tree)]
 
 
-class _Tagged(tuple):
+class _Tagged(NamedTuple):
     """An attribute on its way into its owner: ``(key, value, span)``."""
 
-    @property
-    def key(self) -> str:
-        return self[0]
-
-    @property
-    def value(self) -> Any:
-        return self[1]
-
-    @property
-    def span(self) -> Span:
-        return self[2]
+    key: str
+    value: Any
+    span: Span
 
 
 def _tag(key: str, value: Any, span: Span) -> _Tagged:
-    return _Tagged((key, value, span))
+    return _Tagged(key, value, span)
 
 
 class _Number(float):
@@ -117,30 +110,25 @@ def _unquote(text: str) -> str:
 class _ToModel:
     """One method per named grammar alternative, called as ``method(meta, children)``."""
 
-    def __init__(self, file: str, source: str = ""):
+    def __init__(self, file: str, source: str = "") -> None:
         self.file = file
         self.source = source
 
     # ---- spans ---------------------------------------------------------------------
-    def _meta_span(self, meta: Any) -> Span:
+    def _meta_span(self, meta: Meta) -> Span:
         if getattr(meta, "empty", True):
             return NO_SPAN
         return Span(self.file, meta.line, meta.column, meta.end_line, meta.end_column)
 
     def _token_span(self, token: Token) -> Span:
-        return Span(self.file, token.line, token.column, token.end_line, token.end_column)
-
-    def _span_of(self, item: Any) -> Span:
-        if isinstance(item, Token):
-            return self._token_span(item)
-        if isinstance(item, _Tagged):
-            return item.span
-        if isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], Span):
-            return item[1]
-        return getattr(item, "span", NO_SPAN)
+        # Lark types a token's position as optional (a Token can be made by hand); its lexer always sets it.
+        line, column, end_line, end_column = token.line, token.column, token.end_line, token.end_column
+        if line is None or column is None or end_line is None or end_column is None:
+            return NO_SPAN
+        return Span(self.file, line, column, end_line, end_column)
 
     # ---- values --------------------------------------------------------------------
-    def name(self, meta, children):
+    def name(self, meta: Meta, children: list[Any]) -> tuple[str, Span]:
         token = children[0]
         text = _unquote(str(token)) if token.type == "STRING" else str(token)
         return (text, self._token_span(token))
@@ -152,12 +140,12 @@ class _ToModel:
         digits = str(token).replace("%", "").strip()
         return Probability(float(digits) / 100.0, True, self._token_span(token))
 
-    def quantity(self, meta, children):
+    def quantity(self, meta: Meta, children: list[Any]) -> Quantity:
         number = children[0]
         unit = str(children[1]) if len(children) > 1 else None
         return Quantity(float(number), unit, self._meta_span(meta))
 
-    def probability(self, meta, children):
+    def probability(self, meta: Meta, children: list[Any]) -> Probability:
         value = children[0]
         if isinstance(value, Probability):
             return value
@@ -166,7 +154,7 @@ class _ToModel:
     share = probability
 
     # ---- document --------------------------------------------------------------------
-    def start(self, meta, children):
+    def start(self, meta: Meta, children: list[Any]) -> Document:
         imports = tuple(c for c in children if isinstance(c, Import))
         bodies = [c for c in children if isinstance(c, (Journey, Library))]
         body = bodies[0] if bodies else None
@@ -174,11 +162,11 @@ class _ToModel:
             body = replace(body, imports=imports)
         return Document(self.file, imports, body)
 
-    def import_stmt(self, meta, children):
+    def import_stmt(self, meta: Meta, children: list[Any]) -> Import:
         token = children[0]
         return Import(_unquote(str(token)), self._token_span(token))
 
-    def journey(self, meta, children):
+    def journey(self, meta: Meta, children: list[Any]) -> Journey:
         (name, name_span), items = children[0], children[1:]
         fields: dict[str, Any] = {}
         setting_spans: list[tuple[str, Span]] = []
@@ -202,16 +190,16 @@ class _ToModel:
                 fields.setdefault("arrivals", item)
             else:
                 groups[_group_of(item)].append(item)
+        fields.update((key, tuple(values)) for key, values in groups.items())
         return Journey(
             name=name,
             **fields,
-            **{key: tuple(values) for key, values in groups.items()},
             span=self._meta_span(meta),
             name_span=name_span,
             setting_spans=tuple(setting_spans),
         )
 
-    def library(self, meta, children):
+    def library(self, meta: Meta, children: list[Any]) -> Library:
         name = None
         if children and isinstance(children[0], tuple) and not isinstance(children[0], _Tagged):
             name = children[0][0]
@@ -222,27 +210,27 @@ class _ToModel:
         return Library(name, **{k: tuple(v) for k, v in groups.items()}, span=self._meta_span(meta))
 
     # ---- journey settings -----------------------------------------------------------
-    def time_unit(self, meta, children):
+    def time_unit(self, meta: Meta, children: list[Any]) -> _Tagged:
         return _tag("time_unit", str(children[0]), self._meta_span(meta))
 
-    def horizon(self, meta, children):
+    def horizon(self, meta: Meta, children: list[Any]) -> _Tagged:
         return _tag("horizon", children[0], self._meta_span(meta))
 
-    def seed(self, meta, children):
+    def seed(self, meta: Meta, children: list[Any]) -> _Tagged:
         return _tag("seed", float(children[0]), self._meta_span(meta))
 
-    def visit_limit(self, meta, children):
+    def visit_limit(self, meta: Meta, children: list[Any]) -> _Tagged:
         return _tag("visit_limit", float(children[0]), self._meta_span(meta))
 
-    def arrivals_poisson(self, meta, children):
+    def arrivals_poisson(self, meta: Meta, children: list[Any]) -> Arrivals:
         rate, unit = children
         return Arrivals("poisson", rate=float(rate), per=str(unit), span=self._meta_span(meta))
 
-    def arrivals_cohort(self, meta, children):
+    def arrivals_cohort(self, meta: Meta, children: list[Any]) -> Arrivals:
         over = children[1] if len(children) > 1 else None
         return Arrivals("cohort", count=float(children[0]), over=over, span=self._meta_span(meta))
 
-    def arrivals_market(self, meta, children):
+    def arrivals_market(self, meta: Meta, children: list[Any]) -> Arrivals:
         size, innovation, imitation = (float(c) for c in children[:3])
         per = str(children[3]) if len(children) > 3 else None
         return Arrivals(
@@ -254,18 +242,18 @@ class _ToModel:
             span=self._meta_span(meta),
         )
 
-    def params(self, meta, children):
+    def params(self, meta: Meta, children: list[Any]) -> ParamBlock:
         head, params = children[0], children[1:]
         return ParamBlock(str(head), tuple(params), self._meta_span(meta), self._token_span(head))
 
-    def setting_name(self, meta, children):
+    def setting_name(self, meta: Meta, children: list[Any]) -> Token:
         return children[0]
 
-    def param(self, meta, children):
+    def param(self, meta: Meta, children: list[Any]) -> Param:
         head, value = children
         return Param(str(head), value, self._meta_span(meta), self._token_span(head))
 
-    def factor(self, meta, children):
+    def factor(self, meta: Meta, children: list[Any]) -> Factor:
         head, attrs = children[0], children[1:]
         values = {a.key: float(a.value) for a in reversed(attrs)}
         return Factor(
@@ -278,17 +266,17 @@ class _ToModel:
             value_spans=tuple((a.key, a.span) for a in attrs),
         )
 
-    def factor_expect(self, meta, children):
+    def factor_expect(self, meta: Meta, children: list[Any]) -> _Tagged:
         return _tag("expect", children[0], self._meta_span(meta))
 
-    def factor_importance(self, meta, children):
+    def factor_importance(self, meta: Meta, children: list[Any]) -> _Tagged:
         return _tag("importance", children[0], self._meta_span(meta))
 
-    def factor_ideal(self, meta, children):
+    def factor_ideal(self, meta: Meta, children: list[Any]) -> _Tagged:
         return _tag("ideal", children[0], self._meta_span(meta))
 
     # ---- segments --------------------------------------------------------------------
-    def segment(self, meta, children):
+    def segment(self, meta: Meta, children: list[Any]) -> Segment:
         (name, name_span), rest = children[0], children[1:]
         share = None
         if rest and isinstance(rest[0], Probability):
@@ -304,41 +292,41 @@ class _ToModel:
             else:
                 fields.setdefault(item.key, item.value)
                 spans.setdefault(item.key, item.span)
+        fields.update((key, tuple(values)) for key, values in lists.items())
         return Segment(
             name=name,
             share=share,
             **fields,
-            **{k: tuple(v) for k, v in lists.items()},
             span=self._meta_span(meta),
             name_span=name_span,
             tier_span=spans.get("tier", NO_SPAN),
             value_span=spans.get("value", NO_SPAN),
         )
 
-    def seg_patience(self, meta, children):
+    def seg_patience(self, meta: Meta, children: list[Any]) -> _Tagged:
         return _tag("patience", children[0], self._meta_span(meta))
 
-    def _named_value(self, meta, children) -> NamedValue:
+    def _named_value(self, meta: Meta, children: list[Any]) -> NamedValue:
         head, number = children
         return NamedValue(str(head), float(number), self._meta_span(meta), self._token_span(head), number.span)
 
-    def seg_expect(self, meta, children):
+    def seg_expect(self, meta: Meta, children: list[Any]) -> _Tagged:
         return _tag("expectations", self._named_value(meta, children), self._meta_span(meta))
 
-    def seg_importance(self, meta, children):
+    def seg_importance(self, meta: Meta, children: list[Any]) -> _Tagged:
         return _tag("importances", self._named_value(meta, children), self._meta_span(meta))
 
-    def seg_sensitivity(self, meta, children):
+    def seg_sensitivity(self, meta: Meta, children: list[Any]) -> _Tagged:
         return _tag("sensitivities", self._named_value(meta, children), self._meta_span(meta))
 
-    def seg_value(self, meta, children):
+    def seg_value(self, meta: Meta, children: list[Any]) -> _Tagged:
         return _tag("value", float(children[0]), self._meta_span(meta))
 
-    def seg_tier(self, meta, children):
+    def seg_tier(self, meta: Meta, children: list[Any]) -> _Tagged:
         return _tag("tier", str(children[0]), self._token_span(children[0]))
 
     # ---- stages ----------------------------------------------------------------------
-    def stage(self, meta, children):
+    def stage(self, meta: Meta, children: list[Any]) -> Stage:
         (name, name_span), rest = children[0], children[1:]
         fields: dict[str, Any] = {}
         phase_span = NO_SPAN
@@ -378,28 +366,28 @@ class _ToModel:
             visit_limit_span=visit_limit_span,
         )
 
-    def phase(self, meta, children):
+    def phase(self, meta: Meta, children: list[Any]) -> _Tagged:
         return _tag("phase", str(children[0]), self._token_span(children[0]))
 
-    def goal(self, meta, children):
+    def goal(self, meta: Meta, children: list[Any]) -> _Tagged:
         return _tag("goal", True, self._meta_span(meta))
 
-    def stage_delay(self, meta, children):
+    def stage_delay(self, meta: Meta, children: list[Any]) -> _Tagged:
         return _tag("delay", children[0], self._meta_span(meta))
 
-    def choice(self, meta, children):
+    def choice(self, meta: Meta, children: list[Any]) -> Choice:
         name = ""
         if children and isinstance(children[0], tuple) and not isinstance(children[0], _Tagged):
             name = children[0][0]
             children = children[1:]
         return Choice(name, tuple(children), self._meta_span(meta))
 
-    def use(self, meta, children):
+    def use(self, meta: Meta, children: list[Any]) -> Use:
         (name, name_span) = children[0]
         share = children[1].value if len(children) > 1 else None
         return Use(name, share, self._meta_span(meta), name_span)
 
-    def transition(self, meta, children):
+    def transition(self, meta: Meta, children: list[Any]) -> Transition:
         arrow, (target, target_span), rest = children[0], children[1], children[2:]
         probability = None
         conditionals = []
@@ -422,34 +410,34 @@ class _ToModel:
             target_span=target_span,
         )
 
-    def next_arrow(self, meta, children):
+    def next_arrow(self, meta: Meta, children: list[Any]) -> str:
         return "next"
 
-    def repeat_arrow(self, meta, children):
+    def repeat_arrow(self, meta: Meta, children: list[Any]) -> str:
         return "repeat"
 
-    def transition_delay(self, meta, children):
+    def transition_delay(self, meta: Meta, children: list[Any]) -> _Tagged:
         return _tag("delay", children[0], self._meta_span(meta))
 
-    def conditional(self, meta, children):
+    def conditional(self, meta: Meta, children: list[Any]) -> Conditional:
         probability, conditions = children
         return Conditional(probability, conditions, self._meta_span(meta))
 
-    def condition(self, meta, children):
+    def condition(self, meta: Meta, children: list[Any]) -> tuple[Condition, ...]:
         return tuple(children)
 
-    def compare(self, meta, children):
+    def compare(self, meta: Meta, children: list[Any]) -> Condition:
         subject, operator, value = children
         return Condition("compare", str(subject), str(operator), float(value), self._meta_span(meta))
 
-    def in_segment(self, meta, children):
+    def in_segment(self, meta: Meta, children: list[Any]) -> Condition:
         return Condition("segment", children[0][0], span=self._meta_span(meta))
 
-    def in_tier(self, meta, children):
+    def in_tier(self, meta: Meta, children: list[Any]) -> Condition:
         return Condition("tier", str(children[0]), span=self._meta_span(meta))
 
     # ---- touchpoints -----------------------------------------------------------------
-    def _touchpoint(self, kind: str, meta: Any, children: list[Any]) -> Touchpoint:
+    def _touchpoint(self, kind: str, meta: Meta, children: list[Any]) -> Touchpoint:
         (name, name_span), channel, rest = children[0], children[1], children[2:]
         fields, attribute_spans, effects = self._attributes(meta, rest)
         return Touchpoint(
@@ -464,7 +452,7 @@ class _ToModel:
             attribute_spans=tuple(attribute_spans),
         )
 
-    def _attributes(self, meta: Any, items: list[Any]) -> tuple[dict[str, Any], list[tuple[str, Span]], Effects]:
+    def _attributes(self, meta: Meta, items: list[Any]) -> tuple[dict[str, Any], list[tuple[str, Span]], Effects]:
         """A touchpoint's attributes as written: values, where each was written, and the effects."""
         fields: dict[str, Any] = {}
         attribute_spans: list[tuple[str, Span]] = []
@@ -478,59 +466,59 @@ class _ToModel:
                 fields.setdefault(item.key, item.value)
         return fields, attribute_spans, effects
 
-    def touchpoint(self, meta, children):
+    def touchpoint(self, meta: Meta, children: list[Any]) -> Touchpoint:
         return self._touchpoint("touchpoint", meta, children)
 
-    def care(self, meta, children):
+    def care(self, meta: Meta, children: list[Any]) -> Touchpoint:
         return self._touchpoint("care", meta, children)
 
-    def capacity(self, meta, children):
+    def capacity(self, meta: Meta, children: list[Any]) -> _Tagged:
         return _tag("capacity", float(children[0]), self._meta_span(meta))
 
-    def duration(self, meta, children):
+    def duration(self, meta: Meta, children: list[Any]) -> _Tagged:
         return _tag("duration", children[0], self._meta_span(meta))
 
-    def cost(self, meta, children):
+    def cost(self, meta: Meta, children: list[Any]) -> _Tagged:
         return _tag("cost", float(children[0]), self._meta_span(meta))
 
-    def truth(self, meta, children):
+    def truth(self, meta: Meta, children: list[Any]) -> _Tagged:
         return _tag("moment_of_truth", True, self._meta_span(meta))
 
-    def share_attr(self, meta, children):
+    def share_attr(self, meta: Meta, children: list[Any]) -> _Tagged:
         probability = children[0]
         by_segment = children[1] if len(children) > 1 else ()
         return _tag("share", Share(probability, by_segment, self._meta_span(meta)), self._meta_span(meta))
 
-    def segment_shares(self, meta, children):
+    def segment_shares(self, meta: Meta, children: list[Any]) -> tuple[SegmentShare, ...]:
         return tuple(children)
 
-    def segment_share(self, meta, children):
+    def segment_share(self, meta: Meta, children: list[Any]) -> SegmentShare:
         (name, _), probability = children
         return SegmentShare(name, probability, self._meta_span(meta))
 
-    def audience_all(self, meta, children):
+    def audience_all(self, meta: Meta, children: list[Any]) -> _Tagged:
         return _tag("audience", Audience("all", None, self._meta_span(meta)), self._meta_span(meta))
 
-    def audience_tier(self, meta, children):
+    def audience_tier(self, meta: Meta, children: list[Any]) -> _Tagged:
         audience = Audience("tier", str(children[0]), self._meta_span(meta))
         return _tag("audience", audience, self._meta_span(meta))
 
-    def audience_segment(self, meta, children):
+    def audience_segment(self, meta: Meta, children: list[Any]) -> _Tagged:
         audience = Audience("segment", children[0][0], self._meta_span(meta))
         return _tag("audience", audience, self._meta_span(meta))
 
-    def every(self, meta, children):
+    def every(self, meta: Meta, children: list[Any]) -> _Tagged:
         return _tag("every", children[0], self._meta_span(meta))
 
-    def dist_fixed(self, meta, children):
+    def dist_fixed(self, meta: Meta, children: list[Any]) -> DistributionSpec:
         return DistributionSpec("fixed", (children[0],), self._meta_span(meta), children[0].span)
 
-    def dist_call(self, meta, children):
+    def dist_call(self, meta: Meta, children: list[Any]) -> DistributionSpec:
         head, args = children[0], children[1:]
         return DistributionSpec(str(head), tuple(args), self._meta_span(meta), self._token_span(head))
 
     # ---- effects ---------------------------------------------------------------------
-    def effects(self, meta, children):
+    def effects(self, meta: Meta, children: list[Any]) -> Effects:
         lists: dict[str, list[Any]] = {"modules": [], "themes": [], "performance": [], "failures": []}
         variability = None
         variability_span = NO_SPAN
@@ -549,19 +537,19 @@ class _ToModel:
             variability_span=variability_span,
         )
 
-    def module_effect(self, meta, children):
+    def module_effect(self, meta: Meta, children: list[Any]) -> _Tagged:
         return _tag("modules", self._named_value(meta, children), self._meta_span(meta))
 
-    def theme_effect(self, meta, children):
+    def theme_effect(self, meta: Meta, children: list[Any]) -> _Tagged:
         return _tag("themes", self._named_value(meta, children), self._meta_span(meta))
 
-    def performance(self, meta, children):
+    def performance(self, meta: Meta, children: list[Any]) -> _Tagged:
         return _tag("performance", self._named_value(meta, children), self._meta_span(meta))
 
-    def variability(self, meta, children):
+    def variability(self, meta: Meta, children: list[Any]) -> _Tagged:
         return _tag("variability", float(children[0]), self._meta_span(meta))
 
-    def failure(self, meta, children):
+    def failure(self, meta: Meta, children: list[Any]) -> Failure:
         (name, name_span), probability, rest = children[0], children[1], children[2:]
         effects = Effects()
         recovery, recovery_span = None, NO_SPAN
@@ -572,11 +560,11 @@ class _ToModel:
                 recovery, recovery_span = item
         return Failure(name, probability, effects, recovery, self._meta_span(meta), name_span, recovery_span)
 
-    def recovery(self, meta, children):
+    def recovery(self, meta: Meta, children: list[Any]) -> tuple[str, Span]:
         return children[0]
 
     # ---- designs ---------------------------------------------------------------------
-    def variant(self, meta, children):
+    def variant(self, meta: Meta, children: list[Any]) -> Variant:
         (name, name_span), rest = children[0], children[1:]
         base, base_span = None, NO_SPAN
         if rest and isinstance(rest[0], _Tagged) and rest[0].key == "base":
@@ -589,10 +577,10 @@ class _ToModel:
         )
         return Variant(name, base, patches, self._meta_span(meta), name_span, base_span)
 
-    def variant_base(self, meta, children):
+    def variant_base(self, meta: Meta, children: list[Any]) -> _Tagged:
         return _tag("base", children[0], self._meta_span(meta))
 
-    def patch_add(self, meta, children):
+    def patch_add(self, meta: Meta, children: list[Any]) -> Patch:
         touchpoint = children[0]
         placement = children[1] if len(children) > 1 else None
         if placement is not None:
@@ -606,7 +594,7 @@ class _ToModel:
             target_span=touchpoint.name_span,
         )
 
-    def placement(self, meta, children):
+    def placement(self, meta: Meta, children: list[Any]) -> Placement:
         (stage, stage_span), rest = children[0], children[1:]
         position, anchor, anchor_span = "last", None, NO_SPAN
         if rest:
@@ -615,45 +603,45 @@ class _ToModel:
                 anchor, anchor_span = target
         return Placement(stage, position, anchor, self._meta_span(meta), stage_span, anchor_span)
 
-    def place_before(self, meta, children):
+    def place_before(self, meta: Meta, children: list[Any]) -> tuple[str, tuple[str, Span] | None]:
         return ("before", children[0])
 
-    def place_after(self, meta, children):
+    def place_after(self, meta: Meta, children: list[Any]) -> tuple[str, tuple[str, Span] | None]:
         return ("after", children[0])
 
-    def place_first(self, meta, children):
+    def place_first(self, meta: Meta, children: list[Any]) -> tuple[str, tuple[str, Span] | None]:
         return ("first", None)
 
-    def place_last(self, meta, children):
+    def place_last(self, meta: Meta, children: list[Any]) -> tuple[str, tuple[str, Span] | None]:
         return ("last", None)
 
-    def patch_add_care(self, meta, children):
+    def patch_add_care(self, meta: Meta, children: list[Any]) -> Patch:
         care = children[0]
         return Patch(
             "add_care", care.name, "care", touchpoint=care, span=self._meta_span(meta), target_span=care.name_span
         )
 
-    def _remove(self, kind: str, meta: Any, children: list[Any]) -> Patch:
+    def _remove(self, kind: str, meta: Meta, children: list[Any]) -> Patch:
         name, span = children[0]
         return Patch("remove", name, kind, span=self._meta_span(meta), target_span=span)
 
-    def remove_touchpoint(self, meta, children):
+    def remove_touchpoint(self, meta: Meta, children: list[Any]) -> Patch:
         return self._remove("touchpoint", meta, children)
 
-    def remove_stage(self, meta, children):
+    def remove_stage(self, meta: Meta, children: list[Any]) -> Patch:
         return self._remove("stage", meta, children)
 
-    def remove_segment(self, meta, children):
+    def remove_segment(self, meta: Meta, children: list[Any]) -> Patch:
         return self._remove("segment", meta, children)
 
-    def remove_care(self, meta, children):
+    def remove_care(self, meta: Meta, children: list[Any]) -> Patch:
         return self._remove("care", meta, children)
 
-    def patch_replace(self, meta, children):
+    def patch_replace(self, meta: Meta, children: list[Any]) -> Patch:
         (name, span), touchpoint = children
         return Patch("replace", name, touchpoint=touchpoint, span=self._meta_span(meta), target_span=span)
 
-    def patch_change(self, meta, children):
+    def patch_change(self, meta: Meta, children: list[Any]) -> Patch:
         (name, span), rest = children[0], children[1:]
         # The changes, as a touchpoint that holds only what was written (channel left empty).
         fields, attribute_spans, effects = self._attributes(meta, rest)
@@ -668,22 +656,22 @@ class _ToModel:
         )
         return Patch("change", name, touchpoint=changes, span=self._meta_span(meta), target_span=span)
 
-    def patch_change_stage(self, meta, children):
+    def patch_change_stage(self, meta: Meta, children: list[Any]) -> Patch:
         name, span = children[0]
         changes = self.stage(meta, children)  # unwritten delay and visit limit stay None
         return Patch("change_stage", name, "stage", stage=changes, span=self._meta_span(meta), target_span=span)
 
-    def patch_change_segment(self, meta, children):
+    def patch_change_segment(self, meta: Meta, children: list[Any]) -> Patch:
         name, span = children[0]
         changes = self.segment(meta, children)
         return Patch("change_segment", name, "segment", segment=changes, span=self._meta_span(meta), target_span=span)
 
-    def patch_order(self, meta, children):
+    def patch_order(self, meta: Meta, children: list[Any]) -> Patch:
         (stage, span), names = children[0], children[1:]
         return Patch("order", stage, "stage", order=tuple(names), span=self._meta_span(meta), target_span=span)
 
     # ---- design tests ----------------------------------------------------------------
-    def expect_value(self, meta, children):
+    def expect_value(self, meta: Meta, children: list[Any]) -> DesignTest:
         metric, rest = children[0], children[1:]
         scope = scope_name = None
         scope_span = design_span = NO_SPAN
@@ -711,7 +699,7 @@ class _ToModel:
             design_span=design_span,
         )
 
-    def expect_beats(self, meta, children):
+    def expect_beats(self, meta: Meta, children: list[Any]) -> DesignTest:
         (design, design_span), (rival, rival_span), metric = children
         return DesignTest(
             "beats",
@@ -725,33 +713,33 @@ class _ToModel:
             rival_span=rival_span,
         )
 
-    def _text(self, meta: Any) -> str:
+    def _text(self, meta: Meta) -> str:
         return self.source[meta.start_pos : meta.end_pos] if self.source and not getattr(meta, "empty", True) else ""
 
-    def of_segment(self, meta, children):
+    def of_segment(self, meta: Meta, children: list[Any]) -> _Tagged:
         return _tag("scope", ("segment", children[0]), self._meta_span(meta))
 
-    def of_stage(self, meta, children):
+    def of_stage(self, meta: Meta, children: list[Any]) -> _Tagged:
         return _tag("scope", ("stage", children[0]), self._meta_span(meta))
 
-    def of_touchpoint(self, meta, children):
+    def of_touchpoint(self, meta: Meta, children: list[Any]) -> _Tagged:
         return _tag("scope", ("touchpoint", children[0]), self._meta_span(meta))
 
-    def expect_design(self, meta, children):
+    def expect_design(self, meta: Meta, children: list[Any]) -> _Tagged:
         return _tag("design", children[0], self._meta_span(meta))
 
     # ---- surveys ---------------------------------------------------------------------
-    def survey(self, meta, children):
+    def survey(self, meta: Meta, children: list[Any]) -> Survey:
         (name, name_span), rest = children[0], children[1:]
         segment, segment_span = None, NO_SPAN
         if rest and isinstance(rest[0], _Tagged) and rest[0].key == "segment":
             (segment, segment_span), rest = rest[0].value, rest[1:]
         return Survey(name, segment, tuple(rest), self._meta_span(meta), name_span, segment_span)
 
-    def survey_segment(self, meta, children):
+    def survey_segment(self, meta: Meta, children: list[Any]) -> _Tagged:
         return _tag("segment", children[0], self._meta_span(meta))
 
-    def survey_row(self, meta, children):
+    def survey_row(self, meta: Meta, children: list[Any]) -> SurveyRow:
         factor, values = children[0], children[1:]
         fields = {item.key: float(item.value) for item in values}
         return SurveyRow(
@@ -762,16 +750,16 @@ class _ToModel:
             value_spans=tuple((item.key, item.span) for item in values),
         )
 
-    def survey_experience(self, meta, children):
+    def survey_experience(self, meta: Meta, children: list[Any]) -> _Tagged:
         return _tag("experience", children[0], self._meta_span(meta))
 
-    def survey_expectation(self, meta, children):
+    def survey_expectation(self, meta: Meta, children: list[Any]) -> _Tagged:
         return _tag("expectation", children[0], self._meta_span(meta))
 
-    def survey_importance(self, meta, children):
+    def survey_importance(self, meta: Meta, children: list[Any]) -> _Tagged:
         return _tag("importance", children[0], self._meta_span(meta))
 
-    def survey_ideal(self, meta, children):
+    def survey_ideal(self, meta: Meta, children: list[Any]) -> _Tagged:
         return _tag("ideal", children[0], self._meta_span(meta))
 
 
