@@ -1,9 +1,9 @@
 """Figures to bytes and files: the one saver every part of journeydsl writes its figures with.
 
-The same figure always gives the same bytes, in this process or another, so a
-report or a plot made twice from the same file and seed is the same file.
-Matplotlib leaves three things to chance or to the clock, and this module pins
-them:
+The same figure always gives the same bytes, however often it is saved and
+in whichever process, so a report or a plot made twice from the same file and
+seed is the same file.  Matplotlib leaves four things to chance, to the clock
+or to the figure's past, and this module pins them:
 
 - the metadata: PNG's ``Software``, SVG's ``Date`` and ``Creator``, PDF's
   ``CreationDate``, ``ModDate``, ``Creator`` and ``Producer`` are fixed
@@ -12,6 +12,14 @@ them:
 - the ids of SVG clip paths, which come from a random salt unless
   ``svg.hashsalt`` is set: it is set to :data:`SVG_HASH_SALT` while the figure
   is saved (and only then);
+- the layout: constrained layout (all of journeydsl's figures use it) starts
+  from wherever the last drawing left the axes and takes several drawings to
+  settle when a legend or a label sits outside the axes, so a figure saved a
+  second time, or shown in a notebook first, came out a little different.
+  Each save now lays the figure out afresh: axes on the figure's grid from
+  the place the grid gives them, colorbars from where they were when the
+  figure was first saved.  The result is what the first save of a new figure
+  gives, the picture journeydsl has always drawn;
 - the bounding box, always ``bbox_inches="tight"``.
 
 Nothing here selects a Matplotlib backend: :meth:`Figure.savefig` picks the
@@ -39,13 +47,16 @@ from __future__ import annotations
 import io
 import os
 import sys
+import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .files import write_atomically
 
 if TYPE_CHECKING:  # pragma: no cover
-    from matplotlib.figure import Figure
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure, SubFigure
+    from matplotlib.transforms import Bbox
 
 __all__ = ["FORMATS", "CREATOR", "SVG_HASH_SALT", "figure_bytes", "save_figure", "figure_format", "close_figure"]
 
@@ -57,6 +68,9 @@ CREATOR = "journeydsl"
 
 #: The salt of the SVG clip-path ids while a figure is saved (any fixed string does).
 SVG_HASH_SALT = "journeydsl"
+
+#: Where the axes a layout places off the grid (colorbars) were when their figure was first saved.
+_START: weakref.WeakKeyDictionary[Axes, Bbox] = weakref.WeakKeyDictionary()
 
 #: Metadata per format: a fixed value, or ``None`` to leave Matplotlib's default (a date, a version) out.
 _METADATA: dict[str, dict[str, str | None]] = {
@@ -96,10 +110,40 @@ def figure_bytes(figure: Figure, fmt: str, dpi: int = 150) -> bytes:
         raise ValueError(f"cannot draw a figure as {fmt!r}: choose one of {', '.join(FORMATS)}")
     from matplotlib import rc_context
 
+    _lay_out_afresh(figure)
     buffer = io.BytesIO()
     with rc_context({"svg.hashsalt": SVG_HASH_SALT}):
         figure.savefig(buffer, format=fmt, dpi=dpi, bbox_inches="tight", metadata=dict(_METADATA[fmt]))
     return buffer.getvalue()
+
+
+def _lay_out_afresh(figure: Figure) -> None:
+    """Put the axes a constrained layout places back where they were before it first moved them.
+
+    Drawing lays them out again, then always from the same start: axes on the
+    figure's grid start from the place the grid gives them; others (colorbars)
+    from where they were when the figure was first saved.  Axes taken out of
+    the layout (placed by hand) and figures with another layout engine, or
+    none, are left alone.
+    """
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+    if isinstance(figure.get_layout_engine(), ConstrainedLayoutEngine):
+        _axes_to_start(figure)
+
+
+def _axes_to_start(figure: Figure | SubFigure) -> None:
+    for ax in figure.axes:
+        if not ax.get_in_layout():
+            continue
+        spec = ax.get_subplotspec()
+        if spec is not None:
+            ax.set_subplotspec(spec)  # back to the grid's place (unlike set_position, this keeps it in the layout)
+        else:
+            ax.set_position(_START.setdefault(ax, ax.get_position(original=True).frozen()))
+            ax.set_in_layout(True)  # set_position takes an axes out of the layout
+    for sub in figure.subfigs:
+        _axes_to_start(sub)
 
 
 def figure_format(path: str | os.PathLike[str]) -> str:
