@@ -104,6 +104,14 @@ def figure_bytes(figure: Figure, fmt: str, dpi: int = 150) -> bytes:
     ------
     ValueError
         For any other format.
+
+    Notes
+    -----
+    A figure with constrained layout is laid out from the start for each save
+    (see the module's notes), so its bytes do not depend on how often, or at
+    what resolution, it was drawn before.  The SVG salt is set in Matplotlib's
+    global settings for the length of the save: threads that save figures at
+    the same moment share it.
     """
     fmt = fmt.lower()
     if fmt not in FORMATS:
