@@ -1,0 +1,259 @@
+"""The options commands share, and the one place run options become a :class:`RunSettings`.
+
+Every command that simulates takes the run options through :func:`run_options`:
+``--customers``, ``--horizon TIME``, ``--replications/-r``, ``--seed``,
+``--warmup TIME`` and ``--workers/-j``.  The command receives them as one
+:class:`RunOptions` (its ``run`` parameter) and turns them into one
+:class:`~journeydsl.sim.settings.RunSettings` with :meth:`RunOptions.settings`
+once the journey is loaded, since times are counted in the journey's own unit.
+
+Examples
+--------
+>>> TIME.convert("90 min", None, None)
+5400.0
+>>> RunOptions(customers=200).replications
+1
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from ..api import RunSettings
+from ..lang.model import Journey, Quantity
+from ..lang.units import parse_time, to_time_unit
+
+__all__ = [
+    "FILE",
+    "FIGURE",
+    "TIME",
+    "ROOT_OPTION",
+    "DESIGN_OPTION",
+    "RunOptions",
+    "run_options",
+    "designs_option",
+    "format_option",
+    "output_option",
+    "plot_option",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: The FILE argument of every command: an existing file.
+FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+def _bad(message: str, param: click.Parameter | None, ctx: click.Context | None) -> click.BadParameter:
+    """A usage error naming the option by its long name (``Invalid value for --horizon: ...``)."""
+    hint = max(param.opts, key=len) if param is not None and param.opts else None
+    return click.BadParameter(message, ctx=ctx, param_hint=hint)
+
+
+class TimeType(click.ParamType):
+    """A time written like in the language (``30 days``, ``12 h``, ``90 min``), as seconds.
+
+    The one parser of ``--horizon`` and ``--warmup``: text that is not a time is
+    a usage error (exit 2) naming the option.  :meth:`RunOptions.settings`
+    counts the seconds in the journey's time unit.
+    """
+
+    name = "time"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        """Seconds from text (a number given by a program is taken as seconds already)."""
+        if isinstance(value, float):
+            return value
+        try:
+            return parse_time(str(value), "seconds")
+        except ValueError as error:
+            raise _bad(str(error), param, ctx) from None
+
+
+#: Parameter type of ``--horizon`` and ``--warmup``.
+TIME = TimeType()
+
+
+class FigureFile(click.Path):
+    """A file to draw a figure into: its name must end in .png, .svg or .pdf (checked before anything runs)."""
+
+    def __init__(self) -> None:
+        super().__init__(dir_okay=False, path_type=Path)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """The path, or a usage error naming the option when its suffix is not an image format."""
+        from ..report.figures import figure_format
+
+        path = Path(os.fsdecode(super().convert(value, param, ctx)))
+        try:
+            figure_format(path)
+        except ValueError:
+            raise _bad(f"`{path}` must end in .png, .svg or .pdf", param, ctx) from None
+        return path
+
+
+#: Parameter type of ``--plot`` and of ``journey plot --output``.
+FIGURE = FigureFile()
+
+ROOT_OPTION = click.option(
+    "--root",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Project folder that imports must stay inside [default: the journey's folder].",
+)
+
+DESIGN_OPTION = click.option(
+    "--design",
+    default="baseline",
+    show_default=True,
+    metavar="NAME",
+    help="Which design: the baseline as written, or a variant declared in the file.",
+)
+
+
+def designs_option(help: str) -> Callable[[F], F]:
+    """``--design NAME`` repeated: the designs to run, first the baseline (given as ``designs``)."""
+    return click.option("--design", "designs", multiple=True, metavar="NAME", help=help)
+
+
+def format_option(*choices: str, help: str) -> Callable[[F], F]:
+    """``--format``, given as ``fmt``; the first choice is the default."""
+    return click.option(
+        "--format", "fmt", type=click.Choice(list(choices)), default=choices[0], show_default=True, help=help
+    )
+
+
+def output_option(help: str = "Write to this file instead of standard output.", **extra: Any) -> Callable[[F], F]:
+    """``-o/--output FILE``."""
+    extra.setdefault("type", click.Path(dir_okay=False, path_type=Path))
+    return click.option("-o", "--output", help=help, **extra)
+
+
+def plot_option(help: str = "Also draw the chart (.png, .svg, .pdf).") -> Callable[[F], F]:
+    """``--plot FILE``, given as ``plot_path``: draw a chart too (.png, .svg or .pdf)."""
+    return click.option("--plot", "plot_path", type=FIGURE, help=help)
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """The run options as given on the command line (times in seconds); see :func:`run_options`."""
+
+    customers: int | None = None
+    horizon: float | None = None
+    replications: int = 1
+    seed: int | None = None
+    warmup: float | None = None
+    workers: int | None = None
+
+    def settings(self, journey: Journey) -> RunSettings:
+        """The one :class:`RunSettings` of a command, times counted in ``journey``'s unit.
+
+        Raises
+        ------
+        click.UsageError
+            When the journey runs without end (Poisson arrivals, no horizon) and
+            neither ``--customers`` nor ``--horizon`` was given, or the settings
+            are impossible (a zero horizon).
+        """
+        horizon = self._in(journey, self.horizon)
+        if (
+            self.customers is None
+            and horizon is None
+            and journey.horizon is None
+            and journey.arrivals is not None
+            and journey.arrivals.kind == "poisson"
+        ):
+            raise click.UsageError("this journey has no horizon: give --customers N or --horizon TIME")
+        try:
+            return RunSettings(
+                customers=self.customers,
+                horizon=horizon,
+                warmup=self._in(journey, self.warmup) or 0.0,
+                replications=self.replications,
+                seed=self.seed,
+                workers=self.workers,
+            )
+        except ValueError as error:
+            raise click.UsageError(str(error)) from None
+
+    @staticmethod
+    def _in(journey: Journey, seconds: float | None) -> float | None:
+        return to_time_unit(Quantity(seconds, "seconds"), journey.time_unit) if seconds is not None else None
+
+
+#: Help of the run options; :func:`run_options` takes a command's own wording.
+RUN_HELP = {
+    "customers": "Simulate this many customers per design.",
+    "horizon": "Run the clock for this long instead of the journey's horizon.",
+    "replications": "Replications per design.",
+    "seed": "Master seed [default: the journey's seed, else 0].",
+    "warmup": "Leave customers arriving in this first period out of the statistics.",
+    "workers": "Processes for the replications [default: all cores].",
+}
+
+
+def run_options(**help: str) -> Callable[[F], F]:
+    """The options that say how to simulate, given to the command as one :class:`RunOptions` ``run``.
+
+    Adds ``--customers``, ``--horizon TIME``, ``-r/--replications``, ``--seed``,
+    ``--warmup TIME`` and ``-j/--workers`` (in this order) and refuses
+    ``--customers`` with ``--horizon`` (a usage error, before any file is read).
+
+    Parameters
+    ----------
+    **help : str
+        The command's own help text of an option (keys as in :data:`RUN_HELP`).
+
+    Returns
+    -------
+    callable
+        A decorator for a click command's function.
+    """
+    unknown = set(help) - set(RUN_HELP)
+    if unknown:
+        raise TypeError(f"no run option {', '.join(sorted(unknown))}")
+    texts = {**RUN_HELP, **help}
+    options = [
+        click.option("--customers", type=click.IntRange(min=1), help=texts["customers"]),
+        click.option("--horizon", type=TIME, metavar="TIME", help=texts["horizon"]),
+        click.option(
+            "--replications",
+            "-r",
+            type=click.IntRange(min=1),
+            default=1,
+            show_default=True,
+            help=texts["replications"],
+        ),
+        click.option("--seed", type=click.IntRange(min=0), help=texts["seed"]),
+        click.option("--warmup", type=TIME, metavar="TIME", help=texts["warmup"]),
+        click.option("--workers", "-j", type=click.IntRange(min=1), help=texts["workers"]),
+    ]
+
+    def decorate(command: F) -> F:
+        @functools.wraps(command)
+        def with_run(
+            *args: Any,
+            customers: int | None,
+            horizon: float | None,
+            replications: int,
+            seed: int | None,
+            warmup: float | None,
+            workers: int | None,
+            **kwargs: Any,
+        ) -> Any:
+            if customers is not None and horizon is not None:
+                raise click.UsageError("give --customers or --horizon, not both")
+            run = RunOptions(customers, horizon, replications, seed, warmup, workers)
+            return command(*args, run=run, **kwargs)
+
+        decorated: Any = with_run
+        for option in reversed(options):
+            decorated = option(decorated)
+        return decorated
+
+    return decorate

@@ -1,0 +1,192 @@
+"""What the ``journey`` command shows and writes, and the one place problems become exit codes.
+
+Exit codes: :data:`EXIT_OK` (0) success, warnings allowed; :data:`EXIT_INVALID`
+(1) the journey has errors, a design test failed, or an output could not be
+written; :data:`EXIT_USAGE` (2) bad usage: an unknown option or design, an
+impossible combination (click's own usage errors).
+
+Results go to standard output or to ``--output``, written whole or not at all
+(:func:`journeydsl.report.files.write_atomically`); diagnostics, ``wrote ...``
+lines, errors and progress bars go to standard error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import click
+
+from .. import api
+from ..lang.diagnostics import Diagnostic, JourneyError
+from ..lang.render import render_text, summary_line
+from ..report.files import write_atomically
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from ..lang.model import Journey
+
+__all__ = [
+    "EXIT_OK",
+    "EXIT_INVALID",
+    "EXIT_USAGE",
+    "Command",
+    "fail",
+    "show_diagnostics",
+    "load_journey",
+    "emit",
+    "write_text",
+    "write_or_fail",
+    "save_figure",
+    "progress_bar",
+]
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+#: A table renderer of :mod:`journeydsl.report.tables`: a document and an optional style (bold headers).
+Table = Callable[..., str]
+
+
+class Command(click.Command):
+    """A ``journey`` command: a design the journey does not have is a usage error naming ``--design``.
+
+    The API raises :class:`JourneyError` for a journey with errors (the commands
+    load files with :func:`load_journey`, which reports those itself) and for an
+    unknown design; the latter leaves the command as ``Error: Invalid value for
+    --design: there is no design ... did you mean ...?`` and exit code 2.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command, turning an unknown design into a usage error."""
+        try:
+            return super().invoke(ctx)
+        except JourneyError as error:
+            raise click.BadParameter(str(error), ctx=ctx, param_hint="--design") from None
+
+
+def fail(message: str) -> NoReturn:
+    """Leave the command with ``Error: <message>`` on standard error and exit code 1."""
+    click.echo(f"Error: {message}", err=True)
+    raise click.exceptions.Exit(EXIT_INVALID)
+
+
+def show_diagnostics(diagnostics: Sequence[Diagnostic], sources: dict[str, str]) -> None:
+    """Print diagnostics with their source lines on standard error (coloured on a terminal)."""
+    if diagnostics:
+        click.echo(render_text(diagnostics, sources, color=sys.stderr.isatty()), err=True)
+        click.echo("", err=True)
+
+
+def load_journey(file: Path, root: Path | None) -> Journey:
+    """The checked journey of a file (:func:`journeydsl.api.load`); its errors printed and exit 1 if any.
+
+    Warnings are not shown (``journey check`` shows them); a library is refused.
+    """
+    try:
+        return api.load(file, root)
+    except JourneyError as error:
+        errors = [d for d in error.diagnostics if d.is_error]
+        show_diagnostics(errors, error.sources)
+        if not errors:
+            fail(f"`{file}` is a library; simulate a journey that imports it.")
+        click.echo(f"failed: {summary_line(error.diagnostics)}; run `journey check {file}` for details", err=True)
+        raise click.exceptions.Exit(EXIT_INVALID) from None
+
+
+def write_or_fail(output: Path, data: str | bytes, what: str) -> None:
+    """Write a file whole or not at all and say so on standard error; exit 1 if it cannot be written."""
+    try:
+        write_atomically(output, data)
+    except OSError as error:
+        fail(f"cannot write `{output}`: {error.strerror or error}")
+    click.echo(f"wrote {output} ({what})", err=True)
+
+
+def write_text(text: str, output: Path | None, what: str) -> None:
+    """Print text on standard output, or write it to ``output``."""
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_or_fail(output, text, what)
+
+
+def emit(document: dict[str, Any], fmt: str, output: Path | None, table: Table, csv: Table | None = None) -> None:
+    """Print or write a document as a table (bold headers on a terminal), JSON or CSV.
+
+    Parameters
+    ----------
+    document : dict
+        A versioned JSON document of :mod:`journeydsl.api`.
+    fmt : {"table", "json", "csv"}
+        How to show it.
+    output : Path, optional
+        A file to write instead of standard output.
+    table, csv : callable
+        The renderers of :mod:`journeydsl.report.tables` for this kind of document.
+    """
+    if fmt == "json":
+        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    elif fmt == "csv" and csv is not None:
+        text = csv(document)
+    else:
+        bold = output is None and sys.stdout.isatty()
+        text = table(document, (lambda t: click.style(t, bold=True)) if bold else None)
+    write_text(text, output, fmt)
+
+
+def save_figure(drawing: Figure | Axes, path: Path, what: str = "chart", dpi: int = 150) -> None:
+    """Write a figure whole or not at all (:func:`journeydsl.report.figures.save_figure`); exit 1 if it cannot.
+
+    Parameters
+    ----------
+    drawing : Figure or Axes
+        A figure, or a chart's axes (their whole figure is written).
+    path : Path
+        Where to write; the suffix (.png, .svg or .pdf) is the format.  The same
+        figure always gives the same bytes.
+    what : str
+        What was written, for the ``wrote PATH (WHAT)`` line.
+    dpi : int
+        Resolution of the PNG, and of raster images inside an SVG or PDF.
+    """
+    from matplotlib.axes import Axes
+
+    from ..report.figures import save_figure as save
+
+    figure = drawing.get_figure(root=True) if isinstance(drawing, Axes) else drawing
+    if figure is None:
+        raise ValueError("the axes belong to no figure")
+    try:
+        save(figure, path, dpi)
+    except OSError as error:
+        fail(f"cannot write `{path}`: {error.strerror or error}")
+    click.echo(f"wrote {path} ({what})", err=True)
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[Callable[[float], None]]:
+    """A progress callback for the API: a bar on standard error when it is a terminal, else nothing.
+
+    The API reports the finished share of the whole run (0..1); the bar counts it
+    in tenths of a percent and is closed however the run ends.
+    """
+    if not sys.stderr.isatty():
+        yield lambda fraction: None
+        return
+    with click.progressbar(length=1000, label=label, file=sys.stderr, show_eta=True) as bar:
+        shown = 0
+
+        def advance(fraction: float) -> None:
+            nonlocal shown
+            target = min(1000, int(fraction * 1000))
+            if target > shown:
+                bar.update(target - shown)
+                shown = target
+
+        yield advance
