@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 
 import networkx as nx
 import pytest
@@ -125,6 +126,48 @@ def test_simulate_table_json_and_trace(runner, tmp_path):
     assert both.exit_code == 2
     bad = runner.invoke(cli, ["simulate", example, "--horizon", "soon"])
     assert bad.exit_code == 2 and "not a time" in bad.output
+
+
+def test_python_dash_m_runs_the_command():
+    from journeydsl._version import __version__
+
+    result = subprocess.run(
+        [sys.executable, "-m", "journeydsl", "--version"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"journeydsl, version {__version__}\n"
+
+
+@pytest.mark.parametrize("command", ["simulate", "analyze", "delivery", "test"])
+def test_a_journey_with_errors_is_not_run(runner, tmp_path, command):
+    path = tmp_path / "bad.journey"
+    path.write_text(BAD)
+    result = runner.invoke(cli, [command, str(path)])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert "error[JD103]: unknown channel `staf`" in result.stderr
+    assert result.stderr.endswith(f"failed: 1 error, 0 warnings in 1 file; run `journey check {path}` for details\n")
+
+
+def test_a_library_is_neither_run_nor_exported(runner):
+    library = next((EXAMPLES[0].parent / "lib").glob("*.journey"))
+    simulated = runner.invoke(cli, ["simulate", str(library)])
+    assert simulated.exit_code == 1
+    assert simulated.stderr == f"Error: `{library}` is a library; simulate a journey that imports it.\n"
+    exported = runner.invoke(cli, ["graph", str(library)])
+    assert exported.exit_code == 1
+    assert exported.stderr.endswith(f"Error: `{library}` is a library; export a journey that imports it.\n")
+
+
+def test_an_output_that_cannot_be_written_exits_one(runner, tmp_path):
+    target = tmp_path / "missing" / "results.json"
+    for command in (["simulate", "--customers", "20", "--format", "json"], ["graph"], ["analyze"]):
+        result = runner.invoke(cli, [command[0], str(EXAMPLES[0]), *command[1:], "-o", str(target)])
+        assert result.exit_code == 1, result.output
+        assert result.stderr == f"Error: cannot write `{target}`: No such file or directory\n"
+    written = runner.invoke(cli, ["analyze", str(EXAMPLES[0]), "--format", "json", "-o", str(tmp_path / "a.json")])
+    assert written.exit_code == 0 and written.stderr == f"wrote {tmp_path / 'a.json'} (json)\n"
+    assert json.loads((tmp_path / "a.json").read_text())["schema"] == "journeydsl.analysis/1"
 
 
 def test_written_files_get_ordinary_permissions(tmp_path):
