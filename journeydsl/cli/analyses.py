@@ -137,7 +137,7 @@ def gaps(
             f'`{file}` has no survey: add `survey "NAME" {{ factor ... }}`, give --survey-csv, or use --source simulation'
         )
     settings = run.settings(journey) if source == "simulation" else None
-    with progress_bar("simulating") as progress:
+    with progress_bar("simulating" if settings is not None else None) as progress:
         document = api.gaps(journey, settings, design=design, source=source, surveys=surveys, progress=progress)
     if plot_path is not None:
         save_figure(plots.gap_chart(document)[0], plot_path)

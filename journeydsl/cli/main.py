@@ -32,9 +32,23 @@ def cli() -> None:
     """
 
 
-for _module in (language, running, analyses):
-    for _name in _module.__all__:
-        cli.add_command(getattr(_module, _name))
+for command in (
+    language.check,
+    language.graph,
+    running.simulate,
+    running.compare,
+    running.test,
+    running.plot,
+    running.report,
+    analyses.analyze,
+    analyses.gaps,
+    analyses.opportunities,
+    analyses.profile,
+    analyses.delivery,
+    analyses.care,
+    analyses.recovery,
+):
+    cli.add_command(command)
 
 
 def main() -> None:

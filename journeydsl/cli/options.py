@@ -117,25 +117,73 @@ DESIGN_OPTION = click.option(
 
 
 def designs_option(help: str) -> Callable[[F], F]:
-    """``--design NAME`` repeated: the designs to run, first the baseline (given as ``designs``)."""
+    """``--design NAME`` repeated: the designs to run, first the baseline (given as ``designs``).
+
+    Parameters
+    ----------
+    help : str
+        The command's help text of the option.
+
+    Returns
+    -------
+    callable
+        A click option decorator.
+    """
     return click.option("--design", "designs", multiple=True, metavar="NAME", help=help)
 
 
 def format_option(*choices: str, help: str) -> Callable[[F], F]:
-    """``--format``, given as ``fmt``; the first choice is the default."""
+    """``--format``, given as ``fmt``.
+
+    Parameters
+    ----------
+    *choices : str
+        The formats; the first is the default.
+    help : str
+        The command's help text of the option.
+
+    Returns
+    -------
+    callable
+        A click option decorator.
+    """
     return click.option(
         "--format", "fmt", type=click.Choice(list(choices)), default=choices[0], show_default=True, help=help
     )
 
 
 def output_option(help: str = "Write to this file instead of standard output.", **extra: Any) -> Callable[[F], F]:
-    """``-o/--output FILE``."""
+    """``-o/--output FILE``, given as ``output``.
+
+    Parameters
+    ----------
+    help : str
+        The command's help text of the option.
+    **extra
+        Further arguments of :func:`click.option` (``type=``, ``required=``).
+
+    Returns
+    -------
+    callable
+        A click option decorator.
+    """
     extra.setdefault("type", click.Path(dir_okay=False, path_type=Path))
     return click.option("-o", "--output", help=help, **extra)
 
 
 def plot_option(help: str = "Also draw the chart (.png, .svg, .pdf).") -> Callable[[F], F]:
-    """``--plot FILE``, given as ``plot_path``: draw a chart too (.png, .svg or .pdf)."""
+    """``--plot FILE``, given as ``plot_path``: draw a chart too (.png, .svg or .pdf, checked before running).
+
+    Parameters
+    ----------
+    help : str
+        The command's help text of the option.
+
+    Returns
+    -------
+    callable
+        A click option decorator.
+    """
     return click.option("--plot", "plot_path", type=FIGURE, help=help)
 
 
@@ -152,6 +200,16 @@ class RunOptions:
 
     def settings(self, journey: Journey) -> RunSettings:
         """The one :class:`RunSettings` of a command, times counted in ``journey``'s unit.
+
+        Parameters
+        ----------
+        journey : Journey
+            The journey to run (its time unit, horizon and arrivals count).
+
+        Returns
+        -------
+        RunSettings
+            The settings, the seed left for the API to resolve.
 
         Raises
         ------

@@ -71,13 +71,27 @@ class Command(click.Command):
 
 
 def fail(message: str) -> NoReturn:
-    """Leave the command with ``Error: <message>`` on standard error and exit code 1."""
+    """Leave the command with ``Error: <message>`` on standard error and exit code 1.
+
+    Parameters
+    ----------
+    message : str
+        What went wrong, for people.
+    """
     click.echo(f"Error: {message}", err=True)
     raise click.exceptions.Exit(EXIT_INVALID)
 
 
 def show_diagnostics(diagnostics: Sequence[Diagnostic], sources: dict[str, str]) -> None:
-    """Print diagnostics with their source lines on standard error (coloured on a terminal)."""
+    """Print diagnostics with their source lines on standard error (coloured on a terminal).
+
+    Parameters
+    ----------
+    diagnostics : sequence of Diagnostic
+        What to show, in order; nothing is printed when it is empty.
+    sources : dict
+        The source texts by file name, for the lines shown under each diagnostic.
+    """
     if diagnostics:
         click.echo(render_text(diagnostics, sources, color=sys.stderr.isatty()), err=True)
         click.echo("", err=True)
@@ -87,6 +101,18 @@ def load_journey(file: Path, root: Path | None) -> Journey:
     """The checked journey of a file (:func:`journeydsl.api.load`); its errors printed and exit 1 if any.
 
     Warnings are not shown (``journey check`` shows them); a library is refused.
+
+    Parameters
+    ----------
+    file : Path
+        The ``.journey`` file.
+    root : Path, optional
+        The project folder imports must stay in (default: the file's folder).
+
+    Returns
+    -------
+    Journey
+        The journey as written, with the hash of its sources.
     """
     try:
         return api.load(file, root)
@@ -100,7 +126,17 @@ def load_journey(file: Path, root: Path | None) -> Journey:
 
 
 def write_or_fail(output: Path, data: str | bytes, what: str) -> None:
-    """Write a file whole or not at all and say so on standard error; exit 1 if it cannot be written."""
+    """Write a file whole or not at all and say so on standard error; exit 1 if it cannot be written.
+
+    Parameters
+    ----------
+    output : Path
+        The file.
+    data : str or bytes
+        Its content (text is written as UTF-8).
+    what : str
+        What was written, for the ``wrote PATH (WHAT)`` line.
+    """
     try:
         write_atomically(output, data)
     except OSError as error:
@@ -109,7 +145,17 @@ def write_or_fail(output: Path, data: str | bytes, what: str) -> None:
 
 
 def write_text(text: str, output: Path | None, what: str) -> None:
-    """Print text on standard output, or write it to ``output``."""
+    """Print text on standard output, or write it to ``output`` (see :func:`write_or_fail`).
+
+    Parameters
+    ----------
+    text : str
+        The text, with its final newline.
+    output : Path, optional
+        A file to write instead of standard output.
+    what : str
+        What was written, for the ``wrote PATH (WHAT)`` line.
+    """
     if output is None:
         click.echo(text, nl=False)
     else:
@@ -170,13 +216,23 @@ def save_figure(drawing: Figure | Axes, path: Path, what: str = "chart", dpi: in
 
 
 @contextmanager
-def progress_bar(label: str) -> Iterator[Callable[[float], None]]:
-    """A progress callback for the API: a bar on standard error when it is a terminal, else nothing.
+def progress_bar(label: str | None) -> Iterator[Callable[[float], None]]:
+    """A progress callback for the API: a bar on standard error when it is a terminal.
 
     The API reports the finished share of the whole run (0..1); the bar counts it
     in tenths of a percent and is closed however the run ends.
+
+    Parameters
+    ----------
+    label : str or None
+        The bar's label; ``None`` when nothing will be simulated (no bar).
+
+    Yields
+    ------
+    callable
+        The ``progress=`` argument of an API call.
     """
-    if not sys.stderr.isatty():
+    if label is None or not sys.stderr.isatty():
         yield lambda fraction: None
         return
     with click.progressbar(length=1000, label=label, file=sys.stderr, show_eta=True) as bar:
