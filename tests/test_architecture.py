@@ -31,13 +31,17 @@ ALLOWED: dict[str, frozenset[str]] = {
     "analysis": frozenset({"lang", "sim", "analysis", "_version"}),
     "report": frozenset({"lang", "sim", "analysis", "report", "_version", "schemas"}),
     "schemas": frozenset({"schemas"}),
-    # The rules for `cli` (thin click commands over `api`) and `api` (the one door, which may import
-    # everything above) go here; until they are written, those parts are listed in NOT_YET_RULED.
+    # `cli`: thin click commands over `api`; besides it, the language's renderers and exports (`lang`),
+    # tables, charts, documents and files (`report`), and two readers/writers `api` does not offer yet:
+    # the trace writer (`sim.trace`) and the survey CSV reader (`analysis.gaps`).
+    "cli": frozenset({"cli", "api", "_version", "lang", "report", "sim", "analysis"}),
+    # The rule for `api` (the one door, which may import everything above) goes here; until it is
+    # written, that part is listed in NOT_YET_RULED.
 }
 
 #: Parts of the package whose imports are not checked yet.  Every other part must have a rule, so a
 #: new folder cannot slip past this test.
-NOT_YET_RULED = frozenset({"journeydsl", "__main__", "api", "cli"})
+NOT_YET_RULED = frozenset({"journeydsl", "__main__", "api"})
 
 
 class Import(NamedTuple):
