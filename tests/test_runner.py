@@ -123,3 +123,36 @@ def test_simulate_runs_the_design_it_names_and_refuses_unknown_ones():
     assert "fetch_printouts" not in printer["touchpoints"]
     with pytest.raises(api.JourneyError, match="did you mean `printer in office`"):
         api.simulate(journey, customers=200, design="printer in ofice")
+
+
+def test_every_document_says_how_to_reproduce_it():
+    journey = load(PREMIER)
+    digest = journey.source_sha256
+    assert digest and digest.startswith("sha256:") and len(digest) == 71
+    assert load(PREMIER).source_sha256 == digest  # the same file, the same hash
+    assert loads(PREMIER.read_text() + "\n# a comment\n").source_sha256 != digest
+    runner = Runner()
+    settings = RunSettings(customers=150, replications=2, warmup=10.0)
+    documents = [
+        api.simulate(journey, settings, runner=runner).results,
+        api.compare(journey, settings=settings, runner=runner),
+        api.run_tests(journey, settings, runner=runner),
+        api.profile(journey, settings=settings, runner=runner),
+        api.delivery(journey, settings, runner=runner),
+        api.recovery(journey, settings, runner=runner),
+        api.gaps(journey, settings, source="simulation", runner=runner),
+        api.care(journey, settings, runner=runner),
+    ]
+    for document in documents:
+        assert document["source_sha256"] == digest, document["schema"]
+        assert document["settings"] == {
+            "customers": 150,
+            "horizon": None,
+            "warmup": 10.0,
+            "replications": 2,
+            "seed": 20261122,
+        }, document["schema"]
+    assert api.analyze(journey)["settings"] is None and api.analyze(journey)["source_sha256"] == digest
+    # The recorded settings run the same document again.
+    again = api.simulate(journey, RunSettings(**documents[0]["settings"])).results
+    assert json.dumps(again, sort_keys=True) == json.dumps(documents[0], sort_keys=True)

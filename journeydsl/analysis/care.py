@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from .._version import __version__
 from ..lang.model import Journey
-from ..sim.results import rounded
+from ..sim.results import provenance, rounded
 from ..sim.runner import Design, Runner
 from ..sim.settings import RunSettings
 from .compare import run_and_compare
@@ -101,6 +101,7 @@ def care_value(
         "programmes": programmes,
         "value_per_customer": lifetime,
         "horizon_note": "value = revenue - cost per customer over the horizon",
+        **provenance(settings, journey.source_sha256),
     }
 
 

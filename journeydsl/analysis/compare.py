@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from .._version import __version__
 from ..lang.vocabulary import METRICS
 from ..sim.metrics import Collector, Moments
-from ..sim.results import interval, rounded
+from ..sim.results import interval, provenance, rounded
 from ..sim.runner import Design, Outcome, Runner
 from ..sim.settings import RunSettings
 
@@ -95,6 +95,7 @@ def compare(
         "results": results,
         "differences": comparisons,
         "ranking": _ranking(results, objective),
+        **provenance(settings, baseline.journey.source_sha256),
     }
 
 

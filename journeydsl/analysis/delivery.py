@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from .._version import __version__
 from ..lang.graph import nominal_score
-from ..sim.results import rounded
+from ..sim.results import provenance, rounded
 from ..sim.runner import Outcome
 
 __all__ = ["DELIVERY_SCHEMA", "delivery_gap"]
@@ -83,4 +83,5 @@ def delivery_gap(outcome: Outcome) -> dict[str, object]:
         "felt_mean_effect": rounded(sum(r["felt"] * r["visits"] for r in rows) / (sum(r["visits"] for r in rows) or 1)),
         "touchpoints": rows,
         "superior": superior,
+        **provenance(outcome.settings, journey.source_sha256),
     }

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from .._version import __version__
 from ..lang.designs import BASELINE, resolve
 from ..lang.model import DesignTest, Journey
-from ..sim.results import rounded
+from ..sim.results import provenance, rounded
 from ..sim.runner import Design, Runner
 from ..sim.settings import RunSettings
 from .compare import LOWER_IS_BETTER, run_and_compare
@@ -106,6 +106,7 @@ def run_tests(
         "replications": settings.replications,
         "tests": entries,
         **counts,
+        **provenance(settings, journey.source_sha256),
     }
 
 

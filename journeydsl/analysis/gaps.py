@@ -26,8 +26,9 @@ from pathlib import Path
 from .._version import __version__
 from ..lang.model import Journey, Survey, SurveyRow
 from ..sim.plan import FACTOR_NAMES
-from ..sim.results import rounded
+from ..sim.results import provenance, rounded
 from ..sim.runner import Outcome
+from ..sim.settings import RunSettings
 
 __all__ = ["SCHEMA", "gaps_from_survey", "gaps_from_simulation", "read_survey_csv"]
 
@@ -170,10 +171,12 @@ def gaps_from_simulation(outcome: Outcome) -> dict[str, object]:
             rows.append(_row(name, sums[1] / n, sums[2] / n, sums[3] / n, declared.get(name, {}).get("ideal"), sources))
         if rows:
             groups["all customers" if group is None else segment_names[group]] = _ranked(rows)
-    return _document(journey, "simulation", groups, {})
+    return _document(journey, "simulation", groups, {}, outcome.settings)
 
 
-def _document(journey: Journey, source: str, groups: dict, extra: dict) -> dict[str, object]:
+def _document(
+    journey: Journey, source: str, groups: dict, extra: dict, settings: RunSettings | None = None
+) -> dict[str, object]:
     key = {
         name: rows[0]["factor"]
         for name, rows in groups.items()
@@ -187,4 +190,5 @@ def _document(journey: Journey, source: str, groups: dict, extra: dict) -> dict[
         **extra,
         "groups": groups,
         "key_experience": key,
+        **provenance(settings, journey.source_sha256),
     }

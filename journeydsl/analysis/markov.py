@@ -29,6 +29,7 @@ from .._version import __version__
 from ..lang.graph import build_graph
 from ..lang.model import Journey
 from ..sim.plan import compile_plan
+from ..sim.results import provenance
 
 __all__ = ["SCHEMA", "analyze"]
 
@@ -111,6 +112,7 @@ def analyze(journey: Journey) -> dict[str, object]:
             name: {"expected_visits": rounded(value), "removal_effect": touchpoint_removal.get(name, 0.0)}
             for name, value in touchpoint_visits.items()
         },
+        **provenance(None, journey.source_sha256),
     }
 
 

@@ -24,6 +24,7 @@ from dataclasses import replace
 from .._version import __version__
 from ..lang.designs import map_touchpoints, merge_named
 from ..lang.model import Journey, NamedValue
+from ..sim.results import provenance
 from ..sim.runner import Design, Runner
 from ..sim.settings import RunSettings
 from .compare import LOWER_IS_BETTER, OBJECTIVES, run_and_compare
@@ -144,4 +145,5 @@ def opportunities(
         "replications": settings.replications,
         "baseline": base["metrics"][objective] if objective != "profit" else None,
         "touchpoints": rows,
+        **provenance(settings, journey.source_sha256),
     }

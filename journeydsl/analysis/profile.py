@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from .._version import __version__
 from ..sim.metrics import Collector
 from ..sim.plan import MODULE_NAMES, THEME_NAMES, Plan
-from ..sim.results import rounded
+from ..sim.results import provenance, rounded
 from ..sim.runner import Outcome
 
 __all__ = ["PROFILE_SCHEMA", "profile"]
@@ -68,4 +68,5 @@ def profile(outcomes: Sequence[Outcome]) -> dict[str, object]:
         "journeydsl": __version__,
         "journey": outcomes[0].journey.name,
         "designs": result,
+        **provenance(outcomes[0].settings, outcomes[0].journey.source_sha256),
     }

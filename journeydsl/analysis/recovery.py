@@ -13,7 +13,7 @@ from typing import Any
 
 from .._version import __version__
 from ..sim.metrics import Moments
-from ..sim.results import interval
+from ..sim.results import interval, provenance
 from ..sim.runner import Outcome
 
 __all__ = ["RECOVERY_SCHEMA", "recovery"]
@@ -57,6 +57,7 @@ def recovery(outcome: Outcome) -> dict[str, object]:
         "customers": outcome.results["customers"],
         "groups": groups,
         "paradox": paradox,
+        **provenance(outcome.settings, outcome.journey.source_sha256),
     }
 
 

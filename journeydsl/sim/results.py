@@ -14,8 +14,9 @@ from .._version import __version__
 from ..lang.vocabulary import METRICS
 from .metrics import Collector, Moments, Reservoir
 from .plan import MODULE_NAMES, THEME_NAMES, Plan
+from .settings import RunSettings
 
-__all__ = ["SCHEMA", "interval", "rounded", "summarise"]
+__all__ = ["SCHEMA", "interval", "provenance", "rounded", "summarise"]
 
 SCHEMA = "journeydsl.results/1"
 
@@ -154,3 +155,15 @@ def summarise(plan: Plan, collectors: list[Collector], seed: int, design: str = 
         "themes": {name: rounded(themes[i] / customers) if customers else 0.0 for i, name in enumerate(THEME_NAMES)},
         "modules": {name: rounded(modules[i] / customers) if customers else 0.0 for i, name in enumerate(MODULE_NAMES)},
     }
+
+
+def provenance(settings: RunSettings | None, source_sha256: str | None) -> dict[str, object]:
+    """What a document needs to be reproduced: the run settings (``None`` when nothing was simulated)
+    and the SHA-256 of the journey's source texts (``None`` for a journey not read from text).
+
+    Examples
+    --------
+    >>> provenance(RunSettings(customers=10, seed=3), None)
+    {'settings': {'customers': 10, 'horizon': None, 'warmup': 0.0, 'replications': 1, 'seed': 3}, 'source_sha256': None}
+    """
+    return {"settings": settings.record() if settings is not None else None, "source_sha256": source_sha256}
