@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import shutil
 import subprocess
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .._version import __version__
 from ..analysis.compare import run_and_compare
@@ -25,6 +25,10 @@ from ..lang.export import to_dot, to_mermaid
 from ..lang.model import Journey
 from ..sim.runner import Design, Runner
 from ..sim.settings import RunSettings
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
 from .tables import (
     METRIC_LABELS,
     analysis_table,
@@ -191,15 +195,14 @@ class _Phases:
         return lambda share: progress(min(1.0, (before + share) / count))
 
 
-def _png(figure) -> bytes:
-    import matplotlib.pyplot as plt
+def _png(figure: Figure) -> bytes:
+    """A report figure as PNG bytes (the same bytes every time), the figure closed after."""
+    from .figures import close_figure, figure_bytes
 
-    buffer = io.BytesIO()
-    figure.savefig(
-        buffer, format="png", dpi=110, bbox_inches="tight", metadata={"Software": f"journeydsl {__version__}"}
-    )
-    plt.close(figure)
-    return buffer.getvalue()
+    try:
+        return figure_bytes(figure, "png", dpi=110)
+    finally:
+        close_figure(figure)
 
 
 def _graph_svg(journey: Journey) -> str | None:
