@@ -51,6 +51,7 @@ from .lang.graph import build_graph
 from .lang.loader import Loaded, load_file, load_text
 from .lang.model import Journey, Library
 from .lang.survey_checks import check_surveys
+from .sim.results import Document
 from .sim.settings import RunSettings, source_hash
 
 if TYPE_CHECKING:
@@ -314,7 +315,7 @@ def compare(
     progress: Callable[[float], None] | None = None,
     runner: Runner | None = None,
     **run: Any,
-) -> dict[str, object]:
+) -> Document:
     """Compare designs: the same synthetic customers through each, with paired differences.
 
     Parameters
@@ -356,7 +357,7 @@ def run_tests(
     progress: Callable[[float], None] | None = None,
     runner: Runner | None = None,
     **run: Any,
-) -> dict[str, object]:
+) -> Document:
     """Run the design tests written in a journey (``expect ...``); the ``journeydsl.tests/1`` document."""
     from .analysis.design_tests import run_tests as judge
 
@@ -366,7 +367,7 @@ def run_tests(
 # ---- analyses --------------------------------------------------------------------------
 
 
-def analyze(journey: Journey, design: str = "baseline") -> dict[str, object]:
+def analyze(journey: Journey, design: str = "baseline") -> Document:
     """Exact flow figures of a design without simulation (``journeydsl.analysis/1``).
 
     Conversion, expected visits, touchpoints and time, and removal effects,
@@ -387,7 +388,7 @@ def gaps(
     progress: Callable[[float], None] | None = None,
     runner: Runner | None = None,
     **run: Any,
-) -> dict[str, object]:
+) -> Document:
     """The seven-step gap analysis (``journeydsl.gaps/1``).
 
     Parameters
@@ -422,7 +423,7 @@ def opportunities(
     progress: Callable[[float], None] | None = None,
     runner: Runner | None = None,
     **run: Any,
-) -> dict[str, object]:
+) -> Document:
     """Where to invest: improving, removing or fixing each touchpoint (``journeydsl.opportunities/1``)."""
     from .analysis.opportunities import opportunities as rank
 
@@ -438,7 +439,7 @@ def profile(
     progress: Callable[[float], None] | None = None,
     runner: Runner | None = None,
     **run: Any,
-) -> dict[str, object]:
+) -> Document:
     """Experience themes and modules each design delivers, per segment (``journeydsl.profile/1``)."""
     from .analysis.profile import profile as exposures
 
@@ -454,7 +455,7 @@ def delivery(
     progress: Callable[[float], None] | None = None,
     runner: Runner | None = None,
     **run: Any,
-) -> dict[str, object]:
+) -> Document:
     """The delivery gap: intended against felt at each touchpoint (``journeydsl.delivery/1``)."""
     from .analysis.delivery import delivery_gap
 
@@ -469,7 +470,7 @@ def care(
     progress: Callable[[float], None] | None = None,
     runner: Runner | None = None,
     **run: Any,
-) -> dict[str, object]:
+) -> Document:
     """What each care programme costs and brings (``journeydsl.care/1``); ValueError without programmes."""
     from .analysis.care import care_value
 
@@ -485,7 +486,7 @@ def recovery(
     progress: Callable[[float], None] | None = None,
     runner: Runner | None = None,
     **run: Any,
-) -> dict[str, object]:
+) -> Document:
     """Satisfaction and return after failures, recovered or not (``journeydsl.recovery/1``)."""
     from .analysis.recovery import recovery as by_failure
 

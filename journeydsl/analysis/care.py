@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from .._version import __version__
 from ..lang.model import Journey
-from ..sim.results import provenance, rounded
+from ..sim.results import Document, provenance, rounded
 from ..sim.runner import Design, Runner
 from ..sim.settings import RunSettings
 from .compare import run_and_compare
@@ -30,7 +30,7 @@ def care_value(
     settings: RunSettings,
     runner: Runner,
     progress: Callable[[float], None] | None = None,
-) -> dict[str, object]:
+) -> Document:
     """What each care programme costs and brings, per segment, against no programme (``journeydsl.care/1``).
 
     Parameters

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from .._version import __version__
 from ..lang.vocabulary import METRICS
 from ..sim.metrics import Collector, Moments
-from ..sim.results import interval, provenance, rounded
+from ..sim.results import Document, interval, provenance, rounded
 from ..sim.runner import Design, Outcome, Runner
 from ..sim.settings import RunSettings
 
@@ -39,7 +39,7 @@ def compare(
     outcomes: Sequence[Outcome],
     objective: str = "remembered_experience",
     common_random_numbers: bool = True,
-) -> dict[str, object]:
+) -> Document:
     """Compare every outcome with the first: paired differences, shares, per segment and touchpoint, a ranking.
 
     Parameters
@@ -106,7 +106,7 @@ def run_and_compare(
     objective: str = "remembered_experience",
     common_random_numbers: bool = True,
     progress: Callable[[float], None] | None = None,
-) -> tuple[list[Outcome], dict[str, object]]:
+) -> tuple[list[Outcome], Document]:
     """Run the designs with the same customers (paired when there is one replication) and compare them.
 
     Returns
@@ -138,7 +138,7 @@ def _profit(values: Sequence[float]) -> float:
 
 def _differences(
     base: list[Collector], other: list[Collector], base_results: dict, other_results: dict, paired_customers: bool
-) -> dict[str, object]:
+) -> Document:
     """Differences of ``other`` from ``base``: per metric, paired shares, per segment, per touchpoint."""
     if len(base) == 1 and not paired_customers:
         # Different customers in each design: an unpaired difference of two means.
@@ -176,6 +176,8 @@ def _differences(
         }
     else:
         a, b = base[0].records, other[0].records
+        if a is None or b is None:
+            raise ValueError("a comparison by customer needs paired runs (Runner.run(..., paired=True))")
         keys = [key for key in a if key in b]
         metrics = {name: _customer_difference(a, b, keys, lambda v, i=i: v[2][i]) for i, name in enumerate(METRICS)}
         metrics["profit"] = _customer_difference(a, b, keys, lambda v: _profit(v[2]))
@@ -195,21 +197,21 @@ def _differences(
     }
 
 
-def _with_verdict(mean: float, stderr: float, df: int | None) -> dict[str, object]:
+def _with_verdict(mean: float, stderr: float, df: int | None) -> Document:
     block = interval(mean, stderr, df)
     low, high = block["ci95"]
     block["excludes_zero"] = bool(low > 0 or high < 0)
     return block
 
 
-def _replication_difference(base: list[float], other: list[float]) -> dict[str, object]:
+def _replication_difference(base: list[float], other: list[float]) -> Document:
     moments = Moments()
     for a, b in zip(base, other, strict=True):
         moments.add(b - a)
     return _with_verdict(moments.mean, moments.stderr, moments.n - 1)
 
 
-def _customer_difference(a: dict, b: dict, keys: list[int], value: Callable) -> dict[str, object]:
+def _customer_difference(a: dict, b: dict, keys: list[int], value: Callable) -> Document:
     moments = Moments()
     for key in keys:
         moments.add(value(b[key]) - value(a[key]))
@@ -218,7 +220,7 @@ def _customer_difference(a: dict, b: dict, keys: list[int], value: Callable) -> 
     return block
 
 
-def _unpaired(base: dict, other: dict | None) -> dict[str, object]:
+def _unpaired(base: dict, other: dict | None) -> Document:
     """Difference of two independent means from their intervals (used per segment across replications)."""
     if other is None:
         return _with_verdict(0.0, 0.0, None)
@@ -227,7 +229,7 @@ def _unpaired(base: dict, other: dict | None) -> dict[str, object]:
     return _with_verdict(other["mean"] - base["mean"], math.hypot(half_a, half_b), None)
 
 
-def _unpaired_profit(base: dict, other: dict) -> dict[str, object]:
+def _unpaired_profit(base: dict, other: dict) -> Document:
     def spread(result: dict) -> float:
         metrics = result["metrics"]
         return math.hypot(
@@ -243,7 +245,7 @@ def _unpaired_profit(base: dict, other: dict) -> dict[str, object]:
     return _with_verdict(profit(other) - profit(base), math.hypot(spread(base), spread(other)), None)
 
 
-def _paired_shares(a: dict, b: dict, keys: list[int]) -> dict[str, object]:
+def _paired_shares(a: dict, b: dict, keys: list[int]) -> Document:
     remembered = METRICS.index("remembered_experience")
     n = len(keys) or 1
     better = sum(1 for k in keys if b[k][2][remembered] > a[k][2][remembered] + 1e-12)
@@ -259,7 +261,7 @@ def _paired_shares(a: dict, b: dict, keys: list[int]) -> dict[str, object]:
     }
 
 
-def _touchpoint_changes(base: dict, other: dict) -> dict[str, object]:
+def _touchpoint_changes(base: dict, other: dict) -> Document:
     changes = {}
     for name in [*base, *(n for n in other if n not in base)]:
         before, after = base.get(name), other.get(name)
@@ -280,7 +282,7 @@ def _pair(before: dict | None, after: dict | None, key: str) -> dict[str, float 
     return {"baseline": a, "design": b, "change": change}
 
 
-def _ranking(results: dict[str, dict], objective: str) -> list[dict[str, object]]:
+def _ranking(results: dict[str, dict], objective: str) -> list[Document]:
     rows = []
     for name, result in results.items():
         metrics = result["metrics"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from .._version import __version__
 from ..lang.graph import nominal_score
-from ..sim.results import provenance, rounded
+from ..sim.results import Document, provenance, rounded
 from ..sim.runner import Outcome
 
 __all__ = ["DELIVERY_SCHEMA", "delivery_gap"]
@@ -22,7 +22,7 @@ __all__ = ["DELIVERY_SCHEMA", "delivery_gap"]
 DELIVERY_SCHEMA = "journeydsl.delivery/1"
 
 
-def delivery_gap(outcome: Outcome) -> dict[str, object]:
+def delivery_gap(outcome: Outcome) -> Document:
     """Intended against felt, per touchpoint and segment, and the share who find it superior (``journeydsl.delivery/1``).
 
     Parameters

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from .._version import __version__
 from ..lang.designs import BASELINE, resolve
 from ..lang.model import DesignTest, Journey
-from ..sim.results import provenance, rounded
+from ..sim.results import Document, provenance, rounded
 from ..sim.runner import Design, Runner
 from ..sim.settings import RunSettings
 from .compare import LOWER_IS_BETTER, run_and_compare
@@ -46,7 +46,7 @@ def run_tests(
     settings: RunSettings,
     runner: Runner,
     progress: Callable[[float], None] | None = None,
-) -> dict[str, object]:
+) -> Document:
     """Simulate what the design tests need and judge each one.
 
     Parameters
@@ -117,8 +117,8 @@ def _design(journey: Journey, name: str) -> Journey:
     return resolved.journey
 
 
-def _judge(test: DesignTest, results: dict, duels: dict) -> dict[str, object]:
-    entry: dict[str, object] = {
+def _judge(test: DesignTest, results: dict, duels: dict) -> Document:
+    entry: Document = {
         "text": test.text,
         "file": test.span.file,
         "line": test.span.line,
@@ -144,6 +144,8 @@ def _judge(test: DesignTest, results: dict, duels: dict) -> dict[str, object]:
             verdict=verdict,
         )
     else:
+        if test.design is None or test.operator is None or test.threshold is None:
+            raise ValueError(f"the design test at {test.span} is incomplete")
         measured = _measure(test, results[test.design])
         compare_ = _COMPARE[test.operator]
         mean, interval = measured["mean"], measured.get("ci95")
@@ -163,7 +165,7 @@ def _judge(test: DesignTest, results: dict, duels: dict) -> dict[str, object]:
     return entry
 
 
-def _measure(test: DesignTest, result: dict) -> dict[str, object]:
+def _measure(test: DesignTest, result: dict) -> Document:
     if test.scope is None:
         if test.metric == "profit":
             metrics = result["metrics"]

@@ -26,7 +26,7 @@ from pathlib import Path
 from .._version import __version__
 from ..lang.model import Journey, Survey, SurveyRow
 from ..sim.plan import FACTOR_NAMES
-from ..sim.results import provenance, rounded
+from ..sim.results import Document, provenance, rounded
 from ..sim.runner import Outcome
 from ..sim.settings import RunSettings
 
@@ -54,12 +54,19 @@ def read_survey_csv(path: str | Path) -> list[Survey]:
         record = {key.strip().lower(): (value or "").strip() for key, value in record.items() if key}
         if not record.get("factor"):
             continue
-        fields = {key: float(record[key]) for key in _FIELDS if record.get(key)}
-        rows.setdefault(record.get("segment") or None, []).append(SurveyRow(record["factor"], **fields))
+        figures = {key: float(record[key]) if record.get(key) else None for key in _FIELDS}
+        row = SurveyRow(
+            record["factor"],
+            experience=figures["experience"],
+            expectation=figures["expectation"],
+            importance=figures["importance"],
+            ideal=figures["ideal"],
+        )
+        rows.setdefault(record.get("segment") or None, []).append(row)
     return [Survey(Path(path).name, segment, tuple(found)) for segment, found in rows.items()]
 
 
-def _ranked(rows: list[dict[str, object]]) -> list[dict[str, object]]:
+def _ranked(rows: list[Document]) -> list[Document]:
     def key(row: dict) -> tuple:
         weighted = row["weighted_satisfaction"]
         return (weighted is None, weighted if weighted is not None else 0.0, row["factor"])
@@ -77,7 +84,7 @@ def _row(
     importance: float | None,
     ideal: float | None,
     sources: dict[str, str],
-) -> dict[str, object]:
+) -> Document:
     satisfaction = experience - expectation if experience is not None and expectation is not None else None
     weighted = importance * satisfaction if importance is not None and satisfaction is not None else None
     return {
@@ -101,11 +108,11 @@ def _declared(journey: Journey) -> dict[str, dict[str, float | None]]:
     return {f.name: {"expectation": f.expect, "importance": f.importance, "ideal": f.ideal} for f in journey.factors}
 
 
-def gaps_from_survey(journey: Journey, surveys: list[Survey] | None = None) -> dict[str, object]:
+def gaps_from_survey(journey: Journey, surveys: list[Survey] | None = None) -> Document:
     """The gap analysis of measured figures (the journey's surveys, or the ones given)."""
     surveys = list(journey.surveys if surveys is None else surveys)
     declared = _declared(journey)
-    groups: dict[str, list[dict[str, object]]] = {}
+    groups: dict[str, list[Document]] = {}
     names = []
     for survey in surveys:
         names.append(survey.name)
@@ -136,7 +143,7 @@ def gaps_from_survey(journey: Journey, surveys: list[Survey] | None = None) -> d
     return _document(journey, "survey", groups, {"surveys": names})
 
 
-def gaps_from_simulation(outcome: Outcome) -> dict[str, object]:
+def gaps_from_simulation(outcome: Outcome) -> Document:
     """The gap analysis of what simulated customers perceived (``journeydsl.gaps/1``).
 
     Parameters
@@ -154,13 +161,14 @@ def gaps_from_simulation(outcome: Outcome) -> dict[str, object]:
                 target = totals.setdefault((group, factor), [0.0, 0.0, 0.0, 0.0])
                 for i, value in enumerate(sums):
                     target[i] += value
-    groups: dict[str, list[dict[str, object]]] = {}
+    groups: dict[str, list[Document]] = {}
     for group in [None, *segment_names]:
         rows = []
         for factor, name in enumerate(FACTOR_NAMES):
-            sums = totals.get((group, factor))
-            if not sums or not sums[0]:
+            found = totals.get((group, factor))
+            if not found or not found[0]:
                 continue
+            sums = found
             n = sums[0]
             sources = {
                 "experience": "simulation",
@@ -176,7 +184,7 @@ def gaps_from_simulation(outcome: Outcome) -> dict[str, object]:
 
 def _document(
     journey: Journey, source: str, groups: dict, extra: dict, settings: RunSettings | None = None
-) -> dict[str, object]:
+) -> Document:
     key = {
         name: rows[0]["factor"]
         for name, rows in groups.items()

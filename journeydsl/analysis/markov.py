@@ -29,14 +29,14 @@ from .._version import __version__
 from ..lang.graph import build_graph
 from ..lang.model import Journey
 from ..sim.plan import compile_plan
-from ..sim.results import provenance
+from ..sim.results import Document, provenance
 
 __all__ = ["SCHEMA", "analyze"]
 
 SCHEMA = "journeydsl.analysis/1"
 
 
-def analyze(journey: Journey) -> dict[str, object]:
+def analyze(journey: Journey) -> Document:
     """Exact flow figures of one design of a journey (the ``journeydsl.analysis/1`` document).
 
     Examples

@@ -24,7 +24,7 @@ from dataclasses import replace
 from .._version import __version__
 from ..lang.designs import map_touchpoints, merge_named
 from ..lang.model import Journey, NamedValue
-from ..sim.results import provenance
+from ..sim.results import Document, provenance
 from ..sim.runner import Design, Runner
 from ..sim.settings import RunSettings
 from .compare import LOWER_IS_BETTER, OBJECTIVES, run_and_compare
@@ -82,7 +82,7 @@ def opportunities(
     runner: Runner,
     objective: str = "remembered_experience",
     progress: Callable[[float], None] | None = None,
-) -> dict[str, object]:
+) -> Document:
     """Simulate the what-if designs of every touchpoint and rank the opportunities.
 
     Parameters

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from .._version import __version__
 from ..sim.metrics import Collector
 from ..sim.plan import MODULE_NAMES, THEME_NAMES, Plan
-from ..sim.results import provenance, rounded
+from ..sim.results import Document, provenance, rounded
 from ..sim.runner import Outcome
 
 __all__ = ["PROFILE_SCHEMA", "profile"]
@@ -45,7 +45,7 @@ def _exposures(
     )
 
 
-def profile(outcomes: Sequence[Outcome]) -> dict[str, object]:
+def profile(outcomes: Sequence[Outcome]) -> Document:
     """Theme and module exposure per customer, per design and per segment (``journeydsl.profile/1``).
 
     Parameters

@@ -13,7 +13,7 @@ from typing import Any
 
 from .._version import __version__
 from ..sim.metrics import Moments
-from ..sim.results import interval, provenance
+from ..sim.results import Document, interval, provenance
 from ..sim.runner import Outcome
 
 __all__ = ["RECOVERY_SCHEMA", "recovery"]
@@ -21,7 +21,7 @@ __all__ = ["RECOVERY_SCHEMA", "recovery"]
 RECOVERY_SCHEMA = "journeydsl.recovery/1"
 
 
-def recovery(outcome: Outcome) -> dict[str, object]:
+def recovery(outcome: Outcome) -> Document:
     """Satisfaction and return probability by failure experience (``journeydsl.recovery/1``).
 
     Parameters

@@ -23,11 +23,12 @@ from ..analysis.compare import run_and_compare
 from ..lang.designs import BASELINE
 from ..lang.export import to_dot, to_mermaid
 from ..lang.model import Journey
+from ..sim.results import Document
 from ..sim.runner import Design, Runner
 from ..sim.settings import RunSettings
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
+    from matplotlib.figure import Figure, SubFigure
 
 from .tables import (
     METRIC_LABELS,
@@ -68,7 +69,7 @@ class Report:
     delivery: dict | None = None
     care: dict | None = None
     recovery: dict | None = None
-    settings: dict[str, object] = field(default_factory=dict)
+    settings: Document = field(default_factory=dict)
 
 
 def build_report(
@@ -195,14 +196,15 @@ class _Phases:
         return lambda share: progress(min(1.0, (before + share) / count))
 
 
-def _png(figure: Figure) -> bytes:
+def _png(figure: Figure | SubFigure) -> bytes:
     """A report figure as PNG bytes (the same bytes every time), the figure closed after."""
     from .figures import close_figure, figure_bytes
 
+    whole = figure.get_figure(root=True)
     try:
-        return figure_bytes(figure, "png", dpi=110)
+        return figure_bytes(whole, "png", dpi=110)
     finally:
-        close_figure(figure)
+        close_figure(whole)
 
 
 def _graph_svg(journey: Journey) -> str | None:
@@ -403,7 +405,7 @@ def render_html(report: Report) -> str:
     return "".join(out)
 
 
-def _analyses(report: Report) -> list[tuple[str, dict, Callable, str | None]]:
+def _analyses(report: Report) -> list[tuple[str, Document, Callable[[Document], str], str | None]]:
     """The analysis sections a report has: title, document, table renderer, figure key."""
     sections = [
         ("Where to invest", report.opportunities, opportunities_table, "opportunities"),
@@ -413,7 +415,7 @@ def _analyses(report: Report) -> list[tuple[str, dict, Callable, str | None]]:
         ("Service recovery", report.recovery, recovery_table, "recovery"),
         ("Flow analysis", report.analysis, analysis_table, "removal"),
     ]
-    return [section for section in sections if section[1] is not None]
+    return [(title, document, table, key) for title, document, table, key in sections if document is not None]
 
 
 def _code(text: str) -> str:
@@ -460,7 +462,7 @@ def render_markdown(report: Report, image_folder: str) -> tuple[str, dict[str, b
         out.append(f"## Design tests\n\n```text\n{tests_table(report.tests)}```\n\n")
     if report.gaps is not None and report.gaps["groups"]:
         out.append(f"## Gap analysis\n\n```text\n{gaps_table(report.gaps)}```\n\n" + figure("gaps"))
-    for title, document, table, key in _analyses(report):
-        out.append(f"## {title}\n\n```text\n{table(document)}```\n\n" + (figure(key) if key else ""))
+    for title, document, table, figure_key in _analyses(report):
+        out.append(f"## {title}\n\n```text\n{table(document)}```\n\n" + (figure(figure_key) if figure_key else ""))
     out.append(f"## Reproduce\n\n```bash\n{_command(report)}\n```\n")
     return "".join(out), images

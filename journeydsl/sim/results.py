@@ -9,6 +9,7 @@ aggregates into plain data following ``docs/results-schema.md``
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from .._version import __version__
 from ..lang.vocabulary import METRICS
@@ -16,7 +17,10 @@ from .metrics import Collector, Moments, Reservoir
 from .plan import MODULE_NAMES, THEME_NAMES, Plan
 from .settings import RunSettings
 
-__all__ = ["SCHEMA", "interval", "provenance", "rounded", "summarise"]
+__all__ = ["SCHEMA", "Document", "interval", "provenance", "rounded", "summarise"]
+
+#: A versioned JSON document of journeydsl (plain data; its JSON Schema is in ``journeydsl/schemas``).
+Document = dict[str, Any]
 
 SCHEMA = "journeydsl.results/1"
 
@@ -27,7 +31,7 @@ def _t_quantile(df: int) -> float:
     return float(t.ppf(0.975, df))
 
 
-def interval(mean: float, stderr: float, df: int | None) -> dict[str, object]:
+def interval(mean: float, stderr: float, df: int | None) -> Document:
     """``{"mean": x, "ci95": [lo, hi]}``: Student t with ``df`` degrees of freedom, normal when ``None``."""
     if not math.isfinite(stderr):
         stderr = 0.0
@@ -46,7 +50,7 @@ def rounded(value: float) -> float:
     return float(f"{value:.6g}") if math.isfinite(value) else 0.0
 
 
-def _metric_block(collectors: list[Collector], segment: int | None) -> dict[str, object]:
+def _metric_block(collectors: list[Collector], segment: int | None) -> Document:
     block = {}
     for name in METRICS:
         per_run = [c.metric(name, segment) for c in collectors]
@@ -61,7 +65,7 @@ def _metric_block(collectors: list[Collector], segment: int | None) -> dict[str,
     return block
 
 
-def summarise(plan: Plan, collectors: list[Collector], seed: int, design: str = "baseline") -> dict[str, object]:
+def summarise(plan: Plan, collectors: list[Collector], seed: int, design: str = "baseline") -> Document:
     """The results document (``journeydsl.results/1``) of one or more replications."""
     runs = len(collectors)
     customers = sum(c.customers for c in collectors)
@@ -81,7 +85,7 @@ def summarise(plan: Plan, collectors: list[Collector], seed: int, design: str = 
     themes = [0.0] * len(THEME_NAMES)
     modules = [0.0] * len(MODULE_NAMES)
     order = {name: i for i, name in enumerate(plan.stage_names)}
-    in_journey_order = sorted(plan.touchpoints, key=lambda tp: (order.get(tp.stage, len(order)), tp.index))
+    in_journey_order = sorted(plan.touchpoints, key=lambda tp: (order.get(tp.stage or "", len(order)), tp.index))
     for tp in in_journey_order:
         i = tp.index
         affect = Moments()
@@ -157,7 +161,7 @@ def summarise(plan: Plan, collectors: list[Collector], seed: int, design: str = 
     }
 
 
-def provenance(settings: RunSettings | None, source_sha256: str | None) -> dict[str, object]:
+def provenance(settings: RunSettings | None, source_sha256: str | None) -> Document:
     """What a document needs to be reproduced: the run settings (``None`` when nothing was simulated)
     and the SHA-256 of the journey's source texts (``None`` for a journey not read from text).
 

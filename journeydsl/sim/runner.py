@@ -39,7 +39,7 @@ from ..lang.model import Journey
 from .engine import TraceRow, run_replication
 from .metrics import Collector
 from .plan import Plan, compile_plan
-from .results import provenance, summarise
+from .results import Document, provenance, summarise
 from .settings import RunSettings
 
 __all__ = ["Design", "Outcome", "RunKey", "Runner", "replication_seeds", "simulation_key"]
@@ -113,7 +113,7 @@ class Outcome:
     collectors: list[Collector] = field(repr=False)
 
     @cached_property
-    def results(self) -> dict[str, object]:
+    def results(self) -> Document:
         """The ``journeydsl.results/1`` document (see ``docs/results-schema.md``)."""
         document = summarise(self.plan, self.collectors, self.settings.master_seed, self.design)
         return {**document, **provenance(self.settings, self.journey.source_sha256)}
