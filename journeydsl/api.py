@@ -61,6 +61,7 @@ if TYPE_CHECKING:
     from .report.document import Report
     from .sim.engine import TraceRow
     from .sim.runner import Outcome, Runner
+    from .sim.trace import TraceWriter
 
 __all__ = [
     "CheckResult",
@@ -84,6 +85,8 @@ __all__ = [
     "recovery",
     "report",
     "plot",
+    "trace_writer",
+    "read_survey_csv",
 ]
 
 
@@ -521,3 +524,22 @@ def plot(outcome: Outcome, kind: str) -> Figure:
     from .report.plots import figure
 
     return figure(kind, outcome.results, outcome.collectors)
+
+
+def trace_writer(path: str | os.PathLike[str]) -> TraceWriter:
+    """A trace file to pass as ``trace=`` (one row per customer per touchpoint visit); use it in a ``with``.
+
+    ``.parquet`` writes Parquet (the ``parquet`` extra), anything else CSV; the file appears whole when
+    the ``with`` block ends, or not at all.
+    """
+    from .sim.trace import TraceWriter
+
+    return TraceWriter(path)
+
+
+def read_survey_csv(path: str | os.PathLike[str]) -> list[Survey]:
+    """Survey figures from a CSV file (``factor, experience, expectation, importance, ideal[, segment]``),
+    to pass as ``gaps(..., surveys=...)``."""
+    from .analysis.gaps import read_survey_csv as read
+
+    return read(path)

@@ -186,17 +186,3 @@ def test_written_files_get_ordinary_permissions(tmp_path):
         assert stat.S_IMODE(target.stat().st_mode) == 0o600 and target.read_text() == "y"
     finally:
         os.umask(old)
-
-
-def test_the_command_line_reaches_the_simulator_and_analyses_through_api():
-    """Only the trace writer and the survey reader, which `api` does not offer, are imported directly."""
-    from .test_architecture import PACKAGE, imports_of
-
-    direct = {"journeydsl.sim.trace", "journeydsl.analysis.gaps"}
-    found = [
-        f"{statement.file.name}:{statement.line}: {statement.module}"
-        for path in sorted((PACKAGE / "cli").glob("*.py"))
-        for statement in imports_of(path, PACKAGE)
-        if statement.module.startswith(("journeydsl.sim", "journeydsl.analysis")) and statement.module not in direct
-    ]
-    assert found == []

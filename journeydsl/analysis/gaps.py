@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from pathlib import Path
 
 from .._version import __version__
@@ -36,7 +37,7 @@ SCHEMA = "journeydsl.gaps/1"
 _FIELDS = ("experience", "expectation", "importance", "ideal")
 
 
-def read_survey_csv(path: str | Path) -> list[Survey]:
+def read_survey_csv(path: str | os.PathLike[str]) -> list[Survey]:
     """Surveys from a CSV file with columns ``factor, experience, expectation, importance, ideal`` and optionally ``segment``.
 
     Examples

@@ -122,13 +122,11 @@ def gaps(
       journey gaps examples/journeys/premier_banking.journey --source simulation --customers 3000
       journey gaps shop.journey --survey-csv interviews.csv --plot gaps.png
     """
-    from ..analysis.gaps import read_survey_csv
-
     journey = load_journey(file, root)
     surveys = None
     if survey_csv is not None:
         try:
-            surveys = read_survey_csv(survey_csv)
+            surveys = api.read_survey_csv(survey_csv)
         except (ValueError, KeyError, OSError) as error:
             raise click.BadParameter(f"cannot read `{survey_csv}`: {error}", param_hint="--survey-csv") from None
     source = source or ("survey" if (surveys or journey.surveys) else "simulation")

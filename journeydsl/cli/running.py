@@ -79,15 +79,13 @@ def simulate(
       journey simulate shop.journey --customers 5000 --replications 5 --format json -o results.json
       journey simulate shop.journey --design "printer in office"
     """
-    from ..sim.trace import TraceWriter
-
     journey = load_journey(file, root)
     settings = run.settings(journey)
     with ExitStack() as stack:
         writer = None
         if trace is not None:
             try:
-                writer = stack.enter_context(TraceWriter(trace))
+                writer = stack.enter_context(api.trace_writer(trace))
             except (RuntimeError, OSError) as error:
                 raise click.BadParameter(str(error), param_hint="--trace") from None
         progress = stack.enter_context(progress_bar("simulating"))
