@@ -235,3 +235,14 @@ def test_relative_links_point_at_files_and_headings():
             elif anchor and linked.suffix == ".md" and anchor not in anchors(linked):
                 broken.append(f"{path.name} -> {target}#{anchor}")
     assert broken == []
+
+
+def test_the_api_guide_runs_as_written(monkeypatch):
+    """Every ``>>>`` example of docs/api.md runs from the top of the repository and prints what it shows."""
+    import doctest
+
+    monkeypatch.chdir(ROOT)
+    failed, attempted = doctest.testfile(
+        str(DOCS_DIR / "api.md"), module_relative=False, optionflags=doctest.ELLIPSIS, verbose=False
+    )
+    assert attempted > 15 and failed == 0
