@@ -80,7 +80,7 @@ def test_bass_diffusion_curve():
         "word_of_mouth { brand_arrivals 0 } stage s goal { touchpoint t: product { feel +1 } } }"
     )
     times = []
-    simulate(journey, seed=2, trace=lambda row: times.append(row[7]))
+    simulate(journey, seed=2, trace=lambda row: times.append(row.time))
     times = np.sort(np.array(times)) / 365.0
     for years in (3, 6, 9, 12):
         expected = (1 - math.exp(-(p + q) * years)) / (1 + (q / p) * math.exp(-(p + q) * years))

@@ -36,11 +36,23 @@ import random
 from bisect import bisect_right
 from collections import deque
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
 
 import simpy
 
-from .metrics import Collector
-from .plan import FACTOR_NAMES, MODULE_NAMES, Plan, StagePlan, TouchpointPlan
+from .metrics import Collector, CustomerOutcomes, PairedOutcome
+from .plan import (
+    FACTOR_NAMES,
+    MODULE_NAMES,
+    CarePlan,
+    Plan,
+    SegmentPlan,
+    StagePlan,
+    StepPlan,
+    TouchpointPlan,
+    TransitionPlan,
+)
 from .psychology import (
     likelihood_to_recommend,
     remembered_experience,
@@ -54,23 +66,29 @@ from .streams import KeyedBlocks, mix, site, uniform, uniform_and_normal
 
 __all__ = ["Engine", "TraceRow", "TRACE_COLUMNS", "run_replication"]
 
+
+class TraceRow(NamedTuple):
+    """One row of the trace: one customer's visit to one touchpoint (or one care contact)."""
+
+    replication: int
+    customer: int
+    segment: str
+    cycle: int
+    #: The stage's name; empty for a care contact.
+    stage: str
+    touchpoint: str
+    channel: str
+    time: float
+    wait: float
+    duration: float
+    affect: float
+    #: The failure mode that happened; empty for none.
+    failure: str
+    reneged: bool
+
+
 #: Trace columns, one row per customer per touchpoint visit.
-TraceRow = tuple
-TRACE_COLUMNS = (
-    "replication",
-    "customer",
-    "segment",
-    "cycle",
-    "stage",
-    "touchpoint",
-    "channel",
-    "time",
-    "wait",
-    "duration",
-    "affect",
-    "failure",
-    "reneged",
-)
+TRACE_COLUMNS: tuple[str, ...] = TraceRow._fields
 
 _MAX_CYCLES = 100
 _BRAND = FACTOR_NAMES.index("brand")
@@ -93,7 +111,239 @@ _FAILURE, _TRANSITION = site("failure"), site("transition")
 _G1, _G2, _G3, _G4 = 0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93
 
 
-class _Customer:
+# ---- named records -------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class PlainTouchpoint:
+    """A *plain* touchpoint as the walk reads it: no queue, no failure modes, met by every segment.
+
+    Its moment is worked out in line in :meth:`Engine._walk` (see :meth:`Engine._touchpoint_record`).
+    """
+
+    #: The touchpoint's index in the plan.
+    index: int
+    #: Its first-visit column in a customer's numbers.
+    column: int
+    #: The key of its decisions (see :mod:`journeydsl.sim.streams`).
+    site: int
+    #: Its duration from one uniform number.
+    draw: Callable[[float], float]
+    #: The standard deviation of a moment around its effects.
+    noise: float
+    #: Its ``(module, value)`` effects.
+    modules: tuple[tuple[int, float], ...]
+    #: The sum of its theme effects.
+    theme_total: float
+    cost: float
+    #: Its ``(factor, value)`` performance figures.
+    performance: tuple[tuple[int, float], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """A step of a stage as the walk reads it."""
+
+    #: Its place in the stage, from 1 (keys a choice's number).
+    number: int
+    #: The step's touchpoint when the step is one plain touchpoint (walked in line), else None.
+    plain: PlainTouchpoint | None
+    plan: StepPlan
+
+
+@dataclass(frozen=True, slots=True)
+class StageRecord:
+    """A stage as the walk reads it (see :meth:`Engine._stage_record`)."""
+
+    steps: tuple[Step, ...]
+    plan: StagePlan
+    index: int
+    visit_limit: int
+    delay: float
+    goal: bool
+    #: The cumulative chances of the transitions, when none has a condition or is a repeat
+    #: purchase (the ways out are then chosen by bisection); else None.
+    bounds: tuple[float, ...] | None
+    #: With ``bounds``: the stage index each way out leads to, -1 for the drop-off, with one more
+    #: -1 for a number beyond every bound; else None.
+    targets: tuple[int, ...] | None
+    #: With ``bounds``: the delay of each way out, with one more 0.0; else None.
+    delays: tuple[float, ...] | None
+    #: The key of its decisions (see :mod:`journeydsl.sim.streams`).
+    site: int
+    #: Its first-transition column in a customer's numbers.
+    first_transition: int
+
+
+@dataclass(frozen=True, slots=True)
+class MomentWeights:
+    """What a moment needs of a segment's settings, looked up once."""
+
+    carry_over: float
+    curvature: float
+    #: The weight of disconfirmation.
+    disconfirmation: float
+    #: Affect lost per patience-length waited beyond patience.
+    penalty: float
+    #: Give up after this many patiences.
+    renege: float
+
+    @classmethod
+    def of(cls, segment: SegmentPlan) -> MomentWeights:
+        """A segment's weights."""
+        affect, waiting = segment.settings["affect"], segment.settings["waiting"]
+        return cls(
+            affect["carry_over"], affect["curvature"], affect["disconfirmation"], waiting["penalty"], waiting["renege"]
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Spread:
+    """How a segment's customers spread around it, looked up once."""
+
+    segment: SegmentPlan
+    expectation: float
+    importance: float
+    sensitivity: float
+    #: The log-normal sigma of patience (0 without spread).
+    patience_sigma: float
+    loss_aversion: float
+    loss_aversion_spread: float
+    judgement: float
+
+    @classmethod
+    def of(cls, segment: SegmentPlan) -> Spread:
+        """A segment's spreads."""
+        spread = segment.settings["spread"]
+        cv = spread["patience"]
+        return cls(
+            segment,
+            spread["expectation"],
+            spread["importance"],
+            spread["sensitivity"],
+            math.sqrt(math.log(1.0 + cv * cv)) if cv else 0.0,
+            segment.settings["affect"]["loss_aversion"],
+            spread["loss_aversion"],
+            spread["judgement"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class JudgementWeights:
+    """What closing a cycle needs of a segment's settings, looked up once."""
+
+    w_peak: float
+    w_end: float
+    w_mean: float
+    w_duration: float
+    satisfaction_baseline: float
+    satisfaction_scale: float
+    recommendation_baseline: float
+    recommendation_scale: float
+    loyalty_intercept: float
+    loyalty_slope: float
+
+    @classmethod
+    def of(cls, segment: SegmentPlan) -> JudgementWeights:
+        """A segment's weights."""
+        settings = segment.settings
+        memory = settings["memory"]
+        return cls(
+            memory["peak"],
+            memory["end"],
+            memory["mean"],
+            memory["duration"],
+            settings["satisfaction"]["baseline"],
+            settings["satisfaction"]["scale"],
+            settings["recommendation"]["baseline"],
+            settings["recommendation"]["scale"],
+            settings["loyalty"]["intercept"],
+            settings["loyalty"]["slope"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class WordOfMouthWeights:
+    """What word of mouth needs of a segment's settings, looked up once."""
+
+    propensity: float
+    base: float
+    curvature: float
+    neutral: float
+    brand_impact: float
+    referral_conversion: float
+
+    @classmethod
+    def of(cls, segment: SegmentPlan) -> WordOfMouthWeights:
+        """A segment's weights."""
+        talk = segment.settings["word_of_mouth"]
+        return cls(
+            talk["propensity"],
+            talk["base"],
+            talk["curvature"],
+            talk["neutral"],
+            talk["brand_impact"],
+            talk["referral_conversion"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerColumns:
+    """Where each of a customer's keyed numbers lies in their row (see :func:`_columns`)."""
+
+    #: The decision key of every column, in order.
+    keys: tuple[int, ...]
+    #: ``(factor, column)`` of the expectation spread of each factor the journey uses.
+    expectation: tuple[tuple[int, int], ...]
+    #: ``(factor, column)`` of the importance spread of each factor the journey uses.
+    importance: tuple[tuple[int, int], ...]
+    #: ``(module, column)`` of the sensitivity spread of each module the journey uses.
+    sensitivity: tuple[tuple[int, int], ...]
+    patience: int
+    loss_aversion: int
+    judgement: int
+    #: The column of the first visit of touchpoint 0; touchpoint ``i``'s is this plus ``i``.
+    first_visit: int
+    #: The column of the first transition out of stage 0; stage ``i``'s is this plus ``i``.
+    first_transition: int
+
+
+@dataclass(slots=True)
+class Judgement:
+    """How a customer judges a purchase cycle when it closes."""
+
+    converted: bool
+    remembered: float
+    satisfaction: float
+    #: The 0..10 answer to "how likely are you to recommend us?".
+    recommendation: int
+    #: The chance of coming back.
+    returning: float
+    duration: float
+
+
+@dataclass(slots=True)
+class WalkEnd:
+    """How a walk through the stages ended."""
+
+    converted: bool
+    #: The repeat-purchase transition taken, if any.
+    leaving: TransitionPlan | None
+    #: False when the customer's horizon ran out during the walk (the cycle is not judged).
+    finished: bool
+    #: The time the customer still spends in the touchpoints walked since their last wait.
+    pending: float
+
+
+@dataclass(slots=True)
+class CareSchedule:
+    """A care programme a customer is enrolled in, and when it next reaches them."""
+
+    programme: CarePlan
+    due: float
+
+
+class Customer:
+    """One synthetic customer: who they are and where they stand in the current cycle."""
+
     __slots__ = (
         "index",
         "key",
@@ -134,11 +384,12 @@ class _Customer:
         "counted",
         "converted_at",
         "care_next",
-        "hot",
+        "weights",
         "recovery",
     )
 
     def satisfaction_so_far(self) -> float:
+        """The satisfaction the customer would give the cycle now (for conditions on ``satisfaction``)."""
         memory = self.settings["memory"]
         if not self.count:
             return self.carried
@@ -169,7 +420,7 @@ class Engine:
     seed : int
         The replication's seed (an integer from :class:`numpy.random.SeedSequence`).
     trace : callable, optional
-        Called with one tuple per touchpoint visit (see ``TRACE_COLUMNS``).
+        Called with one :class:`TraceRow` per touchpoint visit.
     replication : int
         Index written into trace rows.
     progress : callable, optional
@@ -214,14 +465,6 @@ class Engine:
         # A customer's first-visit and attribute numbers, drawn for blocks of arrivals at once:
         # one column per decision (see _columns()).
         self._columns = columns = _columns(plan, self._tp_site, self._stage_site)
-        factors, modules = len(plan.used_factors), len(plan.used_modules)
-        # (factor or module, column) of each spread the journey uses.
-        self._expect_columns = [(f, 1 + k) for k, f in enumerate(plan.used_factors)]
-        self._importance_columns = [(f, 1 + factors + k) for k, f in enumerate(plan.used_factors)]
-        self._sensitivity_columns = [(m, 1 + 2 * factors + k) for k, m in enumerate(plan.used_modules)]
-        self._first_tp = 4 + 2 * factors + modules
-        self._judgement_column = self._first_tp - 1
-        self._first_stage = self._first_tp + len(plan.touchpoints)
         self.arrivals_end = math.inf
         self.next_index = 0
         self.arrivals_made = 0
@@ -230,57 +473,15 @@ class Engine:
         self.horizon = run.horizon if run.horizon is not None else plan.horizon
         self.window = self.horizon if self.horizon is not None else math.inf
         self._modules = [tuple((m, v) for m, v in enumerate(tp.modules) if v) for tp in plan.touchpoints]
-        self._hot = [
-            (
-                s.settings["affect"]["carry_over"],
-                s.settings["affect"]["curvature"],
-                s.settings["affect"]["disconfirmation"],
-                s.settings["waiting"]["penalty"],
-                s.settings["waiting"]["renege"],
-            )
-            for s in plan.segments
-        ]
-        self._wom = [
-            tuple(
-                s.settings["word_of_mouth"][key]
-                for key in ("propensity", "base", "curvature", "neutral", "brand_impact", "referral_conversion")
-            )
-            for s in plan.segments
-        ]
+        # What a moment, a judgement and word of mouth need of each segment's settings, and how its
+        # customers spread around it, looked up once.
+        self._moment_weights = [MomentWeights.of(s) for s in plan.segments]
+        self._wom = [WordOfMouthWeights.of(s) for s in plan.segments]
         self._referrals = plan.arrivals.kind != "market"
         self._brand_arrivals = plan.settings["word_of_mouth"]["brand_arrivals"]
         self._brand_expectation = plan.settings["word_of_mouth"]["brand_expectation"]
-        # How a segment's customers spread around it, looked up once: expectation, importance,
-        # sensitivity, the log-sd of patience, loss aversion and its spread, and judgement.
-        self._profiles = []
-        for s in plan.segments:
-            spread = s.settings["spread"]
-            cv = spread["patience"]
-            self._profiles.append(
-                (
-                    s,
-                    spread["expectation"],
-                    spread["importance"],
-                    spread["sensitivity"],
-                    math.sqrt(math.log(1.0 + cv * cv)) if cv else 0.0,
-                    s.settings["affect"]["loss_aversion"],
-                    spread["loss_aversion"],
-                    spread["judgement"],
-                )
-            )
-        # What closing a cycle needs of a segment's settings, looked up once.
-        self._judge = [
-            (
-                *(s.settings["memory"][key] for key in ("peak", "end", "mean", "duration")),
-                s.settings["satisfaction"]["baseline"],
-                s.settings["satisfaction"]["scale"],
-                s.settings["recommendation"]["baseline"],
-                s.settings["recommendation"]["scale"],
-                s.settings["loyalty"]["intercept"],
-                s.settings["loyalty"]["slope"],
-            )
-            for s in plan.segments
-        ]
+        self._spreads = [Spread.of(s) for s in plan.segments]
+        self._judge = [JudgementWeights.of(s) for s in plan.segments]
         # A segment's direct effect at every touchpoint, when its customers share the segment's
         # sensitivities (no spread); otherwise each visit works it out from the customer's own.
         self._directs = [
@@ -289,23 +490,22 @@ class Engine:
             else [_direct(tp.theme_total, self._modules[tp.index], s.sensitivities) for tp in plan.touchpoints]
             for s in plan.segments
         ]
-        # The walk's view of touchpoints and stages as plain tuples (see _walk()).
+        # The walk's view of touchpoints and stages (see _walk()).
         self._tp_records = [self._touchpoint_record(tp) for tp in plan.touchpoints]
         self._stage_records = records = [self._stage_record(stage) for stage in plan.stages]
-        for record in records:
-            if record[7] is not None:
-                record[7] = tuple(records[target] if target >= 0 else None for target in record[7])
         # The first transition out of each stage is chosen with the customer's block of numbers,
         # where no condition or repeat purchase is involved (see _stage_record()).
-        self._choices = [(record[10], record[6] if record[6] is not None else ()) for record in records]
+        self._choices = [
+            (record.first_transition, record.bounds if record.bounds is not None else ()) for record in records
+        ]
         self.blocks = KeyedBlocks(
             seed,
-            columns,
+            list(columns.keys),
             block=256 if run.customers is not None and run.customers < 256 else 512,
             choices=self._choices,
         )
         # Where the visits of customers in the warm-up go: nowhere.
-        self._discard = [deque(maxlen=0) for _ in plan.touchpoints]
+        self._discard: list[deque[float]] = [deque(maxlen=0) for _ in plan.touchpoints]
         self._segment_cumulative = []
         running = 0.0
         for segment in plan.segments:
@@ -413,7 +613,7 @@ class Engine:
             self.arrivals_made += 1
             key, u_row, z_row, offset, chosen = self.blocks.customer(self.arrivals_made)
         else:
-            drawn = [uniform_and_normal(key ^ column) for column in self._columns]
+            drawn = [uniform_and_normal(key ^ column) for column in self._columns.keys]
             u_row = [u for u, _ in drawn]
             z_row = [z for _, z in drawn]
             chosen = [bisect_right(bounds, u_row[column]) for column, bounds in self._choices]
@@ -434,9 +634,9 @@ class Engine:
     # ---- customers -------------------------------------------------------------------
     def _make_customer(
         self, index: int, now: float, key: int, u_row: Sequence[float], z_row: Sequence[float], offset: int
-    ) -> _Customer:
+    ) -> Customer:
         """A customer from their numbers: column ``j`` of theirs is ``u_row[offset + j]`` (and ``z_row``)."""
-        c = _Customer()
+        c = Customer()
         c.index = index
         c.key = key
         c.u_row = u_row
@@ -449,54 +649,55 @@ class Engine:
             if u < bound:
                 segment_index = i
                 break
-        (
-            segment,
-            expect_spread,
-            importance_spread,
-            sensitivity_spread,
-            patience_sigma,
-            loss,
-            loss_spread,
-            judgement_spread,
-        ) = self._profiles[segment_index]
+        spread = self._spreads[segment_index]
+        columns = self._columns
+        segment = spread.segment
         c.segment = segment
         c.counted = now >= self.run.warmup
         c.moments = self.collector.moments[segment_index] if c.counted else self._discard
         c.directs = self._directs[segment_index]
         c.settings = segment.settings
-        c.hot = self._hot[segment_index]
+        c.weights = self._moment_weights[segment_index]
         # Each customer's own expectations, importances and sensitivities: the segment's, spread.
         expect = list(segment.expectations)
+        expect_spread = spread.expectation
         if expect_spread:
-            for f, column in self._expect_columns:
+            for f, column in columns.expectation:
                 expect[f] = min(10.0, max(0.0, expect[f] + expect_spread * z_row[offset + column]))
         if self.brand:
             # Stories told so far move what newcomers expect of the brand.
             shifted = expect[_BRAND] + self._brand_expectation * self.brand
             expect[_BRAND] = 0.0 if shifted <= 0.0 else 10.0 if shifted >= 10.0 else shifted
         c.expect = expect
-        importance = segment.importances
+        importance: Sequence[float] = segment.importances
+        importance_spread = spread.importance
         if importance_spread:
-            importance = list(importance)
-            for f, column in self._importance_columns:
-                importance[f] = min(10.0, max(0.0, importance[f] + importance_spread * z_row[offset + column]))
+            spread_importance = list(importance)
+            for f, column in columns.importance:
+                spread_importance[f] = min(
+                    10.0, max(0.0, spread_importance[f] + importance_spread * z_row[offset + column])
+                )
+            importance = spread_importance
         c.importance = importance
-        sens = segment.sensitivities
+        sens: Sequence[float] = segment.sensitivities
+        sensitivity_spread = spread.sensitivity
         if sensitivity_spread:
-            sens = list(sens)
-            for m, column in self._sensitivity_columns:
-                sens[m] = max(0.0, sens[m] * (1.0 + sensitivity_spread * z_row[offset + column]))
+            spread_sens = list(sens)
+            for m, column in columns.sensitivity:
+                spread_sens[m] = max(0.0, spread_sens[m] * (1.0 + sensitivity_spread * z_row[offset + column]))
+            sens = spread_sens
         c.sens = sens
         patience = segment.patience
-        if patience is not None and patience_sigma:
-            sigma = patience_sigma
-            patience = patience * math.exp(-sigma * sigma / 2 + sigma * z_row[offset + self._first_tp - 3])
+        sigma = spread.patience_sigma
+        if patience is not None and sigma:
+            patience = patience * math.exp(-sigma * sigma / 2 + sigma * z_row[offset + columns.patience])
         c.patience = patience
-        if loss_spread:
-            loss = max(1.0, loss + loss_spread * z_row[offset + self._first_tp - 2])
+        loss = spread.loss_aversion
+        if spread.loss_aversion_spread:
+            loss = max(1.0, loss + spread.loss_aversion_spread * z_row[offset + columns.loss_aversion])
         c.loss = loss
         # How this customer answers rating scales: some never give a 10, some always do.
-        c.judgement = judgement_spread * z_row[offset + self._judgement_column]
+        c.judgement = spread.judgement * z_row[offset + columns.judgement]
         c.mood = 0.0
         c.cycle = 0
         c.cost = 0.0
@@ -511,7 +712,7 @@ class Engine:
         return c
 
     @staticmethod
-    def _reset_cycle(c: _Customer) -> None:
+    def _reset_cycle(c: Customer) -> None:
         c.total = 0.0
         c.count = 0
         c.peak = 0.0
@@ -523,25 +724,26 @@ class Engine:
         c.failed = 0
         c.unrecovered = 0
 
-    def _customer(self, c: _Customer):
+    def _customer(self, c: Customer):
         plan = self.plan
         env = self.env
         collector = self.collector
         stage: StagePlan | None = plan.stages[0]
-        first: list[float] | None = None
+        first: Judgement | None = None
         while stage is not None and c.cycle < _MAX_CYCLES:
             cycle_start = env.now
-            converted, leaving, finished, pending = yield from self._walk(c, stage)
-            if not finished:
+            walked = yield from self._walk(c, stage)
+            if not walked.finished:
                 break
-            if pending:
+            if walked.pending:
                 # What the walk has left to run: its touchpoints since the last wait.
-                yield env.timeout(pending)
-            values = self._close_cycle(c, converted, env.now - cycle_start)
+                yield env.timeout(walked.pending)
+            judgement = self._close_cycle(c, walked.converted, env.now - cycle_start)
             if first is None:
-                first = values
+                first = judgement
             collector.cycles += c.counted
             stage = None
+            leaving = walked.leaving
             if leaving is None:
                 break
             # A repeat purchase: wait, let care programmes work, then decide (or follow the written chance).
@@ -570,92 +772,101 @@ class Engine:
             self._care_until(c, c.until if c.until != math.inf else env.now, effects=False)
         if c.counted:
             # The first cycle's outcomes, completed with what the whole stay brought.
-            score = int(first[8])
-            first[8] = float(c.referrals)
-            first[10] = c.cost
-            first[11] = c.revenue
-            collector.customer(c.segment.index, first, score, c.recovery)
+            score = first.recommendation
+            promoter = 1.0 if score >= 9 else 0.0
+            detractor = 1.0 if score <= 6 else 0.0
+            outcomes = CustomerOutcomes(
+                1.0 if first.converted else 0.0,
+                first.remembered,
+                first.satisfaction,
+                100.0 * (promoter - detractor),
+                promoter,
+                1.0 - promoter - detractor,
+                detractor,
+                first.returning,
+                float(c.referrals),
+                first.duration,
+                c.cost,
+                c.revenue,
+            )
+            collector.customer(c.segment.index, outcomes, score, c.recovery)
             if collector.records is not None:
                 # Whether this customer would come back: the same keyed number in every design.
-                comes_back = uniform(c.key ^ _RETURN) < first[7]
-                collector.records[c.key] = (c.segment.index, comes_back, first)
+                comes_back = uniform(c.key ^ _RETURN) < first.returning
+                collector.records[c.key] = PairedOutcome(c.segment.index, comes_back, outcomes)
 
-    def _touchpoint_record(self, tp: TouchpointPlan) -> tuple | None:
-        """A plain touchpoint as the walk reads it, in one tuple; None for the others.
+    def _touchpoint_record(self, tp: TouchpointPlan) -> PlainTouchpoint | None:
+        """A plain touchpoint as the walk reads it; None for the others.
 
-        ``(index, first-visit column, decision site, draw, noise, modules, theme
-        total, cost, performance)``.  A *plain* touchpoint has no queue and no
-        failure modes and is met by every segment: its moment is worked out
-        inside :meth:`_walk`.  The others, and every touchpoint when a trace is
-        written (its rows come from :meth:`_experience`), go through
-        :meth:`_queue` and :meth:`_experience`.
+        A *plain* touchpoint has no queue and no failure modes and is met by
+        every segment: its moment is worked out inside :meth:`_walk`.  The
+        others, and every touchpoint when a trace is written (its rows come
+        from :meth:`_experience`), go through :meth:`_queue` and
+        :meth:`_experience`.
         """
         if tp.capacity is not None or tp.failures or tp.audience is not None or self.trace is not None:
             return None  # (a trace row is written by _experience)
-        draw = tp.duration.draw if tp.duration is not None else _no_duration
-        return (
-            tp.index,
-            self._first_tp + tp.index,
-            self._tp_site[tp.index],
-            draw,
-            tp.noise,
-            self._modules[tp.index],
-            tp.theme_total,
-            tp.cost,
-            tp.performance,
+        return PlainTouchpoint(
+            index=tp.index,
+            column=self._columns.first_visit + tp.index,
+            site=self._tp_site[tp.index],
+            draw=tp.duration.draw if tp.duration is not None else _no_duration,
+            noise=tp.noise,
+            modules=self._modules[tp.index],
+            theme_total=tp.theme_total,
+            cost=tp.cost,
+            performance=tp.performance,
         )
 
-    def _stage_record(self, stage: StagePlan) -> list:
-        """A stage as the walk reads it, in one short list.
+    def _stage_record(self, stage: StagePlan) -> StageRecord:
+        """A stage as the walk reads it.
 
-        ``[steps, plan, index, visit limit, delay, goal, bounds, targets, delays,
-        decision site, first-transition column]``.  Each step is ``(number, plain
-        touchpoint's record, step)``: the record when the step is one plain
-        touchpoint (walked in line), else None.  When no transition has a
-        condition or is a repeat purchase, the ways out are the cumulative chances
-        of the transitions (``bounds``), and for each, the record of the stage it
-        leads to (None for the drop-off) and its delay, with one more None and 0.0
-        for a number beyond every bound; else all three are None.  Targets are
-        stage indexes until :meth:`__init__` links the records.
+        Each step knows its plain touchpoint when it is one plain touchpoint
+        (walked in line).  When no transition has a condition or is a repeat
+        purchase, the ways out are the cumulative chances of the transitions
+        (``bounds``), and for each, the stage it leads to (-1 for the drop-off)
+        and its delay, with one more -1 and 0.0 for a number beyond every bound.
         """
         steps = tuple(
-            (number, self._tp_records[step.options[0].index] if len(step.options) == 1 else None, step)
+            Step(number, self._tp_records[step.options[0].index] if len(step.options) == 1 else None, step)
             for number, step in enumerate(stage.steps, start=1)
         )
         bounds = targets = delays = None
         if not any(t.conditionals or t.repeat for t in stage.transitions):
             running = 0.0
-            bounds = []
+            cumulative = []
             for transition in stage.transitions:
                 running += transition.probability
-                bounds.append(running)
-            bounds = tuple(bounds)
-            targets = [t.target for t in stage.transitions] + [-1]
-            delays = tuple(t.delay for t in stage.transitions) + (0.0,)
-        return [
-            steps,
-            stage,
-            stage.index,
-            stage.visit_limit,
-            stage.delay,
-            stage.goal,
-            bounds,
-            targets,
-            delays,
-            self._stage_site[stage.index],
-            self._first_stage + stage.index,
-        ]
+                cumulative.append(running)
+            bounds = tuple(cumulative)
+            targets = (*(t.target for t in stage.transitions), -1)
+            delays = (*(t.delay for t in stage.transitions), 0.0)
+        return StageRecord(
+            steps=steps,
+            plan=stage,
+            index=stage.index,
+            visit_limit=stage.visit_limit,
+            delay=stage.delay,
+            goal=stage.goal,
+            bounds=bounds,
+            targets=targets,
+            delays=delays,
+            site=self._stage_site[stage.index],
+            first_transition=self._columns.first_transition + stage.index,
+        )
 
     def walked_in_line(self) -> set[str]:
         """The touchpoints this engine walks in line, in its hot loop (for tests and profiling)."""
         return {
-            step.options[0].name for record in self._stage_records for _, plain, step in record[0] if plain is not None
+            step.plan.options[0].name
+            for record in self._stage_records
+            for step in record.steps
+            if step.plain is not None
         }
 
-    def _walk(self, c: _Customer, stage: StagePlan):
-        """Walk stages from ``stage`` until the customer leaves.
+    def _walk(self, c: Customer, stage: StagePlan):
+        """Walk stages from ``stage`` until the customer leaves; returns how the walk ended (:class:`WalkEnd`).
 
-        Returns ``(converted, repeat transition, finished, pending)``, where
         ``pending`` is the time the customer still spends in the touchpoints
         walked since their last wait: the caller waits it out, so that this
         generator is done before the customer sleeps.
@@ -677,6 +888,7 @@ class Engine:
         u_row = c.u_row
         z_row = c.z_row
         offset = c.offset
+        first_visit = offset + self._columns.first_visit
         choices = c.choices
         key = c.key
         cycle = c.cycle
@@ -684,62 +896,69 @@ class Engine:
         moments = c.moments
         directs = c.directs
         sens = c.sens
-        carry = c.hot[0]
+        carry = c.weights.carry_over
         pending = 0.0
         converted = False
         record = stages[stage.index]
         while True:
-            steps, stage, index, limit, delay, goal, bounds, targets, delays, stage_site, first_transition = record
+            stage = record.plan
+            index = record.index
             visit = visits[index] + 1
             visits[index] = visit
             if visit == 1:
                 entered[index] += 1
-            if visit > limit:
+            if visit > record.visit_limit:
                 if counted and not converted:
                     dropped[index] += 1
-                return converted, None, True, pending
+                return WalkEnd(converted, None, True, pending)
+            delay = record.delay
             if delay:
                 pending += delay
                 if cycle and env.now + pending > c.until:
-                    return converted, None, False, 0.0
-            for slot, plain, step in steps:
+                    return WalkEnd(converted, None, False, 0.0)
+            for step in record.steps:
+                plain = step.plain
                 if plain is not None:
-                    i, column, tp_site, draw, noise, modules, theme_total, cost, performance = plain
+                    i = plain.index
                     # One keyed draw per visit gives its duration and its noise (see journeydsl.sim.streams);
                     # a first visit's numbers were drawn with the customer's block.
                     n = tp_visits[i] + 1
                     tp_visits[i] = n
                     if n == 1:
-                        u = u_row[offset + column]
-                        z = z_row[offset + column]
+                        j = offset + plain.column
+                        u = u_row[j]
+                        z = z_row[j]
                     else:
-                        u, z = uniform_and_normal(key ^ tp_site ^ ((n * _G2) & _MASK))
-                    direct = directs[i] if directs is not None else _direct(theme_total, modules, sens)
+                        u, z = uniform_and_normal(key ^ plain.site ^ ((n * _G2) & _MASK))
+                    direct = directs[i] if directs is not None else _direct(plain.theme_total, plain.modules, sens)
+                    performance = plain.performance
                     if performance:
                         direct += self._disconfirmation(c, performance)
                     # As in _experience(): direct + disconfirmation + waiting (none) + noise + carried-over mood.
-                    moment = direct + noise * z + carry * c.mood
+                    moment = direct + plain.noise * z + carry * c.mood
                     c.mood = moment
                     c.total += moment
                     c.count += 1
-                    size = abs(moment)
+                    size = moment if moment >= 0.0 else -moment  # abs(moment), without a call
                     if size > c.peak_size:
                         c.peak = moment
                         c.peak_size = size
                         c.peak_tp = i
                     c.end_tp = i
-                    c.cost += cost
+                    c.cost += plain.cost
                     moments[i].append(moment)
+                    draw = plain.draw
                     pending += draw(u)
                     continue
-                options = step.options
+                options = step.plan.options
+                tp: TouchpointPlan | None
                 if len(options) == 1:
                     tp = options[0]
                 else:
-                    stage_key = cycle_key ^ stage_site ^ ((visit * _G2) & _MASK)
-                    u = uniform_and_normal(stage_key ^ ((slot * _G4) & _MASK))[0]
+                    stage_key = cycle_key ^ record.site ^ ((visit * _G2) & _MASK)
+                    u = uniform_and_normal(stage_key ^ ((step.number * _G4) & _MASK))[0]
                     tp = options[-1]
-                    for option, bound in zip(options, step.cumulative[c.segment.index], strict=True):
+                    for option, bound in zip(options, step.plan.cumulative[c.segment.index], strict=True):
                         if u < bound:
                             tp = option
                             break
@@ -749,8 +968,8 @@ class Engine:
                     i = tp.index
                     tp_visits[i] += 1
                     if tp_visits[i] == 1:
-                        c.visit_u = u = u_row[offset + self._first_tp + i]
-                        c.visit_z = z_row[offset + self._first_tp + i]
+                        c.visit_u = u = u_row[first_visit + i]
+                        c.visit_z = z_row[first_visit + i]
                     else:
                         u, c.visit_z = uniform_and_normal(key ^ self._tp_site[i] ^ ((tp_visits[i] * _G2) & _MASK))
                         c.visit_u = u
@@ -762,12 +981,13 @@ class Engine:
                         if pending:
                             yield env.timeout(pending)
                             pending = 0.0
-                        tp = yield from self._queue(c, tp, stage)
-                        if tp is _GAVE_UP:
+                        served = yield from self._queue(c, tp, stage)
+                        if served is _GAVE_UP:
                             if counted and not converted:
                                 dropped[index] += 1
-                            return converted, None, True, 0.0
-            if goal and not converted:
+                            return WalkEnd(converted, None, True, 0.0)
+                        tp = served
+            if record.goal and not converted:
                 converted = True
                 c.revenue += c.segment.value
                 if c.converted_at is None:
@@ -776,26 +996,28 @@ class Engine:
             # Choose a transition: the first whose cumulative chance lies above the visit's number
             # (for a first visit, chosen with the customer's block); the first condition that holds
             # replaces the baseline chance.
+            bounds = record.bounds
             if bounds is not None:
                 if visit == 1 and not cycle:
                     way = choices[index]
                 else:
                     way = bisect_right(
-                        bounds, uniform_and_normal(cycle_key ^ stage_site ^ ((visit * _G2) & _MASK) ^ _TRANSITION)[0]
+                        bounds, uniform_and_normal(cycle_key ^ record.site ^ ((visit * _G2) & _MASK) ^ _TRANSITION)[0]
                     )
-                record = targets[way]
-                if record is None:
+                target = record.targets[way]
+                if target < 0:
                     if counted and not converted:
                         dropped[index] += 1
-                    return converted, None, True, pending
-                pending += delays[way]
+                    return WalkEnd(converted, None, True, pending)
+                pending += record.delays[way]
                 if cycle and env.now + pending > c.until:
-                    return converted, None, False, 0.0
+                    return WalkEnd(converted, None, False, 0.0)
+                record = stages[target]
                 continue
             if visit == 1 and not cycle:
-                u = u_row[offset + first_transition]
+                u = u_row[offset + record.first_transition]
             else:
-                u = uniform_and_normal(cycle_key ^ stage_site ^ ((visit * _G2) & _MASK) ^ _TRANSITION)[0]
+                u = uniform_and_normal(cycle_key ^ record.site ^ ((visit * _G2) & _MASK) ^ _TRANSITION)[0]
             chosen = None
             running = 0.0
             for transition in stage.transitions:
@@ -811,15 +1033,15 @@ class Engine:
             if chosen is None or chosen.target < 0:
                 if counted and not converted:
                     dropped[index] += 1
-                return converted, None, True, pending
+                return WalkEnd(converted, None, True, pending)
             if chosen.repeat:
-                return converted, chosen, True, pending
+                return WalkEnd(converted, chosen, True, pending)
             pending += chosen.delay
             if cycle and env.now + pending > c.until:
-                return converted, None, False, 0.0
+                return WalkEnd(converted, None, False, 0.0)
             record = stages[chosen.target]
 
-    def _queue(self, c: _Customer, tp: TouchpointPlan, stage: StagePlan):
+    def _queue(self, c: Customer, tp: TouchpointPlan, stage: StagePlan):
         """Queue for a staffed touchpoint, be served or give up; returns the recovery step, None, or _GAVE_UP."""
         env = self.env
         duration = tp.duration.draw(c.visit_u) if tp.duration is not None else 0.0
@@ -829,7 +1051,7 @@ class Engine:
         if c.patience is None:
             yield request
         else:
-            result = yield request | env.timeout(c.patience * c.hot[4])
+            result = yield request | env.timeout(c.patience * c.weights.renege)
             if request not in result:
                 request.cancel()
                 self._experience(c, tp, stage, arrived, env.now - arrived, 0.0, True)
@@ -843,16 +1065,16 @@ class Engine:
 
     def _experience(
         self,
-        c: _Customer,
+        c: Customer,
         tp: TouchpointPlan,
         stage: StagePlan,
         time: float,
         wait: float,
         duration: float,
         reneged: bool,
-    ):
+    ) -> TouchpointPlan | None:
         """The moment a touchpoint creates; returns the recovery touchpoint of a failure, if any."""
-        carry, _, _, penalty, _ = c.hot
+        weights = c.weights
         failed = None
         if reneged:
             direct = 0.0
@@ -882,8 +1104,9 @@ class Engine:
             disconfirmed = self._disconfirmation(c, performance) if performance else 0.0
             noise = tp.noise * c.visit_z
         patience = c.patience
+        penalty = weights.penalty
         waited = -penalty * (wait - patience) / patience if patience is not None and wait > patience else 0.0
-        moment = direct + disconfirmed + waited + noise + carry * c.mood
+        moment = direct + disconfirmed + waited + noise + weights.carry_over * c.mood
         c.mood = moment
         c.total += moment
         c.count += 1
@@ -908,7 +1131,7 @@ class Engine:
                 collector.failures[index] += 1
         if self.trace is not None:
             self.trace(
-                (
+                TraceRow(
                     self.replication,
                     c.index,
                     c.segment.name,
@@ -927,13 +1150,14 @@ class Engine:
         return failed.recovery if failed is not None else None
 
     @staticmethod
-    def _disconfirmation(c: _Customer, performance: tuple[tuple[int, float], ...]) -> float:
+    def _disconfirmation(c: Customer, performance: tuple[tuple[int, float], ...]) -> float:
         """The loss-averse value of performance against the customer's expectations, weighted by importance.
 
         Also adds the performance to what the customer perceived per factor (for
         the gap analysis and the expectations of the next cycle).
         """
-        _, curvature, weight, _, _ = c.hot
+        weights = c.weights
+        curvature = weights.curvature
         expect = c.expect
         importance = c.importance
         loss = c.loss
@@ -951,17 +1175,23 @@ class Engine:
                 disconfirmed -= importance[f] * 0.1 * loss * (-gap) ** curvature
             perf_sum[f] = perf_sum.get(f, 0.0) + value
             perf_n[f] = perf_n.get(f, 0) + 1
-        return disconfirmed * weight
+        return disconfirmed * weights.disconfirmation
 
-    def _close_cycle(self, c: _Customer, converted: bool, duration: float) -> list[float]:
+    def _close_cycle(self, c: Customer, converted: bool, duration: float) -> Judgement:
+        """Judge the cycle that ends: remembered experience, satisfaction, recommendation, return; then talk."""
         collector = self.collector
-        (w_peak, w_end, w_mean, w_duration, sat_baseline, sat_scale, rec_baseline, rec_scale, intercept, slope) = (
-            self._judge[c.segment.index]
-        )
+        weights = self._judge[c.segment.index]
         if c.count:
             # The end of the episode is its last moment: the mood the customer is left in.
             remembered = remembered_experience(
-                c.peak, c.mood, c.total / c.count, duration, w_peak, w_end, w_mean, w_duration
+                c.peak,
+                c.mood,
+                c.total / c.count,
+                duration,
+                weights.w_peak,
+                weights.w_end,
+                weights.w_mean,
+                weights.w_duration,
             )
             if c.counted:
                 collector.peaks[c.peak_tp] += 1
@@ -972,54 +1202,39 @@ class Engine:
                         collector.factor(c.segment.index, f, total / c.perf_n[f], c.expect[f], c.importance[f])
         else:
             remembered = 0.0
-        sat = satisfaction(remembered, sat_baseline + c.judgement, sat_scale)
-        score = likelihood_to_recommend(remembered, rec_baseline + c.judgement, rec_scale)
-        promoter = 1.0 if score >= 9 else 0.0
-        detractor = 1.0 if score <= 6 else 0.0
-        passive = 1.0 - promoter - detractor
-        returning = return_probability(sat, intercept, slope)
+        sat = satisfaction(remembered, weights.satisfaction_baseline + c.judgement, weights.satisfaction_scale)
+        score = likelihood_to_recommend(
+            remembered, weights.recommendation_baseline + c.judgement, weights.recommendation_scale
+        )
+        returning = return_probability(sat, weights.loyalty_intercept, weights.loyalty_slope)
         c.carried = sat
         if not c.cycle:
             # Service recovery: no failure (0), every failure recovered (1), a failure left unrecovered (2).
             c.recovery = 0 if not c.failed else 2 if c.unrecovered else 1
         self._word_of_mouth(c, sat)
-        # In the order of METRICS; the referrals slot carries the recommendation score until
-        # the customer's referrals are known, cost and revenue are filled in at the end.
-        return [
-            1.0 if converted else 0.0,
-            remembered,
-            sat,
-            100.0 * (promoter - detractor),
-            promoter,
-            passive,
-            detractor,
-            returning,
-            float(score),
-            duration,
-            0.0,
-            0.0,
-        ]
+        return Judgement(converted, remembered, sat, score, returning, duration)
 
-    def _word_of_mouth(self, c: _Customer, sat: float) -> None:
+    def _word_of_mouth(self, c: Customer, sat: float) -> None:
         """Whether the customer talks, what the story does to the brand image, and whether it brings someone."""
-        propensity, base, curvature, neutral, impact, conversion = self._wom[c.segment.index]
-        chance = talk_probability(sat, propensity, base, curvature, neutral)
+        weights = self._wom[c.segment.index]
+        neutral = weights.neutral
+        chance = talk_probability(sat, weights.propensity, weights.base, weights.curvature, neutral)
         talk_key = c.key ^ ((c.cycle * _G3) & _MASK) if c.cycle else c.key
         if uniform(talk_key ^ _TALK) >= chance:
             return
         collector = self.collector
         if sat > neutral:
-            self.brand += impact * (1.0 - self.brand)
+            self.brand += weights.brand_impact * (1.0 - self.brand)
             collector.positive_talk += c.counted
-            if self._referrals and uniform(talk_key ^ _REFER) < conversion:
+            if self._referrals and uniform(talk_key ^ _REFER) < weights.referral_conversion:
                 c.referrals += 1
                 collector.referrals += c.counted
                 self.env.process(self._referral(mix(talk_key ^ _REFER)))
         elif sat < neutral:
-            self.brand += impact * (-1.0 - self.brand)
+            self.brand += weights.brand_impact * (-1.0 - self.brand)
             collector.negative_talk += c.counted
 
-    def _start_care(self, c: _Customer) -> None:
+    def _start_care(self, c: Customer) -> None:
         """Enrol a converted customer in their tier's care programmes.
 
         A programme that runs every T reaches the customer first at a random point
@@ -1034,16 +1249,19 @@ class Engine:
                 continue
             if care.audience == "segment" and c.segment.name != care.name:
                 continue
-            programmes.append([care, c.converted_at + uniform(c.key ^ self._care_site[number]) * care.every])
+            programmes.append(
+                CareSchedule(care, c.converted_at + uniform(c.key ^ self._care_site[number]) * care.every)
+            )
         c.care_next = programmes
 
-    def _care_until(self, c: _Customer, now: float, effects: bool = True) -> None:
+    def _care_until(self, c: Customer, now: float, effects: bool = True) -> None:
         """Deliver the care contacts due up to ``now`` (lazily: no events while the customer waits)."""
         if not c.care_next:
             return
         weight = c.settings["care"]["weight"]
-        for entry in c.care_next:
-            care, due = entry
+        for schedule in c.care_next:
+            care = schedule.programme
+            due = schedule.due
             tp = care.touchpoint
             while due <= now:
                 direct = (
@@ -1056,7 +1274,7 @@ class Engine:
                 c.cost += tp.cost
                 if self.trace is not None:
                     self.trace(
-                        (
+                        TraceRow(
                             self.replication,
                             c.index,
                             c.segment.name,
@@ -1075,7 +1293,7 @@ class Engine:
                 if c.counted:
                     c.moments[tp.index].append(direct)
                 due += care.every
-            entry[1] = due
+            schedule.due = due
 
 
 def _no_duration(u: float) -> float:
@@ -1092,7 +1310,7 @@ def _direct(theme_total: float, modules: tuple[tuple[int, float], ...], sensitiv
     return direct
 
 
-def _columns(plan: Plan, tp_sites: list[int], stage_sites: list[int]) -> list[int]:
+def _columns(plan: Plan, tp_sites: list[int], stage_sites: list[int]) -> CustomerColumns:
     """The decision keys drawn with each customer: attributes, then first visits, then first transitions.
 
     In order: the segment; the expectation and importance spreads of each factor the
@@ -1102,7 +1320,9 @@ def _columns(plan: Plan, tp_sites: list[int], stage_sites: list[int]) -> list[in
     not on its place, so a journey that uses another factor draws the same numbers
     for the ones both use.
     """
-    return [
+    factors, modules = len(plan.used_factors), len(plan.used_modules)
+    patience = 1 + 2 * factors + modules
+    keys = (
         _SEGMENT,
         *(site("expect:" + FACTOR_NAMES[f]) for f in plan.used_factors),
         *(site("importance:" + FACTOR_NAMES[f]) for f in plan.used_factors),
@@ -1112,7 +1332,18 @@ def _columns(plan: Plan, tp_sites: list[int], stage_sites: list[int]) -> list[in
         _JUDGEMENT,
         *(s ^ _G2 for s in tp_sites),
         *(s ^ _G2 ^ _TRANSITION for s in stage_sites),
-    ]
+    )
+    return CustomerColumns(
+        keys=keys,
+        expectation=tuple((f, 1 + k) for k, f in enumerate(plan.used_factors)),
+        importance=tuple((f, 1 + factors + k) for k, f in enumerate(plan.used_factors)),
+        sensitivity=tuple((m, 1 + 2 * factors + k) for k, m in enumerate(plan.used_modules)),
+        patience=patience,
+        loss_aversion=patience + 1,
+        judgement=patience + 2,
+        first_visit=patience + 3,
+        first_transition=patience + 3 + len(tp_sites),
+    )
 
 
 def run_replication(

@@ -11,15 +11,29 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 from operator import add
+from typing import NamedTuple
 
 from ..lang.vocabulary import METRICS
 
-__all__ = ["METRICS", "Moments", "Reservoir", "Histogram", "Collector"]
+__all__ = [
+    "METRICS",
+    "Moments",
+    "Reservoir",
+    "Histogram",
+    "CustomerOutcomes",
+    "PairedOutcome",
+    "RecoveryGroup",
+    "Collector",
+]
 
 _COUNT = len(METRICS)
+# Columns of a block of outcomes (see CustomerOutcomes).
+_REMEMBERED = METRICS.index("remembered_experience")
+_SATISFACTION = METRICS.index("satisfaction")
+_RETURN_RATE = METRICS.index("return_rate")
 #: Customers buffered per segment before their outcomes are folded into the aggregates.
 _BLOCK = 512
 
@@ -121,6 +135,43 @@ class Histogram:
         return result
 
 
+class CustomerOutcomes(NamedTuple):
+    """One counted customer's outcomes, one field per metric, in the order of :data:`METRICS`.
+
+    A tuple, so that a block of customers folds into the sums as one numpy array.
+    """
+
+    conversion_rate: float
+    remembered_experience: float
+    satisfaction: float
+    nps: float
+    promoters: float
+    passives: float
+    detractors: float
+    return_rate: float
+    referrals_per_customer: float
+    time_in_journey: float
+    cost_per_customer: float
+    revenue_per_customer: float
+
+
+class PairedOutcome(NamedTuple):
+    """What a paired comparison keeps of one counted customer (see ``Collector.records``)."""
+
+    #: The customer's segment index.
+    segment: int
+    #: Whether the customer would come back (the same keyed number in every design).
+    comes_back: bool
+    outcomes: CustomerOutcomes
+
+
+class RecoveryGroup(NamedTuple):
+    """Satisfaction and return probability of the customers of one failure experience."""
+
+    satisfaction: Moments
+    returning: Moments
+
+
 class Collector:
     """Receives observations from the engine and keeps only running aggregates.
 
@@ -157,7 +208,7 @@ class Collector:
         self._sum = [[0.0] * _COUNT for _ in range(segments + 1)]
         self._squares = [[0.0] * _COUNT for _ in range(segments + 1)]
         self.customers = 0
-        self._pending: list[list[Sequence[float]]] = [[] for _ in range(segments)]
+        self._pending: list[list[CustomerOutcomes]] = [[] for _ in range(segments)]
         self._pending_scores: list[list[int]] = [[] for _ in range(segments)]
         self._pending_groups: list[list[int]] = [[] for _ in range(segments)]
         self.in_progress = 0
@@ -172,13 +223,13 @@ class Collector:
         self.satisfaction = Histogram(0.0, 10.0, 40)
         self.recommendation = [0] * 11
         #: Satisfaction and return probability by failure experience: none, recovered, unrecovered.
-        self.recovery = [(Moments(), Moments()) for _ in range(3)]
+        self.recovery = [RecoveryGroup(Moments(), Moments()) for _ in range(3)]
         #: Per (segment, factor): customers, and sums of perceived performance, expectation, importance.
         self.factors: dict[tuple[int, int], list[float]] = {}
         #: Per-customer outcomes by customer key, kept only for paired comparisons.
-        self.records: dict[int, tuple] | None = None
+        self.records: dict[int, PairedOutcome] | None = None
 
-    def customer(self, segment: int, values: Sequence[float], recommendation: int, recovery: int = 0) -> None:
+    def customer(self, segment: int, values: CustomerOutcomes, recommendation: int, recovery: int = 0) -> None:
         """One customer's outcomes, in the order of :data:`METRICS`, their 0..10 recommendation score
         and their failure experience in the first cycle (0 none, 1 every failure recovered, 2 a
         failure left unrecovered).
@@ -224,7 +275,9 @@ class Collector:
     def _fold(self, segment: int) -> None:
         import numpy as np
 
-        values = np.asarray(self._pending[segment], dtype=float)
+        pending = self._pending[segment]
+        # Rows are tuples (CustomerOutcomes); numpy reads a flat stream of them fastest.
+        values = np.fromiter(chain.from_iterable(pending), float, len(pending) * _COUNT).reshape(len(pending), _COUNT)
         scores = np.asarray(self._pending_scores[segment], dtype=np.int64)
         groups = np.asarray(self._pending_groups[segment], dtype=np.int64)
         self._pending[segment] = []
@@ -238,17 +291,21 @@ class Collector:
         for group in (-1, segment):
             self._sum[group] = list(map(add, self._sum[group], sums))
             self._squares[group] = list(map(add, self._squares[group], squares))
-        for histogram, column in ((self.remembered, values[:, 1]), (self.satisfaction, values[:, 2])):
+        for histogram, column in (
+            (self.remembered, values[:, _REMEMBERED]),
+            (self.satisfaction, values[:, _SATISFACTION]),
+        ):
             bins = len(histogram.counts)
             index = np.clip(((column - histogram.low) * histogram._scale).astype(np.int64), 0, bins - 1)
             histogram.counts = list(map(add, histogram.counts, np.bincount(index, minlength=bins).tolist()))
         self.recommendation = list(map(add, self.recommendation, np.bincount(scores, minlength=11).tolist()))
         # Satisfaction and return probability by failure experience (service recovery).
-        satisfaction, returning = values[:, 2], values[:, 7]
-        for group, (sat, ret) in enumerate(self.recovery):
+        satisfaction, returning = values[:, _SATISFACTION], values[:, _RETURN_RATE]
+        for group, moments in enumerate(self.recovery):
             chosen = groups == group
             n = int(chosen.sum())
             if n:
+                sat, ret = moments.satisfaction, moments.returning
                 s, r = satisfaction[chosen], returning[chosen]
                 sat.n += n
                 sat.total += float(s.sum())
