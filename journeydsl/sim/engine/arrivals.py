@@ -1,0 +1,133 @@
+"""Arrivals: who comes when, by a cohort, a Poisson process or a Bass market, and referred customers.
+
+The rate of Poisson and market arrivals is scaled by the brand image
+(:meth:`ArrivalRole._brand_factor`); every arrival becomes a customer process
+(:meth:`ArrivalRole._arrive`).  A referred customer arrives after an
+exponential delay, with a key that comes from the story that brought them.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from collections.abc import Generator, Sequence
+from typing import Any
+
+import simpy
+
+from ..streams import mix, uniform, uniform_and_normal
+from .keys import DELAY
+from .state import EngineState
+
+__all__ = ["ArrivalRole"]
+
+
+class ArrivalRole(EngineState):
+    """The engine's arrivals (a role of :class:`~journeydsl.sim.engine.replication.Engine`)."""
+
+    def _arrivals(self) -> Generator[simpy.Event, Any, None]:
+        """The arrival process; notes when it stops."""
+        kind = self.plan.arrivals.kind
+        if kind == "cohort":
+            yield from self._cohort()
+        elif kind == "poisson":
+            yield from self._poisson()
+        else:
+            yield from self._market()
+        self.arrivals_end = self.env.now
+
+    def _cohort(self) -> Generator[simpy.Event, Any, None]:
+        """A cohort: everyone at once, or one every ``over / count``."""
+        arrivals = self.plan.arrivals
+        env = self.env
+        limit = self.run.customers
+        count = limit if limit is not None else arrivals.count
+        spacing = arrivals.over / count if arrivals.over and count else 0.0
+        for number in range(count):
+            self._arrive(env.now)
+            self._report(number + 1, count)
+            if spacing:
+                yield env.timeout(spacing)
+
+    def _poisson(self) -> Generator[simpy.Event, Any, None]:
+        """Poisson arrivals at the written rate times the brand factor, read at each arrival."""
+        arrivals = self.plan.arrivals
+        env = self.env
+        rng = self.arrival_rng
+        limit = self.run.customers
+        count = 0
+        reporting = self.progress is not None
+        while limit is None or count < limit:
+            rate = arrivals.rate * self._brand_factor()
+            yield env.timeout(rng.expovariate(rate))
+            if self.horizon is not None and limit is None and env.now >= self.horizon:
+                return
+            self._arrive(env.now)
+            count += 1
+            if reporting:
+                self._report(count, limit)
+
+    def _market(self) -> Generator[simpy.Event, Any, None]:
+        """A finite market: each who has not adopted adopts at the Bass hazard times the brand factor."""
+        arrivals = self.plan.arrivals
+        env = self.env
+        rng = self.arrival_rng
+        limit = self.run.customers
+        market = arrivals.count if limit is None else min(limit, arrivals.count)
+        while self.adopters < arrivals.count and (limit is None or self.adopters < market):
+            remaining = arrivals.count - self.adopters
+            hazard = arrivals.innovation + arrivals.imitation * self.adopters / arrivals.count
+            rate = hazard * remaining * self._brand_factor()
+            if rate <= 0:
+                return
+            yield env.timeout(rng.expovariate(rate))
+            if self.horizon is not None and limit is None and env.now >= self.horizon:
+                return
+            self.adopters += 1
+            self._arrive(env.now)
+            self._report(self.adopters, market if limit is not None else None)
+
+    def _report(self, arrived: int, expected: int | None) -> None:
+        """Tell the progress callback how far the arrivals are, in steps of half a percent."""
+        if self.progress is None:
+            return
+        if expected:
+            fraction = arrived / expected
+        elif self.horizon:
+            fraction = self.env.now / self.horizon
+        else:
+            return
+        step = int(min(1.0, fraction) * 200)
+        if step > self._progress_step:
+            self._progress_step = step
+            self.progress(step / 200)
+
+    def _arrive(self, now: float, key: int | None = None) -> None:
+        """A new customer: the n-th arrival, or a referred customer whose key comes from the referrer."""
+        index = self.next_index
+        self.next_index += 1
+        u_row: Sequence[float]
+        z_row: Sequence[float]
+        if key is None:
+            self.arrivals_made += 1
+            key, u_row, z_row, offset, chosen = self.blocks.customer(self.arrivals_made)
+        else:
+            drawn = [uniform_and_normal(key ^ column) for column in self._columns.keys]
+            u_row = [u for u, _ in drawn]
+            z_row = [z for _, z in drawn]
+            chosen = [bisect_right(bounds, u_row[column]) for column, bounds in self._choices]
+            offset = 0
+        c = self._make_customer(index, now, key, u_row, z_row, offset)
+        c.choices = chosen
+        self.env.process(self._customer(c))
+
+    def _brand_factor(self) -> float:
+        """How the brand image scales arrivals: ``max(0, 1 + brand_arrivals * brand)``."""
+        return max(0.0, 1.0 + self._brand_arrivals * self.brand)
+
+    def _referral(self, key: int) -> Generator[simpy.Event, Any, None]:
+        """A referred customer, after an exponential delay (within the horizon when arrivals stop there)."""
+        delay = self.plan.settings["word_of_mouth"]["referral_delay"] * self.plan.day
+        yield self.env.timeout(-delay * math.log(1.0 - uniform(key ^ DELAY)) if delay > 0 else 0.0)
+        if self.horizon is None or self.run.customers is not None or self.env.now < self.horizon:
+            self._arrive(self.env.now, mix(key))

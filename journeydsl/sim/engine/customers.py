@@ -1,0 +1,364 @@
+"""Customers: who a customer is, made from their segment and their keyed numbers.
+
+A customer is drawn from a segment by the segments' shares and gets their own
+expectations, importances, sensitivities, patience, loss aversion and
+judgement offset, spread around the segment's (the ``spread`` settings), from
+the numbers of their row (:class:`CustomerColumns`).  :class:`Customer` also
+holds where the customer stands in the current purchase cycle: their mood,
+the running sums of their moments, their peak and end.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import MutableSequence, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..plan import FACTOR_NAMES, MODULE_NAMES, Plan, SegmentPlan, Settings
+from ..psychology import remembered_experience, satisfaction
+from ..streams import site
+from .keys import JUDGEMENT, LOSS_AVERSION, PATIENCE, SEGMENT, TRANSITION, VISIT
+from .state import EngineState
+
+if TYPE_CHECKING:
+    from .care import CareSchedule
+    from .experience import MomentWeights
+
+__all__ = ["Customer", "CustomerColumns", "CustomerRole", "Perceived", "Spread", "customer_columns"]
+
+_BRAND = FACTOR_NAMES.index("brand")
+
+
+@dataclass(frozen=True, slots=True)
+class Spread:
+    """How a segment's customers spread around it, looked up once."""
+
+    segment: SegmentPlan
+    #: The standard deviation of expectations and of importances around the segment's.
+    expectation: float
+    importance: float
+    #: The coefficient of variation of sensitivities.
+    sensitivity: float
+    #: The log-normal sigma of patience (0 without spread).
+    patience_sigma: float
+    loss_aversion: float
+    loss_aversion_spread: float
+    #: The standard deviation of the judgement offset.
+    judgement: float
+
+    @classmethod
+    def of(cls, segment: SegmentPlan) -> Spread:
+        """A segment's spreads."""
+        spread = segment.settings["spread"]
+        cv = spread["patience"]
+        return cls(
+            segment,
+            spread["expectation"],
+            spread["importance"],
+            spread["sensitivity"],
+            math.sqrt(math.log(1.0 + cv * cv)) if cv else 0.0,
+            segment.settings["affect"]["loss_aversion"],
+            spread["loss_aversion"],
+            spread["judgement"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerColumns:
+    """Where each of a customer's keyed numbers lies in their row (see :func:`customer_columns`)."""
+
+    #: The decision key of every column, in order.
+    keys: tuple[int, ...]
+    #: ``(factor, column)`` of the expectation spread of each factor the journey uses.
+    expectation: tuple[tuple[int, int], ...]
+    #: ``(factor, column)`` of the importance spread of each factor the journey uses.
+    importance: tuple[tuple[int, int], ...]
+    #: ``(module, column)`` of the sensitivity spread of each module the journey uses.
+    sensitivity: tuple[tuple[int, int], ...]
+    patience: int
+    loss_aversion: int
+    judgement: int
+    #: The column of the first visit of touchpoint 0; touchpoint ``i``'s is this plus ``i``.
+    first_visit: int
+    #: The column of the first transition out of stage 0; stage ``i``'s is this plus ``i``.
+    first_transition: int
+
+
+def customer_columns(plan: Plan, tp_sites: Sequence[int], stage_sites: Sequence[int]) -> CustomerColumns:
+    """The decision keys drawn with each customer: attributes, then first visits, then first transitions.
+
+    In order: the segment; the expectation and importance spreads of each factor the
+    journey uses and the sensitivity spread of each module it uses; patience; loss
+    aversion; judgement; the first visit of every touchpoint (its duration and noise);
+    the first transition out of every stage.  A column's numbers depend on its key,
+    not on its place, so a journey that uses another factor draws the same numbers
+    for the ones both use.
+
+    Parameters
+    ----------
+    plan : Plan
+        The compiled journey.
+    tp_sites, stage_sites : sequence of int
+        The decision keys of the plan's touchpoints and stages.
+    """
+    factors, modules = len(plan.used_factors), len(plan.used_modules)
+    patience = 1 + 2 * factors + modules
+    keys = (
+        SEGMENT,
+        *(site("expect:" + FACTOR_NAMES[f]) for f in plan.used_factors),
+        *(site("importance:" + FACTOR_NAMES[f]) for f in plan.used_factors),
+        *(site("sensitivity:" + MODULE_NAMES[m]) for m in plan.used_modules),
+        PATIENCE,
+        LOSS_AVERSION,
+        JUDGEMENT,
+        *(s ^ VISIT for s in tp_sites),
+        *(s ^ VISIT ^ TRANSITION for s in stage_sites),
+    )
+    return CustomerColumns(
+        keys=keys,
+        expectation=tuple((f, 1 + k) for k, f in enumerate(plan.used_factors)),
+        importance=tuple((f, 1 + factors + k) for k, f in enumerate(plan.used_factors)),
+        sensitivity=tuple((m, 1 + 2 * factors + k) for k, m in enumerate(plan.used_modules)),
+        patience=patience,
+        loss_aversion=patience + 1,
+        judgement=patience + 2,
+        first_visit=patience + 3,
+        first_transition=patience + 3 + len(tp_sites),
+    )
+
+
+@dataclass(slots=True)
+class Perceived:
+    """What a customer perceived of one factor in a cycle: the sum of its performance figures and their count."""
+
+    total: float
+    count: int
+
+
+class Customer:
+    """One synthetic customer: who they are, and where they stand in the current cycle."""
+
+    __slots__ = (
+        "index",
+        "key",
+        "segment",
+        "settings",
+        "weights",
+        "counted",
+        "moments",
+        "directs",
+        "u_row",
+        "z_row",
+        "offset",
+        "choices",
+        "visit_u",
+        "visit_z",
+        "tp_visits",
+        "expect",
+        "importance",
+        "sens",
+        "patience",
+        "loss",
+        "judgement",
+        "until",
+        "cycle",
+        "mood",
+        "total",
+        "count",
+        "peak",
+        "peak_size",
+        "peak_tp",
+        "end_tp",
+        "perceived",
+        "failed",
+        "unrecovered",
+        "cost",
+        "revenue",
+        "referrals",
+        "carried",
+        "converted_at",
+        "care_next",
+        "recovery",
+    )
+
+    # ---- who they are
+    #: The customer's number in the replication (referred customers included).
+    index: int
+    #: The key of their random decisions.
+    key: int
+    segment: SegmentPlan
+    settings: Settings
+    #: What a moment needs of the segment's settings.
+    weights: MomentWeights
+    #: Whether they arrived after the warm-up (their outcomes count).
+    counted: bool
+    #: Where their visits' moments go, per touchpoint (the collector's buffers, or nowhere).
+    moments: Sequence[MutableSequence[float]]
+    #: The segment's direct effect at every touchpoint, or None when it is worked out from ``sens``.
+    directs: list[float] | None
+    #: Their keyed numbers: column ``j`` is ``u_row[offset + j]`` and ``z_row[offset + j]``.
+    u_row: Sequence[float]
+    z_row: Sequence[float]
+    offset: int
+    #: The way chosen out of each stage on its first visit, from the customer's block.
+    choices: list[int]
+    #: The uniform and normal numbers of the current visit (its duration and noise).
+    visit_u: float
+    visit_z: float
+    #: Visits so far, per touchpoint.
+    tp_visits: list[int]
+    #: Their own expectation and importance per factor and sensitivity per module.
+    expect: list[float]
+    importance: Sequence[float]
+    sens: Sequence[float]
+    patience: float | None
+    #: Their loss aversion.
+    loss: float
+    #: How they answer rating scales: an offset on the 0..10 scales.
+    judgement: float
+    #: Until when they are followed.
+    until: float
+
+    # ---- the current cycle
+    cycle: int
+    #: The last moment's affect.
+    mood: float
+    #: Sum and number of the cycle's moments.
+    total: float
+    count: int
+    #: The most extreme moment so far, its size and touchpoint; the touchpoint of the last.
+    peak: float
+    peak_size: float
+    peak_tp: int
+    end_tp: int
+    #: Per factor: what the customer perceived this cycle (made at the first performance figure).
+    perceived: dict[int, Perceived] | None
+    #: Failures met this cycle, and those without a recovery.
+    failed: int
+    unrecovered: int
+
+    # ---- the whole stay
+    cost: float
+    revenue: float
+    referrals: int
+    #: The satisfaction carried into the next return decision (care contacts add to it).
+    carried: float
+    converted_at: float | None
+    care_next: list[CareSchedule] | None
+    #: The first cycle's failure experience: none (0), all recovered (1), one left unrecovered (2).
+    recovery: int
+
+    def new_cycle(self) -> None:
+        """Start a purchase cycle: no moments, peak, end, perceived performance or failures yet."""
+        self.total = 0.0
+        self.count = 0
+        self.peak = 0.0
+        self.peak_size = -1.0  # abs(peak); below every moment's, so the first moment is the peak
+        self.peak_tp = -1
+        self.end_tp = -1
+        self.perceived = None
+        self.failed = 0
+        self.unrecovered = 0
+
+    def satisfaction_so_far(self) -> float:
+        """The satisfaction the customer would give the cycle now (for conditions on ``satisfaction``)."""
+        memory = self.settings["memory"]
+        if not self.count:
+            return self.carried
+        # The last moment is the mood the customer is in (the end of the episode so far).
+        remembered = remembered_experience(
+            self.peak,
+            self.mood,
+            self.total / self.count,
+            0.0,
+            memory["peak"],
+            memory["end"],
+            memory["mean"],
+            0.0,
+        )
+        s = self.settings["satisfaction"]
+        return satisfaction(remembered, s["baseline"] + self.judgement, s["scale"])
+
+
+class CustomerRole(EngineState):
+    """Making customers (a role of :class:`~journeydsl.sim.engine.replication.Engine`)."""
+
+    def _make_customer(
+        self, index: int, now: float, key: int, u_row: Sequence[float], z_row: Sequence[float], offset: int
+    ) -> Customer:
+        """A customer from their numbers: column ``j`` of theirs is ``u_row[offset + j]`` (and ``z_row``)."""
+        c = Customer()
+        c.index = index
+        c.key = key
+        c.u_row = u_row
+        c.z_row = z_row
+        c.offset = offset
+        c.tp_visits = [0] * len(self._tp_records)
+        u = u_row[offset]
+        segment_index = 0
+        for i, bound in enumerate(self._segment_cumulative):
+            if u < bound:
+                segment_index = i
+                break
+        spread = self._spreads[segment_index]
+        columns = self._columns
+        segment = spread.segment
+        c.segment = segment
+        c.counted = now >= self.run.warmup
+        c.moments = self.collector.moments[segment_index] if c.counted else self._discard
+        c.directs = self._directs[segment_index]
+        c.settings = segment.settings
+        c.weights = self._moment_weights[segment_index]
+        # Each customer's own expectations, importances and sensitivities: the segment's, spread.
+        expect = list(segment.expectations)
+        expect_spread = spread.expectation
+        if expect_spread:
+            for f, column in columns.expectation:
+                expect[f] = min(10.0, max(0.0, expect[f] + expect_spread * z_row[offset + column]))
+        if self.brand:
+            # Stories told so far move what newcomers expect of the brand.
+            shifted = expect[_BRAND] + self._brand_expectation * self.brand
+            expect[_BRAND] = 0.0 if shifted <= 0.0 else 10.0 if shifted >= 10.0 else shifted
+        c.expect = expect
+        importance: Sequence[float] = segment.importances
+        importance_spread = spread.importance
+        if importance_spread:
+            spread_importance = list(importance)
+            for f, column in columns.importance:
+                spread_importance[f] = min(
+                    10.0, max(0.0, spread_importance[f] + importance_spread * z_row[offset + column])
+                )
+            importance = spread_importance
+        c.importance = importance
+        sens: Sequence[float] = segment.sensitivities
+        sensitivity_spread = spread.sensitivity
+        if sensitivity_spread:
+            spread_sens = list(sens)
+            for m, column in columns.sensitivity:
+                spread_sens[m] = max(0.0, spread_sens[m] * (1.0 + sensitivity_spread * z_row[offset + column]))
+            sens = spread_sens
+        c.sens = sens
+        patience = segment.patience
+        sigma = spread.patience_sigma
+        if patience is not None and sigma:
+            patience = patience * math.exp(-sigma * sigma / 2 + sigma * z_row[offset + columns.patience])
+        c.patience = patience
+        loss = spread.loss_aversion
+        if spread.loss_aversion_spread:
+            loss = max(1.0, loss + spread.loss_aversion_spread * z_row[offset + columns.loss_aversion])
+        c.loss = loss
+        # How this customer answers rating scales: some never give a 10, some always do.
+        c.judgement = spread.judgement * z_row[offset + columns.judgement]
+        c.mood = 0.0
+        c.cycle = 0
+        c.cost = 0.0
+        c.revenue = 0.0
+        c.referrals = 0
+        c.carried = segment.settings["satisfaction"]["baseline"]
+        c.until = now + self.window
+        c.converted_at = None
+        c.care_next = None
+        c.recovery = 0
+        c.new_cycle()
+        return c

@@ -1,0 +1,218 @@
+"""The experience of a touchpoint: its queue, its failure modes, and the moment it creates.
+
+Every touchpoint that is not walked in line (see :mod:`.walk`) goes through
+:meth:`ExperienceRole._experience`: a queue first where it has a capacity
+(:meth:`ExperienceRole._queue`: waiting beyond patience hurts, waiting beyond
+``renege`` patiences makes the customer give up), then failure modes, then the
+moment, from the formulas of :mod:`journeydsl.sim.psychology`, and a trace row
+when a trace is written.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Generator, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+import simpy
+
+from ..plan import SegmentPlan, StagePlan, TouchpointPlan
+from ..streams import uniform
+from .customers import Perceived
+from .keys import FAILURE, MASK, NUMBER, VISIT
+from .state import EngineState
+from .trace_row import TraceRow
+
+if TYPE_CHECKING:
+    from .customers import Customer
+
+__all__ = ["ExperienceRole", "GaveUp", "MomentWeights", "direct_effect"]
+
+
+class GaveUp(Enum):
+    """What a queue returns when the customer gave up waiting."""
+
+    GAVE_UP = "gave up"
+
+
+@dataclass(frozen=True, slots=True)
+class MomentWeights:
+    """What a moment needs of a segment's settings, looked up once."""
+
+    carry_over: float
+    curvature: float
+    #: The weight of disconfirmation.
+    disconfirmation: float
+    #: Affect lost per patience-length waited beyond patience.
+    penalty: float
+    #: Give up after this many patiences.
+    renege: float
+
+    @classmethod
+    def of(cls, segment: SegmentPlan) -> MomentWeights:
+        """A segment's weights."""
+        affect, waiting = segment.settings["affect"], segment.settings["waiting"]
+        return cls(
+            affect["carry_over"], affect["curvature"], affect["disconfirmation"], waiting["penalty"], waiting["renege"]
+        )
+
+
+def direct_effect(theme_total: float, modules: tuple[tuple[int, float], ...], sensitivities: Sequence[float]) -> float:
+    """A touchpoint's direct effect on a customer: its themes plus each ``(module, value)`` times their sensitivity.
+
+    Examples
+    --------
+    >>> direct_effect(0.5, ((0, 1.0), (2, -2.0)), [1.0, 1.0, 0.5])
+    0.5
+    """
+    direct = theme_total
+    for m, value in modules:
+        direct += sensitivities[m] * value
+    return direct
+
+
+class ExperienceRole(EngineState):
+    """Queues and the experience of a touchpoint (a role of :class:`~journeydsl.sim.engine.replication.Engine`)."""
+
+    def _queue(
+        self, c: Customer, tp: TouchpointPlan, stage: StagePlan
+    ) -> Generator[simpy.Event, Any, TouchpointPlan | GaveUp | None]:
+        """Queue for a staffed touchpoint, be served or give up; returns the recovery step, None, or GAVE_UP."""
+        env = self.env
+        duration = tp.duration.draw(c.visit_u) if tp.duration is not None else 0.0
+        resource = self.resources[tp.index]
+        request = resource.request()
+        arrived = env.now
+        if c.patience is None:
+            yield request
+        else:
+            result = yield request | env.timeout(c.patience * c.weights.renege)
+            if request not in result:
+                request.cancel()
+                self._experience(c, tp, stage, arrived, env.now - arrived, 0.0, True)
+                return GaveUp.GAVE_UP
+        wait = env.now - arrived
+        yield env.timeout(duration)
+        resource.release(request)
+        if c.counted and self.arrivals_end == math.inf:
+            self.collector.busy[tp.index] += duration
+        return self._experience(c, tp, stage, arrived, wait, duration, False)
+
+    def _experience(
+        self,
+        c: Customer,
+        tp: TouchpointPlan,
+        stage: StagePlan,
+        time: float,
+        wait: float,
+        duration: float,
+        reneged: bool,
+    ) -> TouchpointPlan | None:
+        """The moment a touchpoint creates; returns the recovery touchpoint of a failure, if any."""
+        weights = c.weights
+        failed = None
+        if reneged:
+            direct = 0.0
+            disconfirmed = 0.0
+            noise = 0.0
+        else:
+            sens = c.sens
+            direct = (
+                c.directs[tp.index]
+                if c.directs is not None
+                else direct_effect(tp.theme_total, self._modules[tp.index], sens)
+            )
+            performance = tp.performance
+            if tp.failures:
+                for number, failure in enumerate(tp.failures):
+                    visit_key = c.key ^ self._tp_site[tp.index] ^ ((c.tp_visits[tp.index] * VISIT) & MASK)
+                    if uniform(visit_key ^ FAILURE ^ ((number * NUMBER) & MASK)) < failure.probability:
+                        failed = failure
+                        c.failed += 1
+                        if failure.recovery is None:
+                            c.unrecovered += 1
+                        direct += failure.theme_total
+                        for m, value in enumerate(failure.modules):
+                            if value:
+                                direct += sens[m] * value
+                        if failure.performance:
+                            performance = performance + failure.performance
+                        break
+            disconfirmed = self._disconfirmation(c, performance) if performance else 0.0
+            noise = tp.noise * c.visit_z
+        patience = c.patience
+        penalty = weights.penalty
+        waited = -penalty * (wait - patience) / patience if patience is not None and wait > patience else 0.0
+        moment = direct + disconfirmed + waited + noise + weights.carry_over * c.mood
+        c.mood = moment
+        c.total += moment
+        c.count += 1
+        index = tp.index
+        size = abs(moment)
+        if size > c.peak_size:
+            c.peak = moment
+            c.peak_size = size
+            c.peak_tp = index
+        c.end_tp = index
+        if not reneged:
+            c.cost += tp.cost
+        if c.counted:
+            collector = self.collector
+            c.moments[index].append(moment)
+            if tp.capacity is not None:
+                collector.waits[index].add(wait)
+                collector.wait_sample[index].add(wait)
+            if reneged:
+                collector.reneged[index] += 1
+            if failed is not None:
+                collector.failures[index] += 1
+        if self.trace is not None:
+            self.trace(
+                TraceRow(
+                    self.replication,
+                    c.index,
+                    c.segment.name,
+                    c.cycle,
+                    stage.name,
+                    tp.name,
+                    tp.channel,
+                    time,
+                    wait,
+                    duration,
+                    moment,
+                    failed.name if failed else "",
+                    reneged,
+                )
+            )
+        return failed.recovery if failed is not None else None
+
+    @staticmethod
+    def _disconfirmation(c: Customer, performance: tuple[tuple[int, float], ...]) -> float:
+        """The loss-averse value of performance against the customer's expectations, weighted by importance.
+
+        Also adds the performance to what the customer perceived per factor (for
+        the gap analysis and the expectations of the next cycle).
+        """
+        weights = c.weights
+        curvature = weights.curvature
+        expect = c.expect
+        importance = c.importance
+        loss = c.loss
+        perceived = c.perceived
+        if perceived is None:
+            perceived = c.perceived = {}
+        disconfirmed = 0.0
+        for f, value in performance:
+            gap = value - expect[f]
+            if gap >= 0:
+                disconfirmed += importance[f] * 0.1 * gap**curvature
+            else:
+                disconfirmed -= importance[f] * 0.1 * loss * (-gap) ** curvature
+            seen = perceived.get(f)
+            if seen is None:
+                seen = perceived[f] = Perceived(0.0, 0)
+            seen.total += value
+            seen.count += 1
+        return disconfirmed * weights.disconfirmation

@@ -1,0 +1,110 @@
+"""Judgement: closing a purchase cycle with remembered experience, satisfaction, recommendation and return.
+
+The formulas are those of :mod:`journeydsl.sim.psychology`; this module
+looks up each segment's weights once (:class:`JudgementWeights`), counts the
+cycle's peak and end and what the customer perceived per factor, and hands
+the satisfaction on to word of mouth.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..plan import SegmentPlan
+from ..psychology import likelihood_to_recommend, remembered_experience, return_probability, satisfaction
+from .state import EngineState
+
+if TYPE_CHECKING:
+    from .customers import Customer
+
+__all__ = ["Judgement", "JudgementRole", "JudgementWeights"]
+
+
+@dataclass(frozen=True, slots=True)
+class JudgementWeights:
+    """What closing a cycle needs of a segment's settings, looked up once."""
+
+    w_peak: float
+    w_end: float
+    w_mean: float
+    w_duration: float
+    satisfaction_baseline: float
+    satisfaction_scale: float
+    recommendation_baseline: float
+    recommendation_scale: float
+    loyalty_intercept: float
+    loyalty_slope: float
+
+    @classmethod
+    def of(cls, segment: SegmentPlan) -> JudgementWeights:
+        """A segment's weights."""
+        settings = segment.settings
+        memory = settings["memory"]
+        return cls(
+            memory["peak"],
+            memory["end"],
+            memory["mean"],
+            memory["duration"],
+            settings["satisfaction"]["baseline"],
+            settings["satisfaction"]["scale"],
+            settings["recommendation"]["baseline"],
+            settings["recommendation"]["scale"],
+            settings["loyalty"]["intercept"],
+            settings["loyalty"]["slope"],
+        )
+
+
+@dataclass(slots=True)
+class Judgement:
+    """How a customer judges a purchase cycle when it closes."""
+
+    converted: bool
+    remembered: float
+    satisfaction: float
+    #: The 0..10 answer to "how likely are you to recommend us?".
+    recommendation: int
+    #: The chance of coming back.
+    returning: float
+    duration: float
+
+
+class JudgementRole(EngineState):
+    """Closing a cycle (a role of :class:`~journeydsl.sim.engine.replication.Engine`)."""
+
+    def _close_cycle(self, c: Customer, converted: bool, duration: float) -> Judgement:
+        """Judge the cycle that ends: remembered experience, satisfaction, recommendation, return; then talk."""
+        collector = self.collector
+        weights = self._judge[c.segment.index]
+        if c.count:
+            # The end of the episode is its last moment: the mood the customer is left in.
+            remembered = remembered_experience(
+                c.peak,
+                c.mood,
+                c.total / c.count,
+                duration,
+                weights.w_peak,
+                weights.w_end,
+                weights.w_mean,
+                weights.w_duration,
+            )
+            if c.counted:
+                collector.peaks[c.peak_tp] += 1
+                collector.ends[c.end_tp] += 1
+                if not c.cycle and c.perceived:
+                    # What the customer perceived per factor, against what they expected (gap analysis).
+                    for f, seen in c.perceived.items():
+                        collector.factor(c.segment.index, f, seen.total / seen.count, c.expect[f], c.importance[f])
+        else:
+            remembered = 0.0
+        sat = satisfaction(remembered, weights.satisfaction_baseline + c.judgement, weights.satisfaction_scale)
+        score = likelihood_to_recommend(
+            remembered, weights.recommendation_baseline + c.judgement, weights.recommendation_scale
+        )
+        returning = return_probability(sat, weights.loyalty_intercept, weights.loyalty_slope)
+        c.carried = sat
+        if not c.cycle:
+            # Service recovery: no failure (0), every failure recovered (1), a failure left unrecovered (2).
+            c.recovery = 0 if not c.failed else 2 if c.unrecovered else 1
+        self._word_of_mouth(c, sat)
+        return Judgement(converted, remembered, sat, score, returning, duration)

@@ -1,0 +1,134 @@
+"""The state of one replication, shared by the engine's roles and declared once.
+
+:class:`~journeydsl.sim.engine.replication.Engine` is made of roles (arrivals,
+customers, the walk, the experience of a touchpoint, judgement, cycles, word of
+mouth, care), each a class in a module of its own.  They share the state of
+the replication they run: this class declares it, with its types, and the
+methods that one role calls of another; :class:`Engine` sets it up.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import deque
+from collections.abc import Callable, Generator, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import simpy
+
+    from ..metrics import Collector
+    from ..plan import Plan, StagePlan, TouchpointPlan
+    from ..settings import RunSettings
+    from ..streams import KeyedBlocks
+    from .customers import Customer, CustomerColumns, Spread
+    from .experience import GaveUp, MomentWeights
+    from .judgement import Judgement, JudgementWeights
+    from .trace_row import TraceRow
+    from .walk import PlainTouchpoint, StageRecord, WalkEnd
+    from .word_of_mouth import WordOfMouthWeights
+
+__all__ = ["EngineState"]
+
+
+class EngineState:
+    """What the roles of one replication share (set up by :class:`Engine`)."""
+
+    # ---- the run
+    plan: Plan
+    run: RunSettings
+    seed: int
+    trace: Callable[[TraceRow], None] | None
+    replication: int
+    progress: Callable[[float], None] | None
+    _progress_step: int
+    env: simpy.Environment
+    collector: Collector
+    #: The queue of every touchpoint with a capacity, by touchpoint index.
+    resources: dict[int, simpy.Resource]
+    #: The generator of arrival gaps (every other decision draws a keyed number).
+    arrival_rng: random.Random
+    #: Customers' numbers, for blocks of arrivals at once.
+    blocks: KeyedBlocks
+    horizon: float | None
+    #: How long a customer is followed after their arrival (the horizon, else without limit).
+    window: float
+    #: When arrivals stopped (infinite while they go on).
+    arrivals_end: float
+    #: Customers made so far, referred ones included (the next customer's index).
+    next_index: int
+    #: Customers from the arrival process so far.
+    arrivals_made: int
+    #: Adopters of a market so far.
+    adopters: int
+    #: The shared brand image, from -1 to +1.
+    brand: float
+
+    # ---- looked up once from the plan
+    #: The decision keys of touchpoints, stages and care programmes.
+    _tp_site: list[int]
+    _stage_site: list[int]
+    _care_site: list[int]
+    _columns: CustomerColumns
+    #: Each touchpoint's ``(module, value)`` effects.
+    _modules: list[tuple[tuple[int, float], ...]]
+    #: Per segment: what a moment, a customer, a judgement and word of mouth need of its settings.
+    _moment_weights: list[MomentWeights]
+    _spreads: list[Spread]
+    _judge: list[JudgementWeights]
+    _wom: list[WordOfMouthWeights]
+    #: Whether positive stories bring referred customers (not in a market journey).
+    _referrals: bool
+    _brand_arrivals: float
+    _brand_expectation: float
+    #: Per segment: its direct effect at every touchpoint, or None when each customer has their own.
+    _directs: list[list[float] | None]
+    #: The walk's view of every touchpoint (None: not plain) and stage.
+    _tp_records: list[PlainTouchpoint | None]
+    _stage_records: list[StageRecord]
+    #: ``(column, bounds)`` of the first transition out of each stage.
+    _choices: list[tuple[int, tuple[float, ...]]]
+    #: Where the visits of customers in the warm-up go: nowhere.
+    _discard: list[deque[float]]
+    #: The segments' shares, summed (the last is infinite).
+    _segment_cumulative: list[float]
+
+    if TYPE_CHECKING:
+        # What one role calls of another (each is defined in its role's module).
+        def _arrive(self, now: float, key: int | None = None) -> None: ...
+
+        def _referral(self, key: int) -> Generator[simpy.Event, Any, None]: ...
+
+        def _make_customer(
+            self, index: int, now: float, key: int, u_row: Sequence[float], z_row: Sequence[float], offset: int
+        ) -> Customer: ...
+
+        def _customer(self, c: Customer) -> Generator[simpy.Event, Any, None]: ...
+
+        def _walk(self, c: Customer, stage: StagePlan) -> Generator[simpy.Event, Any, WalkEnd]: ...
+
+        def _queue(
+            self, c: Customer, tp: TouchpointPlan, stage: StagePlan
+        ) -> Generator[simpy.Event, Any, TouchpointPlan | GaveUp | None]: ...
+
+        def _experience(
+            self,
+            c: Customer,
+            tp: TouchpointPlan,
+            stage: StagePlan,
+            time: float,
+            wait: float,
+            duration: float,
+            reneged: bool,
+        ) -> TouchpointPlan | None: ...
+
+        @staticmethod
+        def _disconfirmation(c: Customer, performance: tuple[tuple[int, float], ...]) -> float: ...
+
+        def _close_cycle(self, c: Customer, converted: bool, duration: float) -> Judgement: ...
+
+        def _word_of_mouth(self, c: Customer, sat: float) -> None: ...
+
+        def _start_care(self, c: Customer, since: float) -> None: ...
+
+        def _care_until(self, c: Customer, now: float, effects: bool = True) -> None: ...
