@@ -10,6 +10,7 @@ table :data:`CODES` is the single list of them and is rendered into
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -23,6 +24,9 @@ __all__ = [
     "JourneyError",
     "did_you_mean",
     "has_errors",
+    "CONTROL_CHARACTER",
+    "describe_character",
+    "printable",
     "sort_diagnostics",
 ]
 
@@ -43,6 +47,7 @@ CODES: dict[str, tuple[str, str]] = {
     "JD009": (ERROR, "file cannot be read"),
     "JD010": (ERROR, "unclosed string"),
     "JD011": (ERROR, "file too large"),
+    "JD012": (ERROR, "control character in a name or path"),
     # names
     "JD101": (ERROR, "undefined stage"),
     "JD102": (ERROR, "duplicate name"),
@@ -86,6 +91,7 @@ CODES: dict[str, tuple[str, str]] = {
     "JD402": (ERROR, "import leaves the project"),
     "JD403": (ERROR, "import cycle"),
     "JD404": (ERROR, "imported file is not a library"),
+    "JD405": (ERROR, "imported file is not a .journey file"),
     # warnings
     "JD501": (WARNING, "touchpoint has no effect"),
     "JD502": (WARNING, "loop without a visit limit"),
@@ -166,6 +172,48 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
         if word.lower() in lowered:
             matches = [lowered[word.lower()]]
     return f"did you mean `{matches[0]}`?" if matches else None
+
+
+#: One control character: C0 (U+0000 to U+001F), DEL (U+007F) or C1 (U+0080 to U+009F).
+CONTROL_CHARACTER = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+_CHARACTER_NAMES = {
+    0x00: "null",
+    0x07: "bell",
+    0x08: "backspace",
+    0x09: "tab",
+    0x0A: "line feed",
+    0x0B: "vertical tab",
+    0x0C: "form feed",
+    0x0D: "carriage return",
+    0x1B: "escape",
+    0x7F: "delete",
+}
+
+
+def describe_character(char: str) -> str:
+    """A character as a diagnostic names it: its code point, and its name when it has a common one.
+
+    Examples
+    --------
+    >>> describe_character("\x1b")
+    'U+001B (escape)'
+    >>> describe_character("\x85")
+    'U+0085'
+    """
+    name = _CHARACTER_NAMES.get(ord(char))
+    return f"U+{ord(char):04X}" + (f" ({name})" if name else "")
+
+
+def printable(text: str) -> str:
+    r"""``text`` with each control character written as an escape, so that it is safe to show.
+
+    Examples
+    --------
+    >>> printable("a\x1b[2Jb.journey")
+    'a\\x1b[2Jb.journey'
+    """
+    return CONTROL_CHARACTER.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
 
 
 def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:

@@ -16,11 +16,11 @@ from pathlib import Path
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from .diagnostics import Diagnostic, did_you_mean
+from .diagnostics import CONTROL_CHARACTER, Diagnostic, describe_character, did_you_mean
 from .model import Span
 from .vocabulary import KEYWORDS, UNIT_SECONDS
 
-__all__ = ["grammar_path", "journey_parser", "parse_text", "decode_source", "MAX_SOURCE_BYTES"]
+__all__ = ["grammar_path", "journey_parser", "parse_text", "decode_source", "too_large", "MAX_SOURCE_BYTES"]
 
 #: Files larger than this are refused with a diagnostic instead of parsed.
 MAX_SOURCE_BYTES = 50 * 1024 * 1024
@@ -48,18 +48,20 @@ def journey_parser() -> Lark:
     )
 
 
+def too_large(size: int, span: Span) -> Diagnostic:
+    """JD011: a file of ``size`` bytes is over :data:`MAX_SOURCE_BYTES`."""
+    return Diagnostic(
+        "JD011",
+        f"file is {size / (1024 * 1024):.0f} MB; journeydsl reads files of at most {MAX_SOURCE_BYTES // (1024 * 1024)} MB",
+        span,
+        hint="split the journey into a journey file and imported libraries",
+    )
+
+
 def decode_source(data: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
     """Decode a file's bytes as UTF-8 text, or explain why it is not a journey file."""
     if len(data) > MAX_SOURCE_BYTES:
-        size = len(data) / (1024 * 1024)
-        return None, [
-            Diagnostic(
-                "JD011",
-                f"file is {size:.0f} MB; journeydsl reads files of at most {MAX_SOURCE_BYTES // (1024 * 1024)} MB",
-                Span(file, 1, 1, 1, 1),
-                hint="split the journey into a journey file and imported libraries",
-            )
-        ]
+        return None, [too_large(len(data), Span(file, 1, 1, 1, 1))]
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -88,9 +90,46 @@ def parse_text(text: str, file: str) -> tuple[Tree | None, list[Diagnostic]]:
             )
         ]
     try:
-        return journey_parser().parse(text), []
+        tree = journey_parser().parse(text)
     except UnexpectedInput as error:
         return None, [_classify(error, text, file)]
+    return tree, _written_values(tree, text, file)
+
+
+# ---- what the grammar lets through but a journey must not hold ----------------------
+
+#: A control character other than a tab or a line end: never part of an ordinary file.
+_RARE_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: A tab or carriage return between two quotes on one line (a carriage return ending a line is not).
+_TAB_OR_CR_IN_QUOTES = re.compile('"[^"\n]*[\t\r][^"\n]*"')
+
+
+def _written_values(tree: Tree, text: str, file: str) -> list[Diagnostic]:
+    """Problems in what the grammar accepts: names holding control characters (JD012).
+
+    The tree is only walked when the text holds a control character inside quotes,
+    so that ordinary files cost one scan of the text.
+    """
+    if not (_RARE_CONTROL.search(text) or _TAB_OR_CR_IN_QUOTES.search(text)):
+        return []
+    problems = []
+    for subtree in tree.iter_subtrees():
+        if subtree.data != "name":
+            continue
+        token = subtree.children[0]
+        if not isinstance(token, Token) or token.type != "STRING":
+            continue
+        control = CONTROL_CHARACTER.search(token)
+        if control is not None:
+            problems.append(
+                Diagnostic(
+                    "JD012",
+                    f"this name holds the control character {describe_character(control.group())}",
+                    _token_span(file, token),
+                    hint="names cannot hold control characters; remove it, or write a space instead",
+                )
+            )
+    return problems
 
 
 def _has_content(text: str) -> bool:

@@ -1,0 +1,261 @@
+"""Hostile input to the language: every reproducer of the hardening issue's language side, kept.
+
+Paths that are not regular files (named pipes, devices), files over the size limit, import paths
+with control characters, imports of files that are not journeys (their text must never be shown),
+control characters in names, numbers that overflow, runs too large to simulate, and inputs that made
+``check`` slow.  Each gives a clean diagnostic, promptly; none a traceback, a hang or an echo.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from journeydsl.api import check_file, check_text
+from journeydsl.lang.diagnostics import CODES
+from journeydsl.lang.parser import MAX_SOURCE_BYTES
+from journeydsl.lang.render import render_text
+
+from .conftest import ROOT
+
+GOOD = 'journey "J" {\n  stage a goal { touchpoint t: staff { feel +1 } }\n}\n'
+SECRET = "SECRET_KEY=sk-live-0123456789abcdef"
+#: A subprocess that does not answer within this many seconds is a hang.
+PROMPTLY = 20
+
+needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes need POSIX")
+
+
+def journey_command(*arguments: str, cwd=None) -> subprocess.CompletedProcess[str]:
+    """Run ``journey`` in a fresh process that must finish within :data:`PROMPTLY` seconds."""
+    return subprocess.run(
+        [sys.executable, "-m", "journeydsl", *arguments],
+        capture_output=True,
+        text=True,
+        timeout=PROMPTLY,
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+
+
+def codes(result) -> list[str]:
+    return [d.code for d in result.diagnostics]
+
+
+def rendered(result) -> str:
+    return render_text(result.diagnostics, result.sources)
+
+
+# ---- files that are not regular files, or too large -----------------------------------------
+
+
+@needs_fifo
+@pytest.mark.parametrize("command", ["check", "simulate"])
+def test_a_named_pipe_as_the_journey_is_refused_not_waited_on(tmp_path, command):
+    os.mkfifo(tmp_path / "fifo.journey")
+    result = journey_command(command, "fifo.journey", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "error[JD009]: cannot read `fifo.journey`: it is a named pipe (FIFO), not a regular file" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@needs_fifo
+def test_a_named_pipe_as_an_import_is_refused_not_waited_on(tmp_path):
+    os.mkfifo(tmp_path / "lib.journey")
+    (tmp_path / "main.journey").write_text('import "lib.journey"\n' + GOOD)
+    result = journey_command("check", "main.journey", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "main.journey:1:8: error[JD009]: cannot read `lib.journey`: it is a named pipe (FIFO)" in result.stderr
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="no /dev/zero")
+def test_dev_zero_is_refused_without_reading_it():
+    result = journey_command("check", "/dev/zero")
+    assert result.returncode == 1
+    assert "cannot read `/dev/zero`: it is a character device, not a regular file" in result.stderr
+
+
+def test_a_device_given_to_the_api_is_refused():
+    if not os.path.exists("/dev/null"):
+        pytest.skip("no /dev/null")
+    result = check_file("/dev/null")
+    assert codes(result) == ["JD009"]
+    assert "character device" in result.diagnostics[0].message
+
+
+@pytest.mark.parametrize("size", [60 * 1024 * 1024, 1024 * 1024 * 1024], ids=["60MB", "1GB"])
+def test_a_file_over_the_limit_is_refused_before_it_is_read(tmp_path, size):
+    big = tmp_path / "big.journey"
+    with big.open("wb") as stream:
+        stream.truncate(size)  # sparse: costs no disk, and reading it would cost the whole size
+    result = check_file(big)
+    assert codes(result) == ["JD011"]
+    assert f"file is {size // (1024 * 1024)} MB" in result.diagnostics[0].message
+    assert result.sources == {}
+
+
+def test_a_file_that_grows_past_the_limit_is_read_no_further(tmp_path, monkeypatch):
+    from journeydsl.lang import loader
+
+    path = tmp_path / "grows.journey"
+    path.write_text("# a comment\n" * 100)
+    real_stat = os.stat
+
+    def stale_stat(target, *args, **kwargs):  # the size as it was when the file was looked at
+        info = real_stat(target, *args, **kwargs)
+        return os.stat_result((*info[:6], 10, *info[7:]))
+
+    monkeypatch.setattr(loader, "MAX_SOURCE_BYTES", 500)
+    monkeypatch.setattr(loader.os, "stat", stale_stat)
+    reads = []
+    real_read = os.read
+    monkeypatch.setattr(loader.os, "read", lambda fd, n: reads.append(n) or real_read(fd, n))
+    data, problems = loader.read_source(path, "grows.journey", loader.Span("grows.journey", 1, 1, 1, 1))
+    assert data is None and [p.code for p in problems] == ["JD011"]
+    assert sum(reads) <= 501
+
+
+def test_the_limit_is_fifty_megabytes():
+    assert MAX_SOURCE_BYTES == 50 * 1024 * 1024
+
+
+# ---- import paths ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("character", ["\x00", "\x1b", "\x07", "\r"], ids=["NUL", "ESC", "BEL", "CR"])
+def test_an_import_path_with_a_control_character_is_a_diagnostic(tmp_path, character):
+    (tmp_path / "main.journey").write_text(f'import "lib{character}.journey"\n' + GOOD)
+    result = check_file(tmp_path / "main.journey")
+    assert codes(result) == ["JD012"]
+    (diagnostic,) = result.diagnostics
+    assert diagnostic.message == (
+        f"the import path holds the control character U+{ord(character):04X} ({_NAMES[character]})"
+    )
+    assert (diagnostic.span.line, diagnostic.span.column) == (1, 8)
+    assert diagnostic.hint.startswith("paths cannot hold control characters;")
+
+
+_NAMES = {"\x00": "null", "\x1b": "escape", "\x07": "bell", "\r": "carriage return", "\x08": "backspace"}
+
+
+# ---- files that are not journeys are never quoted -------------------------------------------
+
+
+def test_importing_a_dotenv_file_names_it_but_shows_none_of_it(tmp_path):
+    (tmp_path / ".env").write_text(SECRET + "\n")
+    (tmp_path / "main.journey").write_text('import ".env"\n' + GOOD)
+    result = check_file(tmp_path / "main.journey")
+    assert codes(result) == ["JD405"]
+    assert "`.env` is not a .journey file" in result.diagnostics[0].message
+    assert list(result.sources) == ["main.journey"] or all(SECRET not in t for t in result.sources.values())
+    assert "SECRET" not in rendered(result) and "sk-live" not in rendered(result)
+
+
+def test_a_journey_named_link_to_a_secret_is_not_followed(tmp_path):
+    (tmp_path / ".env").write_text(SECRET + "\n")
+    try:
+        (tmp_path / "lib.journey").symlink_to(tmp_path / ".env")
+    except OSError:
+        pytest.skip("no symbolic links here")
+    (tmp_path / "main.journey").write_text('import "lib.journey"\n' + GOOD)
+    result = check_file(tmp_path / "main.journey")
+    assert codes(result) == ["JD405"]
+    assert "it leads to" in result.diagnostics[0].message
+    assert "sk-live" not in rendered(result)
+
+
+def test_a_secret_given_as_the_journey_is_not_quoted(tmp_path):
+    (tmp_path / ".env").write_text("sk-live-0123456789abcdef\n" + SECRET + "\n")
+    result = journey_command("check", ".env", cwd=tmp_path)
+    assert result.returncode == 1
+    assert ".env:1:1: error[JD001]: not a journey: syntax error" in result.stderr
+    assert "sk-live" not in result.stderr + result.stdout and "SECRET" not in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'journey "Caf\xe9" { stage a goal { touchpoint t: staff { feel +1 } } }\n# ' + SECRET.encode(),
+        b"\x89PNG\r\n\x1a\n" + SECRET.encode() + b"\xff\xfe",
+        SECRET.encode() + b"\n\xc3\x28 binary",
+    ],
+    ids=["latin-1", "png", "secret-then-binary"],
+)
+def test_a_file_that_is_not_text_is_named_but_never_shown(tmp_path, data):
+    path = tmp_path / "blob.journey"
+    path.write_bytes(data)
+    result = check_file(path)
+    assert codes(result) == ["JD007"]
+    assert result.sources == {}
+    assert "sk-live" not in rendered(result) and "SECRET" not in rendered(result)
+
+
+def test_an_import_that_is_not_text_is_named_but_never_shown(tmp_path):
+    (tmp_path / "lib.journey").write_bytes(SECRET.encode() + b"\n\xff")
+    (tmp_path / "main.journey").write_text('import "lib.journey"\n' + GOOD)
+    result = check_file(tmp_path / "main.journey")
+    assert "JD007" in codes(result)
+    assert "sk-live" not in rendered(result)
+
+
+def test_a_journey_not_named_journey_still_checks(tmp_path):
+    (tmp_path / "journey.txt").write_text(GOOD)
+    result = check_file(tmp_path / "journey.txt")
+    assert result.ok and result.journey is not None
+    assert list(result.sources.values()) == [GOOD]  # parsed as a journey: kept for its source hash
+
+
+# ---- control characters in names ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("character", ["\x1b", "\x07", "\r", "\x08", "\x00"], ids=["ESC", "BEL", "CR", "BS", "NUL"])
+def test_a_name_with_a_control_character_is_a_diagnostic_at_the_name(character):
+    text = f'journey "J" {{\n  stage "a{character}b" goal {{ touchpoint t: staff {{ feel +1 }} }}\n}}\n'
+    result = check_text(text, "c.journey")
+    assert "JD012" in codes(result) and not result.ok
+    (diagnostic,) = [d for d in result.diagnostics if d.code == "JD012"]
+    assert (diagnostic.span.file, diagnostic.span.line, diagnostic.span.column) == ("c.journey", 2, 9)
+    assert diagnostic.message == f"this name holds the control character U+{ord(character):04X} ({_NAMES[character]})"
+    assert diagnostic.hint.startswith("names cannot hold control characters; ")
+    assert "c.journey:2:9: error[JD012]" in rendered(result)
+    assert "  |         ^^" in rendered(result)  # the caret under the name
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'journey "J\x1b]0;pwned\x07" { stage a goal { touchpoint t: staff { feel +1 } } }',
+        'journey "J" { segment "s\x9b2J" 100% { } stage a goal { touchpoint t: staff { feel +1 } } }',
+        'journey "J" { stage a goal { touchpoint "t\x7f": staff { feel +1 } } }',
+        'journey "J" { stage a goal { touchpoint t: staff { feel +1 } } variant "v\x1b" { } }',
+        'journey "J" { stage a goal { touchpoint t: staff { feel +1 } } survey "s\x00" { } }',
+    ],
+    ids=["journey-osc", "segment-csi", "touchpoint-del", "variant", "survey"],
+)
+def test_every_kind_of_name_rejects_control_characters(text):
+    assert "JD012" in codes(check_text(text))
+
+
+def test_a_control_character_in_an_imported_name_is_reported_in_that_file(tmp_path):
+    (tmp_path / "lib.journey").write_text('library {\n  touchpoint "wel\x1bcome": staff { feel +1 }\n}\n')
+    (tmp_path / "main.journey").write_text(
+        'import "lib.journey"\njourney "J" { stage a goal { touchpoint t: staff { feel +1 } } }\n'
+    )
+    result = check_file(tmp_path / "main.journey")
+    (diagnostic,) = [d for d in result.diagnostics if d.code == "JD012"]
+    assert Path(diagnostic.span.file).name == "lib.journey"
+    assert (diagnostic.span.line, diagnostic.span.column) == (2, 14)
+
+
+def test_control_characters_elsewhere_are_still_unexpected_characters():
+    result = check_text('journey "J" { stage a goal {\x1b touchpoint t: staff { feel +1 } } }')
+    assert codes(result) == ["JD006"]
+
+
+def test_every_new_code_is_registered():
+    for code in ("JD012", "JD405"):
+        assert code in CODES
