@@ -1,10 +1,12 @@
 """The engine's two ways of walking a touchpoint give the same customers the same numbers.
 
 Stages of plain touchpoints (no queue, no failure, met by everyone) are walked in line, in the
-engine's hot loop; every other touchpoint, and every touchpoint when a trace is written, goes
-through the general path (``Engine._experience``).  Both must compute the same moments, memories,
-judgements and statistics, to the last bit: these tests run each design twice, once each way, and
-compare the raw aggregates exactly.
+engine's hot loop (``journeydsl/sim/engine/walk.py``); every other touchpoint, and every touchpoint
+when a trace is written, goes through the general path (``ExperienceRole._experience`` in
+``journeydsl/sim/engine/experience.py``, which calls :mod:`journeydsl.sim.psychology`).  Both must
+compute the same moments, memories, judgements and statistics, to the last bit: these tests run
+each design twice, once each way, and compare the raw aggregates exactly
+(``tests/test_psychology_engine.py`` holds both to the model's functions).
 """
 
 from __future__ import annotations

@@ -5,6 +5,14 @@ and cites its source.  The weights are arguments; their defaults live in
 :data:`journeydsl.lang.vocabulary.SETTINGS` and every one can be set in the
 language (journey-wide or per segment).
 
+This module is the single source of the model's formulas: the engine
+(:mod:`journeydsl.sim.engine`) calls these functions, except in its hot loop
+(the walk of a plain touchpoint, :mod:`journeydsl.sim.engine.walk`), which
+writes the momentary affect out in line; ``tests/test_psychology_engine.py``
+holds the engine's numbers equal to these functions over a grid of inputs.
+The arithmetic is written in the order the engine evaluates it, so the two
+agree to the last bit.
+
 Scales: module and theme effects are written on -5..+5 and momentary affect
 lives on about the same scale; expectations and performance are on 0..10;
 satisfaction and likelihood to recommend are on 0..10.
@@ -16,7 +24,9 @@ import math
 from collections.abc import Iterable, Sequence
 
 __all__ = [
+    "direct_effect",
     "value_function",
+    "factor_disconfirmation",
     "disconfirmation",
     "waiting_affect",
     "momentary_affect",
@@ -25,12 +35,40 @@ __all__ = [
     "satisfaction",
     "likelihood_to_recommend",
     "nps_category",
+    "nps_shares",
     "net_promoter_score",
     "logistic",
     "return_probability",
     "update_expectation",
     "talk_probability",
+    "cared_satisfaction",
 ]
+
+
+def direct_effect(theme_total: float, modules: Sequence[tuple[int, float]], sensitivities: Sequence[float]) -> float:
+    """A touchpoint's direct effect on a customer: its themes plus each module's effect times their sensitivity.
+
+    ``sum_t effect_t + sum_m s_m * effect_m``, after Schmitt's strategic
+    experiential modules and the ten themes (primer, Part 1).
+
+    Parameters
+    ----------
+    theme_total : float
+        The sum of the touchpoint's theme effects.
+    modules : sequence of (int, float)
+        Its ``(module, effect)`` pairs, in module order.
+    sensitivities : sequence of float
+        The customer's sensitivity to each module.
+
+    Examples
+    --------
+    >>> direct_effect(0.5, ((0, 1.0), (2, -2.0)), [1.0, 1.0, 0.5])
+    0.5
+    """
+    direct = theme_total
+    for m, value in modules:
+        direct += sensitivities[m] * value
+    return direct
 
 
 def value_function(x: float, loss_aversion: float = 2.25, curvature: float = 0.88) -> float:
@@ -47,6 +85,33 @@ def value_function(x: float, loss_aversion: float = 2.25, curvature: float = 0.8
     if x >= 0:
         return x**curvature
     return -loss_aversion * (-x) ** curvature
+
+
+def factor_disconfirmation(
+    performance: float,
+    expectation: float,
+    importance: float,
+    loss_aversion: float = 2.25,
+    curvature: float = 0.88,
+) -> float:
+    """One factor's term of :func:`disconfirmation`: ``importance / 10 * v(performance - expectation)``.
+
+    Written as ``importance * 0.1 * gap**a`` for a gain and
+    ``-(importance * 0.1 * lambda * (-gap)**a)`` for a loss, the order in which
+    the engine evaluates it (the same value as :func:`value_function` scaled,
+    to the last bit).
+
+    Examples
+    --------
+    >>> factor_disconfirmation(8.0, 7.0, 10.0), factor_disconfirmation(6.0, 7.0, 10.0)
+    (1.0, -2.25)
+    >>> factor_disconfirmation(7.0, 7.0, 10.0), factor_disconfirmation(3.0, 7.0, 0.0) == 0.0
+    (0.0, True)
+    """
+    gap = performance - expectation
+    if gap >= 0:
+        return importance * 0.1 * gap**curvature
+    return -(importance * 0.1 * loss_aversion * (-gap) ** curvature)
 
 
 def disconfirmation(
@@ -72,7 +137,8 @@ def disconfirmation(
     Returns
     -------
     float
-        ``weight * sum(importance / 10 * v(performance - expectation))``.
+        ``weight * sum(importance / 10 * v(performance - expectation))``, the
+        terms being :func:`factor_disconfirmation`, summed in order.
 
     Examples
     --------
@@ -83,8 +149,8 @@ def disconfirmation(
     """
     total = 0.0
     for value, expected, importance in performance:
-        total += importance / 10.0 * value_function(value - expected, loss_aversion, curvature)
-    return weight * total
+        total += factor_disconfirmation(value, expected, importance, loss_aversion, curvature)
+    return total * weight
 
 
 def waiting_affect(wait: float, patience: float, penalty: float = 0.5) -> float:
@@ -212,6 +278,23 @@ def nps_category(score: int) -> str:
     return "detractor"
 
 
+def nps_shares(score: int) -> tuple[float, float, float, float]:
+    """One respondent's share of promoters, passives and detractors (1 or 0), and their NPS (+100, 0 or -100).
+
+    Averaged over respondents, the shares are the shares of each category and
+    the NPS is :func:`net_promoter_score`.
+
+    Examples
+    --------
+    >>> nps_shares(9), nps_shares(7), nps_shares(3)
+    ((1.0, 0.0, 0.0, 100.0), (0.0, 1.0, 0.0, 0.0), (0.0, 0.0, 1.0, -100.0))
+    """
+    category = nps_category(score)
+    promoter = 1.0 if category == "promoter" else 0.0
+    detractor = 1.0 if category == "detractor" else 0.0
+    return promoter, 1.0 - promoter - detractor, detractor, 100.0 * (promoter - detractor)
+
+
 def net_promoter_score(promoters: int, detractors: int, respondents: int) -> float:
     """NPS = % promoters - % detractors, from -100 to +100 (Reichheld 2003).
 
@@ -290,3 +373,19 @@ def talk_probability(
     """
     chance = propensity * (base + curvature * (satisfaction_score - neutral) ** 2)
     return 0.0 if chance <= 0.0 else 1.0 if chance >= 1.0 else chance
+
+
+def cared_satisfaction(satisfaction_score: float, effect: float, weight: float = 0.3) -> float:
+    """Satisfaction after a care contact: ``clip(S + weight * effect, 0, 10)``.
+
+    A care contact (a birthday card, a loyalty gift) is a moment of direct
+    effects only; a part of it carries into the satisfaction that decides the
+    next return (primer, Part 1, for tiers and care; the weight is a modelling
+    choice).
+
+    Examples
+    --------
+    >>> cared_satisfaction(7.0, 2.0), cared_satisfaction(9.8, 2.0)
+    (7.6, 10.0)
+    """
+    return min(10.0, max(0.0, satisfaction_score + weight * effect))

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..plan import CarePlan
+from ..psychology import cared_satisfaction, direct_effect
 from ..streams import uniform
-from .experience import direct_effect
 from .state import EngineState
 from .trace_row import TraceRow
 
@@ -70,7 +70,7 @@ class CareRole(EngineState):
                     else direct_effect(tp.theme_total, self._modules[tp.index], c.sens)
                 )
                 if effects:
-                    c.carried = min(10.0, max(0.0, c.carried + weight * direct))
+                    c.carried = cared_satisfaction(c.carried, direct, weight)
                 c.cost += tp.cost
                 if self.trace is not None:
                     self.trace(

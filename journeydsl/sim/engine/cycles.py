@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Generator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import simpy
 
 from ..metrics import CustomerOutcomes, PairedOutcome
 from ..plan import StagePlan
-from ..psychology import return_probability, update_expectation
+from ..psychology import nps_shares, return_probability, update_expectation
 from ..streams import uniform
 from .keys import CYCLE, MASK, RETURN
 from .state import EngineState
@@ -28,10 +29,24 @@ if TYPE_CHECKING:
     from .customers import Customer
     from .judgement import Judgement
 
-__all__ = ["CycleRole", "MAX_CYCLES"]
+__all__ = ["CycleRole", "MAX_CYCLES", "NpsShares"]
 
 #: Purchase cycles a customer makes at most.
 MAX_CYCLES = 100
+
+
+@dataclass(frozen=True, slots=True)
+class NpsShares:
+    """A respondent's promoter, passive and detractor shares and NPS, for one 0..10 score."""
+
+    promoter: float
+    passive: float
+    detractor: float
+    nps: float
+
+
+#: :func:`~journeydsl.sim.psychology.nps_shares` of every score, looked up once (a customer reads theirs).
+_NPS_SHARES = tuple(NpsShares(*nps_shares(score)) for score in range(11))
 
 
 class CycleRole(EngineState):
@@ -87,16 +102,15 @@ class CycleRole(EngineState):
         if c.counted:
             # The first cycle's outcomes, completed with what the whole stay brought.
             score = first.recommendation
-            promoter = 1.0 if score >= 9 else 0.0
-            detractor = 1.0 if score <= 6 else 0.0
+            shares = _NPS_SHARES[score]
             outcomes = CustomerOutcomes(
                 1.0 if first.converted else 0.0,
                 first.remembered,
                 first.satisfaction,
-                100.0 * (promoter - detractor),
-                promoter,
-                1.0 - promoter - detractor,
-                detractor,
+                shares.nps,
+                shares.promoter,
+                shares.passive,
+                shares.detractor,
                 first.returning,
                 float(c.referrals),
                 first.duration,

@@ -11,7 +11,7 @@ when a trace is written.
 from __future__ import annotations
 
 import math
-from collections.abc import Generator, Sequence
+from collections.abc import Generator
 from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any
@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import simpy
 
 from ..plan import SegmentPlan, StagePlan, TouchpointPlan
+from ..psychology import direct_effect, momentary_affect, waiting_affect
 from ..streams import uniform
 from .customers import Perceived
 from .keys import FAILURE, MASK, NUMBER, VISIT
@@ -28,7 +29,7 @@ from .trace_row import TraceRow
 if TYPE_CHECKING:
     from .customers import Customer
 
-__all__ = ["ExperienceRole", "GaveUp", "MomentWeights", "direct_effect"]
+__all__ = ["ExperienceRole", "GaveUp", "MomentWeights"]
 
 
 class GaveUp(Enum):
@@ -57,20 +58,6 @@ class MomentWeights:
         return cls(
             affect["carry_over"], affect["curvature"], affect["disconfirmation"], waiting["penalty"], waiting["renege"]
         )
-
-
-def direct_effect(theme_total: float, modules: tuple[tuple[int, float], ...], sensitivities: Sequence[float]) -> float:
-    """A touchpoint's direct effect on a customer: its themes plus each ``(module, value)`` times their sensitivity.
-
-    Examples
-    --------
-    >>> direct_effect(0.5, ((0, 1.0), (2, -2.0)), [1.0, 1.0, 0.5])
-    0.5
-    """
-    direct = theme_total
-    for m, value in modules:
-        direct += sensitivities[m] * value
-    return direct
 
 
 class ExperienceRole(EngineState):
@@ -143,9 +130,9 @@ class ExperienceRole(EngineState):
             disconfirmed = self._disconfirmation(c, performance) if performance else 0.0
             noise = tp.noise * c.visit_z
         patience = c.patience
-        penalty = weights.penalty
-        waited = -penalty * (wait - patience) / patience if patience is not None and wait > patience else 0.0
-        moment = direct + disconfirmed + waited + noise + weights.carry_over * c.mood
+        # No wait, no waiting affect (most visits do not queue; waiting_affect() would give 0 too).
+        waited = waiting_affect(wait, patience, weights.penalty) if patience is not None and wait else 0.0
+        moment = momentary_affect(direct, disconfirmed, waited, noise, c.mood, weights.carry_over)
         c.mood = moment
         c.total += moment
         c.count += 1
@@ -192,6 +179,9 @@ class ExperienceRole(EngineState):
     def _disconfirmation(c: Customer, performance: tuple[tuple[int, float], ...]) -> float:
         """The loss-averse value of performance against the customer's expectations, weighted by importance.
 
+        :func:`~journeydsl.sim.psychology.disconfirmation` of the customer's
+        ``(performance, expectation, importance)`` per factor, written out (it runs
+        in the hot loop; ``tests/test_psychology_engine.py`` holds the two equal).
         Also adds the performance to what the customer perceived per factor (for
         the gap analysis and the expectations of the next cycle).
         """
@@ -205,6 +195,7 @@ class ExperienceRole(EngineState):
             perceived = c.perceived = {}
         disconfirmed = 0.0
         for f, value in performance:
+            # psychology.factor_disconfirmation(), written out: this runs at every visit with performance.
             gap = value - expect[f]
             if gap >= 0:
                 disconfirmed += importance[f] * 0.1 * gap**curvature

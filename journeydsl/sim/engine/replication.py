@@ -12,13 +12,14 @@ import simpy
 
 from ..metrics import Collector
 from ..plan import Plan
+from ..psychology import direct_effect
 from ..settings import RunSettings
 from ..streams import KeyedBlocks, site
 from .arrivals import ArrivalRole
 from .care import CareRole
 from .customers import CustomerRole, Spread, customer_columns
 from .cycles import CycleRole
-from .experience import ExperienceRole, MomentWeights, direct_effect
+from .experience import ExperienceRole, MomentWeights
 from .judgement import JudgementRole, JudgementWeights
 from .trace_row import TraceRow
 from .walk import WalkRole

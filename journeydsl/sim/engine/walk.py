@@ -24,8 +24,9 @@ from typing import TYPE_CHECKING, Any
 import simpy
 
 from ..plan import StagePlan, StepPlan, TouchpointPlan, TransitionPlan
+from ..psychology import direct_effect
 from ..streams import uniform_and_normal
-from .experience import GaveUp, direct_effect
+from .experience import GaveUp
 from .keys import CYCLE, MASK, NUMBER, TRANSITION, VISIT
 from .state import EngineState
 
@@ -268,7 +269,8 @@ class WalkRole(EngineState):
                     performance = plain.performance
                     if performance:
                         direct += self._disconfirmation(c, performance)
-                    # As in _experience(): direct + disconfirmation + waiting (none) + noise + carried-over mood.
+                    # psychology.momentary_affect(), written out (as _experience() calls it): direct effects and
+                    # disconfirmation, no waiting, noise, and the mood carried over from the last moment.
                     moment = direct + plain.noise * z + carry * c.mood
                     c.mood = moment
                     c.total += moment
