@@ -259,3 +259,181 @@ def test_control_characters_elsewhere_are_still_unexpected_characters():
 def test_every_new_code_is_registered():
     for code in ("JD012", "JD405"):
         assert code in CODES
+
+
+# ---- numbers that would overflow ------------------------------------------------------------
+
+HUGE = "9" * 309  # float(HUGE) is infinity
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        "stage a goal {{ touchpoint t: staff duration {n} min {{ feel +1 }} }}",
+        "stage a goal {{ touchpoint t: staff duration exponential({n} min) {{ feel +1 }} }}",
+        "stage a goal {{ touchpoint t: staff cost {n} {{ feel +1 }} }}",
+        "segment s {{ value {n} }} stage a goal {{ touchpoint t: staff {{ feel +1 }} }}",
+        "horizon {n} days stage a goal {{ touchpoint t: staff {{ feel +1 }} }}",
+        "segment s {{ patience {n} min }} stage a goal {{ touchpoint t: staff {{ feel +1 }} }}",
+        "arrivals poisson {n} per day stage a goal {{ touchpoint t: staff {{ feel +1 }} }}",
+        "arrivals cohort {n} stage a goal {{ touchpoint t: staff {{ feel +1 }} }}",
+        "visit limit {n} stage a goal {{ touchpoint t: staff {{ feel +1 }} }}",
+        "stage a goal {{ touchpoint t: staff {{ feel {n} }} }}",
+        "stage a goal {{ touchpoint t: staff {{ feel +1 }} -> exit {n}% }}",
+        "memory {{ peak {n} }} stage a goal {{ touchpoint t: staff {{ feel +1 }} }}",
+        "stage a goal {{ touchpoint t: staff {{ feel +1 }} }} expect nps > {n}",
+    ],
+    ids=[
+        "duration",
+        "distribution",
+        "cost",
+        "value",
+        "horizon",
+        "patience",
+        "rate",
+        "cohort",
+        "visit-limit",
+        "effect",
+        "percent",
+        "setting",
+        "design-test",
+    ],
+)
+@pytest.mark.parametrize("digits", [309, 400, 16])
+def test_a_number_too_large_is_refused_where_it_is_written(where, digits):
+    number = "9" * digits
+    text = 'journey "J" {\n  ' + where.format(n=number) + "\n}\n"
+    result = check_text(text, "n.journey")
+    assert not result.ok
+    problems = [d for d in result.diagnostics if d.code == "JD217"]
+    assert len(problems) == 1, [(d.code, d.message) for d in result.diagnostics]
+    (problem,) = problems
+    assert problem.span.line == 2 and text.splitlines()[1][problem.span.column - 1 :].lstrip("+-").startswith("9")
+    assert "numbers must be below 10^15" in problem.message
+    assert number not in problem.message if digits > 24 else f"`{number}" in problem.message
+    assert not any("inf" in d.message for d in result.diagnostics)  # no other check sees an infinity
+
+
+def test_numbers_of_fifteen_digits_and_long_fractions_are_numbers():
+    text = (
+        'journey "J" { seed 999999999999999; horizon 1.00000000000000000000001 days\n'
+        "  stage a goal { touchpoint t: staff cost 000000000000000000001 { feel +1 } } }"
+    )
+    assert codes(check_text(text)) == []
+
+
+# ---- the size of a run ----------------------------------------------------------------------
+
+
+def run_checks_of(text: str, allow_large: bool) -> list[str]:
+    from journeydsl.lang.checks import run_checks
+
+    journey = check_text(text).journey
+    assert journey is not None
+    return [d.code for d in run_checks(journey, allow_large=allow_large)]
+
+
+def journey_with(settings: str, stages: str = "stage a goal { touchpoint t: staff { feel +1 } }") -> str:
+    return f'journey "J" {{\n  {settings}\n  {stages}\n}}\n'
+
+
+@pytest.mark.parametrize(
+    ("settings", "expected"),
+    [
+        ("arrivals cohort 1000000000000", "JD218"),
+        ("arrivals cohort 10000001", "JD218"),
+        ("arrivals cohort 10000000", "JD505"),
+        ("arrivals cohort 1000000", "JD505"),
+        ("arrivals cohort 999999", None),
+        ("horizon 30 days; arrivals poisson 1000000000 per day", "JD218"),
+        ("horizon 1 year; arrivals poisson 50 per second", "JD218"),
+        ("horizon 90 days; arrivals poisson 20000 per day", "JD505"),
+        ("horizon 90 days; arrivals poisson 120 per day", None),
+        ("arrivals poisson 1000000000 per day", None),  # no horizon: its size is --customers
+        ("arrivals market 50000000 innovation 0.03 imitation 0.38", "JD218"),
+        ("horizon 1 year; arrivals poisson " + "9" * 15 + " per day", "JD218"),
+    ],
+)
+def test_the_size_of_a_run_is_judged_before_it_runs(settings, expected):
+    text = journey_with(settings)
+    found = codes(check_text(text))
+    assert [c for c in found if c in ("JD218", "JD505")] == ([expected] if expected else [])
+    allowed = run_checks_of(text, allow_large=True)
+    assert "JD218" not in allowed
+    assert ("JD505" in allowed) == (expected is not None)
+
+
+def test_a_run_too_large_names_the_setting():
+    result = check_text(journey_with("horizon 30 days\n  arrivals poisson 1000000000 per day"), "r.journey")
+    (problem,) = result.diagnostics
+    assert problem.code == "JD218" and problem.span.line == 3
+    assert problem.message.startswith("`arrivals poisson 1000000000 per day` brings about 30,000,000,000 customers")
+    assert "--allow-large" in problem.hint
+    assert problem.related[0][0] == "the horizon"
+
+
+LOOP = """
+  stage start { touchpoint t: staff { feel +1 } -> a 100% }
+  stage a goal { touchpoint u: staff { feel +1 } -> b 100% }
+  stage b { touchpoint v: staff { feel +1 } -> a 100% }
+"""
+
+
+@pytest.mark.parametrize(
+    ("settings", "stages", "expected"),
+    [
+        ("visit limit 1000000000", LOOP, "JD306"),
+        ("visit limit 501", LOOP, "JD306"),
+        ("visit limit 500", LOOP, None),
+        ("", LOOP, None),  # the default limit of 5
+        ("visit limit 1000000000", LOOP.replace("-> a 100% }\n", "-> a 100%, 0% if visits > 3 }\n"), None),
+        ("visit limit 1000000000", LOOP.replace("-> a 100% }\n", "-> a 99% }\n"), None),
+        ("visit limit 1000000000", LOOP.replace("stage b {", "stage b { visit limit 3"), None),
+        ("visit limit 1000000000", LOOP.replace("-> a 100% }\n", "repeat -> a 100% after 1 day }\n"), None),
+        ("visit limit 1000000000", LOOP.replace("-> a 100% }\n", "-> a }\n"), "JD306"),  # the remainder, 100%
+        ("visit limit 1000000000", LOOP.replace("staff {", "staff duration 5 min {"), "JD306"),
+    ],
+    ids=[
+        "zero-time",
+        "just-over",
+        "at-the-limit",
+        "default-limit",
+        "condition",
+        "leaky",
+        "stage-limit",
+        "repeat",
+        "remainder",
+        "timed",
+    ],
+)
+def test_a_loop_every_customer_goes_round_needs_a_small_visit_limit(settings, stages, expected):
+    text = journey_with(settings, stages)
+    found = [c for c in codes(check_text(text)) if c in ("JD306", "JD505")]
+    assert found == ([expected] if expected else [])
+    if expected:
+        allowed = run_checks_of(text, allow_large=True)
+        assert "JD306" not in allowed and "JD505" in allowed
+
+
+def test_a_zero_time_loop_says_so_and_names_the_visit_limit():
+    result = check_text(journey_with("visit limit 1000000000", LOOP), "l.journey")
+    (problem,) = [d for d in result.diagnostics if d.code == "JD306"]
+    assert problem.span.line == 2  # the journey's visit limit
+    assert "`a` -> `b` -> `a`" in problem.message and "no time passes" in problem.message
+    assert "2,000,000,000 stage visits per customer" in problem.message
+    timed = check_text(journey_with("visit limit 1000000000", LOOP.replace("staff {", "staff duration 5 min {")))
+    (problem,) = [d for d in timed.diagnostics if d.code == "JD306"]
+    assert "no time passes" not in problem.message
+
+
+def test_a_variant_that_makes_a_run_too_large_is_reported_in_its_design():
+    text = journey_with("arrivals cohort 100", 'stage a goal { touchpoint t: staff { feel +1 } }\n  variant "big" { }')
+    assert codes(check_text(text)) == []
+    # a variant cannot change arrivals, but it can change a stage's visit limit
+    text = journey_with(
+        "",
+        LOOP + '  variant "spin" { change stage b { visit limit 1000000 } change stage a { visit limit 1000000 } }',
+    )
+    result = check_text(text)
+    (problem,) = [d for d in result.diagnostics if d.code == "JD306"]
+    assert problem.message.startswith("in design `spin`: ")

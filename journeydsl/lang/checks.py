@@ -4,6 +4,13 @@ Every check runs on every journey (or library); :func:`run_checks` collects
 all their diagnostics and sorts them by position, so a designer sees every
 problem at once.  A check never raises on a broken model: it reports what it
 can and leaves the rest to the others.
+
+The size of a run is checked before anything runs: customers per run from
+:data:`LARGE_RUN_CUSTOMERS` on are a warning (JD505), above
+:data:`MAX_RUN_CUSTOMERS` an error (JD218), and a loop that every customer goes
+round, with a visit limit that allows more than :data:`MAX_LOOP_VISITS` stage
+visits per customer, an error (JD306).  With ``allow_large`` those errors are
+warnings (JD505).
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from .model import (
     Span,
     Stage,
     Touchpoint,
+    Transition,
     Use,
 )
 from .vocabulary import (
@@ -48,16 +56,36 @@ from .vocabulary import (
     UNIT_SECONDS,
 )
 
-__all__ = ["CHECKS", "check", "run_checks", "Context"]
+__all__ = [
+    "CHECKS",
+    "check",
+    "run_checks",
+    "Context",
+    "LARGE_RUN_CUSTOMERS",
+    "MAX_RUN_CUSTOMERS",
+    "MAX_LOOP_VISITS",
+    "DEFAULT_VISIT_LIMIT",
+]
 
 _EPSILON = 1e-9
+
+#: Customers per run (a cohort's or market's size, or a Poisson rate times the horizon) from which
+#: ``journey check`` warns that the run will be long and large (JD505).
+LARGE_RUN_CUSTOMERS = 1_000_000
+#: Customers per run above which the journey is refused (JD218) unless large runs are allowed.
+MAX_RUN_CUSTOMERS = 10_000_000
+#: Stage visits per customer that a loop every customer goes round may take (JD306).
+MAX_LOOP_VISITS = 1_000
+#: A stage's visit limit when neither it nor the journey sets one (as the simulator's plan has it).
+DEFAULT_VISIT_LIMIT = 5
 
 
 @dataclass
 class Context:
-    """What the checks share: the journey (or library) and, lazily, its graph."""
+    """What the checks share: the journey (or library), whether large runs are allowed, lazily its graph."""
 
     body: Journey | Library
+    allow_large: bool = False
 
     @property
     def journey(self) -> Journey | None:
@@ -99,9 +127,23 @@ def check(function: CheckFunction) -> CheckFunction:
     return function
 
 
-def run_checks(body: Journey | Library) -> list[Diagnostic]:
-    """Run every registered check and return all diagnostics in reading order."""
-    context = Context(body)
+def run_checks(body: Journey | Library, allow_large: bool = False) -> list[Diagnostic]:
+    """Run every registered check and return all diagnostics in reading order.
+
+    Parameters
+    ----------
+    body : Journey or Library
+        What to check.
+    allow_large : bool
+        Turn the errors about the size of a run (JD218, JD306) into warnings
+        (JD505): the ``--allow-large`` of the command line.
+
+    Returns
+    -------
+    list of Diagnostic
+        Every problem found, sorted by position.
+    """
+    context = Context(body, allow_large)
     found: list[Diagnostic] = []
     for function in CHECKS:
         found.extend(function(context))
@@ -131,6 +173,8 @@ def _scale(
     value: float, scale: tuple[float, float], what: str, span: Span, code: str = "JD207"
 ) -> Iterator[Diagnostic]:
     low, high = scale
+    if math.isinf(value):
+        return  # JD217, where the number is written
     if not (low <= value <= high) or math.isnan(value):
         yield Diagnostic(
             code,
@@ -141,6 +185,8 @@ def _scale(
 
 
 def _probability(p: Probability, what: str) -> Iterator[Diagnostic]:
+    if math.isinf(p.value):
+        return  # JD217, where the number is written
     if p.value < 0 or p.value > 1 or math.isnan(p.value):
         if p.percent:
             message = f"{what} {p} is {'more than 100%' if p.value > 1 else 'negative'}"
@@ -174,7 +220,7 @@ def _time(q: Quantity | None, what: str, *, allow_zero: bool = False) -> Iterato
 
 
 def _whole(value: float, what: str, span: Span, minimum: int) -> Iterator[Diagnostic]:
-    if not float(value).is_integer():
+    if not float(value).is_integer() and not math.isinf(value):
         yield Diagnostic(
             "JD215", f"{what} {value:g} is not a whole number", span, hint=f"write a whole number of at least {minimum}"
         )
@@ -763,13 +809,179 @@ def settings_values(ctx: Context) -> Iterator[Diagnostic]:
                 yield Diagnostic("JD210", f"`{param.name}` takes a plain number, not a time", value.span)
                 continue
             number = value.value
-            if not (setting.low <= number <= setting.high):
+            if not (setting.low <= number <= setting.high) and not math.isinf(number):
                 yield Diagnostic(
                     "JD210",
                     f"{block.name} {param.name} {number:g} is outside {setting.low:g} to {setting.high:g}",
                     value.span,
                     hint=f"{setting.doc}; default {setting.default:g}",
                 )
+
+
+# ---- the size of a run ---------------------------------------------------------------
+
+
+def _number(value: float) -> str:
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:g}"
+
+
+def _large(
+    ctx: Context, code: str, message: str, span: Span, hint: str, related: tuple[tuple[str, Span], ...] = ()
+) -> Diagnostic:
+    """An error about the size of a run, or the warning JD505 when large runs are allowed."""
+    if ctx.allow_large:
+        return Diagnostic("JD505", f"{message} (allowed as a large run)", span, related=related)
+    return Diagnostic(code, message, span, hint=hint, related=related)
+
+
+@check
+def run_size(ctx: Context) -> Iterator[Diagnostic]:
+    """Customers one run brings: a cohort's or market's size, or a Poisson rate times the horizon.
+
+    Parameters
+    ----------
+    ctx : Context
+        The journey being checked.
+
+    Yields
+    ------
+    Diagnostic
+        JD505 (a warning) from :data:`LARGE_RUN_CUSTOMERS` customers per run on; JD218 above
+        :data:`MAX_RUN_CUSTOMERS`, or JD505 when large runs are allowed.
+    """
+    journey = ctx.journey
+    if journey is None or journey.arrivals is None:
+        return
+    arrivals = journey.arrivals
+    related: tuple[tuple[str, Span], ...] = ()
+    if arrivals.kind in ("cohort", "market"):
+        customers = arrivals.count or 0.0
+        setting = f"arrivals {arrivals.kind} {_number(customers)}"
+        brings = f"{customers:,.0f} customers"
+    else:
+        horizon = journey.horizon
+        per = UNIT_SECONDS.get(arrivals.per or "")
+        if arrivals.rate is None or per is None or horizon is None or horizon.unit not in UNIT_SECONDS:
+            return  # without a horizon, a run's size is its --customers
+        customers = arrivals.rate / per * horizon.value * UNIT_SECONDS[horizon.unit]
+        setting = f"arrivals poisson {_number(arrivals.rate)} per {arrivals.per}"
+        brings = f"about {customers:,.0f} customers over the horizon of {horizon}"
+        related = (("the horizon", journey.setting_span("horizon")),)
+    if not math.isfinite(customers) or customers < LARGE_RUN_CUSTOMERS:
+        return  # an infinite number is JD217, where it is written
+    if customers > MAX_RUN_CUSTOMERS:
+        yield _large(
+            ctx,
+            "JD218",
+            f"`{setting}` brings {brings} to one run, more than {MAX_RUN_CUSTOMERS:,}",
+            arrivals.span,
+            "every customer is simulated: bring fewer, run with `--customers N`, "
+            "or allow a large run with `--allow-large`",
+            related,
+        )
+        return
+    yield Diagnostic(
+        "JD505",
+        f"`{setting}` brings {brings} to one run: it will take long and need much memory",
+        arrivals.span,
+        hint=f"fine if meant; above {MAX_RUN_CUSTOMERS:,} customers a run is refused without `--allow-large`",
+        related=related,
+    )
+
+
+def _visit_limit(journey: Journey, stage: Stage) -> tuple[float, Span]:
+    """The visit limit that holds for a stage, and where it is written."""
+    if stage.visit_limit is not None:
+        return stage.visit_limit, stage.visit_limit_span
+    if journey.visit_limit is not None:
+        return journey.visit_limit, journey.setting_span("visit_limit")
+    return DEFAULT_VISIT_LIMIT, stage.name_span
+
+
+def _takes_time(stage: Stage, transition_delay: Quantity | None, library: dict[str, Touchpoint]) -> bool:
+    """Whether passing through a stage (and on along one transition) can take any time."""
+    if (stage.delay is not None and stage.delay.value) or (transition_delay is not None and transition_delay.value):
+        return True
+    for step in stage.steps:
+        for option in step.options if isinstance(step, Choice) else (step,):
+            touchpoint = library.get(option.name) if isinstance(option, Use) else option
+            if touchpoint is not None and touchpoint.duration is not None:
+                return True
+    return False
+
+
+@check
+def certain_loops(ctx: Context) -> Iterator[Diagnostic]:
+    """A loop every customer goes round (100% each way) must not allow too many visits.
+
+    Parameters
+    ----------
+    ctx : Context
+        The journey being checked.
+
+    Yields
+    ------
+    Diagnostic
+        JD306 when the visit limit lets each customer make more than :data:`MAX_LOOP_VISITS`
+        stage visits round such a loop (JD505 when large runs are allowed).
+    """
+    journey = ctx.journey
+    if journey is None:
+        return
+    stages: dict[str, Stage] = {}
+    for stage in journey.stages:
+        stages.setdefault(stage.name, stage)
+    order = {name: index for index, name in enumerate(stages)}
+    # Each stage's certain next stage: a transition of 100% that no condition can lower.
+    certain: dict[str, Transition] = {}
+    for name, stage in stages.items():
+        for transition, probability in journey_graph.resolved_probabilities(stage):
+            if transition.repeat or transition.target not in stages or probability < 1 - _EPSILON:
+                continue
+            if all(c.probability.value >= 1 - _EPSILON for c in transition.conditionals):
+                certain[name] = transition
+                break
+    # The certain transitions make each stage lead to at most one other: follow them to find the cycles.
+    state: dict[str, bool] = {}  # False while on the path being followed, True when done
+    for start in certain:
+        path: list[str] = []
+        node = start
+        while node in certain and node not in state:
+            state[node] = False
+            path.append(node)
+            node = certain[node].target
+        if state.get(node) is False:
+            cycle = path[path.index(node) :]
+            first = min(range(len(cycle)), key=lambda i: order[cycle[i]])
+            yield from _certain_loop(ctx, journey, [stages[n] for n in cycle[first:] + cycle[:first]], certain)
+        for node in path:
+            state[node] = True
+
+
+def _certain_loop(
+    ctx: Context, journey: Journey, cycle: list[Stage], certain: dict[str, Transition]
+) -> Iterator[Diagnostic]:
+    limit, span = min((_visit_limit(journey, stage) for stage in cycle), key=lambda item: item[0])
+    visits = limit * len(cycle)
+    if not math.isfinite(visits) or visits <= MAX_LOOP_VISITS:
+        return
+    library = {tp.name: tp for tp in (*journey.touchpoints, *journey.care)}
+    timeless = not any(_takes_time(stage, certain[stage.name].delay, library) for stage in cycle)
+    names = [f"`{stage.name}`" for stage in cycle[:6]]
+    if len(cycle) > 6:
+        names.append(f"... ({len(cycle) - 6} more)")
+    route = " -> ".join([*names, f"`{cycle[0].name}`"])
+    way = "100% each way, and no time passes on it" if timeless else "100% each way"
+    yield _large(
+        ctx,
+        "JD306",
+        f"customers go round the loop {route} for certain ({way}) until the visit limit of {_number(limit)} "
+        f"stops them: {visits:,.0f} stage visits per customer, more than {MAX_LOOP_VISITS:,}",
+        span,
+        f"lower the visit limit to at most {max(1, MAX_LOOP_VISITS // len(cycle))}, or let customers leave the loop "
+        f"(a probability below 100%, or a condition such as `-> {certain[cycle[-1].name].target} 100%, 0% if visits > 3`)",
+        (("the loop starts here", cycle[0].name_span),),
+    )
 
 
 # ---- structure -----------------------------------------------------------------------

@@ -80,12 +80,15 @@ CODES: dict[str, tuple[str, str]] = {
     "JD214": (ERROR, "negative amount"),
     "JD215": (ERROR, "whole number expected"),
     "JD216": (ERROR, "setting given twice"),
+    "JD217": (ERROR, "number too large"),
+    "JD218": (ERROR, "run too large"),
     # structure
     "JD301": (ERROR, "unreachable stage"),
     "JD302": (ERROR, "trap: no way out"),
     "JD303": (ERROR, "no goal stage"),
     "JD304": (ERROR, "no stages"),
     "JD305": (ERROR, "no journey in file"),
+    "JD306": (ERROR, "loop that every customer goes round"),
     # imports
     "JD401": (ERROR, "imported file not found"),
     "JD402": (ERROR, "import leaves the project"),
@@ -97,6 +100,7 @@ CODES: dict[str, tuple[str, str]] = {
     "JD502": (WARNING, "loop without a visit limit"),
     "JD503": (WARNING, "stage has no touchpoints"),
     "JD504": (WARNING, "library touchpoint never used"),
+    "JD505": (WARNING, "large run"),
     # JD6xx: designs (variants)
     "JD601": (ERROR, "undefined design"),
     "JD602": (ERROR, "designs build on each other in a cycle"),

@@ -20,10 +20,21 @@ from .diagnostics import CONTROL_CHARACTER, Diagnostic, describe_character, did_
 from .model import Span
 from .vocabulary import KEYWORDS, UNIT_SECONDS
 
-__all__ = ["grammar_path", "journey_parser", "parse_text", "decode_source", "too_large", "MAX_SOURCE_BYTES"]
+__all__ = [
+    "grammar_path",
+    "journey_parser",
+    "parse_text",
+    "decode_source",
+    "too_large",
+    "MAX_SOURCE_BYTES",
+    "MAX_NUMBER_DIGITS",
+]
 
 #: Files larger than this are refused with a diagnostic instead of parsed.
 MAX_SOURCE_BYTES = 50 * 1024 * 1024
+#: Digits a number may have before its decimal point: every number is below 10^15, so that whole
+#: numbers are exact as floats and no setting overflows to infinity in the simulation (JD217).
+MAX_NUMBER_DIGITS = 15
 
 _PACKAGE = Path(__file__).resolve().parent.parent
 
@@ -102,33 +113,49 @@ def parse_text(text: str, file: str) -> tuple[Tree | None, list[Diagnostic]]:
 _RARE_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 #: A tab or carriage return between two quotes on one line (a carriage return ending a line is not).
 _TAB_OR_CR_IN_QUOTES = re.compile('"[^"\n]*[\t\r][^"\n]*"')
+#: A run of digits as long as a number that is too large (or a long fraction: the tokens tell).
+_LONG_DIGITS = re.compile(rf"\d{{{MAX_NUMBER_DIGITS + 1}}}")
 
 
 def _written_values(tree: Tree, text: str, file: str) -> list[Diagnostic]:
-    """Problems in what the grammar accepts: names holding control characters (JD012).
+    """Problems in what the grammar accepts: control characters in names (JD012), huge numbers (JD217).
 
-    The tree is only walked when the text holds a control character inside quotes,
-    so that ordinary files cost one scan of the text.
+    The tree is only walked when the text holds a control character inside quotes
+    or a long run of digits, so that ordinary files cost one scan of the text.
     """
-    if not (_RARE_CONTROL.search(text) or _TAB_OR_CR_IN_QUOTES.search(text)):
+    names = bool(_RARE_CONTROL.search(text) or _TAB_OR_CR_IN_QUOTES.search(text))
+    numbers = bool(_LONG_DIGITS.search(text))
+    if not (names or numbers):
         return []
     problems = []
     for subtree in tree.iter_subtrees():
-        if subtree.data != "name":
-            continue
-        token = subtree.children[0]
-        if not isinstance(token, Token) or token.type != "STRING":
-            continue
-        control = CONTROL_CHARACTER.search(token)
-        if control is not None:
-            problems.append(
-                Diagnostic(
-                    "JD012",
-                    f"this name holds the control character {describe_character(control.group())}",
-                    _token_span(file, token),
-                    hint="names cannot hold control characters; remove it, or write a space instead",
-                )
-            )
+        for token in subtree.children:
+            if not isinstance(token, Token):
+                continue
+            if names and token.type == "STRING" and subtree.data == "name":
+                control = CONTROL_CHARACTER.search(token)
+                if control is not None:
+                    problems.append(
+                        Diagnostic(
+                            "JD012",
+                            f"this name holds the control character {describe_character(control.group())}",
+                            _token_span(file, token),
+                            hint="names cannot hold control characters; remove it, or write a space instead",
+                        )
+                    )
+            elif numbers and token.type in ("NUMBER", "PERCENT"):
+                digits = len(str(token).strip("+-% \t").split(".")[0].lstrip("0"))
+                if digits > MAX_NUMBER_DIGITS:
+                    shown = f"`{token}`" if len(token) <= 24 else f"a number of {digits} digits"
+                    problems.append(
+                        Diagnostic(
+                            "JD217",
+                            f"{shown} is too large: numbers must be below 10^{MAX_NUMBER_DIGITS}",
+                            _token_span(file, token),
+                            hint=f"write at most {MAX_NUMBER_DIGITS} digits before the point;"
+                            " a larger number is a typo, or would overflow the simulation",
+                        )
+                    )
     return problems
 
 
