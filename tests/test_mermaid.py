@@ -1,4 +1,4 @@
-"""Mermaid's own parser accepts the Mermaid export of every example (and rejects a broken diagram)."""
+"""Mermaid's own parser accepts the Mermaid export of every example and of hostile names (and rejects a broken diagram)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ import subprocess
 
 import pytest
 
-from journeydsl.api import design, load
+from journeydsl.api import design, load, loads
 from journeydsl.lang.designs import design_names
-from journeydsl.lang.export import export
+from journeydsl.lang.export import export, to_mermaid
+from journeydsl.lang.loader import load_text
 
 from .conftest import EXAMPLES, ROOT
 
@@ -53,3 +54,50 @@ def test_the_parser_does_reject_a_broken_diagram():
     good = export(load(EXAMPLES[0]), "mermaid")
     verdicts = parse([good, good.replace(": staff", ": : staff {{", 1) + "\n  nonsense {{{"])
     assert verdicts[0]["ok"] and not verdicts[1]["ok"]
+
+
+#: Names that mean something to Mermaid (fields, comments, directives, entities, keywords), to HTML or elsewhere.
+HOSTILE_NAMES = [
+    "$(touch pwned)",
+    'a"b',
+    "a'b",
+    "`id`",
+    "<img src=x onerror=alert(1)>",
+    '=HYPERLINK("http://x")',
+    "+1",
+    "-2",
+    "@SUM(A1)",
+    "x\\",
+    "```",
+    "]]>",
+    "&",
+    "-->",
+    "网点顾问",
+    "a: b; #c {d}",
+    "#60;script#62;",
+    "%%{init: {'securityLevel': 'loose'}}%%",
+    "a%%b",
+    "section x",
+    "title y",
+    "journey",
+    "accTitle: z",
+    "click t call alert()",
+]
+
+
+def test_mermaid_accepts_hostile_names():
+    diagrams = []
+    for name in HOSTILE_NAMES:
+        quoted = name.replace("\\", "\\\\").replace('"', '\\"')
+        text = f'journey "{quoted}" {{ stage "{quoted}" goal {{ touchpoint "{quoted}": staff {{ feel +1 }} }} }}'
+        diagrams.append(to_mermaid(loads(text)))
+    # Control characters are rejected by the checks; the export still escapes them.
+    unchecked = load_text('journey "J\x1b[2J" { stage "s\r\x07" goal { touchpoint "t\x00\x9b": staff { feel +1 } } }')
+    assert unchecked.journey is not None
+    diagrams.append(to_mermaid(unchecked.journey))
+    for diagram in diagrams:  # one title, one section, one task: no name made a statement of its own
+        lines = diagram.splitlines()
+        assert len(lines) == 4 and lines[1].startswith("    title ") and lines[2].startswith("    section ")
+        assert "%%" not in diagram and "<" not in diagram and "\\x1b" in diagrams[-1]
+    verdicts = parse(diagrams)
+    assert [(name, v) for name, v in zip([*HOSTILE_NAMES, "controls"], verdicts, strict=True) if not v["ok"]] == []

@@ -1,7 +1,10 @@
 """Exports of a compiled journey: Graphviz DOT, GraphML, a Mermaid ``journey`` diagram, JSON.
 
 Each function takes the journey (and its graph where it needs one) and returns
-text; writing files is the CLI's job.
+text; writing files is the CLI's job.  Every name goes through the escaping of
+its format in :mod:`journeydsl.lang.escape`: DOT strings that Graphviz draws as
+written, well-formed GraphML for any name, Mermaid text that cannot break its
+line; JSON escapes by itself.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from typing import Any
 
 import networkx as nx
 
+from .escape import dot_string, mermaid_text, xml_chars
 from .graph import EXIT, build_graph, nominal_score, resolved_probabilities, stage_id, touchpoint_id
 from .model import Choice, Journey, Span, Stage, Touchpoint, Use
 
@@ -41,10 +45,6 @@ def export(journey: Journey, fmt: str) -> str:
 
 
 # ---- DOT -----------------------------------------------------------------------------
-
-
-def _dot_id(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
 def _percent(value: float) -> str:
@@ -77,8 +77,8 @@ def to_dot(journey: Journey) -> str:
     """
     library = {tp.name: tp for tp in journey.touchpoints}
     lines = [
-        f"digraph {_dot_id(journey.name)} {{",
-        "  graph [rankdir=LR, compound=true, fontname=Helvetica, label=" + _dot_id(journey.name) + ", labelloc=t];",
+        f"digraph {dot_string(journey.name)} {{",
+        "  graph [rankdir=LR, compound=true, fontname=Helvetica, label=" + dot_string(journey.name) + ", labelloc=t];",
         "  node [fontname=Helvetica, fontsize=10];",
         "  edge [fontname=Helvetica, fontsize=9];",
     ]
@@ -86,13 +86,13 @@ def to_dot(journey: Journey) -> str:
     clusters: dict[str, str] = {}
     for index, stage in enumerate(journey.stages):
         title = stage.name + (f" ({stage.phase})" if stage.phase else "") + (" - goal" if stage.goal else "")
-        lines.append(f"  subgraph {_dot_id(f'cluster_{index}')} {{")
+        lines.append(f"  subgraph {dot_string(f'cluster_{index}')} {{")
         color = "#2e7d32" if stage.goal else "#888888"
-        lines.append(f"    label={_dot_id(title)}; style=rounded; color={_dot_id(color)};")
+        lines.append(f"    label={dot_string(title)}; style=rounded; color={dot_string(color)};")
         anchor = stage_id(stage.name)
         shape = "doubleoctagon" if stage.goal else "box"
         lines.append(
-            f'    {_dot_id(anchor)} [label={_dot_id(stage.name)}, shape={shape}, style="rounded,filled", fillcolor="#e3ecfa"];'
+            f'    {dot_string(anchor)} [label={dot_string(stage.name)}, shape={shape}, style="rounded,filled", fillcolor="#e3ecfa"];'
         )
         previous = [anchor]
         for step in stage.steps:
@@ -103,15 +103,15 @@ def to_dot(journey: Journey) -> str:
                 if tp is None:
                     continue
                 node = touchpoint_id(tp) + (f"@{stage.name}" if isinstance(option, Use) else "")
-                label = f"{tp.name}\\n[{tp.channel}]" + (" *" if tp.moment_of_truth else "")
+                label = f"{tp.name}\n[{tp.channel}]" + (" *" if tp.moment_of_truth else "")
                 lines.append(
-                    f'    {_dot_id(node)} [label="{label.replace(chr(34), chr(39))}", shape=ellipse, style=filled, '
+                    f"    {dot_string(node)} [label={dot_string(label)}, shape=ellipse, style=filled, "
                     f'fillcolor="{_score_color(nominal_score(tp))}"];'
                 )
                 share = option.share.probability.value if option.share is not None else None
-                attrs = f' [label="{_percent(share)}"]' if share is not None else ""
+                attrs = f" [label={dot_string(_percent(share))}]" if share is not None else ""
                 for source in previous:
-                    lines.append(f"    {_dot_id(source)} -> {_dot_id(node)}{attrs};")
+                    lines.append(f"    {dot_string(source)} -> {dot_string(node)}{attrs};")
                 current.append(node)
             previous = current or previous
         lines.append("  }")
@@ -127,7 +127,7 @@ def to_dot(journey: Journey) -> str:
 def _dot_transitions(stage: Stage, tails: dict[str, str], clusters: dict[str, str], order: dict[str, int]) -> list[str]:
     """The DOT edges leaving one stage: transitions, repeats and the drop-off."""
     lines = []
-    tail = _dot_id(tails[stage.name])
+    tail = dot_string(tails[stage.name])
     leaving = 0.0
     dropping = 0.0
     for transition, probability in resolved_probabilities(stage):
@@ -139,22 +139,25 @@ def _dot_transitions(stage: Stage, tails: dict[str, str], clusters: dict[str, st
         leaving += probability
         label = _percent(probability) + (" (varies)" if transition.conditionals else "")
         if transition.delay is not None:
-            label += f"\\nafter {transition.delay}"
-        attributes = [f'label="{label}"']
+            label += f"\nafter {transition.delay}"
+        attributes = [f"label={dot_string(label)}"]
         if transition.target != stage.name:
-            attributes += [f"ltail={_dot_id(clusters[stage.name])}", f"lhead={_dot_id(clusters[transition.target])}"]
+            attributes += [
+                f"ltail={dot_string(clusters[stage.name])}",
+                f"lhead={dot_string(clusters[transition.target])}",
+            ]
         if order[transition.target] <= order[stage.name]:
             attributes.append("constraint=false")
         if transition.repeat:
             attributes += ["style=dashed", 'color="#6a1b9a"', 'fontcolor="#6a1b9a"']
-        lines.append(f"  {tail} -> {_dot_id(stage_id(transition.target))} [{', '.join(attributes)}];")
+        lines.append(f"  {tail} -> {dot_string(stage_id(transition.target))} [{', '.join(attributes)}];")
     if not (stage.goal and not stage.transitions):
         dropping += max(0.0, 1.0 - leaving - dropping) if stage.transitions else 1.0
     if dropping > 1e-9:
-        exit_node = _dot_id(f"{EXIT}@{stage.name}")
+        exit_node = dot_string(f"{EXIT}@{stage.name}")
         lines.append(f'  {exit_node} [label="drop-off", shape=plaintext, fontcolor="#777777", fontsize=9];')
         lines.append(
-            f'  {tail} -> {exit_node} [label="{_percent(dropping)}", ltail={_dot_id(clusters[stage.name])}, '
+            f"  {tail} -> {exit_node} [label={dot_string(_percent(dropping))}, ltail={dot_string(clusters[stage.name])}, "
             'style=dotted, color="#999999", fontcolor="#777777"];'
         )
     return lines
@@ -164,8 +167,31 @@ def _dot_transitions(stage: Stage, tails: dict[str, str], clusters: dict[str, st
 
 
 def to_graphml(graph: nx.DiGraph) -> str:
-    """GraphML that ``networkx.read_graphml`` reads back with the same nodes, edges and attributes."""
-    return "\n".join(nx.generate_graphml(graph, prettyprint=True)) + "\n"
+    r"""GraphML that ``networkx.read_graphml`` reads back with the same nodes, edges and attributes.
+
+    Node names and text attributes go through :func:`~journeydsl.lang.escape.xml_chars` (the
+    writer escapes markup itself), so the file is well-formed XML whatever the names hold.
+
+    Examples
+    --------
+    >>> import xml.etree.ElementTree as ET
+    >>> graph = nx.DiGraph()
+    >>> graph.add_edge("stage:a\x1b", "stage:</key>]]>", label="&")
+    >>> root = ET.fromstring(to_graphml(graph))
+    >>> sorted(node.get("id") for node in root.iter("{http://graphml.graphdrawing.org/xmlns}node"))
+    ['stage:</key>]]>', 'stage:a\\x1b']
+    """
+    safe = type(graph)()
+    safe.graph.update({key: _xml_value(value) for key, value in graph.graph.items()})
+    for node, data in graph.nodes(data=True):
+        safe.add_node(_xml_value(node), **{key: _xml_value(value) for key, value in data.items()})
+    for source, target, data in graph.edges(data=True):
+        safe.add_edge(_xml_value(source), _xml_value(target), **{key: _xml_value(value) for key, value in data.items()})
+    return "\n".join(nx.generate_graphml(safe, prettyprint=True)) + "\n"
+
+
+def _xml_value(value: Any) -> Any:
+    return xml_chars(value) if isinstance(value, str) else value
 
 
 # ---- Mermaid -------------------------------------------------------------------------
@@ -195,11 +221,6 @@ def mermaid_score(journey: Journey, touchpoint: Touchpoint) -> int:
     return int(math.floor(3 + 2 * clipped / 5 + 0.5))
 
 
-def _mermaid_text(text: str) -> str:
-    cleaned = "".join(" " if ch in ":;#\n\r\t{}" else ch for ch in text)
-    return " ".join(cleaned.split()) or "-"
-
-
 def to_mermaid(journey: Journey) -> str:
     """A Mermaid ``journey`` diagram: sections are stages, tasks are touchpoints, actors channels.
 
@@ -214,7 +235,7 @@ def to_mermaid(journey: Journey) -> str:
     <BLANKLINE>
     """
     library = {tp.name: tp for tp in journey.touchpoints}
-    lines = ["journey", f"    title {_mermaid_text(journey.name)}"]
+    lines = ["journey", f"    title {mermaid_text(journey.name)}"]
     for stage in journey.stages:
         tasks = []
         for step in stage.steps:
@@ -222,10 +243,10 @@ def to_mermaid(journey: Journey) -> str:
                 tp = option if isinstance(option, Touchpoint) else library.get(option.name)
                 if tp is not None:
                     tasks.append(
-                        f"        {_mermaid_text(tp.name)}: {mermaid_score(journey, tp)}: {_mermaid_text(tp.channel)}"
+                        f"        {mermaid_text(tp.name)}: {mermaid_score(journey, tp)}: {mermaid_text(tp.channel)}"
                     )
         if tasks:
-            lines.append(f"    section {_mermaid_text(stage.name)}")
+            lines.append(f"    section {mermaid_text(stage.name)}")
             lines.extend(tasks)
     return "\n".join(lines) + "\n"
 

@@ -1,11 +1,19 @@
-"""Diagnostics to text (``file:line:col``, the source line, a caret, a hint) and to JSON."""
+"""Diagnostics to text (``file:line:col``, the source line, a caret, a hint) and to JSON.
+
+Text is for a terminal: paths, messages, source lines and hints go through
+:func:`~journeydsl.lang.escape.terminal`, so a name with control characters is
+shown escaped and never reaches the terminal raw, and the caret is placed by
+display width (under Chinese names too).  JSON escapes every control character.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 
 from .diagnostics import Diagnostic
+from .escape import display_width, terminal
 from .model import Span
 
 __all__ = ["render_text", "render_diagnostic", "render_json", "summary_line"]
@@ -37,8 +45,10 @@ def _excerpt(span: Span, sources: dict[str, str]) -> list[str]:
         column = span.column
     width = 1 if span.end_line != span.line else max(1, span.end_column - span.column)
     width = min(width, max(1, len(line) - column + 1))
+    before, marked = terminal(line[: column - 1]), terminal(line[column - 1 : column - 1 + width])
     gutter = str(span.line).rjust(5)
-    return [f"{gutter} | {line}", f"{' ' * 5} | {' ' * (column - 1)}{'^' * width}"]
+    caret = " " * (display_width(before) + max(0, column - 1 - len(line))) + "^" * max(1, display_width(marked))
+    return [f"{gutter} | {terminal(line)}", f"{' ' * 5} | {caret}"]
 
 
 def render_diagnostic(diagnostic: Diagnostic, sources: dict[str, str], color: bool = False) -> str:
@@ -57,14 +67,19 @@ def render_diagnostic(diagnostic: Diagnostic, sources: dict[str, str], color: bo
     """
     span = diagnostic.span
     severity = _style(f"{diagnostic.severity}[{diagnostic.code}]", color, fg=_STYLES[diagnostic.severity], bold=True)
-    head = f"{span.file}:{span.line}:{span.column}: {severity}: {_style(diagnostic.message, color, bold=True)}"
-    lines = [head, *_excerpt(span, sources)]
-    for message, related in diagnostic.related:
-        lines.append(f"  note: {related.file}:{related.line}:{related.column}: {message}")
+    message = _style(_shown(diagnostic.message), color, bold=True)
+    lines = [f"{_shown(span.file)}:{span.line}:{span.column}: {severity}: {message}", *_excerpt(span, sources)]
+    for note, related in diagnostic.related:
+        lines.append(f"  note: {_shown(related.file)}:{related.line}:{related.column}: {_shown(note)}")
         lines.extend(_excerpt(related, sources))
     if diagnostic.hint:
-        lines.append(f"  {_style('hint', color, fg='cyan')}: {diagnostic.hint}")
+        lines.append(f"  {_style('hint', color, fg='cyan')}: {_shown(diagnostic.hint)}")
     return "\n".join(lines)
+
+
+def _shown(text: str) -> str:
+    """Text of a diagnostic for the terminal: each line escaped, lines kept."""
+    return "\n".join(terminal(line) for line in text.split("\n"))
 
 
 def summary_line(diagnostics: Iterable[Diagnostic], files: int = 1) -> str:
@@ -95,4 +110,9 @@ def render_json(results: dict[str, list[Diagnostic]]) -> str:
             }
         )
     document = {"schema": "journeydsl.diagnostics/1", "ok": all(f["ok"] for f in files), "files": files}
-    return json.dumps(document, indent=2, ensure_ascii=False)
+    # JSON escapes C0 controls by itself; DEL, C1 controls, line separators and bidirectional
+    # overrides are escaped too (\u009b), so the document is safe to print and reads back the same.
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(document, indent=2, ensure_ascii=False))
+
+
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")

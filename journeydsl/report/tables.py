@@ -1,10 +1,21 @@
-"""Results documents as text: aligned terminal tables and flat CSV rows."""
+"""Results documents as text: aligned terminal tables and flat CSV rows.
+
+Tables are for a terminal: every name goes through
+:func:`~journeydsl.lang.escape.terminal` (control characters shown escaped,
+never printed raw) and columns are aligned by display width
+(:func:`~journeydsl.lang.escape.display_width`), so tables with Chinese or
+Japanese names line up.  Every CSV cell goes through
+:func:`~journeydsl.lang.escape.csv_cell`: no name starts a spreadsheet formula.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from ..lang.escape import csv_cell, display_width, terminal
 
 __all__ = [
     "METRIC_LABELS",
@@ -64,17 +75,45 @@ def _readable_unit(value: float, unit: str) -> tuple[str, float]:
     return unit, 1.0
 
 
-def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]], style=None) -> str:
-    """Columns aligned: the first left, the rest right; ``style(text)`` decorates the header."""
-    widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
+def format_table(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], style: Callable[[str], str] | None = None
+) -> str:
+    """Columns aligned: the first left, the rest right; ``style(text)`` decorates the header.
+
+    Every cell is shown through :func:`~journeydsl.lang.escape.terminal` and
+    measured by its display width: a Chinese character takes two columns.
+
+    Examples
+    --------
+    >>> print(format_table(["stage", "entered"], [["网点顾问", "1,000"], ["sign", "12"]]))
+    stage     entered
+    --------  -------
+    网点顾问    1,000
+    sign           12
+    """
+    table = [[terminal(str(cell)) for cell in row] for row in [headers, *rows]]
+    widths = [max(display_width(row[i]) for row in table) for i in range(len(headers))]
 
     def line(cells: Sequence[str]) -> str:
-        parts = [str(cells[0]).ljust(widths[0])] + [str(c).rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True)]
+        parts = [cells[0] + " " * (widths[0] - display_width(cells[0]))] + [
+            " " * (width - display_width(cell)) + cell for cell, width in zip(cells[1:], widths[1:], strict=True)
+        ]
         return "  ".join(parts).rstrip()
 
-    head = line(headers)
+    head = line(table[0])
     rule = "  ".join("-" * w for w in widths)
-    return "\n".join([style(head) if style else head, rule, *(line(r) for r in rows)])
+    return "\n".join([style(head) if style else head, rule, *(line(r) for r in table[1:])])
+
+
+def _title(text: str, style: Callable[[str], str] | None) -> str:
+    """A table's title for the terminal: escaped, then styled."""
+    shown = terminal(text)
+    return style(shown) if style else shown
+
+
+def _csv_row(writer: Any, cells: Iterable[object]) -> None:
+    """One CSV row, every cell through :func:`~journeydsl.lang.escape.csv_cell`."""
+    writer.writerow([csv_cell(cell) for cell in cells])
 
 
 def results_table(results: dict, style=None) -> str:
@@ -83,7 +122,7 @@ def results_table(results: dict, style=None) -> str:
     title = f"{results['journey']} - design {results['design']}"
     referred = results["word_of_mouth"]["referrals"]
     lines = [
-        style(title) if style else title,
+        _title(title, style),
         f"{results['customers']:,} customers"
         + (f" ({referred:,} referred by word of mouth)" if referred else "")
         + f", {results['replications']} replication(s), seed {results['seed']}"
@@ -160,22 +199,22 @@ def results_csv(results: dict) -> str:
     """The results as flat CSV: one row per (section, name, field) with mean and interval."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["section", "name", "field", "value", "ci95_low", "ci95_high"])
+    _csv_row(writer, ["section", "name", "field", "value", "ci95_low", "ci95_high"])
     for name, metric in results["metrics"].items():
-        writer.writerow(["metrics", "", name, metric["mean"], *metric["ci95"]])
+        _csv_row(writer, ["metrics", "", name, metric["mean"], *metric["ci95"]])
     for section in ("stages", "touchpoints"):
         for name, fields in results[section].items():
             for key, value in fields.items():
-                writer.writerow([section, name, key, "" if value is None else value, "", ""])
+                _csv_row(writer, [section, name, key, "" if value is None else value, "", ""])
     for name, segment in results["segments"].items():
-        writer.writerow(["segments", name, "customers", segment["customers"], "", ""])
+        _csv_row(writer, ["segments", name, "customers", segment["customers"], "", ""])
         for key, metric in segment["metrics"].items():
-            writer.writerow(["segments", name, key, metric["mean"], *metric["ci95"]])
+            _csv_row(writer, ["segments", name, key, metric["mean"], *metric["ci95"]])
     for section in ("themes", "modules"):
         for name, value in results[section].items():
-            writer.writerow([section, name, "exposure", value, "", ""])
+            _csv_row(writer, [section, name, "exposure", value, "", ""])
     for key, value in results["word_of_mouth"].items():
-        writer.writerow(["word_of_mouth", "", key, "" if value is None else value, "", ""])
+        _csv_row(writer, ["word_of_mouth", "", key, "" if value is None else value, "", ""])
     return buffer.getvalue()
 
 
@@ -205,7 +244,7 @@ def comparison_table(document: dict, style=None) -> str:
     title = f"{document['journey']}: {len(document['designs'])} designs compared with `{baseline}`"
     crn = "common random numbers" if document["common_random_numbers"] else "independent random numbers"
     lines = [
-        style(title) if style else title,
+        _title(title, style),
         f"{document['replications']} replication(s) per design, seed {document['seed']}, {crn}; "
         f"differences paired by {document['paired_by']}; * = the 95% interval excludes 0",
         "",
@@ -231,9 +270,9 @@ def comparison_table(document: dict, style=None) -> str:
         paired = difference.get("paired")
         if paired:
             lines += [
-                f"the same {paired['customers']:,} customers: {paired['remember_better']:.0%} remember `{design}` better, "
+                f"the same {paired['customers']:,} customers: {paired['remember_better']:.0%} remember `{terminal(design)}` better, "
                 f"{paired['remember_worse']:.0%} worse; {paired['return_only_with_design']:.1%} would come back only with it, "
-                f"{paired['return_only_with_baseline']:.1%} only with `{baseline}`",
+                f"{paired['return_only_with_baseline']:.1%} only with `{terminal(baseline)}`",
                 "",
             ]
         moved = sorted(
@@ -292,8 +331,9 @@ def comparison_csv(document: dict) -> str:
     """The comparison as flat CSV: one row per design and metric, with the change from the baseline."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(
-        ["design", "metric", "mean", "ci95_low", "ci95_high", "change", "change_low", "change_high", "excludes_zero"]
+    _csv_row(
+        writer,
+        ["design", "metric", "mean", "ci95_low", "ci95_high", "change", "change_low", "change_high", "excludes_zero"],
     )
     baseline = document["baseline"]
     for design in document["designs"]:
@@ -305,7 +345,8 @@ def comparison_csv(document: dict) -> str:
             else:
                 mean, (low, high) = metrics[name]["mean"], metrics[name]["ci95"]
             change = changes.get(name)
-            writer.writerow(
+            _csv_row(
+                writer,
                 [
                     design,
                     name,
@@ -317,7 +358,7 @@ def comparison_csv(document: dict) -> str:
                         if design != baseline and change
                         else ("", "", "", "")
                     ),
-                ]
+                ],
             )
     return buffer.getvalue()
 
@@ -326,7 +367,7 @@ def tests_table(document: dict, style=None) -> str:
     """The design-test document as ``journey test`` prints it."""
     title = f"{document['journey']}: {len(document['tests'])} design tests"
     lines = [
-        style(title) if style else title,
+        _title(title, style),
         f"{document['customers']:,} customers, {document['replications']} replication(s), seed {document['seed']}",
         "",
     ]
@@ -341,16 +382,16 @@ def tests_table(document: dict, style=None) -> str:
     lines.append(format_table(["test", "where", "verdict", "measured (95% interval)"], rows, style))
     hints = {test["hint"] for test in document["tests"] if test.get("hint")}
     lines += ["", f"{document['passed']} passed, {document['failed']} failed, {document['inconclusive']} inconclusive"]
-    lines += [f"hint: {hint}" for hint in sorted(hints)]
+    lines += [f"hint: {terminal(hint)}" for hint in sorted(hints)]
     return "\n".join(lines) + "\n"
 
 
 def analysis_table(document: dict, style=None) -> str:
     """The exact flow analysis as ``journey analyze`` prints it."""
     title = f"{document['journey']}: exact flow analysis (absorbing Markov chain, no simulation)"
-    lines = [style(title) if style else title]
+    lines = [_title(title, style)]
     if document["approximations"]:
-        lines.append("approximate: " + "; ".join(document["approximations"]))
+        lines.append(terminal("approximate: " + "; ".join(document["approximations"])))
     unit = document.get("time_unit", "")
     shown, factor = _readable_unit(document["expected_time_to_goal_or_drop_off"], unit)
     lines += [
@@ -392,7 +433,7 @@ def gaps_table(document: dict, style=None) -> str:
     title = f"{document['journey']}: gap analysis from the {source}" + (
         f" ({', '.join(document['surveys'])})" if document.get("surveys") else ""
     )
-    lines = [style(title) if style else title, ""]
+    lines = [_title(title, style), ""]
 
     def cell(value):
         return "-" if value is None else f"{value:+.2f}" if isinstance(value, float) and value < 0 else f"{value:.2f}"
@@ -412,7 +453,7 @@ def gaps_table(document: dict, style=None) -> str:
             ]
             for row in rows
         ]
-        lines.append(f"{group}:")
+        lines.append(f"{terminal(group)}:")
         lines.append(
             format_table(
                 [
@@ -431,7 +472,7 @@ def gaps_table(document: dict, style=None) -> str:
             )
         )
         key = document["key_experience"].get(group)
-        lines += [f"key experience: {key}" if key else "no factor falls short of its expectation", ""]
+        lines += [f"key experience: {terminal(key)}" if key else "no factor falls short of its expectation", ""]
     lines.append(
         "satisfaction = experience - expectation; weighted = importance x satisfaction; gap to ideal = experience - ideal"
     )
@@ -447,7 +488,9 @@ def gaps_table(document: dict, style=None) -> str:
         )
         if fallback:
             lines.append(
-                f"figures the survey leaves out ({', '.join(fallback)}) come from the journey's factor declarations"
+                terminal(
+                    f"figures the survey leaves out ({', '.join(fallback)}) come from the journey's factor declarations"
+                )
             )
     return "\n".join(lines) + "\n"
 
@@ -459,7 +502,7 @@ def opportunities_table(document: dict, style=None) -> str:
     kind = METRIC_LABELS.get(objective, ("", "number"))[1]
     title = f"{document['journey']}: where to invest, by {label}"
     lines = [
-        style(title) if style else title,
+        _title(title, style),
         f"{document['customers']:,} customers, {document['replications']} replication(s), seed {document['seed']}; "
         "each what-if meets the same customers; * = the 95% interval excludes 0",
         "",
@@ -501,7 +544,7 @@ def opportunities_table(document: dict, style=None) -> str:
 def profile_table(document: dict, style=None) -> str:
     """Theme and module exposure per customer, per design and segment."""
     title = f"{document['journey']}: experience themes and modules delivered (exposure per customer)"
-    lines = [style(title) if style else title, ""]
+    lines = [_title(title, style), ""]
     designs = document["designs"]
     first = next(iter(designs.values()))
     for group in first:
@@ -515,7 +558,7 @@ def profile_table(document: dict, style=None) -> str:
                     *(f"{designs[d][group][section][name]:.2f}" if group in designs[d] else "-" for d in designs),
                 ]
             )
-        lines += [f"{group}:", format_table(["", *designs], rows, style), ""]
+        lines += [f"{terminal(group)}:", format_table(["", *designs], rows, style), ""]
     lines.append("exposure: the effect written at each touchpoint, times how often customers meet it, per customer")
     return "\n".join(lines) + "\n"
 
@@ -540,7 +583,7 @@ def delivery_table(document: dict, style=None) -> str:
         for row in document["touchpoints"]
     ]
     lines = [
-        style(title) if style else title,
+        _title(title, style),
         "",
         format_table(["touchpoint", "intended", "felt", "gap", *(f"felt by {s}" for s in shown)], rows, style),
         "",
@@ -563,7 +606,7 @@ def care_table(document: dict, style=None) -> str:
     """What each care programme costs and brings, as ``journey care`` prints it."""
     title = f"{document['journey']}: care programmes, each against the same customers without it"
     lines = [
-        style(title) if style else title,
+        _title(title, style),
         f"{document['customers']:,} customers, {document['replications']} replication(s), seed {document['seed']}; * = the 95% interval excludes 0",
         "",
     ]
@@ -634,7 +677,7 @@ def recovery_table(document: dict, style=None) -> str:
         for group, g in document["groups"].items()
     ]
     lines = [
-        style(title) if style else title,
+        _title(title, style),
         "",
         format_table(["customers who met", "customers", "satisfaction", "return probability"], rows, style),
         "",
@@ -642,7 +685,10 @@ def recovery_table(document: dict, style=None) -> str:
     paradox = document["paradox"]
     if paradox:
         lines.append(
-            f"after a recovered failure, compared with no failure: satisfaction {paradox['satisfaction']}, return probability {paradox['return_rate']}"
+            terminal(
+                f"after a recovered failure, compared with no failure: satisfaction {paradox['satisfaction']}, "
+                f"return probability {paradox['return_rate']}"
+            )
         )
     else:
         lines.append("no customer met a recovered failure: nothing to compare")
