@@ -27,11 +27,12 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import NamedTuple
+from numbers import Integral
+from typing import NamedTuple, overload
 
 import numpy as np
 
@@ -40,7 +41,7 @@ from .engine import TraceRow, run_replication
 from .metrics import Collector
 from .plan import Plan, compile_plan
 from .results import Document, provenance, summarise
-from .settings import RunSettings
+from .settings import MAX_REPLICATIONS, RunSettings
 
 __all__ = ["Design", "Outcome", "RunKey", "Runner", "replication_seeds", "simulation_key"]
 
@@ -48,17 +49,78 @@ __all__ = ["Design", "Outcome", "RunKey", "Runner", "replication_seeds", "simula
 _INDEPENDENT_SEED_STEP = 7919
 
 
-def replication_seeds(seed: int, replications: int) -> list[int]:
+def replication_seeds(seed: int, replications: int) -> Sequence[int]:
     """One 64-bit seed per replication, split from ``seed`` by ``numpy.random.SeedSequence``.
+
+    The seeds are made as they are read, not all up front: replication ``i``'s
+    seed is that of ``SeedSequence(seed).spawn(replications)[i]`` (the child
+    with spawn key ``(i,)``), so it depends on the seed and the index alone.
+
+    Raises
+    ------
+    ValueError
+        When ``replications`` is not a whole number from 0 to
+        :data:`~journeydsl.sim.settings.MAX_REPLICATIONS`.
 
     Examples
     --------
     >>> replication_seeds(1, 3) == replication_seeds(1, 5)[:3]
     True
+    >>> len(replication_seeds(1, 100_000)), replication_seeds(1, 100_000)[-1] == replication_seeds(1, 100_000)[99_999]
+    (100000, True)
     """
-    children = np.random.SeedSequence(seed).spawn(replications)
-    weights = np.array([1 << 32, 1], dtype=np.uint64)
-    return [int(child.generate_state(2, dtype=np.uint32).astype(np.uint64) @ weights) for child in children]
+    if isinstance(replications, bool) or not isinstance(replications, Integral) or replications < 0:
+        raise ValueError(f"replications must be a whole number, not {replications!r}")
+    if replications > MAX_REPLICATIONS:
+        raise ValueError(f"replications must be at most {MAX_REPLICATIONS:,}, not {replications}")
+    return _Seeds(int(seed), int(replications))
+
+
+class _Seeds(Sequence[int]):
+    """The replications' seeds of :func:`replication_seeds`, each made when it is read."""
+
+    def __init__(self, seed: int, count: int) -> None:
+        self._seed = seed
+        self._count = count
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[int]: ...
+
+    def __getitem__(self, index: int | slice) -> int | list[int]:
+        if isinstance(index, slice):
+            return [self._make(i) for i in range(*index.indices(self._count))]
+        if index < 0:
+            index += self._count
+        if not 0 <= index < self._count:
+            raise IndexError("replication index out of range")
+        return self._make(index)
+
+    def __iter__(self) -> Iterator[int]:
+        return (self._make(i) for i in range(self._count))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"replication_seeds({self._seed}, {self._count})"
+
+    def _make(self, index: int) -> int:
+        child = np.random.SeedSequence(self._seed, spawn_key=(index,))
+        return int(child.generate_state(2, dtype=np.uint32).astype(np.uint64) @ _WEIGHTS)
+
+
+#: Two 32-bit words of a child's state as one 64-bit seed (high word first).
+_WEIGHTS = np.array([1 << 32, 1], dtype=np.uint64)
 
 
 def simulation_key(journey: Journey) -> Journey:

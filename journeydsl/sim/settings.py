@@ -10,13 +10,19 @@ with a hash of the journey's source, so a result says how to reproduce it.
 from __future__ import annotations
 
 import hashlib
+import math
+import numbers
 import os
 from dataclasses import dataclass, replace
 
-__all__ = ["DEFAULT_SEED", "RunSettings", "source_hash"]
+__all__ = ["DEFAULT_SEED", "MAX_CUSTOMERS", "MAX_REPLICATIONS", "RunSettings", "source_hash"]
 
 #: Seed used when neither the caller nor the journey gives one.
 DEFAULT_SEED = 0
+#: The most replications one run may ask for: more is a mistake, not a study (each is a whole simulation).
+MAX_REPLICATIONS = 100_000
+#: The most customers per design and replication one run may ask for (a run of this size takes hours).
+MAX_CUSTOMERS = 100_000_000
 
 
 @dataclass(frozen=True)
@@ -28,7 +34,8 @@ class RunSettings:
     customers : int, optional
         Customers from the arrival process; each is followed for the journey's
         horizon from their arrival.  Without it the clock runs to the horizon
-        and customers still in their first journey then are not counted.
+        and customers still in their first journey then are not counted.  At
+        most :data:`MAX_CUSTOMERS`.
     horizon : float, optional
         Overrides the journey's horizon (in its time unit).
     warmup : float
@@ -36,12 +43,19 @@ class RunSettings:
         simulated but not counted.
     replications : int
         Independent replications per design; intervals come from their spread
-        when there are several.
+        when there are several.  At most :data:`MAX_REPLICATIONS`.
     seed : int, optional
         Master seed; ``None`` until :meth:`resolved` fills it in.
     workers : int, optional
         Processes to run replications in (default: all cores).  Results never
         depend on it.
+
+    Raises
+    ------
+    ValueError
+        For settings no run can have, naming the setting: customers or
+        replications below 1 or above their limits, a horizon that is not
+        positive or not finite, a negative or infinite warm-up, fewer than one worker.
 
     Examples
     --------
@@ -50,6 +64,10 @@ class RunSettings:
     (0, 1)
     >>> RunSettings(seed=7).resolved(journey_seed=3).seed
     7
+    >>> RunSettings(replications=10**20)
+    Traceback (most recent call last):
+    ...
+    ValueError: replications must be at most 100,000, not 100000000000000000000
     """
 
     customers: int | None = None
@@ -60,14 +78,17 @@ class RunSettings:
     workers: int | None = None
 
     def __post_init__(self) -> None:
-        if self.customers is not None and self.customers < 1:
-            raise ValueError(f"customers must be at least 1, not {self.customers}")
-        if self.replications < 1:
-            raise ValueError(f"replications must be at least 1, not {self.replications}")
+        if self.customers is not None:
+            _count("customers", self.customers, MAX_CUSTOMERS)
+        _count("replications", self.replications, MAX_REPLICATIONS)
         if self.horizon is not None and not self.horizon > 0:
             raise ValueError(f"the horizon must be positive, not {self.horizon}")
+        if self.horizon is not None and not math.isfinite(self.horizon):
+            raise ValueError(f"the horizon must be a finite time, not {self.horizon}")
         if not self.warmup >= 0:
             raise ValueError(f"the warm-up cannot be negative ({self.warmup})")
+        if not math.isfinite(self.warmup):
+            raise ValueError(f"the warm-up must be a finite time, not {self.warmup}")
         if self.workers is not None and self.workers < 1:
             raise ValueError(f"workers must be at least 1, not {self.workers}")
 
@@ -97,6 +118,16 @@ class RunSettings:
             "replications": self.replications,
             "seed": self.seed,
         }
+
+
+def _count(name: str, value: int, most: int) -> None:
+    """Refuse a count that is not a whole number from 1 to ``most``, naming the setting."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ValueError(f"{name} must be a whole number, not {value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1, not {value}")
+    if value > most:
+        raise ValueError(f"{name} must be at most {most:,}, not {value}")
 
 
 def source_hash(sources: dict[str, str]) -> str:
