@@ -6,23 +6,31 @@ plain-language conclusions and plots, the design tests, and everything needed
 to reproduce it.  HTML embeds its images (no external files, no network);
 Markdown writes its images into a folder beside it.  The same file, designs
 and seed give the same bytes.
+
+Every name is escaped for its format by :mod:`journeydsl.lang.escape`: HTML
+text and attributes, Markdown text, code spans and fences that no name can
+close, terminal-safe tables, and a "Reproduce" command line whose every word
+is shell-quoted.
 """
 
 from __future__ import annotations
 
 import base64
-import html
 import shutil
 import subprocess
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from .._version import __version__
 from ..analysis.compare import run_and_compare
 from ..lang.designs import BASELINE
+from ..lang.escape import html_text, markdown_code, markdown_fence, markdown_text, shell
 from ..lang.export import to_dot, to_mermaid
 from ..lang.model import Journey
+from ..lang.units import DEFAULT_TIME_UNIT
 from ..sim.results import Document
 from ..sim.runner import Design, Runner
 from ..sim.settings import RunSettings
@@ -44,7 +52,7 @@ from .tables import (
     tests_table,
 )
 
-__all__ = ["Report", "build_report", "render_html", "render_markdown"]
+__all__ = ["Report", "build_report", "render_html", "render_markdown", "reproduce_command"]
 
 #: The metrics the conclusions speak about, in order.
 HEADLINE = ("remembered_experience", "satisfaction", "nps", "conversion_rate", "return_rate")
@@ -52,7 +60,13 @@ HEADLINE = ("remembered_experience", "satisfaction", "nps", "conversion_rate", "
 
 @dataclass
 class Report:
-    """Everything a report shows: documents, figures (PNG bytes), and how it was made."""
+    """Everything a report shows: documents, figures (PNG bytes), and how it was made.
+
+    ``file`` and ``output`` are the journey file and the report file as the
+    command was given them, for the command that reproduces the report
+    (:func:`reproduce_command`); without them it names the journey's own file
+    and ``report.html`` or ``report.md``.
+    """
 
     journey: Journey
     designs: list[str]
@@ -70,6 +84,8 @@ class Report:
     care: dict | None = None
     recovery: dict | None = None
     settings: Document = field(default_factory=dict)
+    file: str | None = None
+    output: str | None = None
 
 
 def build_report(
@@ -78,6 +94,9 @@ def build_report(
     settings: RunSettings,
     runner: Runner | None = None,
     progress: Callable[[float], None] | None = None,
+    *,
+    file: str | None = None,
+    output: str | None = None,
 ) -> Report:
     """Simulate the designs, run every analysis on the same outcomes, and draw the figures of a report.
 
@@ -94,6 +113,9 @@ def build_report(
         whole report (see :attr:`Runner.engine_runs`).  Default: a new runner.
     progress : callable, optional
         Called with the finished share of the report's work (0..1).
+    file, output : str, optional
+        The journey file and the report file as the command was given them
+        (see :class:`Report`).
     """
     from ..analysis.care import care_value
     from ..analysis.delivery import delivery_gap
@@ -127,6 +149,8 @@ def build_report(
         comparison,
         tests,
         settings={**settings.record(), "journeydsl": __version__},
+        file=file,
+        output=output,
     )
     first = results[baseline_name]
     figure = plots.figure
@@ -239,8 +263,12 @@ def _interval(metric: str, change: dict) -> str:
     return f"[{low:+.2f}, {high:+.2f}]"
 
 
-def conclusions(report: Report) -> list[str]:
-    """Plain-language conclusions of the comparison, one sentence per design."""
+def conclusions(report: Report, code: Callable[[str], str] = lambda name: f"`{name}`") -> list[str]:
+    """Plain-language conclusions of the comparison, one sentence per design.
+
+    ``code(name)`` writes a design's name into a sentence (default: between
+    backticks); the rest of each sentence is the package's own words and numbers.
+    """
     if report.comparison is None:
         return []
     sentences = []
@@ -255,7 +283,9 @@ def conclusions(report: Report) -> list[str]:
             parts.append(
                 f"{verb} {METRIC_LABELS[metric][0]} by {_amount(metric, abs(change['mean']))} {_interval(metric, change)}"
             )
-        text = f"`{design}` " + ("; ".join(parts) if parts else "changes none of the headline figures beyond chance")
+        text = f"{code(design)} " + (
+            "; ".join(parts) if parts else "changes none of the headline figures beyond chance"
+        )
         if still and parts:
             text += f"; {', '.join(METRIC_LABELS[m][0] for m in still)} stay within chance"
         cost, profit = metrics["cost_per_customer"], metrics["profit"]
@@ -273,7 +303,7 @@ def conclusions(report: Report) -> list[str]:
     ranking = report.comparison["ranking"]
     sentences.append(
         f"By {METRIC_LABELS.get(report.comparison['objective'], (report.comparison['objective'],))[0]}, "
-        f"the best design is `{ranking[0]['design']}`."
+        f"the best design is {code(ranking[0]['design'])}."
     )
     return sentences
 
@@ -294,17 +324,53 @@ def _summary_rows(journey: Journey) -> list[tuple[str, str]]:
     ]
 
 
-def _command(report: Report) -> str:
+def reproduce_command(report: Report, output: str) -> str:
+    """The command line that makes the report again, with the same numbers, every word shell-quoted.
+
+    It names the journey file (:attr:`Report.file`, else the journey's own
+    file), every design, the output, and every setting that decides a number:
+    ``--customers`` or ``--horizon`` (in the journey's time unit), ``--warmup``,
+    ``--replications`` and ``--seed``.  Each word goes through
+    :func:`~journeydsl.lang.escape.shell`, so ``shlex.split`` gives the words
+    back and a name such as ``$(touch pwned)`` is never run.
+
+    Examples
+    --------
+    >>> from journeydsl.api import loads
+    >>> j = loads('journey "J" { stage a goal { touchpoint t: staff { feel +1 } } variant "$(id)" { } }')
+    >>> report = Report(j, ["baseline", "$(id)"], {}, None, None, settings={"customers": 500, "seed": 7},
+    ...                 file="my journeys/j.journey")
+    >>> print(reproduce_command(report, "r.html"))
+    journey report 'my journeys/j.journey' --design baseline --design '$(id)' -o r.html --customers 500 --seed 7
+    """
     settings = report.settings
-    parts = ["journey report FILE"]
+    unit = report.journey.time_unit or DEFAULT_TIME_UNIT
+    words = ["journey", "report", _path_word(report.file or report.journey.span.file)]
     for name in report.designs:
-        parts.append(f'--design "{name}"')
-    if settings.get("customers"):
-        parts.append(f"--customers {settings['customers']}")
+        words += ["--design", name]
+    words += ["-o", _path_word(output)]
+    if settings.get("customers") is not None:
+        words += ["--customers", str(settings["customers"])]
+    if settings.get("horizon") is not None:
+        words += ["--horizon", f"{_number(settings['horizon'])} {unit}"]
+    if settings.get("warmup"):
+        words += ["--warmup", f"{_number(settings['warmup'])} {unit}"]
     if settings.get("replications", 1) != 1:
-        parts.append(f"--replications {settings['replications']}")
-    parts.append(f"--seed {settings['seed']}")
-    return " ".join(parts)
+        words += ["--replications", str(settings["replications"])]
+    words += ["--seed", str(settings["seed"])]
+    return " ".join(shell(word) for word in words)
+
+
+def _path_word(path: str) -> str:
+    """A path as a command-line word that cannot be read as an option."""
+    return f"./{path}" if path.startswith("-") else path
+
+
+def _number(value: float) -> str:
+    """A number as the command line reads it back exactly: digits and a point, no exponent."""
+    if float(value).is_integer():
+        return str(int(value))
+    return format(Decimal(repr(float(value))), "f")
 
 
 # ---- HTML ----------------------------------------------------------------------------
@@ -335,7 +401,7 @@ def _figure_html(report: Report, key: str) -> str:
     if key not in report.figures:
         return ""
     data = base64.b64encode(report.figures[key]).decode("ascii")
-    caption = html.escape(report.captions.get(key, ""))
+    caption = html_text(report.captions.get(key, ""))
     return (
         f'<figure><img src="data:image/png;base64,{data}" alt="{caption}"><figcaption>{caption}</figcaption></figure>\n'
     )
@@ -344,18 +410,16 @@ def _figure_html(report: Report, key: str) -> str:
 def render_html(report: Report) -> str:
     """The report as one self-contained HTML page."""
     journey = report.journey
-    e = html.escape
+    e = html_text
     out = [
         f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{e(journey.name)}: journey report</title>\n'
         f"<style>{_CSS}</style>\n<script>{_SCRIPT}</script>\n</head>\n<body>\n",
         f'<h1>{e(journey.name)}</h1>\n<p class="muted">Journey report by journeydsl {e(__version__)}; '
         f"{len(report.designs)} design(s), seed {report.settings['seed']}.</p>\n",
     ]
-    lines = conclusions(report)
+    lines = _html_conclusions(report)
     if lines:
-        out.append(
-            "<h2>Conclusions</h2>\n<ul>\n" + "".join(f"<li>{_code(e(line))}</li>\n" for line in lines) + "</ul>\n"
-        )
+        out.append("<h2>Conclusions</h2>\n<ul>\n" + "".join(f"<li>{line}</li>\n" for line in lines) + "</ul>\n")
     out.append(
         "<h2>The journey</h2>\n<table>\n"
         + "".join(f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>\n" for k, v in _summary_rows(journey))
@@ -386,8 +450,8 @@ def render_html(report: Report) -> str:
             interval = measured.get("ci95")
             value = f"{measured['mean']:.4g}" + (f" [{interval[0]:.4g}, {interval[1]:.4g}]" if interval else "")
             out.append(
-                f"<tr><td><code>{e(test['text'])}</code></td><td>{test['line']}</td>"
-                f'<td class="{test["verdict"]}">{test["verdict"]}</td><td>{e(value)}</td></tr>\n'
+                f"<tr><td><code>{e(test['text'])}</code></td><td>{e(str(test['line']))}</td>"
+                f'<td class="{e(test["verdict"])}">{e(test["verdict"])}</td><td>{e(value)}</td></tr>\n'
             )
         out.append("</table>\n")
     if report.gaps is not None and report.gaps["groups"]:
@@ -400,7 +464,8 @@ def render_html(report: Report) -> str:
         )
     out.append(
         "<h2>Reproduce</h2>\n<p>Same file, same command, same numbers:</p>\n"
-        f'<pre>{e(_command(report))}</pre>\n<p class="muted">journeydsl {e(__version__)}</p>\n</body>\n</html>\n'
+        f"<pre>{e(reproduce_command(report, report.output or 'report.html'))}</pre>\n"
+        f'<p class="muted">journeydsl {e(__version__)}</p>\n</body>\n</html>\n'
     )
     return "".join(out)
 
@@ -418,10 +483,24 @@ def _analyses(report: Report) -> list[tuple[str, Document, Callable[[Document], 
     return [(title, document, table, key) for title, document, table, key in sections if document is not None]
 
 
-def _code(text: str) -> str:
-    """`name` to <code>name</code> in already-escaped text."""
-    parts = text.split("`")
-    return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts))
+def _html_conclusions(report: Report) -> list[str]:
+    """The conclusions as HTML: every character escaped, each design's name in <code>.
+
+    The names stand in the sentences as numbered markers (NUL, index, NUL; the
+    package's words hold no NUL), so the whole sentence is escaped and then
+    each marker replaced by its escaped name.
+    """
+    names: list[str] = []
+
+    def marker(name: str) -> str:
+        names.append(name)
+        return f"\0{len(names) - 1}\0"
+
+    lines = []
+    for sentence in conclusions(report, marker):
+        parts = html_text(sentence).split("\0")
+        lines.append("".join(f"<code>{html_text(names[int(p)])}</code>" if i % 2 else p for i, p in enumerate(parts)))
+    return lines
 
 
 # ---- Markdown ------------------------------------------------------------------------
@@ -431,38 +510,53 @@ def render_markdown(report: Report, image_folder: str) -> tuple[str, dict[str, b
     """The report as Markdown, and the images to write into ``image_folder`` (relative to the report)."""
     journey = report.journey
     images: dict[str, bytes] = {}
+    first = report.designs[0]
 
     def figure(key: str) -> str:
         if key not in report.figures:
             return ""
         name = f"{key}.png"
         images[name] = report.figures[key]
-        return f"![{report.captions.get(key, key)}]({image_folder}/{name})\n\n*{report.captions.get(key, '')}*\n\n"
+        caption = _markdown_caption(report.captions.get(key, ""), first)
+        alt = caption if key in report.captions else key
+        return f"![{alt}]({quote(f'{image_folder}/{name}')})\n\n*{caption}*\n\n"
 
+    def block(title: str, text: str) -> str:
+        return f"## {title}\n\n{markdown_fence(text, 'text')}\n"
+
+    output = report.output or (
+        f"{image_folder[: -len('_files')]}.md" if image_folder.endswith("_files") else "report.md"
+    )
     out = [
-        f"# {journey.name}\n\nJourney report by journeydsl {__version__}; {len(report.designs)} design(s), "
-        f"seed {report.settings['seed']}.\n\n"
+        f"# {markdown_text(journey.name)}\n\nJourney report by journeydsl {markdown_text(__version__)}; "
+        f"{len(report.designs)} design(s), seed {report.settings['seed']}.\n\n"
     ]
-    lines = conclusions(report)
+    lines = conclusions(report, markdown_code)
     if lines:
         out.append("## Conclusions\n\n" + "".join(f"- {line}\n" for line in lines) + "\n")
     out.append(
-        "## The journey\n\n| | |\n|---|---|\n" + "".join(f"| {k} | {v} |\n" for k, v in _summary_rows(journey)) + "\n"
+        "## The journey\n\n| | |\n|---|---|\n"
+        + "".join(f"| {k} | {markdown_text(v)} |\n" for k, v in _summary_rows(journey))
+        + "\n"
     )
-    out.append(f"```mermaid\n{to_mermaid(journey)}```\n\n")
-    first = report.designs[0]
-    out.append(f"## The baseline: {first}\n\n```text\n{results_table(report.results[first])}```\n\n")
+    out.append(markdown_fence(to_mermaid(journey), "mermaid") + "\n")
+    out.append(block(f"The baseline: {markdown_text(first)}", results_table(report.results[first])))
     for key in ("curve", "funnel", "distribution"):
         out.append(figure(key))
     if report.comparison is not None:
-        out.append(f"## Comparison of the designs\n\n```text\n{comparison_table(report.comparison)}```\n\n")
+        out.append(block("Comparison of the designs", comparison_table(report.comparison)))
         for key in ("curves", "forest", "segments"):
             out.append(figure(key))
     if report.tests is not None:
-        out.append(f"## Design tests\n\n```text\n{tests_table(report.tests)}```\n\n")
+        out.append(block("Design tests", tests_table(report.tests)))
     if report.gaps is not None and report.gaps["groups"]:
-        out.append(f"## Gap analysis\n\n```text\n{gaps_table(report.gaps)}```\n\n" + figure("gaps"))
+        out.append(block("Gap analysis", gaps_table(report.gaps)) + figure("gaps"))
     for title, document, table, figure_key in _analyses(report):
-        out.append(f"## {title}\n\n```text\n{table(document)}```\n\n" + (figure(figure_key) if figure_key else ""))
-    out.append(f"## Reproduce\n\n```bash\n{_command(report)}\n```\n")
+        out.append(block(title, table(document)) + (figure(figure_key) if figure_key else ""))
+    out.append(f"## Reproduce\n\n{markdown_fence(reproduce_command(report, output), 'bash')}")
     return "".join(out), images
+
+
+def _markdown_caption(caption: str, design: str) -> str:
+    """A caption as Markdown text: the design's name (written as `name`) a code span, the rest escaped."""
+    return markdown_code(design).join(markdown_text(part) for part in caption.split(f"`{design}`"))
