@@ -1,0 +1,195 @@
+"""Hostile inputs against the gates: honest verdicts, bounded work, validated surveys, exact numerics.
+
+Each test holds a reproducer of the "Hardening" issue so that it cannot come back: seeds made
+lazily and run sizes bounded (``-r 100000000000000000000`` is a clean error, not an OverflowError),
+``analyze`` near-linear in the stages of a sparse journey (1,000 stages took 87 s).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+from scipy import sparse
+
+from journeydsl import api
+from journeydsl.analysis.markov import _inverse_diagonal, analyze
+from journeydsl.lang.graph import build_graph
+from journeydsl.sim.runner import replication_seeds
+from journeydsl.sim.settings import MAX_CUSTOMERS, MAX_REPLICATIONS, RunSettings
+
+from .conftest import EXAMPLES, ROOT
+
+# --- seeds and run sizes ---------------------------------------------------------------------
+
+
+def test_replication_seeds_are_made_lazily_and_match_spawned_ones():
+    spawned = np.random.SeedSequence(2026).spawn(40)
+    weights = np.array([1 << 32, 1], dtype=np.uint64)
+    expected = [int(c.generate_state(2, dtype=np.uint32).astype(np.uint64) @ weights) for c in spawned]
+    seeds = replication_seeds(2026, 40)
+    assert list(seeds) == expected and seeds[7] == expected[7] and seeds[-1] == expected[-1]
+    assert seeds == expected and seeds[3:9] == expected[3:9]
+    start = time.perf_counter()
+    many = replication_seeds(1, MAX_REPLICATIONS)  # nothing made up front
+    assert len(many) == MAX_REPLICATIONS and many[MAX_REPLICATIONS - 1] == many[-1]
+    assert time.perf_counter() - start < 1.0
+    with pytest.raises(ValueError, match="at most 100,000"):
+        replication_seeds(1, 10**20)
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"replications": 100000000000000000000}, "replications must be at most 100,000"),
+        ({"replications": MAX_REPLICATIONS + 1}, "replications must be at most"),
+        ({"customers": MAX_CUSTOMERS + 1}, "customers must be at most 100,000,000"),
+        ({"customers": 10**30}, "customers must be at most"),
+        ({"customers": 2.5}, "customers must be a whole number"),
+        ({"replications": True}, "replications must be a whole number"),
+        ({"horizon": float("inf")}, "horizon must be a finite time"),
+        ({"warmup": float("inf")}, "warm-up must be a finite time"),
+        ({"warmup": float("nan")}, "warm-up cannot be negative"),
+    ],
+)
+def test_absurd_run_sizes_are_refused_naming_the_setting(settings, message):
+    with pytest.raises(ValueError, match=message):
+        RunSettings(**settings)
+
+
+def test_the_largest_allowed_run_sizes_are_accepted():
+    assert RunSettings(customers=MAX_CUSTOMERS, replications=MAX_REPLICATIONS).replications == MAX_REPLICATIONS
+    assert RunSettings(customers=np.int64(500)).customers == 500
+
+
+# --- analyze: sparse, near-linear, the same figures ------------------------------------------
+
+
+def _chain(stages: int, back: bool = True) -> str:
+    lines = ['journey "Long chain" {', "  time unit minutes; visit limit 3"]
+    for s in range(stages):
+        last = s == stages - 1
+        lines.append(f"  stage s{s}{' goal' if last else ''} {{")
+        lines.append(f"    touchpoint a{s}: staff duration {1 + s % 7} min {{ feel +1 }}")
+        if not last:
+            lines.append(f"    -> s{s + 1} 80%")
+            if back and s:
+                lines.append(f"    -> s{s - 1} 10%")
+        lines.append("  }")
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def test_analyze_of_a_thousand_stages_takes_seconds_not_minutes():
+    journey = api.loads(_chain(1000))
+    start = time.perf_counter()
+    document = analyze(journey)
+    assert time.perf_counter() - start < 15  # 87 s with dense solves; about 0.5 s here
+    assert len(document["stages"]) == 1000
+    assert 0 < document["conversion"] < 1
+    assert document["stages"]["s0"]["removal_effect"] == 1.0
+
+
+def _dense_reference(journey) -> dict:
+    """The removal effects and reach, solved densely, one system per removal (the definition)."""
+    graph = build_graph(journey)
+    stages = sorted(
+        (n for n, d in graph.nodes(data=True) if d.get("kind") == "stage"), key=lambda n: graph.nodes[n]["order"]
+    )
+    index = {node: i for i, node in enumerate(stages)}
+    size = len(stages)
+    moves = np.zeros((size, size))
+    for source, target, data in graph.edges(data=True):
+        if data.get("kind") == "transition" and not data.get("repeat") and source in index and target in index:
+            moves[index[source], index[target]] += data["probability"]
+    goal = np.array([bool(graph.nodes[n].get("goal")) for n in stages])
+    start = index[graph.graph["start"]]
+
+    def reach(matrix):
+        result = goal.astype(float)
+        transient = ~goal
+        q = matrix[np.ix_(transient, transient)]
+        result[transient] = np.linalg.solve(np.eye(int(transient.sum())) - q, matrix[np.ix_(transient, goal)].sum(1))
+        return result
+
+    conversion = reach(moves)[start]
+    effects = {}
+    for node in stages:
+        entering = np.ones(size)
+        entering[index[node]] = 0.0
+        without = entering[start] * reach(moves * entering[None, :])[start]
+        effects[graph.nodes[node]["name"]] = (conversion - without) / conversion
+    return {"conversion": conversion, "removal": effects, "reach": reach(moves)}
+
+
+def _random_journey(rng: random.Random, stages: int) -> str:
+    goals = set(rng.sample(range(stages), rng.randint(1, max(1, stages // 3))))
+    lines = ['journey "Random" {', "  time unit minutes; visit limit 3", "  touchpoint shared: staff { feel +1 }"]
+    for i in range(stages):
+        lines.append(f"  stage s{i}{' goal' if i in goals else ''} {{")
+        lines.append(f"    touchpoint t{i}: staff duration {rng.randint(1, 9)} min {{ feel +1 }}")
+        if rng.random() < 0.3:
+            lines.append("    use shared")
+        budget = 95
+        for target in {i + 1, *(rng.randrange(stages) for _ in range(rng.randint(0, 3)))}:
+            if target < stages and budget > 1:
+                share = rng.randint(1, min(budget - 1, 80))
+                budget -= share
+                lines.append(f"    -> s{target} {share}%")
+        lines.append("  }")
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def test_removal_effects_without_a_solve_each_equal_solving_each_removal():
+    rng = random.Random(7)
+    checked = 0
+    while checked < 40:
+        result = api.check_text(_random_journey(rng, rng.randint(2, 16)))
+        if not result.ok or result.journey is None:
+            continue
+        checked += 1
+        document = analyze(result.journey)
+        reference = _dense_reference(result.journey)
+        assert document["conversion"] == pytest.approx(reference["conversion"], rel=1e-5, abs=1e-12)
+        for name, effect in reference["removal"].items():
+            assert document["stages"][name]["removal_effect"] == pytest.approx(effect, rel=1e-5, abs=1e-12)
+
+
+def test_the_diagonal_of_an_inverse_in_a_band_is_exact():
+    rng = np.random.default_rng(3)
+    for size in (1, 2, 5, 30):
+        q = np.zeros((size, size))
+        for i in range(size):
+            for j in rng.choice(size, min(size, 3), replace=False):
+                q[i, j] = rng.uniform(0, 0.3)
+        matrix = np.eye(size) - q
+        diagonal = _inverse_diagonal(sparse.coo_matrix(matrix))
+        assert diagonal is not None
+        assert np.allclose(diagonal, np.diag(np.linalg.inv(matrix)), rtol=1e-13)
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_analyze_of_the_examples_is_finite(path):
+    journey = api.load(path)
+    for name in api.design_names(journey):
+        document = api.analyze(journey, design=name)
+        assert 0 <= document["conversion"] <= 1
+        assert all(0 <= s["removal_effect"] <= 1 for s in document["stages"].values())
+
+
+def test_the_analyze_benchmark_runs_on_a_valid_journey():
+    output = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "analyze_speed.py"), "--repeats", "1", "--sizes", "20", "40"],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
+    figures = json.loads(output.strip().splitlines()[-1])
+    assert set(figures) == {"seconds_20", "seconds_40", "ratio_40"}
