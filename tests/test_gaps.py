@@ -45,7 +45,10 @@ def test_survey_from_csv_with_segments(tmp_path):
         "convenience,5,7,9,10,commuters\nprice,8,6,5,,commuters\nconvenience,8,7,4,,tourists\n"
     )
     surveys = read_survey_csv(path)
-    document = gaps_from_survey(loads('journey "J" { stage a goal { touchpoint t: staff { feel +1 } } }'), surveys)
+    journey = loads(
+        'journey "J" { segment commuters 50% { } segment tourists 50% { } stage a goal { touchpoint t: staff { feel +1 } } }'
+    )
+    document = gaps_from_survey(journey, surveys)
     commuters = document["groups"]["commuters"]
     assert [row["factor"] for row in commuters] == ["convenience", "price"]
     assert commuters[1]["weighted_satisfaction"] == 10

@@ -8,6 +8,7 @@ lazily and run sizes bounded (``-r 100000000000000000000`` is a clean error, not
 from __future__ import annotations
 
 import json
+import os
 import random
 import subprocess
 import sys
@@ -18,8 +19,10 @@ import pytest
 from scipy import sparse
 
 from journeydsl import api
+from journeydsl.analysis.gaps import gaps_from_survey, read_survey_csv
 from journeydsl.analysis.markov import _inverse_diagonal, analyze
 from journeydsl.lang.graph import build_graph
+from journeydsl.lang.render import render_text
 from journeydsl.sim.runner import replication_seeds
 from journeydsl.sim.settings import MAX_CUSTOMERS, MAX_REPLICATIONS, RunSettings
 
@@ -193,3 +196,117 @@ def test_the_analyze_benchmark_runs_on_a_valid_journey():
     ).stdout
     figures = json.loads(output.strip().splitlines()[-1])
     assert set(figures) == {"seconds_20", "seconds_40", "ratio_40"}
+
+
+# --- survey CSV: validated like a survey block ------------------------------------------------
+
+HEADER = "factor,experience,expectation,importance,ideal\n"
+
+
+def _survey_problems(tmp_path, text: str | bytes, name: str = "survey.csv", journey=None):
+    path = tmp_path / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    with pytest.raises(api.JourneyError) as caught:
+        read_survey_csv(path, journey)
+    return [(d.code, d.span.line, d.span.column, d.message) for d in caught.value.diagnostics], caught.value
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", [("JD008", 1, 1, "the survey file is empty")]),
+        ("\n  \n", [("JD008", 1, 1, "the survey file is empty")]),
+        (HEADER, [("JD008", 1, 1, "the survey file has a header but no rows")]),
+        ("name,experience\nconvenience,5\n", [("JD212", 1, 1, "`survey.csv` has no `factor` column")]),
+        (HEADER + "convenence,5,7,9,10\n", [("JD106", 2, 1, "unknown experience factor `convenence`")]),
+        (HEADER + "price,5,7,9,10\nprice,6,7,9,10\n", [("JD102", 3, 1, "rates `price` twice")]),
+        (HEADER + "price,11,7,9,10\n", [("JD207", 2, 7, "experience 11 is outside the scale 0 to 10")]),
+        (HEADER + "price,5,-1,9,10\n", [("JD207", 2, 9, "expectation -1 is outside the scale")]),
+        (HEADER + "price,nan,7,9,10\n", [("JD207", 2, 7, "experience nan is outside the scale")]),
+        (HEADER + "price,5,inf,9,10\n", [("JD207", 2, 9, "expectation inf is outside the scale")]),
+        (HEADER + "price,5,7,1" + "0" * 400 + ",10\n", [("JD207", 2, 11, "importance inf is outside the scale")]),
+        (HEADER + "price,five,7,9,10\n", [("JD001", 2, 7, "experience `five` is not a number")]),
+        (HEADER + ",5,7,9,10\n", [("JD212", 2, 1, "line 2 has figures but no factor")]),
+        ("factor,experiance\nprice,5\n", [("JD211", 1, 8, "column `experiance` is not a survey column")]),
+        ("factor,experience,experience\nprice,5,5\n", [("JD216", 1, 19, "column `experience` is given twice")]),
+        ("factor,experience\nprice," + "9" * 200_000 + "\n", [("JD001", 2, 1, "line 2 is not CSV: field larger")]),
+    ],
+)
+def test_a_survey_csv_is_checked_like_a_survey_block(tmp_path, text, expected):
+    found, _ = _survey_problems(tmp_path, text)
+    assert [(code, line, column) for code, line, column, _ in found] == [e[:3] for e in expected]
+    assert all(e[3] in message for (*_, message), e in zip(found, expected, strict=True))
+
+
+def test_survey_csv_problems_are_all_reported_with_their_lines_and_shown_like_journey_diagnostics(tmp_path):
+    found, error = _survey_problems(tmp_path, HEADER + "convenence,5,7,9,10\nprice,5,7,9,10\nprice,12,7,9,10\n")
+    assert [code for code, *_ in found] == ["JD106", "JD102", "JD207"]
+    shown = render_text(error.diagnostics, error.sources)
+    assert "survey.csv:2:1: error[JD106]" in shown and "    2 | convenence,5,7,9,10" in shown
+
+
+def test_a_file_that_is_not_a_survey_is_never_quoted(tmp_path):
+    found, error = _survey_problems(tmp_path, "SECRET_KEY=hunter2\n", name=".env")
+    assert [code for code, *_ in found] == ["JD212"]
+    assert error.sources == {} and "hunter2" not in str(error) and "hunter2" not in found[0][3]
+
+
+def test_a_survey_csv_that_is_not_utf8_or_too_large_or_not_a_file_is_refused(tmp_path):
+    assert _survey_problems(tmp_path, "\ufefffactor\n".encode("utf-16"))[0][0][0] == "JD007"
+    big = tmp_path / "big.csv"
+    with big.open("w") as f:
+        f.write(HEADER)
+        f.truncate(63 * 1024 * 1024)  # 63 MB: refused before it is read
+    with pytest.raises(api.JourneyError, match="at most 4 MB") as caught:
+        read_survey_csv(big)
+    assert caught.value.diagnostics[0].code == "JD011"
+    fifo = tmp_path / "answers.csv"
+    os.mkfifo(fifo)
+    start = time.perf_counter()
+    with pytest.raises(api.JourneyError, match="named pipe") as caught:
+        read_survey_csv(fifo)  # never blocks
+    assert caught.value.diagnostics[0].code == "JD009" and time.perf_counter() - start < 5
+    with pytest.raises(api.JourneyError, match="a folder"):
+        read_survey_csv(tmp_path)
+    with pytest.raises(api.JourneyError, match="JD009|No such file|cannot read"):
+        read_survey_csv(tmp_path / "missing.csv")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "factor;experience;expectation;importance;ideal\nconvenience;5,5;7;9;10\nprice;6;7;;\n",
+        "factor\texperience\texpectation\timportance\tideal\nconvenience\t5.5\t7\t9\t10\nprice\t6\t7\t\t\n",
+        '\ufeff"factor","experience","expectation","importance","ideal"\r\n"convenience","5.5","7","9","10"\r\n'
+        '"price","6","7","",""\r\n',
+        "factor;experience;expectation;importance;ideal\r\nconvenience;5.5;7;9;10\r\n\r\nprice;6;7;;\r\n",
+    ],
+    ids=["semicolons-decimal-comma", "tabs", "quoted-bom-crlf", "semicolons-blank-line"],
+)
+def test_survey_csv_delimiters_are_sniffed(tmp_path, text):
+    path = tmp_path / "excel.csv"
+    path.write_text(text, encoding="utf-8", newline="")
+    (survey,) = read_survey_csv(path)
+    assert [(r.factor, r.experience, r.expectation, r.importance) for r in survey.rows] == [
+        ("convenience", 5.5, 7.0, 9.0),
+        ("price", 6.0, 7.0, None),
+    ]
+
+
+def test_survey_csv_segments_must_be_the_journeys(tmp_path):
+    journey = api.loads(
+        'journey "J" { segment commuters 50% { } segment tourists 50% { } stage a goal { touchpoint t: staff { feel +1 } } }'
+    )
+    text = "factor,experience,segment\nconvenience,5,commuters\nconvenience,6,locals\n"
+    found, _ = _survey_problems(tmp_path, text, journey=journey)
+    assert [(code, line, column) for code, line, column, _ in found] == [("JD107", 3, 15)]
+    path = tmp_path / "survey.csv"
+    surveys = read_survey_csv(path)  # without the journey, the gap analysis checks the segments
+    with pytest.raises(api.JourneyError, match="segment `locals` is not defined"):
+        gaps_from_survey(journey, surveys)
+    path.write_text("factor,experience,segment\nconvenience,5,commuters\nconvenience,6,commuters\n")
+    found, _ = _survey_problems(tmp_path, path.read_text(), journey=journey)
+    assert [code for code, *_ in found] == ["JD102"]  # the same factor twice for one segment
