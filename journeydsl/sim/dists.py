@@ -56,7 +56,10 @@ class Distribution:
     (common random numbers across designs, see :mod:`journeydsl.sim.streams`).
     """
 
-    mean: float
+    @property
+    def mean(self) -> float:  # pragma: no cover - abstract
+        """The expected duration."""
+        raise NotImplementedError
 
     def draw(self, u: float) -> float:  # pragma: no cover - abstract
         """The duration at quantile ``u`` (0 <= u < 1)."""

@@ -120,6 +120,7 @@ class Histogram:
         self._scale = bins / (high - low)
 
     def add(self, value: float) -> None:
+        """Count one value in its bin."""
         index = int((value - self.low) * self._scale)
         self.counts[min(len(self.counts) - 1, max(0, index))] += 1
 

@@ -137,8 +137,12 @@ class KeyedBlocks:
     """
 
     def __init__(
-        self, seed: int, columns: list[int], block: int = 1024, choices: list[tuple[int, tuple[float, ...]]] = ()
-    ):
+        self,
+        seed: int,
+        columns: Sequence[int],
+        block: int = 1024,
+        choices: Sequence[tuple[int, Sequence[float]]] = (),
+    ) -> None:
         import numpy as np
 
         self._np = np

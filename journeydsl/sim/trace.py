@@ -11,8 +11,13 @@ import csv
 import os
 import tempfile
 from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TextIO
 
-from .engine import TRACE_COLUMNS
+from .engine import TRACE_COLUMNS, TraceRow
+
+if TYPE_CHECKING:
+    from _csv import Writer as CsvWriter
 
 __all__ = ["TraceWriter", "parquet_available"]
 
@@ -49,44 +54,53 @@ class TraceWriter:
         )
         os.close(handle)
         self.rows = 0
-        self._batch: list[tuple] = []
-        self._writer = None
-        self._stream = None
+        self._batch: list[TraceRow] = []
+        #: The CSV file and its writer (CSV), or pyarrow's ParquetWriter once a batch is written (Parquet).
+        self._stream: TextIO | None = None
+        self._csv: CsvWriter | None = None
+        self._parquet: Any = None
 
     def __enter__(self) -> TraceWriter:
         if not self.parquet:
             self._stream = open(self._temporary, "w", newline="", encoding="utf-8")  # noqa: SIM115
-            self._writer = csv.writer(self._stream, lineterminator="\n")
-            self._writer.writerow(TRACE_COLUMNS)
+            self._csv = csv.writer(self._stream, lineterminator="\n")
+            self._csv.writerow(TRACE_COLUMNS)
         return self
 
-    def __call__(self, row: tuple) -> None:
+    def __call__(self, row: TraceRow) -> None:
+        """Write one row (CSV at once, Parquet in batches)."""
         self.rows += 1
-        if self.parquet:
-            self._batch.append(row)
-            if len(self._batch) >= _BATCH:
-                self._flush_parquet()
-        else:
-            self._writer.writerow(_csv_row(row))
+        if not self.parquet:
+            if self._csv is None:
+                raise RuntimeError("a TraceWriter writes inside a with block")
+            self._csv.writerow(_csv_row(row))
+            return
+        self._batch.append(row)
+        if len(self._batch) >= _BATCH:
+            self._flush_parquet()
 
     def _flush_parquet(self) -> None:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        columns = list(zip(*self._batch, strict=True)) if self._batch else [[] for _ in TRACE_COLUMNS]
+        columns: list[tuple[object, ...]] = (
+            list(zip(*self._batch, strict=True)) if self._batch else [() for _ in TRACE_COLUMNS]
+        )
         table = pa.table({name: list(values) for name, values in zip(TRACE_COLUMNS, columns, strict=True)})
-        if self._writer is None:
-            self._writer = pq.ParquetWriter(self._temporary, table.schema)
-        self._writer.write_table(table)
+        if self._parquet is None:
+            self._parquet = pq.ParquetWriter(self._temporary, table.schema)
+        self._parquet.write_table(table)
         self._batch = []
 
-    def __exit__(self, kind, value, traceback) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, value: BaseException | None, traceback: TracebackType | None
+    ) -> None:
         try:
             if self.parquet:
-                if self._batch or self._writer is None:
+                if self._batch or self._parquet is None:
                     self._flush_parquet()
-                self._writer.close()
-            else:
+                self._parquet.close()
+            elif self._stream is not None:
                 self._stream.close()
             if kind is None:
                 os.replace(self._temporary, self.path)
@@ -95,5 +109,6 @@ class TraceWriter:
                 os.unlink(self._temporary)
 
 
-def _csv_row(row: tuple) -> tuple:
+def _csv_row(row: TraceRow) -> tuple[object, ...]:
+    """A row as written to CSV: numbers with six significant digits."""
     return tuple(f"{v:.6g}" if isinstance(v, float) else v for v in row)

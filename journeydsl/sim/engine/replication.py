@@ -129,7 +129,7 @@ class Engine(ArrivalRole, CustomerRole, CycleRole, WalkRole, ExperienceRole, Jud
         ]
         self.blocks = KeyedBlocks(
             seed,
-            list(columns.keys),
+            columns.keys,
             block=256 if run.customers is not None and run.customers < 256 else 512,
             choices=self._choices,
         )
