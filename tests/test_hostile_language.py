@@ -437,3 +437,79 @@ def test_a_variant_that_makes_a_run_too_large_is_reported_in_its_design():
     result = check_text(text)
     (problem,) = [d for d in result.diagnostics if d.code == "JD306"]
     assert problem.message.startswith("in design `spin`: ")
+
+
+# ---- check stays near-linear on input made to be slow -----------------------------------------
+
+
+def hostile_benchmark():
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import check_hostile
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    return check_hostile
+
+
+def timed_check(text: str):
+    import time
+
+    start = time.perf_counter()
+    result = check_text(text, "hostile.journey")
+    return result, time.perf_counter() - start
+
+
+def test_four_thousand_undefined_targets_check_in_seconds():
+    check_text(GOOD)  # the parser is built once, outside the timing
+    result, seconds = timed_check(hostile_benchmark().undefined_targets(4_000))
+    assert codes(result) == ["JD101"] * 4_000
+    assert seconds < 5, f"{seconds:.1f} s"  # 40 s before the hints had a budget
+    assert result.diagnostics[0].hint == "did you mean `stage_0`?"  # the first ones still get hints
+
+
+def test_a_twelve_hundred_deep_extends_chain_checks_in_seconds():
+    check_text(GOOD)
+    result, seconds = timed_check(hostile_benchmark().extends_chain(1_200))
+    assert result.ok and len(result.journey.variants) == 1_200
+    assert seconds < 5, f"{seconds:.1f} s"  # 169 s before resolved variants were remembered
+
+
+def test_a_cycle_of_two_thousand_designs_is_reported_briefly():
+    lines = [f'variant "v{i}" extends "v{(i + 1) % 2000}" {{ }}' for i in range(2000)]
+    result, seconds = timed_check(
+        journey_with("", "stage a goal { touchpoint t: staff { feel +1 } }\n" + "\n".join(lines))
+    )
+    assert seconds < 5
+    cycles = [d for d in result.diagnostics if d.code == "JD602"]
+    assert len(cycles) == 2000
+    assert cycles[0].message.endswith("cycle: v0 -> v1 -> v2 -> v3 -> v4 -> ... (1,995 more) -> v0")
+    assert max(len(d.message) for d in cycles) < 200
+
+
+def test_a_misspelling_repeated_thousands_of_times_keeps_its_hint():
+    stages = "\n".join(f"stage s{i} {{ touchpoint t{i}: staff {{ feel +1 }} -> checkuot 10% }}" for i in range(3000))
+    result, seconds = timed_check(
+        journey_with("", "stage checkout goal { touchpoint c: staff { feel +1 } }\n" + stages)
+    )
+    problems = [d for d in result.diagnostics if d.code == "JD101"]
+    assert len(problems) == 3000 and seconds < 5
+    assert {d.hint for d in problems} == {"did you mean `checkout`?"}
+
+
+def test_hints_stop_at_their_budget_but_every_problem_is_reported():
+    from journeydsl.lang.diagnostics import Hints
+
+    hints = Hints(budget=10)
+    pool = {f"name_{i}" for i in range(6)}
+    assert hints.did_you_mean("name_x", pool) is not None
+    assert hints.did_you_mean("name_y", pool) is None  # 6 more than the 4 left
+    assert hints.did_you_mean("name_x", pool) is not None  # given before: remembered
+
+
+def test_many_failing_patches_check_in_seconds():
+    touchpoints = "\n".join(f"  touchpoint t{i}: staff {{ feel +1 }}" for i in range(1000))
+    removals = "\n".join(f"  remove x{i}" for i in range(1000))
+    text = f'journey "J" {{\n stage a goal {{\n{touchpoints}\n }}\n variant "v" {{\n{removals}\n }}\n}}\n'
+    result, seconds = timed_check(text)
+    assert len([d for d in result.diagnostics if d.code == "JD108"]) == 1000
+    assert seconds < 5

@@ -16,14 +16,14 @@ warnings (JD505).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable, Iterator
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import networkx as nx
 
 from . import graph as journey_graph
-from .diagnostics import Diagnostic, did_you_mean, sort_diagnostics
+from .diagnostics import Diagnostic, Hints, sort_diagnostics
 from .model import (
     Choice,
     DistributionSpec,
@@ -86,6 +86,8 @@ class Context:
 
     body: Journey | Library
     allow_large: bool = False
+    #: Did-you-mean hints within one budget for the whole check, so that many misspellings stay cheap.
+    hints: Hints = field(default_factory=Hints)
 
     @property
     def journey(self) -> Journey | None:
@@ -153,19 +155,20 @@ def run_checks(body: Journey | Library, allow_large: bool = False) -> list[Diagn
 # ---- helpers -------------------------------------------------------------------------
 
 
-def _unknown(code: str, what: str, name: str, span: Span, vocabulary: Iterable[str]) -> Diagnostic:
+def _unknown(hints: Hints, code: str, what: str, name: str, span: Span, vocabulary: Collection[str]) -> Diagnostic:
     pool = sorted(vocabulary)
-    hint = did_you_mean(name, pool)
+    hint = hints.did_you_mean(name, vocabulary)
     if hint is None and len(pool) <= 12:
         hint = "known: " + ", ".join(pool)
     return Diagnostic(code, f"unknown {what} `{name}`", span, hint=hint)
 
 
-def _undefined(code: str, what: str, name: str, span: Span, defined: Iterable[str], how: str) -> Diagnostic:
-    pool = sorted(defined)
-    hint = did_you_mean(name, pool) or (f"declare it with `{how}`" if not pool else None)
-    if hint is None and len(pool) <= 8:
-        hint = "defined: " + ", ".join(f"`{p}`" for p in pool)
+def _undefined(
+    hints: Hints, code: str, what: str, name: str, span: Span, defined: Collection[str], how: str
+) -> Diagnostic:
+    hint = hints.did_you_mean(name, defined) or (f"declare it with `{how}`" if not defined else None)
+    if hint is None and len(defined) <= 8:
+        hint = "defined: " + ", ".join(f"`{p}`" for p in sorted(defined))
     return Diagnostic(code, f"{what} `{name}` is not defined", span, hint=hint)
 
 
@@ -296,6 +299,7 @@ def references(ctx: Context) -> Iterator[Diagnostic]:
         for failure in tp.effects.failures:
             if failure.recovery and failure.recovery not in recoverable:
                 yield _undefined(
+                    ctx.hints,
                     "JD108",
                     "recovery touchpoint",
                     failure.recovery,
@@ -308,6 +312,7 @@ def references(ctx: Context) -> Iterator[Diagnostic]:
         if tp.audience is not None:
             if tp.audience.kind == "segment" and tp.audience.name not in ctx.segment_names:
                 yield _undefined(
+                    ctx.hints,
                     "JD107",
                     "segment",
                     tp.audience.name or "",
@@ -317,7 +322,13 @@ def references(ctx: Context) -> Iterator[Diagnostic]:
                 )
             if tp.audience.kind == "tier" and tp.audience.name not in ctx.tiers:
                 yield _undefined(
-                    "JD113", "tier", tp.audience.name or "", tp.audience.span, ctx.tiers, "tier A inside a segment"
+                    ctx.hints,
+                    "JD113",
+                    "tier",
+                    tp.audience.name or "",
+                    tp.audience.span,
+                    ctx.tiers,
+                    "tier A inside a segment",
                 )
     if journey is None:
         return
@@ -328,6 +339,7 @@ def references(ctx: Context) -> Iterator[Diagnostic]:
                 if isinstance(option, Use):
                     if option.name not in ctx.library_names:
                         yield _undefined(
+                            ctx.hints,
                             "JD108",
                             "touchpoint",
                             option.name,
@@ -342,12 +354,13 @@ def references(ctx: Context) -> Iterator[Diagnostic]:
         for transition in stage.transitions:
             if transition.target not in stages and transition.target not in RESERVED_TARGETS:
                 yield _undefined(
-                    "JD101", "stage", transition.target, transition.target_span, stages, "stage NAME { ... }"
+                    ctx.hints, "JD101", "stage", transition.target, transition.target_span, stages, "stage NAME { ... }"
                 )
             for conditional in transition.conditionals:
                 for condition in conditional.conditions:
                     if condition.kind == "segment" and condition.subject not in ctx.segment_names:
                         yield _undefined(
+                            ctx.hints,
                             "JD107",
                             "segment",
                             condition.subject,
@@ -357,22 +370,32 @@ def references(ctx: Context) -> Iterator[Diagnostic]:
                         )
                     elif condition.kind == "tier" and condition.subject not in ctx.tiers:
                         yield _undefined(
-                            "JD113", "tier", condition.subject, condition.span, ctx.tiers, "tier A inside a segment"
+                            ctx.hints,
+                            "JD113",
+                            "tier",
+                            condition.subject,
+                            condition.span,
+                            ctx.tiers,
+                            "tier A inside a segment",
                         )
                     elif condition.kind == "compare" and condition.subject not in CONDITION_SUBJECTS:
-                        yield _unknown("JD112", "customer state", condition.subject, condition.span, CONDITION_SUBJECTS)
+                        yield _unknown(
+                            ctx.hints, "JD112", "customer state", condition.subject, condition.span, CONDITION_SUBJECTS
+                        )
 
 
 def _segment_refs(ctx: Context, names: Iterable[str], shares: Iterable[SegmentShare]) -> Iterator[Diagnostic]:
     for name, share in zip(names, shares, strict=True):
         if name not in ctx.segment_names:
-            yield _undefined("JD107", "segment", name, share.span, ctx.segment_names, "segment NAME 100% { ... }")
+            yield _undefined(
+                ctx.hints, "JD107", "segment", name, share.span, ctx.segment_names, "segment NAME 100% { ... }"
+            )
 
 
 # ---- vocabulary ----------------------------------------------------------------------
 
 
-def _effects_vocabulary(effects: Effects) -> Iterator[Diagnostic]:
+def _effects_vocabulary(effects: Effects, hints: Hints) -> Iterator[Diagnostic]:
     for effect in effects.modules:
         if effect.name not in MODULES:
             hint_pool = MODULES if effect.name not in THEMES else ()
@@ -384,15 +407,15 @@ def _effects_vocabulary(effects: Effects) -> Iterator[Diagnostic]:
                     hint=f"write `theme {effect.name} {effect.value:+g}`",
                 )
             else:
-                yield _unknown("JD104", "experience module", effect.name, effect.name_span, hint_pool)
+                yield _unknown(hints, "JD104", "experience module", effect.name, effect.name_span, hint_pool)
     for effect in effects.themes:
         if effect.name not in THEMES:
-            yield _unknown("JD105", "experience theme", effect.name, effect.name_span, THEMES)
+            yield _unknown(hints, "JD105", "experience theme", effect.name, effect.name_span, THEMES)
     for effect in effects.performance:
         if effect.name not in FACTORS:
-            yield _unknown("JD106", "experience factor", effect.name, effect.name_span, FACTORS)
+            yield _unknown(hints, "JD106", "experience factor", effect.name, effect.name_span, FACTORS)
     for failure in effects.failures:
-        yield from _effects_vocabulary(failure.effects)
+        yield from _effects_vocabulary(failure.effects, hints)
 
 
 @check
@@ -401,26 +424,26 @@ def vocabulary(ctx: Context) -> Iterator[Diagnostic]:
     body = ctx.body
     for tp in ctx.touchpoints:
         if tp.channel not in CHANNELS:
-            yield _unknown("JD103", "channel", tp.channel, tp.channel_span, CHANNELS)
+            yield _unknown(ctx.hints, "JD103", "channel", tp.channel, tp.channel_span, CHANNELS)
         if tp.duration is not None and tp.duration.kind not in DISTRIBUTIONS:
-            yield _unknown("JD111", "distribution", tp.duration.kind, tp.duration.kind_span, DISTRIBUTIONS)
-        yield from _effects_vocabulary(tp.effects)
+            yield _unknown(ctx.hints, "JD111", "distribution", tp.duration.kind, tp.duration.kind_span, DISTRIBUTIONS)
+        yield from _effects_vocabulary(tp.effects, ctx.hints)
     for factor in body.factors:
         if factor.name not in FACTORS:
-            yield _unknown("JD106", "experience factor", factor.name, factor.name_span, FACTORS)
+            yield _unknown(ctx.hints, "JD106", "experience factor", factor.name, factor.name_span, FACTORS)
     for segment in body.segments:
         for value in (*segment.expectations, *segment.importances):
             if value.name not in FACTORS:
-                yield _unknown("JD106", "experience factor", value.name, value.name_span, FACTORS)
+                yield _unknown(ctx.hints, "JD106", "experience factor", value.name, value.name_span, FACTORS)
         for value in segment.sensitivities:
             if value.name not in MODULES:
-                yield _unknown("JD104", "experience module", value.name, value.name_span, MODULES)
+                yield _unknown(ctx.hints, "JD104", "experience module", value.name, value.name_span, MODULES)
     for stage in ctx.journey.stages if ctx.journey else ():
         if stage.phase is not None and stage.phase not in PHASES:
-            yield _unknown("JD110", "purchase phase", stage.phase, stage.phase_span, PHASES)
+            yield _unknown(ctx.hints, "JD110", "purchase phase", stage.phase, stage.phase_span, PHASES)
     for block in _param_blocks(ctx):
         if block.name not in SETTINGS:
-            yield _unknown("JD109", "settings block", block.name, block.name_span, SETTINGS)
+            yield _unknown(ctx.hints, "JD109", "settings block", block.name, block.name_span, SETTINGS)
             continue
         known = SETTINGS[block.name]
         for param in block.params:
@@ -429,7 +452,7 @@ def vocabulary(ctx: Context) -> Iterator[Diagnostic]:
                     "JD109",
                     f"`{block.name}` has no setting `{param.name}`",
                     param.name_span,
-                    hint=did_you_mean(param.name, known) or "settings here: " + ", ".join(sorted(known)),
+                    hint=ctx.hints.did_you_mean(param.name, known) or "settings here: " + ", ".join(sorted(known)),
                 )
         yield from _repeated(((p.name, p.name_span) for p in block.params), f"`{block.name}`")
 

@@ -10,11 +10,11 @@ that wrote them, so a problem a patch causes is reported at the patch.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
-from .diagnostics import Diagnostic, did_you_mean
+from .diagnostics import Diagnostic, Hints, did_you_mean
 from .model import (
     Choice,
     Effects,
@@ -30,7 +30,16 @@ from .model import (
     Variant,
 )
 
-__all__ = ["BASELINE", "design_names", "resolve", "Resolved", "map_touchpoints", "merge_named", "apply_removal"]
+__all__ = [
+    "BASELINE",
+    "design_names",
+    "resolve",
+    "Resolved",
+    "Designs",
+    "map_touchpoints",
+    "merge_named",
+    "apply_removal",
+]
 
 #: The name of the design as written, before any variant.
 BASELINE = "baseline"
@@ -81,62 +90,155 @@ def resolve(journey: Journey, name: str = BASELINE) -> Resolved:
     >>> resolve(j, "two desks").journey.stages[0].touchpoints()[0].capacity
     2.0
     """
-    baseline = replace(journey, variants=())
-    if name == BASELINE:
-        return Resolved(name, baseline)
-    variants = {variant.name: variant for variant in journey.variants}
-    if name not in variants:
-        hint = (
-            did_you_mean(name, design_names(journey)) or f"designs in this journey: {', '.join(design_names(journey))}"
-        )
-        return Resolved(
-            name, None, (Diagnostic("JD601", f"there is no design `{name}`", journey.name_span, hint=hint),)
-        )
-    chain: list[Variant] = []
-    current: Variant | None = variants[name]
-    while current is not None:
-        if current in chain:
-            names = " -> ".join(v.name for v in [*chain, current])
+    return Designs(journey).resolve(name)
+
+
+#: Designs a cycle's message names in full; a longer chain shows its first few and the one that closes it.
+_CHAIN_SHOWN = 12
+
+
+class Designs:
+    """The designs of one journey, each variant resolved once however many build on it.
+
+    A chain of ``extends`` is resolved from its root down, and every variant on it
+    is remembered, so resolving all the variants of a journey applies each
+    variant's patches once: linear in the number of variants, however deep the
+    chains.
+
+    Parameters
+    ----------
+    journey : Journey
+        The journey as written (baseline plus variants).
+
+    Examples
+    --------
+    >>> from journeydsl.api import loads
+    >>> j = loads('journey "J" { stage a goal { touchpoint t: staff capacity 1 { feel +1 } } '
+    ...           'variant "two" { change t capacity 2 } variant "three" extends "two" { change t capacity 3 } }')
+    >>> designs = Designs(j)
+    >>> [designs.resolve(n).journey.stages[0].touchpoints()[0].capacity for n in ("baseline", "two", "three")]
+    [1.0, 2.0, 3.0]
+    """
+
+    def __init__(self, journey: Journey) -> None:
+        self.journey = journey
+        self.baseline = replace(journey, variants=())
+        self.variants = {variant.name: variant for variant in journey.variants}
+        # A variant resolved: its design and the problems of its patches (and of those it builds on).
+        self._resolved: dict[str, tuple[Journey, tuple[Diagnostic, ...]]] = {}
+        # A variant whose chain reaches a base that is not a design (JD601, the same for every variant on it).
+        self._broken: dict[str, Diagnostic] = {}
+        # A variant whose chain runs into a cycle: (the variant that closes it, designs named up to it).
+        self._cycling: dict[str, tuple[Variant, int]] = {}
+        self.hints = Hints()
+
+    def resolve(self, name: str) -> Resolved:
+        """Resolve a design by name (see :func:`resolve`)."""
+        if name == BASELINE:
+            return Resolved(name, self.baseline)
+        if name not in self.variants:
+            hint = did_you_mean(name, design_names(self.journey)) or (
+                f"designs in this journey: {', '.join(design_names(self.journey))}"
+            )
             return Resolved(
-                name,
-                None,
-                (
-                    Diagnostic(
-                        "JD602",
-                        f"designs build on each other in a cycle: {names}",
-                        current.base_span,
-                        hint="let one of them build on the baseline (leave out `extends`)",
-                    ),
-                ),
+                name, None, (Diagnostic("JD601", f"there is no design `{name}`", self.journey.name_span, hint=hint),)
             )
-        chain.append(current)
-        base = current.base
-        if base is None or base == BASELINE:
-            current = None
-        elif base in variants:
-            current = variants[base]
-        else:
-            hint = (
-                did_you_mean(base, variants) or "a variant builds on the baseline or on another variant of this journey"
-            )
-            return Resolved(
-                name,
-                None,
-                (
-                    Diagnostic(
-                        "JD601",
-                        f"variant `{current.name}` extends `{current.base}`, which is not a design of this journey",
-                        current.base_span,
-                        hint=hint,
-                    ),
-                ),
-            )
-    problems: list[Diagnostic] = []
-    design = baseline
-    for variant in reversed(chain):
-        for patch in variant.patches:
-            design = _PATCHES[patch.kind](design, patch, problems)
-    return Resolved(name, None if problems else design, tuple(problems))
+        self._follow(self.variants[name])
+        if name in self._broken:
+            return Resolved(name, None, (self._broken[name],))
+        if name in self._cycling:
+            return Resolved(name, None, (self._cycle(name),))
+        design, problems = self._resolved[name]
+        return Resolved(name, None if problems else design, problems)
+
+    def _follow(self, variant: Variant) -> None:
+        """Resolve a variant and every variant it builds on that is not resolved yet."""
+        path: list[Variant] = []
+        position: dict[str, int] = {}
+        current: Variant | None = variant
+        design: Journey = self.baseline
+        problems: tuple[Diagnostic, ...] = ()
+        while current is not None:
+            name = current.name
+            if name in self._resolved:
+                design, problems = self._resolved[name]
+                break
+            if name in self._broken:
+                for step in path:
+                    self._broken[step.name] = self._broken[name]
+                return
+            if name in self._cycling:
+                closing, count = self._cycling[name]
+                for index, step in enumerate(path):
+                    self._cycling[step.name] = (closing, count + len(path) - index)
+                return
+            if name in position:  # the chain comes back to a variant it passed: a cycle
+                entry = position[name]
+                for index, step in enumerate(path):
+                    if index < entry:  # leads into the cycle, which closes where it enters
+                        self._cycling[step.name] = (current, len(path) - index + 1)
+                    else:  # in the cycle: its own chain closes at itself
+                        self._cycling[step.name] = (step, len(path) - entry + 1)
+                return
+            position[name] = len(path)
+            path.append(current)
+            base = current.base
+            if base is None or base == BASELINE:
+                current = None
+            elif base in self.variants:
+                current = self.variants[base]
+            else:
+                hint = did_you_mean(base, self.variants) or (
+                    "a variant builds on the baseline or on another variant of this journey"
+                )
+                broken = Diagnostic(
+                    "JD601",
+                    f"variant `{name}` extends `{base}`, which is not a design of this journey",
+                    current.base_span,
+                    hint=hint,
+                )
+                for step in path:
+                    self._broken[step.name] = broken
+                return
+        for step in reversed(path):
+            found = _Problems(self.hints)
+            for patch in step.patches:
+                design = _PATCHES[patch.kind](design, patch, found)
+            problems = (*problems, *found)
+            self._resolved[step.name] = (design, problems)
+
+    def _cycle(self, name: str) -> Diagnostic:
+        """JD602 for a variant whose chain runs into a cycle, naming the chain from it (long ones shortened)."""
+        closing, count = self._cycling[name]
+        names: list[str] = []
+        current = self.variants[name]
+        while len(names) < (count - 1 if count <= _CHAIN_SHOWN else 5):
+            names.append(current.name)
+            current = self.variants[current.base or ""]
+        if count > _CHAIN_SHOWN:
+            names.append(f"... ({count - 6:,} more)")
+        names.append(closing.name)
+        return Diagnostic(
+            "JD602",
+            f"designs build on each other in a cycle: {' -> '.join(names)}",
+            closing.base_span,
+            hint="let one of them build on the baseline (leave out `extends`)",
+        )
+
+
+class _Problems(list[Diagnostic]):
+    """The problems of a variant's patches, with the did-you-mean hints they share (one budget)."""
+
+    def __init__(self, hints: Hints) -> None:
+        super().__init__()
+        self.hints = hints
+
+
+def _hint(problems: list[Diagnostic], word: str, candidates: Collection[str]) -> str | None:
+    """A did-you-mean hint, within the budget of the designs being resolved when there is one."""
+    if isinstance(problems, _Problems):
+        return problems.hints.did_you_mean(word, candidates)
+    return did_you_mean(word, candidates)
 
 
 # ---- finding things --------------------------------------------------------------------
@@ -168,7 +270,7 @@ def _has_touchpoint(journey: Journey, name: str) -> bool:
 
 def _missing(kind: str, patch: Patch, known: list[str], problems: list[Diagnostic]) -> None:
     code = {"touchpoint": "JD108", "care": "JD108", "stage": "JD101", "segment": "JD107"}[kind]
-    hint = did_you_mean(patch.target or "", known)
+    hint = _hint(problems, patch.target or "", known)
     problems.append(
         Diagnostic(
             code,
@@ -238,7 +340,7 @@ def _add(journey: Journey, patch: Patch, problems: list[Diagnostic]) -> Journey:
                 "JD101",
                 f"there is no stage `{placement.stage}` to add `{touchpoint.name}` to",
                 placement.stage_span,
-                hint=did_you_mean(placement.stage, stages),
+                hint=_hint(problems, placement.stage, stages),
             )
         )
         return journey
@@ -255,7 +357,7 @@ def _add(journey: Journey, patch: Patch, problems: list[Diagnostic]) -> Journey:
                     "JD108",
                     f"stage `{stage.name}` has no step `{placement.anchor}` to add `{touchpoint.name}` {placement.position}",
                     placement.anchor_span,
-                    hint=did_you_mean(placement.anchor or "", names),
+                    hint=_hint(problems, placement.anchor or "", names),
                 )
             )
             return journey
@@ -558,8 +660,9 @@ def check_designs(
             continue
         seen[variant.name] = variant
     known = {(d.code, d.span, d.message) for d in baseline}
+    designs = Designs(journey)
     for name in seen:
-        resolved = resolve(journey, name)
+        resolved = designs.resolve(name)
         problems = list(resolved.diagnostics)
         if resolved.journey is not None:
             problems = check(resolved.journey)

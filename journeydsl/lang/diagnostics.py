@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 from .model import NO_SPAN, Span
@@ -23,6 +23,8 @@ __all__ = [
     "Diagnostic",
     "JourneyError",
     "did_you_mean",
+    "Hints",
+    "HINT_BUDGET",
     "has_errors",
     "CONTROL_CHARACTER",
     "describe_character",
@@ -218,6 +220,53 @@ def printable(text: str) -> str:
     'a\\x1b[2Jb.journey'
     """
     return CONTROL_CHARACTER.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
+
+
+#: Candidates that one :class:`Hints` compares misspelt words with, in all (about a second's work).
+HINT_BUDGET = 20_000
+
+
+class Hints:
+    """Did-you-mean hints with a budget, so that many misspellings cost near-linear time.
+
+    Each hint compares a word with every candidate (:func:`did_you_mean`), so a file
+    with thousands of undefined names among thousands of defined ones would cost
+    millions of comparisons.  A :class:`Hints` remembers the hints it gave (a word
+    misspelt a hundred times is compared once) and stops offering new ones once it
+    has compared :data:`HINT_BUDGET` candidates; the diagnostics themselves are
+    all still reported.
+
+    Parameters
+    ----------
+    budget : int
+        Candidates to compare in all.
+
+    Examples
+    --------
+    >>> hints = Hints(budget=3)
+    >>> hints.did_you_mean("advise", {"advice", "sign"})
+    'did you mean `advice`?'
+    >>> hints.did_you_mean("sing", {"advice", "sign"}) is None  # 2 more than the 1 left
+    True
+    """
+
+    def __init__(self, budget: int = HINT_BUDGET) -> None:
+        self.remaining = budget
+        self._given: dict[tuple[str, int], tuple[Collection[str], str | None]] = {}
+
+    def did_you_mean(self, word: str, candidates: Collection[str]) -> str | None:
+        """:func:`did_you_mean`, remembered per word and collection of candidates, within the budget."""
+        key = (word, id(candidates))
+        given = self._given.get(key)
+        if given is not None and given[0] is candidates:
+            return given[1]
+        if len(candidates) > self.remaining:
+            self.remaining = 0
+            return None
+        self.remaining -= len(candidates)
+        hint = did_you_mean(word, candidates)
+        self._given[key] = (candidates, hint)  # holding the collection keeps its id from being reused
+        return hint
 
 
 def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
