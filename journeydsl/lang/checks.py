@@ -44,6 +44,7 @@ from .model import (
 from .vocabulary import (
     CHANNELS,
     CONDITION_SUBJECTS,
+    DEFAULT_VISIT_LIMIT,
     DISTRIBUTIONS,
     EFFECT_SCALE,
     FACTORS,
@@ -64,7 +65,6 @@ __all__ = [
     "LARGE_RUN_CUSTOMERS",
     "MAX_RUN_CUSTOMERS",
     "MAX_LOOP_VISITS",
-    "DEFAULT_VISIT_LIMIT",
 ]
 
 _EPSILON = 1e-9
@@ -76,8 +76,6 @@ LARGE_RUN_CUSTOMERS = 1_000_000
 MAX_RUN_CUSTOMERS = 10_000_000
 #: Stage visits per customer that a loop every customer goes round may take (JD306).
 MAX_LOOP_VISITS = 1_000
-#: A stage's visit limit when neither it nor the journey sets one (as the simulator's plan has it).
-DEFAULT_VISIT_LIMIT = 5
 
 
 @dataclass

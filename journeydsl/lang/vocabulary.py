@@ -25,6 +25,7 @@ __all__ = [
     "EFFECT_SCALE",
     "RATING_SCALE",
     "RESERVED_TARGETS",
+    "DEFAULT_VISIT_LIMIT",
 ]
 
 #: Touchpoint channels: the eight kinds of contact of the primer, plus three that
@@ -136,6 +137,9 @@ RATING_SCALE = (0.0, 10.0)
 
 #: Transition targets that are not stages.
 RESERVED_TARGETS: dict[str, str] = {"exit": "leave the journey (the explicit drop-off)"}
+
+#: How often a customer may enter a stage when neither the stage nor the journey sets a ``visit limit``.
+DEFAULT_VISIT_LIMIT = 5
 
 
 @dataclass(frozen=True)
