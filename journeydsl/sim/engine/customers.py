@@ -11,6 +11,7 @@ the running sums of their moments, their peak and end.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections.abc import MutableSequence, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -295,12 +296,8 @@ class CustomerRole(EngineState):
         c.z_row = z_row
         c.offset = offset
         c.tp_visits = [0] * len(self._tp_records)
-        u = u_row[offset]
-        segment_index = 0
-        for i, bound in enumerate(self._segment_cumulative):
-            if u < bound:
-                segment_index = i
-                break
+        # The segment: the first whose cumulative share lies above the customer's number.
+        segment_index = bisect_right(self._segment_cumulative, u_row[offset])
         spread = self._spreads[segment_index]
         columns = self._columns
         segment = spread.segment
