@@ -48,7 +48,7 @@ from journeydsl.lang.escape import (
     xml_attr,
     xml_text,
 )
-from journeydsl.lang.export import to_dot, to_graphml, to_mermaid
+from journeydsl.lang.export import to_dot, to_graphml, to_json, to_mermaid
 from journeydsl.lang.graph import build_graph
 from journeydsl.lang.loader import load_text
 from journeydsl.lang.render import render_json, render_text
@@ -473,6 +473,15 @@ def test_the_caret_stands_under_a_chinese_name(tmp_path):
     source, caret = [line for line in result.output.splitlines() if line.startswith("    ")][:2]
     start = source.index('"网"')
     assert caret.index("^") == display_width(source[:start]) and caret.count("^") == display_width('"网"')
+
+
+def test_json_exports_show_no_invisible_character():
+    bidi = api.loads('journey "J" { stage "abc\u202edcba" goal { touchpoint "t\u2066x\u2069": staff { feel +1 } } }')
+    for journey in (bidi, controlled_journey()):
+        text = to_json(journey)
+        assert shows_nothing_raw(text)
+        assert json.loads(text)["journey"]["stages"][0]["name"] == journey.stages[0].name
+    assert "abc\\u202edcba" in to_json(bidi)
 
 
 def test_graphml_is_well_formed_for_any_name(hostile):

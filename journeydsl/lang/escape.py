@@ -23,6 +23,7 @@ Markdown      :func:`markdown_text` text that renders as itself: no link, image,
               :func:`markdown_code` a code span, and :func:`markdown_fence` a code fence,
               :func:`markdown_fence` that no text inside can close
 HTML          :func:`html_text`     text and attribute values (``html.escape``, quotes included)
+JSON          :func:`json_text`     JSON text with every invisible character as a ``\u`` escape
 Matplotlib    :func:`plot_text`     chart text that is never read as mathtext (``$...$``)
 ============  ====================  ==============================================================
 
@@ -58,6 +59,7 @@ __all__ = [
     "markdown_code",
     "markdown_fence",
     "html_text",
+    "json_text",
     "plot_text",
 ]
 
@@ -417,6 +419,37 @@ def html_text(text: str) -> str:
     '&lt;img src=x onerror=alert(1)&gt; &amp; &quot;q&quot; &#x27;a&#x27;'
     """
     return html.escape(text, quote=True)
+
+
+# ---- JSON ----------------------------------------------------------------------------
+
+
+def json_text(text: str) -> str:
+    r"""JSON text (from :func:`json.dumps`) with every invisible character written as a ``\u`` escape.
+
+    ``json.dumps(..., ensure_ascii=False)`` escapes the C0 controls but
+    leaves DEL, the C1 controls (U+009B starts a terminal sequence), the line
+    separators, the bidirectional overrides and unpaired surrogates raw.  They
+    can only stand inside JSON strings, where ``\u009b`` means the same, so
+    the document reads back the same and is safe to print.
+
+    Examples
+    --------
+    >>> import json
+    >>> text = json_text(json.dumps({"name": "a\x9bb\u202e网\x1b"}, indent=1, ensure_ascii=False))
+    >>> print(text)
+    {
+     "name": "a\u009bb\u202e网\u001b"
+    }
+    >>> json.loads(text)["name"] == "a\x9bb\u202e网\x1b"
+    True
+    """
+    return _JSON_RAW.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
+#: What ``json.dumps`` leaves raw of :data:`_INVISIBLE` (it escapes the C0 controls in strings itself;
+#: outside strings stand only its own spaces and newlines, which stay).
+_JSON_RAW = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 # ---- Matplotlib ----------------------------------------------------------------------

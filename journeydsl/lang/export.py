@@ -4,7 +4,7 @@ Each function takes the journey (and its graph where it needs one) and returns
 text; writing files is the CLI's job.  Every name goes through the escaping of
 its format in :mod:`journeydsl.lang.escape`: DOT strings that Graphviz draws as
 written, well-formed GraphML for any name, Mermaid text that cannot break its
-line; JSON escapes by itself.
+line, JSON with every invisible character escaped.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 
 import networkx as nx
 
-from .escape import dot_string, mermaid_text, xml_chars
+from .escape import dot_string, json_text, mermaid_text, xml_chars
 from .graph import EXIT, build_graph, nominal_score, resolved_probabilities, stage_id, touchpoint_id
 from .model import Choice, Journey, Span, Stage, Touchpoint, Use
 
@@ -288,7 +288,5 @@ def model_to_dict(value: Any) -> Any:
 
 def to_json(journey: Journey) -> str:
     """The whole model as JSON (``{"schema": "journeydsl.model/1", "journey": {...}}``)."""
-    return (
-        json.dumps({"schema": "journeydsl.model/1", "journey": model_to_dict(journey)}, indent=2, ensure_ascii=False)
-        + "\n"
-    )
+    document = {"schema": "journeydsl.model/1", "journey": model_to_dict(journey)}
+    return json_text(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"

@@ -3,17 +3,17 @@
 Text is for a terminal: paths, messages, source lines and hints go through
 :func:`~journeydsl.lang.escape.terminal`, so a name with control characters is
 shown escaped and never reaches the terminal raw, and the caret is placed by
-display width (under Chinese names too).  JSON escapes every control character.
+display width (under Chinese names too).  JSON has every invisible character
+escaped (:func:`~journeydsl.lang.escape.json_text`).
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable
 
 from .diagnostics import Diagnostic
-from .escape import display_width, terminal
+from .escape import display_width, json_text, terminal
 from .model import Span
 
 __all__ = ["render_text", "render_diagnostic", "render_json", "summary_line"]
@@ -110,9 +110,4 @@ def render_json(results: dict[str, list[Diagnostic]]) -> str:
             }
         )
     document = {"schema": "journeydsl.diagnostics/1", "ok": all(f["ok"] for f in files), "files": files}
-    # JSON escapes C0 controls by itself; DEL, C1 controls, line separators and bidirectional
-    # overrides are escaped too (\u009b), so the document is safe to print and reads back the same.
-    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(document, indent=2, ensure_ascii=False))
-
-
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+    return json_text(json.dumps(document, indent=2, ensure_ascii=False))
