@@ -32,6 +32,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -121,14 +122,15 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _checked(loaded: Loaded) -> CheckResult:
+def _checked(loaded: Loaded, allow_large: bool = False) -> CheckResult:
     diagnostics = list(loaded.diagnostics)
     body = loaded.journey or loaded.library
     if body is not None:
-        found = run_checks(body)
+        found = run_checks(body, allow_large=allow_large)
         diagnostics.extend(found)
         if loaded.journey is not None and loaded.journey.variants:
-            diagnostics.extend(check_designs(loaded.journey, run_checks, found))
+            checks = functools.partial(run_checks, allow_large=allow_large)
+            diagnostics.extend(check_designs(loaded.journey, checks, found))
         if loaded.journey is not None and loaded.journey.surveys:
             diagnostics.extend(check_surveys(loaded.journey))
         if loaded.journey is not None and loaded.journey.design_tests:
@@ -136,13 +138,20 @@ def _checked(loaded: Loaded) -> CheckResult:
     return CheckResult(loaded.journey, sort_diagnostics(diagnostics), loaded.sources, loaded.library)
 
 
-def check_text(text: str, file: str = "<string>", base: str | os.PathLike[str] | None = None) -> CheckResult:
-    """Parse and check journey text; imports resolve against ``base`` (default: working directory)."""
+def check_text(
+    text: str, file: str = "<string>", base: str | os.PathLike[str] | None = None, *, allow_large: bool = False
+) -> CheckResult:
+    """Parse and check journey text; imports resolve against ``base`` (default: working directory).
+
+    ``allow_large`` turns the run-size errors (JD218, JD306) into warnings, for runs meant to be large.
+    """
     with _collector_paused():
-        return _checked(load_text(text, file, Path(base) if base else None))
+        return _checked(load_text(text, file, Path(base) if base else None), allow_large)
 
 
-def check_file(path: str | os.PathLike[str], root: str | os.PathLike[str] | None = None) -> CheckResult:
+def check_file(
+    path: str | os.PathLike[str], root: str | os.PathLike[str] | None = None, *, allow_large: bool = False
+) -> CheckResult:
     """Parse and check a ``.journey`` file and its imports.
 
     Parameters
@@ -151,9 +160,12 @@ def check_file(path: str | os.PathLike[str], root: str | os.PathLike[str] | None
         The file to check.
     root : path-like, optional
         The project folder imports must stay in (default: the file's own folder).
+    allow_large : bool
+        Run-size errors (JD218 a run too large, JD306 a loop every customer goes round) become
+        warnings: the run is meant to be that large.
     """
     with _collector_paused():
-        return _checked(load_file(path, root))
+        return _checked(load_file(path, root), allow_large)
 
 
 def _valid(result: CheckResult) -> Journey:
@@ -164,13 +176,16 @@ def _valid(result: CheckResult) -> Journey:
     return result.journey
 
 
-def loads(text: str, file: str = "<string>") -> Journey:
-    """Parse and check journey text; raise :class:`JourneyError` if it has errors."""
-    result = check_text(text, file)
+def loads(text: str, file: str = "<string>", *, allow_large: bool = False) -> Journey:
+    """Parse and check journey text; raise :class:`JourneyError` if it has errors (``allow_large`` as for
+    :func:`check_file`)."""
+    result = check_text(text, file, allow_large=allow_large)
     return replace(_valid(result), source_sha256=source_hash(result.sources))
 
 
-def load(path: str | os.PathLike[str], root: str | os.PathLike[str] | None = None) -> Journey:
+def load(
+    path: str | os.PathLike[str], root: str | os.PathLike[str] | None = None, *, allow_large: bool = False
+) -> Journey:
     """Parse and check a ``.journey`` file and its imports; raise :class:`JourneyError` if it has errors.
 
     Parameters
@@ -179,8 +194,10 @@ def load(path: str | os.PathLike[str], root: str | os.PathLike[str] | None = Non
         The file to read.
     root : path-like, optional
         The project folder imports must stay in (default: the file's own folder).
+    allow_large : bool
+        As for :func:`check_file`.
     """
-    result = check_file(path, root)
+    result = check_file(path, root, allow_large=allow_large)
     return replace(_valid(result), source_sha256=source_hash(result.sources))
 
 

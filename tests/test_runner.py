@@ -156,3 +156,13 @@ def test_every_document_says_how_to_reproduce_it():
     # The recorded settings run the same document again.
     again = api.simulate(journey, RunSettings(**documents[0]["settings"])).results
     assert json.dumps(again, sort_keys=True) == json.dumps(documents[0], sort_keys=True)
+
+
+def test_a_run_meant_to_be_large_is_allowed_through_the_api():
+    text = 'journey "J" { arrivals cohort 20000000 stage a goal { touchpoint t: staff { feel +1 } } }'
+    assert [d.code for d in api.check_text(text).diagnostics] == ["JD218"]
+    with pytest.raises(api.JourneyError, match="more than 10,000,000"):
+        loads(text)
+    allowed = api.check_text(text, allow_large=True)
+    assert allowed.ok and [(d.code, d.severity) for d in allowed.diagnostics] == [("JD505", "warning")]
+    assert loads(text, allow_large=True).arrivals is not None
