@@ -25,6 +25,7 @@ __all__ = [
     "Histogram",
     "CustomerOutcomes",
     "PairedOutcome",
+    "FactorSums",
     "RecoveryGroup",
     "Collector",
 ]
@@ -166,6 +167,19 @@ class PairedOutcome(NamedTuple):
     outcomes: CustomerOutcomes
 
 
+class FactorSums(NamedTuple):
+    """Per segment and factor: how many customers perceived it, and the sums of what they perceived,
+    expected and how much it mattered to them (the gap analysis divides by ``customers``)."""
+
+    customers: float
+    performance: float
+    expectation: float
+    importance: float
+
+
+_NO_FACTOR_SUMS = FactorSums(0.0, 0.0, 0.0, 0.0)
+
+
 class RecoveryGroup(NamedTuple):
     """Satisfaction and return probability of the customers of one failure experience."""
 
@@ -226,7 +240,7 @@ class Collector:
         #: Satisfaction and return probability by failure experience: none, recovered, unrecovered.
         self.recovery = [RecoveryGroup(Moments(), Moments()) for _ in range(3)]
         #: Per (segment, factor): customers, and sums of perceived performance, expectation, importance.
-        self.factors: dict[tuple[int, int], list[float]] = {}
+        self.factors: dict[tuple[int, int], FactorSums] = {}
         #: Per-customer outcomes by customer key, kept only for paired comparisons.
         self.records: dict[int, PairedOutcome] | None = None
 
@@ -317,11 +331,13 @@ class Collector:
 
     def factor(self, segment: int, factor: int, performance: float, expectation: float, importance: float) -> None:
         """One customer's mean perceived performance on a factor, with their expectation and importance."""
-        sums = self.factors.setdefault((segment, factor), [0.0, 0.0, 0.0, 0.0])
-        sums[0] += 1
-        sums[1] += performance
-        sums[2] += expectation
-        sums[3] += importance
+        sums = self.factors.get((segment, factor), _NO_FACTOR_SUMS)
+        self.factors[(segment, factor)] = FactorSums(
+            sums.customers + 1,
+            sums.performance + performance,
+            sums.expectation + expectation,
+            sums.importance + importance,
+        )
 
     def metric(self, name: str, segment: int | None = None) -> Moments:
         """The running aggregate of one metric, overall or for one segment."""
