@@ -23,7 +23,9 @@ from journeydsl.analysis.gaps import gaps_from_survey, read_survey_csv
 from journeydsl.analysis.markov import _inverse_diagonal, analyze
 from journeydsl.lang.graph import build_graph
 from journeydsl.lang.render import render_text
-from journeydsl.sim.runner import replication_seeds
+from journeydsl.lang.vocabulary import METRICS
+from journeydsl.sim.results import METRIC_BOUNDS, NonFiniteResultError, interval, rounded, summarise
+from journeydsl.sim.runner import NoCustomersError, replication_seeds
 from journeydsl.sim.settings import MAX_CUSTOMERS, MAX_REPLICATIONS, RunSettings
 
 from .conftest import EXAMPLES, ROOT
@@ -310,3 +312,137 @@ def test_survey_csv_segments_must_be_the_journeys(tmp_path):
     path.write_text("factor,experience,segment\nconvenience,5,commuters\nconvenience,6,commuters\n")
     found, _ = _survey_problems(tmp_path, path.read_text(), journey=journey)
     assert [code for code, *_ in found] == ["JD102"]  # the same factor twice for one segment
+
+
+# --- honest gates: no customers is an error, too little data is never a pass -----------------
+
+TINY = """journey "Tiny" {
+  time unit days
+  horizon 30 days
+  arrivals poisson 5 per day
+  seed 1
+  segment regulars 99% { }
+  segment rare 1% { }
+  stage visit goal {
+    touchpoint desk: staff capacity 1 duration 5 min cost 2 { feel +1 }
+    -> complaint 0.01%
+  }
+  stage complaint {
+    touchpoint manager: staff duration 5 min { feel -1 }
+  }
+  variant "kind desk" { change desk { feel +2 } }
+  expect satisfaction > 3
+  expect conversion_rate > 50%
+  expect drop_rate of stage complaint < 20%
+  expect wait_mean of touchpoint manager < 5
+  expect satisfaction of segment rare > 3
+  expect "kind desk" beats baseline on satisfaction
+}"""
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    return api.loads(TINY)
+
+
+@pytest.mark.parametrize(
+    ("settings", "reason"),
+    [
+        ({"warmup": 100.0}, "the warm-up (100 days) is not shorter than the horizon (30 days)"),
+        ({"warmup": 30.0, "horizon": 30.0}, "the warm-up (30 days) is not shorter than the horizon (30 days)"),
+        ({"horizon": 0.0001}, "no customer arrived within the horizon (0.0001 days)"),
+        ({"warmup": 1000.0, "customers": 50}, "every customer arrived during the warm-up (1000 days)"),
+    ],
+)
+def test_a_run_that_counted_no_customers_is_an_error_naming_the_design_and_the_setting(tiny, settings, reason):
+    outcome = api.simulate(tiny, **settings)
+    with pytest.raises(NoCustomersError, match="design `baseline` of `Tiny` counted no customers") as caught:
+        _ = outcome.results
+    assert reason in str(caught.value) and isinstance(caught.value, ValueError)
+    with pytest.raises(NoCustomersError, match=reason.replace("(", r"\(").replace(")", r"\)")):
+        api.run_tests(tiny, **settings)  # journey test: never PASSED 0 [0, 0]
+    with pytest.raises(NoCustomersError):
+        api.compare(tiny, ["baseline", "kind desk"], **settings)
+
+
+def test_design_tests_with_too_little_data_are_inconclusive_never_passed(tiny):
+    document = api.run_tests(tiny, customers=1)
+    verdicts = {entry["text"]: (entry["verdict"], entry.get("hint", "")) for entry in document["tests"]}
+    assert all(verdict == "inconclusive" for verdict, _ in verdicts.values()), verdicts
+    assert "the design counted 1 customer" in verdicts["expect satisfaction > 3"][1]
+    assert "no customer entered stage `complaint`" in verdicts["expect drop_rate of stage complaint < 20%"][1]
+    assert "no customer met touchpoint `manager`" in verdicts["expect wait_mean of touchpoint manager < 5"][1]
+    assert "segment `rare` counted 0 customers" in verdicts["expect satisfaction of segment rare > 3"][1]
+    assert "went through both designs" in verdicts['expect "kind desk" beats baseline on satisfaction'][1]
+    assert document["passed"] == 0 and document["inconclusive"] == len(document["tests"])
+
+
+def test_design_tests_with_enough_data_are_judged(tiny):
+    document = api.run_tests(tiny, customers=400)
+    verdicts = {entry["text"]: entry["verdict"] for entry in document["tests"]}
+    assert verdicts["expect satisfaction > 3"] == "passed"
+    assert verdicts["expect conversion_rate > 50%"] == "passed"
+    assert verdicts['expect "kind desk" beats baseline on satisfaction'] == "passed"
+    assert verdicts["expect drop_rate of stage complaint < 20%"] == "inconclusive"  # nobody goes there
+
+
+def test_metric_bounds_cover_every_metric():
+    assert set(METRIC_BOUNDS) == set(METRICS)
+    assert {name for name, bounds in METRIC_BOUNDS.items() if bounds.proportion} == {
+        "conversion_rate",
+        "promoters",
+        "passives",
+        "detractors",
+    }
+
+
+def _within(document: dict, where: str) -> None:
+    for name, block in document["metrics"].items():
+        low, high = block["ci95"]
+        bounds = METRIC_BOUNDS[name]
+        assert low <= block["mean"] <= high, (where, name, block)
+        assert bounds.low is None or low >= bounds.low, (where, name, block)
+        assert bounds.high is None or high <= bounds.high, (where, name, block)
+
+
+@pytest.mark.parametrize("replications", [1, 3])
+@pytest.mark.parametrize("customers", [1, 2, 5, 30])
+def test_intervals_of_bounded_metrics_stay_in_their_bounds(tiny, customers, replications):
+    results = api.simulate(tiny, customers=customers, replications=replications, workers=1).results
+    _within(results, "journey")
+    for name, segment in results["segments"].items():
+        _within(segment, name)
+
+
+def test_a_share_of_one_customer_gets_wilsons_interval_not_a_point(tiny):
+    metrics = api.simulate(tiny, customers=1).results["metrics"]
+    assert metrics["conversion_rate"] == {"mean": 1.0, "ci95": [0.206549, 1.0]}
+    assert metrics["detractors"]["ci95"][0] == 0.0 and metrics["detractors"]["ci95"][1] > 0.5
+    assert interval(0.0, 0.0, None, metric="conversion_rate", n=500)["ci95"] == [0.0, 0.00762434]
+    assert interval(0.01, 0.01, None, metric="cost_per_customer")["ci95"][0] == 0.0
+    assert interval(99.0, 5.0, None, metric="nps")["ci95"][1] == 100.0
+    assert interval(0.99, 0.01, 2, metric="return_rate")["ci95"][1] == 1.0
+    assert interval(0.5, 1.0, None)["ci95"] == [-1.45996, 2.45996]  # a difference: unbounded
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_the_examples_intervals_stay_in_their_bounds(path):
+    journey = api.load(path)
+    results = api.simulate(journey, customers=300).results
+    _within(results, path.stem)
+    for name, segment in results["segments"].items():
+        _within(segment, name)
+
+
+def test_non_finite_figures_are_errors_not_zeros(tiny):
+    with pytest.raises(NonFiniteResultError, match="nan, not a finite number"):
+        rounded(float("nan"))
+    with pytest.raises(NonFiniteResultError):
+        rounded(float("-inf"))
+    with pytest.raises(NonFiniteResultError):
+        interval(1.0, float("inf"), None)
+    outcome = api.simulate(tiny, customers=20)
+    desk = next(tp.index for tp in outcome.plan.touchpoints if tp.name == "desk")
+    outcome.collectors[0].cost[desk] = float("inf")  # costs too large to add up
+    with pytest.raises(NonFiniteResultError, match="design `baseline` of `Tiny`: a figure of the results is inf"):
+        summarise(outcome.plan, outcome.collectors, 1, "baseline")

@@ -9,9 +9,16 @@ numbers, see :mod:`journeydsl.analysis.compare`) and gives each test a verdict:
 - ``passed`` when the whole 95% interval of the measured value satisfies it,
 - ``failed`` when the whole interval violates it,
 - ``inconclusive`` when the interval straddles the threshold: more customers
-  or replications will tell.
+  or replications will tell; and when there is too little data for an
+  interval: fewer than two customers in what the test measures (the journey,
+  a segment, the pairs of customers of a comparison), no customer entering
+  the stage of a drop rate, no visit of the touchpoint whose affect or wait
+  is measured, or a utilisation of a touchpoint without a capacity.  A test
+  never passes on no data.
 
 Figures without an interval (counts, waits) are judged on their value alone.
+A design that counted no customer at all cannot be tested: the simulation
+raises :class:`~journeydsl.sim.results.NoCustomersError`.
 """
 
 from __future__ import annotations
@@ -22,7 +29,8 @@ from collections.abc import Callable
 from .._version import __version__
 from ..lang.designs import BASELINE, resolve
 from ..lang.model import DesignTest, Journey
-from ..sim.results import Document, provenance, rounded
+from ..sim.metrics import Collector, Moments
+from ..sim.results import Document, interval, provenance, rounded, wilson
 from ..sim.runner import Design, Runner
 from ..sim.settings import RunSettings
 from .compare import LOWER_IS_BETTER, run_and_compare
@@ -92,7 +100,8 @@ def run_tests(
             progress=step,
         )
         done += 1
-    entries = [_judge(test, results, duels) for test in tests]
+    collectors = {outcome.design: outcome.collectors for outcome in outcomes}
+    entries = [_judge(test, results, duels, collectors) for test in tests]
     counts = {
         verdict: sum(1 for e in entries if e["verdict"] == verdict) for verdict in ("passed", "failed", "inconclusive")
     }
@@ -117,7 +126,12 @@ def _design(journey: Journey, name: str) -> Journey:
     return resolved.journey
 
 
-def _judge(test: DesignTest, results: dict, duels: dict) -> Document:
+#: Touchpoint figures that are averages over its visits: undefined without one.
+_PER_VISIT = frozenset({"mean_affect", "sd_affect", "wait_mean", "wait_p95", "peak_share", "end_share"})
+_TOO_LITTLE = "too little data for an interval: {}; simulate more customers or replications"
+
+
+def _judge(test: DesignTest, results: dict, duels: dict, collectors: dict[str, list[Collector]]) -> Document:
     entry: Document = {
         "text": test.text,
         "file": test.span.file,
@@ -128,6 +142,7 @@ def _judge(test: DesignTest, results: dict, duels: dict) -> Document:
         "scope": test.scope,
         "scope_name": test.scope_name,
     }
+    scarce: str | None = None
     if test.kind == "beats":
         duel = duels[(test.rival, test.design)]
         change = duel["differences"][test.design]["metrics"][test.metric]
@@ -136,6 +151,9 @@ def _judge(test: DesignTest, results: dict, duels: dict) -> Document:
         better = high < 0 if lower else low > 0
         worse = low >= 0 if lower else high <= 0
         verdict = "passed" if better else "failed" if worse else "inconclusive"
+        pairs = change.get("customers")
+        if pairs is not None and pairs < 2:
+            scarce = f"{pairs} customer{'' if pairs == 1 else 's'} went through both designs"
         entry.update(
             rival=test.rival,
             measured={"mean": change["mean"], "ci95": change["ci95"]},
@@ -146,7 +164,9 @@ def _judge(test: DesignTest, results: dict, duels: dict) -> Document:
     else:
         if test.design is None or test.operator is None or test.threshold is None:
             raise ValueError(f"the design test at {test.span} is incomplete")
-        measured = _measure(test, results[test.design])
+        result = results[test.design]
+        measured = _measure(test, result, collectors[test.design])
+        scarce = _scarce(test, result)
         compare_ = _COMPARE[test.operator]
         mean, interval = measured["mean"], measured.get("ci95")
         if interval is None:
@@ -160,19 +180,40 @@ def _judge(test: DesignTest, results: dict, duels: dict) -> Document:
             if test.operator in ("==", "!="):
                 verdict = "passed" if compare_(mean, test.threshold) else "failed"
         entry.update(measured=measured, threshold=test.threshold, operator=test.operator, verdict=verdict)
-    if entry["verdict"] == "inconclusive":
+    if scarce is not None:
+        entry["verdict"] = "inconclusive"
+        entry["hint"] = _TOO_LITTLE.format(scarce)
+    elif entry["verdict"] == "inconclusive":
         entry["hint"] = "the 95% interval straddles the threshold: simulate more customers or replications"
     return entry
 
 
-def _measure(test: DesignTest, result: dict) -> Document:
+def _scarce(test: DesignTest, result: dict) -> str | None:
+    """What is missing for a value test to be judged, or ``None`` when there is enough data."""
+    if test.scope is None:
+        customers = result["customers"]
+        return f"the design counted {customers} customer" if customers < 2 else None
+    if test.scope == "segment":
+        customers = result["segments"][test.scope_name]["customers"]
+        if customers < 2:
+            return f"segment `{test.scope_name}` counted {customers} customer{'' if customers == 1 else 's'}"
+        return None
+    if test.scope == "stage":
+        if test.metric == "drop_rate" and not result["stages"][test.scope_name]["entered"]:
+            return f"no customer entered stage `{test.scope_name}`"
+        return None
+    touchpoint = result["touchpoints"][test.scope_name]
+    if test.metric == "utilisation" and touchpoint["utilisation"] is None:
+        return f"touchpoint `{test.scope_name}` has no capacity, so no utilisation"
+    if test.metric in _PER_VISIT and not touchpoint["visits"]:
+        return f"no customer met touchpoint `{test.scope_name}`"
+    return None
+
+
+def _measure(test: DesignTest, result: dict, collectors: list[Collector]) -> Document:
     if test.scope is None:
         if test.metric == "profit":
-            metrics = result["metrics"]
-            revenue, cost = metrics["revenue_per_customer"], metrics["cost_per_customer"]
-            half = math.hypot((revenue["ci95"][1] - revenue["ci95"][0]) / 2, (cost["ci95"][1] - cost["ci95"][0]) / 2)
-            mean = revenue["mean"] - cost["mean"]
-            return {"mean": rounded(mean), "ci95": [rounded(mean - half), rounded(mean + half)]}
+            return _profit(collectors)
         return dict(result["metrics"][test.metric])
     if test.scope == "segment":
         return dict(result["segments"][test.scope_name]["metrics"][test.metric])
@@ -186,12 +227,23 @@ def _measure(test: DesignTest, result: dict) -> Document:
     return {"mean": 0.0 if value is None else value, "ci95": None}
 
 
+def _profit(collectors: list[Collector]) -> Document:
+    """Revenue minus cost per customer, with its interval: Student's t over the replications' profits
+    when several counted customers, else from the two standard errors (taken as independent)."""
+    counted = [c for c in collectors if c.customers]
+    if len(counted) > 1:
+        profits = Moments()
+        for c in counted:
+            profits.add(c.metric("revenue_per_customer").mean - c.metric("cost_per_customer").mean)
+        return interval(profits.mean, profits.stderr, profits.n - 1)
+    revenue = counted[0].metric("revenue_per_customer") if counted else Moments()
+    cost = counted[0].metric("cost_per_customer") if counted else Moments()
+    return interval(revenue.mean - cost.mean, math.hypot(revenue.stderr, cost.stderr), None)
+
+
 def _wilson(successes: int, trials: int) -> list[float] | None:
     """The Wilson 95% interval of a proportion (Wilson 1927)."""
     if trials <= 0:
         return None
-    z = 1.959963984540054
-    p = successes / trials
-    centre = (p + z * z / (2 * trials)) / (1 + z * z / trials)
-    half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / (1 + z * z / trials)
-    return [rounded(max(0.0, centre - half)), rounded(min(1.0, centre + half))]
+    low, high = wilson(successes / trials, trials)
+    return [rounded(low), rounded(high)]

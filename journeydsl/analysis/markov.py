@@ -47,7 +47,7 @@ from .._version import __version__
 from ..lang.graph import build_graph
 from ..lang.model import Journey
 from ..sim.plan import compile_plan
-from ..sim.results import Document, provenance
+from ..sim.results import Document, provenance, rounded
 
 __all__ = ["SCHEMA", "analyze"]
 
@@ -454,8 +454,3 @@ def _approximations(graph: nx.DiGraph, plan) -> list[str]:
     if any(tp.capacity is not None for tp in plan.touchpoints) and any(s.patience is not None for s in plan.segments):
         reasons.append("customers who give up in a queue are not counted as dropping off")
     return reasons
-
-
-def rounded(value: float) -> float:
-    """Six significant digits."""
-    return float(f"{value:.6g}")

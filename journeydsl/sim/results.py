@@ -4,12 +4,18 @@
 aggregates into plain data following ``docs/results-schema.md``
 (``journeydsl/schemas/results.schema.json``); :func:`interval` and
 :func:`rounded` are how every document of journeydsl writes a figure.
+
+A document only holds figures that mean something: a simulation that counted
+no customer raises :class:`NoCustomersError`, a figure that is not a finite
+number raises :class:`NonFiniteResultError` (both are :class:`ResultError`,
+a :class:`ValueError`), and the interval of a metric stays within the
+metric's range (:data:`METRIC_BOUNDS`).
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, NamedTuple
 
 from .._version import __version__
 from ..lang.vocabulary import METRICS
@@ -17,12 +23,83 @@ from .metrics import Collector, Moments, Reservoir
 from .plan import MODULE_NAMES, THEME_NAMES, Plan
 from .settings import RunSettings
 
-__all__ = ["SCHEMA", "Document", "interval", "provenance", "rounded", "summarise"]
+__all__ = [
+    "METRIC_BOUNDS",
+    "SCHEMA",
+    "Bounds",
+    "Document",
+    "NoCustomersError",
+    "NonFiniteResultError",
+    "ResultError",
+    "interval",
+    "provenance",
+    "rounded",
+    "summarise",
+    "wilson",
+]
 
 #: A versioned JSON document of journeydsl (plain data; its JSON Schema is in ``journeydsl/schemas``).
 Document = dict[str, Any]
 
 SCHEMA = "journeydsl.results/1"
+
+#: The 97.5% quantile of the standard normal distribution.
+_Z = 1.959963984540054
+
+
+class ResultError(ValueError):
+    """A simulation's results cannot be reported honestly."""
+
+
+class NoCustomersError(ResultError):
+    """A simulation counted no customer, so there is nothing to measure (the message says which settings caused it)."""
+
+
+class NonFiniteResultError(ResultError):
+    """A figure of a result is not a finite number (a cost, value or duration too large to add up)."""
+
+
+class Bounds(NamedTuple):
+    """The range of a metric, for its interval.
+
+    Attributes
+    ----------
+    low, high : float or None
+        The smallest and largest value a customer (and so the mean) can have;
+        ``None`` where there is no bound.
+    proportion : bool
+        Each customer counts 0 or 1 (a share of customers): with one replication
+        its interval is Wilson's score interval.
+    """
+
+    low: float | None
+    high: float | None
+    proportion: bool = False
+
+    def clip(self, value: float) -> float:
+        """``value`` moved into the range."""
+        if self.low is not None and value < self.low:
+            return self.low
+        if self.high is not None and value > self.high:
+            return self.high
+        return value
+
+
+#: The range of every metric (:data:`~journeydsl.lang.vocabulary.METRICS`): intervals stay in it.
+METRIC_BOUNDS: dict[str, Bounds] = {
+    "conversion_rate": Bounds(0.0, 1.0, proportion=True),
+    "remembered_experience": Bounds(None, None),
+    "satisfaction": Bounds(0.0, 10.0),
+    "nps": Bounds(-100.0, 100.0),
+    "promoters": Bounds(0.0, 1.0, proportion=True),
+    "passives": Bounds(0.0, 1.0, proportion=True),
+    "detractors": Bounds(0.0, 1.0, proportion=True),
+    "return_rate": Bounds(0.0, 1.0),
+    "referrals_per_customer": Bounds(0.0, None),
+    "time_in_journey": Bounds(0.0, None),
+    "cost_per_customer": Bounds(0.0, None),
+    "revenue_per_customer": Bounds(0.0, None),
+}
 
 
 def _t_quantile(df: int) -> float:
@@ -31,42 +108,171 @@ def _t_quantile(df: int) -> float:
     return float(t.ppf(0.975, df))
 
 
-def interval(mean: float, stderr: float, df: int | None) -> Document:
-    """``{"mean": x, "ci95": [lo, hi]}``: Student t with ``df`` degrees of freedom, normal when ``None``."""
-    if not math.isfinite(stderr):
-        stderr = 0.0
-    half = (1.959963984540054 if df is None else _t_quantile(df)) * stderr
-    return {"mean": rounded(mean), "ci95": [rounded(mean - half), rounded(mean + half)]}
+def interval(mean: float, stderr: float, df: int | None, *, metric: str | None = None, n: int = 0) -> Document:
+    """``{"mean": x, "ci95": [lo, hi]}``: Student t with ``df`` degrees of freedom, normal when ``None``.
 
+    Parameters
+    ----------
+    mean, stderr : float
+        The estimate and its standard error.
+    df : int or None
+        Degrees of freedom of Student's t (replications - 1); ``None`` for the normal interval.
+    metric : str, optional
+        The metric estimated: its interval stays within its :data:`METRIC_BOUNDS`,
+        and a proportion of ``n`` customers with ``df`` ``None`` gets Wilson's
+        score interval (:func:`wilson`).  Without it (a difference), the
+        interval is symmetric and unbounded.
+    n : int
+        How many customers the estimate comes from (for Wilson's interval).
 
-def rounded(value: float) -> float:
-    """A figure as written in results: six significant digits; not-a-number and infinities as 0.
+    Raises
+    ------
+    NonFiniteResultError
+        When the estimate or its interval is not a finite number.
 
     Examples
     --------
-    >>> rounded(2 / 3), rounded(float("nan"))
-    (0.666667, 0.0)
+    >>> interval(0.5, 0.1, None)
+    {'mean': 0.5, 'ci95': [0.304004, 0.695996]}
+    >>> interval(0.02, 0.014, None, metric="conversion_rate", n=100)["ci95"]
+    [0.00550197, 0.0700118]
+    >>> interval(3.0, 2.0, 4, metric="cost_per_customer")["ci95"]
+    [0.0, 8.55289]
     """
-    return float(f"{value:.6g}") if math.isfinite(value) else 0.0
+    bounds = METRIC_BOUNDS[metric] if metric is not None else None
+    if bounds is not None and bounds.proportion and df is None and n > 0:
+        low, high = wilson(mean, n)
+    else:
+        half = (_Z if df is None else _t_quantile(df)) * stderr
+        low, high = mean - half, mean + half
+    if bounds is not None:
+        low, high = bounds.clip(low), bounds.clip(high)
+    return {"mean": rounded(mean), "ci95": [rounded(low), rounded(high)]}
+
+
+def wilson(share: float, n: int) -> tuple[float, float]:
+    """Wilson's 95% score interval of a proportion ``share`` of ``n`` (Wilson 1927); always within 0-1.
+
+    Examples
+    --------
+    >>> [round(x, 4) for x in wilson(0.0, 10)], [round(x, 4) for x in wilson(1.0, 1)]
+    ([0.0, 0.2775], [0.2065, 1.0])
+    """
+    z2 = _Z * _Z
+    scale = 1.0 + z2 / n
+    centre = (share + z2 / (2 * n)) / scale
+    half = _Z * math.sqrt(max(0.0, share * (1.0 - share)) / n + z2 / (4 * n * n)) / scale
+    # At a share of 0 (or 1) the bound is exactly 0 (or 1), not the rounding error of centre - half.
+    low = 0.0 if share <= 0.0 else max(0.0, centre - half)
+    high = 1.0 if share >= 1.0 else min(1.0, centre + half)
+    return low, high
+
+
+def rounded(value: float) -> float:
+    """A figure as written in results: six significant digits.
+
+    Raises
+    ------
+    NonFiniteResultError
+        For not-a-number and infinities, which no document holds (they were written as 0 once).
+
+    Examples
+    --------
+    >>> rounded(2 / 3)
+    0.666667
+    >>> rounded(float("inf"))
+    Traceback (most recent call last):
+    ...
+    journeydsl.sim.results.NonFiniteResultError: a figure of the results is inf, not a finite number
+    """
+    if not math.isfinite(value):
+        raise NonFiniteResultError(f"a figure of the results is {value}, not a finite number")
+    return float(f"{value:.6g}")
 
 
 def _metric_block(collectors: list[Collector], segment: int | None) -> Document:
+    """Each metric's mean and interval: over the replication means when several replications counted
+    customers, else over the customers of the one that did."""
     block = {}
     for name in METRICS:
-        per_run = [c.metric(name, segment) for c in collectors]
-        if len(collectors) > 1:
+        counted = [moments for moments in (c.metric(name, segment) for c in collectors) if moments.n]
+        if len(counted) > 1:
             means = Moments()
-            for moments in per_run:
-                if moments.n:
-                    means.add(moments.mean)
-            block[name] = interval(means.mean, means.stderr, means.n - 1 if means.n > 1 else None)
+            for moments in counted:
+                means.add(moments.mean)
+            block[name] = interval(means.mean, means.stderr, means.n - 1, metric=name)
         else:
-            block[name] = interval(per_run[0].mean, per_run[0].stderr, None)
+            only = counted[0] if counted else Moments()
+            block[name] = interval(only.mean, only.stderr, None, metric=name, n=only.n)
     return block
 
 
-def summarise(plan: Plan, collectors: list[Collector], seed: int, design: str = "baseline") -> Document:
-    """The results document (``journeydsl.results/1``) of one or more replications."""
+def _no_customers(plan: Plan, collectors: list[Collector], design: str, settings: RunSettings | None) -> str:
+    """Why a simulation counted no customer, in the words of its settings."""
+    unit = plan.time_unit
+    what = f"design `{design}` of `{plan.name}` counted no customers"
+    horizon = plan.horizon if settings is None or settings.horizon is None else settings.horizon
+    warmup = settings.warmup if settings is not None else 0.0
+    if warmup and horizon is not None and warmup >= horizon and (settings is None or settings.customers is None):
+        return (
+            f"{what}: the warm-up ({warmup:g} {unit}) is not shorter than the horizon ({horizon:g} {unit}), "
+            "so every customer arrived during the warm-up; shorten the warm-up or lengthen the horizon"
+        )
+    if warmup and all(c.observed_time <= 0 for c in collectors):
+        more = f" or simulate more than {settings.customers} customers" if settings and settings.customers else ""
+        return f"{what}: every customer arrived during the warm-up ({warmup:g} {unit}); shorten the warm-up{more}"
+    waiting = sum(c.in_progress for c in collectors)
+    if waiting:
+        return (
+            f"{what}: all {waiting} customers were still in their first journey when the run stopped"
+            + (f" at the horizon ({horizon:g} {unit})" if horizon is not None else "")
+            + "; lengthen the horizon"
+        )
+    within = f" within the horizon ({horizon:g} {unit})" if horizon is not None else ""
+    return f"{what}: no customer arrived{within}; check the arrivals or lengthen the horizon"
+
+
+def summarise(
+    plan: Plan,
+    collectors: list[Collector],
+    seed: int,
+    design: str = "baseline",
+    settings: RunSettings | None = None,
+) -> Document:
+    """The results document (``journeydsl.results/1``) of one or more replications.
+
+    Parameters
+    ----------
+    plan : Plan
+        The compiled design.
+    collectors : list of Collector
+        One per replication.
+    seed : int
+        The master seed.
+    design : str
+        The design's name.
+    settings : RunSettings, optional
+        The settings it ran with, to say what went wrong when no customer was counted.
+
+    Raises
+    ------
+    NoCustomersError
+        When no replication counted a customer (a warm-up as long as the horizon,
+        a horizon with no arrival): such a run has no figures to report.
+    NonFiniteResultError
+        When a figure is not a finite number.
+    """
+    if not sum(c.customers for c in collectors):
+        raise NoCustomersError(_no_customers(plan, collectors, design, settings))
+    try:
+        return _summary(plan, collectors, seed, design)
+    except NonFiniteResultError as error:
+        raise NonFiniteResultError(
+            f"design `{design}` of `{plan.name}`: {error}; are costs, values or durations too large to add up?"
+        ) from None
+
+
+def _summary(plan: Plan, collectors: list[Collector], seed: int, design: str) -> Document:
     runs = len(collectors)
     customers = sum(c.customers for c in collectors)
     stages = {}

@@ -40,10 +40,10 @@ from ..lang.model import Journey
 from .engine import TraceRow, run_replication
 from .metrics import Collector
 from .plan import Plan, compile_plan
-from .results import Document, provenance, summarise
+from .results import Document, NoCustomersError, provenance, summarise
 from .settings import MAX_REPLICATIONS, RunSettings
 
-__all__ = ["Design", "Outcome", "RunKey", "Runner", "replication_seeds", "simulation_key"]
+__all__ = ["Design", "NoCustomersError", "Outcome", "RunKey", "Runner", "replication_seeds", "simulation_key"]
 
 #: Offset between the master seeds of designs run with independent (not common) random numbers.
 _INDEPENDENT_SEED_STEP = 7919
@@ -176,8 +176,14 @@ class Outcome:
 
     @cached_property
     def results(self) -> Document:
-        """The ``journeydsl.results/1`` document (see ``docs/results-schema.md``)."""
-        document = summarise(self.plan, self.collectors, self.settings.master_seed, self.design)
+        """The ``journeydsl.results/1`` document (see ``docs/results-schema.md``).
+
+        Raises
+        ------
+        NoCustomersError
+            When no replication counted a customer (the message names the settings that caused it).
+        """
+        document = summarise(self.plan, self.collectors, self.settings.master_seed, self.design, self.settings)
         return {**document, **provenance(self.settings, self.journey.source_sha256)}
 
 
