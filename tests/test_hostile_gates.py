@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import statistics
 import subprocess
 import sys
 import time
@@ -24,6 +25,7 @@ from journeydsl.analysis.markov import _inverse_diagonal, analyze
 from journeydsl.lang.graph import build_graph
 from journeydsl.lang.render import render_text
 from journeydsl.lang.vocabulary import METRICS
+from journeydsl.sim.metrics import Collector, CustomerOutcomes, Moments
 from journeydsl.sim.results import METRIC_BOUNDS, NonFiniteResultError, interval, rounded, summarise
 from journeydsl.sim.runner import NoCustomersError, replication_seeds
 from journeydsl.sim.settings import MAX_CUSTOMERS, MAX_REPLICATIONS, RunSettings
@@ -446,3 +448,76 @@ def test_non_finite_figures_are_errors_not_zeros(tiny):
     outcome.collectors[0].cost[desk] = float("inf")  # costs too large to add up
     with pytest.raises(NonFiniteResultError, match="design `baseline` of `Tiny`: a figure of the results is inf"):
         summarise(outcome.plan, outcome.collectors, 1, "baseline")
+
+
+# --- moments: Welford and Chan, not a sum of squares -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("offset", "scale", "tolerance"),
+    [
+        (0.0, 1.0, 1e-12),
+        (1e6, 1.0, 1e-9),
+        (1e8, 1.0, 1e-7),
+        (1e12, 1.0, 1e-4),
+        (0.0, 1e-12, 1e-12),
+        (5e-9, 1e-12, 1e-6),
+    ],
+    ids=["plain", "offset-1e6", "offset-1e8", "offset-1e12", "tiny", "tiny-offset"],
+)
+def test_moments_match_statistics_on_hard_cases(offset, scale, tolerance):
+    rng = random.Random(int(offset) % 1000 + 7)
+    values = [offset + scale * rng.gauss(0.0, 1.0) for _ in range(3000)]
+    expected = statistics.stdev(values)
+    added = Moments()
+    for value in values:
+        added.add(value)
+    merged = Moments()
+    first, size = 0, 1
+    while first < len(values):  # blocks of uneven sizes, folded by Chan's formula
+        block = Moments()
+        for value in values[first : first + size]:
+            block.add(value)
+        merged.merge(block)
+        first, size = first + size, size % 97 + 13
+    assert added.n == merged.n == len(values)
+    assert added.sd == pytest.approx(expected, rel=tolerance)
+    assert merged.sd == pytest.approx(expected, rel=tolerance)
+    assert added.mean == pytest.approx(statistics.fmean(values), rel=1e-12, abs=1e-300)
+
+
+def test_the_naive_sum_of_squares_would_have_failed_here():
+    values = [1e8 + x for x in (-1.0, 0.0, 1.0)]
+    naive = (sum(v * v for v in values) - sum(values) ** 2 / 3) / 2
+    assert naive != 1.0  # the old formula: 0.0 or garbage at this offset
+    moments = Moments()
+    for value in values:
+        moments.add(value)
+    assert moments.sd == 1.0 and moments.stderr == pytest.approx(1 / 3**0.5)
+    empty, one = Moments(), Moments()
+    one.add(5.0)
+    empty.merge(one)
+    one.merge(Moments())
+    assert (empty.n, empty.mean, empty.sd) == (1, 5.0, 0.0) and (one.n, one.sd) == (1, 0.0)
+
+
+def test_the_collector_folds_blocks_of_customers_exactly():
+    rng = random.Random(3)
+    collector = Collector(touchpoints=1, stages=1, segments=2)
+    times = {0: [], 1: []}
+    for index in range(1300):  # more than two blocks of 512 per segment
+        segment = index % 2
+        time_in_journey = 1e8 + rng.gauss(0.0, 1.0)  # minutes since a distant epoch, unit noise
+        times[segment].append(time_in_journey)
+        collector.customer(segment, CustomerOutcomes(1, 0, 7, 0, 0, 1, 0, 0.5, 0, time_in_journey, 0, 0), 7)
+        collector.moments[segment][0].append(1e8 + rng.gauss(0.0, 1.0))
+        collector.waits[0].add(1e8 + rng.gauss(0.0, 1.0))
+    collector.flush()
+    everyone = times[0] + times[1]
+    assert collector.metric("time_in_journey").sd == pytest.approx(statistics.stdev(everyone), rel=1e-7)
+    for segment in (0, 1):
+        assert collector.metric("time_in_journey", segment).sd == pytest.approx(
+            statistics.stdev(times[segment]), rel=1e-7
+        )
+    assert collector.metric("conversion_rate").sd == 0.0 and collector.metric("return_rate").mean == 0.5
+    assert 0.9 < collector.affect(0).sd < 1.1 and 0.9 < collector.waits[0].sd < 1.1

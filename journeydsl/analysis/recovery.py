@@ -34,10 +34,8 @@ def recovery(outcome: Outcome) -> Document:
         sat, ret = Moments(), Moments()
         for collector in outcome.collectors:
             s, r = collector.recovery[number]
-            for target, source in ((sat, s), (ret, r)):
-                target.n += source.n
-                target.total += source.total
-                target.squares += source.squares
+            sat.merge(s)
+            ret.merge(r)
         groups[label] = {
             "customers": sat.n,
             "satisfaction": interval(sat.mean, sat.stderr if sat.n > 1 else 0.0, None),

@@ -1,16 +1,24 @@
 """Streaming aggregates: what the engine observes, folded into sums as it happens.
 
 Nothing per customer is kept beyond a small buffer: each metric is a running
-count, sum and sum of squares (enough for a mean and its standard error),
-folded in blocks of customers; waits keep a fixed-size reservoir sample for
-their 95th percentile.  :meth:`Collector.summary` turns
+count, sum and sum of squared deviations from the mean (enough for a mean and
+its standard error), folded in blocks of customers; waits keep a fixed-size
+reservoir sample for their 95th percentile.  :meth:`Collector.summary` turns
 the sums into plain numbers.
+
+The spread is never taken from a sum of squares minus the square of a sum,
+which cancels catastrophically when the values lie far from zero compared with
+their spread (1e8 plus unit noise gave a standard deviation of 0): one value
+is added by Welford's update (Welford 1962) and a block of values, or another
+aggregate, by Chan, Golub & LeVeque's formula for combining two groups (1979).
+Means are sums divided by counts, as before.
 """
 
 from __future__ import annotations
 
 import math
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import chain
 from operator import add
@@ -41,17 +49,58 @@ _BLOCK = 512
 
 @dataclass
 class Moments:
-    """Running count, sum and sum of squares of a quantity."""
+    """Running count, sum and sum of squared deviations from the mean of a quantity.
+
+    Values are added by Welford's update (:meth:`add`), groups by Chan's formula
+    (:meth:`merge`), so the spread stays exact to rounding however far the values
+    lie from zero.
+
+    Examples
+    --------
+    >>> m = Moments()
+    >>> for value in (1e8 + 1, 1e8 + 2, 1e8 + 3):
+    ...     m.add(value)
+    >>> m.mean, m.sd
+    (100000002.0, 1.0)
+    >>> other = Moments()
+    >>> other.add(1e8 + 4)
+    >>> m.merge(other)
+    >>> m.n, round(m.sd, 12)
+    (4, 1.290994448736)
+    """
 
     n: int = 0
     total: float = 0.0
-    squares: float = 0.0
+    #: The sum of squared deviations from the mean (``(n - 1)`` times the variance).
+    m2: float = 0.0
 
     def add(self, value: float) -> None:
-        """Fold one observation in."""
+        """Fold one observation in (Welford's update)."""
+        if not self.n:
+            self.n, self.total, self.m2 = 1, value, 0.0
+            return
+        before = self.total / self.n
         self.n += 1
         self.total += value
-        self.squares += value * value
+        self.m2 += (value - before) * (value - self.total / self.n)
+
+    def merge(self, other: Moments) -> None:
+        """Fold another group's moments in (Chan, Golub & LeVeque's pairwise formula)."""
+        if not other.n:
+            return
+        if not self.n:
+            self.n, self.total, self.m2 = other.n, other.total, other.m2
+            return
+        delta = other.total / other.n - self.total / self.n
+        n = self.n + other.n
+        self.m2 += other.m2 + delta * delta * (self.n * other.n / n)
+        self.n = n
+        self.total += other.total
+
+    @property
+    def squares(self) -> float:
+        """The sum of squares (derived; prefer :attr:`m2`, which keeps its precision)."""
+        return self.m2 + self.total * self.total / self.n if self.n else 0.0
 
     @property
     def mean(self) -> float:
@@ -63,8 +112,7 @@ class Moments:
         """The sample standard deviation (0 with fewer than two observations)."""
         if self.n < 2:
             return 0.0
-        variance = (self.squares - self.total * self.total / self.n) / (self.n - 1)
-        return math.sqrt(max(0.0, variance))
+        return math.sqrt(max(0.0, self.m2 / (self.n - 1)))
 
     @property
     def stderr(self) -> float:
@@ -167,17 +215,19 @@ class PairedOutcome(NamedTuple):
     outcomes: CustomerOutcomes
 
 
-class FactorSums(NamedTuple):
+@dataclass(slots=True)
+class FactorSums:
     """Per segment and factor: how many customers perceived it, and the sums of what they perceived,
     expected and how much it mattered to them (the gap analysis divides by ``customers``)."""
 
-    customers: float
-    performance: float
-    expectation: float
-    importance: float
+    customers: float = 0.0
+    performance: float = 0.0
+    expectation: float = 0.0
+    importance: float = 0.0
 
-
-_NO_FACTOR_SUMS = FactorSums(0.0, 0.0, 0.0, 0.0)
+    def __iter__(self) -> Iterator[float]:
+        """The four figures in the order above (the gap analysis adds collectors' up figure by figure)."""
+        return iter((self.customers, self.performance, self.expectation, self.importance))
 
 
 class RecoveryGroup(NamedTuple):
@@ -208,7 +258,8 @@ class Collector:
         self.segment_visits = [[0] * touchpoints for _ in range(segments)]
         self.segment_affect = [[0.0] * touchpoints for _ in range(segments)]
         self.affect_sum = [0.0] * touchpoints
-        self.affect_squares = [0.0] * touchpoints
+        #: Per touchpoint: the sum of squared deviations of the affects from their mean.
+        self.affect_m2 = [0.0] * touchpoints
         self.waits = [Moments() for _ in range(touchpoints)]
         self.wait_sample = [Reservoir(seed=index) for index in range(touchpoints)]
         self.peaks = [0] * touchpoints
@@ -221,7 +272,7 @@ class Collector:
         self.dropped = [0] * stages
         self.segment_customers = [0] * segments
         self._sum = [[0.0] * _COUNT for _ in range(segments + 1)]
-        self._squares = [[0.0] * _COUNT for _ in range(segments + 1)]
+        self._m2 = [[0.0] * _COUNT for _ in range(segments + 1)]
         self.customers = 0
         self._pending: list[list[CustomerOutcomes]] = [[] for _ in range(segments)]
         self._pending_scores: list[list[int]] = [[] for _ in range(segments)]
@@ -281,11 +332,14 @@ class Collector:
                 values.clear()
                 count = len(array)
                 total = float(array.sum())
+                deviations = float(np.square(array - total / count).sum())
+                self.affect_m2[index] = _combined(
+                    self.visits[index], self.affect_sum[index], self.affect_m2[index], count, total, deviations
+                )
                 self.visits[index] += count
                 visits[index] += count
                 affect[index] += total
                 self.affect_sum[index] += total
-                self.affect_squares[index] += float((array * array).sum())
 
     def _fold(self, segment: int) -> None:
         import numpy as np
@@ -299,13 +353,17 @@ class Collector:
         self._pending_scores[segment] = []
         self._pending_groups[segment] = []
         count = len(values)
+        block_sums = values.sum(axis=0)
+        sums = block_sums.tolist()
+        deviations = np.square(values - block_sums / count).sum(axis=0).tolist()
+        for group, before in ((-1, self.customers), (segment, self.segment_customers[segment])):
+            self._m2[group] = [
+                _combined(before, total, m2, count, block, spread)
+                for total, m2, block, spread in zip(self._sum[group], self._m2[group], sums, deviations, strict=True)
+            ]
+            self._sum[group] = list(map(add, self._sum[group], sums))
         self.customers += count
         self.segment_customers[segment] += count
-        sums = values.sum(axis=0).tolist()
-        squares = (values * values).sum(axis=0).tolist()
-        for group in (-1, segment):
-            self._sum[group] = list(map(add, self._sum[group], sums))
-            self._squares[group] = list(map(add, self._squares[group], squares))
         for histogram, column in (
             (self.remembered, values[:, _REMEMBERED]),
             (self.satisfaction, values[:, _SATISFACTION]),
@@ -320,32 +378,45 @@ class Collector:
             chosen = groups == group
             n = int(chosen.sum())
             if n:
-                sat, ret = moments.satisfaction, moments.returning
-                s, r = satisfaction[chosen], returning[chosen]
-                sat.n += n
-                sat.total += float(s.sum())
-                sat.squares += float((s * s).sum())
-                ret.n += n
-                ret.total += float(r.sum())
-                ret.squares += float((r * r).sum())
+                for aggregate, column in (
+                    (moments.satisfaction, satisfaction[chosen]),
+                    (moments.returning, returning[chosen]),
+                ):
+                    total = float(column.sum())
+                    aggregate.merge(Moments(n, total, float(np.square(column - total / n).sum())))
 
     def factor(self, segment: int, factor: int, performance: float, expectation: float, importance: float) -> None:
         """One customer's mean perceived performance on a factor, with their expectation and importance."""
-        sums = self.factors.get((segment, factor), _NO_FACTOR_SUMS)
-        self.factors[(segment, factor)] = FactorSums(
-            sums.customers + 1,
-            sums.performance + performance,
-            sums.expectation + expectation,
-            sums.importance + importance,
-        )
+        sums = self.factors.get((segment, factor))
+        if sums is None:
+            sums = self.factors[(segment, factor)] = FactorSums()
+        sums.customers += 1
+        sums.performance += performance
+        sums.expectation += expectation
+        sums.importance += importance
 
     def metric(self, name: str, segment: int | None = None) -> Moments:
         """The running aggregate of one metric, overall or for one segment."""
         index = METRICS.index(name)
         group = -1 if segment is None else segment
         n = self.customers if segment is None else self.segment_customers[segment]
-        return Moments(n, self._sum[group][index], self._squares[group][index])
+        return Moments(n, self._sum[group][index], self._m2[group][index])
 
     def affect(self, touchpoint: int) -> Moments:
         """Momentary affect at one touchpoint over all its visits."""
-        return Moments(self.visits[touchpoint], self.affect_sum[touchpoint], self.affect_squares[touchpoint])
+        return Moments(self.visits[touchpoint], self.affect_sum[touchpoint], self.affect_m2[touchpoint])
+
+    @property
+    def affect_squares(self) -> list[float]:
+        """Per touchpoint, the sum of squared affects (derived from :attr:`affect_m2`)."""
+        return [self.affect(index).squares for index in range(len(self.visits))]
+
+
+def _combined(n_a: int, total_a: float, m2_a: float, n_b: int, total_b: float, m2_b: float) -> float:
+    """The sum of squared deviations of two groups together (Chan, Golub & LeVeque 1979)."""
+    if not n_a:
+        return m2_b
+    if not n_b:
+        return m2_a
+    delta = total_b / n_b - total_a / n_a
+    return m2_a + m2_b + delta * delta * (n_a * n_b / (n_a + n_b))

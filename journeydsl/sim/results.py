@@ -297,12 +297,8 @@ def _summary(plan: Plan, collectors: list[Collector], seed: int, design: str) ->
         affect = Moments()
         waits = Moments()
         for c in collectors:
-            affect.n += c.visits[i]
-            affect.total += c.affect_sum[i]
-            affect.squares += c.affect_squares[i]
-            waits.n += c.waits[i].n
-            waits.total += c.waits[i].total
-            waits.squares += c.waits[i].squares
+            affect.merge(c.affect(i))
+            waits.merge(c.waits[i])
         pooled = Reservoir(size=sum(len(c.wait_sample[i].values) for c in collectors) or 1)
         for c in collectors:
             for value in c.wait_sample[i].values:
