@@ -521,3 +521,43 @@ def test_the_collector_folds_blocks_of_customers_exactly():
         )
     assert collector.metric("conversion_rate").sd == 0.0 and collector.metric("return_rate").mean == 0.5
     assert 0.9 < collector.affect(0).sd < 1.1 and 0.9 < collector.waits[0].sd < 1.1
+
+
+# --- the same bytes on every CPU kernel numpy dispatches to ------------------------------------
+
+
+#: Prints, as JSON, the dispatchable CPU features numpy uses in this process.
+_PROBE = """
+import json
+try:
+    from numpy._core import _multiarray_umath as umath
+except ImportError:  # numpy 1.x
+    from numpy.core import _multiarray_umath as umath
+print(json.dumps([name for name in umath.__cpu_dispatch__ if umath.__cpu_features__.get(name)]))
+"""
+
+
+def _features(env: dict[str, str] | None = None) -> list[str]:
+    probe = subprocess.run([sys.executable, "-c", _PROBE], env=env, capture_output=True, text=True, check=True)
+    return json.loads(probe.stdout)
+
+
+def _avx512_features() -> list[str]:
+    """The AVX-512 kernels numpy could dispatch to on this machine (names differ between numpy releases)."""
+    return [name for name in _features() if name.startswith("AVX512") or name == "X86_V4"]
+
+
+AVX512 = _avx512_features()
+
+
+@pytest.mark.skipif(not AVX512, reason="numpy has no AVX-512 kernels to turn off on this machine")
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_results_are_the_same_bytes_without_the_avx512_kernels(path, tmp_path):
+    env = {key: value for key, value in os.environ.items() if not key.startswith("NPY_")}
+    without = {**env, "NPY_DISABLE_CPU_FEATURES": " ".join(AVX512)}
+    assert not set(AVX512) & set(_features(without))  # numpy really turned them off
+    command = [sys.executable, "-m", "journeydsl", "simulate", str(path), "--customers", "2000", "--format", "json"]
+    default = subprocess.run(command, env=env, capture_output=True, check=True, timeout=300).stdout
+    plain = subprocess.run(command, env=without, capture_output=True, check=True, timeout=300).stdout
+    assert json.loads(default)["customers"] > 0
+    assert plain == default
