@@ -497,10 +497,10 @@ def gaps_from_simulation(outcome: Outcome) -> Document:
     segment_names = {segment.index: segment.name for segment in plan.segments}
     totals: dict[tuple[int | None, int], list[float]] = {}
     for collector in collectors:
-        for (segment, factor), sums in collector.factors.items():
+        for (segment, factor), figures in collector.factors.items():
             for group in (None, segment):
                 target = totals.setdefault((group, factor), [0.0, 0.0, 0.0, 0.0])
-                for i, value in enumerate(sums):
+                for i, value in enumerate(figures):
                     target[i] += value
     groups: dict[str, list[Document]] = {}
     for group in [None, *segment_names]:
