@@ -54,7 +54,7 @@ def test_disconfirmation_is_the_models_over_a_grid(loss, curvature, weight):
         engine = ExperienceRole._disconfirmation(c, ((0, value),))
         model = psy.disconfirmation([(value, expected, importance)], loss, curvature, weight)
         assert bits(engine) == bits(model), (value, expected, importance)
-        assert c.perceived is not None and c.perceived[0].total == value and c.perceived[0].count == 1
+        assert c.perceived is not None and (c.perceived.totals, c.perceived.counts) == ({0: value}, {0: 1})
 
 
 def test_disconfirmation_sums_factors_in_order_and_counts_what_was_perceived():
@@ -73,7 +73,7 @@ def test_disconfirmation_sums_factors_in_order_and_counts_what_was_perceived():
         assert c.perceived is not None
         for f in {f for f, _ in performance}:
             values = [v for g, v in performance if g == f]
-            assert (c.perceived[f].total, c.perceived[f].count) == (sum(values), len(values))
+            assert (c.perceived.totals[f], c.perceived.counts[f]) == (sum(values), len(values))
 
 
 # ---- the moment and the judgement, walked in line and on the general path ------------------------
@@ -280,3 +280,39 @@ def test_waiting_is_the_models_below_at_and_beyond_patience(service, carry, pena
     expected = psy.momentary_affect(0.0 if gives_up else 1.0, 0.0, waited, 0.0, 0.0, carry)
     assert second.affect == expected
     assert (waited < 0.0) == (wait > 5.0)
+
+
+# ---- a failure's effects ------------------------------------------------------------------------
+
+_FAILING = """
+journey "failing" {{
+  time unit minutes
+  arrivals cohort 1
+  affect {{ carry_over {C}; loss_aversion {L}; noise 0 }}
+  spread {{ expectation 0; importance 0; sensitivity 0; loss_aversion 0; judgement 0 }}
+  word_of_mouth {{ referral_conversion 0 }}
+  factor service expect 7 importance 8
+  touchpoint apology: staff {{ relate +2; performance service 9 }}
+  stage s goal {{
+    touchpoint wifi: environment {{ sense +1; performance service 8
+      failure down 100% {{ feel {F:+g}; think -1; performance service {P} }} recover by apology }}
+  }}
+}}
+"""
+
+
+@pytest.mark.parametrize(("F", "P", "C", "L"), [(-3, 2, 0.3, 2.25), (2, 10, 0.0, 1.0), (-5, 0, 0.99, 5.0)])
+def test_a_failure_and_its_recovery_are_the_models(F, P, C, L):
+    # The failure's effects add to the touchpoint's, its performance figure is one more term of the
+    # disconfirmation (the factor counts twice), and the recovery is the next moment.
+    plan = compile_plan(loads(_FAILING.format(F=F, P=P, C=C, L=L)))
+    rows: list[TraceRow] = []
+    Engine(plan, RunSettings(customers=1), seed=5, trace=rows.append).execute()
+    assert [(row.touchpoint, row.failure) for row in rows] == [("wifi", "down"), ("apology", "")]
+    # Sensitivities are 1: the touchpoint's sense +1, then the failure's feel and think, in module order.
+    direct = psy.direct_effect(psy.direct_effect(0.0, [(0, 1.0)], [1.0]), [(0, float(F)), (1, -1.0)], [1.0, 1.0])
+    disconfirmed = psy.disconfirmation([(8.0, 7.0, 8.0), (float(P), 7.0, 8.0)], L, 0.88, 1.0)
+    failed = psy.momentary_affect(direct, disconfirmed, 0.0, 0.0, 0.0, C)
+    apology = psy.disconfirmation([(9.0, 7.0, 8.0)], L, 0.88, 1.0)
+    recovered = psy.momentary_affect(2.0, apology, 0.0, 0.0, failed, C)
+    assert [row.affect for row in rows] == [failed, recovered]

@@ -131,10 +131,10 @@ def customer_columns(plan: Plan, tp_sites: Sequence[int], stage_sites: Sequence[
 
 @dataclass(slots=True)
 class Perceived:
-    """What a customer perceived of one factor in a cycle: the sum of its performance figures and their count."""
+    """What a customer perceived in a cycle, per factor: the sum of the performance figures met and their number."""
 
-    total: float
-    count: int
+    totals: dict[int, float]
+    counts: dict[int, int]
 
 
 class Customer:
@@ -233,8 +233,8 @@ class Customer:
     peak_size: float
     peak_tp: int
     end_tp: int
-    #: Per factor: what the customer perceived this cycle (made at the first performance figure).
-    perceived: dict[int, Perceived] | None
+    #: What the customer perceived this cycle (made at the first performance figure).
+    perceived: Perceived | None
     #: Failures met this cycle, and those without a recovery.
     failed: int
     unrecovered: int

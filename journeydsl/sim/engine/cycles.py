@@ -88,8 +88,10 @@ class CycleRole(EngineState):
                 ):
                     break
             adaptation = c.settings["expectations"]["adaptation"]
-            for f, seen in (c.perceived or {}).items():
-                c.expect[f] = update_expectation(c.expect[f], seen.total / seen.count, adaptation)
+            if c.perceived is not None:
+                counts = c.perceived.counts
+                for f, total in c.perceived.totals.items():
+                    c.expect[f] = update_expectation(c.expect[f], total / counts[f], adaptation)
             c.cycle += 1
             collector.repeat_purchases += c.counted
             c.new_cycle()

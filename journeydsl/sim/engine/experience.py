@@ -120,10 +120,10 @@ class ExperienceRole(EngineState):
                         c.failed += 1
                         if failure.recovery is None:
                             c.unrecovered += 1
-                        direct += failure.theme_total
-                        for m, value in enumerate(failure.modules):
-                            if value:
-                                direct += sens[m] * value
+                        # The failure's effects add to the touchpoint's.
+                        direct = direct_effect(
+                            direct + failure.theme_total, [(m, v) for m, v in enumerate(failure.modules) if v], sens
+                        )
                         if failure.performance:
                             performance = performance + failure.performance
                         break
@@ -192,7 +192,9 @@ class ExperienceRole(EngineState):
         loss = c.loss
         perceived = c.perceived
         if perceived is None:
-            perceived = c.perceived = {}
+            perceived = c.perceived = Perceived({}, {})
+        totals = perceived.totals
+        counts = perceived.counts
         disconfirmed = 0.0
         for f, value in performance:
             # psychology.factor_disconfirmation(), written out: this runs at every visit with performance.
@@ -201,9 +203,6 @@ class ExperienceRole(EngineState):
                 disconfirmed += importance[f] * 0.1 * gap**curvature
             else:
                 disconfirmed -= importance[f] * 0.1 * loss * (-gap) ** curvature
-            seen = perceived.get(f)
-            if seen is None:
-                seen = perceived[f] = Perceived(0.0, 0)
-            seen.total += value
-            seen.count += 1
+            totals[f] = totals.get(f, 0.0) + value
+            counts[f] = counts.get(f, 0) + 1
         return disconfirmed * weights.disconfirmation

@@ -91,10 +91,11 @@ class JudgementRole(EngineState):
             if c.counted:
                 collector.peaks[c.peak_tp] += 1
                 collector.ends[c.end_tp] += 1
-                if not c.cycle and c.perceived:
+                if not c.cycle and c.perceived is not None:
                     # What the customer perceived per factor, against what they expected (gap analysis).
-                    for f, seen in c.perceived.items():
-                        collector.factor(c.segment.index, f, seen.total / seen.count, c.expect[f], c.importance[f])
+                    counts = c.perceived.counts
+                    for f, total in c.perceived.totals.items():
+                        collector.factor(c.segment.index, f, total / counts[f], c.expect[f], c.importance[f])
         else:
             remembered = 0.0
         sat = satisfaction(remembered, weights.satisfaction_baseline + c.judgement, weights.satisfaction_scale)
