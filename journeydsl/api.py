@@ -52,7 +52,7 @@ from .lang.graph import build_graph
 from .lang.loader import Loaded, load_file, load_text
 from .lang.model import Journey, Library
 from .lang.survey_checks import check_surveys
-from .sim.results import Document
+from .sim.results import Document, NoCustomersError, NonFiniteResultError, ResultError
 from .sim.settings import RunSettings, source_hash
 
 if TYPE_CHECKING:
@@ -66,6 +66,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CheckResult",
+    "NoCustomersError",
+    "NonFiniteResultError",
+    "ResultError",
     "RunSettings",
     "check_text",
     "check_file",
@@ -554,9 +557,13 @@ def trace_writer(path: str | os.PathLike[str]) -> TraceWriter:
     return TraceWriter(path)
 
 
-def read_survey_csv(path: str | os.PathLike[str]) -> list[Survey]:
+def read_survey_csv(path: str | os.PathLike[str], journey: Journey | None = None) -> list[Survey]:
     """Survey figures from a CSV file (``factor, experience, expectation, importance, ideal[, segment]``),
-    to pass as ``gaps(..., surveys=...)``."""
+    to pass as ``gaps(..., surveys=...)``.
+
+    The file is checked like a ``survey`` block (against ``journey``'s segments when given); problems
+    raise :class:`JourneyError` with a diagnostic at the CSV's line and column.
+    """
     from .analysis.gaps import read_survey_csv as read
 
-    return read(path)
+    return read(path, journey)

@@ -94,3 +94,14 @@ def test_cli(tmp_path):
     premier = ROOT / "examples" / "journeys" / "premier_banking.journey"
     missing = runner.invoke(cli, ["gaps", str(premier), "--source", "survey"])
     assert missing.exit_code == 2 and "no survey" in missing.output
+
+
+def test_cli_shows_the_problems_of_a_survey_csv_at_their_line(tmp_path):
+    survey = tmp_path / "interviews.csv"
+    survey.write_text("factor,experience,expectation\nconvenience,5,7\nconvenience,12,7\nwarp,3,3\n")
+    journey = ROOT / "examples" / "journeys" / "electronics_shops.journey"
+    result = CliRunner().invoke(cli, ["gaps", str(journey), "--survey-csv", str(survey)])
+    assert result.exit_code == 1
+    for code, place in (("JD102", ":3:1:"), ("JD207", ":3:13:"), ("JD106", ":4:1:")):
+        assert code in result.output and place in result.output
+    assert "Traceback" not in result.output

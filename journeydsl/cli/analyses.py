@@ -34,7 +34,7 @@ from .options import (
     plot_option,
     run_options,
 )
-from .output import Command, emit, load_journey, progress_bar, save_figure
+from .output import EXIT_INVALID, Command, emit, load_journey, progress_bar, save_figure, show_diagnostics
 
 __all__ = ["analyze", "gaps", "opportunities", "profile", "delivery", "care", "recovery"]
 
@@ -126,8 +126,11 @@ def gaps(
     surveys = None
     if survey_csv is not None:
         try:
-            surveys = api.read_survey_csv(survey_csv)
-        except (ValueError, KeyError, OSError) as error:
+            surveys = api.read_survey_csv(survey_csv, journey)
+        except api.JourneyError as error:
+            show_diagnostics(error.diagnostics, error.sources)
+            raise click.exceptions.Exit(EXIT_INVALID) from None
+        except OSError as error:
             raise click.BadParameter(f"cannot read `{survey_csv}`: {error}", param_hint="--survey-csv") from None
     source = source or ("survey" if (surveys or journey.surveys) else "simulation")
     if source == "survey" and not (surveys or journey.surveys):
