@@ -11,7 +11,7 @@ from ..lang.diagnostics import Diagnostic
 from ..lang.export import FORMATS, export
 from ..lang.render import render_json, summary_line
 from .options import DESIGN_OPTION, FILE, ROOT_OPTION, output_option
-from .output import EXIT_INVALID, EXIT_OK, Command, fail, show_diagnostics, write_text
+from .output import EXIT_INVALID, EXIT_OK, Command, fail, note_inputs, show_diagnostics, write_text
 
 __all__ = ["check", "graph"]
 
@@ -92,6 +92,7 @@ def graph(file: Path, fmt: str, output: Path | None, design: str, root: Path | N
       journey graph shop.journey --design "printer in office" --format mermaid
     """
     result = api.check_file(file, root)
+    note_inputs(*result.sources)
     show_diagnostics(result.diagnostics, result.sources)
     if not result.ok or result.journey is None:
         if result.ok:

@@ -3,19 +3,26 @@
 Exit codes: :data:`EXIT_OK` (0) success, warnings allowed; :data:`EXIT_INVALID`
 (1) the journey has errors, a design test failed, or an output could not be
 written; :data:`EXIT_USAGE` (2) bad usage: an unknown option or design, an
-impossible combination (click's own usage errors).
+impossible combination (click's own usage errors).  A command stopped by a
+signal exits with 128 + its number (130 for Ctrl-C, 143 for SIGTERM; see
+:mod:`.main`).
 
 Results go to standard output or to ``--output``, written whole or not at all
 (:func:`journeydsl.report.files.write_atomically`); diagnostics, ``wrote ...``
-lines, errors and progress bars go to standard error.
+lines, errors and progress bars go to standard error.  ``-o -`` is standard
+output; a device or FIFO is written through, a link's target is written, and
+no output may be written over a file the command read (:func:`note_inputs`):
+that is refused with exit code 1, before anything runs when it can be told.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -23,8 +30,9 @@ import click
 
 from .. import api
 from ..lang.diagnostics import Diagnostic, JourneyError
+from ..lang.model import Span
 from ..lang.render import render_text, summary_line
-from ..report.files import write_atomically
+from ..report.files import STDOUT, InputFileError, StagedFile, refuse_input, write_atomically
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -40,10 +48,14 @@ __all__ = [
     "fail",
     "show_diagnostics",
     "load_journey",
+    "note_inputs",
+    "inputs_read",
     "emit",
     "write_text",
     "write_or_fail",
     "save_figure",
+    "stage_output",
+    "deliver_or_fail",
     "progress_bar",
 ]
 
@@ -51,6 +63,12 @@ EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
 #: A table renderer of :mod:`journeydsl.report.tables`: a document and an optional style (bold headers).
 Table = Callable[..., str]
+
+#: Where a command's context keeps the files it read.
+_INPUTS = "journeydsl.inputs"
+#: The parameters that name files a command reads, and those that name files it writes.
+_INPUT_PARAMS = ("file", "files", "survey_csv")
+_OUTPUT_PARAMS = ("output", "plot_path", "trace")
 
 
 class Command(click.Command):
@@ -63,7 +81,14 @@ class Command(click.Command):
     """
 
     def invoke(self, ctx: click.Context) -> Any:
-        """Run the command, turning an unknown design into a usage error."""
+        """Run the command, turning an unknown design into a usage error.
+
+        The files named by its arguments (``FILE``, ``--survey-csv``) are
+        inputs (:func:`note_inputs`): an output naming one of them is refused
+        before anything runs.
+        """
+        named = [ctx.params.get(name) for name in _INPUT_PARAMS]
+        note_inputs(*(path for value in named for path in (value if isinstance(value, tuple) else (value,)) if path))
         try:
             return super().invoke(ctx)
         except JourneyError as error:
@@ -97,10 +122,68 @@ def show_diagnostics(diagnostics: Sequence[Diagnostic], sources: dict[str, str])
         click.echo("", err=True)
 
 
+def note_inputs(*paths: str | os.PathLike[str]) -> None:
+    """Remember files the running command reads: none of its outputs may be written over them.
+
+    An output option already given that names one of them (``-o``, ``--plot``,
+    ``--trace``; compared as files, so links count) ends the command at once with
+    ``Error: cannot write ...: it is an input of this command`` and exit code 1;
+    outputs are checked again when they are written (:func:`write_or_fail`,
+    :func:`save_figure`, :func:`stage_output`).  Outside a command it does nothing.
+
+    Parameters
+    ----------
+    *paths : path-like
+        The files read.
+    """
+    ctx = click.get_current_context(silent=True)
+    if ctx is None or not paths:
+        return
+    ctx.meta.setdefault(_INPUTS, []).extend(Path(path) for path in paths)
+    for name in _OUTPUT_PARAMS:
+        target = ctx.params.get(name)
+        if target is not None:
+            try:
+                refuse_input(target, paths)
+            except InputFileError as error:
+                fail(f"cannot write `{target}`: {error.strerror}")
+
+
+def inputs_read() -> tuple[Path, ...]:
+    """The files the running command has read so far (see :func:`note_inputs`).
+
+    Returns
+    -------
+    tuple of Path
+        Empty outside a command.
+    """
+    ctx = click.get_current_context(silent=True)
+    return tuple(ctx.meta.get(_INPUTS, ())) if ctx is not None else ()
+
+
+def _source_files(journey: Journey, file: Path) -> set[str | Path]:
+    """The files a loaded journey came from: every file named by a span in it, and its imports."""
+    found: set[str | Path] = {file, *(file.parent / statement.path for statement in journey.imports)}
+    seen: set[int] = set()
+    pending: list[object] = [journey]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, Span):
+            found.add(value.file)
+        elif isinstance(value, tuple | list):
+            pending.extend(value)
+        elif is_dataclass(value) and not isinstance(value, type) and id(value) not in seen:
+            seen.add(id(value))
+            pending.extend(getattr(value, f.name) for f in fields(value))
+    return found
+
+
 def load_journey(file: Path, root: Path | None) -> Journey:
     """The checked journey of a file (:func:`journeydsl.api.load`); its errors printed and exit 1 if any.
 
     Warnings are not shown (``journey check`` shows them); a library is refused.
+    The file and every file it imports become inputs of the command
+    (:func:`note_inputs`).
 
     Parameters
     ----------
@@ -115,7 +198,7 @@ def load_journey(file: Path, root: Path | None) -> Journey:
         The journey as written, with the hash of its sources.
     """
     try:
-        return api.load(file, root)
+        journey = api.load(file, root)
     except JourneyError as error:
         errors = [d for d in error.diagnostics if d.is_error]
         show_diagnostics(errors, error.sources)
@@ -123,10 +206,16 @@ def load_journey(file: Path, root: Path | None) -> Journey:
             fail(f"`{file}` is a library; simulate a journey that imports it.")
         click.echo(f"failed: {summary_line(error.diagnostics)}; run `journey check {file}` for details", err=True)
         raise click.exceptions.Exit(EXIT_INVALID) from None
+    note_inputs(*_source_files(journey, file))
+    return journey
 
 
 def write_or_fail(output: Path, data: str | bytes, what: str) -> None:
     """Write a file whole or not at all and say so on standard error; exit 1 if it cannot be written.
+
+    Links, devices, FIFOs and ``-`` (standard output, then nothing is said) are
+    handled as :func:`journeydsl.report.files.write_atomically` says; a file
+    the command read is not written over (exit 1).
 
     Parameters
     ----------
@@ -138,10 +227,11 @@ def write_or_fail(output: Path, data: str | bytes, what: str) -> None:
         What was written, for the ``wrote PATH (WHAT)`` line.
     """
     try:
-        write_atomically(output, data)
+        write_atomically(output, data, protected=inputs_read())
     except OSError as error:
         fail(f"cannot write `{output}`: {error.strerror or error}")
-    click.echo(f"wrote {output} ({what})", err=True)
+    if os.fspath(output) != STDOUT:
+        click.echo(f"wrote {output} ({what})", err=True)
 
 
 def write_text(text: str, output: Path | None, what: str) -> None:
@@ -152,11 +242,11 @@ def write_text(text: str, output: Path | None, what: str) -> None:
     text : str
         The text, with its final newline.
     output : Path, optional
-        A file to write instead of standard output.
+        A file to write instead of standard output (``-`` is standard output).
     what : str
         What was written, for the ``wrote PATH (WHAT)`` line.
     """
-    if output is None:
+    if output is None or os.fspath(output) == STDOUT:
         click.echo(text, nl=False)
     else:
         write_or_fail(output, text, what)
@@ -209,10 +299,47 @@ def save_figure(drawing: Figure | Axes, path: Path, what: str = "chart", dpi: in
     if figure is None:
         raise ValueError("the axes belong to no figure")
     try:
+        refuse_input(path, inputs_read())
         save(figure, path, dpi)
     except OSError as error:
         fail(f"cannot write `{path}`: {error.strerror or error}")
     click.echo(f"wrote {path} ({what})", err=True)
+
+
+def stage_output(path: Path) -> StagedFile:
+    """A place to build a large output in (the trace), delivered by :func:`deliver_or_fail`; exit 1 if there is none.
+
+    Use it in a ``with`` block: however the block ends, the temporary folder
+    goes (:class:`journeydsl.report.files.StagedFile`).
+
+    Parameters
+    ----------
+    path : Path
+        The output; not a file the command read.
+
+    Returns
+    -------
+    StagedFile
+        Its ``path`` is where to write.
+    """
+    try:
+        return StagedFile(path, protected=inputs_read())
+    except OSError as error:
+        fail(f"cannot write `{path}`: {error.strerror or error}")
+
+
+def deliver_or_fail(staged: StagedFile) -> None:
+    """Deliver a finished output of :func:`stage_output` to its path; exit 1 if it cannot be.
+
+    Parameters
+    ----------
+    staged : StagedFile
+        The finished output.
+    """
+    try:
+        staged.deliver()
+    except OSError as error:
+        fail(f"cannot write `{staged.target}`: {error.strerror or error}")
 
 
 @contextmanager

@@ -26,7 +26,19 @@ from .options import (
     output_option,
     run_options,
 )
-from .output import EXIT_INVALID, Command, emit, fail, load_journey, progress_bar, save_figure, write_or_fail
+from .output import (
+    EXIT_INVALID,
+    Command,
+    deliver_or_fail,
+    emit,
+    fail,
+    inputs_read,
+    load_journey,
+    progress_bar,
+    save_figure,
+    stage_output,
+    write_or_fail,
+)
 
 __all__ = ["simulate", "compare", "test", "plot", "report"]
 
@@ -82,14 +94,18 @@ def simulate(
     journey = load_journey(file, root)
     settings = run.settings(journey)
     with ExitStack() as stack:
-        writer = None
-        if trace is not None:
-            try:
-                writer = stack.enter_context(api.trace_writer(trace))
-            except (RuntimeError, OSError) as error:
-                raise click.BadParameter(str(error), param_hint="--trace") from None
-        progress = stack.enter_context(progress_bar("simulating"))
-        outcome = api.simulate(journey, settings, design=design, trace=writer, progress=progress)
+        staged = stack.enter_context(stage_output(trace)) if trace is not None else None
+        with ExitStack() as running:
+            writer = None
+            if staged is not None:
+                try:
+                    writer = running.enter_context(api.trace_writer(staged.path))
+                except RuntimeError as error:
+                    raise click.BadParameter(str(error), param_hint="--trace") from None
+            progress = running.enter_context(progress_bar("simulating"))
+            outcome = api.simulate(journey, settings, design=design, trace=writer, progress=progress)
+        if staged is not None:
+            deliver_or_fail(staged)
     emit(outcome.results, fmt, output, results_table, results_csv)
 
 
@@ -264,7 +280,7 @@ def report(file: Path, output: Path, designs: tuple[str, ...], run: RunOptions, 
     try:
         folder.mkdir(exist_ok=True)
         for name, data in images.items():
-            write_atomically(folder / name, data)
+            write_atomically(folder / name, data, protected=inputs_read())
     except OSError as error:
         fail(f"cannot write `{folder}`: {error.strerror or error}")
     write_or_fail(output, text, f"report, images in {folder}")
