@@ -602,3 +602,22 @@ def test_tables_with_chinese_names_line_up():
 def test_format_table_pads_by_display_width():
     table = format_table(["name", "n"], [["网点顾问", "1"], ["e\u0301", "22"], ["ＡＢ", "333"]])
     assert {display_width(row) for row in table.split("\n")} == {13}
+
+
+def test_trace_csv_cells_cannot_start_a_formula(tmp_path):
+    """S6 for the trace: names that start a formula are written as text."""
+    import csv
+
+    from journeydsl import api
+
+    journey = api.loads(
+        'journey "J" { arrivals cohort 20 '
+        'stage "=HYPERLINK(1)" goal { touchpoint "@SUM(A1)": staff { feel +1 } touchpoint "-2": staff { feel +1 } } }'
+    )
+    target = tmp_path / "trace.csv"
+    with api.trace_writer(target) as writer:
+        api.simulate(journey, customers=20, trace=writer)
+    cells = [cell for row in csv.reader(target.open(encoding="utf-8")) for cell in row]
+    names = {"=HYPERLINK(1)", "@SUM(A1)", "-2"}
+    assert not names & set(cells)
+    assert {"'=HYPERLINK(1)", "'@SUM(A1)", "'-2"} <= set(cells)

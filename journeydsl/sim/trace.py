@@ -14,6 +14,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TextIO
 
+from ..lang.escape import csv_cell
 from .engine import TRACE_COLUMNS, TraceRow
 
 if TYPE_CHECKING:
@@ -110,5 +111,5 @@ class TraceWriter:
 
 
 def _csv_row(row: TraceRow) -> tuple[object, ...]:
-    """A row as written to CSV: numbers with six significant digits."""
-    return tuple(f"{v:.6g}" if isinstance(v, float) else v for v in row)
+    """A row as written to CSV: numbers with six significant digits, names safe from formula injection."""
+    return tuple(f"{v:.6g}" if isinstance(v, float) else csv_cell(v) for v in row)
