@@ -1,10 +1,15 @@
-"""Outputs never clobber devices, links or inputs, and leave no temporary file behind.
+"""Outputs never clobber devices, links or inputs, and a stopped command leaves nothing behind.
 
-The reproducers of S1 of the "Hardening" issue, kept as tests so none comes back: ``-o`` and
-``--trace`` write through a device (``/dev/null`` discards, ``/dev/full`` is a clean error), a
-FIFO and a descriptor (``-``, ``/dev/fd/1``, a link to ``/proc/self/fd/1``), write the file a
-link points to and keep the link, and refuse to write over a file the command read (the journey,
-an import, a survey CSV, through links and hard links too).
+The reproducers of the "Hardening" issue (S1, S3 and the minor items on Ctrl-C, SIGTERM and
+temporary files), kept as tests so none comes back:
+
+- ``-o`` and ``--trace`` write through a device (``/dev/null`` discards, ``/dev/full`` is a clean
+  error), a FIFO and a descriptor (``-``, ``/dev/fd/1``, a link to ``/proc/self/fd/1``), write
+  the file a link points to and keep the link, and refuse to write over a file the command read
+  (the journey, an import, a survey CSV, through links and hard links too);
+- ``kill -TERM`` or Ctrl-C of ``journey compare ... -j 2`` stops the workers with their parent
+  (exit 143 or 130, one line on standard error), so does ``kill -9`` of the parent, and no
+  hidden ``.*.tmp`` file is left next to a ``--trace`` or ``-o`` target.
 
 No test here can harm the machine if the code regresses: devices are nodes made in the test's
 own folder (as root), or the real ones when a regression could not replace them (not root), and
@@ -13,19 +18,25 @@ own folder (as root), or the real ones when a regression could not replace them 
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
+import signal
 import stat
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from journeydsl.api import loads
 from journeydsl.cli import cli
 from journeydsl.report.files import InputFileError, StagedFile, write_atomically
+from journeydsl.sim.runner import Design, Runner
+from journeydsl.sim.settings import RunSettings
 
 from .conftest import ROOT
 
@@ -34,7 +45,7 @@ PIZZA = JOURNEYS / "pizza_restaurant.journey"
 PREMIER = JOURNEYS / "premier_banking.journey"
 HOTEL = JOURNEYS / "conference_hotel.journey"
 
-linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="needs Linux (/proc)")
+linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="needs Linux (/proc, prctl)")
 
 
 @pytest.fixture
@@ -265,3 +276,136 @@ def test_a_staged_file_not_delivered_leaves_nothing(tmp_path):
         staged.path.write_text("half")
         raise KeyboardInterrupt
     assert target.read_text() == "old" and leftovers(tmp_path) == []
+
+
+# ---- signals ---------------------------------------------------------------------------------
+
+
+def _processes() -> dict[int, tuple[str, int, int]]:
+    """Every process: pid -> (state, parent pid, process group)."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            found[int(entry.name)] = (fields[0], int(fields[1]), int(fields[2]))
+    return found
+
+
+def _living(group: int) -> list[int]:
+    """Processes of a process group that are still alive (zombies waiting to be reaped are dead)."""
+    return [pid for pid, (state, _, pgrp) in _processes().items() if pgrp == group and state not in "ZX"]
+
+
+def _children(pid: int) -> list[int]:
+    return [child for child, (state, parent, _) in _processes().items() if parent == pid and state not in "ZX"]
+
+
+def _wait_for(condition, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+def started():
+    """Start ``journey`` commands in sessions of their own; whatever is left of them is killed after the test."""
+    processes: list[subprocess.Popen] = []
+
+    def start(*arguments: str | Path, cwd: Path) -> subprocess.Popen:
+        process = journey_command(*arguments, cwd=cwd)
+        processes.append(process)
+        return process
+
+    yield start
+    for process in processes:
+        for pid in _living(process.pid):
+            os.kill(pid, signal.SIGKILL)
+        if process.poll() is None:
+            process.kill()
+        process.communicate()
+
+
+def _stop_and_check(process: subprocess.Popen, number: int, whole_group: bool) -> str:
+    """Send a signal once the pool's workers are at work; the command must end at once, alone."""
+    workers = _wait_for(lambda: len(_children(process.pid)) >= 2 and _children(process.pid), 30, "two workers")
+    time.sleep(0.3)
+    if whole_group:  # what a terminal does on Ctrl-C
+        os.killpg(process.pid, number)
+    else:
+        os.kill(process.pid, number)
+    out, err = process.communicate(timeout=10)
+    assert process.returncode == 128 + number, err.decode()
+    _wait_for(lambda: not _living(process.pid), 5, f"workers {workers} to die")
+    return err.decode()
+
+
+@linux_only
+def test_sigterm_stops_compare_and_its_workers(started, tmp_path):
+    old = tmp_path / "out.json"
+    old.write_text("old")
+    process = started("compare", PREMIER, "--customers", "200000", "-j", "2", "-o", old, cwd=tmp_path)
+    assert _stop_and_check(process, signal.SIGTERM, whole_group=False) == "Interrupted by SIGTERM.\n"
+    assert old.read_text() == "old" and leftovers(tmp_path) == []
+
+
+@linux_only
+def test_ctrl_c_stops_compare_and_its_workers_with_one_line(started, tmp_path):
+    process = started("compare", PREMIER, "--customers", "200000", "-j", "2", cwd=tmp_path)
+    assert _stop_and_check(process, signal.SIGINT, whole_group=True) == "Interrupted.\n"
+
+
+@linux_only
+def test_workers_die_with_a_parent_killed_outright(started, tmp_path):
+    process = started("compare", PREMIER, "--customers", "200000", "-j", "2", cwd=tmp_path)
+    workers = _wait_for(lambda: len(_children(process.pid)) >= 2 and _children(process.pid), 30, "two workers")
+    process.kill()
+    process.communicate(timeout=10)
+    _wait_for(lambda: not [pid for pid in workers if pid in _living(process.pid)], 5, f"workers {workers} to die")
+
+
+@linux_only
+def test_sigterm_leaves_no_temporary_trace(started, tmp_path):
+    old = tmp_path / "out.json"
+    old.write_text("old")
+    process = started(
+        "simulate", PREMIER, "--customers", "200000", "--trace", "t.csv", "--format", "json", "-o", old, cwd=tmp_path
+    )
+
+    def trace_growing() -> bool:
+        return any(p.stat().st_size > 0 for p in tmp_path.rglob(".t.csv.*") if p.is_file())
+
+    _wait_for(trace_growing, 30, "the trace to be written")
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=10)
+    assert process.returncode == 143 and err.decode() == "Interrupted by SIGTERM.\n", err.decode()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json"] and old.read_text() == "old"
+
+
+SHORT_AND_LONG = (
+    'journey "J" {{ horizon 10 days arrivals poisson {} per day stage a goal {{ '
+    "touchpoint t: staff duration 1 min {{ feel +1 }} touchpoint u: staff duration 1 min {{ feel +1 }} }} }}"
+)
+
+
+def test_an_interrupted_pool_is_stopped_at_once():
+    """On any exception while gathering (here one from the progress callback) the runner stops its pool.
+
+    The long design takes about a minute; the exception comes as soon as the short one is done.
+    """
+    designs = [Design("short", loads(SHORT_AND_LONG.format(5))), Design("long", loads(SHORT_AND_LONG.format(100_000)))]
+
+    def progress(fraction: float) -> None:
+        raise KeyboardInterrupt
+
+    start = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        Runner().run(designs, RunSettings(replications=1, workers=2), progress=progress)
+    assert time.monotonic() - start < 15
+    _wait_for(lambda: not multiprocessing.active_children(), 5, "the pool's workers to end")

@@ -7,6 +7,19 @@ design, the settings, the seed and its index, never on the order in which
 replications run or where: serially, in a process pool, or on a Dask cluster
 (``client.get_executor()``) give the same bytes.
 
+A process pool the runner starts is its own to stop: if the call ends in any
+exception (``KeyboardInterrupt``, an exception a signal handler raises, an
+error), the pending replications are cancelled and the worker processes
+terminated before the exception goes on.  Each worker also dies with the
+process that started it, even one killed outright (``kill -9``): on Linux it
+asks the kernel for SIGKILL when its parent dies (``PR_SET_PDEATHSIG``).
+Workers ignore SIGINT (Ctrl-C reaches the whole process group; the parent
+stops them) and die at once on SIGTERM and SIGHUP.  While the pool starts its
+workers and helper threads, the calling (main) thread holds SIGINT, SIGTERM
+and SIGHUP back, so that they reach it, and only it, once the pool runs (a
+signal taken by a helper thread, or in the middle of a fork, could be lost);
+waiting for results, it wakes every second, so a handler never waits long.
+
 A :class:`Runner` remembers every replication it has run, keyed by what
 decides its numbers (the design's simulated content, customers, horizon,
 warm-up, the replication's seed and index).  Analyses and reports that share
@@ -27,8 +40,13 @@ Examples
 
 from __future__ import annotations
 
+import os
+import signal
+import sys
+import threading
 from collections.abc import Callable, Hashable, Iterator, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from numbers import Integral
@@ -195,6 +213,85 @@ class _Task(NamedTuple):
     paired: bool
 
 
+#: The signals that stop a run: held back while a pool starts, reset in its workers.
+_STOP_SIGNALS = tuple(
+    number for name in ("SIGINT", "SIGTERM", "SIGHUP") if (number := getattr(signal, name, None)) is not None
+)
+
+
+@contextmanager
+def _stop_signals_held() -> Iterator[None]:
+    """Hold the stop signals back in this thread while the block runs (POSIX, main thread only).
+
+    Threads and processes started in the block inherit the mask, so helper
+    threads never take a stop signal meant for the main thread, and a fork is
+    never interrupted half-way; a signal that came meanwhile is handled when
+    the block ends.
+    """
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _start_worker(parent: int) -> None:
+    """Run first in each worker of a pool the runner starts: the worker dies with ``parent`` and on stop signals.
+
+    A forked worker inherits its parent's signal handlers, which in the
+    ``journey`` command raise an exception: the pool would catch it as the
+    task's result and keep working.  So SIGTERM and SIGHUP are reset to their
+    default (die), and SIGINT is ignored (the parent, which gets it too, stops
+    the pool).  The worker was started with them held back
+    (:func:`_stop_signals_held`); they are let through once their handling is
+    set.  On Linux the kernel sends SIGKILL when the parent dies; a parent
+    already gone ends the worker at once.
+    """
+    for number in _STOP_SIGNALS:
+        signal.signal(number, signal.SIG_IGN if number == signal.SIGINT else signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+    if sys.platform.startswith("linux"):
+        _die_with_parent()
+    try:
+        os.kill(parent, 0)
+    except ProcessLookupError:
+        os._exit(1)
+    except OSError:
+        pass
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to send this process SIGKILL when its parent dies (``prctl(PR_SET_PDEATHSIG)``)."""
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(pr_set_pdeathsig, int(signal.SIGKILL), 0, 0, 0)
+    except (OSError, AttributeError):  # no prctl in this C library: the runner's shutdown still stops workers
+        pass
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and terminate the pool's workers, without waiting for running tasks."""
+    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14 and later
+    if terminate is not None:
+        terminate()
+        return
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        try:
+            if process.is_alive():
+                process.terminate()
+        except (ValueError, ProcessLookupError):  # closed, or already gone
+            continue
+
+
 def _run_task(task: _Task) -> Collector:
     """Run one replication (module level, so process pools and Dask can pickle it)."""
     return run_replication(compile_plan(task.journey), task.settings, task.seed, task.replication, paired=task.paired)
@@ -327,16 +424,36 @@ class Runner:
         if executor is not None:
             self._gather(executor, tasks, done)
             return
-        with ProcessPoolExecutor(max_workers=settings.worker_count(total)) as pool:
-            self._gather(pool, tasks, done)
+        pool = ProcessPoolExecutor(
+            max_workers=settings.worker_count(total), initializer=_start_worker, initargs=(os.getpid(),)
+        )
+        try:
+            self._gather(pool, tasks, done, own=True)
+        except BaseException:
+            _stop_pool(pool)
+            raise
+        pool.shutdown(wait=True)
 
     @staticmethod
-    def _gather(executor: Executor, tasks: dict[RunKey, _Task], done: Callable[[RunKey, Collector], None]) -> None:
-        futures: list[tuple[RunKey, Future[Collector]]] = [
-            (key, executor.submit(_run_task, task)) for key, task in tasks.items()
-        ]
+    def _gather(
+        executor: Executor,
+        tasks: dict[RunKey, _Task],
+        done: Callable[[RunKey, Collector], None],
+        own: bool = False,
+    ) -> None:
+        """Submit every task, then hand each result to ``done`` in order; on any exception cancel what is left.
+
+        ``own``: the runner's own pool, which starts its workers and threads on
+        the first submits (with the stop signals held back).
+        """
+        with _stop_signals_held() if own else nullcontext():
+            futures: list[tuple[RunKey, Future[Collector]]] = [
+                (key, executor.submit(_run_task, task)) for key, task in tasks.items()
+            ]
         try:
             for key, future in futures:
+                while not wait([future], timeout=1.0).done:
+                    pass  # wake now and then: a signal handler runs in this thread only between waits
                 done(key, future.result())
         except BaseException:
             for _, future in futures:
