@@ -189,3 +189,12 @@ def test_an_unknown_image_format_is_refused_before_anything_runs(runner, command
 def test_the_command_line_selects_no_matplotlib_backend():
     for module in (ROOT / "journeydsl" / "cli").glob("*.py"):
         assert "matplotlib.use" not in module.read_text(encoding="utf-8"), module.name
+
+
+@pytest.mark.parametrize("command", ["simulate", "test", "compare"])
+def test_a_run_that_counts_nobody_is_an_error_not_a_result(command):
+    """S4: a warm-up past the horizon counts no customer: `Error: ...`, exit 1, never a table of zeros."""
+    pizza = ROOT / "examples" / "journeys" / "pizza_restaurant.journey"
+    result = CliRunner().invoke(cli, [command, str(pizza), "--horizon", "2 days", "--warmup", "3 days", "-j", "1"])
+    assert result.exit_code == 1, result.output
+    assert "counted no customers" in result.output and "Traceback" not in result.output

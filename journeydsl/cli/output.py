@@ -93,6 +93,9 @@ class Command(click.Command):
             return super().invoke(ctx)
         except JourneyError as error:
             raise click.BadParameter(str(error), ctx=ctx, param_hint="--design") from None
+        except api.ResultError as error:
+            # A run that counted nobody, or a figure that is not a number: an error, never a result.
+            fail(str(error))
 
 
 def fail(message: str) -> NoReturn:
