@@ -90,6 +90,10 @@ def journey_command(*arguments: str | Path, cwd: Path, **popen) -> subprocess.Po
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
     popen.setdefault("stdout", subprocess.PIPE)
     popen.setdefault("stderr", subprocess.PIPE)
+    if os.name == "posix" and signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        # A test run started in the background ignores SIGINT, and so would the command (it keeps
+        # a signal ignored when it starts, as nohup wants): give it the default back.
+        popen["preexec_fn"] = lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)
     return subprocess.Popen(
         [sys.executable, "-m", "journeydsl", *map(str, arguments)], cwd=cwd, env=env, start_new_session=True, **popen
     )
@@ -409,3 +413,22 @@ def test_an_interrupted_pool_is_stopped_at_once():
         Runner().run(designs, RunSettings(replications=1, workers=2), progress=progress)
     assert time.monotonic() - start < 15
     _wait_for(lambda: not multiprocessing.active_children(), 5, "the pool's workers to end")
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="no SIGHUP here")
+def test_stop_signals_keep_an_ignored_signal_ignored_and_restore_the_handlers():
+    """``nohup journey ...`` stays immune to SIGHUP; the handlers before the command come back after it."""
+    from journeydsl.cli.main import StopSignals
+
+    before = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        with StopSignals():
+            assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+            assert signal.getsignal(signal.SIGTERM) not in (signal.SIG_DFL, signal.SIG_IGN, before[signal.SIGTERM])
+        assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+        assert signal.getsignal(signal.SIGTERM) == before[signal.SIGTERM]
+        assert signal.getsignal(signal.SIGINT) == before[signal.SIGINT]
+    finally:
+        for number, handler in before.items():
+            signal.signal(number, handler)
