@@ -12,13 +12,19 @@ With ``--memory`` it also runs journeydsl with 10,000 and 1,000,000 customers an
 peak resident memory (``peak_mb_10000``, ``peak_mb_1000000``, ``memory_growth_mb``): the
 statistics are streamed, so memory should stay flat in the number of customers.
 
-usage: python benchmarks/simulate_speed.py [--customers N] [--repeats K] [--memory]
+With ``--baseline DIR`` it also runs the engine of another source tree of journeydsl (a
+checkout or ``git archive`` of an earlier commit), interleaved with the other two, and adds
+``baseline_customers_per_s`` and ``baseline_ratio``: a change's effect on speed, measured in
+the same sitting.
+
+usage: python benchmarks/simulate_speed.py [--customers N] [--repeats K] [--memory] [--baseline DIR]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -44,13 +50,20 @@ print(json.dumps({"customers": collector.customers, "seconds": seconds, "peak_mb
 """
 
 
-def run_engine(customers: int) -> dict:
-    """journeydsl's engine on the reference journey in a fresh interpreter."""
+def run_engine(customers: int, source: Path | None = None) -> dict:
+    """journeydsl's engine on the reference journey in a fresh interpreter (from ``source``, a source tree, if given)."""
+    environment = None
+    if source is not None:
+        environment = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(source), os.environ.get("PYTHONPATH")])),
+        }
     output = subprocess.run(
         [sys.executable, "-c", _ENGINE, str(REFERENCE_JOURNEY), str(customers)],
         check=True,
         capture_output=True,
         text=True,
+        env=environment,
     ).stdout
     return json.loads(output.strip().splitlines()[-1])
 
@@ -73,15 +86,22 @@ def main() -> None:
     parser.add_argument(
         "--memory", action="store_true", help="also measure peak memory at 10,000 and 1,000,000 customers"
     )
+    parser.add_argument(
+        "--baseline", type=Path, help="also run the engine of this source tree of journeydsl (an earlier commit)"
+    )
     args = parser.parse_args()
     if not args.reference.is_file():
         parser.error(f"reference loop not found at {args.reference}; pass --reference PATH")
+    if args.baseline is not None and not (args.baseline / "journeydsl" / "sim").is_dir():
+        parser.error(f"no journeydsl source tree at {args.baseline}")
 
-    # Interleaved, so that a machine that slows down or speeds up during the run affects both alike.
-    ours_runs, theirs_runs = [], []
+    # Interleaved, so that a machine that slows down or speeds up during the run affects all alike.
+    ours_runs, theirs_runs, baseline_runs = [], [], []
     for _ in range(args.repeats):
         ours_runs.append(run_engine(args.customers))
         theirs_runs.append(run_reference(args.reference, args.customers))
+        if args.baseline is not None:
+            baseline_runs.append(run_engine(args.customers, args.baseline))
     ours = min(ours_runs, key=lambda r: r["seconds"])
     theirs = min(theirs_runs, key=lambda r: r["seconds"])
     ours_rate = ours["customers"] / ours["seconds"]
@@ -93,6 +113,13 @@ def main() -> None:
         "ratio": round(ours_rate / theirs_rate, 3),
         "journeydsl_mean_remembered": round(ours["remembered"], 4),
     }
+    if baseline_runs:
+        baseline = min(baseline_runs, key=lambda r: r["seconds"])
+        baseline_rate = baseline["customers"] / baseline["seconds"]
+        figures.update(
+            baseline_customers_per_s=round(baseline_rate),
+            baseline_ratio=round(baseline_rate / theirs_rate, 3),
+        )
     if args.memory:
         small = run_engine(10_000)
         large = run_engine(1_000_000)
