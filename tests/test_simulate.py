@@ -155,3 +155,11 @@ def test_positive_word_of_mouth_outnumbers_negative_about_three_to_one():
     above = sum(count for count, low in zip(histogram.counts, histogram.edges(), strict=False) if low >= 7.0)
     assert 0.7 <= above / sum(histogram.counts) <= 0.8
     assert 2.5 <= outcome.results["word_of_mouth"]["positive_to_negative"] <= 5.0
+
+
+def test_customer_outcomes_are_named_after_the_metrics():
+    # The engine hands the collector one named record per customer; numpy folds blocks of them by
+    # position, so its fields must be the metrics, in their order.
+    from journeydsl.sim.metrics import METRICS, CustomerOutcomes
+
+    assert CustomerOutcomes._fields == METRICS

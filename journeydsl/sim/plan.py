@@ -4,7 +4,7 @@ The plan resolves settings (journey-wide defaults, then journey blocks, then
 segment blocks), converts every time into the journey's time unit, turns
 durations into :mod:`journeydsl.sim.dists` objects, numbers stages, touchpoints,
 factors, modules and themes, and compiles conditions into small predicates.
-The engine then works on plain tuples and floats.
+The engine (:mod:`journeydsl.sim.engine`) reads it once into the records its roles work on.
 """
 
 from __future__ import annotations
