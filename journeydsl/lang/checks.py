@@ -231,34 +231,38 @@ def _percent(value: float) -> str:
     return f"{value * 100:.4g}%"
 
 
-def _duplicates(items: Iterable[tuple[str, Span]], what: str) -> Iterator[Diagnostic]:
-    first: dict[str, Span] = {}
-    for name, span in items:
-        if name in first:
-            yield Diagnostic(
-                "JD102",
-                f"{what} `{name}` is declared twice",
-                span,
-                hint="give each a name of its own",
-                related=(("first declared here", first[name]),),
-            )
-        else:
-            first[name] = span
-
-
-def _repeated(items: Iterable[tuple[str, Span]], owner: str) -> Iterator[Diagnostic]:
+def _seconds(
+    items: Iterable[tuple[str, Span]], code: str, says: Callable[[str], str], hint: str, first_was: str
+) -> Iterator[Diagnostic]:
+    """Diagnostic ``code`` at every key of ``items`` met before, related to where it first stood."""
     first: dict[str, Span] = {}
     for key, span in items:
         if key in first:
-            yield Diagnostic(
-                "JD216",
-                f"`{key.replace('_', ' ')}` is given twice for {owner}",
-                span,
-                hint="keep one; the first one is used",
-                related=(("first given here", first[key]),),
-            )
+            yield Diagnostic(code, says(key), span, hint=hint, related=((first_was, first[key]),))
         else:
-            first.setdefault(key, span)
+            first[key] = span
+
+
+def _duplicates(items: Iterable[tuple[str, Span]], what: str) -> Iterator[Diagnostic]:
+    """JD102 at every name declared a second time."""
+    return _seconds(
+        items,
+        "JD102",
+        lambda name: f"{what} `{name}` is declared twice",
+        "give each a name of its own",
+        "first declared here",
+    )
+
+
+def _repeated(items: Iterable[tuple[str, Span]], owner: str) -> Iterator[Diagnostic]:
+    """JD216 at every setting or effect given a second time."""
+    return _seconds(
+        items,
+        "JD216",
+        lambda key: f"`{key.replace('_', ' ')}` is given twice for {owner}",
+        "keep one; the first one is used",
+        "first given here",
+    )
 
 
 # ---- names ---------------------------------------------------------------------------
