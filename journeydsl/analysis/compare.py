@@ -10,6 +10,12 @@ common random numbers.  Differences are then paired:
 - with one replication, by customer (the same customer in both designs, with a
   normal interval from the per-customer differences).
 
+Without common random numbers (one replication), and per segment across
+replications, the designs' means are independent: their difference takes the
+standard errors of the two means from the collectors' moments
+(:func:`~journeydsl.sim.results.estimate`), never from the designs' displayed
+intervals, which are Wilson's for shares and clipped to each metric's bounds.
+
 The result is plain data following ``journeydsl.comparison/1``.
 """
 
@@ -21,7 +27,7 @@ from collections.abc import Callable, Sequence
 from .._version import __version__
 from ..lang.vocabulary import METRICS
 from ..sim.metrics import Collector, Moments
-from ..sim.results import Document, interval, provenance, rounded
+from ..sim.results import Document, Estimate, estimate, interval, provenance, rounded
 from ..sim.runner import Design, Outcome, Runner
 from ..sim.settings import RunSettings
 
@@ -69,16 +75,7 @@ def compare(
     replications = settings.replications
     results = {outcome.design: outcome.results for outcome in outcomes}
     baseline = outcomes[0]
-    comparisons = {
-        outcome.design: _differences(
-            baseline.collectors,
-            outcome.collectors,
-            results[baseline.design],
-            results[outcome.design],
-            common_random_numbers,
-        )
-        for outcome in outcomes[1:]
-    }
+    comparisons = {outcome.design: _differences(baseline, outcome, common_random_numbers) for outcome in outcomes[1:]}
     return {
         "schema": SCHEMA,
         "journeydsl": __version__,
@@ -136,24 +133,15 @@ def _profit(values: Sequence[float]) -> float:
     return values[METRICS.index("revenue_per_customer")] - values[METRICS.index("cost_per_customer")]
 
 
-def _differences(
-    base: list[Collector], other: list[Collector], base_results: dict, other_results: dict, paired_customers: bool
-) -> Document:
-    """Differences of ``other`` from ``base``: per metric, paired shares, per segment, per touchpoint."""
+def _differences(baseline: Outcome, design: Outcome, paired_customers: bool) -> Document:
+    """Differences of ``design`` from ``baseline``: per metric, paired shares, per segment, per touchpoint."""
+    base, other = baseline.collectors, design.collectors
+    base_results, other_results = baseline.results, design.results
     if len(base) == 1 and not paired_customers:
         # Different customers in each design: an unpaired difference of two means.
-        metrics = {name: _unpaired(base_results["metrics"][name], other_results["metrics"][name]) for name in METRICS}
-        metrics["profit"] = _unpaired_profit(base_results, other_results)
-        segments = {
-            name: {
-                metric: _unpaired(
-                    base_results["segments"][name]["metrics"][metric],
-                    other_results["segments"].get(name, {}).get("metrics", {}).get(metric),
-                )
-                for metric in METRICS
-            }
-            for name in base_results["segments"]
-        }
+        metrics = {name: _unpaired(estimate(base, name), estimate(other, name)) for name in METRICS}
+        metrics["profit"] = _unpaired(_profit_estimate(base), _profit_estimate(other))
+        segments = _unpaired_segments(baseline, design)
         paired = None
     elif len(base) > 1:
         metrics = {
@@ -164,16 +152,7 @@ def _differences(
             [c.metric("revenue_per_customer").mean - c.metric("cost_per_customer").mean for c in other],
         )
         paired = None
-        segments = {
-            name: {
-                metric: _unpaired(
-                    base_results["segments"][name]["metrics"][metric],
-                    other_results["segments"].get(name, {}).get("metrics", {}).get(metric),
-                )
-                for metric in METRICS
-            }
-            for name in base_results["segments"]
-        }
+        segments = _unpaired_segments(baseline, design)
     else:
         a, b = base[0].records, other[0].records
         if a is None or b is None:
@@ -220,29 +199,51 @@ def _customer_difference(a: dict, b: dict, keys: list[int], value: Callable) -> 
     return block
 
 
-def _unpaired(base: dict, other: dict | None) -> Document:
-    """Difference of two independent means from their intervals (used per segment across replications)."""
+def _unpaired(base: Estimate, other: Estimate | None) -> Document:
+    """The difference of two independent means, from their standard errors (0 when the design lacks it).
+
+    The interval is normal when both means are over customers, else Student's t
+    with Welch-Satterthwaite's degrees of freedom (:func:`_welch_df`).
+    """
     if other is None:
         return _with_verdict(0.0, 0.0, None)
-    half_a = (base["ci95"][1] - base["ci95"][0]) / 2 / 1.959963984540054
-    half_b = (other["ci95"][1] - other["ci95"][0]) / 2 / 1.959963984540054
-    return _with_verdict(other["mean"] - base["mean"], math.hypot(half_a, half_b), None)
+    return _with_verdict(other.mean - base.mean, math.hypot(base.stderr, other.stderr), _welch_df(base, other))
 
 
-def _unpaired_profit(base: dict, other: dict) -> Document:
-    def spread(result: dict) -> float:
-        metrics = result["metrics"]
-        return math.hypot(
-            *(
-                (metrics[m]["ci95"][1] - metrics[m]["ci95"][0]) / 2 / 1.959963984540054
-                for m in ("revenue_per_customer", "cost_per_customer")
+def _welch_df(*estimates: Estimate) -> int | None:
+    """Welch-Satterthwaite's degrees of freedom of a sum of independent means, rounded down (Welch 1947).
+
+    An estimate over customers (``df`` ``None``) counts as having infinitely
+    many; ``None`` (a normal interval) when all do, or when only they vary.
+    """
+    variances = [(measured.stderr**2, measured.df) for measured in estimates]
+    denominator = sum(variance * variance / df for variance, df in variances if df is not None)
+    if not denominator:
+        return None
+    total = sum(variance for variance, _ in variances)
+    return max(1, math.floor(total * total / denominator))
+
+
+def _profit_estimate(collectors: list[Collector]) -> Estimate:
+    """Revenue minus cost per customer, their standard errors combined as independent."""
+    revenue = estimate(collectors, "revenue_per_customer")
+    cost = estimate(collectors, "cost_per_customer")
+    return Estimate(revenue.mean - cost.mean, math.hypot(revenue.stderr, cost.stderr), revenue.df, revenue.customers)
+
+
+def _unpaired_segments(baseline: Outcome, design: Outcome) -> Document:
+    """Per segment of the baseline, each metric's unpaired difference (matched by segment name)."""
+    in_design = {segment.name: segment.index for segment in design.plan.segments}
+    return {
+        segment.name: {
+            metric: _unpaired(
+                estimate(baseline.collectors, metric, segment.index),
+                estimate(design.collectors, metric, in_design[segment.name]) if segment.name in in_design else None,
             )
-        )
-
-    def profit(result: dict) -> float:
-        return result["metrics"]["revenue_per_customer"]["mean"] - result["metrics"]["cost_per_customer"]["mean"]
-
-    return _with_verdict(profit(other) - profit(base), math.hypot(spread(base), spread(other)), None)
+            for metric in METRICS
+        }
+        for segment in baseline.plan.segments
+    }
 
 
 def _paired_shares(a: dict, b: dict, keys: list[int]) -> Document:

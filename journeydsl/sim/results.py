@@ -3,7 +3,9 @@
 :func:`summarise` folds the replications' :class:`~journeydsl.sim.metrics.Collector`
 aggregates into plain data following ``docs/results-schema.md``
 (``journeydsl/schemas/results.schema.json``); :func:`interval` and
-:func:`rounded` are how every document of journeydsl writes a figure.
+:func:`rounded` are how every document of journeydsl writes a figure, and
+:func:`estimate` gives the mean and standard error a metric's interval is
+made from (for differences, which need the standard error itself).
 
 A document only holds figures that mean something: a simulation that counted
 no customer raises :class:`NoCustomersError`, a figure that is not a finite
@@ -28,9 +30,11 @@ __all__ = [
     "SCHEMA",
     "Bounds",
     "Document",
+    "Estimate",
     "NoCustomersError",
     "NonFiniteResultError",
     "ResultError",
+    "estimate",
     "interval",
     "provenance",
     "rounded",
@@ -190,20 +194,72 @@ def rounded(value: float) -> float:
     return float(f"{value:.6g}")
 
 
+class Estimate(NamedTuple):
+    """A metric's estimate as its interval is made from the collectors (see :func:`estimate`).
+
+    Attributes
+    ----------
+    mean : float
+        The estimate, unrounded.
+    stderr : float
+        Its standard error, from the collectors' moments (not from the displayed
+        interval, which may be Wilson's or clipped to the metric's bounds).
+    df : int or None
+        Degrees of freedom of Student's t (replications - 1), ``None`` for a normal interval over customers.
+    customers : int
+        How many customers it comes from.
+    """
+
+    mean: float
+    stderr: float
+    df: int | None
+    customers: int
+
+
+def estimate(collectors: list[Collector], name: str, segment: int | None = None) -> Estimate:
+    """A metric's mean and standard error: over the replication means when several replications
+    counted customers, else over the customers of the one that did.
+
+    Parameters
+    ----------
+    collectors : list of Collector
+        One per replication.
+    name : str
+        The metric (:data:`~journeydsl.lang.vocabulary.METRICS`).
+    segment : int, optional
+        The segment's index; all customers when ``None``.
+
+    Returns
+    -------
+    Estimate
+        What the metric's displayed interval (:func:`interval`) is made from.
+
+    Examples
+    --------
+    >>> from journeydsl.sim.metrics import Collector, CustomerOutcomes
+    >>> collector = Collector(touchpoints=0, stages=0, segments=1)
+    >>> for converted in (1.0, 1.0, 0.0, 1.0):
+    ...     collector.customer(0, CustomerOutcomes(converted, *[0.0] * 11), recommendation=5)
+    >>> collector.flush()
+    >>> estimate([collector], "conversion_rate")
+    Estimate(mean=0.75, stderr=0.25, df=None, customers=4)
+    """
+    counted = [moments for moments in (c.metric(name, segment) for c in collectors) if moments.n]
+    if len(counted) > 1:
+        means = Moments()
+        for moments in counted:
+            means.add(moments.mean)
+        return Estimate(means.mean, means.stderr, means.n - 1, sum(moments.n for moments in counted))
+    only = counted[0] if counted else Moments()
+    return Estimate(only.mean, only.stderr, None, only.n)
+
+
 def _metric_block(collectors: list[Collector], segment: int | None) -> Document:
-    """Each metric's mean and interval: over the replication means when several replications counted
-    customers, else over the customers of the one that did."""
+    """Each metric's mean and interval (see :func:`estimate`), within the metric's bounds."""
     block = {}
     for name in METRICS:
-        counted = [moments for moments in (c.metric(name, segment) for c in collectors) if moments.n]
-        if len(counted) > 1:
-            means = Moments()
-            for moments in counted:
-                means.add(moments.mean)
-            block[name] = interval(means.mean, means.stderr, means.n - 1, metric=name)
-        else:
-            only = counted[0] if counted else Moments()
-            block[name] = interval(only.mean, only.stderr, None, metric=name, n=only.n)
+        measured = estimate(collectors, name, segment)
+        block[name] = interval(measured.mean, measured.stderr, measured.df, metric=name, n=measured.customers)
     return block
 
 
