@@ -26,12 +26,13 @@ from ..report.tables import (
 from .options import (
     DESIGN_OPTION,
     FILE,
-    ROOT_OPTION,
+    ReadOptions,
     RunOptions,
     designs_option,
     format_option,
     output_option,
     plot_option,
+    read_options,
     run_options,
 )
 from .output import EXIT_INVALID, Command, emit, load_journey, progress_bar, save_figure, show_diagnostics
@@ -55,8 +56,8 @@ _OBJECTIVES = [
 @format_option("table", "json", help="table for people; json (schema journeydsl.analysis/1) for tools.")
 @output_option()
 @plot_option()
-@ROOT_OPTION
-def analyze(file: Path, design: str, fmt: str, output: Path | None, plot_path: Path | None, root: Path | None) -> None:
+@read_options
+def analyze(file: Path, design: str, fmt: str, output: Path | None, plot_path: Path | None, read: ReadOptions) -> None:
     """Exact flow figures without simulation: conversion, visits, time, removal effects.
 
     Treats the stages as an absorbing Markov chain and solves it: the chance of
@@ -71,7 +72,7 @@ def analyze(file: Path, design: str, fmt: str, output: Path | None, plot_path: P
       journey analyze examples/journeys/premier_banking.journey
       journey analyze shop.journey --design "next-day delivery" --format json
     """
-    document = api.analyze(load_journey(file, root), design)
+    document = api.analyze(load_journey(file, read), design)
     if plot_path is not None:
         save_figure(plots.removal_chart(document), plot_path)
     emit(document, fmt, output, analysis_table)
@@ -96,7 +97,7 @@ def analyze(file: Path, design: str, fmt: str, output: Path | None, plot_path: P
 @format_option("table", "json", help="table for people; json (schema journeydsl.gaps/1) for tools.")
 @output_option()
 @plot_option("Also draw the gap chart (.png, .svg, .pdf).")
-@ROOT_OPTION
+@read_options
 def gaps(
     file: Path,
     source: str | None,
@@ -106,7 +107,7 @@ def gaps(
     fmt: str,
     output: Path | None,
     plot_path: Path | None,
-    root: Path | None,
+    read: ReadOptions,
 ) -> None:
     """The seven-step gap analysis: per factor, experience against expectation, weighted by importance.
 
@@ -122,7 +123,7 @@ def gaps(
       journey gaps examples/journeys/premier_banking.journey --source simulation --customers 3000
       journey gaps shop.journey --survey-csv interviews.csv --plot gaps.png
     """
-    journey = load_journey(file, root)
+    journey = load_journey(file, read)
     surveys = None
     if survey_csv is not None:
         try:
@@ -159,7 +160,7 @@ def gaps(
 @format_option("table", "json", help="table for people; json (schema journeydsl.opportunities/1) for tools.")
 @output_option()
 @plot_option("Also draw the opportunity matrix (and the tornado chart beside it as NAME-tornado.EXT).")
-@ROOT_OPTION
+@read_options
 def opportunities(
     file: Path,
     design: str,
@@ -168,7 +169,7 @@ def opportunities(
     fmt: str,
     output: Path | None,
     plot_path: Path | None,
-    root: Path | None,
+    read: ReadOptions,
 ) -> None:
     """Where to invest: what improving, removing or fixing each touchpoint is worth.
 
@@ -183,7 +184,7 @@ def opportunities(
       journey opportunities examples/journeys/premier_banking.journey --customers 2000
       journey opportunities shop.journey --objective profit --plot matrix.png
     """
-    journey = load_journey(file, root)
+    journey = load_journey(file, read)
     settings = run.settings(journey)
     with progress_bar("what-ifs") as progress:
         document = api.opportunities(journey, settings, design=design, objective=objective, progress=progress)
@@ -201,7 +202,7 @@ def opportunities(
 @format_option("table", "json", help="table for people; json (schema journeydsl.profile/1) for tools.")
 @output_option()
 @plot_option("Also draw the profile as bars (.png, .svg, .pdf).")
-@ROOT_OPTION
+@read_options
 def profile(
     file: Path,
     designs: tuple[str, ...],
@@ -209,7 +210,7 @@ def profile(
     fmt: str,
     output: Path | None,
     plot_path: Path | None,
-    root: Path | None,
+    read: ReadOptions,
 ) -> None:
     """Which experience themes and modules each design delivers, per design and segment.
 
@@ -221,7 +222,7 @@ def profile(
     Examples:
       journey profile examples/journeys/premier_banking.journey --customers 2000 --plot profile.png
     """
-    journey = load_journey(file, root)
+    journey = load_journey(file, read)
     settings = run.settings(journey)
     with progress_bar("profiling") as progress:
         document = api.profile(journey, list(designs) or None, settings, progress=progress)
@@ -237,9 +238,9 @@ def profile(
 @format_option("table", "json", help="table for people; json (schema journeydsl.delivery/1) for tools.")
 @output_option()
 @plot_option("Also draw the delivery gap (.png, .svg, .pdf).")
-@ROOT_OPTION
+@read_options
 def delivery(
-    file: Path, design: str, run: RunOptions, fmt: str, output: Path | None, plot_path: Path | None, root: Path | None
+    file: Path, design: str, run: RunOptions, fmt: str, output: Path | None, plot_path: Path | None, read: ReadOptions
 ) -> None:
     """The delivery gap: the effect intended at each touchpoint against what customers felt.
 
@@ -251,7 +252,7 @@ def delivery(
     Examples:
       journey delivery examples/journeys/premier_banking.journey --customers 2000
     """
-    journey = load_journey(file, root)
+    journey = load_journey(file, read)
     settings = run.settings(journey)
     with progress_bar("simulating") as progress:
         document = api.delivery(journey, settings, design=design, progress=progress)
@@ -267,9 +268,9 @@ def delivery(
 @format_option("table", "json", help="table for people; json (schema journeydsl.care/1) for tools.")
 @output_option()
 @plot_option()
-@ROOT_OPTION
+@read_options
 def care(
-    file: Path, design: str, run: RunOptions, fmt: str, output: Path | None, plot_path: Path | None, root: Path | None
+    file: Path, design: str, run: RunOptions, fmt: str, output: Path | None, plot_path: Path | None, read: ReadOptions
 ) -> None:
     """What each care programme costs and brings: the same customers with and without it.
 
@@ -282,7 +283,7 @@ def care(
     Examples:
       journey care examples/journeys/premier_banking.journey --customers 3000
     """
-    journey = load_journey(file, root)
+    journey = load_journey(file, read)
     if not api.design(journey, design).care:
         raise click.UsageError(
             f"`{file}` has no care programmes; declare one with `care NAME: CHANNEL for all every 1 year {{ ... }}`"
@@ -302,9 +303,9 @@ def care(
 @format_option("table", "json", help="table for people; json (schema journeydsl.recovery/1) for tools.")
 @output_option()
 @plot_option()
-@ROOT_OPTION
+@read_options
 def recovery(
-    file: Path, design: str, run: RunOptions, fmt: str, output: Path | None, plot_path: Path | None, root: Path | None
+    file: Path, design: str, run: RunOptions, fmt: str, output: Path | None, plot_path: Path | None, read: ReadOptions
 ) -> None:
     """Service recovery: satisfaction and return of customers with and without failures.
 
@@ -316,7 +317,7 @@ def recovery(
     Examples:
       journey recovery examples/journeys/conference_hotel.journey --customers 3000
     """
-    journey = load_journey(file, root)
+    journey = load_journey(file, read)
     settings = run.settings(journey)
     with progress_bar("simulating") as progress:
         document = api.recovery(journey, settings, design=design, progress=progress)

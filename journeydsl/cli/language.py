@@ -10,7 +10,7 @@ from .. import api
 from ..lang.diagnostics import Diagnostic
 from ..lang.export import FORMATS, export
 from ..lang.render import render_json, summary_line
-from .options import DESIGN_OPTION, FILE, ROOT_OPTION, output_option
+from .options import DESIGN_OPTION, FILE, ReadOptions, output_option, read_options
 from .output import EXIT_INVALID, EXIT_OK, Command, fail, note_inputs, show_diagnostics, write_text
 
 __all__ = ["check", "graph"]
@@ -33,8 +33,8 @@ __all__ = ["check", "graph"]
     show_default=True,
     help="Show warnings as well as errors.",
 )
-@ROOT_OPTION
-def check(files: tuple[Path, ...], fmt: str, show_warnings: bool, root: Path | None) -> None:
+@read_options
+def check(files: tuple[Path, ...], fmt: str, show_warnings: bool, read: ReadOptions) -> None:
     """Check journey files and report every problem found.
 
     Each problem is shown with its code, file:line:col, the source line with a
@@ -49,7 +49,7 @@ def check(files: tuple[Path, ...], fmt: str, show_warnings: bool, root: Path | N
     results: dict[str, list[Diagnostic]] = {}
     everything: list[Diagnostic] = []
     for path in files:
-        result = api.check_file(path, root)
+        result = api.check_file(path, read.root, allow_large=read.allow_large)
         diagnostics = [d for d in result.diagnostics if show_warnings or d.is_error]
         results[str(path)] = diagnostics
         everything.extend(diagnostics)
@@ -79,8 +79,8 @@ def check(files: tuple[Path, ...], fmt: str, show_warnings: bool, root: Path | N
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
 )
 @DESIGN_OPTION
-@ROOT_OPTION
-def graph(file: Path, fmt: str, output: Path | None, design: str, root: Path | None) -> None:
+@read_options
+def graph(file: Path, fmt: str, output: Path | None, design: str, read: ReadOptions) -> None:
     """Export a checked journey as a graph or as its model.
 
     The journey must have no errors; warnings are shown on standard error.
@@ -91,7 +91,7 @@ def graph(file: Path, fmt: str, output: Path | None, design: str, root: Path | N
       journey graph shop.journey --format graphml -o shop.graphml
       journey graph shop.journey --design "printer in office" --format mermaid
     """
-    result = api.check_file(file, root)
+    result = api.check_file(file, read.root, allow_large=read.allow_large)
     note_inputs(*result.sources)
     show_diagnostics(result.diagnostics, result.sources)
     if not result.ok or result.journey is None:

@@ -1,5 +1,8 @@
 """The options commands share, and the one place run options become a :class:`RunSettings`.
 
+Every command that reads a journey takes ``--root`` and ``--allow-large``
+through :func:`read_options`, as one :class:`ReadOptions` (its ``read``
+parameter) that :func:`~journeydsl.cli.output.load_journey` reads the file with.
 Every command that simulates takes the run options through :func:`run_options`:
 ``--customers``, ``--horizon TIME``, ``--replications/-r``, ``--seed``,
 ``--warmup TIME`` and ``--workers/-j``.  The command receives them as one
@@ -13,20 +16,23 @@ Examples
 5400.0
 >>> RunOptions(customers=200).replications
 1
+>>> ReadOptions().allow_large
+False
 """
 
 from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from ..api import RunSettings
+from ..lang.checks import MAX_LOOP_VISITS, MAX_RUN_CUSTOMERS
 from ..lang.model import Journey, Quantity
 from ..lang.units import parse_time, to_time_unit
 
@@ -34,8 +40,9 @@ __all__ = [
     "FILE",
     "FIGURE",
     "TIME",
-    "ROOT_OPTION",
     "DESIGN_OPTION",
+    "ReadOptions",
+    "read_options",
     "RunOptions",
     "run_options",
     "designs_option",
@@ -101,11 +108,102 @@ class FigureFile(click.Path):
 #: Parameter type of ``--plot`` and of ``journey plot --output``.
 FIGURE = FigureFile()
 
-ROOT_OPTION = click.option(
-    "--root",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="Project folder that imports must stay inside [default: the journey's folder].",
+Record = TypeVar("Record")
+
+
+def _options_as(record: type[Record], argument: str, options: Sequence[Callable[[Any], Any]]) -> Callable[[F], F]:
+    """A decorator adding click options whose values reach the command as one ``record`` named ``argument``.
+
+    The options' parameter names are the record's fields; the record is built
+    (and may refuse its values with a usage error) before the command runs.
+    """
+    names = [field.name for field in fields(record)]  # type: ignore[arg-type]  # a dataclass
+
+    def decorate(command: F) -> F:
+        @functools.wraps(command)
+        def with_record(*args: Any, **kwargs: Any) -> Any:
+            values = {name: kwargs.pop(name) for name in names}
+            return command(*args, **{argument: record(**values)}, **kwargs)
+
+        decorated: Any = with_record
+        for option in reversed(options):
+            decorated = option(decorated)
+        return decorated
+
+    return decorate
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How a command reads its journey files, as given on the command line; see :func:`read_options`.
+
+    Attributes
+    ----------
+    root : Path or None
+        The project folder imports must stay inside (``None``: the journey's folder).
+    allow_large : bool
+        Runs above the size limits are allowed: the checks say so with the
+        warning JD505 instead of the errors JD218 and JD306.
+    """
+
+    root: Path | None = None
+    allow_large: bool = False
+
+    def arguments(self) -> list[str]:
+        """The options as command-line words, to suggest a command that reads the file the same way.
+
+        Returns
+        -------
+        list of str
+            ``--root DIRECTORY`` and ``--allow-large`` when given (not shell-quoted).
+
+        Examples
+        --------
+        >>> ReadOptions(Path("my project"), allow_large=True).arguments()
+        ['--root', 'my project', '--allow-large']
+        """
+        words = ["--root", os.fspath(self.root)] if self.root is not None else []
+        return words + ["--allow-large"] if self.allow_large else words
+
+
+#: Help of ``--allow-large``.
+ALLOW_LARGE_HELP = (
+    f"Allow runs above the size limits: arrivals (cohort, markets, rate) bringing more than "
+    f"{MAX_RUN_CUSTOMERS:,} customers to one run, visit limits allowing more than {MAX_LOOP_VISITS:,} "
+    "stage visits round a loop. The check still warns (JD505)."
 )
+
+
+def read_options(command: F) -> F:
+    """``--root DIRECTORY`` and ``--allow-large``, given to the command as one :class:`ReadOptions` ``read``.
+
+    Every command that reads a journey file takes them; it reads the file with
+    :func:`journeydsl.cli.output.load_journey` (or checks it with the API's
+    ``check_file``) passing the record on.
+
+    Parameters
+    ----------
+    command : callable
+        A click command's function with a ``read`` parameter.
+
+    Returns
+    -------
+    callable
+        The function with the two options.
+    """
+    return _options_as(
+        ReadOptions,
+        "read",
+        [
+            click.option(
+                "--root",
+                type=click.Path(exists=True, file_okay=False, path_type=Path),
+                help="Project folder that imports must stay inside [default: the journey's folder].",
+            ),
+            click.option("--allow-large", is_flag=True, help=ALLOW_LARGE_HELP),
+        ],
+    )(command)
+
 
 DESIGN_OPTION = click.option(
     "--design",
@@ -197,6 +295,10 @@ class RunOptions:
     seed: int | None = None
     warmup: float | None = None
     workers: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.customers is not None and self.horizon is not None:
+            raise click.UsageError("give --customers or --horizon, not both")
 
     def settings(self, journey: Journey) -> RunSettings:
         """The one :class:`RunSettings` of a command, times counted in ``journey``'s unit.
@@ -292,26 +394,4 @@ def run_options(**help: str) -> Callable[[F], F]:
         click.option("--workers", "-j", type=click.IntRange(min=1), help=texts["workers"]),
     ]
 
-    def decorate(command: F) -> F:
-        @functools.wraps(command)
-        def with_run(
-            *args: Any,
-            customers: int | None,
-            horizon: float | None,
-            replications: int,
-            seed: int | None,
-            warmup: float | None,
-            workers: int | None,
-            **kwargs: Any,
-        ) -> Any:
-            if customers is not None and horizon is not None:
-                raise click.UsageError("give --customers or --horizon, not both")
-            run = RunOptions(customers, horizon, replications, seed, warmup, workers)
-            return command(*args, run=run, **kwargs)
-
-        decorated: Any = with_run
-        for option in reversed(options):
-            decorated = option(decorated)
-        return decorated
-
-    return decorate
+    return _options_as(RunOptions, "run", options)

@@ -30,6 +30,7 @@ import click
 
 from .. import api
 from ..lang.diagnostics import Diagnostic, JourneyError
+from ..lang.escape import shell, terminal
 from ..lang.model import Span
 from ..lang.render import render_text, summary_line
 from ..report.files import STDOUT, InputFileError, StagedFile, refuse_input, write_atomically
@@ -39,6 +40,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
     from ..lang.model import Journey
+    from .options import ReadOptions
 
 __all__ = [
     "EXIT_OK",
@@ -181,7 +183,7 @@ def _source_files(journey: Journey, file: Path) -> set[str | Path]:
     return found
 
 
-def load_journey(file: Path, root: Path | None) -> Journey:
+def load_journey(file: Path, read: ReadOptions) -> Journey:
     """The checked journey of a file (:func:`journeydsl.api.load`); its errors printed and exit 1 if any.
 
     Warnings are not shown (``journey check`` shows them); a library is refused.
@@ -192,8 +194,10 @@ def load_journey(file: Path, root: Path | None) -> Journey:
     ----------
     file : Path
         The ``.journey`` file.
-    root : Path, optional
-        The project folder imports must stay in (default: the file's folder).
+    read : ReadOptions
+        How to read it: the project folder imports must stay in (default: the
+        file's folder), and whether runs above the size limits are allowed
+        (``--allow-large``).
 
     Returns
     -------
@@ -201,13 +205,15 @@ def load_journey(file: Path, root: Path | None) -> Journey:
         The journey as written, with the hash of its sources.
     """
     try:
-        journey = api.load(file, root)
+        journey = api.load(file, read.root, allow_large=read.allow_large)
     except JourneyError as error:
         errors = [d for d in error.diagnostics if d.is_error]
         show_diagnostics(errors, error.sources)
         if not errors:
             fail(f"`{file}` is a library; simulate a journey that imports it.")
-        click.echo(f"failed: {summary_line(error.diagnostics)}; run `journey check {file}` for details", err=True)
+        check = ["journey", "check", os.fspath(file), *read.arguments()]
+        details = " ".join(shell(word) for word in check)
+        click.echo(f"failed: {summary_line(error.diagnostics)}; run `{terminal(details)}` for details", err=True)
         raise click.exceptions.Exit(EXIT_INVALID) from None
     note_inputs(*_source_files(journey, file))
     return journey

@@ -19,11 +19,12 @@ from .options import (
     DESIGN_OPTION,
     FIGURE,
     FILE,
-    ROOT_OPTION,
+    ReadOptions,
     RunOptions,
     designs_option,
     format_option,
     output_option,
+    read_options,
     run_options,
 )
 from .output import (
@@ -75,9 +76,9 @@ _OBJECTIVES = [
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write one row per customer per touchpoint (CSV; .parquet needs the parquet extra).",
 )
-@ROOT_OPTION
+@read_options
 def simulate(
-    file: Path, run: RunOptions, design: str, fmt: str, output: Path | None, trace: Path | None, root: Path | None
+    file: Path, run: RunOptions, design: str, fmt: str, output: Path | None, trace: Path | None, read: ReadOptions
 ) -> None:
     """Simulate synthetic customers through a journey and report what they felt and did.
 
@@ -91,7 +92,7 @@ def simulate(
       journey simulate shop.journey --customers 5000 --replications 5 --format json -o results.json
       journey simulate shop.journey --design "printer in office"
     """
-    journey = load_journey(file, root)
+    journey = load_journey(file, read)
     settings = run.settings(journey)
     with ExitStack() as stack:
         staged = stack.enter_context(stage_output(trace)) if trace is not None else None
@@ -125,7 +126,7 @@ def simulate(
 )
 @format_option("table", "json", "csv", help="table for people; json (schema journeydsl.comparison/1) or csv for tools.")
 @output_option()
-@ROOT_OPTION
+@read_options
 def compare(
     files: tuple[Path, ...],
     designs: tuple[str, ...],
@@ -133,7 +134,7 @@ def compare(
     objective: str,
     fmt: str,
     output: Path | None,
-    root: Path | None,
+    read: ReadOptions,
 ) -> None:
     """Compare designs: the same synthetic customers through each, with paired differences.
 
@@ -151,7 +152,7 @@ def compare(
     """
     if len(files) > 2:
         raise click.UsageError("give one journey (to compare its designs) or two (to compare them)")
-    journeys = [load_journey(file, root) for file in files]
+    journeys = [load_journey(file, read) for file in files]
     chosen: list[str | tuple[str, Journey]] = []
     if len(files) == 2:
         names = list(designs) or ["baseline", "baseline"]
@@ -178,8 +179,8 @@ def compare(
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on inconclusive tests too.")
 @format_option("table", "json", help="table for people; json (schema journeydsl.tests/1) for CI.")
 @output_option()
-@ROOT_OPTION
-def test(file: Path, run: RunOptions, strict: bool, fmt: str, output: Path | None, root: Path | None) -> None:
+@read_options
+def test(file: Path, run: RunOptions, strict: bool, fmt: str, output: Path | None, read: ReadOptions) -> None:
     """Run the design tests written in a journey (`expect ...`) and report each verdict.
 
     A test passes when the whole 95% interval of what it measures satisfies it,
@@ -193,7 +194,7 @@ def test(file: Path, run: RunOptions, strict: bool, fmt: str, output: Path | Non
       journey test examples/journeys/premier_banking.journey
       journey test shop.journey --customers 10000 --replications 5 --strict
     """
-    journey = load_journey(file, root)
+    journey = load_journey(file, read)
     if not journey.design_tests:
         click.echo(
             f"`{file}` has no design tests; write them as e.g. `expect nps > 30` (see docs/designs.md)", err=True
@@ -225,8 +226,8 @@ def test(file: Path, run: RunOptions, strict: bool, fmt: str, output: Path | Non
 )
 @run_options(**_ONE_DESIGN)
 @DESIGN_OPTION
-@ROOT_OPTION
-def plot(file: Path, kind: str, output: Path | None, dpi: int, run: RunOptions, design: str, root: Path | None) -> None:
+@read_options
+def plot(file: Path, kind: str, output: Path | None, dpi: int, run: RunOptions, design: str, read: ReadOptions) -> None:
     """Simulate a journey and draw a plot for a report.
 
     \b
@@ -236,7 +237,7 @@ def plot(file: Path, kind: str, output: Path | None, dpi: int, run: RunOptions, 
       journey plot examples/journeys/premier_banking.journey --kind distribution --customers 5000
     """
     target = output if output is not None else Path(f"{file.stem}-{kind}.png")
-    journey = load_journey(file, root)
+    journey = load_journey(file, read)
     settings = run.settings(journey)
     with progress_bar("simulating") as progress:
         outcome = api.simulate(journey, settings, design=design, progress=progress)
@@ -248,8 +249,8 @@ def plot(file: Path, kind: str, output: Path | None, dpi: int, run: RunOptions, 
 @output_option("report.html (one self-contained page) or report.md (images in a folder beside it).", required=True)
 @designs_option("A design to include (repeat it); the first is the baseline. [default: the baseline and every variant]")
 @run_options()
-@ROOT_OPTION
-def report(file: Path, output: Path, designs: tuple[str, ...], run: RunOptions, root: Path | None) -> None:
+@read_options
+def report(file: Path, output: Path, designs: tuple[str, ...], run: RunOptions, read: ReadOptions) -> None:
     """Write a report a designer can hand on: summary, graph, plots, comparison, tests.
 
     The report has the journey's summary and graph, the baseline's emotion
@@ -268,7 +269,7 @@ def report(file: Path, output: Path, designs: tuple[str, ...], run: RunOptions, 
     suffix = output.suffix.lower()
     if suffix not in (".html", ".htm", ".md"):
         raise click.BadParameter(f"`{output}` must end in .html or .md", param_hint="--output")
-    journey = load_journey(file, root)
+    journey = load_journey(file, read)
     settings = run.settings(journey)
     with progress_bar("reporting") as progress:
         built = api.report(journey, list(designs) or None, settings, progress=progress)
