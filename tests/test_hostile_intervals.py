@@ -14,10 +14,13 @@ import statistics
 import pytest
 
 from journeydsl.analysis.compare import run_and_compare
-from journeydsl.api import RunSettings, design, loads
+from journeydsl.analysis.recovery import recovery
+from journeydsl.api import RunSettings, design, load, loads, simulate
 from journeydsl.lang.vocabulary import METRICS
 from journeydsl.sim.results import interval
 from journeydsl.sim.runner import Design, Outcome, Runner
+
+from .conftest import EXAMPLES
 
 #: The 97.5% quantile of the standard normal distribution, by the standard library.
 Z = statistics.NormalDist().inv_cdf(0.975)
@@ -32,6 +35,18 @@ TINY = """journey "Tiny" { arrivals cohort 12 seed 3
   stage pay goal { touchpoint till: staff duration exponential(2 min) cost 1 { act +1 } }
   variant "warmer" { change kiosk { feel +2 } }
 }"""
+
+
+#: Failures that ruin the moment or not, and a recovery of any feeling: a handful of customers in a
+#: recovery group spread over most of the satisfaction and return scales.
+FAILING = """journey "Fix" { arrivals cohort 8 seed 3
+  stage visit goal { touchpoint desk: staff duration exponential(2 min) {
+    feel +2; variability 4; failure jam 50% { feel -5; sense -5 } recover by apology } }
+  touchpoint apology: staff duration 2 min { feel +1; variability 4 }
+}"""
+
+#: The range of each figure of a recovery group.
+RECOVERY_BOUNDS = {"satisfaction": (0.0, 10.0), "return_rate": (0.0, 1.0)}
 
 
 def six_digits(value: float) -> float:
@@ -114,3 +129,45 @@ def test_a_segment_difference_over_replications_uses_the_replication_means_and_w
             assert written["ci95"] == pytest.approx(expected["ci95"], abs=1e-9), (name, metric)
             # Wider than a normal interval would be with so few replications.
             assert written["ci95"][1] - written["ci95"][0] >= 2 * Z * math.sqrt(sum(variances)) - 1e-6
+
+
+def assert_recovery_intervals_valid(document: dict) -> None:
+    """Every recovery group's intervals hold their mean and stay within their figure's range."""
+    for label, group in document["groups"].items():
+        for figure, (lowest, highest) in RECOVERY_BOUNDS.items():
+            low, high = group[figure]["ci95"]
+            assert lowest <= low <= group[figure]["mean"] <= high <= highest, (label, figure, group[figure])
+
+
+def test_recovery_intervals_of_a_few_customers_stay_within_the_scales():
+    journey = loads(FAILING)
+    beyond = []
+    for seed in range(1, 11):
+        outcome = simulate(journey, customers=4, seed=seed)
+        document = recovery(outcome)
+        assert_recovery_intervals_valid(document)
+        for number, label in enumerate(("no failure", "failure recovered", "failure not recovered")):
+            for figure, moments in zip(RECOVERY_BOUNDS, outcome.collectors[0].recovery[number], strict=True):
+                lowest, highest = RECOVERY_BOUNDS[figure]
+                half = Z * moments.stderr
+                unclipped = (moments.mean - half, moments.mean + half)
+                # The interval is the normal one, cut at the ends of the scale and nowhere else.
+                assert document["groups"][label][figure]["ci95"] == pytest.approx(
+                    [six_digits(max(lowest, unclipped[0])), six_digits(min(highest, unclipped[1]))], abs=1e-9
+                )
+                if unclipped[0] < lowest or unclipped[1] > highest:
+                    beyond.append((seed, label, figure))
+    # Without the bounds, some of these intervals went below 0 or above the top of the scale.
+    figures = {figure for _, _, figure in beyond}
+    assert figures == {"satisfaction", "return_rate"}, beyond
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda path: path.stem)
+def test_recovery_intervals_are_valid_on_every_example_with_a_recovery(example):
+    journey = load(example)
+    if not any(failure.recovery for tp in journey.all_touchpoints() for failure in tp.effects.failures):
+        pytest.skip("no failure with a recovery in this example")
+    # A few customers per group (premier banking's unrecovered failures went out of range with these).
+    for customers, replications, seed in ((15, 1, 2), (20, 1, 1), (60, 3, 2)):
+        document = recovery(simulate(journey, customers=customers, replications=replications, seed=seed))
+        assert_recovery_intervals_valid(document)

@@ -4,7 +4,8 @@ Satisfaction and return probability of customers who met no failure, whose
 failures were all recovered, and who met a failure left unrecovered, so the
 (weak) service recovery paradox can be checked: satisfaction after a
 well-recovered failure can exceed no failure, repurchase does not (de Matos,
-Henrique & Rossi 2007).
+Henrique & Rossi 2007).  Each interval is normal over the group's customers
+and stays within its metric's range (0-10 satisfaction, 0-1 return probability).
 """
 
 from __future__ import annotations
@@ -38,8 +39,8 @@ def recovery(outcome: Outcome) -> Document:
             ret.merge(r)
         groups[label] = {
             "customers": sat.n,
-            "satisfaction": interval(sat.mean, sat.stderr if sat.n > 1 else 0.0, None),
-            "return_rate": interval(ret.mean, ret.stderr if ret.n > 1 else 0.0, None),
+            "satisfaction": interval(sat.mean, sat.stderr, None, metric="satisfaction"),
+            "return_rate": interval(ret.mean, ret.stderr, None, metric="return_rate"),
         }
     none, recovered = groups["no failure"], groups["failure recovered"]
     paradox = None
