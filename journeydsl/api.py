@@ -35,7 +35,7 @@ from __future__ import annotations
 import functools
 import gc
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -50,7 +50,7 @@ from .lang.designs import design_names as _design_names
 from .lang.diagnostics import Diagnostic, JourneyError, did_you_mean, has_errors, sort_diagnostics
 from .lang.graph import build_graph
 from .lang.loader import Loaded, load_file, load_text
-from .lang.model import Journey, Library
+from .lang.model import Factor, Import, Journey, Library, Segment, Stage, Touchpoint
 from .lang.survey_checks import check_surveys
 from .sim.results import Document, NoCustomersError, NonFiniteResultError, ResultError
 from .sim.settings import RunSettings, source_hash
@@ -287,7 +287,8 @@ def simulate(
     design : str
         ``"baseline"`` or the name of a variant; unknown names raise :class:`JourneyError`.
     trace : callable, optional
-        Receives one row per touchpoint visit (see :data:`journeydsl.sim.engine.TRACE_COLUMNS`).
+        Receives one row per touchpoint visit (see :data:`journeydsl.sim.engine.TRACE_COLUMNS`),
+        such as a :func:`trace_writer`.
     progress : callable, optional
         Called with the finished share of the run (0..1).
     runner : Runner, optional
@@ -299,6 +300,12 @@ def simulate(
         ``.results`` is the ``journeydsl.results/1`` document (``docs/results-schema.md``);
         ``.collectors`` hold the raw aggregates the plots of :mod:`journeydsl.report.plots` draw.
 
+    Raises
+    ------
+    journeydsl.report.files.InputFileError
+        When ``trace`` is a :func:`trace_writer` whose file is one the journey was read from
+        (before anything is simulated; the file stays as it was).
+
     Examples
     --------
     >>> j = loads('journey "J" { arrivals cohort 200 '
@@ -308,10 +315,14 @@ def simulate(
     >>> outcome.results["customers"] >= 200, outcome.results["metrics"]["conversion_rate"]["mean"]
     (True, 1.0)
     """
+    from .report.files import refuse_input
     from .sim.runner import Design
+    from .sim.trace import TraceWriter
 
     chosen = _settings(settings, journey, run)
     resolved = _resolve(journey, design)
+    if isinstance(trace, TraceWriter):
+        refuse_input(trace.target, _journey_files(journey))
     return _runner(runner).run([Design(design, resolved)], chosen, trace=trace, progress=progress)[0]
 
 
@@ -546,15 +557,72 @@ def plot(outcome: Outcome, kind: str) -> Figure:
     return figure(kind, outcome.results, outcome.collectors)
 
 
-def trace_writer(path: str | os.PathLike[str]) -> TraceWriter:
+def trace_writer(path: str | os.PathLike[str], *, protected: Iterable[str | os.PathLike[str]] = ()) -> TraceWriter:
     """A trace file to pass as ``trace=`` (one row per customer per touchpoint visit); use it in a ``with``.
 
-    ``.parquet`` writes Parquet (the ``parquet`` extra), anything else CSV; the file appears whole when
-    the ``with`` block ends, or not at all.
+    The file is delivered as the command line delivers ``--trace`` (see
+    :mod:`journeydsl.report.files`): when the ``with`` block ends normally, a
+    regular file is replaced whole by a rename, a symbolic link keeps pointing
+    where it did and the file it points to is written, a device, FIFO or
+    descriptor (``/dev/null``, ``/dev/stdout``) is written through and never
+    replaced, and ``-`` is standard output.  When the block ends with an
+    exception nothing is delivered and no temporary file is left.
+
+    Parameters
+    ----------
+    path : path-like
+        The trace; ``.parquet`` (the name of the file a link points to) writes Parquet
+        (the ``parquet`` extra), anything else CSV.
+    protected : iterable of path-like
+        Files the trace must not replace, besides the journey's own files (which
+        :func:`simulate` refuses to write a trace over).
+
+    Returns
+    -------
+    TraceWriter
+        A callable taking trace rows, and a context manager.
+
+    Raises
+    ------
+    journeydsl.report.files.InputFileError
+        When ``path`` is one of ``protected`` (an :class:`OSError`; nothing is written).
+    OSError
+        When ``path`` is a folder or no temporary file can be made next to it.
+    RuntimeError
+        When Parquet is asked for and pyarrow is not installed.
+
+    Examples
+    --------
+    >>> import os
+    >>> j = loads('journey "J" { arrivals cohort 20 stage a goal { touchpoint t: staff { feel +1 } } }')
+    >>> with trace_writer(os.devnull) as writer:
+    ...     _ = simulate(j, trace=writer)
+    >>> writer.rows
+    20
     """
+    from .report.files import StagedFile
     from .sim.trace import TraceWriter
 
-    return TraceWriter(path)
+    staged = StagedFile(path, protected=protected)
+    try:
+        return TraceWriter(staged)
+    except BaseException:
+        staged.discard()
+        raise
+
+
+def _journey_files(journey: Journey) -> set[str | Path]:
+    """The files a journey was read from: those its parts were written in, and those it imports."""
+    groups: tuple[Sequence[Import | Factor | Segment | Stage | Touchpoint], ...] = (
+        journey.imports,
+        journey.factors,
+        journey.segments,
+        journey.stages,
+        journey.all_touchpoints(),
+        journey.care,
+    )
+    written: set[str | Path] = {journey.span.file, *(part.span.file for group in groups for part in group)}
+    return written | {Path(journey.span.file).parent / statement.path for statement in journey.imports}
 
 
 def read_survey_csv(path: str | os.PathLike[str], journey: Journey | None = None) -> list[Survey]:

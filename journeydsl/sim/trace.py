@@ -1,18 +1,23 @@
 """The per-visit trace: one row per customer per touchpoint, streamed to CSV (or Parquet).
 
-Rows are written as the simulation produces them, into a temporary file that
-replaces the target only when the run finishes, so a trace is whole or absent.
-Parquet needs the optional ``parquet`` extra (pyarrow).
+Rows are written as the simulation produces them into a file built in a
+staging place (:class:`Staging`), which puts it at its target only when the
+run finishes, so a trace is whole or absent.  The staging place decides how
+it gets there: :func:`journeydsl.api.trace_writer` stages with
+:class:`journeydsl.report.files.StagedFile`, which replaces a regular file by
+a rename, writes the file a link points to, and writes through a device, a
+FIFO or a descriptor.  Parquet needs the optional ``parquet`` extra (pyarrow).
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 import tempfile
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from ..lang.escape import csv_cell
 from .engine import TRACE_COLUMNS, TraceRow
@@ -20,7 +25,7 @@ from .engine import TRACE_COLUMNS, TraceRow
 if TYPE_CHECKING:
     from _csv import Writer as CsvWriter
 
-__all__ = ["TraceWriter", "parquet_available"]
+__all__ = ["Staging", "TraceWriter", "parquet_available"]
 
 _BATCH = 50_000
 
@@ -34,26 +39,61 @@ def parquet_available() -> bool:
     return True
 
 
+class Staging(Protocol):
+    """Where a trace is built, and how it reaches its target (:class:`journeydsl.report.files.StagedFile` is one).
+
+    ``path`` is a file that does not exist yet, named like the file it stands
+    for (its suffix chooses the format); ``target`` is the output as the user
+    named it; ``deliver`` puts the finished file there and ``discard`` removes
+    what was built (both are called once the trace is closed).
+    """
+
+    path: Path
+    target: str | os.PathLike[str]
+
+    def deliver(self) -> None:
+        """Put the finished file at the target."""
+
+    def discard(self) -> None:
+        """Remove what was built, if it is still there."""
+
+
 class TraceWriter:
     """A callable that takes trace rows; use as a context manager.
 
+    Rows go into a hidden file next to ``staging.path`` (``.NAME.*.tmp``),
+    renamed to ``staging.path`` once complete; leaving the ``with`` block then
+    delivers it to ``staging.target`` when the block ended normally, and
+    discards what was built in any case (on an exception the target is left
+    as it was).
+
     Parameters
     ----------
-    path : path-like
-        Target file; ``.parquet`` writes Parquet, anything else CSV.
+    staging : Staging
+        Where to build the file and how to deliver it; a ``.parquet`` name
+        (of ``staging.path``) writes Parquet, anything else CSV.
+
+    Raises
+    ------
+    RuntimeError
+        When Parquet is asked for and pyarrow is not installed.
     """
 
-    def __init__(self, path: str | os.PathLike[str]):
-        self.path = Path(path)
+    def __init__(self, staging: Staging):
+        self._staging = staging
+        #: The finished file, before it is delivered.
+        self.path = Path(staging.path)
+        #: The output the trace is delivered to.
+        self.target = staging.target
         self.parquet = self.path.suffix.lower() == ".parquet"
         if self.parquet and not parquet_available():
             raise RuntimeError(
                 "writing Parquet needs pyarrow: pip install 'journeydsl[parquet]', or write a .csv trace"
             )
-        handle, self._temporary = tempfile.mkstemp(
-            prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent or "."
-        )
+        handle, temporary = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
         os.close(handle)
+        #: Where the rows are written while the run lasts.
+        self._temporary = Path(temporary)
         self.rows = 0
         self._batch: list[TraceRow] = []
         #: The CSV file and its writer (CSV), or pyarrow's ParquetWriter once a batch is written (Parquet).
@@ -93,21 +133,32 @@ class TraceWriter:
         self._parquet.write_table(table)
         self._batch = []
 
+    def _close(self) -> None:
+        """Finish the file: the last Parquet batch (or an empty table), the CSV stream closed."""
+        if self.parquet:
+            if self._batch or self._parquet is None:
+                self._flush_parquet()
+            self._parquet.close()
+        elif self._stream is not None:
+            self._stream.close()
+
     def __exit__(
         self, kind: type[BaseException] | None, value: BaseException | None, traceback: TracebackType | None
     ) -> None:
         try:
-            if self.parquet:
-                if self._batch or self._parquet is None:
-                    self._flush_parquet()
-                self._parquet.close()
-            elif self._stream is not None:
-                self._stream.close()
             if kind is None:
+                self._close()
                 os.replace(self._temporary, self.path)
+                self._staging.deliver()
+            else:  # the run failed: the file goes, and the error raised is the run's own
+                with contextlib.suppress(Exception):
+                    if self._parquet is not None:
+                        self._parquet.close()
+                    if self._stream is not None:
+                        self._stream.close()
         finally:
-            if os.path.exists(self._temporary):
-                os.unlink(self._temporary)
+            self._temporary.unlink(missing_ok=True)
+            self._staging.discard()
 
 
 def _csv_row(row: TraceRow) -> tuple[object, ...]:
