@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import math
+import statistics
 
 import pytest
 from click.testing import CliRunner
 
 from journeydsl import api
-from journeydsl.api import load, loads
+from journeydsl.analysis.compare import run_and_compare
+from journeydsl.api import RunSettings, load, loads
 from journeydsl.cli import cli
+from journeydsl.lang.vocabulary import METRICS
+from journeydsl.sim.runner import Design, Runner
 
 from .conftest import ROOT
 
@@ -134,3 +139,71 @@ def test_cli_compare_refuses_what_cannot_be_compared(tmp_path):
     assert result.exit_code == 2 and "no variants" in result.output
     unknown = runner.invoke(cli, ["compare", str(EXAMPLE), "--design", "baseline", "--design", "nope"])
     assert unknown.exit_code == 2 and "printer in office" in unknown.output
+
+
+#: Student's t 97.5% quantile with 3 degrees of freedom, from the printed tables (not from the code under test).
+T_975_3 = 3.182446305284263
+
+
+def six_digits(value: float) -> float:
+    """A figure as documents write it (six significant digits)."""
+    return float(f"{value:.6g}")
+
+
+def test_differences_by_customer_are_the_paired_normal_interval_of_the_customers_own_differences():
+    journey = loads(SHOP)
+    designs = [Design(name, api.design(journey, name)) for name in ("baseline", "warmer advice")]
+    outcomes, document = run_and_compare(Runner(), designs, RunSettings(customers=400, seed=6).resolved(journey.seed))
+    assert document["paired_by"] == "customer"
+    before, after = (outcome.collectors[0].records for outcome in outcomes)
+    assert before is not None and after is not None
+    keys = [key for key in before if key in after]
+    z = statistics.NormalDist().inv_cdf(0.975)
+    differences = document["differences"]["warmer advice"]
+    for metric in (*METRICS, "profit"):
+        if metric == "profit":
+            changes = [
+                (after[k].outcomes.revenue_per_customer - after[k].outcomes.cost_per_customer)
+                - (before[k].outcomes.revenue_per_customer - before[k].outcomes.cost_per_customer)
+                for k in keys
+            ]
+        else:
+            changes = [getattr(after[k].outcomes, metric) - getattr(before[k].outcomes, metric) for k in keys]
+        mean, half = statistics.fmean(changes), z * statistics.stdev(changes) / math.sqrt(len(changes))
+        written = differences["metrics"][metric]
+        assert written["customers"] == len(keys)
+        assert written["mean"] == pytest.approx(six_digits(mean), abs=1e-9), metric
+        assert written["ci95"] == pytest.approx([six_digits(mean - half), six_digits(mean + half)], abs=1e-9), metric
+        assert written["excludes_zero"] == (mean - half > 0 or mean + half < 0)
+    # The same customers, in each segment.
+    for index, name in enumerate(("a", "b")):
+        chosen = [k for k in keys if before[k].segment == index]
+        changes = [after[k].outcomes.remembered_experience - before[k].outcomes.remembered_experience for k in chosen]
+        mean, half = statistics.fmean(changes), z * statistics.stdev(changes) / math.sqrt(len(changes))
+        written = differences["segments"][name]["remembered_experience"]
+        assert written["ci95"] == pytest.approx([six_digits(mean - half), six_digits(mean + half)], abs=1e-9)
+
+
+def test_differences_by_replication_are_the_paired_t_interval_of_the_replication_means():
+    journey = loads(SHOP)
+    designs = [Design(name, api.design(journey, name)) for name in ("baseline", "warmer advice")]
+    settings = RunSettings(customers=300, replications=4, seed=6).resolved(journey.seed)
+    outcomes, document = run_and_compare(Runner(), designs, settings)
+    assert document["paired_by"] == "replication"
+    differences = document["differences"]["warmer advice"]["metrics"]
+    for metric in (*METRICS, "profit"):
+
+        def mean_of(collector, metric=metric) -> float:
+            if metric == "profit":
+                return collector.metric("revenue_per_customer").mean - collector.metric("cost_per_customer").mean
+            return collector.metric(metric).mean
+
+        changes = [
+            mean_of(after) - mean_of(before)
+            for before, after in zip(outcomes[0].collectors, outcomes[1].collectors, strict=True)
+        ]
+        mean = statistics.fmean(changes)
+        half = T_975_3 * statistics.stdev(changes) / math.sqrt(len(changes))
+        written = differences[metric]
+        assert written["mean"] == pytest.approx(six_digits(mean), abs=1e-9), metric
+        assert written["ci95"] == pytest.approx([six_digits(mean - half), six_digits(mean + half)], abs=1e-9), metric
