@@ -3,10 +3,15 @@
 * ``--allow-large`` reaches every command that reads a journey: without it a run above the size
   limits is refused (JD218, JD306, exit 1) before anything runs; with it the journey is read (the
   check warns, JD505).
+* ``journey report`` writes a Reproduce line that is the exact command: the file and the output as
+  they were given (shell-quoted), and every option that changed a number.
 """
 
 from __future__ import annotations
 
+import html
+import re
+import shlex
 from pathlib import Path
 
 import pytest
@@ -105,3 +110,74 @@ def test_a_small_run_of_a_huge_journey_needs_allow_large(runner, huge):
     allowed = runner.invoke(cli, [*small, "--allow-large"])
     assert allowed.exit_code == 0, allowed.output
     assert "40 customers, 1 replication(s)" in allowed.stdout
+
+
+# ---- journey report: the Reproduce line -----------------------------------------------------
+
+
+def reproduce_line(report: Path) -> list[str]:
+    """The words of a report's Reproduce line (Markdown or HTML), as a shell reads them."""
+    text = report.read_text(encoding="utf-8")
+    if report.suffix == ".md":
+        match = re.search(r"## Reproduce\n\n```bash\n(.*?)\n```", text, re.S)
+    else:
+        match = re.search(r"<h2>Reproduce</h2>\n<p>[^<]*</p>\n<pre>(.*?)</pre>", text, re.S)
+    assert match, f"{report.name} has a Reproduce section"
+    line = html.unescape(match.group(1)) if report.suffix != ".md" else match.group(1)
+    return shlex.split(line)
+
+
+def test_the_reproduce_line_names_the_real_file_and_output_and_reproduces(runner, tmp_path):
+    output = tmp_path / "my report.md"
+    made = runner.invoke(cli, ["report", str(PREMIER), "--customers", "200", "-j", "1", "-o", str(output)])
+    assert made.exit_code == 0, made.output
+    words = reproduce_line(output)
+    designs = ["baseline", "printer in office", "printer and personal follow-up"]
+    seed = words[words.index("--seed") + 1]
+    assert words == [
+        "journey",
+        "report",
+        str(PREMIER),
+        *[word for design in designs for word in ("--design", design)],
+        "-o",
+        str(output),
+        "--customers",
+        "200",
+        "--seed",
+        seed,
+    ]
+    # Same file, same command, same numbers: running the line again writes the same report (the
+    # number of workers, left out of the line, changes no number).
+    first = output.read_bytes()
+    again = runner.invoke(cli, [*words[1:], "-j", "1"])
+    assert again.exit_code == 0, again.output
+    assert output.read_bytes() == first
+
+
+def test_the_reproduce_line_keeps_relative_paths_and_every_setting(runner, tmp_path, monkeypatch):
+    folder = tmp_path / "my journeys"
+    folder.mkdir()
+    (folder / "-premier.journey").write_text(PREMIER.read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    settings = ["--horizon", "4 days", "--warmup", "1 day", "-r", "2", "--seed", "3", "-j", "1"]
+    designs = ["--design", "printer in office", "--design", "baseline"]
+    made = runner.invoke(cli, ["report", "my journeys/-premier.journey", *designs, *settings, "-o", "out $x.html"])
+    assert made.exit_code == 0, made.output
+    words = reproduce_line(tmp_path / "out $x.html")
+    # Times in the journey's unit (minutes); the designs in the order given, the first the baseline.
+    assert words == [
+        "journey",
+        "report",
+        "my journeys/-premier.journey",
+        *designs,
+        "-o",
+        "out $x.html",
+        "--horizon",
+        "5760 minutes",
+        "--warmup",
+        "1440 minutes",
+        "--replications",
+        "2",
+        "--seed",
+        "3",
+    ]

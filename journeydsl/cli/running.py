@@ -6,7 +6,9 @@ printing or writing what the call returns.
 
 from __future__ import annotations
 
+import os
 from contextlib import ExitStack
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -273,6 +275,8 @@ def report(file: Path, output: Path, designs: tuple[str, ...], run: RunOptions, 
     settings = run.settings(journey)
     with progress_bar("reporting") as progress:
         built = api.report(journey, list(designs) or None, settings, progress=progress)
+    # The Reproduce line names the file and the output as given here, not the journey's own name.
+    built = replace(built, file=os.fspath(file), output=os.fspath(output))
     if suffix != ".md":
         write_or_fail(output, render_html(built), "report")
         return
