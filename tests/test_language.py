@@ -190,3 +190,86 @@ def test_settings_named_like_keywords():
     ]
     assert [p.name for p in journey.segments[0].params[0].params] == ["patience", "sensitivity"]
     assert [c.name for c in journey.care] == ["c"]
+
+
+# ---- diagnostics quote the line the parser counted, with the caret under the span ----------------
+
+BAD_FACTOR = 'journey "J" {{{end}  factor service expect 6{end}  stage a goal {{{end}{before}    touchpoint t: staff {{ performance nofactor 7 }}{end}  }}{end}}}{end}'
+
+
+def quoted_and_caret(rendered: str, code: str) -> tuple[str, str]:
+    """The quoted source line of the first diagnostic with ``code`` and the caret line under it."""
+    block = next(block for block in rendered.split("\n\n") if f"[{code}]" in block)
+    _, quoted, caret = block.split("\n")[:3]
+    return quoted.split(" | ", 1)[1], caret.split(" | ", 1)[1]
+
+
+def caret_under(rendered: str, code: str, word: str) -> bool:
+    """True when the caret of the ``code`` diagnostic starts under ``word`` in the quoted line, by display width."""
+    from journeydsl.lang.escape import display_width
+
+    quoted, caret = quoted_and_caret(rendered, code)
+    return display_width(quoted[: quoted.index(word)]) == caret.index("^")
+
+
+@pytest.mark.parametrize("separator", ["\x0b", "\x0c", "\x1c", "\x1e", "\x85", "\u2028", "\u2029", "\r"])
+def test_a_line_separator_inside_a_name_does_not_shift_the_quoted_line(separator):
+    from journeydsl.lang.render import render_text
+
+    before = f'    touchpoint "x{separator}y": staff {{ feel +1 }}\n'
+    result = check_text(BAD_FACTOR.format(end="\n", before=before), "a.journey")
+    rendered = render_text(result.diagnostics, result.sources)
+    quoted, _ = quoted_and_caret(rendered, "JD106")
+    assert "a.journey:5:39: error[JD106]" in rendered
+    assert quoted == "    touchpoint t: staff { performance nofactor 7 }"
+    assert caret_under(rendered, "JD106", "nofactor")
+
+
+def test_a_crlf_file_quotes_its_lines_without_the_carriage_return():
+    from journeydsl.lang.render import render_text
+
+    result = check_text(BAD_FACTOR.format(end="\r\n", before=""), "a.journey")
+    rendered = render_text(result.diagnostics, result.sources)
+    assert quoted_and_caret(rendered, "JD106")[0] == "    touchpoint t: staff { performance nofactor 7 }"
+    assert "\\x0d" not in rendered and caret_under(rendered, "JD106", "nofactor")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '    touchpoint "网点顾问": staff { performance nofactor 7 }',
+        '    touchpoint "ＡＢ": staff { performance nofactor 7 }',
+        '    touchpoint "a\x0cb": staff { performance nofactor 7 }',  # shown as \x0c: four columns
+        '    touchpoint "e\u0301": staff { performance nofactor 7 }',  # a combining mark: no column
+    ],
+)
+def test_the_caret_stands_under_the_span_after_wide_or_escaped_characters(line):
+    from journeydsl.lang.render import render_text
+
+    text = BAD_FACTOR.format(end="\n", before="").replace("    touchpoint t: staff { performance nofactor 7 }", line)
+    result = check_text(text, "a.journey")
+    rendered = render_text(result.diagnostics, result.sources)
+    assert caret_under(rendered, "JD106", "nofactor"), rendered
+    _, caret = quoted_and_caret(rendered, "JD106")
+    assert caret.strip() == "^" * len("nofactor")
+
+
+def test_each_source_is_split_once_however_many_diagnostics_quote_it(monkeypatch):
+    from journeydsl.lang import render
+    from journeydsl.lang.diagnostics import Diagnostic
+    from journeydsl.lang.model import Span
+
+    calls: list[str] = []
+    split = render._split_lines
+    monkeypatch.setattr(render, "_split_lines", lambda text: calls.append(text) or split(text))
+    sources = {name: "".join(f"line {i}\n" for i in range(1, 501)) for name in ("a.journey", "b.journey")}
+    diagnostics = [
+        Diagnostic("JD106", "unknown", Span(name, i, 1, i, 5), related=(("here", Span("b.journey", i, 6, i, 7)),))
+        for name in ("a.journey", "b.journey")
+        for i in range(1, 501)
+    ]
+    rendered = render.render_text(diagnostics, sources)
+    assert len(calls) == 2 and rendered.count("  499 | line 499\n") == 4
+    assert render.render_text([Diagnostic("JD106", "past the end", Span("a.journey", 501, 1, 501, 2))], sources) == (
+        "a.journey:501:1: error[JD106]: past the end"
+    )

@@ -29,14 +29,55 @@ def _style(text: str, color: bool, *, fg: str | None = None, bold: bool | None =
     return click.style(text, fg=fg, bold=bold)
 
 
-def _excerpt(span: Span, sources: dict[str, str]) -> list[str]:
-    text = sources.get(span.file)
-    if text is None or span.line < 1:
+def _split_lines(text: str) -> list[str]:
+    r"""A source's lines as the parser counts them: split on ``\n`` only, without a CRLF file's ``\r``.
+
+    :meth:`str.splitlines` would also split on ``\x0b``, ``\x0c``, ``\x1c``
+    to ``\x1e``, ``\x85``, ``\u2028`` and ``\u2029``, which a name may hold,
+    and the line quoted would not be the line of the diagnostic.  As with
+    ``splitlines``, a final line end starts no line.
+
+    Examples
+    --------
+    >>> _split_lines('a "x\x0cy"\r\nb\n')
+    ['a "x\x0cy"', 'b']
+    """
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return [line[:-1] if line.endswith("\r") else line for line in lines]
+
+
+class _SourceLines:
+    """The lines of each source text, split once however many diagnostics quote it.
+
+    Parameters
+    ----------
+    sources : dict of str to str
+        Source text by file name, as in :attr:`journeydsl.api.CheckResult.sources`.
+    """
+
+    def __init__(self, sources: dict[str, str]) -> None:
+        self._sources = sources
+        self._lines: dict[str, list[str]] = {}
+
+    def line(self, file: str, number: int) -> str | None:
+        """Line ``number`` (1-based) of ``file``, or ``None`` when there is no such file or line."""
+        lines = self._lines.get(file)
+        if lines is None:
+            text = self._sources.get(file)
+            if text is None:
+                return None
+            lines = self._lines[file] = _split_lines(text)
+        return lines[number - 1] if 1 <= number <= len(lines) else None
+
+
+def _excerpt(span: Span, sources: _SourceLines) -> list[str]:
+    """The source line of a span and a caret under it, placed by display width after escaping."""
+    source = sources.line(span.file, span.line)
+    if source is None:
         return []
-    lines = text.splitlines()
-    if span.line > len(lines):
-        return []
-    line = lines[span.line - 1].replace("\t", " ")
+    line = source.replace("\t", " ")
     if len(line) > 200:
         start = max(0, span.column - 80)
         line = ("..." if start else "") + line[start : start + 160]
@@ -52,7 +93,26 @@ def _excerpt(span: Span, sources: dict[str, str]) -> list[str]:
 
 
 def render_diagnostic(diagnostic: Diagnostic, sources: dict[str, str], color: bool = False) -> str:
-    """One diagnostic as a compiler would print it.
+    r"""One diagnostic as a compiler would print it.
+
+    The source line is the span's line as the parser counts lines (ends of
+    line are ``\n``, with or without ``\r``), shown with its control
+    characters escaped; the caret stands under the span by display width, so
+    under the right character after Chinese text or an escape.
+
+    Parameters
+    ----------
+    diagnostic : Diagnostic
+        What to show.
+    sources : dict of str to str
+        Source text by file name; a span in a file not among them is shown without its line.
+    color : bool
+        Style the severity, message and hint for a terminal.
+
+    Returns
+    -------
+    str
+        The lines of the diagnostic, without a final newline.
 
     Examples
     --------
@@ -65,6 +125,10 @@ def render_diagnostic(diagnostic: Diagnostic, sources: dict[str, str], color: bo
           |    ^^^^^^
       hint: did you mean `advice`?
     """
+    return _render(diagnostic, _SourceLines(sources), color)
+
+
+def _render(diagnostic: Diagnostic, sources: _SourceLines, color: bool) -> str:
     span = diagnostic.span
     severity = _style(f"{diagnostic.severity}[{diagnostic.code}]", color, fg=_STYLES[diagnostic.severity], bold=True)
     message = _style(_shown(diagnostic.message), color, bold=True)
@@ -92,8 +156,27 @@ def summary_line(diagnostics: Iterable[Diagnostic], files: int = 1) -> str:
 
 
 def render_text(diagnostics: Iterable[Diagnostic], sources: dict[str, str], color: bool = False) -> str:
-    """Every diagnostic, separated by blank lines."""
-    return "\n\n".join(render_diagnostic(d, sources, color) for d in diagnostics)
+    """Every diagnostic as :func:`render_diagnostic` shows it, separated by blank lines.
+
+    Each source is split into lines once, so the time grows with the number of
+    diagnostics and the size of the sources, not with their product.
+
+    Parameters
+    ----------
+    diagnostics : iterable of Diagnostic
+        What to show, in order.
+    sources : dict of str to str
+        Source text by file name.
+    color : bool
+        Style them for a terminal.
+
+    Returns
+    -------
+    str
+        The diagnostics' text, without a final newline.
+    """
+    lines = _SourceLines(sources)
+    return "\n\n".join(_render(d, lines, color) for d in diagnostics)
 
 
 def render_json(results: dict[str, list[Diagnostic]]) -> str:
