@@ -460,11 +460,17 @@ def plot_text(text: str) -> str:
 
     Matplotlib reads text between two ``$`` as a formula (and raises on one it
     cannot parse, such as ``$\frac{$``); each ``$`` is escaped as ``\$``, which
-    Matplotlib shows as ``$``.  Control characters are shown escaped.
+    Matplotlib shows as ``$``.  Outside ``$...$`` no other character is
+    special to Matplotlib, so ``\``, ``^``, ``_``, ``{`` and ``%`` stay as
+    they are and are shown as written.  (LaTeX, which Matplotlib uses
+    instead when ``text.usetex`` is on, would read them: journeydsl's charts
+    create their text with it off.)  Control characters are shown escaped.
 
     Examples
     --------
     >>> print(plot_text("$\\frac{$"), plot_text("50$ off"), plot_text("printer in office"))
     \$\frac{\$ 50\$ off printer in office
+    >>> print(plot_text("pay $5 $"), plot_text("a_b ^{50%} \\alpha \\$"))
+    pay \$5 \$ a_b ^{50%} \alpha \\$
     """
     return _visible(text).replace("$", "\\$")

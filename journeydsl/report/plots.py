@@ -10,6 +10,13 @@ The emotion curve and the funnel need only the results document
 collectors of :class:`journeydsl.sim.runner.Outcome`, which keep the
 histograms that the document leaves out.
 
+Every name a journey gives (of the journey, a stage, a touchpoint, a segment,
+a design, a care programme, a factor) is drawn through
+:func:`journeydsl.lang.escape.plot_text`, so Matplotlib shows it as written and
+never reads it as mathtext, whatever ``$``, ``\\``, ``^`` or ``{`` it holds.
+Text given as a ``title``, ``label`` or ``labels`` argument is drawn as given:
+``$...$`` there is mathtext, as everywhere in Matplotlib.
+
 No function here selects a Matplotlib backend.  Given no axes, a plot
 function makes its figure with pyplot, so it shows the way the session shows
 figures (inline in a notebook, in a window on a desktop; headless, pyplot
@@ -21,9 +28,11 @@ no window and stay in no figure manager.  Write figures to bytes or files with
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+import functools
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
+from ..lang.escape import plot_text
 from ..sim.metrics import Histogram
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -85,6 +94,33 @@ _STYLE: dict[RcKeyType, Any] = {
 }
 
 
+_Parameters = ParamSpec("_Parameters")
+_Drawn = TypeVar("_Drawn")
+
+
+def _text_settings() -> dict[RcKeyType, Any]:
+    """Matplotlib settings for the text a chart creates: drawn by Matplotlib itself, never by LaTeX.
+
+    With ``text.usetex`` on, LaTeX would read ``%``, ``_``, ``^``, ``\\`` and
+    braces in a name; :func:`~journeydsl.lang.escape.plot_text` makes names
+    safe for Matplotlib's own text only.
+    """
+    return {"text.usetex": False}
+
+
+def _drawing(draw: Callable[_Parameters, _Drawn]) -> Callable[_Parameters, _Drawn]:
+    """A plot function that creates its text with :func:`_text_settings` in force (other settings untouched)."""
+
+    @functools.wraps(draw)
+    def with_text_settings(*args: _Parameters.args, **kwargs: _Parameters.kwargs) -> _Drawn:
+        from matplotlib import rc_context
+
+        with rc_context(_text_settings()):
+            return draw(*args, **kwargs)
+
+    return with_text_settings
+
+
 def _axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
     if ax is not None:
         return ax
@@ -105,6 +141,7 @@ def _journey_touchpoints(results: dict[str, Any]) -> list[tuple[str, dict[str, A
     return [(name, tp) for name, tp in results["touchpoints"].items() if tp.get("stage") and tp.get("visits", 0) > 0]
 
 
+@_drawing
 def emotion_curve(
     results: dict[str, Any], ax: Axes | None = None, *, title: str | None = None, label: str | None = None
 ) -> Axes:
@@ -151,11 +188,11 @@ def emotion_curve(
     _mark_moment(ax, points, means, "peak_share", "most often the peak", PALETTE["vermillion"], "^", extent)
     _mark_moment(ax, points, means, "end_share", "most often the end", PALETTE["green"], "s", extent)
 
-    ax.set_xticks(x, [name for name, _ in points], rotation=30, ha="right")
+    ax.set_xticks(x, [plot_text(name) for name, _ in points], rotation=30, ha="right")
     ax.set_xlim(-0.6, len(points) - 0.4)
     ax.set_ylim(-extent, extent)
     ax.set_ylabel("momentary affect (negative … positive)")
-    ax.set_title(title or f"Emotion curve: {results.get('journey', '')}")
+    ax.set_title(title or f"Emotion curve: {plot_text(results.get('journey', ''))}")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), fontsize=8, ncols=4)
     _tidy(ax)
     return ax
@@ -174,7 +211,7 @@ def _stage_sections(ax: Axes, points: Sequence[tuple[str, dict[str, Any]]], exte
         ax.text(
             (first + last) / 2,
             extent * 0.97,
-            stage,
+            plot_text(stage),
             ha="center",
             va="top",
             fontsize=9,
@@ -222,6 +259,7 @@ def _mark_moment(
     )
 
 
+@_drawing
 def funnel(results: dict[str, Any], ax: Axes | None = None, *, title: str | None = None) -> Axes:
     """The drop-off funnel: customers entering each stage, and how many dropped out there.
 
@@ -240,7 +278,7 @@ def funnel(results: dict[str, Any], ax: Axes | None = None, *, title: str | None
     """
     stages = list(results["stages"].items())
     ax = _axes(ax, (9, 0.6 * len(stages) + 1.8))
-    names = [f"{name} ★" if stage.get("goal") else name for name, stage in stages]
+    names = [plot_text(name) + (" ★" if stage.get("goal") else "") for name, stage in stages]
     entered = [stage["entered"] for _, stage in stages]
     dropped = [stage["dropped"] for _, stage in stages]
     went_on = [e - d for e, d in zip(entered, dropped, strict=True)]
@@ -255,12 +293,13 @@ def funnel(results: dict[str, Any], ax: Axes | None = None, *, title: str | None
     ax.invert_yaxis()
     ax.set_xlim(0, widest * 1.35)
     ax.set_xlabel("customers (visits: a customer who loops or returns is counted each time)")
-    ax.set_title(title or f"Drop-off by stage: {results.get('journey', '')}")
+    ax.set_title(title or f"Drop-off by stage: {plot_text(results.get('journey', ''))}")
     ax.legend(loc="lower right", fontsize=8)
     _tidy(ax)
     return ax
 
 
+@_drawing
 def remembered_distribution(
     collectors: Sequence[Collector], ax: Axes | None = None, *, title: str | None = None
 ) -> Axes:
@@ -304,6 +343,7 @@ def remembered_distribution(
     return ax
 
 
+@_drawing
 def satisfaction_distribution(
     collectors: Sequence[Collector], ax: Axes | None = None, *, title: str | None = None
 ) -> Axes:
@@ -348,6 +388,7 @@ def satisfaction_distribution(
     return ax
 
 
+@_drawing
 def recommendation_distribution(
     collectors: Sequence[Collector], ax: Axes | None = None, *, title: str | None = None
 ) -> Axes:
@@ -405,6 +446,7 @@ def _percent() -> PercentFormatter:
     return PercentFormatter(1.0, decimals=0)
 
 
+@_drawing
 def figure(kind: str, results: dict[str, Any], collectors: Sequence[Collector]) -> Figure:
     """The figure ``journey plot --kind KIND`` saves.
 
@@ -450,7 +492,7 @@ def figure(kind: str, results: dict[str, Any], collectors: Sequence[Collector]) 
             remembered_distribution(collectors, left)
             satisfaction_distribution(collectors, middle)
             recommendation_distribution(collectors, right)
-            fig.suptitle(f"How customers remember {results.get('journey', '')}", fontweight="bold")
+            fig.suptitle(f"How customers remember {plot_text(results.get('journey', ''))}", fontweight="bold")
     return fig
 
 
@@ -490,6 +532,7 @@ def _aligned_touchpoints(results_by_design: dict[str, dict]) -> list[str]:
     return order
 
 
+@_drawing
 def emotion_curves(results_by_design: dict[str, dict], ax: Axes | None = None, *, title: str | None = None) -> Axes:
     """Emotion curves of several designs on one axes, aligned by touchpoint.
 
@@ -517,19 +560,26 @@ def emotion_curves(results_by_design: dict[str, dict], ax: Axes | None = None, *
         extent = max(extent, *(abs(y) for y in ys)) if ys else extent
         style = "--" if number == 0 else "-"
         ax.plot(
-            xs, ys, style, marker="o", linewidth=2, color=DESIGN_COLOURS[number % len(DESIGN_COLOURS)], label=design
+            xs,
+            ys,
+            style,
+            marker="o",
+            linewidth=2,
+            color=DESIGN_COLOURS[number % len(DESIGN_COLOURS)],
+            label=plot_text(design),
         )
     ax.axhline(0.0, color=PALETTE["grey"], linewidth=0.8)
-    ax.set_xticks(range(len(order)), order, rotation=30, ha="right")
+    ax.set_xticks(range(len(order)), [plot_text(name) for name in order], rotation=30, ha="right")
     ax.set_ylim(-extent * 1.25, extent * 1.25)
     ax.set_ylabel("mean momentary affect")
     first = next(iter(results_by_design.values()))
-    ax.set_title(title or f"Emotion curves: {first.get('journey', '')}")
+    ax.set_title(title or f"Emotion curves: {plot_text(first.get('journey', ''))}")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncols=min(4, len(results_by_design)), fontsize=8)
     _tidy(ax)
     return ax
 
 
+@_drawing
 def forest(comparison: dict, axes: Sequence[Axes] | None = None, *, title: str | None = None) -> Sequence[Axes]:
     """Differences from the baseline with their 95% intervals, one panel per unit (a forest plot).
 
@@ -588,16 +638,18 @@ def forest(comparison: dict, axes: Sequence[Axes] | None = None, *, title: str |
             )
         ax.axvline(0.0, color=PALETTE["grey"], linewidth=1)
         ax.set_yticks(
-            range(len(rows)), [f"{m.replace('_', ' ')}" + (f" ({d})" if len(designs) > 1 else "") for m, d, *_ in rows]
+            range(len(rows)),
+            [m.replace("_", " ") + (f" ({plot_text(d)})" if len(designs) > 1 else "") for m, d, *_ in rows],
         )
         ax.invert_yaxis()
-        ax.set_xlabel(f"change from {comparison['baseline']}: {label}")
+        ax.set_xlabel(f"change from {plot_text(comparison['baseline'])}: {label}")
         _tidy(ax)
     fig = axes[0].figure
     fig.suptitle(title or "What each design changes, with 95% intervals (filled: excludes 0)", fontweight="bold")
     return axes
 
 
+@_drawing
 def segment_heatmap(
     comparison: dict, metric: str = "satisfaction", ax: Axes | None = None, *, title: str | None = None
 ) -> Axes:
@@ -645,13 +697,14 @@ def segment_heatmap(
                 fontsize=9,
                 color="white" if value < (min(min(v) for v in values) + max(max(v) for v in values)) / 2 else "black",
             )
-    ax.set_xticks(range(len(designs)), designs, rotation=20, ha="right")
-    ax.set_yticks(range(len(segments)), segments)
+    ax.set_xticks(range(len(designs)), [plot_text(design) for design in designs], rotation=20, ha="right")
+    ax.set_yticks(range(len(segments)), [plot_text(segment) for segment in segments])
     ax.figure.colorbar(image, ax=ax, shrink=0.8, label=metric.replace("_", " "))
     ax.set_title(title or f"{metric.replace('_', ' ').capitalize()} by segment and design")
     return ax
 
 
+@_drawing
 def gap_chart(
     document: dict, group: str | None = None, axes: Sequence[Axes] | None = None, *, title: str | None = None
 ) -> Sequence[Axes]:
@@ -720,7 +773,7 @@ def gap_chart(
                 zorder=4,
                 label="ideal" if i == 0 else None,
             )
-    left.set_yticks(y, [f"{row['rank']}. {row['factor']}" for row in rows])
+    left.set_yticks(y, [f"{row['rank']}. {plot_text(row['factor'])}" for row in rows])
     left.invert_yaxis()
     left.set_xlim(0, 10.5)
     left.set_xlabel("rating (0-10)")
@@ -737,12 +790,15 @@ def gap_chart(
         _tidy(ax)
     key = document["key_experience"].get(group)
     left.figure.suptitle(
-        title or f"Gap analysis ({document['source']}, {group})" + (f": key experience {key}" if key else ""),
+        title
+        or f"Gap analysis ({plot_text(document['source'])}, {plot_text(group)})"
+        + (f": key experience {plot_text(key)}" if key else ""),
         fontweight="bold",
     )
     return axes
 
 
+@_drawing
 def opportunity_matrix(document: dict, ax: Axes | None = None, *, title: str | None = None) -> Axes:
     """Impact of improving each touchpoint (with its interval) against its cost per customer.
 
@@ -767,16 +823,21 @@ def opportunity_matrix(document: dict, ax: Axes | None = None, *, title: str | N
             [row["cost_per_customer"]], [mean], yerr=[[mean - low], [high - mean]], fmt="o", color=colour, capsize=3
         )
         ax.annotate(
-            row["touchpoint"], (row["cost_per_customer"], mean), xytext=(6, 4), textcoords="offset points", fontsize=8
+            plot_text(row["touchpoint"]),
+            (row["cost_per_customer"], mean),
+            xytext=(6, 4),
+            textcoords="offset points",
+            fontsize=8,
         )
     ax.axhline(0, color=PALETTE["grey"], linewidth=0.8)
     ax.set_xlabel("cost per customer today")
     ax.set_ylabel(f"change in {document['objective'].replace('_', ' ')} when one point better")
-    ax.set_title(title or f"Opportunity matrix: {document['journey']} (orange: often the peak or the end)")
+    ax.set_title(title or f"Opportunity matrix: {plot_text(document['journey'])} (orange: often the peak or the end)")
     _tidy(ax)
     return ax
 
 
+@_drawing
 def tornado(document: dict, ax: Axes | None = None, *, title: str | None = None) -> Axes:
     """Per touchpoint, what removing it and improving it do to the objective, largest swings first.
 
@@ -810,16 +871,17 @@ def tornado(document: dict, ax: Axes | None = None, *, title: str | None = None)
         color=PALETTE["blue"],
         label="improve it by one point",
     )
-    ax.set_yticks(y, [r["touchpoint"] for r in rows])
+    ax.set_yticks(y, [plot_text(r["touchpoint"]) for r in rows])
     ax.invert_yaxis()
     ax.axvline(0, color=PALETTE["black"], linewidth=0.8)
     ax.set_xlabel(f"change in {document['objective'].replace('_', ' ')}")
-    ax.set_title(title or f"What each touchpoint is worth: {document['journey']}")
+    ax.set_title(title or f"What each touchpoint is worth: {plot_text(document['journey'])}")
     ax.legend(loc="lower right", fontsize=8)
     _tidy(ax)
     return ax
 
 
+@_drawing
 def profile_bars(
     document: dict, group: str = "all customers", ax: Axes | None = None, *, title: str | None = None
 ) -> Axes:
@@ -852,18 +914,21 @@ def profile_bars(
             values,
             height=width,
             color=DESIGN_COLOURS[(number + 1) % len(DESIGN_COLOURS)] if number else PALETTE["grey"],
-            label=design,
+            label=plot_text(design),
         )
     ax.set_yticks([i + width * (len(designs) - 1) / 2 for i in range(len(names))], names)
     ax.invert_yaxis()
     ax.axvline(0, color=PALETTE["black"], linewidth=0.8)
     ax.set_xlabel("exposure per customer (effect x contacts)")
-    ax.set_title(title or f"Experience themes and modules delivered: {document['journey']} ({group})")
+    ax.set_title(
+        title or f"Experience themes and modules delivered: {plot_text(document['journey'])} ({plot_text(group)})"
+    )
     ax.legend(loc="lower right", fontsize=8)
     _tidy(ax)
     return ax
 
 
+@_drawing
 def delivery_chart(document: dict, ax: Axes | None = None, *, title: str | None = None) -> Axes:
     """The delivery gap per touchpoint: the effect intended (open) against the effect felt (filled).
 
@@ -896,16 +961,19 @@ def delivery_chart(document: dict, ax: Axes | None = None, *, title: str | None 
             label="intended" if i == 0 else None,
         )
     ax.axvline(0, color=PALETTE["grey"], linewidth=0.8)
-    ax.set_yticks(range(len(rows)), [row["touchpoint"] for row in rows])
+    ax.set_yticks(range(len(rows)), [plot_text(row["touchpoint"]) for row in rows])
     ax.invert_yaxis()
     ax.set_xlabel("effect of a contact (momentary affect)")
     shares = document["superior"]["all customers"]["superior_share"]
-    ax.set_title(title or f"The delivery gap: {document['journey']} ({shares:.0%} of customers rate it superior)")
+    ax.set_title(
+        title or f"The delivery gap: {plot_text(document['journey'])} ({shares:.0%} of customers rate it superior)"
+    )
     ax.legend(loc="lower right", fontsize=8)
     _tidy(ax)
     return ax
 
 
+@_drawing
 def labelled_bars(
     labels: Sequence[str],
     values: Sequence[float],
@@ -922,7 +990,8 @@ def labelled_bars(
     Parameters
     ----------
     labels, values : sequences
-        One bar per label.
+        One bar per label; labels are drawn as given (pass names through
+        :func:`journeydsl.lang.escape.plot_text`).
     intervals : sequence of (low, high) or None, optional
         Interval bars.
     ax : matplotlib.axes.Axes, optional
@@ -972,41 +1041,45 @@ def labelled_bars(
     return ax
 
 
+@_drawing
 def removal_chart(document: dict, ax: Axes | None = None) -> Axes:
     """Conversion removal effects of the touchpoints, from a ``journeydsl.analysis/1`` document."""
     rows = sorted(document["touchpoints"].items(), key=lambda item: -item[1]["removal_effect"])
     return labelled_bars(
-        [name for name, _ in rows],
+        [plot_text(name) for name, _ in rows],
         [row["removal_effect"] for _, row in rows],
         ax=ax,
         percent=True,
         xlabel="share of conversions lost without it",
-        title=f"Conversion removal effects: {document['journey']}" + ("" if document["exact"] else " (approximate)"),
+        title=f"Conversion removal effects: {plot_text(document['journey'])}"
+        + ("" if document["exact"] else " (approximate)"),
     )
 
 
+@_drawing
 def care_chart(document: dict, ax: Axes | None = None) -> Axes:
     """Return on investment of each care programme with its interval, from a ``journeydsl.care/1`` document."""
     rows = [(name, p) for name, p in document["programmes"].items() if p["roi"] is not None]
     return labelled_bars(
-        [name for name, _ in rows],
+        [plot_text(name) for name, _ in rows],
         [p["roi"] for _, p in rows],
         [tuple(p["roi_ci95"]) for _, p in rows],
         ax=ax,
         xlabel="return on investment: (revenue uplift - cost) / cost",
-        title=f"Care programmes: {document['journey']}",
+        title=f"Care programmes: {plot_text(document['journey'])}",
     )
 
 
+@_drawing
 def recovery_chart(document: dict, ax: Axes | None = None) -> Axes:
     """Satisfaction by failure experience with intervals, from a ``journeydsl.recovery/1`` document."""
     rows = [(name, g) for name, g in document["groups"].items() if g["customers"]]
     return labelled_bars(
-        [f"{name} ({g['customers']:,})" for name, g in rows],
+        [f"{plot_text(name)} ({g['customers']:,})" for name, g in rows],
         [g["satisfaction"]["mean"] for _, g in rows],
         [tuple(g["satisfaction"]["ci95"]) for _, g in rows],
         ax=ax,
         xlabel="satisfaction (0-10)",
-        title=f"Service recovery: {document['journey']}",
+        title=f"Service recovery: {plot_text(document['journey'])}",
         signed=False,
     )
