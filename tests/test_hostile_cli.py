@@ -5,13 +5,17 @@
   check warns, JD505).
 * ``journey report`` writes a Reproduce line that is the exact command: the file and the output as
   they were given (shell-quoted), and every option that changed a number.
+* A path or a design name typed with control characters (ESC, BEL, a C1 CSI) is shown escaped in
+  every message, the command's own and click's: none reaches the terminal raw.
 """
 
 from __future__ import annotations
 
 import html
+import json
 import re
 import shlex
+import shutil
 from pathlib import Path
 
 import pytest
@@ -23,6 +27,7 @@ from journeydsl.lang.escape import shell
 from .conftest import ROOT
 
 PREMIER = ROOT / "examples" / "journeys" / "premier_banking.journey"
+LIBRARY = ROOT / "examples" / "journeys" / "lib" / "hospitality.journey"
 LOOP = ROOT / "tests" / "fixtures" / "invalid" / "JD306_certain_loop.journey"
 
 
@@ -181,3 +186,113 @@ def test_the_reproduce_line_keeps_relative_paths_and_every_setting(runner, tmp_p
         "--seed",
         "3",
     ]
+
+
+# ---- control characters in what the user typed ----------------------------------------------
+
+#: Control characters that must never reach a terminal raw (newline aside): C0, DEL, C1.
+RAW_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+#: A name that would clear the screen, set the window title, ring and start a C1 sequence.
+HOSTILE = "\x1b[2J\x1b]0;pwned\x07\x9b"
+#: How :func:`journeydsl.lang.escape.terminal` shows it.
+SHOWN = "\\x1b[2J\\x1b]0;pwned\\x07\\x9b"
+
+
+@pytest.fixture
+def hostile(tmp_path: Path) -> Path:
+    """A folder whose name holds ESC, BEL and a C1 control, with journeys in files named the same way."""
+    folder = tmp_path / f"evil{HOSTILE}"
+    folder.mkdir()
+    shutil.copy(PREMIER, folder / f"premier{HOSTILE}.journey")
+    shutil.copy(LIBRARY, folder / f"library{HOSTILE}.journey")
+    plain = PREMIER.read_text(encoding="utf-8")
+    (folder / f"broken{HOSTILE}.journey").write_text(plain.replace("-> ", "-> nowhere_", 1), encoding="utf-8")
+    # No variant, no design test, no care programme, no survey.
+    (folder / f"plain{HOSTILE}.journey").write_text(
+        'journey "Plain" {\n  arrivals cohort 20\n  stage a goal { touchpoint t: staff { feel +1 } }\n}\n',
+        encoding="utf-8",
+    )
+    return folder
+
+
+def hostile_cases(folder: Path) -> dict[str, list[str]]:
+    journey = str(folder / f"premier{HOSTILE}.journey")
+    out = str(folder / "out")
+    return {
+        "unknown design": ["simulate", journey, "--customers", "5", "--design", HOSTILE],
+        "unknown design to compare": [
+            "compare",
+            journey,
+            "--customers",
+            "5",
+            "--design",
+            "baseline",
+            "--design",
+            HOSTILE,
+        ],
+        "unknown design to export": ["graph", journey, "--design", HOSTILE],
+        "unknown design in a report": ["report", journey, "-o", f"{out}.md", "--design", HOSTILE],
+        "missing file": ["simulate", str(folder / f"missing{HOSTILE}.journey")],
+        "missing survey": ["gaps", journey, "--survey-csv", str(folder / f"survey{HOSTILE}.csv")],
+        "unknown option": ["analyze", journey, f"--x{HOSTILE}"],
+        "unknown command": [f"simulate{HOSTILE}", journey],
+        "bad time": ["simulate", journey, "--horizon", f"3 {HOSTILE}"],
+        "bad choice": ["analyze", journey, "--format", HOSTILE],
+        "bad figure name": ["analyze", journey, "--plot", f"{out}{HOSTILE}.gif"],
+        "bad report name": ["report", journey, "-o", f"{out}{HOSTILE}.txt"],
+        "output over its input": ["analyze", journey, "-o", journey],
+        "output in a missing folder": ["analyze", journey, "-o", str(folder / f"no{HOSTILE}" / "a.txt")],
+        "journey with errors": ["simulate", str(folder / f"broken{HOSTILE}.journey")],
+        "library": ["simulate", str(folder / f"library{HOSTILE}.journey")],
+        "library to export": ["graph", str(folder / f"library{HOSTILE}.journey")],
+        "wrote a table": ["analyze", journey, "-o", f"{out}{HOSTILE}.txt"],
+        "wrote a chart": ["analyze", journey, "--plot", f"{out}{HOSTILE}.png", "-o", "-"],
+    }
+
+
+@pytest.mark.parametrize("case", sorted(hostile_cases(Path("x"))))
+def test_no_control_character_typed_by_the_user_reaches_the_terminal_raw(runner, hostile, case):
+    result = runner.invoke(cli, hostile_cases(hostile)[case])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert not RAW_CONTROL.search(result.stdout), result.stdout
+    assert not RAW_CONTROL.search(result.stderr), result.stderr
+    assert SHOWN in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("command", "message"),
+    [
+        ("test", "has no design tests"),
+        ("compare", "has no variants to compare"),
+        ("care", "has no care programmes"),
+        ("gaps --source survey", "has no survey"),
+    ],
+)
+def test_what_a_journey_lacks_is_said_with_its_path_escaped(runner, hostile, command, message):
+    plain = hostile / f"plain{HOSTILE}.journey"
+    name, *options = command.split()
+    result = runner.invoke(cli, [name, str(plain), *options, "--customers", "5", "-j", "1"])
+    assert message in result.stderr and SHOWN in result.stderr, result.output
+    assert not RAW_CONTROL.search(result.output), result.output
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "csv"])
+def test_a_file_name_labelling_a_design_is_shown_escaped(runner, hostile, fmt):
+    journey = hostile / f"premier{HOSTILE}.journey"
+    result = runner.invoke(cli, ["compare", str(journey), str(PREMIER), "--customers", "5", "-j", "1", "--format", fmt])
+    assert result.exit_code == 0, result.output
+    assert not RAW_CONTROL.search(result.stdout), result.stdout
+    if fmt == "json":  # escaped as JSON, read back as the name
+        assert json.loads(result.stdout)["baseline"] == f"premier{HOSTILE}"
+    else:
+        assert f"premier{SHOWN}" in result.stdout
+
+
+def test_a_journey_with_errors_suggests_a_check_that_reads_it_the_same_way(runner, hostile):
+    broken = hostile / f"broken{HOSTILE}.journey"
+    result = runner.invoke(cli, ["simulate", str(broken), "--root", str(hostile), "--allow-large"])
+    assert result.exit_code == 1
+    suggested = re.search(r"; run `(.*)` for details", result.stderr)
+    assert suggested, result.stderr
+    # The suggestion is a shell command: $'...' gives the control characters back.
+    assert suggested.group(1) == f"journey check {shell(str(broken))} --root {shell(str(hostile))} --allow-large"

@@ -30,6 +30,7 @@ import click
 
 from .._version import __version__
 from . import analyses, language, running
+from .output import Group
 
 __all__ = ["Interrupted", "StopSignals", "cli", "main"]
 
@@ -39,7 +40,7 @@ STOP_SIGNALS = tuple(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "-V", "--version", prog_name="journeydsl")
 def cli() -> None:
     """Design, check and simulate customer journeys written in the journey language.

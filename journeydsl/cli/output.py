@@ -13,6 +13,11 @@ lines, errors and progress bars go to standard error.  ``-o -`` is standard
 output; a device or FIFO is written through, a link's target is written, and
 no output may be written over a file the command read (:func:`note_inputs`):
 that is refused with exit code 1, before anything runs when it can be told.
+
+Every message names paths and designs as the user wrote them, with control
+characters shown escaped (:func:`journeydsl.lang.escape.terminal`): ``fail``,
+the ``wrote ...`` lines and every usage error, click's own included
+(:class:`Group`), so no name can move the cursor, clear the screen or ring.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ import click
 
 from .. import api
 from ..lang.diagnostics import Diagnostic, JourneyError
-from ..lang.escape import shell, terminal
+from ..lang.escape import json_text, shell, terminal
 from ..lang.model import Span
 from ..lang.render import render_text, summary_line
 from ..report.files import STDOUT, InputFileError, StagedFile, refuse_input, write_atomically
@@ -46,6 +51,7 @@ __all__ = [
     "EXIT_OK",
     "EXIT_INVALID",
     "EXIT_USAGE",
+    "Group",
     "Command",
     "fail",
     "show_diagnostics",
@@ -56,6 +62,7 @@ __all__ = [
     "write_text",
     "write_or_fail",
     "save_figure",
+    "say_wrote",
     "stage_output",
     "deliver_or_fail",
     "progress_bar",
@@ -71,6 +78,37 @@ _INPUTS = "journeydsl.inputs"
 #: The parameters that name files a command reads, and those that name files it writes.
 _INPUT_PARAMS = ("file", "files", "survey_csv")
 _OUTPUT_PARAMS = ("output", "plot_path", "trace")
+
+
+@contextmanager
+def _escaped_usage_errors() -> Iterator[None]:
+    """Usage errors raised in the block leave it with control characters in their message shown escaped."""
+    try:
+        yield
+    except click.ClickException as error:
+        error.message = terminal(error.message)
+        raise
+
+
+class Group(click.Group):
+    """The ``journey`` group: a usage error of the group or of a command shows no control character raw.
+
+    Click's messages and the commands' own name what the user typed (an
+    option, a command, a time, a path, a design); whatever raised them, the
+    message reaches the terminal through :func:`journeydsl.lang.escape.terminal`.
+    """
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
+        """Parse the group's own options (``--version``, ``--help``), messages escaped."""
+        with _escaped_usage_errors():
+            return super().make_context(info_name, args, parent, **extra)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Find and run the command, messages of its usage errors escaped."""
+        with _escaped_usage_errors():
+            return super().invoke(ctx)
 
 
 class Command(click.Command):
@@ -94,7 +132,7 @@ class Command(click.Command):
         try:
             return super().invoke(ctx)
         except JourneyError as error:
-            raise click.BadParameter(str(error), ctx=ctx, param_hint="--design") from None
+            raise click.BadParameter(terminal(str(error)), ctx=ctx, param_hint="--design") from None
         except api.ResultError as error:
             # A run that counted nobody, or a figure that is not a number: an error, never a result.
             fail(str(error))
@@ -106,9 +144,10 @@ def fail(message: str) -> NoReturn:
     Parameters
     ----------
     message : str
-        What went wrong, for people.
+        What went wrong, for people, on one line; control characters (of a path
+        or a name in it) are shown escaped.
     """
-    click.echo(f"Error: {message}", err=True)
+    click.echo(f"Error: {terminal(message)}", err=True)
     raise click.exceptions.Exit(EXIT_INVALID)
 
 
@@ -219,6 +258,19 @@ def load_journey(file: Path, read: ReadOptions) -> Journey:
     return journey
 
 
+def say_wrote(path: str | os.PathLike[str], what: str) -> None:
+    """Say ``wrote PATH (WHAT)`` on standard error, control characters of the path shown escaped.
+
+    Parameters
+    ----------
+    path : path-like
+        The file written, as the user named it.
+    what : str
+        What it holds.
+    """
+    click.echo(terminal(f"wrote {os.fspath(path)} ({what})"), err=True)
+
+
 def write_or_fail(output: Path, data: str | bytes, what: str) -> None:
     """Write a file whole or not at all and say so on standard error; exit 1 if it cannot be written.
 
@@ -240,7 +292,7 @@ def write_or_fail(output: Path, data: str | bytes, what: str) -> None:
     except OSError as error:
         fail(f"cannot write `{output}`: {error.strerror or error}")
     if os.fspath(output) != STDOUT:
-        click.echo(f"wrote {output} ({what})", err=True)
+        say_wrote(output, what)
 
 
 def write_text(text: str, output: Path | None, what: str) -> None:
@@ -276,7 +328,7 @@ def emit(document: dict[str, Any], fmt: str, output: Path | None, table: Table, 
         The renderers of :mod:`journeydsl.report.tables` for this kind of document.
     """
     if fmt == "json":
-        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        text = json_text(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
     elif fmt == "csv" and csv is not None:
         text = csv(document)
     else:
@@ -312,7 +364,7 @@ def save_figure(drawing: Figure | Axes, path: Path, what: str = "chart", dpi: in
         save(figure, path, dpi)
     except OSError as error:
         fail(f"cannot write `{path}`: {error.strerror or error}")
-    click.echo(f"wrote {path} ({what})", err=True)
+    say_wrote(path, what)
 
 
 def stage_output(path: Path) -> StagedFile:

@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from .. import api
+from ..lang.escape import terminal
 from ..lang.model import Journey
 from ..report.files import write_atomically
 from ..report.tables import comparison_csv, comparison_table, results_csv, results_table, tests_table
@@ -198,9 +199,8 @@ def test(file: Path, run: RunOptions, strict: bool, fmt: str, output: Path | Non
     """
     journey = load_journey(file, read)
     if not journey.design_tests:
-        click.echo(
-            f"`{file}` has no design tests; write them as e.g. `expect nps > 30` (see docs/designs.md)", err=True
-        )
+        message = f"`{file}` has no design tests; write them as e.g. `expect nps > 30` (see docs/designs.md)"
+        click.echo(terminal(message), err=True)
         return
     settings = run.settings(journey)
     with progress_bar("testing") as progress:
