@@ -9,13 +9,14 @@ import os
 import subprocess
 import sys
 import textwrap
+import warnings
 import xml.etree.ElementTree as ET
 
 import pytest
 
 from journeydsl.api import loads, simulate
-from journeydsl.report import plots
-from journeydsl.report.figures import FORMATS, figure_bytes, figure_format, save_figure
+from journeydsl.report import figures, plots
+from journeydsl.report.figures import FORMATS, MISSING_GLYPHS, figure_bytes, figure_format, save_figure
 
 from .conftest import ROOT
 
@@ -84,6 +85,31 @@ def test_a_colorbar_and_a_legend_outside_the_axes_come_out_the_same_every_time(f
     for dpi in (72, 200):
         figure.savefig(io.BytesIO(), format="png", dpi=dpi)
         assert figure_bytes(figure, fmt) == first
+
+
+def test_characters_without_a_glyph_are_told_once_not_per_character(monkeypatch):
+    """A machine without a CJK font: boxes, the same bytes every time, and one warning that says what to do."""
+    from matplotlib.artist import Artist
+    from matplotlib.figure import Figure
+
+    class Warns(Artist):
+        def draw(self, renderer):
+            warnings.warn("another warning", UserWarning, stacklevel=2)
+
+    monkeypatch.setattr(plots, "cjk_font", lambda: None)
+    monkeypatch.setattr(figures, "_missing_glyphs_told", False)
+    figure = Figure(figsize=(5, 2), layout="constrained")
+    plots.labelled_bars(["结账", "けっさい", "checkout"], [0.2, -0.1, 0.3], ax=figure.subplots(), title="网点顾问")
+    figure.add_artist(Warns())
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        first = figure_bytes(figure, "png")
+        for fmt in FORMATS:
+            assert figure_bytes(figure, fmt) == figure_bytes(figure, fmt)
+    assert figure_bytes(figure, "png") == first
+    told = [str(warning.message) for warning in caught]
+    assert told.count(MISSING_GLYPHS) == 1 and not [message for message in told if message.startswith("Glyph")]
+    assert "another warning" in told  # other warnings are shown as they were
 
 
 def test_a_fresh_process_writes_the_same_bytes(outcome, tmp_path):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import warnings
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -9,9 +12,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 from click.testing import CliRunner  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
 
 from journeydsl.api import loads, simulate  # noqa: E402
 from journeydsl.cli import cli  # noqa: E402
+from journeydsl.report import figures  # noqa: E402
 from journeydsl.report import plots as plot  # noqa: E402
 
 from .conftest import EXAMPLES  # noqa: E402
@@ -175,3 +180,32 @@ def test_segment_heatmap_writes_each_value(comparison):
         assert f"{expected:.2f}" in texts and len(texts) == len(comparison["designs"]) * 2
     finally:
         plt.close(ax.figure)
+
+
+CHINESE = """
+journey "结账之旅" { arrivals cohort 200 seed 4
+  stage "到店" { touchpoint "结账": staff { feel +2 }  touchpoint "けっさい": environment { feel -3 } -> "离开" 80% }
+  stage "离开" goal { touchpoint "再见": staff { feel +1 } }
+}
+"""
+
+
+#: A name each kind of chart shows.
+CHINESE_NAMES = {"curve": "结账", "funnel": "到店", "distribution": "结账之旅"}
+
+
+@pytest.mark.parametrize("kind", plot.KINDS)
+def test_chinese_and_japanese_names_draw_in_a_cjk_font_with_no_glyph_missing(kind, monkeypatch):
+    font = plot.cjk_font()
+    if font is None:
+        pytest.skip("no CJK font installed: Chinese names draw as boxes (Debian: apt-get install fonts-noto-cjk)")
+    monkeypatch.setattr(figures, "_missing_glyphs_told", False)  # a missing glyph would be told here
+    outcome = simulate(loads(CHINESE), seed=4)
+    figure = plot.figure(kind, outcome.results, outcome.collectors)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert figures.figure_bytes(figure, "png").startswith(b"\x89PNG")
+        figure.savefig(io.BytesIO(), format="png")  # Matplotlib's own save: its warnings are not gathered
+    assert not [str(w.message) for w in caught if "glyph" in str(w.message).lower()]
+    named = [text for text in figure.findobj(Text) if CHINESE_NAMES[kind] in text.get_text()]
+    assert named and all(font in text.get_fontfamily() for text in named)

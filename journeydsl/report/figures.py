@@ -22,6 +22,11 @@ or to the figure's past, and this module pins them:
   gives, the picture journeydsl has always drawn;
 - the bounding box, always ``bbox_inches="tight"``.
 
+A character that no installed font has (a Chinese name on a machine without
+a CJK font: see :func:`journeydsl.report.plots.cjk_font`) is drawn as an empty
+box and told once per process (:data:`MISSING_GLYPHS`), not in Matplotlib's
+warning per character and per drawing.
+
 Nothing here selects a Matplotlib backend: :meth:`Figure.savefig` picks the
 canvas of the format it is asked for, so a figure made without pyplot saves
 as well as one made in a notebook, whose inline backend is left alone.
@@ -44,9 +49,12 @@ ValueError: cannot save a figure as 'curve.gif': the name must end in .png, .svg
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
+import re
 import sys
+import warnings
 import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -54,11 +62,22 @@ from typing import TYPE_CHECKING
 from .files import write_atomically
 
 if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Iterator
+
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure, SubFigure
     from matplotlib.transforms import Bbox
 
-__all__ = ["FORMATS", "CREATOR", "SVG_HASH_SALT", "figure_bytes", "save_figure", "figure_format", "close_figure"]
+__all__ = [
+    "FORMATS",
+    "CREATOR",
+    "SVG_HASH_SALT",
+    "MISSING_GLYPHS",
+    "figure_bytes",
+    "save_figure",
+    "figure_format",
+    "close_figure",
+]
 
 #: The formats figures are written in, as file suffixes (without the dot).
 FORMATS = ("png", "svg", "pdf")
@@ -68,6 +87,20 @@ CREATOR = "journeydsl"
 
 #: The salt of the SVG clip-path ids while a figure is saved (any fixed string does).
 SVG_HASH_SALT = "journeydsl"
+
+#: The one warning a save gives when a character had no glyph in the fonts Matplotlib found
+#: (instead of Matplotlib's warning per character and per drawing).
+MISSING_GLYPHS = (
+    "some characters of a chart have no glyph in the installed fonts and show as empty boxes; "
+    "for Chinese and Japanese names install Noto Sans CJK (Debian and Ubuntu: apt install fonts-noto-cjk), "
+    "then remove Matplotlib's font cache (in matplotlib.get_cachedir()) so that it finds the font"
+)
+
+#: Whether :data:`MISSING_GLYPHS` was given in this process: it is given once.
+_missing_glyphs_told = False
+
+#: The start of Matplotlib's warning for a character no font has (``Glyph 32467 (...) missing from font(s) ...``).
+_GLYPH_MISSING = r"Glyph \d+ .*missing from"
 
 #: Where the axes a layout places off the grid (colorbars) were when their figure was first saved.
 _START: weakref.WeakKeyDictionary[Axes, Bbox] = weakref.WeakKeyDictionary()
@@ -105,13 +138,21 @@ def figure_bytes(figure: Figure, fmt: str, dpi: int = 150) -> bytes:
     ValueError
         For any other format.
 
+    Warns
+    -----
+    UserWarning
+        :data:`MISSING_GLYPHS`, once per process, when a character of the
+        figure has no glyph in the installed fonts (it is drawn as an empty
+        box); Matplotlib's own warning per character is not shown.
+
     Notes
     -----
     A figure with constrained layout is laid out from the start for each save
     (see the module's notes), so its bytes do not depend on how often, or at
     what resolution, it was drawn before.  The SVG salt is set in Matplotlib's
-    global settings for the length of the save: threads that save figures at
-    the same moment share it.
+    global settings for the length of the save, and warnings are caught
+    (:class:`warnings.catch_warnings`) for that length too: threads that save
+    figures at the same moment share both.
     """
     fmt = fmt.lower()
     if fmt not in FORMATS:
@@ -120,9 +161,35 @@ def figure_bytes(figure: Figure, fmt: str, dpi: int = 150) -> bytes:
 
     _lay_out_afresh(figure)
     buffer = io.BytesIO()
-    with rc_context({"svg.hashsalt": SVG_HASH_SALT}):
+    with rc_context({"svg.hashsalt": SVG_HASH_SALT}), _glyphs_missing_told_once():
         figure.savefig(buffer, format=fmt, dpi=dpi, bbox_inches="tight", metadata=dict(_METADATA[fmt]))
     return buffer.getvalue()
+
+
+@contextlib.contextmanager
+def _glyphs_missing_told_once() -> Iterator[None]:
+    """Matplotlib's warnings of characters without a glyph, while figures are drawn, told as one :data:`MISSING_GLYPHS`.
+
+    Matplotlib warns once per character and per drawing (a figure is drawn
+    twice to save it tight), which buried a report with Chinese names under
+    hundreds of warnings; :data:`MISSING_GLYPHS` says what to do, once per
+    process.  Every other warning is shown as it would have been.
+    """
+    global _missing_glyphs_told
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.filterwarnings("always", _GLYPH_MISSING, UserWarning)  # recorded here, never raised
+        yield
+    missing = False
+    for warning in caught:
+        if issubclass(warning.category, UserWarning) and re.match(_GLYPH_MISSING, str(warning.message)):
+            missing = True
+        else:
+            warnings.showwarning(
+                warning.message, warning.category, warning.filename, warning.lineno, warning.file, warning.line
+            )
+    if missing and not _missing_glyphs_told:
+        _missing_glyphs_told = True
+        warnings.warn(MISSING_GLYPHS, UserWarning, stacklevel=3)
 
 
 def _lay_out_afresh(figure: Figure) -> None:

@@ -17,6 +17,15 @@ never reads it as mathtext, whatever ``$``, ``\\``, ``^`` or ``{`` it holds.
 Text given as a ``title``, ``label`` or ``labels`` argument is drawn as given:
 ``$...$`` there is mathtext, as everywhere in Matplotlib.
 
+Chinese and Japanese names need a font with their characters, which
+Matplotlib's default, DejaVu Sans, lacks: for the characters the session's
+font does not have, the charts fall back to the first font of
+:data:`CJK_FAMILIES` that is installed (:func:`cjk_font`; on Debian and
+Ubuntu, ``apt install fonts-noto-cjk``).  Every other character keeps the
+session's font, so a chart without such names is the same bytes with a CJK
+font installed or without.  With none installed, those characters show as
+empty boxes and :mod:`journeydsl.report.figures` says so once.
+
 No function here selects a Matplotlib backend.  Given no axes, a plot
 function makes its figure with pyplot, so it shows the way the session shows
 figures (inline in a notebook, in a window on a desktop; headless, pyplot
@@ -46,6 +55,8 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "PALETTE",
     "KINDS",
+    "CJK_FAMILIES",
+    "cjk_font",
     "emotion_curve",
     "funnel",
     "remembered_distribution",
@@ -94,18 +105,80 @@ _STYLE: dict[RcKeyType, Any] = {
 }
 
 
+#: Font families with Chinese and Japanese characters, the most wanted first: the first one
+#: Matplotlib knows is the charts' fallback font.  Noto Sans CJK (Debian's ``fonts-noto-cjk``) and
+#: Source Han Sans are one design; then WenQuanYi (``fonts-wqy-microhei``, ``fonts-wqy-zenhei``),
+#: Droid Sans Fallback, and the fonts of macOS and Windows.  Older Matplotlib knows a font
+#: collection by its first face only: Noto Sans CJK as its Japanese face, which has the Chinese
+#: characters too.
+CJK_FAMILIES = (
+    "Noto Sans CJK SC",
+    "Noto Sans CJK JP",
+    "Noto Sans CJK TC",
+    "Noto Sans CJK HK",
+    "Noto Sans CJK KR",
+    "Source Han Sans SC",
+    "Source Han Sans",
+    "Noto Sans SC",
+    "Noto Sans JP",
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+    "Droid Sans Fallback",
+    "PingFang SC",
+    "Hiragino Sans GB",
+    "Hiragino Sans",
+    "Heiti SC",
+    "Microsoft YaHei",
+    "SimHei",
+    "Yu Gothic",
+    "Meiryo",
+)
+
 _Parameters = ParamSpec("_Parameters")
 _Drawn = TypeVar("_Drawn")
 
 
-def _text_settings() -> dict[RcKeyType, Any]:
-    """Matplotlib settings for the text a chart creates: drawn by Matplotlib itself, never by LaTeX.
+@functools.cache
+def cjk_font() -> str | None:
+    """The font family the charts fall back to for Chinese and Japanese characters, if one is installed.
 
-    With ``text.usetex`` on, LaTeX would read ``%``, ``_``, ``^``, ``\\`` and
-    braces in a name; :func:`~journeydsl.lang.escape.plot_text` makes names
-    safe for Matplotlib's own text only.
+    The first of :data:`CJK_FAMILIES` that Matplotlib knows.  Matplotlib
+    keeps the fonts it found in a cache: a font installed after that needs
+    the cache (in ``matplotlib.get_cachedir()``) removed before it is seen.
+    Asked once per process.
+
+    Returns
+    -------
+    str or None
+        The family name, or ``None`` when no font of the list is installed:
+        Chinese and Japanese characters then show as empty boxes.
     """
-    return {"text.usetex": False}
+    from matplotlib import font_manager
+
+    known = {font.name for font in font_manager.fontManager.ttflist}
+    return next((family for family in CJK_FAMILIES if family in known), None)
+
+
+def _text_settings() -> dict[RcKeyType, Any]:
+    """Matplotlib settings for the text a chart creates: names drawn as written, in every script.
+
+    The font families in force (Matplotlib's default, DejaVu Sans, or the
+    session's own) come first, then :func:`cjk_font` for the characters they
+    lack: Matplotlib takes each character from the first family that has it.
+    Without a CJK font the families are left as they are (a family that is
+    not installed would be a warning per text).  The text is drawn by
+    Matplotlib itself, never by LaTeX: with ``text.usetex`` on, LaTeX would
+    read ``%``, ``_``, ``^``, ``\\`` and braces in a name, and
+    :func:`~journeydsl.lang.escape.plot_text` makes names safe for
+    Matplotlib's own text only.
+    """
+    from matplotlib import rcParams
+
+    families = list(rcParams["font.family"])
+    fallback = cjk_font()
+    if fallback is not None and fallback not in families:
+        families.append(fallback)
+    return {"text.usetex": False, "font.family": families}
 
 
 def _drawing(draw: Callable[_Parameters, _Drawn]) -> Callable[_Parameters, _Drawn]:
