@@ -7,15 +7,23 @@
   they were given (shell-quoted), and every option that changed a number.
 * A path or a design name typed with control characters (ESC, BEL, a C1 CSI) is shown escaped in
   every message, the command's own and click's: none reaches the terminal raw.
+* Ctrl-C stops the command in order (exit 130, one line, no traceback) from the moment its entry
+  point starts, the heavy imports included: importing the package and the command's entry point
+  imports nothing heavy.
 """
 
 from __future__ import annotations
 
 import html
 import json
+import os
 import re
 import shlex
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -296,3 +304,93 @@ def test_a_journey_with_errors_suggests_a_check_that_reads_it_the_same_way(runne
     assert suggested, result.stderr
     # The suggestion is a shell command: $'...' gives the control characters back.
     assert suggested.group(1) == f"journey check {shell(str(broken))} --root {shell(str(hostile))} --allow-large"
+
+
+# ---- Ctrl-C while the command starts ----------------------------------------------------------
+
+#: Modules the command needs but its entry point must not import before it handles Ctrl-C.
+HEAVY = ("click", "lark", "networkx", "numpy", "scipy", "simpy", "matplotlib", "journeydsl.api")
+
+
+def entry_point() -> tuple[str, str]:
+    """The module and function of the ``journey`` console script, as pyproject.toml declares it."""
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    match = re.search(r'^journey\s*=\s*"([\w.]+):(\w+)"', text, re.M)
+    assert match, "pyproject.toml declares the journey script"
+    return match.group(1), match.group(2)
+
+
+def python(code: str, *arguments: str, **popen) -> subprocess.Popen:
+    """This checkout's Python running ``code``, in a session of its own, SIGINT at its default."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    if os.name == "posix" and signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        # A test run started in the background ignores SIGINT, and the command would keep it ignored.
+        popen["preexec_fn"] = lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)
+    return subprocess.Popen(
+        [sys.executable, "-c", code, *arguments],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        **popen,
+    )
+
+
+def test_the_entry_point_imports_nothing_heavy_before_it_handles_signals():
+    module, function = entry_point()
+    code = (
+        f"import sys\nfrom {module} import {function}\n"
+        f"print(' '.join(m for m in {HEAVY!r} if m in sys.modules))\n"
+        "import journeydsl\nprint(sorted(set(journeydsl.__all__) - set(dir(journeydsl))))\n"
+    )
+    with python(code) as process:
+        out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err.decode()
+    heavy, missing = out.decode().splitlines()
+    assert heavy == "", f"importing the entry point imports {heavy}"
+    assert missing == "[]"
+
+
+#: The entry point as the console script runs it, saying on the file descriptor argv[1] when it starts.
+CONSOLE_SCRIPT = """\
+import os, sys
+ready = int(sys.argv[1])
+os.write(ready, b"started")
+os.close(ready)
+sys.argv = ["journey", *sys.argv[2:]]
+from {module} import {function}
+sys.exit({function}())
+"""
+
+
+@pytest.mark.skipif(os.name != "posix", reason="needs POSIX signals and process groups")
+@pytest.mark.parametrize("delay", [0.02, 0.05, 0.1, 0.2, 0.3, 0.6])
+def test_ctrl_c_while_the_command_starts_is_an_orderly_stop(delay):
+    """Ctrl-C (SIGINT to the process group) ``delay`` seconds after the console script starts.
+
+    The interpreter's own start-up (``site``) comes before any code of the package and is not timed.
+    """
+    module, function = entry_point()
+    read_end, write_end = os.pipe()
+    try:
+        process = python(
+            CONSOLE_SCRIPT.format(module=module, function=function),
+            str(write_end),
+            "simulate",
+            str(PREMIER),
+            "--customers",
+            "100000",
+            pass_fds=(write_end,),
+        )
+        os.close(write_end)
+        with process:
+            assert os.read(read_end, 16) == b"started"
+            time.sleep(delay)
+            os.killpg(process.pid, signal.SIGINT)
+            out, err = process.communicate(timeout=60)
+    finally:
+        os.close(read_end)
+    assert process.returncode == 130, err.decode()
+    assert err.decode() == "Interrupted.\n"
+    assert out == b""

@@ -1,8 +1,6 @@
-"""The ``journey`` command group and its entry point.
+"""The entry point of the ``journey`` command: it takes charge of the stop signals, then runs the commands.
 
-The commands live by job: :mod:`.language` (check, graph), :mod:`.running`
-(simulate, compare, test, plot, report) and :mod:`.analyses` (analyze, gaps,
-opportunities, profile, delivery, care, recovery).  Exit codes are those of
+The group and its commands are in :mod:`.commands`.  Exit codes are those of
 :mod:`.output`: 0 success (warnings allowed), 1 the journey has errors, a design
 test failed or an output could not be written, 2 bad usage; and, from
 :func:`main`, 128 + the signal's number when the command is stopped: 130 for
@@ -14,6 +12,12 @@ processes are stopped (:class:`journeydsl.sim.runner.Runner`), temporary files
 removed, outputs not yet written are not written and earlier files at their
 paths stay as they were.  One line (``Interrupted.``) goes to standard error,
 no traceback.
+
+That holds from the moment :func:`main` starts: this module imports only the
+standard library, and the package's own ``__init__`` modules import nothing
+heavy (:mod:`journeydsl` imports its API on first use), so the commands,
+click, the simulator and the rest are imported under :class:`StopSignals`.
+A Ctrl-C while they load is an orderly stop like any other.
 """
 
 from __future__ import annotations
@@ -26,52 +30,12 @@ import time
 from types import FrameType
 from typing import Any, TextIO
 
-import click
-
-from .._version import __version__
-from . import analyses, language, running
-from .output import Group
-
-__all__ = ["Interrupted", "StopSignals", "cli", "main"]
+__all__ = ["Interrupted", "StopSignals", "main"]
 
 #: The signals that stop a command in order (those the system has).
 STOP_SIGNALS = tuple(
     number for name in ("SIGINT", "SIGTERM", "SIGHUP") if (number := getattr(signal, name, None)) is not None
 )
-
-
-@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(__version__, "-V", "--version", prog_name="journeydsl")
-def cli() -> None:
-    """Design, check and simulate customer journeys written in the journey language.
-
-    \b
-    Start with:
-      journey check examples/journeys/premier_banking.journey
-      journey simulate examples/journeys/premier_banking.journey --customers 2000
-      journey compare examples/journeys/premier_banking.journey
-      journey plot examples/journeys/premier_banking.journey --kind curve
-      journey report examples/journeys/premier_banking.journey -o report.html
-    """
-
-
-for command in (
-    language.check,
-    language.graph,
-    running.simulate,
-    running.compare,
-    running.test,
-    running.plot,
-    running.report,
-    analyses.analyze,
-    analyses.gaps,
-    analyses.opportunities,
-    analyses.profile,
-    analyses.delivery,
-    analyses.care,
-    analyses.recovery,
-):
-    cli.add_command(command)
 
 
 class Interrupted(SystemExit):
@@ -204,14 +168,16 @@ def main() -> None:
 
     Ctrl-C, SIGTERM and SIGHUP stop it in order (see the module's description
     and :class:`StopSignals`): exit code 130, 143 or 129 with one line on
-    standard error.
+    standard error, from the moment it starts (the imports of the commands included).
     """
     stops = StopSignals()
     try:
         with stops:
+            from .commands import cli  # the heavy imports, under the stop signals' handling
+
             cli(prog_name="journey")
     except Interrupted as stop:
         # On a terminal the line starts after the ``^C`` the terminal echoed.
         fresh_line = "\n" if stop.signum == signal.SIGINT and stops.stderr.isatty() else ""
-        click.echo(fresh_line + str(stop), file=stops.stderr)
+        print(fresh_line + str(stop), file=stops.stderr, flush=True)
         raise SystemExit(stop.code) from None
