@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar
 
 from ..lang.escape import plot_text
 from ..sim.metrics import Histogram
@@ -378,41 +378,39 @@ def remembered_distribution(
 ) -> Axes:
     """Histogram of remembered experience across customers, with its mean.
 
+    Bars of customers who remember the journey as negative are vermillion.
+
     Parameters
     ----------
     collectors : sequence of Collector
-        The replications' collectors (:attr:`journeydsl.sim.runner.Outcome.collectors`).
+        The replications' collectors (:attr:`journeydsl.sim.runner.Outcome.collectors`);
+        their histograms of remembered experience are pooled.
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure when omitted.
     title : str, optional
-        Title.
+        Title; default: "Remembered experience".
 
     Returns
     -------
     matplotlib.axes.Axes
     """
     ax = _axes(ax, (6, 4))
-    merged = _merge([c.remembered for c in collectors])
-    edges = merged.edges()
-    total = sum(merged.counts) or 1
-    shares = [count / total for count in merged.counts]
-    lefts = edges[:-1]
-    width = edges[1] - edges[0]
-    colours = [PALETTE["vermillion"] if left + width <= 0 else PALETTE["blue"] for left in lefts]
-    ax.bar(lefts, shares, width=width, align="edge", color=colours, edgecolor="white", linewidth=0.3)
-    mean = sum(c.metric("remembered_experience").total for c in collectors) / (
-        sum(c.customers for c in collectors) or 1
+    merged = _shares_with_mean(
+        ax,
+        collectors,
+        [c.remembered for c in collectors],
+        "remembered_experience",
+        bar_colour=lambda right_edge: PALETTE["vermillion"] if right_edge <= 0 else PALETTE["blue"],
+        mean_label=" mean {:+.2f}",
+        mean_side="right",
     )
-    ax.axvline(mean, color=PALETTE["black"], linestyle="--", linewidth=1)
-    ax.text(mean, max(shares) * 1.02 if shares else 0, f" mean {mean:+.2f}", fontsize=9, va="bottom")
+    edges = merged.edges()
+    lefts, width = edges[:-1], edges[1] - edges[0]
     used = [left for left, count in zip(lefts, merged.counts, strict=True) if count]
     if used:
         ax.set_xlim(min(used) - 2 * width, max(used) + 3 * width)
     ax.set_xlabel("remembered experience (negative … positive)")
-    ax.set_ylabel("share of customers")
-    ax.yaxis.set_major_formatter(_percent())
     ax.set_title(title or "Remembered experience")
-    _tidy(ax)
     return ax
 
 
@@ -425,40 +423,88 @@ def satisfaction_distribution(
     Parameters
     ----------
     collectors : sequence of Collector
-        The replications' collectors (:attr:`journeydsl.sim.runner.Outcome.collectors`).
+        The replications' collectors (:attr:`journeydsl.sim.runner.Outcome.collectors`);
+        their histograms of satisfaction are pooled.
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure when omitted.
     title : str, optional
-        Title.
+        Title; default: "Satisfaction".
 
     Returns
     -------
     matplotlib.axes.Axes
     """
     ax = _axes(ax, (6, 4))
-    merged = _merge([c.satisfaction for c in collectors])
+    _shares_with_mean(
+        ax,
+        collectors,
+        [c.satisfaction for c in collectors],
+        "satisfaction",
+        bar_colour=lambda right_edge: PALETTE["blue"],
+        mean_label="mean {:.2f} ",
+        mean_side="left",
+    )
+    ax.set_xlim(0, 10.2)
+    ax.set_xlabel("satisfaction (0-10)")
+    ax.set_title(title or "Satisfaction")
+    return ax
+
+
+def _shares_with_mean(
+    ax: Axes,
+    collectors: Sequence[Collector],
+    histograms: Sequence[Histogram],
+    metric: str,
+    *,
+    bar_colour: Callable[[float], str],
+    mean_label: str,
+    mean_side: Literal["left", "right"],
+) -> Histogram:
+    """A histogram of the replications as shares of customers, with the metric's mean as a dashed line.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    collectors : sequence of Collector
+        The replications' collectors, which give the mean.
+    histograms : sequence of Histogram
+        The histogram of each replication, merged into one.
+    metric : str
+        The metric whose mean is drawn.
+    bar_colour : callable
+        The colour of a bar, from the value at its right edge.
+    mean_label : str
+        Format of the label written beside the mean line, with ``{}`` for the mean.
+    mean_side : {"left", "right"}
+        Which side of the line the label is on.
+
+    Returns
+    -------
+    Histogram
+        The merged histogram.
+    """
+    merged = _merge(histograms)
     edges = merged.edges()
     total = sum(merged.counts) or 1
     shares = [count / total for count in merged.counts]
-    ax.bar(
-        edges[:-1],
-        shares,
-        width=edges[1] - edges[0],
-        align="edge",
-        color=PALETTE["blue"],
-        edgecolor="white",
-        linewidth=0.3,
-    )
-    mean = sum(c.metric("satisfaction").total for c in collectors) / (sum(c.customers for c in collectors) or 1)
+    width = edges[1] - edges[0]
+    colours = [bar_colour(left + width) for left in edges[:-1]]
+    ax.bar(edges[:-1], shares, width=width, align="edge", color=colours, edgecolor="white", linewidth=0.3)
+    mean = sum(c.metric(metric).total for c in collectors) / (sum(c.customers for c in collectors) or 1)
     ax.axvline(mean, color=PALETTE["black"], linestyle="--", linewidth=1)
-    ax.text(mean, max(shares) * 1.02 if shares else 0, f"mean {mean:.2f} ", fontsize=9, va="bottom", ha="right")
-    ax.set_xlim(0, 10.2)
-    ax.set_xlabel("satisfaction (0-10)")
+    ax.text(
+        mean,
+        max(shares) * 1.02 if shares else 0,
+        mean_label.format(mean),
+        fontsize=9,
+        va="bottom",
+        ha="right" if mean_side == "left" else "left",
+    )
     ax.set_ylabel("share of customers")
     ax.yaxis.set_major_formatter(_percent())
-    ax.set_title(title or "Satisfaction")
     _tidy(ax)
-    return ax
+    return merged
 
 
 @_drawing
