@@ -174,7 +174,10 @@ def test_the_reproduce_line_keeps_relative_paths_and_every_setting(runner, tmp_p
     monkeypatch.chdir(tmp_path)
     settings = ["--horizon", "4 days", "--warmup", "1 day", "-r", "2", "--seed", "3", "-j", "1"]
     designs = ["--design", "printer in office", "--design", "baseline"]
-    made = runner.invoke(cli, ["report", "my journeys/-premier.journey", *designs, *settings, "-o", "out $x.html"])
+    reading = ["--root", "my journeys", "--allow-large"]
+    made = runner.invoke(
+        cli, ["report", "my journeys/-premier.journey", *reading, *designs, *settings, "-o", "out $x.html"]
+    )
     assert made.exit_code == 0, made.output
     words = reproduce_line(tmp_path / "out $x.html")
     # Times in the journey's unit (minutes); the designs in the order given, the first the baseline.
@@ -182,6 +185,7 @@ def test_the_reproduce_line_keeps_relative_paths_and_every_setting(runner, tmp_p
         "journey",
         "report",
         "my journeys/-premier.journey",
+        *reading,
         *designs,
         "-o",
         "out $x.html",

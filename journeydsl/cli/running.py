@@ -275,8 +275,8 @@ def report(file: Path, output: Path, designs: tuple[str, ...], run: RunOptions, 
     settings = run.settings(journey)
     with progress_bar("reporting") as progress:
         built = api.report(journey, list(designs) or None, settings, progress=progress)
-    # The Reproduce line names the file and the output as given here, not the journey's own name.
-    built = replace(built, file=os.fspath(file), output=os.fspath(output))
+    # The Reproduce line names the file, how it was read and the output as given here.
+    built = replace(built, file=os.fspath(file), output=os.fspath(output), reading=tuple(read.arguments()))
     if suffix != ".md":
         write_or_fail(output, render_html(built), "report")
         return

@@ -65,7 +65,9 @@ class Report:
     ``file`` and ``output`` are the journey file and the report file as the
     command was given them, for the command that reproduces the report
     (:func:`reproduce_command`); without them it names the journey's own file
-    and ``report.html`` or ``report.md``.
+    and ``report.html`` or ``report.md``.  ``reading`` holds the command-line
+    words that say how the file was read (``--root DIRECTORY``,
+    ``--allow-large``), unquoted, for the same command.
     """
 
     journey: Journey
@@ -86,6 +88,7 @@ class Report:
     settings: Document = field(default_factory=dict)
     file: str | None = None
     output: str | None = None
+    reading: tuple[str, ...] = ()
 
 
 def build_report(
@@ -328,7 +331,8 @@ def reproduce_command(report: Report, output: str) -> str:
     """The command line that makes the report again, with the same numbers, every word shell-quoted.
 
     It names the journey file (:attr:`Report.file`, else the journey's own
-    file), every design, the output, and every setting that decides a number:
+    file) and how it was read (:attr:`Report.reading`), every design, the
+    output, and every setting that decides a number:
     ``--customers`` or ``--horizon`` (in the journey's time unit), ``--warmup``,
     ``--replications`` and ``--seed``.  Each word goes through
     :func:`~journeydsl.lang.escape.shell`, so ``shlex.split`` gives the words
@@ -339,13 +343,13 @@ def reproduce_command(report: Report, output: str) -> str:
     >>> from journeydsl.api import loads
     >>> j = loads('journey "J" { stage a goal { touchpoint t: staff { feel +1 } } variant "$(id)" { } }')
     >>> report = Report(j, ["baseline", "$(id)"], {}, None, None, settings={"customers": 500, "seed": 7},
-    ...                 file="my journeys/j.journey")
+    ...                 file="my journeys/j.journey", reading=("--allow-large",))
     >>> print(reproduce_command(report, "r.html"))
-    journey report 'my journeys/j.journey' --design baseline --design '$(id)' -o r.html --customers 500 --seed 7
+    journey report 'my journeys/j.journey' --allow-large --design baseline --design '$(id)' -o r.html --customers 500 --seed 7
     """
     settings = report.settings
     unit = report.journey.time_unit or DEFAULT_TIME_UNIT
-    words = ["journey", "report", _path_word(report.file or report.journey.span.file)]
+    words = ["journey", "report", _path_word(report.file or report.journey.span.file), *report.reading]
     for name in report.designs:
         words += ["--design", name]
     words += ["-o", _path_word(output)]
