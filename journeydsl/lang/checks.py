@@ -900,8 +900,8 @@ def run_size(ctx: Context) -> Iterator[Diagnostic]:
             "JD218",
             f"`{setting}` brings {brings} to one run, more than {MAX_RUN_CUSTOMERS:,}",
             arrivals.span,
-            "every customer is simulated: bring fewer, run with `--customers N`, "
-            "or allow a large run with `--allow-large`",
+            "every customer is simulated: bring fewer, "
+            "or allow a large run with `--allow-large` (add `--customers N` to run only N)",
             related,
         )
         return
