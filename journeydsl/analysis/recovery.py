@@ -5,7 +5,8 @@ failures were all recovered, and who met a failure left unrecovered, so the
 (weak) service recovery paradox can be checked: satisfaction after a
 well-recovered failure can exceed no failure, repurchase does not (de Matos,
 Henrique & Rossi 2007).  Each interval is normal over the group's customers
-and stays within its metric's range (0-10 satisfaction, 0-1 return probability).
+and stays within its metric's range (0-10 satisfaction, 0-1 return probability);
+a group no customer fell into has no figures (``null``).
 """
 
 from __future__ import annotations
@@ -37,10 +38,11 @@ def recovery(outcome: Outcome) -> Document:
             s, r = collector.recovery[number]
             sat.merge(s)
             ret.merge(r)
+        met = sat.n > 0  # an empty group has no figures, not figures of 0
         groups[label] = {
             "customers": sat.n,
-            "satisfaction": interval(sat.mean, sat.stderr, None, metric="satisfaction"),
-            "return_rate": interval(ret.mean, ret.stderr, None, metric="return_rate"),
+            "satisfaction": interval(sat.mean, sat.stderr, None, metric="satisfaction") if met else None,
+            "return_rate": interval(ret.mean, ret.stderr, None, metric="return_rate") if met else None,
         }
     none, recovered = groups["no failure"], groups["failure recovered"]
     paradox = None

@@ -664,6 +664,14 @@ def care_table(document: dict, style=None) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _ranged(figure: dict | None, form: str) -> str:
+    """``mean [low, high]`` in ``form``, or a dash for a group without customers."""
+    if figure is None:
+        return "-"
+    low, high = figure["ci95"]
+    return f"{form.format(figure['mean'])} [{form.format(low)}, {form.format(high)}]"
+
+
 def recovery_table(document: dict, style=None) -> str:
     """Satisfaction and return by failure experience, as ``journey recovery`` prints it."""
     title = f"{document['journey']}: service recovery"
@@ -671,8 +679,8 @@ def recovery_table(document: dict, style=None) -> str:
         [
             group,
             f"{g['customers']:,}",
-            f"{g['satisfaction']['mean']:.2f} [{g['satisfaction']['ci95'][0]:.2f}, {g['satisfaction']['ci95'][1]:.2f}]",
-            f"{g['return_rate']['mean']:.1%} [{g['return_rate']['ci95'][0]:.1%}, {g['return_rate']['ci95'][1]:.1%}]",
+            _ranged(g["satisfaction"], "{:.2f}"),
+            _ranged(g["return_rate"], "{:.1%}"),
         ]
         for group, g in document["groups"].items()
     ]
