@@ -406,6 +406,12 @@ def _children(pid: int) -> list[int]:
     return [child for child, (state, parent, _) in _processes().items() if parent == pid and state not in "ZX"]
 
 
+#: Seconds a command may take to start its two workers, and its workers to be gone after it ends:
+#: generous, for a machine busy with other tests (the workers die at once when nothing is wrong).
+STARTING = 90
+DYING = 15
+
+
 def _wait_for(condition, timeout: float, what: str):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -437,7 +443,7 @@ def started():
 
 def _stop_and_check(process: subprocess.Popen, number: int, whole_group: bool) -> str:
     """Send a signal once the pool's workers are at work; the command must end at once, alone."""
-    workers = _wait_for(lambda: len(_children(process.pid)) >= 2 and _children(process.pid), 30, "two workers")
+    workers = _wait_for(lambda: len(_children(process.pid)) >= 2 and _children(process.pid), STARTING, "two workers")
     time.sleep(0.3)
     if whole_group:  # what a terminal does on Ctrl-C
         os.killpg(process.pid, number)
@@ -445,7 +451,7 @@ def _stop_and_check(process: subprocess.Popen, number: int, whole_group: bool) -
         os.kill(process.pid, number)
     out, err = process.communicate(timeout=10)
     assert process.returncode == 128 + number, err.decode()
-    _wait_for(lambda: not _living(process.pid), 5, f"workers {workers} to die")
+    _wait_for(lambda: not _living(process.pid), DYING, f"workers {workers} to die")
     return err.decode()
 
 
@@ -467,10 +473,10 @@ def test_ctrl_c_stops_compare_and_its_workers_with_one_line(started, tmp_path):
 @linux_only
 def test_workers_die_with_a_parent_killed_outright(started, tmp_path):
     process = started("compare", PREMIER, "--customers", "200000", "-j", "2", cwd=tmp_path)
-    workers = _wait_for(lambda: len(_children(process.pid)) >= 2 and _children(process.pid), 30, "two workers")
+    workers = _wait_for(lambda: len(_children(process.pid)) >= 2 and _children(process.pid), STARTING, "two workers")
     process.kill()
     process.communicate(timeout=10)
-    _wait_for(lambda: not [pid for pid in workers if pid in _living(process.pid)], 5, f"workers {workers} to die")
+    _wait_for(lambda: not [pid for pid in workers if pid in _living(process.pid)], DYING, f"workers {workers} to die")
 
 
 @linux_only
