@@ -35,6 +35,7 @@ from .model import (
     Probability,
     Quantity,
     SegmentShare,
+    Rating,
     Span,
     Stage,
     Touchpoint,
@@ -622,7 +623,24 @@ def _distribution(spec: DistributionSpec) -> Iterator[Diagnostic]:
 
 def _effect_values(effects: Effects) -> Iterator[Diagnostic]:
     for effect in (*effects.modules, *effects.themes):
-        yield from _scale(effect.value, EFFECT_SCALE, "effect", effect.value_span)
+def _rating(rating: Rating) -> Iterator[Diagnostic]:
+    """JD230 for a rating not written out of 10; JD207 for a score outside 0 to 10."""
+    if rating.out_of != 10:
+        yield Diagnostic(
+            "JD230",
+            f"{rating.kind} {rating.score:g}/{rating.out_of:g} is not out of 10",
+            rating.span,
+            hint=f"write a {rating.kind} out of 10, the scale of diaries and surveys"
+            + (f": {rating.kind} {rating.score * 10 / rating.out_of:.3g}/10" if rating.out_of > 0 else ""),
+        )
+    else:
+        yield from _scale(rating.score, RATING_SCALE, rating.kind, rating.span)
+
+
+        if effect.rating is not None:
+            yield from _rating(effect.rating)
+        else:
+            yield from _scale(effect.value, EFFECT_SCALE, "effect", effect.value_span)
     for effect in effects.performance:
         yield from _scale(effect.value, RATING_SCALE, "performance", effect.value_span)
     if effects.variability is not None:

@@ -84,6 +84,7 @@ CODES: dict[str, tuple[str, str]] = {
     "JD216": (ERROR, "setting given twice"),
     "JD217": (ERROR, "number too large"),
     "JD218": (ERROR, "run too large"),
+    "JD230": (ERROR, "rating not out of 10"),
     # structure
     "JD301": (ERROR, "unreachable stage"),
     "JD302": (ERROR, "trap: no way out"),

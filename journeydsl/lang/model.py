@@ -9,6 +9,7 @@ journey's time unit happens in :mod:`journeydsl.lang.units`.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "Quantity",
     "Probability",
     "NamedValue",
+    "Rating",
     "Param",
     "ParamBlock",
     "Factor",
@@ -94,13 +96,45 @@ class Probability:
 
 @dataclass(frozen=True)
 class NamedValue:
-    """A name with a number: ``feel +2``, ``expect service 8``, ``sensitivity think 1.2``."""
+    """A name with a number: ``feel +2``, ``expect service 8``, ``sensitivity think 1.2``.
+
+    A module effect written as a rating (``feel rating 7/10``) keeps the rating
+    as written in ``rating``; ``value`` is then the rating on the effect scale.
+    """
 
     name: str
     value: float
     span: Span = NO_SPAN
     name_span: Span = NO_SPAN
     value_span: Span = NO_SPAN
+    rating: Rating | None = None
+
+
+@dataclass(frozen=True)
+class Rating:
+    """An effect written as a 0-10 rating: ``rating 7/10`` (5 neutral) or ``pain 8/10`` (0 none, 10 worst).
+
+    :attr:`effect` is the same effect on the module scale -5..+5: a rating of
+    ``r`` out of 10 is ``r - 5``, a pain of ``p`` out of 10 is ``-p / 2``
+    (docs/model.md, "The effect scale").  A scale other than out of 10 is
+    read in proportion (``4/5`` as ``8/10``) and reported by the checks.
+
+    Examples
+    --------
+    >>> Rating("rating", 7, 10).effect, Rating("pain", 8, 10).effect
+    (2.0, -4.0)
+    """
+
+    kind: str
+    score: float
+    out_of: float
+    span: Span = NO_SPAN
+
+    @property
+    def effect(self) -> float:
+        """The rating on the module effect scale."""
+        tenths = self.score * 10.0 / self.out_of if self.out_of else math.nan
+        return tenths - 5.0 if self.kind == "rating" else -tenths / 2.0
 
 
 @dataclass(frozen=True)

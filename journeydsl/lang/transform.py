@@ -36,6 +36,7 @@ from .model import (
     Placement,
     Probability,
     Quantity,
+    Rating,
     Segment,
     SegmentShare,
     Share,
@@ -538,7 +539,14 @@ class _ToModel:
         )
 
     def module_effect(self, meta: Meta, children: list[Any]) -> _Tagged:
-        return _tag("modules", self._named_value(meta, children), self._meta_span(meta))
+        if len(children) == 2:
+            return _tag("modules", self._named_value(meta, children), self._meta_span(meta))
+        head, kind, score, out_of = children
+        span = self._meta_span(meta)
+        written = Span(score.span.file, score.span.line, score.span.column, out_of.span.end_line, out_of.span.end_column)
+        rating = Rating(str(kind), float(score), float(out_of), written)
+        value = NamedValue(str(head), rating.effect, span, self._token_span(head), rating.span, rating)
+        return _tag("modules", value, span)
 
     def theme_effect(self, meta: Meta, children: list[Any]) -> _Tagged:
         return _tag("themes", self._named_value(meta, children), self._meta_span(meta))

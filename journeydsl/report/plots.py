@@ -214,6 +214,10 @@ def _journey_touchpoints(results: dict[str, Any]) -> list[tuple[str, dict[str, A
     return [(name, tp) for name, tp in results["touchpoints"].items() if tp.get("stage") and tp.get("visits", 0) > 0]
 
 
+#: The emotion curves' vertical axis, in the terms of the effect scale (docs/model.md, "The effect scale").
+AFFECT_AXIS = "momentary affect\n(0 neutral; ±5 one module rated 0/10 or 10/10)"
+
+
 @_drawing
 def emotion_curve(
     results: dict[str, Any], ax: Axes | None = None, *, title: str | None = None, label: str | None = None
@@ -264,7 +268,7 @@ def emotion_curve(
     ax.set_xticks(x, [plot_text(name) for name, _ in points], rotation=30, ha="right")
     ax.set_xlim(-0.6, len(points) - 0.4)
     ax.set_ylim(-extent, extent)
-    ax.set_ylabel("momentary affect (negative … positive)")
+    ax.set_ylabel(AFFECT_AXIS)
     ax.set_title(title or f"Emotion curve: {plot_text(results.get('journey', ''))}")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), fontsize=8, ncols=4)
     _tidy(ax)
@@ -690,7 +694,7 @@ def emotion_curves(results_by_design: dict[str, dict], ax: Axes | None = None, *
     ax.axhline(0.0, color=PALETTE["grey"], linewidth=0.8)
     ax.set_xticks(range(len(order)), [plot_text(name) for name in order], rotation=30, ha="right")
     ax.set_ylim(-extent * 1.25, extent * 1.25)
-    ax.set_ylabel("mean momentary affect")
+    ax.set_ylabel(f"mean {AFFECT_AXIS}")
     first = next(iter(results_by_design.values()))
     ax.set_title(title or f"Emotion curves: {plot_text(first.get('journey', ''))}")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncols=min(4, len(results_by_design)), fontsize=8)
