@@ -34,8 +34,8 @@ from .model import (
     ParamBlock,
     Probability,
     Quantity,
-    SegmentShare,
     Rating,
+    SegmentShare,
     Span,
     Stage,
     Touchpoint,
@@ -621,8 +621,6 @@ def _distribution(spec: DistributionSpec) -> Iterator[Diagnostic]:
         yield Diagnostic("JD209", f"`{spec}`: {problem}", spec.span)
 
 
-def _effect_values(effects: Effects) -> Iterator[Diagnostic]:
-    for effect in (*effects.modules, *effects.themes):
 def _rating(rating: Rating) -> Iterator[Diagnostic]:
     """JD230 for a rating not written out of 10; JD207 for a score outside 0 to 10."""
     if rating.out_of != 10:
@@ -637,6 +635,8 @@ def _rating(rating: Rating) -> Iterator[Diagnostic]:
         yield from _scale(rating.score, RATING_SCALE, rating.kind, rating.span)
 
 
+def _effect_values(effects: Effects) -> Iterator[Diagnostic]:
+    for effect in (*effects.modules, *effects.themes):
         if effect.rating is not None:
             yield from _rating(effect.rating)
         else:
