@@ -543,7 +543,9 @@ class _ToModel:
             return _tag("modules", self._named_value(meta, children), self._meta_span(meta))
         head, kind, score, out_of = children
         span = self._meta_span(meta)
-        written = Span(score.span.file, score.span.line, score.span.column, out_of.span.end_line, out_of.span.end_column)
+        written = Span(
+            score.span.file, score.span.line, score.span.column, out_of.span.end_line, out_of.span.end_column
+        )
         rating = Rating(str(kind), float(score), float(out_of), written)
         value = NamedValue(str(head), rating.effect, span, self._token_span(head), rating.span, rating)
         return _tag("modules", value, span)
