@@ -16,6 +16,7 @@ warnings (JD505).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -42,6 +43,7 @@ from .model import (
     Transition,
     Use,
 )
+from .routing import Route, SegmentView, routes, segment_views
 from .vocabulary import (
     CHANNELS,
     CONDITION_SUBJECTS,
@@ -786,7 +788,8 @@ def _choice_total(step: Choice, values: list[float], suffix: str, span: Span) ->
 
 @check
 def transition_values(ctx: Context) -> Iterator[Diagnostic]:
-    """Transition probabilities are in [0, 1] and sum to at most 100%; delays are times."""
+    """Transition probabilities are in [0, 1] and sum to at most 100% for each segment; delays are times."""
+    segments = segment_views(ctx.journey) if ctx.journey else ()
     for stage in ctx.journey.stages if ctx.journey else ():
         yield from _time(stage.delay, "delay", allow_zero=True)
         if stage.visit_limit is not None:
@@ -809,33 +812,78 @@ def transition_values(ctx: Context) -> Iterator[Diagnostic]:
                 yield from _probability(transition.probability, "probability")
             for conditional in transition.conditionals:
                 yield from _probability(conditional.probability, "probability")
-        yield from _transition_sums(stage)
+        yield from _transition_sums(stage, segments)
 
 
-def _transition_sums(stage: Stage) -> Iterator[Diagnostic]:
-    given = [(t, t.probability) for t in stage.transitions if t.probability is not None]
-    if not given:
+def _transition_sums(stage: Stage, segments: tuple[SegmentView, ...]) -> Iterator[Diagnostic]:
+    """JD202: for each segment, the probabilities of a stage's transitions add up to at most 100%.
+
+    Conditions on the segment are settled segment by segment (``lang/routing``),
+    so conditionals for different segments never add up; conditions on the
+    customer's state may hold together, so their highest probabilities do.  A
+    transition that takes the remainder is left out: it takes what the others leave.
+    """
+    written = [t for t in stage.transitions if t.probability is not None or t.conditionals]
+    values = [t.probability for t in written if t.probability is not None]
+    values += [c.probability for t in written for c in t.conditionals]
+    if not written or any(p.value > 1 + _EPSILON for p in values):  # JD201 says it
         return
-    total = sum(p.value for _, p in given)
-    if total > 1 + _EPSILON and not any(p.value > 1 + _EPSILON for _, p in given):  # else JD201 says it
-        parts = " + ".join(str(p) for _, p in given)
+    sums: dict[SegmentView, tuple[float, float, tuple[Route, ...]]] = {}
+    for segment in segments:
+        chosen = tuple(route for route in routes(stage, segment) if not route.remainder)
+        sums[segment] = (sum(r.probability for r in chosen), sum(r.highest for r in chosen), chosen)
+    over = [segment for segment, (total, worst, _) in sums.items() if worst > 1 + _EPSILON]
+    if not over:
+        return
+    worst_segment = max(over, key=lambda segment: (sums[segment][0] > 1 + _EPSILON, sums[segment][:2]))
+    total, worst, chosen = sums[worst_segment]
+    # Name the segments when the sums differ between segments (conditions on the segment make them differ).
+    same_for_all = len({tuple((r.probability, r.state_chances) for r in sums[s][2]) for s in segments}) == 1
+    alike = [s for s in over if abs(sums[s][0] - total) + abs(sums[s][1] - worst) < _EPSILON and s.name is not None]
+    who = "" if same_for_all or not alike else " for segment" + ("s " if len(alike) > 1 else " ")
+    who += _names([s.name for s in alike if s.name is not None]) if who else ""
+    if total > 1 + _EPSILON:
+        shown = [route for route in chosen if route.probability > 0] or list(chosen)
+        parts = " + ".join(_percent(route.probability) for route in shown)
         yield Diagnostic(
             "JD202",
-            f"transitions out of `{stage.name}` add up to {_percent(total)}",
-            given[0][0].span,
-            hint=f"{parts} = {_percent(total)}; they may add up to at most 100% (the rest drops off)",
-            related=tuple((f"`-> {t.target}`", t.span) for t, _ in given[1:]),
+            f"transitions out of `{stage.name}` add up to {_percent(total)}{who}",
+            shown[0].transition.span,
+            hint=f"{parts} = {_percent(total)}; they may add up to at most 100%"
+            + (" for each segment" if who else "")
+            + " (the rest drops off)"
+            + (_per_segment_fix(shown[-1], alike[0]) if who else ""),
+            related=tuple((f"`-> {r.transition.target}`", r.transition.span) for r in shown[1:]),
         )
         return
-    if any(t.conditionals for t, _ in given):
-        worst = sum(max([p.value, *(c.probability.value for c in t.conditionals)]) for t, p in given)
-        if worst > 1 + _EPSILON:
-            yield Diagnostic(
-                "JD202",
-                f"transitions out of `{stage.name}` can add up to {_percent(worst)} when their conditions hold together",
-                next(t for t, _ in given if t.conditionals).span,
-                hint="lower the conditional probabilities so that the highest ones add up to at most 100%",
-            )
+    yield Diagnostic(
+        "JD202",
+        f"transitions out of `{stage.name}` can add up to {_percent(worst)}{who} when their conditions hold together",
+        next(r.transition for r in chosen if r.state_chances).span,
+        hint="lower the conditional probabilities so that the highest ones add up to at most 100%"
+        + (" for each segment" if who else ""),
+    )
+
+
+def _per_segment_fix(route: Route, segment: SegmentView) -> str:
+    """How to give one segment a probability of its own on a transition, or let it take the remainder."""
+    written = route.transition.probability
+    baseline = str(written) if written is not None else _percent(route.probability)
+    name = str(segment.name)
+    return (
+        f"; give `{name}` its own probability, e.g. `-> {_as_written(route.transition.target)} {baseline}, "
+        f"0% if segment {_as_written(name)}`, or leave one probability out to take what the others leave"
+    )
+
+
+def _as_written(name: str) -> str:
+    """A name as a journey writes it: bare when it is a word, else quoted."""
+    return name if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(-[A-Za-z0-9_]+)*", name) else f'"{name}"'
+
+
+def _names(names: list[str]) -> str:
+    quoted = [f"`{name}`" for name in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
 
 
 @check

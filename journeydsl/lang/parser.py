@@ -18,7 +18,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from .diagnostics import CONTROL_CHARACTER, Diagnostic, describe_character, did_you_mean
 from .model import Span
-from .vocabulary import KEYWORDS, UNIT_SECONDS
+from .vocabulary import CONDITION_SUBJECTS, KEYWORDS, UNIT_SECONDS
 
 __all__ = [
     "grammar_path",
@@ -319,6 +319,10 @@ def _classify_token(error: UnexpectedToken, text: str, file: str) -> Diagnostic:
     previous = before.group(1) if before else ""
     keywords = _expected_keywords(expected)
 
+    mistake = _transition_mistake(text, file, token, span)
+    if mistake is not None:
+        return mistake
+
     # `10 minuts`: a word after a number where a time unit may stand.
     if token.type == "NAME":
         if re.fullmatch(r"[+-]?\d+(\.\d*)?", previous):
@@ -373,3 +377,75 @@ def _classify_token(error: UnexpectedToken, text: str, file: str) -> Diagnostic:
     if token.type == "UNIT" and "UNIT" not in expected:
         hint = "a unit goes with a duration or a time, e.g. `after 2 days`"
     return Diagnostic("JD001", f"unexpected {shown}: expected {listing}", span, hint=hint)
+
+
+# ---- transitions routed by a condition ----------------------------------------------
+
+#: The start of a transition's line: ``-> target`` or ``repeat -> target``, and what follows up to the error.
+_TRANSITION_LINE = re.compile(
+    r"[ \t;]*(?:repeat[ \t]+)?->[ \t]*(?P<target>\"[^\"\n]*\"|[A-Za-z_][\w\-]*)(?P<rest>[^\n]*)$"
+)
+_PROBABILITY = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)\s*%?"
+#: ``if WORD``: the word after the last ``if`` (or ``and``) of a transition.
+_CONDITION_WORD = re.compile(r"\b(?:if|and)[ \t]+(?P<word>[A-Za-z_][\w\-]*)[ \t]*(?P<after>\S?)[^\n]*$")
+_EXAMPLE = "`-> lounge 100% if segment premier` (100% for premier customers, 0% for the others)"
+
+
+def _transition_mistake(text: str, file: str, token: Token, span: Span) -> Diagnostic | None:
+    """A transition routed by a condition but written in a way the grammar does not read, with the way to write it.
+
+    Only the line of the transition is looked at, up to the token the parser
+    could not use: ``-> b if segment x`` (no probability), ``-> b 100% for
+    segment x`` (``for``/``when``/``in`` instead of ``if``), ``-> b 0% 100% if
+    ...`` (no comma), ``if premier`` (no ``segment``), ``segment == x``,
+    ``or`` and ``else``.
+    """
+    start = token.start_pos if token.type != "$END" and token.start_pos is not None else len(text)
+    line_start = text.rfind("\n", 0, start) + 1
+    line = _TRANSITION_LINE.match(text, line_start, start)
+    on_this_line = line is not None
+    if line is None:
+        # The token may open the line after a condition left unfinished (`if premier`).
+        previous_start = text.rfind("\n", 0, max(line_start - 1, 0)) + 1
+        line = _TRANSITION_LINE.match(text, previous_start, max(line_start - 1, previous_start))
+        if line is None:
+            return None
+    rest = line.group("rest")
+    condition = _CONDITION_WORD.search(rest)
+    words = ("segment", "tier", *CONDITION_SUBJECTS)
+    if condition is not None and condition.group("word") not in words:
+        found = condition.group("word")
+        offset = line.start("rest")
+        where = _offset_to_span(text, file, offset + condition.start("word"), offset + condition.end("word"))
+        misspelt = did_you_mean(found, words)
+        if misspelt:
+            return Diagnostic("JD004", f"`{found}` is not a keyword here", where, hint=misspelt)
+        return Diagnostic(
+            "JD001",
+            f"`{found}` is not a condition",
+            where,
+            hint=f"a condition on the segment is written `if segment {found}` (`if tier A` for a tier), "
+            f"one on the customer's state `if mood > 1`; e.g. {_EXAMPLE}",
+        )
+    if not on_this_line:
+        return None
+    word = str(token)
+    shown = f"unexpected `{word}` in this transition"
+    if word == "if" and re.fullmatch(r"\s*", rest):
+        hint = f"write the probability before `if`: {_EXAMPLE}"
+    elif word in ("for", "when", "in", "unless", "where") and re.fullmatch(rf"\s*(?:{_PROBABILITY})?\s*", rest):
+        hint = f"a transition is routed by segment with `if`, after its probability: {_EXAMPLE}"
+    elif token.type in ("PERCENT", "NUMBER") and re.search(rf"{_PROBABILITY}\s*$", rest):
+        hint = "separate a transition's probabilities with a comma: `-> lounge 0%, 100% if segment premier`"
+    elif word in ("==", ":", "=") and re.search(r"\b(?:segment|tier)\s*$", rest):
+        hint = "name the segment right after the word: `if segment premier`, `if tier A`"
+    elif word == "or" and re.search(r"\bif\b", rest):
+        hint = (
+            "conditions join with `and`; for either of two segments write one conditional each: "
+            "`-> lounge 0%, 100% if segment premier, 100% if segment private`"
+        )
+    elif word in ("else", "otherwise") and re.search(r"\bif\b", rest):
+        hint = "the probability for everyone else comes first: `-> lounge 20%, 100% if segment premier`"
+    else:
+        return None
+    return Diagnostic("JD001", shown, span, hint=hint)

@@ -90,6 +90,14 @@ def _tag(key: str, value: Any, span: Span) -> _Tagged:
     return _Tagged(key, value, span)
 
 
+class _OnlyIf(NamedTuple):
+    """A transition's only probability, under a condition (``-> lounge 100% if segment premier``)."""
+
+    conditional: Conditional
+    #: Where the implied baseline of 0% stands: at the written probability.
+    span: Span
+
+
 class _Number(float):
     """A float that remembers where it was written."""
 
@@ -396,6 +404,10 @@ class _ToModel:
         for item in rest:
             if isinstance(item, Probability):
                 probability = item
+            elif isinstance(item, _OnlyIf):
+                # `-> lounge 100% if segment premier` is `-> lounge 0%, 100% if segment premier`.
+                probability = Probability(0.0, item.conditional.probability.percent, item.span)
+                conditionals.append(item.conditional)
             elif isinstance(item, Conditional):
                 conditionals.append(item)
             else:
@@ -423,6 +435,10 @@ class _ToModel:
     def conditional(self, meta: Meta, children: list[Any]) -> Conditional:
         probability, conditions = children
         return Conditional(probability, conditions, self._meta_span(meta))
+
+    def only_if(self, meta: Meta, children: list[Any]) -> _OnlyIf:
+        probability, conditions = children
+        return _OnlyIf(Conditional(probability, conditions, self._meta_span(meta)), probability.span)
 
     def condition(self, meta: Meta, children: list[Any]) -> tuple[Condition, ...]:
         return tuple(children)

@@ -13,7 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..lang.graph import EXIT, resolved_probabilities
-from ..lang.model import Choice, Condition, Effects, Journey, ParamBlock, Touchpoint
+from ..lang.model import Choice, Condition, Effects, Journey, ParamBlock, Stage, Touchpoint
+from ..lang.routing import routes, segment_views
 from ..lang.units import DEFAULT_TIME_UNIT, to_time_unit, unit_seconds
 from ..lang.vocabulary import FACTORS, MODULES, SETTINGS, THEMES
 from .dists import Distribution, from_spec
@@ -309,11 +310,16 @@ def compile_plan(journey: Journey) -> Plan:
                 cumulative = tuple(_cumulative_shares(step, segment.name) for segment in segments)
             steps.append(StepPlan(compiled, cumulative))
         transitions = []
-        for transition, probability in resolved_probabilities(stage):
+        remainders = _segment_remainders(stage, journey)
+        for position, (transition, probability) in enumerate(resolved_probabilities(stage)):
             target = -1 if transition.target == EXIT else stage_index[transition.target]
             conditionals = tuple(
                 (c.probability.value, _all([_condition(x, segment_index) for x in c.conditions]))
                 for c in transition.conditionals
+            ) + tuple(
+                (remainder, _condition(Condition("segment", name), segment_index))
+                for name, remainder in remainders.get(position, ())
+                if abs(remainder - probability) > 1e-12
             )
             transitions.append(
                 TransitionPlan(
@@ -373,6 +379,25 @@ def compile_plan(journey: Journey) -> Plan:
         day=unit_seconds("day") / unit_seconds(unit),
         stage_names=tuple(s.name for s in journey.stages),
     )
+
+
+def _segment_remainders(stage: Stage, journey: Journey) -> dict[int, list[tuple[str, float]]]:
+    """Per transition taking the remainder, each declared segment's remainder (see :mod:`journeydsl.lang.routing`).
+
+    A transition written without a probability takes, for each segment, what
+    the others leave that segment's customers when no condition on their state
+    holds.  The plan gives it as one more conditional per segment after the
+    written ones (``, REMAINDER if segment NAME``), so the engine needs no
+    rule of its own.
+    """
+    found: dict[int, list[tuple[str, float]]] = {}
+    if not any(t.probability is None for t in stage.transitions):
+        return found
+    for view in segment_views(journey) if journey.segments else ():
+        for position, route in enumerate(routes(stage, view)):
+            if route.remainder and view.name is not None:
+                found.setdefault(position, []).append((view.name, route.probability))
+    return found
 
 
 def _all(predicates: list[Callable[..., bool]]) -> Callable[..., bool]:
