@@ -1,9 +1,12 @@
 """`journey analyze`: exact figures of a journey's flow, without simulation.
 
-The stages and their transitions form an absorbing Markov chain (Kemeny &
-Snell 1960): from every stage a customer moves on with the written
-probabilities or drops off.  Linear algebra on the chain (sparse, on the
-matrix read from the journey's NetworkX graph) gives
+Each segment's first purchase cycle is an absorbing Markov chain (Kemeny &
+Snell 1960) built by :mod:`journeydsl.analysis.segment_chains` with the
+simulator's rules: the segment's routes (conditions on the segment settled,
+a remainder taken per segment), its choice shares and the touchpoints written
+for it, and, on the loops where they matter, visit limits and ``visits``
+conditions followed visit by visit.  Linear algebra on each chain (sparse)
+gives
 
 - the probability of reaching a goal stage, from the start and from every stage;
 - the expected visits of every stage and touchpoint in one purchase cycle;
@@ -12,50 +15,88 @@ matrix read from the journey's NetworkX graph) gives
 - the conversion removal effect of every stage and touchpoint:
   ``(P(goal) - P(goal without it)) / P(goal)`` (Anderl et al. 2016), where
   removing a touchpoint means that the customers who would meet it drop off
-  there.
+  there;
 
-The figures are exact for the chain; they are approximate where the journey
-has state-dependent transitions (taken at their baseline probability), where
-visit limits cut loops short, or where customers give up in queues, and the
-result says so.
+and the figures for all customers mix the segments' by their shares.  Where a
+transition depends on the customer's mood or satisfaction, the chain takes the
+condition as not holding, names the transition, and bounds the conversion
+whatever the condition does (:func:`~journeydsl.analysis.segment_chains.conversion_range`);
+customers who give up in a queue, the time spent queueing, and the visit
+limits of loops too large to follow are the other approximations, each named.
 
 The work grows with the journey's size, not its cube.  With ``Q`` the moves
-among the stages that are not goals (goals absorb), ``N = (I - Q)^-1`` and
+among the states that are not goals (goals absorb), ``N = (I - Q)^-1`` and
 ``h`` the probabilities of reaching a goal, ``I - Q`` is factorised once
 (sparse LU) and every figure comes from a few solves with that factorisation:
 ``h``, the times to the end, and the start's row ``m`` of ``N``.  A removal
 needs no solve of its own: by the strong Markov property at the first
-arrival at stage ``k``, removing a share ``w`` of the customers arriving there
+arrival at state ``k``, removing a share ``w`` of the customers arriving there
 loses ``m_k h_k w / (1 + w (N_kk - 1))`` of the conversion (``N_kk`` is 1 for
-a stage on no loop; it is solved for only for the stages on loops), and a
+a state on no loop; it is solved for only for the states on loops), and a
 share ``w`` of the customers arriving at a goal ``k`` loses ``w`` times the
-probability of reaching ``k`` first (``m`` times the moves into ``k``).  Only
-a touchpoint met in several stages is removed by a solve of its own.
+probability of reaching ``k`` first (``m`` times the moves into ``k``).  On a
+loop followed visit by visit, a stage has a state per visit and each state is
+entered at most once, so removing the stage loses the sum over its first
+entries.  Only a touchpoint met in several states is removed by a solve of its own.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
-import networkx as nx
 import numpy as np
 from scipy import sparse
 from scipy.sparse.csgraph import breadth_first_order, connected_components, reverse_cuthill_mckee
 from scipy.sparse.linalg import splu
 
 from .._version import __version__
-from ..lang.graph import build_graph
 from ..lang.model import Journey
-from ..sim.plan import compile_plan
+from ..lang.routing import EVERYONE, Route, SegmentView, routes
+from ..sim.plan import Plan, SegmentPlan, TouchpointPlan, compile_plan
 from ..sim.results import Document, provenance, rounded
+from .segment_chains import (
+    SegmentChain,
+    conversion_range,
+    meeting_chances,
+    segment_chain,
+    stage_minutes,
+    touchpoints_met,
+)
 
 __all__ = ["SCHEMA", "analyze"]
 
 SCHEMA = "journeydsl.analysis/1"
 
 
+class _SegmentFigures(NamedTuple):
+    """One segment's figures before they are mixed by the segments' shares (probabilities, not ratios)."""
+
+    segment: SegmentPlan
+    chain: SegmentChain
+    conversion: float
+    conversion_range: tuple[float, float]
+    #: Expected visits of each stage and touchpoint in the first purchase cycle.
+    stage_visits: np.ndarray
+    touchpoint_visits: dict[str, float]
+    #: Per stage, the chance of reaching a goal after arriving there for the first time.
+    reach_goal: np.ndarray
+    #: Conversions lost (a share of all the segment's customers) without each stage and touchpoint.
+    stage_lost: np.ndarray
+    touchpoint_lost: dict[str, float]
+    time_to_end: float
+    stopped_by_visit_limits: float
+
+
 def analyze(journey: Journey) -> Document:
     """Exact flow figures of one design of a journey (the ``journeydsl.analysis/1`` document).
+
+    Each segment's customers follow their own routes (conditions on the segment
+    settled, choice shares and touchpoints for that segment, visit limits and
+    ``visits`` conditions followed where they matter, see
+    :mod:`journeydsl.analysis.segment_chains`); the figures for all customers
+    mix the segments' by their shares.  ``exact`` is true when nothing was
+    approximated; ``approximations`` names what was, and ``conversion_range``
+    bounds the conversion whatever the conditions on mood and satisfaction do.
 
     Examples
     --------
@@ -65,73 +106,200 @@ def analyze(journey: Journey) -> Document:
     >>> analyze(j)["conversion"]
     0.6
     """
-    graph = build_graph(journey)
     plan = compile_plan(journey)
-    stages = sorted(
-        (n for n, d in graph.nodes(data=True) if d.get("kind") == "stage"), key=lambda n: graph.nodes[n]["order"]
-    )
-    index = {node: i for i, node in enumerate(stages)}
-    size = len(stages)
-    sources: list[int] = []
-    targets: list[int] = []
-    probabilities: list[float] = []
-    delay_after = np.zeros(size)
-    for source, target, data in graph.edges(data=True):
-        if data.get("kind") != "transition" or data.get("repeat") or source not in index or target not in index:
-            continue
-        sources.append(index[source])
-        targets.append(index[target])
-        probabilities.append(data["probability"])
-        delay_after[index[source]] += data["probability"] * (data.get("delay") or 0.0)
-    # Repeated (source, target) pairs are summed.
-    moves = sparse.csr_matrix((probabilities, (sources, targets)), shape=(size, size))
-    goal = np.array([bool(graph.nodes[n].get("goal")) for n in stages])
-    start = index[graph.graph["start"]]
-
-    chain = _Chain(moves, goal, start)
-    reach = chain.reach
-    # Expected visits of each stage in one cycle: the start's row of the fundamental matrix (I - P)^-1.
-    identity = sparse.identity(size, format="csc")
-    visits = _Solver((identity - moves).T.tocsc()).solve(_unit(size, start))
-    touchpoint_visits, stage_weights = _touchpoint_visits(graph, plan, stages, visits)
-    minutes = _stage_time(graph, plan, stages) + delay_after
-    time_to_end = np.zeros(size)
-    if chain.transient.any():
-        time_to_end[chain.transient] = chain.solver.solve(minutes[chain.transient])
-    conversion = float(reach[start])
-
-    stage_removal = {graph.nodes[node]["name"]: chain.removal_effect({index[node]: 1.0}) for node in stages}
-    touchpoint_removal = {
-        name: chain.removal_effect({index[node]: weight for node, weight in weights.items()})
-        for name, weights in stage_weights.items()
+    names = plan.stage_names
+    order = _touchpoint_order(plan)
+    solved: dict[tuple[tuple[Route, ...], ...], _Solved] = {}
+    figures = []
+    for segment in plan.segments:
+        view = SegmentView(segment.name, segment.tier) if journey.segments else EVERYONE
+        key = tuple(routes(stage, view) for stage in journey.stages)
+        if key not in solved:
+            solved[key] = _solve(segment_chain(journey, plan, segment, _return_chances))
+        figures.append(_segment_figures(plan, solved[key], segment, order))
+    shares = np.array([f.segment.share for f in figures])
+    shares = shares / shares.sum()
+    conversion = float(shares @ [f.conversion for f in figures])
+    stage_visits = sum((w * f.stage_visits for w, f in zip(shares, figures, strict=True)), np.zeros(len(names)))
+    touchpoint_visits = {
+        name: float(sum(w * f.touchpoint_visits[name] for w, f in zip(shares, figures, strict=True))) for name in order
     }
-
-    reasons = _approximations(graph, plan)
+    weights = np.array([w * f.stage_visits for w, f in zip(shares, figures, strict=True)])
+    reach = np.array([f.reach_goal for f in figures])
+    visited = weights.sum(axis=0)
+    reach_goal = np.where(
+        visited > 0, (weights * reach).sum(axis=0) / np.where(visited > 0, visited, 1.0), shares @ reach
+    )
+    stage_lost = shares @ np.array([f.stage_lost for f in figures])
+    approximations = _approximations(plan, figures)
     return {
         "schema": SCHEMA,
         "journeydsl": __version__,
         "journey": journey.name,
         "time_unit": plan.time_unit,
-        "exact": not reasons,
-        "approximations": reasons,
+        "exact": not (approximations.flow or approximations.timing),
+        "flow_exact": not approximations.flow,
+        "approximations": approximations.flow + approximations.timing,
+        "approximated_transitions": approximations.transitions,
         "conversion": rounded(conversion),
+        "conversion_range": [
+            rounded(float(shares @ [f.conversion_range[0] for f in figures])),
+            rounded(float(shares @ [f.conversion_range[1] for f in figures])),
+        ],
+        "stopped_by_visit_limits": rounded(float(shares @ [f.stopped_by_visit_limits for f in figures])),
         "expected_touchpoints": rounded(sum(touchpoint_visits.values())),
-        "expected_time_to_goal_or_drop_off": rounded(float(time_to_end[start])),
+        "expected_time_to_goal_or_drop_off": rounded(float(shares @ [f.time_to_end for f in figures])),
         "stages": {
-            graph.nodes[node]["name"]: {
-                "goal": bool(goal[i]),
-                "reach_goal": rounded(float(reach[i])),
-                "expected_visits": rounded(float(visits[i])),
-                "removal_effect": stage_removal[graph.nodes[node]["name"]],
+            name: {
+                "goal": bool(plan.stages[i].goal),
+                "reach_goal": rounded(float(reach_goal[i])),
+                "expected_visits": rounded(float(stage_visits[i])),
+                "removal_effect": _ratio(float(stage_lost[i]), conversion),
             }
-            for i, node in enumerate(stages)
+            for i, name in enumerate(names)
         },
         "touchpoints": {
-            name: {"expected_visits": rounded(value), "removal_effect": touchpoint_removal.get(name, 0.0)}
-            for name, value in touchpoint_visits.items()
+            name: {
+                "expected_visits": rounded(touchpoint_visits[name]),
+                "removal_effect": _ratio(
+                    float(sum(w * f.touchpoint_lost[name] for w, f in zip(shares, figures, strict=True))), conversion
+                ),
+            }
+            for name in order
         },
+        "segments": {f.segment.name: _segment_document(f, names, order) for f in figures},
         **provenance(None, journey.source_sha256),
     }
+
+
+def _ratio(lost: float, conversion: float) -> float:
+    """A removal effect: the share of conversions lost (0 when nobody converts)."""
+    return rounded(lost / conversion) if conversion > 0 else 0.0
+
+
+def _segment_document(figures: _SegmentFigures, names: tuple[str, ...], order: list[str]) -> Document:
+    return {
+        "share": rounded(figures.segment.share),
+        "conversion": rounded(figures.conversion),
+        "conversion_range": [rounded(figures.conversion_range[0]), rounded(figures.conversion_range[1])],
+        "stopped_by_visit_limits": rounded(figures.stopped_by_visit_limits),
+        "expected_touchpoints": rounded(sum(figures.touchpoint_visits.values())),
+        "expected_time_to_goal_or_drop_off": rounded(figures.time_to_end),
+        "stages": {
+            name: {
+                "reach_goal": rounded(float(figures.reach_goal[i])),
+                "expected_visits": rounded(float(figures.stage_visits[i])),
+                "removal_effect": _ratio(float(figures.stage_lost[i]), figures.conversion),
+            }
+            for i, name in enumerate(names)
+        },
+        "touchpoints": {
+            name: {
+                "expected_visits": rounded(figures.touchpoint_visits[name]),
+                "removal_effect": _ratio(figures.touchpoint_lost[name], figures.conversion),
+            }
+            for name in order
+        },
+    }
+
+
+class _Solved(NamedTuple):
+    """The algebra of one segment's chain, shared by the segments whose routes are the same."""
+
+    chain: SegmentChain
+    absorbing: _Chain
+    #: Expected visits of every state in the first cycle (goals do not absorb here).
+    visits: np.ndarray
+    conversion_range: tuple[float, float]
+
+
+def _solve(chain: SegmentChain) -> _Solved:
+    size = len(chain.states)
+    absorbing = _Chain(chain.moves, chain.goal, chain.start)
+    identity = sparse.identity(size, format="csc")
+    visits = _Solver((identity - chain.moves).T.tocsc()).solve(_unit(size, chain.start))
+    visits[~_reachable(chain.moves, _unit(size, chain.start) > 0)] = 0.0
+    return _Solved(chain, absorbing, visits, conversion_range(chain, absorbing.conversion))
+
+
+def _segment_figures(plan: Plan, solved: _Solved, segment: SegmentPlan, order: list[str]) -> _SegmentFigures:
+    chain, absorbing, visits = solved.chain, solved.absorbing, solved.visits
+    size = len(plan.stages)
+    stage_visits = np.bincount(chain.stage_of, weights=visits, minlength=size)
+    met = touchpoints_met(plan, segment)
+    touchpoint_visits = dict.fromkeys(order, 0.0)
+    for k, per_stage in enumerate(met):
+        for name, count in per_stage.items():
+            touchpoint_visits[name] += float(stage_visits[k]) * count
+    reach_goal = np.zeros(size)
+    stage_lost = np.zeros(size)
+    for k in range(size):
+        first = chain.states_of(k, first_only=True)
+        arriving = visits[first]
+        reach_goal[k] = (
+            float(arriving @ absorbing.reach[first] / arriving.sum())
+            if arriving.sum() > 0
+            else absorbing.reach[first[0]]
+        )
+        stage_lost[k] = absorbing.lost(dict.fromkeys(first.tolist(), 1.0), first_entries=True)
+    touchpoint_lost = dict.fromkeys(order, 0.0)
+    shares_by_touchpoint: dict[str, dict[int, float]] = {}
+    for k, chances in enumerate(meeting_chances(plan, segment)):
+        for name, chance in chances.items():
+            for state in chain.states_of(k).tolist():
+                shares_by_touchpoint.setdefault(name, {})[state] = chance
+    for name, shares in shares_by_touchpoint.items():
+        touchpoint_lost[name] = absorbing.lost(shares)
+    minutes = stage_minutes(plan, segment)[chain.stage_of] + chain.delay_after
+    time_to_end = 0.0
+    if not chain.goal[chain.start]:
+        transient = absorbing.transient
+        times = absorbing.solver.solve(minutes[transient])
+        time_to_end = float(times[absorbing.position[chain.start]])
+    return _SegmentFigures(
+        segment=segment,
+        chain=chain,
+        conversion=absorbing.conversion,
+        conversion_range=solved.conversion_range,
+        stage_visits=stage_visits,
+        touchpoint_visits=touchpoint_visits,
+        reach_goal=reach_goal,
+        stage_lost=stage_lost,
+        touchpoint_lost=touchpoint_lost,
+        time_to_end=time_to_end,
+        stopped_by_visit_limits=float(visits @ chain.stopped),
+    )
+
+
+def _return_chances(moves: sparse.csr_matrix) -> np.ndarray:
+    """Each stage's chance of coming back to itself, ``1 - 1 / N_kk``, in a chain where nothing absorbs.
+
+    Not finite (``nan``) where the loop holds customers for certain: the caller takes 1 there.
+    """
+    size = moves.shape[0]
+    chain = _Chain(moves, np.zeros(size, dtype=bool), 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        visits = np.array([chain.visits_from_itself(k) for k in range(size)])
+        return np.where(np.isfinite(visits) & (visits >= 1.0 - 1e-9), 1.0 - 1.0 / visits, np.nan)
+
+
+def _touchpoint_order(plan: Plan) -> list[str]:
+    """The touchpoints met in the stages, in the order met, each followed by the recoveries of its failures."""
+    order: dict[str, None] = {}
+
+    def visit(tp: TouchpointPlan, depth: int) -> None:
+        if tp.name in order or depth > 32:
+            return
+        order[tp.name] = None
+        for failure in tp.failures:
+            if failure.recovery is not None:
+                visit(failure.recovery, depth + 1)
+
+    for stage in plan.stages:
+        for step in stage.steps:
+            for option in step.options:
+                visit(option, 0)
+    return list(order)
 
 
 def _unit(size: int, position: int) -> np.ndarray:
@@ -264,36 +432,40 @@ class _Chain:
             found[first : first + len(batch)] = self.solver.solve(units)[batch, np.arange(len(batch))]
         return found
 
-    def removal_effect(self, shares: dict[int, float]) -> float:
-        """Removal effect when a share ``shares[k]`` of the customers arriving at stage ``k`` drop off there."""
-        conversion = self.conversion
-        if conversion <= 0:
+    def lost(self, shares: dict[int, float], first_entries: bool = False) -> float:
+        """Conversion lost (a share of all customers) when a share ``shares[k]`` of those arriving at ``k`` drop off.
+
+        With ``first_entries``, the states are the first entries into one stage
+        of a loop followed visit by visit (each entered at most once, and only one
+        of them by any customer), so the losses of removing each add up.
+        """
+        if self.conversion <= 0:
             return 0.0
-        shares = {stage: share for stage, share in shares.items() if share}
+        shares = {state: share for state, share in shares.items() if share}
         if not shares:
             return 0.0
-        if len(shares) > 1:
-            return self._removal_by_solving(shares)
-        ((stage, share),) = shares.items()
+        if len(shares) > 1 and not (first_entries and all(share >= 1.0 for share in shares.values())):
+            return self._lost_by_solving(shares)
+        return sum(self._lost_at(state, share) for state, share in shares.items())
+
+    def _lost_at(self, stage: int, share: float) -> float:
+        """Conversion lost when a share of the customers arriving at one state drop off there."""
         if self.goal[self.start]:
             # Everyone starts at a goal: only removing the start loses anything.
-            return rounded(share) if stage == self.start else 0.0
+            return share * self.conversion if stage == self.start else 0.0
         if self.goal[stage]:
             # The customers who reach this goal first: the start's visits times the moves into it.
             column = int(np.flatnonzero(self.goal).searchsorted(stage))
-            first_here = float(self.into_goals[:, column].T.dot(self.row)[0])
-            return rounded(share * first_here / conversion)
+            return share * float(self.into_goals[:, column].T.dot(self.row)[0])
         k = int(self.position[stage])
-        lost = self.row[k] * self.reach[stage] * share / (1.0 + share * (self.visits_from_itself(stage) - 1.0))
-        return rounded(float(lost) / conversion)
+        return float(self.row[k] * self.reach[stage] * share / (1.0 + share * (self.visits_from_itself(stage) - 1.0)))
 
-    def _removal_by_solving(self, shares: dict[int, float]) -> float:
+    def _lost_by_solving(self, shares: dict[int, float]) -> float:
         entering = np.ones(len(self.goal))
         for stage, share in shares.items():
             entering[stage] = 1.0 - share
         reduced = _Chain(self.moves @ sparse.diags(entering, format="csr"), self.goal, self.start)
-        without = float(entering[self.start] * reduced.conversion)
-        return rounded((self.conversion - without) / self.conversion)
+        return self.conversion - float(entering[self.start] * reduced.conversion)
 
 
 #: Stages on loops solved for at once (columns of one right-hand side), when the loops are too wide for a band.
@@ -370,87 +542,72 @@ def _reachable(moves: sparse.spmatrix, sources: np.ndarray) -> np.ndarray:
     return found[:size]
 
 
-def _touchpoint_visits(graph: nx.DiGraph, plan, stages: list[str], visits: np.ndarray):
-    """Expected visits per touchpoint, and, per touchpoint, the share of each stage's customers who meet it."""
-    shares = {segment.index: segment.share for segment in plan.segments}
-    by_name = {tp.name: tp for tp in plan.touchpoints}
-    chosen = _choice_shares(plan)
-    expected: dict[str, float] = {}
-    weights: dict[str, dict[str, float]] = {}
-    for i, node in enumerate(stages):
-        for _, tp_node, data in graph.out_edges(node, data=True):
-            if data.get("kind") != "step":
-                continue
-            name = graph.nodes[tp_node]["name"]
-            weight = chosen.get((graph.nodes[node]["name"], name), 1.0)
-            compiled = by_name.get(name)
-            if compiled is not None and compiled.audience is not None:
-                weight *= sum(shares[s] for s in compiled.audience)
-            expected[name] = expected.get(name, 0.0) + visits[i] * weight
-            weights.setdefault(name, {})[node] = min(1.0, weights.get(name, {}).get(node, 0.0) + weight)
-            for _, recovery, edge in graph.out_edges(tp_node, data=True):
-                if edge.get("kind") == "recovery":
-                    rec = graph.nodes[recovery]["name"]
-                    expected[rec] = expected.get(rec, 0.0) + visits[i] * weight * edge["probability"]
-    return expected, weights
+class _Approximations(NamedTuple):
+    """What the figures approximate, in words."""
+
+    #: Approximations of the flow: conversion, P(goal), visits and removal effects.
+    flow: list[str]
+    #: Approximations of the expected time only.
+    timing: list[str]
+    #: The transitions taken at a probability that may not hold (``approximated_transitions``).
+    transitions: list[Document]
 
 
-def _choice_shares(plan) -> dict[tuple[str, str], float]:
-    """The share of a stage's customers who take each option of a choice, over all segments.
-
-    A choice's shares may differ by segment (``share 60% (premier 80%, mass 50%)``);
-    the overall share weights each segment's by the segment's share of customers.
-    """
-    result: dict[tuple[str, str], float] = {}
-    for stage in plan.stages:
-        for step in stage.steps:
-            if len(step.options) < 2:
-                continue
-            for position, option in enumerate(step.options):
-                total = 0.0
-                for segment in plan.segments:
-                    bounds = step.cumulative[segment.index]
-                    upper = bounds[position] if position < len(step.options) - 1 else 1.0
-                    lower = bounds[position - 1] if position else 0.0
-                    total += segment.share * (min(upper, 1.0) - lower)
-                result[(stage.name, option.name)] = total
-    return result
-
-
-def _stage_time(graph: nx.DiGraph, plan, stages: list[str]) -> np.ndarray:
-    """Expected time of one visit to each stage: its delay and its touchpoints' mean durations."""
-    by_name = {tp.name: tp for tp in plan.touchpoints}
-    stage_plans = {s.name: s for s in plan.stages}
-    chosen = _choice_shares(plan)
-    times = np.zeros(len(stages))
-    for i, node in enumerate(stages):
-        name = graph.nodes[node]["name"]
-        total = stage_plans[name].delay
-        for _, tp_node, data in graph.out_edges(node, data=True):
-            if data.get("kind") != "step":
-                continue
-            compiled = by_name.get(graph.nodes[tp_node]["name"])
-            if compiled is None:
-                continue
-            weight = chosen.get((name, compiled.name), 1.0)
-            mean = compiled.duration.mean if compiled.duration is not None else 0.0
-            for failure in compiled.failures:
-                if failure.recovery is not None and failure.recovery.duration is not None:
-                    mean += failure.probability * failure.recovery.duration.mean
-            total += weight * mean
-        times[i] = total
-    return times
-
-
-def _approximations(graph: nx.DiGraph, plan) -> list[str]:
-    reasons = []
-    if any(d.get("conditional") for _, _, d in graph.edges(data=True)):
-        reasons.append("state-dependent transitions are taken at their baseline probability")
-    flow = nx.DiGraph(
-        [(u, v) for u, v, d in graph.edges(data=True) if d.get("kind") == "transition" and not d.get("repeat")]
-    )
-    if flow.number_of_nodes() and not nx.is_directed_acyclic_graph(flow):
-        reasons.append("loops are not cut short by visit limits")
-    if any(tp.capacity is not None for tp in plan.touchpoints) and any(s.patience is not None for s in plan.segments):
-        reasons.append("customers who give up in a queue are not counted as dropping off")
-    return reasons
+def _approximations(plan: Plan, figures: list[_SegmentFigures]) -> _Approximations:
+    """What the figures approximate, in words, and the transitions taken at a probability that may not hold."""
+    reasons: list[str] = []
+    everyone = len(figures)
+    by_conditional: dict[tuple[str, str, str, float], list[str]] = {}
+    for f in figures:
+        for free in f.chain.free:
+            by_conditional.setdefault((free.stage, free.target, free.conditional, free.taken), []).append(
+                f.segment.name
+            )
+    approximated = []
+    for (stage, target, conditional, taken), segments in by_conditional.items():
+        approximated.append(
+            {
+                "stage": stage,
+                "target": target,
+                "conditional": conditional,
+                "taken": rounded(taken),
+                "segments": segments,
+            }
+        )
+        who = "" if len(segments) == everyone else " for " + ", ".join(f"`{name}`" for name in segments)
+        reasons.append(
+            f"`{stage} -> {target}, {conditional}` depends on what the customer met: "
+            f"taken as not holding ({taken * 100:.4g}%){who}"
+        )
+    unfollowed: dict[tuple[str, ...], float] = {}
+    for f in figures:
+        for loop in f.chain.unfollowed:
+            unfollowed[loop.stages] = max(unfollowed.get(loop.stages, 0.0), loop.stopped_at_most)
+    for stages, stopped in unfollowed.items():
+        shown = " -> ".join(f"`{name}`" for name in stages[:6]) + (" ..." if len(stages) > 6 else "")
+        reasons.append(
+            f"the loop {shown} ({len(stages)} stages) is too large to follow visit by visit: its visit limits are "
+            f"not applied, and they may stop up to {stopped * 100:.3g}% of customers"
+        )
+    queues = [
+        tp
+        for tp in plan.touchpoints
+        if tp.capacity is not None and any(f.touchpoint_visits.get(tp.name, 0) > 0 for f in figures)
+    ]
+    impatient = [
+        tp.name
+        for tp in queues
+        if any(f.segment.patience is not None and f.touchpoint_visits.get(tp.name, 0) > 0 for f in figures)
+    ]
+    if impatient:
+        reasons.append(
+            "customers who give up waiting at "
+            + ", ".join(f"`{name}`" for name in impatient)
+            + " are counted as served, not as dropping off"
+        )
+    timing = []
+    if queues:
+        timing.append(
+            "time spent queueing at " + ", ".join(f"`{tp.name}`" for tp in queues) + " is not in the expected time"
+        )
+    return _Approximations(reasons, timing, approximated)

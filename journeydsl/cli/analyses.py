@@ -60,12 +60,14 @@ _OBJECTIVES = [
 def analyze(file: Path, design: str, fmt: str, output: Path | None, plot_path: Path | None, read: ReadOptions) -> None:
     """Exact flow figures without simulation: conversion, visits, time, removal effects.
 
-    Treats the stages as an absorbing Markov chain and solves it: the chance of
-    reaching a goal from the start and from every stage, expected visits of
+    Treats each segment's stages as an absorbing Markov chain, with the
+    segment's routes, choice shares and visit limits, and solves it: the chance
+    of reaching a goal from the start and from every stage, expected visits of
     every stage and touchpoint, expected touchpoints and time to the goal or
-    drop-off, and each stage's and touchpoint's conversion removal effect. Says
-    when figures are approximate (state-dependent transitions, visit limits,
-    queues).
+    drop-off, and each stage's and touchpoint's conversion removal effect, per
+    segment and for all customers. Names what it approximates (transitions that
+    depend on mood or satisfaction, with the conversion's range whatever they
+    do; customers who give up in queues; time spent queueing).
 
     \b
     Examples:

@@ -387,20 +387,40 @@ def tests_table(document: dict, style=None) -> str:
 
 
 def analysis_table(document: dict, style=None) -> str:
-    """The exact flow analysis as ``journey analyze`` prints it."""
-    title = f"{document['journey']}: exact flow analysis (absorbing Markov chain, no simulation)"
+    """The exact flow analysis as ``journey analyze`` prints it: all customers, then each segment."""
+    title = f"{document['journey']}: exact flow analysis (absorbing Markov chain per segment, no simulation)"
     lines = [_title(title, style)]
     if document["approximations"]:
-        lines.append(terminal("approximate: " + "; ".join(document["approximations"])))
+        lines.append("approximate:")
+        lines += [terminal(f"  - {reason}") for reason in document["approximations"]]
     unit = document.get("time_unit", "")
     shown, factor = _readable_unit(document["expected_time_to_goal_or_drop_off"], unit)
+    low, high = document.get("conversion_range", (document["conversion"], document["conversion"]))
+    lines += ["", f"conversion (reaching a goal stage)      {document['conversion']:.1%}"]
+    if high - low > 5e-7:
+        lines.append(f"  whatever mood and satisfaction do     {low:.1%} to {high:.1%}")
     lines += [
-        "",
-        f"conversion (reaching a goal stage)      {document['conversion']:.1%}",
         f"expected touchpoints per journey        {document['expected_touchpoints']:.2f}",
         f"expected time to the goal or drop-off   {document['expected_time_to_goal_or_drop_off'] * factor:.2f} {shown}",
-        "",
     ]
+    if document.get("stopped_by_visit_limits", 0) > 0:
+        lines.append(f"stopped by a visit limit                {document['stopped_by_visit_limits']:.2%}")
+    lines.append("")
+    segments = document.get("segments", {})
+    if len(segments) > 1:
+        segment_rows = [
+            [
+                name,
+                _value(figures["share"], "percent"),
+                _value(figures["conversion"], "percent"),
+                _range(figures["conversion_range"]),
+                f"{figures['expected_touchpoints']:.2f}",
+                f"{figures['expected_time_to_goal_or_drop_off'] * factor:.2f}",
+            ]
+            for name, figures in segments.items()
+        ]
+        headers = ["segment", "share", "conversion", "range", "expected touchpoints", f"expected time ({shown})"]
+        lines += [format_table(headers, segment_rows, style), ""]
     stage_rows = [
         [
             name,
@@ -415,16 +435,31 @@ def analysis_table(document: dict, style=None) -> str:
         format_table(["stage", "", "P(goal) from here", "expected visits", "removal effect"], stage_rows, style),
         "",
     ]
+    by_segment = list(segments) if len(segments) > 1 else []
     tp_rows = [
-        [name, f"{t['expected_visits']:.3f}", _value(t["removal_effect"], "percent")]
+        [
+            name,
+            f"{t['expected_visits']:.3f}",
+            *(f"{segments[segment]['touchpoints'][name]['expected_visits']:.3f}" for segment in by_segment),
+            _value(t["removal_effect"], "percent"),
+        ]
         for name, t in sorted(document["touchpoints"].items(), key=lambda item: -item[1]["removal_effect"])
     ]
-    lines.append(format_table(["touchpoint", "expected visits", "removal effect"], tp_rows, style))
+    headers = ["touchpoint", "expected visits", *(f"visits by {segment}" for segment in by_segment), "removal effect"]
+    lines.append(format_table(headers, tp_rows, style))
     lines += [
         "",
         "removal effect: the share of conversions lost if customers who meet it dropped off there (Anderl et al. 2016)",
     ]
+    if by_segment:
+        lines.append("visits by a segment: expected visits per customer of that segment")
     return "\n".join(lines) + "\n"
+
+
+def _range(bounds: Sequence[float]) -> str:
+    """A conversion range, or a dash when it is a single figure."""
+    low, high = bounds
+    return "-" if high - low <= 5e-7 else f"{low:.1%} to {high:.1%}"
 
 
 def gaps_table(document: dict, style=None) -> str:
