@@ -2412,7 +2412,8 @@ def _dense_reference(journey) -> dict:
 
 def _random_journey(rng: random.Random, stages: int) -> str:
     goals = set(rng.sample(range(stages), rng.randint(1, max(1, stages // 3))))
-    lines = ['journey "Random" {', "  time unit minutes; visit limit 3", "  touchpoint shared: staff { feel +1 }"]
+    # A visit limit of 100: the dense reference knows no limits, and few loops come back often enough for it to bind.
+    lines = ['journey "Random" {', "  time unit minutes; visit limit 100", "  touchpoint shared: staff { feel +1 }"]
     for i in range(stages):
         lines.append(f"  stage s{i}{' goal' if i in goals else ''} {{")
         lines.append(f"    touchpoint t{i}: staff duration {rng.randint(1, 9)} min {{ feel +1 }}")
@@ -2436,8 +2437,10 @@ def test_removal_effects_without_a_solve_each_equal_solving_each_removal():
         result = api.check_text(_random_journey(rng, rng.randint(2, 16)))
         if not result.ok or result.journey is None:
             continue
-        checked += 1
         document = analyze(result.journey)
+        if document["stopped_by_visit_limits"] > 1e-12:
+            continue  # a limit binds: analyze follows it, the reference does not (tests/test_markov_segments.py)
+        checked += 1
         reference = _dense_reference(result.journey)
         assert document["conversion"] == pytest.approx(reference["conversion"], rel=1e-5, abs=1e-12)
         for name, effect in reference["removal"].items():
