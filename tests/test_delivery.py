@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from journeydsl.api import delivery as delivery_gap
 from journeydsl.api import loads, profile
 from journeydsl.cli import cli
+from journeydsl.report.tables import delivery_table
 
 from .conftest import ROOT
 
@@ -53,7 +54,7 @@ def test_cli(tmp_path):
     assert chart.read_bytes().startswith(b"\x89PNG")
     result = runner.invoke(cli, ["delivery", str(premier), "--customers", "200", "--format", "json"])
     document = json.loads(result.output)
-    assert document["schema"] == "journeydsl.delivery/1"
+    assert document["schema"] == "journeydsl.delivery/2"
     assert document["touchpoints"][0]["gap"] <= document["touchpoints"][-1]["gap"]
 
 
@@ -67,3 +68,30 @@ def test_felt_by_segment_by_hand():
     (row,) = delivery_gap(journey, seed=1)["touchpoints"]
     assert row["felt_by_segment"]["x"] == pytest.approx(2 - 1.125)
     assert row["felt_by_segment"]["y"] == pytest.approx(2.5)
+
+
+def test_mood_carried_in_is_told_apart_from_the_touchpoints_own_effect():
+    # A bad first contact (feel -4) and, straight after it, a good one (feel +2): customers feel the
+    # second at 2 + 0.3 x -4 = +0.8, but its own effect is the +2 intended (gap 0) and -1.2 was
+    # carried in. An hour later (one half-life) only half as much is carried in: -0.6.
+    for delay, carried in (("", -1.2), ("after 60 min", -0.6)):
+        journey = loads(
+            'journey "J" { time unit minutes arrivals cohort 300 '
+            + QUIET.replace("carry_over 0", "carry_over 0.3; half_life 60")
+            + "stage a { touchpoint bad: staff { feel -4 } -> b "
+            + delay
+            + " } stage b goal { touchpoint good: staff { feel +2 } } }"
+        )
+        document = delivery_gap(journey, seed=1)
+        rows = {row["touchpoint"]: row for row in document["touchpoints"]}
+        bad, good = rows["bad"], rows["good"]
+        assert (bad["own"], bad["carried_in"], bad["felt"], bad["gap"]) == (-4.0, 0.0, -4.0, 0.0)
+        assert good["own"] == pytest.approx(2.0) and good["gap"] == pytest.approx(0.0, abs=1e-9)
+        assert good["carried_in"] == pytest.approx(carried) and good["felt"] == pytest.approx(2.0 + carried)
+        assert good["own_by_segment"] == {"everyone": pytest.approx(2.0)}
+        assert good["felt_by_segment"] == {"everyone": pytest.approx(2.0 + carried)}
+        assert document["own_mean_effect"] == pytest.approx(-1.0)
+        assert document["felt_mean_effect"] == pytest.approx((-4.0 + 2.0 + carried) / 2)
+        # The table says which is which.
+        table = delivery_table(document)
+        assert "carried in" in table.splitlines()[2] and "gap: own minus intended" in table

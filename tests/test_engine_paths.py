@@ -41,6 +41,7 @@ def _fingerprint(collector: Collector) -> tuple:
         collector.affect_sum,
         collector.affect_squares,
         collector.segment_affect,
+        collector.segment_carried,
         collector.peaks,
         collector.ends,
         collector.reneged,

@@ -40,7 +40,9 @@ def _customer(expect: list[float], importance: list[float], loss: float, curvatu
     c.expect = expect
     c.importance = importance
     c.loss = loss
-    c.weights = MomentWeights(carry_over=0.3, curvature=curvature, disconfirmation=weight, penalty=0.5, renege=3.0)
+    c.weights = MomentWeights(
+        carry_over=0.3, fading=0.0, curvature=curvature, disconfirmation=weight, penalty=0.5, renege=3.0
+    )
     c.perceived = None
     return c
 
@@ -184,7 +186,7 @@ def _expected(case: dict[str, float], normals: list[float]) -> tuple[list[float]
             if performance
             else 0.0
         )
-        previous = psy.momentary_affect(direct, disconfirmed, 0.0, noise * z, previous, case["C"])
+        previous = psy.momentary_affect(direct, disconfirmed, 0.0, noise * z, psy.carried_mood(previous, case["C"]))
         moments.append(previous)
     remembered = psy.remembered_experience(
         psy.most_extreme(moments), moments[-1], sum(moments) / len(moments), 0.0, case["wp"], case["we"], case["wm"]
@@ -271,13 +273,13 @@ def test_waiting_is_the_models_below_at_and_beyond_patience(service, carry, pena
     rows: list[TraceRow] = []
     Engine(plan, RunSettings(customers=2), seed=1, trace=rows.append).execute()
     first, second = sorted(rows, key=lambda row: row.customer)
-    assert (first.wait, first.affect) == (0.0, psy.momentary_affect(1.0, 0.0, 0.0, 0.0, 0.0, carry))
+    assert (first.wait, first.affect) == (0.0, psy.momentary_affect(1.0, 0.0, 0.0, 0.0, psy.carried_mood(0.0, carry)))
     gives_up = service > 15.0
     wait = 15.0 if gives_up else service
     assert (second.wait, second.reneged) == (wait, gives_up)
     waited = psy.waiting_affect(wait, 5.0, penalty)
     # Giving up: no direct effect, no disconfirmation, no noise; only the wait (and no mood yet).
-    expected = psy.momentary_affect(0.0 if gives_up else 1.0, 0.0, waited, 0.0, 0.0, carry)
+    expected = psy.momentary_affect(0.0 if gives_up else 1.0, 0.0, waited, 0.0, psy.carried_mood(0.0, carry))
     assert second.affect == expected
     assert (waited < 0.0) == (wait > 5.0)
 
@@ -312,7 +314,86 @@ def test_a_failure_and_its_recovery_are_the_models(F, P, C, L):
     # Sensitivities are 1: the touchpoint's sense +1, then the failure's feel and think, in module order.
     direct = psy.direct_effect(psy.direct_effect(0.0, [(0, 1.0)], [1.0]), [(0, float(F)), (1, -1.0)], [1.0, 1.0])
     disconfirmed = psy.disconfirmation([(8.0, 7.0, 8.0), (float(P), 7.0, 8.0)], L, 0.88, 1.0)
-    failed = psy.momentary_affect(direct, disconfirmed, 0.0, 0.0, 0.0, C)
+    failed = psy.momentary_affect(direct, disconfirmed, 0.0, 0.0, psy.carried_mood(0.0, C))
     apology = psy.disconfirmation([(9.0, 7.0, 8.0)], L, 0.88, 1.0)
-    recovered = psy.momentary_affect(2.0, apology, 0.0, 0.0, failed, C)
+    recovered = psy.momentary_affect(2.0, apology, 0.0, 0.0, psy.carried_mood(failed, C))
     assert [row.affect for row in rows] == [failed, recovered]
+
+
+# ---- carried-over mood fades with the time between two moments ---------------------------------
+
+_FADING = """
+journey "fading" {{
+  time unit {unit}
+  arrivals cohort 1
+  affect {{ carry_over {C}; half_life {H}; noise 0 }}
+  spread {{ sensitivity 0; judgement 0 }}
+  word_of_mouth {{ referral_conversion 0 }}
+  stage prepare {{
+    touchpoint laxative: product duration {prep} {{ feel -5 }}
+    -> visit after {gap}
+  }}
+  stage visit goal {{
+    touchpoint reception: staff duration 5 min {{ feel +2 }}
+    touchpoint desk: staff capacity 1 duration 10 min {{ think +1 }}
+    touchpoint goodbye: staff {{ feel +1 }}
+  }}
+}}
+"""
+
+
+def _fading_moments(case: dict[str, object]) -> list[float]:
+    """The four moments from psychology alone: the gap fades the first mood, the rest follow straight on."""
+    rate = psy.fading_rate(float(case["H"]))  # times below in minutes
+    gap = float(case["gap_minutes"])  # type: ignore[arg-type]
+    first = psy.momentary_affect(-5.0, 0.0, 0.0, 0.0, psy.carried_mood(0.0, case["C"]))  # type: ignore[arg-type]
+    reception = psy.momentary_affect(2.0, 0.0, 0.0, 0.0, psy.carried_mood(first, case["C"], gap, rate))  # type: ignore[arg-type]
+    desk = psy.momentary_affect(1.0, 0.0, 0.0, 0.0, psy.carried_mood(reception, case["C"]))  # type: ignore[arg-type]
+    goodbye = psy.momentary_affect(1.0, 0.0, 0.0, 0.0, psy.carried_mood(desk, case["C"]))  # type: ignore[arg-type]
+    return [first, reception, desk, goodbye]
+
+
+FADING = [
+    {"unit": "minutes", "C": 0.3, "H": 60, "prep": "10 min", "gap": "60 min", "gap_minutes": 60},
+    {"unit": "hours", "C": 0.3, "H": 60, "prep": "10 min", "gap": "60 min", "gap_minutes": 60},
+    {"unit": "seconds", "C": 0.3, "H": 60, "prep": "10 min", "gap": "60 min", "gap_minutes": 60},
+    {"unit": "days", "C": 0.99, "H": 30, "prep": "2 h", "gap": "12 h", "gap_minutes": 720},
+    {"unit": "minutes", "C": 0.3, "H": 525600, "prep": "1 min", "gap": "1 day", "gap_minutes": 1440},
+    {"unit": "minutes", "C": 0.0, "H": 60, "prep": "1 min", "gap": "1 min", "gap_minutes": 1},
+    {"unit": "hours", "C": 0.5, "H": 1, "prep": "1 min", "gap": "1 min", "gap_minutes": 1},
+]
+
+
+@pytest.mark.parametrize("case", FADING, ids=[f"{c['unit']}-{c['gap']}-h{c['H']}" for c in FADING])
+def test_carried_mood_fades_with_the_time_between_moments_in_any_time_unit(case):
+    # The mood of the first moment fades over the delay before the second (an hour, half a day, a
+    # day, a minute), whatever the journey's time unit; the moments after follow straight on, in a
+    # queue or not, and carry the full carry_over. Both paths give the same bits; the model's
+    # functions, worked in minutes, the same numbers to within rounding of the time unit's conversion.
+    plan = compile_plan(loads(_FADING.format(**case)))
+    rows: list[TraceRow] = []
+    inline = Engine(plan, RunSettings(customers=1), seed=1).execute()
+    general = Engine(plan, RunSettings(customers=1), seed=1, trace=rows.append).execute()
+    assert [bits(v) for v in inline.affect_sum] == [bits(v) for v in general.affect_sum]
+    assert [bits(v) for v in inline.segment_carried[0]] == [bits(v) for v in general.segment_carried[0]]
+    expected = _fading_moments(case)
+    assert [row.affect for row in rows] == pytest.approx(expected, rel=1e-12, abs=1e-12)
+    # What the collector calls carried in is the moment less the touchpoint's own effect.
+    own = [-5.0, 2.0, 1.0, 1.0]
+    assert general.segment_carried[0] == pytest.approx([m - o for m, o in zip(expected, own, strict=True)], abs=1e-12)
+
+
+def test_a_mood_half_a_day_old_carries_next_to_nothing_and_one_half_life_old_half():
+    # A colonoscopy: the bowel preparation the evening before (felt -10.1) no longer colours the
+    # reception (written feel +2); with the old constant carry-over it was felt as 2 - 3.03 = -1.03.
+    text = _FADING.replace("feel -5", "feel -5; act -5; sense -0.1")
+    case = {"unit": "hours", "C": 0.3, "H": 60, "prep": "1 h", "gap": "12 h"}
+    rows: list[TraceRow] = []
+    Engine(compile_plan(loads(text.format(**case))), RunSettings(customers=1), seed=1, trace=rows.append).execute()
+    reception = rows[1].affect
+    assert reception == pytest.approx(2.0 - 3.03 * 2.0**-12, abs=1e-12)
+    assert 1.999 < reception < 2.0
+    rows.clear()
+    case = {**case, "gap": "60 min"}
+    Engine(compile_plan(loads(text.format(**case))), RunSettings(customers=1), seed=1, trace=rows.append).execute()
+    assert rows[1].affect == pytest.approx(2.0 - 3.03 / 2, abs=1e-12)

@@ -2,12 +2,16 @@
 
 Per touchpoint, the effect the designer intended (the nominal effect as
 written: module and theme effects, plus performance against the journey's
-expectations) against what simulated customers felt there (after their
-sensitivities, expectations, loss aversion, waiting and failures); and,
-overall, the share of customers who rate the experience as superior (9 or 10
-out of 10) next to what the design intends.  Firms overrate themselves: 80%
-believe they deliver a superior experience, 8% of their customers agree
-(Allen et al. 2005).
+expectations) against the touchpoint's own felt effect: what simulated
+customers felt there (after their sensitivities, expectations, loss aversion,
+waiting and failures) less the mood they carried in from the moment before
+(``affect.carry_over``, faded over the time between the two moments,
+``affect.half_life``).  The gap is own minus intended, so a touchpoint met
+in a bad mood is not blamed for it; the felt effect and the carried-in mood
+are reported beside it.  Overall, the share of customers who rate the
+experience as superior (9 or 10 out of 10) next to what the design intends.
+Firms overrate themselves: 80% believe they deliver a superior experience, 8%
+of their customers agree (Allen et al. 2005).
 """
 
 from __future__ import annotations
@@ -19,11 +23,11 @@ from ..sim.runner import Outcome
 
 __all__ = ["DELIVERY_SCHEMA", "delivery_gap"]
 
-DELIVERY_SCHEMA = "journeydsl.delivery/1"
+DELIVERY_SCHEMA = "journeydsl.delivery/2"
 
 
 def delivery_gap(outcome: Outcome) -> Document:
-    """Intended against felt, per touchpoint and segment, and the share who find it superior (``journeydsl.delivery/1``).
+    """Intended against felt, per touchpoint and segment, and the share who find it superior (``journeydsl.delivery/2``).
 
     Parameters
     ----------
@@ -36,28 +40,36 @@ def delivery_gap(outcome: Outcome) -> Document:
     for tp in journey.all_touchpoints():
         score = nominal_score(tp) + sum(p.value - expectations.get(p.name, 5.0) for p in tp.effects.performance)
         intended[tp.name] = score
+    by_name = {tp.name: tp.index for tp in plan.touchpoints}
     rows = []
     for name, tp in results["touchpoints"].items():
         if name not in intended or not tp["visits"]:
             continue
-        rows.append(
-            {
-                "touchpoint": name,
-                "stage": tp["stage"],
-                "intended": rounded(intended[name]),
-                "felt": tp["mean_affect"],
-                "gap": rounded(tp["mean_affect"] - intended[name]),
-                "visits": tp["visits"],
-            }
-        )
-    by_name = {tp.name: tp.index for tp in plan.touchpoints}
-    for row in rows:
-        index = by_name[row["touchpoint"]]
-        row["felt_by_segment"] = {}
+        index = by_name[name]
+        # From the collectors' sums, not from the rounded mean of the results.
+        felt_total = sum(c.affect_sum[index] for c in outcome.collectors)
+        carried_total = sum(sum(per_segment[index] for per_segment in c.segment_carried) for c in outcome.collectors)
+        carried_mean = carried_total / tp["visits"]
+        own = (felt_total - carried_total) / tp["visits"]
+        row = {
+            "touchpoint": name,
+            "stage": tp["stage"],
+            "intended": rounded(intended[name]),
+            "own": rounded(own),
+            "carried_in": rounded(carried_mean),
+            "felt": tp["mean_affect"],
+            "gap": rounded(own - intended[name]),
+            "visits": tp["visits"],
+            "felt_by_segment": {},
+            "own_by_segment": {},
+        }
         for segment in plan.segments:
             visits = sum(c.segment_visits[segment.index][index] for c in outcome.collectors)
-            total = sum(c.segment_affect[segment.index][index] for c in outcome.collectors)
-            row["felt_by_segment"][segment.name] = rounded(total / visits) if visits else None
+            felt = sum(c.segment_affect[segment.index][index] for c in outcome.collectors)
+            carried = sum(c.segment_carried[segment.index][index] for c in outcome.collectors)
+            row["felt_by_segment"][segment.name] = rounded(felt / visits) if visits else None
+            row["own_by_segment"][segment.name] = rounded((felt - carried) / visits) if visits else None
+        rows.append(row)
     rows.sort(key=lambda row: row["gap"])
     weights = [(row["intended"], row["visits"]) for row in rows]
     intended_mean = sum(v * n for v, n in weights) / (sum(n for _, n in weights) or 1)
@@ -80,6 +92,7 @@ def delivery_gap(outcome: Outcome) -> Document:
         "design": outcome.design,
         "customers": results["customers"],
         "intended_mean_effect": rounded(intended_mean),
+        "own_mean_effect": rounded(sum(r["own"] * r["visits"] for r in rows) / (sum(r["visits"] for r in rows) or 1)),
         "felt_mean_effect": rounded(sum(r["felt"] * r["visits"] for r in rows) / (sum(r["visits"] for r in rows) or 1)),
         "touchpoints": rows,
         "superior": superior,

@@ -237,7 +237,7 @@ def profile(
 @click.argument("file", type=FILE)
 @DESIGN_OPTION
 @run_options(customers="Customers to simulate.")
-@format_option("table", "json", help="table for people; json (schema journeydsl.delivery/1) for tools.")
+@format_option("table", "json", help="table for people; json (schema journeydsl.delivery/2) for tools.")
 @output_option()
 @plot_option("Also draw the delivery gap (.png, .svg, .pdf).")
 @read_options
@@ -246,9 +246,10 @@ def delivery(
 ) -> None:
     """The delivery gap: the effect intended at each touchpoint against what customers felt.
 
-    Per touchpoint, the nominal effect as written against the mean momentary
-    affect simulated customers had there; overall, the share of customers who
-    rate the experience as superior (9-10), per segment.
+    Per touchpoint, the nominal effect as written against the touchpoint's own
+    effect: the mean momentary affect simulated customers had there, less the
+    mood they carried in from the moment before (shown beside it); overall, the
+    share of customers who rate the experience as superior (9-10), per segment.
 
     \b
     Examples:

@@ -165,6 +165,12 @@ SETTINGS: dict[str, dict[str, Setting]] = {
         "carry_over": Setting(
             0.3, 0.0, 0.99, "share of the previous mood carried into the next moment (modelling choice)"
         ),
+        "half_life": Setting(
+            60.0,
+            1.0,
+            525600.0,
+            "minutes after which half of a carried-over mood is left (Verduyn & Lavrijsen 2015; modelling choice)",
+        ),
         "loss_aversion": Setting(2.25, 1.0, 5.0, "lambda of the value function (Tversky & Kahneman 1992)"),
         "curvature": Setting(0.88, 0.1, 1.0, "alpha of the value function (Tversky & Kahneman 1992)"),
         "disconfirmation": Setting(1.0, 0.0, 5.0, "weight of performance minus expectation (Oliver 1980)"),

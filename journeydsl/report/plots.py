@@ -1053,12 +1053,17 @@ def profile_bars(
 
 @_drawing
 def delivery_chart(document: dict, ax: Axes | None = None, *, title: str | None = None) -> Axes:
-    """The delivery gap per touchpoint: the effect intended (open) against the effect felt (filled).
+    """The delivery gap per touchpoint: the effect intended (open) against the touchpoint's own effect (filled).
+
+    The line from intended to own is the gap (vermillion when the touchpoint
+    falls short, green when it does better); a grey cross marks what customers
+    felt there, the own effect plus the mood they carried in from the moment
+    before, joined to it by a dotted line.
 
     Parameters
     ----------
     document : dict
-        A ``journeydsl.delivery/1`` document.
+        A ``journeydsl.delivery/2`` document.
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure when omitted.
     title : str, optional
@@ -1072,8 +1077,11 @@ def delivery_chart(document: dict, ax: Axes | None = None, *, title: str | None 
     ax = _axes(ax, (9, 0.45 * len(rows) + 2))
     for i, row in enumerate(rows):
         colour = PALETTE["vermillion"] if row["gap"] < 0 else PALETTE["green"]
-        ax.plot([row["intended"], row["felt"]], [i, i], color=colour, linewidth=2, zorder=2)
-        ax.scatter([row["felt"]], [i], s=70, color=colour, zorder=3, label="felt" if i == 0 else None)
+        ax.plot([row["own"], row["felt"]], [i, i], color=PALETTE["grey"], linewidth=1, linestyle=":", zorder=1)
+        felt_label = "felt (own + mood carried in)" if i == 0 else None
+        ax.scatter([row["felt"]], [i], s=40, marker="x", color=PALETTE["grey"], zorder=2, label=felt_label)
+        ax.plot([row["intended"], row["own"]], [i, i], color=colour, linewidth=2, zorder=2)
+        ax.scatter([row["own"]], [i], s=70, color=colour, zorder=3, label="own effect" if i == 0 else None)
         ax.scatter(
             [row["intended"]],
             [i],
@@ -1086,12 +1094,12 @@ def delivery_chart(document: dict, ax: Axes | None = None, *, title: str | None 
     ax.axvline(0, color=PALETTE["grey"], linewidth=0.8)
     ax.set_yticks(range(len(rows)), [plot_text(row["touchpoint"]) for row in rows])
     ax.invert_yaxis()
-    ax.set_xlabel("effect of a contact (momentary affect)")
+    ax.set_xlabel("effect of a contact (momentary affect; own = felt less the mood carried in)")
     shares = document["superior"]["all customers"]["superior_share"]
     ax.set_title(
         title or f"The delivery gap: {plot_text(document['journey'])} ({shares:.0%} of customers rate it superior)"
     )
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="best", fontsize=8)
     _tidy(ax)
     return ax
 

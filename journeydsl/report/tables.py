@@ -599,30 +599,35 @@ def profile_table(document: dict, style=None) -> str:
 
 
 def delivery_table(document: dict, style=None) -> str:
-    """The delivery gap: intended against felt per touchpoint, and who finds the experience superior."""
+    """The delivery gap: intended against each touchpoint's own effect, the mood carried in beside it,
+    and who finds the experience superior."""
     title = f"{document['journey']}: the delivery gap ({document['design']})"
-    segments = list(document["touchpoints"][0].get("felt_by_segment", {})) if document["touchpoints"] else []
+    segments = list(document["touchpoints"][0].get("own_by_segment", {})) if document["touchpoints"] else []
     shown = segments if len(segments) > 1 else []
 
-    def felt(value):
+    def own(value):
         return "-" if value is None else f"{value:+.2f}"
 
     rows = [
         [
             row["touchpoint"],
             f"{row['intended']:+.2f}",
-            f"{row['felt']:+.2f}",
+            f"{row['own']:+.2f}",
             f"{row['gap']:+.2f}",
-            *(felt(row["felt_by_segment"][s]) for s in shown),
+            f"{row['carried_in']:+.2f}",
+            f"{row['felt']:+.2f}",
+            *(own(row["own_by_segment"][s]) for s in shown),
         ]
         for row in document["touchpoints"]
     ]
+    headers = ["touchpoint", "intended", "own", "gap", "carried in", "felt", *(f"own for {s}" for s in shown)]
     lines = [
         _title(title, style),
         "",
-        format_table(["touchpoint", "intended", "felt", "gap", *(f"felt by {s}" for s in shown)], rows, style),
+        format_table(headers, rows, style),
         "",
-        f"mean effect per contact: intended {document['intended_mean_effect']:+.2f}, felt {document['felt_mean_effect']:+.2f}",
+        f"mean effect per contact: intended {document['intended_mean_effect']:+.2f}, "
+        f"own {document['own_mean_effect']:+.2f}, felt {document['felt_mean_effect']:+.2f}",
         "",
     ]
     sup = [
@@ -632,7 +637,10 @@ def delivery_table(document: dict, style=None) -> str:
     lines += [
         "",
         "intended: module and theme effects plus performance against the journey's expectations, as written;",
-        "felt: the mean momentary affect simulated customers had there (sensitivities, expectations, loss aversion, waits, failures)",
+        "own: what customers felt at the touchpoint itself (sensitivities, expectations, loss aversion, waits, failures);",
+        "gap: own minus intended;",
+        "carried in: the mood customers brought from their previous moment (affect.carry_over, fading with the time",
+        "between the two moments, affect.half_life); felt = own + carried in, the mean momentary affect there",
     ]
     return "\n".join(lines) + "\n"
 

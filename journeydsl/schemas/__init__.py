@@ -16,7 +16,7 @@ SCHEMA_FILES = {
     "journeydsl.analysis/1": "analysis.schema.json",
     "journeydsl.opportunities/1": "opportunities.schema.json",
     "journeydsl.profile/1": "profile.schema.json",
-    "journeydsl.delivery/1": "delivery.schema.json",
+    "journeydsl.delivery/2": "delivery.schema.json",
     "journeydsl.care/1": "care.schema.json",
     "journeydsl.recovery/1": "recovery.schema.json",
 }

@@ -257,6 +257,9 @@ class Collector:
         self.visits = [0] * touchpoints
         self.segment_visits = [[0] * touchpoints for _ in range(segments)]
         self.segment_affect = [[0.0] * touchpoints for _ in range(segments)]
+        #: Per segment and touchpoint: the sum of the mood carried into its visits from the moment before
+        #: (faded; see ``psychology.carried_mood``); the rest of a visit's affect is the touchpoint's own.
+        self.segment_carried = [[0.0] * touchpoints for _ in range(segments)]
         self.affect_sum = [0.0] * touchpoints
         #: Per touchpoint: the sum of squared deviations of the affects from their mean.
         self.affect_m2 = [0.0] * touchpoints

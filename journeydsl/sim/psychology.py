@@ -29,6 +29,8 @@ __all__ = [
     "factor_disconfirmation",
     "disconfirmation",
     "waiting_affect",
+    "fading_rate",
+    "carried_mood",
     "momentary_affect",
     "most_extreme",
     "remembered_experience",
@@ -174,20 +176,62 @@ def waiting_affect(wait: float, patience: float, penalty: float = 0.5) -> float:
     return -penalty * (wait - patience) / patience
 
 
-def momentary_affect(
-    direct: float, disconfirmed: float, waited: float, noise: float, previous: float, carry_over: float = 0.3
-) -> float:
-    """Affect at one touchpoint: its direct effects, disconfirmation, waiting and noise, plus carried-over mood.
+def fading_rate(half_life: float, minute: float = 1.0) -> float:
+    """How fast carried-over mood fades: ``ln 2 / half-life``, per unit of the journey's time.
 
-    ``a_k = direct + disconfirmation + waiting + noise + carry_over * a_(k-1)``
-    (carry-over of about 0.3 is a modelling choice; primer, Part 2).
+    Parameters
+    ----------
+    half_life : float
+        Minutes after which half of a mood is left (``affect.half_life``).
+    minute : float
+        A minute in the journey's time unit (1 for minutes, 1/60 for hours, 60 for seconds).
 
     Examples
     --------
-    >>> momentary_affect(2.0, -1.0, 0.0, 0.0, previous=1.0, carry_over=0.3)
+    >>> round(fading_rate(60.0, minute=1 / 60), 6)  # an hour's half-life, times in hours
+    0.693147
+    """
+    return math.log(2.0) / (half_life * minute)
+
+
+def carried_mood(previous: float, carry_over: float = 0.3, elapsed: float = 0.0, fading: float = 0.0) -> float:
+    """The mood carried into a moment: ``carry_over * previous * exp(-fading * elapsed)``.
+
+    The previous moment's affect carries over (``carry_over``, about 0.3: a
+    modelling choice, primer Part 2) and fades with the time since the customer
+    left that touchpoint: ``fading`` is :func:`fading_rate` of the half-life.
+    Emotions elicited by events of little importance last from half an hour to
+    a few hours (Verduyn & Lavrijsen 2015; Verduyn, Van Mechelen & Tuerlinckx
+    2011), so a mood hours old carries next to nothing.  Without time between
+    the two moments (or without mood) nothing fades and no exponential is
+    computed.
+
+    Examples
+    --------
+    >>> carried_mood(-10.0, 0.3)  # the next touchpoint straight after
+    -3.0
+    >>> carried_mood(-10.0, 0.3, elapsed=60.0, fading=fading_rate(60.0))  # an hour later: half of it
+    -1.5
+    """
+    carried = carry_over * previous
+    if carried and elapsed > 0.0:
+        carried *= math.exp(-fading * elapsed)
+    return carried
+
+
+def momentary_affect(direct: float, disconfirmed: float, waited: float, noise: float, carried: float) -> float:
+    """Affect at one touchpoint: its direct effects, disconfirmation, waiting and noise, plus carried-over mood.
+
+    ``a_k = direct + disconfirmation + waiting + noise + carried``, where
+    ``carried`` is :func:`carried_mood` of the previous moment ``a_(k-1)``.  The
+    touchpoint's own effect is everything but ``carried``.
+
+    Examples
+    --------
+    >>> momentary_affect(2.0, -1.0, 0.0, 0.0, carried=carried_mood(1.0, 0.3))
     1.3
     """
-    return direct + disconfirmed + waited + noise + carry_over * previous
+    return direct + disconfirmed + waited + noise + carried
 
 
 def most_extreme(moments: Sequence[float]) -> float:

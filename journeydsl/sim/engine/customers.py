@@ -148,6 +148,7 @@ class Customer:
         "weights",
         "counted",
         "moments",
+        "mood_in",
         "directs",
         "u_row",
         "z_row",
@@ -165,6 +166,7 @@ class Customer:
         "until",
         "cycle",
         "mood",
+        "left_at",
         "total",
         "count",
         "peak",
@@ -196,6 +198,8 @@ class Customer:
     counted: bool
     #: Where their visits' moments go, per touchpoint (the collector's buffers, or nowhere).
     moments: Sequence[MutableSequence[float]]
+    #: Where the mood carried into their visits adds up, per touchpoint (the collector's sums, or scratch).
+    mood_in: list[float]
     #: The segment's direct effect at every touchpoint, or None when it is worked out from ``sens``.
     directs: list[float] | None
     #: Their keyed numbers: column ``j`` is ``u_row[offset + j]`` and ``z_row[offset + j]``.
@@ -225,6 +229,8 @@ class Customer:
     cycle: int
     #: The last moment's affect.
     mood: float
+    #: When they left their last touchpoint: the mood carried into the next moment fades from then.
+    left_at: float
     #: Sum and number of the cycle's moments.
     total: float
     count: int
@@ -304,6 +310,7 @@ class CustomerRole(EngineState):
         c.segment = segment
         c.counted = now >= self.run.warmup
         c.moments = self.collector.moments[segment_index] if c.counted else self._discard
+        c.mood_in = self.collector.segment_carried[segment_index] if c.counted else self._mood_scratch
         c.directs = self._directs[segment_index]
         c.settings = segment.settings
         c.weights = self._moment_weights[segment_index]
@@ -348,6 +355,7 @@ class CustomerRole(EngineState):
         # How this customer answers rating scales: some never give a 10, some always do.
         c.judgement = spread.judgement * z_row[offset + columns.judgement]
         c.mood = 0.0
+        c.left_at = now
         c.cycle = 0
         c.cost = 0.0
         c.revenue = 0.0

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import simpy
 
 from ..plan import SegmentPlan, StagePlan, TouchpointPlan
-from ..psychology import direct_effect, momentary_affect, waiting_affect
+from ..psychology import carried_mood, direct_effect, fading_rate, momentary_affect, waiting_affect
 from ..streams import uniform
 from .customers import Perceived
 from .keys import FAILURE, MASK, NUMBER, VISIT
@@ -43,6 +43,8 @@ class MomentWeights:
     """What a moment needs of a segment's settings, looked up once."""
 
     carry_over: float
+    #: How fast carried-over mood fades: ln 2 / half-life, per unit of the journey's time.
+    fading: float
     curvature: float
     #: The weight of disconfirmation.
     disconfirmation: float
@@ -52,11 +54,16 @@ class MomentWeights:
     renege: float
 
     @classmethod
-    def of(cls, segment: SegmentPlan) -> MomentWeights:
-        """A segment's weights."""
+    def of(cls, segment: SegmentPlan, minute: float) -> MomentWeights:
+        """A segment's weights; ``minute`` is a minute in the journey's time unit (the half-life is in minutes)."""
         affect, waiting = segment.settings["affect"], segment.settings["waiting"]
         return cls(
-            affect["carry_over"], affect["curvature"], affect["disconfirmation"], waiting["penalty"], waiting["renege"]
+            affect["carry_over"],
+            fading_rate(affect["half_life"], minute),
+            affect["curvature"],
+            affect["disconfirmation"],
+            waiting["penalty"],
+            waiting["renege"],
         )
 
 
@@ -97,7 +104,12 @@ class ExperienceRole(EngineState):
         duration: float,
         reneged: bool,
     ) -> TouchpointPlan | None:
-        """The moment a touchpoint creates; returns the recovery touchpoint of a failure, if any."""
+        """The moment a touchpoint creates; returns the recovery touchpoint of a failure, if any.
+
+        ``time`` is when the customer reached the touchpoint (before any queue):
+        the mood they carry in has faded since they left their last one
+        (``c.left_at``, which the walk sets once the touchpoint is done).
+        """
         weights = c.weights
         failed = None
         if reneged:
@@ -132,8 +144,11 @@ class ExperienceRole(EngineState):
         patience = c.patience
         # No wait, no waiting affect (most visits do not queue; waiting_affect() would give 0 too).
         waited = waiting_affect(wait, patience, weights.penalty) if patience is not None and wait else 0.0
-        moment = momentary_affect(direct, disconfirmed, waited, noise, c.mood, weights.carry_over)
+        # The mood carried in from the last moment, faded since the customer left that touchpoint.
+        carried = carried_mood(c.mood, weights.carry_over, time - c.left_at, weights.fading)
+        moment = momentary_affect(direct, disconfirmed, waited, noise, carried)
         c.mood = moment
+        c.mood_in[tp.index] += carried
         c.total += moment
         c.count += 1
         index = tp.index

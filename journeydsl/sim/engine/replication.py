@@ -104,7 +104,7 @@ class Engine(ArrivalRole, CustomerRole, CycleRole, WalkRole, ExperienceRole, Jud
         self._modules = [tuple((m, v) for m, v in enumerate(tp.modules) if v) for tp in plan.touchpoints]
         # What a moment, a judgement and word of mouth need of each segment's settings, and how its
         # customers spread around it, looked up once.
-        self._moment_weights = [MomentWeights.of(s) for s in plan.segments]
+        self._moment_weights = [MomentWeights.of(s, plan.day / 1440.0) for s in plan.segments]
         self._wom = [WordOfMouthWeights.of(s) for s in plan.segments]
         self._referrals = plan.arrivals.kind != "market"
         self._brand_arrivals = plan.settings["word_of_mouth"]["brand_arrivals"]
@@ -134,6 +134,7 @@ class Engine(ArrivalRole, CustomerRole, CycleRole, WalkRole, ExperienceRole, Jud
             choices=self._choices,
         )
         self._discard = [deque(maxlen=0) for _ in plan.touchpoints]
+        self._mood_scratch = [0.0] * len(plan.touchpoints)
         self._segment_cumulative = []
         running = 0.0
         for segment in plan.segments:

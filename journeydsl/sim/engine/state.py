@@ -90,6 +90,8 @@ class EngineState:
     _choices: list[tuple[int, tuple[float, ...]]]
     #: Where the visits of customers in the warm-up go: nowhere.
     _discard: list[deque[float]]
+    #: Where the mood carried into their visits adds up: nowhere that is read.
+    _mood_scratch: list[float]
     #: The segments' shares, summed (the last is infinite).
     _segment_cumulative: list[float]
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
+from math import exp
 from typing import TYPE_CHECKING, Any
 
 import simpy
@@ -211,6 +212,8 @@ class WalkRole(EngineState):
         written) go through ``_experience`` or ``_queue``.
         """
         env = self.env
+        # The clock, read again after every wait (it stands still in between).
+        now = env.now
         collector = self.collector
         counted = c.counted
         entered = collector.entered if counted else [0] * len(self._stage_records)
@@ -228,7 +231,9 @@ class WalkRole(EngineState):
         moments = c.moments
         directs = c.directs
         sens = c.sens
+        mood_in = c.mood_in
         carry = c.weights.carry_over
+        fading = c.weights.fading
         pending = 0.0
         converted = False
         record = stages[stage.index]
@@ -246,7 +251,7 @@ class WalkRole(EngineState):
             delay = record.delay
             if delay:
                 pending += delay
-                if cycle and env.now + pending > c.until:
+                if cycle and now + pending > c.until:
                     return WalkEnd(converted, None, False, 0.0)
             for step in record.steps:
                 plain = step.plain
@@ -268,9 +273,16 @@ class WalkRole(EngineState):
                     performance = plain.performance
                     if performance:
                         direct += self._disconfirmation(c, performance)
-                    # psychology.momentary_affect(), written out (as _experience() calls it): direct effects and
-                    # disconfirmation, no waiting, noise, and the mood carried over from the last moment.
-                    moment = direct + plain.noise * z + carry * c.mood
+                    # psychology.carried_mood() and momentary_affect(), written out (as _experience() calls them):
+                    # the mood carried over from the last moment, faded since the customer left that touchpoint
+                    # (no exponential when no time passed); direct effects and disconfirmation, no waiting, noise.
+                    carried = carry * c.mood
+                    if carried:
+                        elapsed = now + pending - c.left_at
+                        if elapsed > 0.0:
+                            carried *= exp(-fading * elapsed)
+                        mood_in[i] += carried
+                    moment = direct + plain.noise * z + carried
                     c.mood = moment
                     c.total += moment
                     c.count += 1
@@ -284,6 +296,7 @@ class WalkRole(EngineState):
                     moments[i].append(moment)
                     draw = plain.draw
                     pending += draw(u)
+                    c.left_at = now + pending
                     continue
                 options = step.plan.options
                 tp: TouchpointPlan | None
@@ -311,13 +324,17 @@ class WalkRole(EngineState):
                         c.visit_u = u
                     if tp.capacity is None:
                         duration = tp.duration.draw(u) if tp.duration is not None else 0.0
-                        tp = self._experience(c, tp, stage, env.now + pending, 0.0, duration, False)
+                        tp = self._experience(c, tp, stage, now + pending, 0.0, duration, False)
                         pending += duration
+                        c.left_at = now + pending
                     else:
                         if pending:
                             yield env.timeout(pending)
                             pending = 0.0
+                            now = env.now
                         served = yield from self._queue(c, tp, stage)
+                        now = env.now
+                        c.left_at = now
                         if served is GaveUp.GAVE_UP:
                             if counted and not converted:
                                 dropped[index] += 1
@@ -327,7 +344,7 @@ class WalkRole(EngineState):
                 converted = True
                 c.revenue += c.segment.value
                 if c.converted_at is None:
-                    c.converted_at = converted_at = env.now + pending
+                    c.converted_at = converted_at = now + pending
                     self._start_care(c, converted_at)
             # Choose a transition: the first whose cumulative chance lies above the visit's number
             # (for a first visit, chosen with the customer's block); the first condition that holds
@@ -347,7 +364,7 @@ class WalkRole(EngineState):
                         dropped[index] += 1
                     return WalkEnd(converted, None, True, pending)
                 pending += ways.delays[way]
-                if cycle and env.now + pending > c.until:
+                if cycle and now + pending > c.until:
                     return WalkEnd(converted, None, False, 0.0)
                 record = stages[target]
                 continue
@@ -374,6 +391,6 @@ class WalkRole(EngineState):
             if chosen.repeat:
                 return WalkEnd(converted, chosen, True, pending)
             pending += chosen.delay
-            if cycle and env.now + pending > c.until:
+            if cycle and now + pending > c.until:
                 return WalkEnd(converted, None, False, 0.0)
             record = stages[chosen.target]
