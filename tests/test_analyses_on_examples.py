@@ -36,10 +36,10 @@ def test_analysis_runs_on_example(command, example):
     result = CliRunner().invoke(cli, [command.split("-")[0], str(example), *COMMANDS[command], "--format", "json"])
     assert result.exit_code == 0, result.output
     document = json.loads(result.output)
-    assert document["schema"].startswith("journeydsl.") and document["schema"].endswith("/1")
-    if document["schema"] in SCHEMA_FILES:
-        errors = sorted(validator(SCHEMA_FILES[document["schema"]]).iter_errors(document), key=str)
-        assert not errors, [f"{list(e.path)}: {e.message}" for e in errors[:5]]
+    # Every analysis writes a versioned document whose schema ships with the package, and is valid under it.
+    assert document["schema"] in SCHEMA_FILES
+    errors = sorted(validator(SCHEMA_FILES[document["schema"]]).iter_errors(document), key=str)
+    assert not errors, [f"{list(e.path)}: {e.message}" for e in errors[:5]]
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
