@@ -12,6 +12,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 from click.testing import CliRunner  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
 from journeydsl.api import loads, simulate  # noqa: E402
@@ -76,6 +77,36 @@ def test_emotion_curve_follows_the_journey_and_marks_peak_and_end(outcome):
         assert {"arrive", "pay"} <= stage_labels
     finally:
         plt.close(ax.figure)
+
+
+PEAK_AT_THE_END = """
+journey "Peak at the end" { arrivals cohort 300 seed 4
+  stage visit { touchpoint hello: staff { feel +1 } touchpoint browse: environment { feel +1 } -> pay 100% }
+  stage pay goal { touchpoint farewell: staff { feel +5; sense +5 } }
+}
+"""
+
+
+def test_a_touchpoint_both_peak_and_end_is_marked_once_for_each_without_overprinting():
+    """The last and most intense moment: "peak" and "end" side by side (they overprinted as "peend")."""
+    results = simulate(loads(PEAK_AT_THE_END), seed=4).results
+    assert results["touchpoints"]["farewell"]["peak_share"] == results["touchpoints"]["farewell"]["end_share"] == 1.0
+    figure = plot.figure("curve", results, [])
+    try:
+        renderer = FigureCanvasAgg(figure).get_renderer()
+        figure.draw(renderer)
+        ax = figure.axes[0]
+        words = [text for text in ax.texts if text.get_text() in ("peak", "end")]
+        assert sorted(text.get_text() for text in words) == ["end", "peak"]
+        peak_word, end_word = (text.get_window_extent(renderer) for text in words)
+        assert not peak_word.overlaps(end_word)
+        markers = [c for c in ax.collections if c.get_label().startswith("most often the")]
+        assert len(markers) == 2
+        peak_marker, end_marker = (c.get_offset_transform().transform(c.get_offsets())[0] for c in markers)
+        assert end_marker[0] - peak_marker[0] >= 10  # side by side, in pixels
+        assert peak_marker[1] == pytest.approx(end_marker[1])
+    finally:
+        figures.close_figure(figure)
 
 
 def test_funnel_bars_add_up_to_the_customers_entering_each_stage(outcome):

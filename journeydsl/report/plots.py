@@ -262,8 +262,7 @@ def emotion_curve(
         x, low, high, color=PALETTE["sky"], alpha=0.3, linewidth=0, zorder=2, label="±1 SD across customers"
     )
     ax.plot(x, means, color=PALETTE["blue"], marker="o", linewidth=2, zorder=3, label=label or "mean momentary affect")
-    _mark_moment(ax, points, means, "peak_share", "most often the peak", PALETTE["vermillion"], "^", extent)
-    _mark_moment(ax, points, means, "end_share", "most often the end", PALETTE["green"], "s", extent)
+    _mark_moments(ax, points, means, extent)
 
     ax.set_xticks(x, [plot_text(name) for name, _ in points], rotation=30, ha="right")
     ax.set_xlim(-0.6, len(points) - 0.4)
@@ -298,42 +297,62 @@ def _stage_sections(ax: Axes, points: Sequence[tuple[str, dict[str, Any]]], exte
         )
 
 
-def _mark_moment(
-    ax: Axes,
-    points: Sequence[tuple[str, dict[str, Any]]],
-    means: Sequence[float],
-    key: str,
-    text: str,
-    colour: str,
-    marker: str,
-    extent: float,
+#: The moments the emotion curve marks: the share each is chosen by, its legend text, colour and marker.
+_MOMENTS = (
+    ("peak", "peak_share", "most often the peak", PALETTE["vermillion"], "^"),
+    ("end", "end_share", "most often the end", PALETTE["green"], "s"),
+)
+
+#: How far apart (in points) the peak and end markers stand when they mark the same touchpoint.
+_MOMENT_SPACING = 7.0
+
+
+def _mark_moments(
+    ax: Axes, points: Sequence[tuple[str, dict[str, Any]]], means: Sequence[float], extent: float
 ) -> None:
-    shares = [tp.get(key, 0.0) or 0.0 for _, tp in points]
-    if not any(shares):
-        return
-    best = max(range(len(points)), key=lambda i: shares[i])
-    ax.scatter(
-        [best],
-        [means[best]],
-        s=160,
-        marker=marker,
-        color=colour,
-        edgecolor="white",
-        zorder=5,
-        label=f"{text} ({shares[best]:.0%} of customers)",
-    )
-    offset = 0.12 * extent if means[best] >= 0 else -0.12 * extent
-    ax.annotate(
-        key.split("_")[0],
-        (best, means[best]),
-        xytext=(best, means[best] + offset),
-        ha="center",
-        va="bottom" if offset > 0 else "top",
-        fontsize=9,
-        color=colour,
-        fontweight="bold",
-        zorder=5,
-    )
+    """Mark the touchpoint most often the peak and the one most often the end, each once and legibly.
+
+    Each gets its marker (with the share of customers in the legend) and its
+    word, written away from zero, or towards it near the top of the axes where
+    the stage names are.  When one touchpoint is both, the two markers stand
+    side by side and the two words beside each other above them, so neither is
+    drawn over the other.
+    """
+    from matplotlib.transforms import offset_copy
+
+    chosen = []
+    for word, key, text, colour, marker in _MOMENTS:
+        shares = [tp.get(key, 0.0) or 0.0 for _, tp in points]
+        if any(shares):
+            best = max(range(len(points)), key=lambda i: shares[i])
+            chosen.append((best, word, shares[best], text, colour, marker))
+    shared = len(chosen) == 2 and chosen[0][0] == chosen[1][0]
+    for number, (best, word, share, text, colour, marker) in enumerate(chosen):
+        side = (-1 if number == 0 else 1) if shared else 0
+        ax.scatter(
+            [best],
+            [means[best]],
+            s=160,
+            marker=marker,
+            color=colour,
+            edgecolor="white",
+            zorder=5,
+            label=f"{text} ({share:.0%} of customers)",
+            transform=offset_copy(ax.transData, ax.get_figure(root=True), x=side * _MOMENT_SPACING, units="points"),
+        )
+        upwards = 0 <= means[best] <= 0.62 * extent or means[best] < -0.75 * extent
+        ax.annotate(
+            word,
+            (best, means[best]),
+            xytext=(side * 3.0, 12.0 if upwards else -12.0),
+            textcoords="offset points",
+            ha={-1: "right", 0: "center", 1: "left"}[side],
+            va="bottom" if upwards else "top",
+            fontsize=9,
+            color=colour,
+            fontweight="bold",
+            zorder=5,
+        )
 
 
 @_drawing
