@@ -133,6 +133,25 @@ def test_recommendation_bands_match_the_nps(outcome):
         plt.close(ax.figure)
 
 
+@pytest.mark.parametrize("top", [0.2, 0.23, 0.45, 0.03, 0.012, 1.0])
+def test_percentage_axes_read_each_tick_exactly(outcome, top):
+    """A share axis in 2.5% steps read "2%, 5%, 8%, 12%": every label is now its tick's value, none repeats."""
+    ax = plot.recommendation_distribution(outcome.collectors)
+    try:
+        ax.set_ylim(0, top)
+        ax.figure.canvas.draw()
+        shown = [
+            (tick, label.get_text())
+            for tick, label in zip(ax.get_yticks(), ax.get_yticklabels(), strict=True)
+            if 0 <= tick <= top
+        ]
+        assert len(shown) >= 3 and len({label for _, label in shown}) == len(shown)
+        for tick, label in shown:
+            assert label.endswith("%") and float(label[:-1]) == pytest.approx(100 * tick, abs=1e-9), (tick, label)
+    finally:
+        plt.close(ax.figure)
+
+
 def test_histograms_count_every_customer(outcome):
     customers = outcome.results["customers"]
     assert sum(outcome.collectors[0].remembered.counts) == customers

@@ -46,8 +46,9 @@ from ..sim.metrics import Histogram
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
+    from matplotlib.axis import Axis
     from matplotlib.figure import Figure
-    from matplotlib.ticker import PercentFormatter
+    from matplotlib.ticker import Formatter
     from matplotlib.typing import RcKeyType
 
     from ..sim.metrics import Collector
@@ -525,7 +526,7 @@ def _shares_with_mean(
         ha="right" if mean_side == "left" else "left",
     )
     ax.set_ylabel("share of customers")
-    ax.yaxis.set_major_formatter(_percent())
+    _percent_axis(ax.yaxis)
     _tidy(ax)
     return merged
 
@@ -568,7 +569,7 @@ def recommendation_distribution(
     ax.set_xlim(-0.7, 10.7)
     ax.set_xlabel("likelihood to recommend (0-10)")
     ax.set_ylabel("share of customers")
-    ax.yaxis.set_major_formatter(_percent())
+    _percent_axis(ax.yaxis)
     ax.set_title(title or f"Likelihood to recommend: NPS {nps:+.0f}")
     ax.legend(loc="upper left", fontsize=8)
     _tidy(ax)
@@ -582,10 +583,54 @@ def _merge(histograms: Sequence[Histogram]) -> Histogram:
     return merged
 
 
-def _percent() -> PercentFormatter:
-    from matplotlib.ticker import PercentFormatter
+def _percent_axis(axis: Axis) -> None:
+    """Show an axis of shares (0..1) as percentages, each label the tick's value exactly.
 
-    return PercentFormatter(1.0, decimals=0)
+    Ticks fall on multiples of 1, 2 or 5 times a power of ten percent, never of
+    2.5 (whose labels rounded to whole percents read "2%, 5%, 8%, 12%"), and
+    every label of the axis has the decimals its ticks need: "0%, 5%, 10%",
+    or "0.0%, 0.5%, 1.0%" on a narrow axis.
+    """
+    from matplotlib.ticker import MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(nbins="auto", steps=[1, 2, 5, 10]))
+    axis.set_major_formatter(_exact_percent()())
+
+
+@functools.cache
+def _exact_percent() -> type[Formatter]:
+    """The Matplotlib formatter of :func:`_percent_axis` (a class made once Matplotlib is imported)."""
+    from matplotlib.ticker import Formatter
+
+    class ExactPercent(Formatter):
+        """Shares as percentages; the labels of an axis's ticks all with the decimals they need."""
+
+        def format_ticks(self, values: Any) -> list[str]:
+            return [_percent_text(value, values) for value in values]
+
+        def __call__(self, x: float, pos: int | None = None) -> str:
+            return _percent_text(x, [x])
+
+    return ExactPercent
+
+
+def _percent_text(value: float, ticks: Sequence[float]) -> str:
+    """A share as a percentage with the fewest decimals that write every tick of its axis exactly.
+
+    >>> [_percent_text(share, [0.0, 0.05, 0.1]) for share in (0.0, 0.05, 0.1)]
+    ['0%', '5%', '10%']
+    >>> [_percent_text(share, [0.0, 0.025, 0.05]) for share in (0.0, 0.025, 0.05)]
+    ['0.0%', '2.5%', '5.0%']
+    """
+    from matplotlib import rcParams
+
+    percents = [100.0 * tick for tick in ticks] or [100.0 * value]
+    decimals = next(
+        (places for places in range(4) if all(abs(round(p, places) - p) < 1e-6 for p in percents)),
+        4,
+    )
+    text = f"{100.0 * value:.{decimals}f}%"
+    return text.replace("-", "\N{MINUS SIGN}") if rcParams["axes.unicode_minus"] else text
 
 
 @_drawing
@@ -1184,7 +1229,7 @@ def labelled_bars(
     ax.axvline(0, color=PALETTE["grey"], linewidth=0.8)
     ax.set_xlim(-reach * 1.35 if min(values, default=0) < 0 else 0, reach * (1.15 if percent else 1.35))
     if percent:
-        ax.xaxis.set_major_formatter(_percent())
+        _percent_axis(ax.xaxis)
     ax.set_xlabel(xlabel)
     ax.set_title(title)
     _tidy(ax)
