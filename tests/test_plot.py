@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import warnings
 
 import matplotlib
@@ -230,6 +231,38 @@ def test_segment_heatmap_writes_each_value(comparison):
         assert f"{expected:.2f}" in texts and len(texts) == len(comparison["designs"]) * 2
     finally:
         plt.close(ax.figure)
+
+
+def _opportunity(name: str, cost: float, mean: float) -> dict:
+    return {
+        "touchpoint": name,
+        "cost_per_customer": cost,
+        "improve": {"mean": mean, "ci95": [mean - 0.05, mean + 0.05]},
+        "peak_share": 0.0,
+        "end_share": 0.0,
+    }
+
+
+def test_opportunity_matrix_names_stay_clear_of_each_other_and_of_the_points():
+    """Touchpoints of the same cost and impact wrote their names over each other (two or three per example)."""
+    crowd = [_opportunity(f"touchpoint_{n}", 0.0, 0.2 + 0.004 * n) for n in range(5)]
+    crowd += [_opportunity("sign_in_branch", 4.0, 0.02), _opportunity("sign_online", 4.1, 0.021)]
+    document = {"journey": "Crowded", "objective": "remembered_experience", "touchpoints": crowd}
+    ax = plot.opportunity_matrix(document)
+    try:
+        renderer = ax.figure.canvas.get_renderer()
+        ax.figure.draw(renderer)
+        names = [text for text in ax.texts if text.get_text()]
+        assert sorted(text.get_text() for text in names) == sorted(row["touchpoint"] for row in crowd)
+        boxes = [text.get_window_extent(renderer) for text in names]
+        assert not [(a, b) for a, b in itertools.combinations(boxes, 2) if a.overlaps(b)]
+        points = ax.transData.transform([(row["cost_per_customer"], row["improve"]["mean"]) for row in crowd])
+        assert not [(box, point) for box in boxes for point in points if box.contains(*point)]
+        assert all(box.x0 >= ax.bbox.x0 and box.x1 <= ax.bbox.x1 for box in boxes)
+        again = figures.figure_bytes(ax.figure, "png")
+        assert again == figures.figure_bytes(plot.opportunity_matrix(document).figure, "png")
+    finally:
+        plt.close("all")
 
 
 CHINESE = """

@@ -989,6 +989,12 @@ def gap_chart(
 def opportunity_matrix(document: dict, ax: Axes | None = None, *, title: str | None = None) -> Axes:
     """Impact of improving each touchpoint (with its interval) against its cost per customer.
 
+    The touchpoints' names are placed by adjustText clear of each other and of
+    the points and intervals (a thin line joins a name moved away to its
+    point): touchpoints of the same cost and impact no longer write their
+    names over each other.  Draw on axes of their final size (the names are
+    placed for it).
+
     Parameters
     ----------
     document : dict
@@ -1003,25 +1009,67 @@ def opportunity_matrix(document: dict, ax: Axes | None = None, *, title: str | N
     matplotlib.axes.Axes
     """
     ax = _axes(ax, (9, 6))
+    names = []
     for row in document["touchpoints"]:
-        mean, (low, high) = row["improve"]["mean"], row["improve"]["ci95"]
+        cost, mean, (low, high) = row["cost_per_customer"], row["improve"]["mean"], row["improve"]["ci95"]
         colour = PALETTE["vermillion"] if row["peak_share"] + row["end_share"] >= 0.25 else PALETTE["blue"]
-        ax.errorbar(
-            [row["cost_per_customer"]], [mean], yerr=[[mean - low], [high - mean]], fmt="o", color=colour, capsize=3
-        )
-        ax.annotate(
-            plot_text(row["touchpoint"]),
-            (row["cost_per_customer"], mean),
-            xytext=(6, 4),
-            textcoords="offset points",
-            fontsize=8,
-        )
+        ax.errorbar([cost], [mean], yerr=[[mean - low], [high - mean]], fmt="o", color=colour, capsize=3)
+        names.append((ax.text(cost, mean, plot_text(row["touchpoint"]), fontsize=8), cost, low, high))
     ax.axhline(0, color=PALETTE["grey"], linewidth=0.8)
+    ax.margins(x=0.08, y=0.08)
     ax.set_xlabel("cost per customer today")
     ax.set_ylabel(f"change in {document['objective'].replace('_', ' ')} when one point better")
     ax.set_title(title or f"Opportunity matrix: {plot_text(document['journey'])} (orange: often the peak or the end)")
     _tidy(ax)
+    _place_names(ax, names)
     return ax
+
+
+def _place_names(ax: Axes, names: Sequence[tuple[Any, float, float, float]]) -> None:
+    """Move the names of points clear of each other and of the points' intervals, with adjustText.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The axes, laid out at its final size.
+    names : sequence of (Text, x, low, high)
+        Each name, written at its point, with the point's x and the ends of
+        its vertical interval (the name keeps off the whole interval).
+
+    Notes
+    -----
+    adjustText moves the names by a fixed number of iterations (never for a
+    time), from a fixed random start, so the same chart gives the same
+    picture.
+    """
+    from adjustText import adjust_text
+    from matplotlib.transforms import Bbox
+
+    figure = ax.get_figure(root=True)
+    if not names or figure is None:
+        return
+    figure.draw_without_rendering()  # the axes at their final place, so that data and pixels correspond
+    reach = _POINT_REACH * figure.dpi / 72.0
+    to_pixels, to_data = ax.transData, ax.transData.inverted()
+    around = []
+    for _, x, low, high in names:
+        (left, bottom), (_, top) = to_pixels.transform([(x, min(low, high)), (x, max(low, high))])
+        around.append(Bbox(to_data.transform([(left - reach, bottom - reach), (left + reach, top + reach)])))
+    adjust_text(
+        [text for text, *_ in names],
+        objects=around,
+        ax=ax,
+        iter_lim=_PLACEMENT_STEPS,
+        expand=(1.1, 1.3),
+        arrowprops={"arrowstyle": "-", "color": PALETTE["grey"], "linewidth": 0.6},
+    )
+
+
+#: How far (in points) a name keeps from the centre line of a point's marker and interval.
+_POINT_REACH = 5.0
+
+#: How many steps adjustText takes to place the names (a count, not a time, so the picture is reproducible).
+_PLACEMENT_STEPS = 400
 
 
 @_drawing
