@@ -265,6 +265,31 @@ def test_opportunity_matrix_names_stay_clear_of_each_other_and_of_the_points():
         plt.close("all")
 
 
+def test_gap_chart_draws_every_group_on_shared_scales():
+    """`gaps --plot` drew only the first group (all customers): now a row per group, each in its own rank order."""
+    from journeydsl.api import gaps, load
+
+    document = gaps(load(EXAMPLES[-1]), source="simulation", customers=200, seed=1, workers=1)
+    groups = list(document["groups"])
+    assert groups == ["all customers", "premier", "mass"]
+    axes = plot.gap_chart(document)
+    try:
+        assert len(axes) == 2 * len(groups) and len(axes[0].figure.axes) == 2 * len(groups)
+        for number, group in enumerate(groups):
+            left, right = axes[2 * number], axes[2 * number + 1]
+            assert left.get_title(loc="left").startswith(group)
+            factors = [f"{row['rank']}. {row['factor']}" for row in document["groups"][group]]
+            assert [label.get_text() for label in left.get_yticklabels()] == factors
+            assert [bar.get_width() for bar in right.patches] == [
+                row["weighted_satisfaction"] for row in document["groups"][group]
+            ]
+            assert right.get_xlim() == axes[1].get_xlim() and left.get_xlim() == (0, 10.5)
+        one = plot.gap_chart(document, "premier")
+        assert len(one) == 2 and "premier" in one[0].figure.get_suptitle()
+    finally:
+        plt.close("all")
+
+
 CHINESE = """
 journey "结账之旅" { arrivals cohort 200 seed 4
   stage "到店" { touchpoint "结账": staff { feel +2 }  touchpoint "けっさい": environment { feel -3 } -> "离开" 80% }

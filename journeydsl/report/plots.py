@@ -897,9 +897,11 @@ def gap_chart(
 ) -> Sequence[Axes]:
     """The gap chart of the seven-step method: expectation against experience per factor, and the weighted gaps.
 
-    Factors are in rank order (the key experience first).  The left panel joins
-    each factor's expectation (open circle) to its experience (filled), with the
-    ideal level (bar); the right panel shows the importance-weighted
+    One row of two panels per group: all customers, then each segment (small
+    multiples on the same scales), or only the group asked for.  Factors are
+    in the group's rank order (its key experience first).  The left panel
+    joins each factor's expectation (open circle) to its experience (filled),
+    with the ideal level (bar); the right panel shows the importance-weighted
     satisfaction, negative for factors that fall short.
 
     Parameters
@@ -907,31 +909,65 @@ def gap_chart(
     document : dict
         A ``journeydsl.gaps/1`` document.
     group : str, optional
-        Which segment (default: the first group, usually all customers).
-    axes : pair of matplotlib.axes.Axes, optional
-        Where to draw; a new figure when omitted.
+        Only this group (``"all customers"`` or a segment); default: every group.
+    axes : sequence of matplotlib.axes.Axes, optional
+        Two per group drawn (its left and right panel, group after group);
+        a new figure when omitted.
     title : str, optional
         Figure title.
 
     Returns
     -------
-    pair of matplotlib.axes.Axes
+    sequence of matplotlib.axes.Axes
+        The left and right panel of each group drawn, in that order.
     """
     import matplotlib.pyplot as plt
 
-    group = group or next(iter(document["groups"]))
-    rows = [row for row in document["groups"][group] if row["experience"] is not None]
+    names = [group] if group is not None else list(document["groups"])
+    factors = {name: [row for row in document["groups"][name] if row["experience"] is not None] for name in names}
     if axes is None:
+        heights = [max(1, len(rows)) + 1.0 for rows in factors.values()]  # the factors, and the group's title
         with plt.rc_context(_STYLE):
-            _, axes = plt.subplots(
-                1,
+            _, grid = plt.subplots(
+                len(names),
                 2,
-                figsize=(11, 0.5 * len(rows) + 2.2),
-                sharey=True,
+                figsize=(11, 0.5 * sum(heights) + 1.2),
+                sharex="col",
                 layout="constrained",
-                gridspec_kw={"width_ratios": [3, 2]},
+                squeeze=False,
+                gridspec_kw={"width_ratios": [3, 2], "height_ratios": heights},
             )
-    left, right = axes
+        axes = [ax for pair in grid for ax in pair]
+    weighted = [row["weighted_satisfaction"] or 0.0 for rows in factors.values() for row in rows]
+    reach = max(1.0, max((abs(w) for w in weighted), default=0.0) * 1.3)
+    for number, name in enumerate(names):
+        left, right = axes[2 * number], axes[2 * number + 1]
+        _gap_panels(left, right, factors[name], reach, legend=number == 0, scales=number == len(names) - 1)
+        if len(names) > 1:
+            key = document["key_experience"].get(name)
+            left.set_title(
+                plot_text(name) + (f": key experience {plot_text(key)}" if key else ""), loc="left", fontsize=10
+            )
+    source = plot_text(document["source"])
+    if len(names) > 1:
+        heading = f"Gap analysis ({source}) per group, each group's key experience first"
+    else:
+        key = document["key_experience"].get(names[0])
+        heading = f"Gap analysis ({source}, {plot_text(names[0])})" + (
+            f": key experience {plot_text(key)}" if key else ""
+        )
+    axes[0].figure.suptitle(title or heading, fontweight="bold")
+    return axes
+
+
+def _gap_panels(
+    left: Axes, right: Axes, rows: Sequence[dict[str, Any]], reach: float, *, legend: bool, scales: bool
+) -> None:
+    """One group's row of the gap chart: ratings against expectation and ideal, and the weighted gaps.
+
+    ``legend`` draws the legend of the markers, ``scales`` the axis labels
+    (once each, under the bottom row: the rows share their scales).
+    """
     y = list(range(len(rows)))
     for i, row in enumerate(rows):
         if row["expectation"] is not None:
@@ -961,28 +997,23 @@ def gap_chart(
                 label="ideal" if i == 0 else None,
             )
     left.set_yticks(y, [f"{row['rank']}. {plot_text(row['factor'])}" for row in rows])
-    left.invert_yaxis()
+    right.set_yticks(y, [""] * len(rows))
+    for ax in (left, right):
+        ax.set_ylim(len(rows) - 0.5, -0.5)  # the key experience on top
     left.set_xlim(0, 10.5)
-    left.set_xlabel("rating (0-10)")
-    left.legend(loc="lower left", fontsize=8)
+    if legend and rows:
+        left.legend(loc="lower left", fontsize=8)
     weighted = [row["weighted_satisfaction"] if row["weighted_satisfaction"] is not None else 0.0 for row in rows]
     right.barh(y, weighted, color=[PALETTE["vermillion"] if w < 0 else PALETTE["green"] for w in weighted], height=0.6)
     for i, value in enumerate(weighted):
         right.text(value, i, f" {value:+.1f} ", va="center", ha="right" if value < 0 else "left", fontsize=9)
-    reach = max(1.0, max(abs(w) for w in weighted) * 1.3)
     right.set_xlim(-reach, reach)
     right.axvline(0, color=PALETTE["grey"], linewidth=1)
-    right.set_xlabel("importance x (experience - expectation)")
-    for ax in axes:
+    if scales:
+        left.set_xlabel("rating (0-10)")
+        right.set_xlabel("importance x (experience - expectation)")
+    for ax in (left, right):
         _tidy(ax)
-    key = document["key_experience"].get(group)
-    left.figure.suptitle(
-        title
-        or f"Gap analysis ({plot_text(document['source'])}, {plot_text(group)})"
-        + (f": key experience {plot_text(key)}" if key else ""),
-        fontweight="bold",
-    )
-    return axes
 
 
 @_drawing
