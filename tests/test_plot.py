@@ -290,6 +290,71 @@ def test_gap_chart_draws_every_group_on_shared_scales():
         plt.close("all")
 
 
+def _recovery(failed: int) -> dict:
+    measured = {"mean": 7.0, "ci95": [6.8, 7.2]}
+    return {
+        "journey": "Shop",
+        "customers": 300 + failed,
+        "groups": {
+            "no failure": {"customers": 300, "satisfaction": measured, "return_rate": measured},
+            "failure recovered": {"customers": failed, "satisfaction": measured if failed else None},
+            "failure not recovered": {"customers": 0, "satisfaction": None, "return_rate": None},
+        },
+    }
+
+
+def test_recovery_chart_says_why_it_has_nothing_to_compare_when_nothing_failed():
+    """It drew one bar ("no failure") when no customer met a failure."""
+    assert plot.recovery_note(_recovery(failed=12)) is None
+    note = plot.recovery_note(_recovery(failed=0))
+    assert note is not None and note.startswith("No customer met a failure (300 customers")
+    ax = plot.recovery_chart(_recovery(failed=0))
+    try:
+        assert not ax.patches and not ax.axison
+        assert [text.get_text().replace("\n", " ") for text in ax.texts] == [note]
+        assert ax.get_title() == "Service recovery: Shop"
+    finally:
+        plt.close(ax.figure)
+    ax = plot.recovery_chart(_recovery(failed=12))
+    try:
+        assert len(ax.patches) == 2
+    finally:
+        plt.close(ax.figure)
+
+
+def _removal(effects: dict[str, float]) -> dict:
+    touchpoints = {name: {"expected_visits": 1.0, "removal_effect": effect} for name, effect in effects.items()}
+    return {"journey": "Shop", "exact": True, "touchpoints": touchpoints}
+
+
+def test_removal_chart_says_so_when_every_effect_is_all_or_nothing():
+    """One path to the goal: 100% on every bar told nothing apart; the chart now says why instead."""
+    one_path = _removal({"door": 1.0, "shelves": 1.0, "till": 1.0, "repairs": 0.0})
+    note = plot.removal_note(one_path)
+    assert note is not None
+    assert "meets door, shelves and till" in note and "repairs is met by none of them" in note
+    assert plot.removal_note(_removal({"door": 0.0})).startswith("No customer reaches the goal")
+    assert plot.removal_note(_removal({"door": 1.0, "web": 0.41, "branch": 0.59})) is None
+    ax = plot.removal_chart(one_path)
+    try:
+        assert not ax.patches and not ax.axison and "door" in ax.texts[0].get_text()
+    finally:
+        plt.close(ax.figure)
+    ax = plot.removal_chart(_removal({"door": 1.0, "web": 0.41, "branch": 0.59}))
+    try:
+        assert [label.get_text() for label in ax.get_yticklabels()] == ["door", "branch", "web"]
+    finally:
+        plt.close(ax.figure)
+
+
+def test_cli_recovery_plot_of_a_journey_without_failures_is_the_sentence(tmp_path):
+    target = tmp_path / "recovery.png"
+    shops = next(example for example in EXAMPLES if example.stem == "electronics_shops")
+    result = CliRunner().invoke(cli, ["recovery", str(shops), "--customers", "100", "--plot", str(target)])
+    assert result.exit_code == 0, result.output
+    assert target.read_bytes().startswith(b"\x89PNG")
+
+
 CHINESE = """
 journey "结账之旅" { arrivals cohort 200 seed 4
   stage "到店" { touchpoint "结账": staff { feel +2 }  touchpoint "けっさい": environment { feel -3 } -> "离开" 80% }

@@ -77,6 +77,17 @@ def test_every_example_reports(example, tmp_path):
     assert result.exit_code == 0, result.output
 
 
+def test_a_journey_where_nothing_fails_has_one_line_for_service_recovery(tmp_path):
+    """No failure, no one-bar chart: the section says in one line why there is nothing to compare."""
+    target = tmp_path / "shops.md"
+    shops = ROOT / "examples" / "journeys" / "electronics_shops.journey"
+    result = CliRunner().invoke(cli, ["report", str(shops), "--customers", "100", "-j", "1", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    section = target.read_text(encoding="utf-8").split("## Service recovery\n", 1)[1].split("\n## ", 1)[0]
+    assert "No customer met a failure" in section and "failure recovered" not in section
+    assert "recovery.png" not in section and not (tmp_path / "shops_files" / "recovery.png").exists()
+
+
 def test_refuses_unknown_formats(tmp_path):
     result = CliRunner().invoke(cli, ["report", str(PREMIER), "-o", str(tmp_path / "r.pdf")])
     assert result.exit_code == 2 and ".html or .md" in result.output

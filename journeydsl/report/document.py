@@ -189,7 +189,7 @@ def build_report(
         "The delivery gap: the effect intended at each touchpoint against what customers felt."
     )
     report.recovery = recovery(first_outcome)
-    if any(group["customers"] for name, group in report.recovery["groups"].items() if name != "no failure"):
+    if plots.recovery_note(report.recovery) is None:  # else the section is the note alone (see _analyses)
         report.figures["recovery"] = _png(plots.recovery_chart(report.recovery).figure)
         report.captions["recovery"] = "Satisfaction by failure experience, with 95% intervals."
     if baseline.care:
@@ -481,10 +481,17 @@ def _analyses(report: Report) -> list[tuple[str, Document, Callable[[Document], 
         ("Themes and modules delivered", report.profile, profile_table, "profile"),
         ("The delivery gap", report.delivery, delivery_table, "delivery"),
         ("Care programmes", report.care, care_table, "care"),
-        ("Service recovery", report.recovery, recovery_table, "recovery"),
+        ("Service recovery", report.recovery, _recovery_section, "recovery"),
         ("Flow analysis", report.analysis, analysis_table, "removal"),
     ]
     return [(title, document, table, key) for title, document, table, key in sections if document is not None]
+
+
+def _recovery_section(document: Document) -> str:
+    """The recovery table, or the one line saying why there is nothing to compare when no customer met a failure."""
+    from . import plots
+
+    return plots.recovery_note(document) or recovery_table(document)
 
 
 def _html_conclusions(report: Report) -> list[str]:

@@ -76,6 +76,8 @@ __all__ = [
     "removal_chart",
     "care_chart",
     "recovery_chart",
+    "removal_note",
+    "recovery_note",
 ]
 
 #: Okabe & Ito (2008) colour-blind-safe palette.
@@ -1317,7 +1319,18 @@ def labelled_bars(
 
 @_drawing
 def removal_chart(document: dict, ax: Axes | None = None) -> Axes:
-    """Conversion removal effects of the touchpoints, from a ``journeydsl.analysis/1`` document."""
+    """Conversion removal effects of the touchpoints, from a ``journeydsl.analysis/1`` document.
+
+    When every effect is 100% or 0% (every customer who converts meets the
+    same touchpoints) the bars would tell nothing apart: the chart says so
+    instead (:func:`removal_note`).
+    """
+    title = f"Conversion removal effects: {plot_text(document['journey'])}" + (
+        "" if document["exact"] else " (approximate)"
+    )
+    note = removal_note(document)
+    if note is not None:
+        return _note_instead(ax, title, note)
     rows = sorted(document["touchpoints"].items(), key=lambda item: -item[1]["removal_effect"])
     return labelled_bars(
         [plot_text(name) for name, _ in rows],
@@ -1325,9 +1338,62 @@ def removal_chart(document: dict, ax: Axes | None = None) -> Axes:
         ax=ax,
         percent=True,
         xlabel="share of conversions lost without it",
-        title=f"Conversion removal effects: {plot_text(document['journey'])}"
-        + ("" if document["exact"] else " (approximate)"),
+        title=title,
     )
+
+
+def removal_note(document: dict) -> str | None:
+    """Why the removal effects have nothing to tell apart, as a sentence; ``None`` when they have.
+
+    That is when every touchpoint's effect is 100% or 0%: every customer who
+    reaches the goal meets the same touchpoints (one path to the goal), or no
+    one reaches it.
+
+    Parameters
+    ----------
+    document : dict
+        A ``journeydsl.analysis/1`` document.
+
+    Returns
+    -------
+    str or None
+        The sentence, with the touchpoints' names drawn as written.
+    """
+    effects = {name: row["removal_effect"] for name, row in document["touchpoints"].items()}
+    if any(_EVEN < effect < 1 - _EVEN or effect < -_EVEN or effect > 1 + _EVEN for effect in effects.values()):
+        return None
+    every = [plot_text(name) for name, effect in effects.items() if effect > 0.5]
+    none = [plot_text(name) for name, effect in effects.items() if effect <= 0.5]
+    if not every:
+        return "No customer reaches the goal, so removing a touchpoint has no conversion to lose."
+    sentence = (
+        f"Every customer who reaches the goal meets {_listed(every)}: without any one of them no one would "
+        "(removal effect 100% each)"
+    )
+    if none:
+        sentence += f"; {_listed(none)} {'is' if len(none) == 1 else 'are'} met by none of them on the way (0%)"
+    return sentence + ". Removal effects tell touchpoints apart only where customers take different paths."
+
+
+#: How close to 0% or 100% a removal effect counts as all or nothing.
+_EVEN = 1e-9
+
+
+def _listed(names: Sequence[str]) -> str:
+    """Names as a list in words: "a", "a and b", "a, b and c"."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _note_instead(ax: Axes | None, title: str, note: str) -> Axes:
+    """A chart with nothing to show: its title, and the sentence that says why, where the bars would be."""
+    import textwrap
+
+    lines = textwrap.wrap(note, 100, break_long_words=False, break_on_hyphens=False)
+    ax = _axes(ax, (9, 0.25 * len(lines) + 1.2))
+    ax.set_axis_off()
+    ax.set_title(title)
+    ax.text(0.5, 0.5, "\n".join(lines), ha="center", va="center", transform=ax.transAxes, color="#444444")
+    return ax
 
 
 @_drawing
@@ -1346,7 +1412,15 @@ def care_chart(document: dict, ax: Axes | None = None) -> Axes:
 
 @_drawing
 def recovery_chart(document: dict, ax: Axes | None = None) -> Axes:
-    """Satisfaction by failure experience with intervals, from a ``journeydsl.recovery/1`` document."""
+    """Satisfaction by failure experience with intervals, from a ``journeydsl.recovery/1`` document.
+
+    When no customer met a failure there is no one to compare: the chart says
+    so instead of drawing one bar (:func:`recovery_note`).
+    """
+    title = f"Service recovery: {plot_text(document['journey'])}"
+    note = recovery_note(document)
+    if note is not None:
+        return _note_instead(ax, title, note)
     rows = [(name, g) for name, g in document["groups"].items() if g["customers"]]
     return labelled_bars(
         [f"{plot_text(name)} ({g['customers']:,})" for name, g in rows],
@@ -1354,6 +1428,26 @@ def recovery_chart(document: dict, ax: Axes | None = None) -> Axes:
         [tuple(g["satisfaction"]["ci95"]) for _, g in rows],
         ax=ax,
         xlabel="satisfaction (0-10)",
-        title=f"Service recovery: {plot_text(document['journey'])}",
+        title=title,
         signed=False,
+    )
+
+
+def recovery_note(document: dict) -> str | None:
+    """Why service recovery has nothing to compare, as a sentence; ``None`` when customers met failures.
+
+    Parameters
+    ----------
+    document : dict
+        A ``journeydsl.recovery/1`` document.
+
+    Returns
+    -------
+    str or None
+    """
+    if any(group["customers"] for name, group in document["groups"].items() if name != "no failure"):
+        return None
+    return (
+        f"No customer met a failure ({document['customers']:,} customers simulated), so there is no one "
+        "whose failure was recovered or not to compare with those who met none."
     )
