@@ -7,6 +7,8 @@ import itertools
 import warnings
 
 import matplotlib
+import matplotlib.colors
+import matplotlib.image
 
 matplotlib.use("Agg")
 
@@ -209,6 +211,23 @@ def test_overlaid_curves_align_touchpoints_of_all_designs(comparison):
         labels = [tick.get_text() for tick in ax.get_xticklabels()]
         assert labels.index("print_in_office") == labels.index("advisor") + 1  # slotted in where it occurs
         assert "fetch_printouts" in labels and len(ax.get_lines()) == 1 + len(comparison["designs"])
+    finally:
+        plt.close(ax.figure)
+
+
+def test_overlaid_curves_show_every_design_even_identical_ones(outcome):
+    """Two designs with the same curve showed as one line (the legend had three designs, two were visible)."""
+    designs = {"baseline": outcome.results, "the same": outcome.results, "the same again": outcome.results}
+    ax = plot.emotion_curves(designs)
+    try:
+        ax.get_legend().remove()  # its samples have the designs' colours too
+        pixels = matplotlib.image.imread(io.BytesIO(figures.figure_bytes(ax.figure, "png")), format="png")[..., :3]
+        for line in ax.get_lines()[: len(designs)]:
+            colour = matplotlib.colors.to_rgb(line.get_color())
+            seen = (abs(pixels - colour).max(axis=-1) < 0.08).sum()
+            assert seen > 200, f"{line.get_label()} is hidden ({seen} pixels of its colour)"
+        lines = ax.get_lines()[: len(designs)]
+        assert len({line.get_marker() for line in lines}) == len({line.get_linestyle() for line in lines}) == 3
     finally:
         plt.close(ax.figure)
 

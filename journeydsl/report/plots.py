@@ -721,9 +721,24 @@ def _aligned_touchpoints(results_by_design: dict[str, dict]) -> list[str]:
     return order
 
 
+#: Markers of the designs' curves, in order (the baseline's first).
+_CURVE_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+
+#: Dashes of the designs' curves after the baseline's (which is dashed).
+_CURVE_DASHES = ("-", "-.", ":")
+
+#: How far apart (in points) the designs' curves stand side by side.
+_CURVE_SPACING = 3.0
+
+
 @_drawing
 def emotion_curves(results_by_design: dict[str, dict], ax: Axes | None = None, *, title: str | None = None) -> Axes:
     """Emotion curves of several designs on one axes, aligned by touchpoint.
+
+    Every design stays visible where designs agree: each has its own marker
+    and dash, each curve stands a little to the side of the one before, and
+    the ones drawn first are wider, so a curve drawn over an identical one
+    leaves it showing at both edges.
 
     Parameters
     ----------
@@ -738,27 +753,36 @@ def emotion_curves(results_by_design: dict[str, dict], ax: Axes | None = None, *
     -------
     matplotlib.axes.Axes
     """
+    from matplotlib.transforms import offset_copy
+
     ax = _axes(ax, (11, 5))
     order = _aligned_touchpoints(results_by_design)
     x = {name: i for i, name in enumerate(order)}
     extent = 1.0
+    count = len(results_by_design)
     for number, (design, results) in enumerate(results_by_design.items()):
         points = _journey_touchpoints(results)
         xs = [x[name] for name, _ in points]
         ys = [tp["mean_affect"] for _, tp in points]
         extent = max(extent, *(abs(y) for y in ys)) if ys else extent
-        style = "--" if number == 0 else "-"
+        below = count - 1 - number  # designs drawn after this one, over it
         ax.plot(
             xs,
             ys,
-            style,
-            marker="o",
-            linewidth=2,
+            "--" if number == 0 else _CURVE_DASHES[(number - 1) % len(_CURVE_DASHES)],
+            marker=_CURVE_MARKERS[number % len(_CURVE_MARKERS)],
+            markersize=5 + 2 * below,
+            linewidth=1.5 + 1.0 * below,
             color=DESIGN_COLOURS[number % len(DESIGN_COLOURS)],
             label=plot_text(design),
+            zorder=3 + number,
+            transform=offset_copy(
+                ax.transData, ax.get_figure(root=True), x=(number - (count - 1) / 2) * _CURVE_SPACING, units="points"
+            ),
         )
     ax.axhline(0.0, color=PALETTE["grey"], linewidth=0.8)
     ax.set_xticks(range(len(order)), [plot_text(name) for name in order], rotation=30, ha="right")
+    ax.set_xlim(-0.5, len(order) - 0.5)
     ax.set_ylim(-extent * 1.25, extent * 1.25)
     ax.set_ylabel(f"mean {AFFECT_AXIS}")
     first = next(iter(results_by_design.values()))
