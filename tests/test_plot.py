@@ -374,6 +374,38 @@ def test_cli_recovery_plot_of_a_journey_without_failures_is_the_sentence(tmp_pat
     assert target.read_bytes().startswith(b"\x89PNG")
 
 
+def _by_segment(metric: str, figures_by_design: dict[str, dict[str, float]]) -> dict:
+    results = {
+        design: {"segments": {segment: {"metrics": {metric: {"mean": value}}} for segment, value in by.items()}}
+        for design, by in figures_by_design.items()
+    }
+    return {"designs": list(figures_by_design), "results": results}
+
+
+def test_segment_heatmap_colours_the_change_from_the_baseline_on_a_scale_that_matters():
+    """Satisfaction 5.21 against 5.56 took both ends of the colour scale; now a pale cell on a ±1 point scale."""
+    comparison = _by_segment("satisfaction", {"baseline": {"a": 5.56, "b": 6.0}, "new": {"a": 5.21, "b": 6.1}})
+    ax = plot.segment_heatmap(comparison)
+    try:
+        image = ax.get_images()[0]
+        assert (image.norm.vmin, image.norm.vmax) == (-1.0, 1.0)
+        baseline, lower = (image.to_rgba(image.get_array()[0, column]) for column in (0, 1))
+        assert min(baseline[:3]) > 0.9  # as the baseline: white
+        assert min(lower[:3]) > 0.5 and lower[0] > lower[2]  # a little worse: pale red
+        assert [text.get_text() for text in ax.texts] == ["5.56", "5.21\n(−0.35)", "6.00", "6.10\n(+0.10)"]
+    finally:
+        plt.close(ax.figure)
+    shares = _by_segment("detractors", {"baseline": {"a": 0.30}, "new": {"a": 0.10}})
+    ax = plot.segment_heatmap(shares, "detractors")
+    try:
+        image = ax.get_images()[0]
+        assert image.norm.vmax == pytest.approx(0.2)  # a change larger than 5 points spans the scale itself
+        assert image.get_array()[0, 1] == pytest.approx(0.2)  # fewer detractors is better
+        assert ax.texts[1].get_text() == "10%\n(−20.0 pp)"
+    finally:
+        plt.close(ax.figure)
+
+
 CHINESE = """
 journey "结账之旅" { arrivals cohort 200 seed 4
   stage "到店" { touchpoint "结账": staff { feel +2 }  touchpoint "けっさい": environment { feel -3 } -> "离开" 80% }

@@ -862,11 +862,31 @@ def forest(comparison: dict, axes: Sequence[Axes] | None = None, *, title: str |
     return axes
 
 
+#: Metrics that are shares of customers (drawn as percentages, changes in percentage points).
+_SHARES = frozenset({"conversion_rate", "promoters", "passives", "detractors", "return_rate"})
+
+#: Metrics where less is better.
+_LESS_IS_BETTER = frozenset({"detractors", "passives", "time_in_journey", "cost_per_customer"})
+
+#: The change from the baseline at which the heatmap's colours are full, at the least, in each
+#: metric's own unit: a point of satisfaction or remembered experience, 10 NPS points, 5 percentage
+#: points of a share.  Other metrics (money, time, counts) take 5% of the baseline's largest figure.
+_HEATMAP_SPANS = {"satisfaction": 1.0, "remembered_experience": 1.0, "nps": 10.0, **dict.fromkeys(_SHARES, 0.05)}
+
+
 @_drawing
 def segment_heatmap(
     comparison: dict, metric: str = "satisfaction", ax: Axes | None = None, *, title: str | None = None
 ) -> Axes:
-    """A metric per segment (rows) and design (columns), as a heatmap with the values written in.
+    """A metric per segment (rows) and design (columns), coloured by its change from the baseline.
+
+    Each cell holds the design's figure for the segment and its change from
+    the baseline's figure for the same segment.  The colours diverge from
+    white (as the baseline) to blue (better) and red (worse), and are full
+    only at a change that matters in the metric's own unit
+    (:data:`_HEATMAP_SPANS`), or at the largest change when that is larger:
+    satisfaction of 5.21 against 5.56 is a pale cell, not one end of the scale
+    against the other.
 
     Parameters
     ----------
@@ -883,38 +903,64 @@ def segment_heatmap(
     -------
     matplotlib.axes.Axes
     """
+    import math
+
+    from matplotlib.colors import Normalize
+
     designs = comparison["designs"]
     segments = list(comparison["results"][designs[0]]["segments"])
-    ax = _axes(ax, (1.8 * len(designs) + 3, 0.6 * len(segments) + 2))
+    ax = _axes(ax, (1.9 * len(designs) + 3.5, 0.65 * len(segments) + 2))
     values = [
         [
-            comparison["results"][d]["segments"].get(s, {}).get("metrics", {}).get(metric, {}).get("mean", float("nan"))
+            comparison["results"][d]["segments"].get(s, {}).get("metrics", {}).get(metric, {}).get("mean", math.nan)
             for d in designs
         ]
         for s in segments
     ]
-    image = ax.imshow(values, cmap="cividis", aspect="auto")
+    direction = -1.0 if metric in _LESS_IS_BETTER else 1.0
+    better = [[direction * (value - line[0]) for value in line] for line in values]  # nan stays nan
+    largest = max((abs(change) for line in better for change in line if not math.isnan(change)), default=0.0)
+    floor = _HEATMAP_SPANS.get(metric) or 0.05 * max(
+        (abs(line[0]) for line in values if not math.isnan(line[0])), default=1.0
+    )
+    span = max(largest, floor) or 1.0
+    image = ax.imshow(better, cmap="RdBu", norm=Normalize(-span, span), aspect="auto")
+    share = metric in _SHARES
     for row, line in enumerate(values):
         for column, value in enumerate(line):
-            shown = (
-                f"{value:.0%}"
-                if metric in ("conversion_rate", "promoters", "passives", "detractors", "return_rate")
-                else f"{value:.2f}"
-            )
-            ax.text(
-                column,
-                row,
-                shown,
-                ha="center",
-                va="center",
-                fontsize=9,
-                color="white" if value < (min(min(v) for v in values) + max(max(v) for v in values)) / 2 else "black",
-            )
+            if math.isnan(value):
+                continue
+            shown = f"{value:.0%}" if share else f"{value:.2f}"
+            if column:
+                change = value - line[0]
+                shown += f"\n({_signed(100 * change, 1)} pp)" if share else f"\n({_signed(change, 2)})"
+            strong = abs(better[row][column]) > 0.6 * span
+            ax.text(column, row, shown, ha="center", va="center", fontsize=9, color="white" if strong else "black")
     ax.set_xticks(range(len(designs)), [plot_text(design) for design in designs], rotation=20, ha="right")
     ax.set_yticks(range(len(segments)), [plot_text(segment) for segment in segments])
-    ax.figure.colorbar(image, ax=ax, shrink=0.8, label=metric.replace("_", " "))
-    ax.set_title(title or f"{metric.replace('_', ' ').capitalize()} by segment and design")
+    words = metric.replace("_", " ")
+    unit = " (percentage points)" if share else ""
+    ax.figure.colorbar(
+        image,
+        ax=ax,
+        shrink=0.8,
+        label=f"{words}: better (+) or worse (−)\nthan {plot_text(designs[0])}{unit}",
+        format=lambda tick, _: _signed(100 * tick if share else tick),
+    )
+    ax.set_title(title or f"{words.capitalize()} by segment and design")
     return ax
+
+
+def _signed(value: float, decimals: int | None = None) -> str:
+    """A change with its sign ("+0.85", "−0.15"), and no sign when it shows as zero ("0.00", not "-0.00").
+
+    >>> [_signed(0.851, 2), _signed(-0.0001, 2), _signed(-0.5), _signed(0.0)]
+    ['+0.85', '0.00', '−0.5', '0']
+    """
+    text = f"{value:+.{decimals}f}" if decimals is not None else f"{value:+g}"
+    if float(text) == 0:
+        return text[1:]
+    return text.replace("-", "\N{MINUS SIGN}")
 
 
 @_drawing
