@@ -88,6 +88,28 @@ def test_a_journey_where_nothing_fails_has_one_line_for_service_recovery(tmp_pat
     assert "recovery.png" not in section and not (tmp_path / "shops_files" / "recovery.png").exists()
 
 
+@pytest.mark.skipif(shutil.which("dot") is None, reason="no Graphviz here (.ci/run installs it)")
+def test_the_journey_graph_is_drawn_to_be_read_at_the_page_width(report_html):
+    """Premier banking left to right was 2,048 pixels shrunk into the 1,104 of the page: names too small to read."""
+    text = report_html.read_text(encoding="utf-8")
+    width, height = map(
+        float, re.search(r'<div class="graph"><svg width="([0-9.]+)pt" height="([0-9.]+)pt"', text).groups()
+    )
+    assert width * 4 / 3 <= 69 * 16 < height * 4 / 3  # top to bottom, at full size
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="no Graphviz here (.ci/run installs it)")
+def test_a_short_journey_graph_reads_left_to_right():
+    from journeydsl.api import loads
+    from journeydsl.report.document import _graph_svg
+
+    short = loads(
+        'journey "J" { stage a { touchpoint t: staff { feel +1 } -> b 100% } stage b goal { touchpoint u: staff { feel +1 } } }'
+    )
+    width, height = map(float, re.match(r'<svg width="([0-9.]+)pt" height="([0-9.]+)pt"', _graph_svg(short)).groups())
+    assert width > height
+
+
 def test_refuses_unknown_formats(tmp_path):
     result = CliRunner().invoke(cli, ["report", str(PREMIER), "-o", str(tmp_path / "r.pdf")])
     assert result.exit_code == 2 and ".html or .md" in result.output

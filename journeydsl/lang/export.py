@@ -59,10 +59,11 @@ def _score_color(score: float) -> str:
     return "#f2f2f2"
 
 
-def to_dot(journey: Journey) -> str:
+def to_dot(journey: Journey, *, direction: str = "LR") -> str:
     """Graphviz DOT: a cluster per stage with its touchpoints in order, transitions between stages.
 
-    Stages read left to right as the journey goes; a transition leaves its
+    Stages read left to right as the journey goes (``direction="TB"``: top to
+    bottom, for a long journey on a narrow page); a transition leaves its
     stage's cluster after the last touchpoint and enters the target's cluster
     at its stage node.  Transitions back to an earlier stage, repeat purchases
     (dashed) and drop-offs (dotted, one small node per stage) do not pull the
@@ -74,11 +75,17 @@ def to_dot(journey: Journey) -> str:
     >>> text = to_dot(loads('journey "J" { stage a goal { touchpoint t: staff { feel +1 } } }'))
     >>> text.splitlines()[0]
     'digraph "J" {'
+    >>> to_dot(loads('journey "J" { stage a goal { touchpoint t: staff { feel +1 } } }'), direction="TB").splitlines()[1]
+    '  graph [rankdir=TB, compound=true, fontname=Helvetica, label="J", labelloc=t];'
     """
+    if direction not in ("LR", "TB"):
+        raise ValueError(f"direction must be 'LR' (left to right) or 'TB' (top to bottom), not {direction!r}")
     library = {tp.name: tp for tp in journey.touchpoints}
     lines = [
         f"digraph {dot_string(journey.name)} {{",
-        "  graph [rankdir=LR, compound=true, fontname=Helvetica, label=" + dot_string(journey.name) + ", labelloc=t];",
+        f"  graph [rankdir={direction}, compound=true, fontname=Helvetica, label="
+        + dot_string(journey.name)
+        + ", labelloc=t];",
         "  node [fontname=Helvetica, fontsize=10];",
         "  edge [fontname=Helvetica, fontsize=9];",
     ]

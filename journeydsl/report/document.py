@@ -16,6 +16,7 @@ is shell-quoted.
 from __future__ import annotations
 
 import base64
+import re
 import shutil
 import subprocess
 from collections.abc import Callable, Sequence
@@ -234,17 +235,39 @@ def _png(figure: Figure | SubFigure) -> bytes:
         close_figure(whole)
 
 
+#: The width of the HTML report's text column in CSS pixels (72rem less 1.5rem of padding either side).
+_COLUMN_PIXELS = 69 * 16
+
+
 def _graph_svg(journey: Journey) -> str | None:
-    """The journey drawn by Graphviz as inline SVG, when Graphviz is installed."""
+    """The journey drawn by Graphviz as inline SVG, when Graphviz is installed.
+
+    Left to right, as the journey goes, when that fits the report's column;
+    otherwise top to bottom when that is shrunk less to fit (the page shrinks a
+    wider drawing: thirteen touchpoints left to right, 2,000 pixels shrunk into
+    1,100, were too small to read).
+    """
     if shutil.which("dot") is None:
         return None
-    done = subprocess.run(
-        ["dot", "-Tsvg"], input=to_dot(journey), capture_output=True, text=True, timeout=60, check=False
-    )
-    if done.returncode != 0:
-        return None
-    svg = done.stdout
-    return svg[svg.find("<svg") :] if "<svg" in svg else None
+    drawings = []
+    for direction in ("LR", "TB"):
+        done = subprocess.run(
+            ["dot", "-Tsvg"],
+            input=to_dot(journey, direction=direction),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        svg = done.stdout[done.stdout.find("<svg") :] if done.returncode == 0 and "<svg" in done.stdout else None
+        if svg is None:
+            return None
+        width = re.match(r'<svg width="([0-9.]+)pt"', svg)
+        shrunk = min(1.0, _COLUMN_PIXELS / (float(width.group(1)) * 4 / 3)) if width else 1.0
+        if shrunk == 1.0:
+            return svg
+        drawings.append((shrunk, svg))
+    return max(drawings, key=lambda drawing: drawing[0])[1]  # the first of equals: left to right
 
 
 # ---- words ---------------------------------------------------------------------------
