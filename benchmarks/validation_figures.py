@@ -174,6 +174,73 @@ def peak_end() -> None:
         )
 
 
+COLD_WATER = Path(__file__).resolve().parent.parent / "examples" / "validation" / "cold_pressor.journey"
+#: The memory block of the cold-water journey, replaced to vary its weights.
+COLD_WATER_MEMORY = "memory { integral 0.25; reference 1 }"
+#: 22 of 32 subjects chose to repeat the longer trial (Kahneman et al. 1993).
+CHOSE_LONGER, SUBJECTS = 22, 32
+
+
+def wilson_interval(successes: int, trials: int, z: float = 1.959964) -> tuple[float, float]:
+    """Wilson's (1927) score interval for a proportion.
+
+    Examples
+    --------
+    >>> [round(x, 3) for x in wilson_interval(22, 32)]
+    [0.514, 0.82]
+    """
+    share = successes / trials
+    centre = (share + z * z / (2 * trials)) / (1 + z * z / trials)
+    half = z * math.sqrt(share * (1 - share) / trials + z * z / (4 * trials * trials)) / (1 + z * z / trials)
+    return centre - half, centre + half
+
+
+def longer_trial_share(memory: str = COLD_WATER_MEMORY, spread: float | None = None, seed: int = 1993) -> float:
+    """The share of the cold-water journey's subjects who remember the long trial better than the short one.
+
+    ``memory`` replaces the journey's memory block; ``spread`` sets ``spread.memory``. Both trials run
+    with the same subjects (common random numbers) through :func:`journeydsl.api.compare`.
+    """
+    text = COLD_WATER.read_text(encoding="utf-8").replace(COLD_WATER_MEMORY, memory)
+    if spread is not None:
+        text = text.replace(memory, f"{memory} spread {{ memory {spread:g} }}")
+    document = api.compare(loads(text), ["baseline", "long trial"], seed=seed, workers=1)
+    return document["differences"]["long trial"]["paired"]["remember_better"]
+
+
+def memory_models() -> None:
+    """The cold-water choice: who remembers the longer trial better, by memory model and spread of weights."""
+    low, high = wilson_interval(CHOSE_LONGER, SUBJECTS)
+    print(
+        f"Experiment: {CHOSE_LONGER} of {SUBJECTS} chose the long trial ({CHOSE_LONGER / SUBJECTS:.2f}; "
+        f"Wilson 95% interval {low:.3f} to {high:.3f}). Simulated: 3,200 subjects of "
+        "examples/validation/cold_pressor.journey, seed 1993; share remembering the long trial better, by the "
+        "integral's weight (reference 1 minute; peak, end and mean at their defaults 0.35, 0.35, 0.30) and the "
+        "spread of memory weights between people (spread.memory).\n"
+    )
+    spreads = (0.0, 0.2, 0.4, 0.6, 0.8)
+    print("| integral weight | " + " | ".join(f"spread {s:g}" for s in spreads) + " |")
+    print("|---|" + "---|" * len(spreads))
+    for weight in (0.0, 0.1, 0.2, 0.25, 0.3, 0.4, 0.5):
+        memory = f"memory {{ integral {weight:g}; reference 1 }}"
+        cells = []
+        for spread in spreads:
+            share = longer_trial_share(memory, spread)
+            cells.append(f"**{share:.2f}**" if low <= share <= high else f"{share:.2f}")
+        print(f"| {weight:g} | " + " | ".join(cells) + " |")
+    print("\nThe calibrated journey (integral 0.25, default spread 0.4), seeds 1-5, and the other memory models:\n")
+    print("| memory | seed 1 | seed 2 | seed 3 | seed 4 | seed 5 |")
+    print("|---|---|---|---|---|---|")
+    for label, memory in (
+        ("calibrated: peak 0.35, end 0.35, mean 0.30, integral 0.25", COLD_WATER_MEMORY),
+        ("defaults: peak 0.35, end 0.35, mean 0.30, no integral", "memory { reference 1 }"),
+        ("classic peak-end: peak 0.5, end 0.5", "memory { peak 0.5; end 0.5; mean 0; reference 1 }"),
+        ("integral alone", "memory { peak 0; end 0; mean 0; integral 1; reference 1 }"),
+    ):
+        shares = [longer_trial_share(memory, seed=seed) for seed in range(1, 6)]
+        print(f"| {label} | " + " | ".join(f"{share:.3f}" for share in shares) + " |")
+
+
 def psychology() -> None:
     """The model's functions at the reference points of their sources, with default weights."""
 
@@ -326,6 +393,7 @@ SECTIONS: dict[str, tuple[str, Callable[[], None]]] = {
     "markov": ("Absorbing Markov chain", markov),
     "bass": ("Bass diffusion", bass),
     "peak_end": ("Peak-end", peak_end),
+    "memory_models": ("Memory models and individual differences", memory_models),
     "psychology": ("Psychology values", psychology),
     "word_of_mouth": ("Word of mouth", word_of_mouth),
     "common_random_numbers": ("Common random numbers", common_random_numbers),

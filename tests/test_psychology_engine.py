@@ -21,6 +21,7 @@ from journeydsl.sim import psychology as psy
 from journeydsl.sim.engine import Engine, TraceRow
 from journeydsl.sim.engine.customers import Customer
 from journeydsl.sim.engine.experience import ExperienceRole, MomentWeights
+from journeydsl.sim.engine.memory import MemoryWeights
 from journeydsl.sim.plan import compile_plan
 from journeydsl.sim.settings import RunSettings
 
@@ -86,7 +87,7 @@ journey "grid" {{
   arrivals cohort 1
   affect {{ carry_over {C}; loss_aversion {L}; curvature {A}; disconfirmation {W}; noise 0 }}
   memory {{ peak {wp}; end {we}; mean {wm} }}
-  spread {{ expectation 0; importance 0; sensitivity 0; loss_aversion 0; judgement 0 }}
+  spread {{ expectation 0; importance 0; sensitivity 0; loss_aversion 0; judgement 0; memory {S} }}
   word_of_mouth {{ referral_conversion 0 }}
   factor service expect {E1} importance {I1}
   factor product expect {E2} importance {I2}
@@ -106,6 +107,7 @@ _BASE = {
     "wp": 0.35,
     "we": 0.35,
     "wm": 0.3,
+    "S": 0,
     "E1": 7,
     "I1": 8,
     "E2": 5,
@@ -138,6 +140,8 @@ _CASES = [
     {"D1": 5, "D2": 5, "D3": 5, "P1": 10, "P2": 10, "P3": 10, "E1": 0, "E2": 0},  # clipped at 10
     {"wp": 0.5, "we": 0.5, "wm": 0},  # the classic peak-end rule
     {"wp": 0, "we": 1, "wm": 0, "D1": 4, "D3": 0.5},
+    {"S": 0.4},  # the customer's own memory weights, around the segment's
+    {"S": 0.9, "wp": 0.5, "we": 0.5, "wm": 0},
 ]
 
 
@@ -166,8 +170,8 @@ def _random_cases(count: int) -> list[dict[str, float]]:
 GRID = [{**_BASE, **case} for case in _CASES + _random_cases(14)]
 
 
-def _expected(case: dict[str, float], normals: list[float]) -> tuple[list[float], float]:
-    """The three moments and the remembered experience, from psychology alone."""
+def _expected(case: dict[str, float], normals: list[float], memory: MemoryWeights) -> tuple[list[float], float]:
+    """The three moments and the remembered experience, from psychology alone (with the customer's weights)."""
     expect = {"service": float(case["E1"]), "product": float(case["E2"])}
     importance = {"service": float(case["I1"]), "product": float(case["I2"])}
     touchpoints = [
@@ -189,7 +193,7 @@ def _expected(case: dict[str, float], normals: list[float]) -> tuple[list[float]
         previous = psy.momentary_affect(direct, disconfirmed, 0.0, noise * z, psy.carried_mood(previous, case["C"]))
         moments.append(previous)
     remembered = psy.remembered_experience(
-        psy.most_extreme(moments), moments[-1], sum(moments) / len(moments), 0.0, case["wp"], case["we"], case["wm"]
+        psy.most_extreme(moments), moments[-1], sum(moments) / len(moments), 0.0, memory.peak, memory.end, memory.mean
     )
     return moments, remembered
 
@@ -200,13 +204,26 @@ def _normals(engine: Engine) -> list[float]:
     return [z_row[offset + engine._columns.first_visit + tp.index] for tp in engine.plan.touchpoints]
 
 
+def _memory(engine: Engine, case: dict[str, float]) -> MemoryWeights:
+    """The first customer's memory weights: the journey's, or their own drawn around them."""
+    key, u_row, z_row, offset, _ = engine.blocks.customer(1)
+    weights = engine._memory[0].draw(key, u_row, z_row, offset, engine._columns.memory)
+    if not case["S"]:
+        assert (weights.peak, weights.end, weights.mean) == (case["wp"], case["we"], case["wm"])
+    else:
+        assert weights.peak != case["wp"] and sum((weights.peak, weights.end, weights.mean)) == pytest.approx(
+            case["wp"] + case["we"] + case["wm"]
+        )
+    return weights
+
+
 @pytest.mark.parametrize("case", GRID, ids=[f"case{i}" for i in range(len(GRID))])
 def test_moments_and_judgements_are_the_models_both_ways(case):
     plan = compile_plan(loads(_JOURNEY.format(**case)))
     run = RunSettings(customers=1)
     inline = Engine(plan, run, seed=3)
     assert inline.walked_in_line() == {"a", "b", "c"}
-    moments, remembered = _expected(case, _normals(inline))
+    moments, remembered = _expected(case, _normals(inline), _memory(inline, case))
     rows: list[TraceRow] = []
     collectors = {"in line": inline.execute(), "general": Engine(plan, run, seed=3, trace=rows.append).execute()}
     # The general path: each moment, to the bit.
@@ -235,7 +252,7 @@ def test_the_grid_reaches_the_edges_of_the_scales():
     satisfactions, categories, gaps = set(), set(), set()
     for case in GRID:
         engine = Engine(compile_plan(loads(_JOURNEY.format(**case))), RunSettings(customers=1), seed=3)
-        _, remembered = _expected(case, _normals(engine))
+        _, remembered = _expected(case, _normals(engine), _memory(engine, case))
         sat = psy.satisfaction(remembered, 7.0, 0.5)
         satisfactions.add(sat if sat in (0.0, 10.0) else "between")
         categories.add(psy.nps_category(psy.likelihood_to_recommend(remembered, 7.0, 0.6)))

@@ -159,7 +159,18 @@ SETTINGS: dict[str, dict[str, Setting]] = {
         "peak": Setting(0.35, 0.0, 1.0, "weight of the most extreme moment (Kahneman et al. 1993)"),
         "end": Setting(0.35, 0.0, 1.0, "weight of the last moment (Redelmeier & Kahneman 1996)"),
         "mean": Setting(0.30, 0.0, 1.0, "weight of the average moment (Alaybek et al. 2022: about a third)"),
-        "duration": Setting(0.0, -1.0, 1.0, "weight of log duration (duration neglect: 0)"),
+        "integral": Setting(
+            0.0,
+            0.0,
+            1.0,
+            "weight of the integral of affect over the episode, affect x minutes / reference (duration neglect: 0)",
+        ),
+        "reference": Setting(
+            60.0, 0.1, 525600.0, "minutes of an episode whose integral counts as much as its average affect"
+        ),
+        "duration": Setting(
+            0.0, -1.0, 1.0, "weight of log(1 + the episode's minutes), whatever its affect (duration neglect: 0)"
+        ),
     },
     "affect": {
         "carry_over": Setting(
@@ -245,6 +256,13 @@ SETTINGS: dict[str, dict[str, Setting]] = {
         "patience": Setting(0.3, 0.0, 2.0, "per-customer coefficient of variation of patience"),
         "sensitivity": Setting(0.2, 0.0, 2.0, "per-customer coefficient of variation of module sensitivities"),
         "loss_aversion": Setting(0.3, 0.0, 2.0, "per-customer standard deviation of lambda"),
+        "memory": Setting(
+            0.4,
+            0.0,
+            0.95,
+            "spread of each customer's memory weights around the segment's: 0 none; Dirichlet of concentration "
+            "1/s^2 - 1 (calibrated with Kahneman et al. 1993: 22 of 32 chose the longer trial)",
+        ),
         "judgement": Setting(
             1.0,
             0.0,

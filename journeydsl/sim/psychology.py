@@ -254,20 +254,43 @@ def remembered_experience(
     w_end: float = 0.35,
     w_mean: float = 0.30,
     w_duration: float = 0.0,
+    integral: float = 0.0,
+    w_integral: float = 0.0,
 ) -> float:
-    """Retrospective evaluation of an episode: ``w_peak*peak + w_end*end + w_mean*mean + w_duration*log(1+duration)``.
+    """Retrospective evaluation of an episode: peak, end, mean, the integral of affect and duration, weighted.
+
+    ``w_peak*peak + w_end*end + w_mean*mean + w_integral*integral + w_duration*log(1 + duration)``.
 
     The peak-end rule (Kahneman et al. 1993; Redelmeier & Kahneman 1996) gives
     ``w_peak = w_end = 0.5`` and neglects duration; the meta-analysis of Alaybek
     et al. (2022) finds the plain average about as predictive, so the defaults
-    give the mean about a third.
+    give the mean about a third.  ``integral`` is the duration-weighted model of
+    the same memory (Kahneman's total utility): the sum over the episode's
+    moments of affect times the minutes spent in it, in units of a reference
+    episode's minutes, so a moment as long as the reference weighs as its
+    affect and twice as long twice as much.  ``duration`` is the episode's
+    length in minutes; its logarithm adds whatever the affect was (kept for
+    journeys that set it; the integral weighs time by what was felt in it).
+    Neither depends on the journey's time unit.
 
     Examples
     --------
     >>> remembered_experience(peak=-4.0, end=1.0, mean=0.0, w_peak=0.5, w_end=0.5, w_mean=0.0)
     -1.5
+
+    The cold-water trials, as moments of affect times minutes (60 s at -5; then 30 s at -3.5): the
+    peak-end-mean memory ranks the longer trial better, the integral ranks it worse.
+
+    >>> short = remembered_experience(-5.0, -5.0, -5.0, integral=-5.0)
+    >>> long = remembered_experience(-5.0, -3.5, -4.25, integral=-5.0 - 3.5 * 0.5)
+    >>> long > short
+    True
+    >>> remembered_experience(-5.0, -3.5, -4.25, 1.5, 0, 0, 0, 0, -6.75, 1.0) < -5.0
+    True
     """
     value = w_peak * peak + w_end * end + w_mean * mean
+    if w_integral:
+        value += w_integral * integral
     if w_duration:
         value += w_duration * math.log1p(max(0.0, duration))
     return value

@@ -20,11 +20,13 @@ from ..plan import FACTOR_NAMES, MODULE_NAMES, Plan, SegmentPlan, Settings
 from ..psychology import remembered_experience, satisfaction
 from ..streams import site
 from .keys import JUDGEMENT, LOSS_AVERSION, PATIENCE, SEGMENT, TRANSITION, VISIT
+from .memory import MEMORY_SITES
 from .state import EngineState
 
 if TYPE_CHECKING:
     from .care import CareSchedule
     from .experience import MomentWeights
+    from .memory import MemoryWeights
 
 __all__ = ["Customer", "CustomerColumns", "CustomerRole", "Perceived", "Spread", "customer_columns"]
 
@@ -80,21 +82,25 @@ class CustomerColumns:
     patience: int
     loss_aversion: int
     judgement: int
+    #: The columns of the memory weights' numbers (peak, end, mean, integral); empty without their spread.
+    memory: tuple[int, ...]
     #: The column of the first visit of touchpoint 0; touchpoint ``i``'s is this plus ``i``.
     first_visit: int
     #: The column of the first transition out of stage 0; stage ``i``'s is this plus ``i``.
     first_transition: int
 
 
-def customer_columns(plan: Plan, tp_sites: Sequence[int], stage_sites: Sequence[int]) -> CustomerColumns:
+def customer_columns(
+    plan: Plan, tp_sites: Sequence[int], stage_sites: Sequence[int], memory: bool = False
+) -> CustomerColumns:
     """The decision keys drawn with each customer: attributes, then first visits, then first transitions.
 
     In order: the segment; the expectation and importance spreads of each factor the
     journey uses and the sensitivity spread of each module it uses; patience; loss
-    aversion; judgement; the first visit of every touchpoint (its duration and noise);
-    the first transition out of every stage.  A column's numbers depend on its key,
-    not on its place, so a journey that uses another factor draws the same numbers
-    for the ones both use.
+    aversion; judgement; the memory weights (when they spread); the first visit of
+    every touchpoint (its duration and noise); the first transition out of every
+    stage.  A column's numbers depend on its key, not on its place, so a journey that
+    uses another factor draws the same numbers for the ones both use.
 
     Parameters
     ----------
@@ -102,9 +108,13 @@ def customer_columns(plan: Plan, tp_sites: Sequence[int], stage_sites: Sequence[
         The compiled journey.
     tp_sites, stage_sites : sequence of int
         The decision keys of the plan's touchpoints and stages.
+    memory : bool
+        Whether customers draw their own memory weights (some segment's ``spread.memory``).
     """
     factors, modules = len(plan.used_factors), len(plan.used_modules)
     patience = 1 + 2 * factors + modules
+    memory_sites = MEMORY_SITES if memory else ()
+    first_visit = patience + 3 + len(memory_sites)
     keys = (
         SEGMENT,
         *(site("expect:" + FACTOR_NAMES[f]) for f in plan.used_factors),
@@ -113,6 +123,7 @@ def customer_columns(plan: Plan, tp_sites: Sequence[int], stage_sites: Sequence[
         PATIENCE,
         LOSS_AVERSION,
         JUDGEMENT,
+        *memory_sites,
         *(s ^ VISIT for s in tp_sites),
         *(s ^ VISIT ^ TRANSITION for s in stage_sites),
     )
@@ -124,8 +135,9 @@ def customer_columns(plan: Plan, tp_sites: Sequence[int], stage_sites: Sequence[
         patience=patience,
         loss_aversion=patience + 1,
         judgement=patience + 2,
-        first_visit=patience + 3,
-        first_transition=patience + 3 + len(tp_sites),
+        memory=tuple(range(patience + 3, first_visit)),
+        first_visit=first_visit,
+        first_transition=first_visit + len(tp_sites),
     )
 
 
@@ -165,9 +177,11 @@ class Customer:
         "judgement",
         "until",
         "cycle",
+        "memory",
         "mood",
         "left_at",
         "total",
+        "area",
         "count",
         "peak",
         "peak_size",
@@ -224,6 +238,8 @@ class Customer:
     judgement: float
     #: Until when they are followed.
     until: float
+    #: How much their memory weighs an episode's peak, end, mean and integral (their own, or the segment's).
+    memory: MemoryWeights
 
     # ---- the current cycle
     cycle: int
@@ -234,6 +250,8 @@ class Customer:
     #: Sum and number of the cycle's moments.
     total: float
     count: int
+    #: The sum of the cycle's moments times the time spent in each (the integral of affect, in the time unit).
+    area: float
     #: The most extreme moment so far, its size and touchpoint; the touchpoint of the last.
     peak: float
     peak_size: float
@@ -260,6 +278,7 @@ class Customer:
         """Start a purchase cycle: no moments, peak, end, perceived performance or failures yet."""
         self.total = 0.0
         self.count = 0
+        self.area = 0.0
         self.peak = 0.0
         self.peak_size = -1.0  # abs(peak); below every moment's, so the first moment is the peak
         self.peak_tp = -1
@@ -269,8 +288,12 @@ class Customer:
         self.unrecovered = 0
 
     def satisfaction_so_far(self) -> float:
-        """The satisfaction the customer would give the cycle now (for conditions on ``satisfaction``)."""
-        memory = self.settings["memory"]
+        """The satisfaction the customer would give the cycle now (for conditions on ``satisfaction``).
+
+        Remembered with the customer's own weights, the integral so far included; the duration term
+        (``memory.duration``) waits for the end of the cycle.
+        """
+        memory = self.memory
         if not self.count:
             return self.carried
         # The last moment is the mood the customer is in (the end of the episode so far).
@@ -279,10 +302,12 @@ class Customer:
             self.mood,
             self.total / self.count,
             0.0,
-            memory["peak"],
-            memory["end"],
-            memory["mean"],
+            memory.peak,
+            memory.end,
+            memory.mean,
             0.0,
+            self.area * memory.per_reference,
+            memory.integral,
         )
         s = self.settings["satisfaction"]
         return satisfaction(remembered, s["baseline"] + self.judgement, s["scale"])
@@ -354,6 +379,9 @@ class CustomerRole(EngineState):
         c.loss = loss
         # How this customer answers rating scales: some never give a 10, some always do.
         c.judgement = spread.judgement * z_row[offset + columns.judgement]
+        # How they remember: their own weights, spread around the segment's (the segment's without spread).
+        memory = self._memory[segment_index]
+        c.memory = memory.draw(key, u_row, z_row, offset, columns.memory) if memory.shapes else memory.weights
         c.mood = 0.0
         c.left_at = now
         c.cycle = 0

@@ -149,6 +149,8 @@ class ExperienceRole(EngineState):
         moment = momentary_affect(direct, disconfirmed, waited, noise, carried)
         c.mood = moment
         c.mood_in[tp.index] += carried
+        # The integral of affect over the episode: this moment for the time spent here, queue included.
+        c.area += moment * (wait + duration)
         c.total += moment
         c.count += 1
         index = tp.index

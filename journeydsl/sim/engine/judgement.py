@@ -1,7 +1,8 @@
 """Judgement: closing a purchase cycle with remembered experience, satisfaction, recommendation and return.
 
 The formulas are those of :mod:`journeydsl.sim.psychology`; this module
-looks up each segment's weights once (:class:`JudgementWeights`), counts the
+looks up each segment's weights once (:class:`JudgementWeights`), remembers
+the cycle with the customer's own memory weights (:mod:`.memory`), counts the
 cycle's peak and end and what the customer perceived per factor, and hands
 the satisfaction on to word of mouth.
 """
@@ -25,10 +26,10 @@ __all__ = ["Judgement", "JudgementRole", "JudgementWeights"]
 class JudgementWeights:
     """What closing a cycle needs of a segment's settings, looked up once."""
 
-    w_peak: float
-    w_end: float
-    w_mean: float
+    #: The weight of log(1 + the cycle's minutes) (the peak, end, mean and integral weights are each customer's).
     w_duration: float
+    #: A minute in the journey's time unit.
+    minute: float
     satisfaction_baseline: float
     satisfaction_scale: float
     recommendation_baseline: float
@@ -37,15 +38,12 @@ class JudgementWeights:
     loyalty_slope: float
 
     @classmethod
-    def of(cls, segment: SegmentPlan) -> JudgementWeights:
-        """A segment's weights."""
+    def of(cls, segment: SegmentPlan, minute: float) -> JudgementWeights:
+        """A segment's weights; ``minute`` is a minute in the journey's time unit."""
         settings = segment.settings
-        memory = settings["memory"]
         return cls(
-            memory["peak"],
-            memory["end"],
-            memory["mean"],
-            memory["duration"],
+            settings["memory"]["duration"],
+            minute,
             settings["satisfaction"]["baseline"],
             settings["satisfaction"]["scale"],
             settings["recommendation"]["baseline"],
@@ -77,16 +75,20 @@ class JudgementRole(EngineState):
         collector = self.collector
         weights = self._judge[c.segment.index]
         if c.count:
-            # The end of the episode is its last moment: the mood the customer is left in.
+            # The end of the episode is its last moment: the mood the customer is left in. The customer's
+            # own weights; the integral in reference episodes and the duration in minutes.
+            memory = c.memory
             remembered = remembered_experience(
                 c.peak,
                 c.mood,
                 c.total / c.count,
-                duration,
-                weights.w_peak,
-                weights.w_end,
-                weights.w_mean,
+                duration / weights.minute,
+                memory.peak,
+                memory.end,
+                memory.mean,
                 weights.w_duration,
+                c.area * memory.per_reference,
+                memory.integral,
             )
             if c.counted:
                 collector.peaks[c.peak_tp] += 1

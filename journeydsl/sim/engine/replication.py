@@ -21,6 +21,7 @@ from .customers import CustomerRole, Spread, customer_columns
 from .cycles import CycleRole
 from .experience import ExperienceRole, MomentWeights
 from .judgement import JudgementRole, JudgementWeights
+from .memory import MemorySpread
 from .trace_row import TraceRow
 from .walk import WalkRole
 from .word_of_mouth import WordOfMouthRole, WordOfMouthWeights
@@ -93,7 +94,12 @@ class Engine(ArrivalRole, CustomerRole, CycleRole, WalkRole, ExperienceRole, Jud
         self._care_site = [site("care:" + (care.touchpoint.name)) for care in plan.care]
         # A customer's first-visit and attribute numbers, drawn for blocks of arrivals at once:
         # one column per decision (see customer_columns()).
-        self._columns = columns = customer_columns(plan, self._tp_site, self._stage_site)
+        # How each segment's customers remember (looked up before the columns: a spread of memory
+        # weights takes a column per weight).
+        self._memory = [MemorySpread.of(s, plan.day / 1440.0) for s in plan.segments]
+        self._columns = columns = customer_columns(
+            plan, self._tp_site, self._stage_site, memory=any(m.shapes for m in self._memory)
+        )
         self.arrivals_end = math.inf
         self.next_index = 0
         self.arrivals_made = 0
@@ -110,7 +116,7 @@ class Engine(ArrivalRole, CustomerRole, CycleRole, WalkRole, ExperienceRole, Jud
         self._brand_arrivals = plan.settings["word_of_mouth"]["brand_arrivals"]
         self._brand_expectation = plan.settings["word_of_mouth"]["brand_expectation"]
         self._spreads = [Spread.of(s) for s in plan.segments]
-        self._judge = [JudgementWeights.of(s) for s in plan.segments]
+        self._judge = [JudgementWeights.of(s, plan.day / 1440.0) for s in plan.segments]
         # A segment's direct effect at every touchpoint, when its customers share the segment's
         # sensitivities (no spread); otherwise each visit works it out from the customer's own.
         self._directs = [

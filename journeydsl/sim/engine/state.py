@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from .customers import Customer, CustomerColumns, Spread
     from .experience import GaveUp, MomentWeights
     from .judgement import Judgement, JudgementWeights
+    from .memory import MemorySpread
     from .trace_row import TraceRow
     from .walk import PlainTouchpoint, StageRecord, WalkEnd
     from .word_of_mouth import WordOfMouthWeights
@@ -76,6 +77,8 @@ class EngineState:
     _moment_weights: list[MomentWeights]
     _spreads: list[Spread]
     _judge: list[JudgementWeights]
+    #: Per segment: its memory weights and how its customers' weights spread around them.
+    _memory: list[MemorySpread]
     _wom: list[WordOfMouthWeights]
     #: Whether positive stories bring referred customers (not in a market journey).
     _referrals: bool

@@ -295,7 +295,9 @@ class WalkRole(EngineState):
                     c.cost += plain.cost
                     moments[i].append(moment)
                     draw = plain.draw
-                    pending += draw(u)
+                    spent = draw(u)
+                    c.area += moment * spent
+                    pending += spent
                     c.left_at = now + pending
                     continue
                 options = step.plan.options
