@@ -490,7 +490,7 @@ def delivery(
     runner: Runner | None = None,
     **run: Any,
 ) -> Document:
-    """The delivery gap: intended against felt at each touchpoint (``journeydsl.delivery/1``)."""
+    """The delivery gap: each touchpoint's own effect against the intended one (``journeydsl.delivery/2``)."""
     from .analysis.delivery import delivery_gap
 
     return delivery_gap(simulate(journey, settings, design=design, progress=progress, runner=runner, **run))
