@@ -1259,7 +1259,7 @@ def profile_bars(
     ax.axvline(0, color=PALETTE["black"], linewidth=0.8)
     ax.set_xlabel("exposure per customer (effect x contacts)")
     ax.set_title(
-        title or f"Experience themes and modules delivered: {plot_text(document['journey'])} ({plot_text(group)})"
+        title or f"Experience themes and modules delivered\n{plot_text(document['journey'])} ({plot_text(group)})"
     )
     ax.legend(loc="lower right", fontsize=8)
     _tidy(ax)
