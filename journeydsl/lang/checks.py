@@ -283,6 +283,41 @@ def duplicate_names(ctx: Context) -> Iterator[Diagnostic]:
 
 
 @check
+def episodes(ctx: Context) -> Iterator[Diagnostic]:
+    """Episodes name stages that exist, have at least one, are declared once, and one at most decides return."""
+    journey = ctx.journey
+    if journey is None or not journey.episodes:
+        return
+    stage_names = {s.name for s in journey.stages}
+    for episode in journey.episodes:
+        if not episode.stages:
+            yield Diagnostic(
+                "JD241",
+                f"episode `{episode.name}` has no stages",
+                episode.name_span,
+                hint="list the stages it spans, e.g. `stages preparation, examination`",
+            )
+        for name, span in episode.stages:
+            if name not in stage_names:
+                found = _undefined(ctx.hints, "JD240", "stage", name, span, stage_names, "stage NAME { ... }")
+                yield Diagnostic("JD240", f"episode `{episode.name}`: {found.message}", span, hint=found.hint)
+    yield from _seconds(
+        ((e.name, e.name_span) for e in journey.episodes),
+        "JD242",
+        lambda name: f"episode `{name}` is declared twice",
+        "give each episode a name of its own, or list all its stages in one",
+        "first declared here",
+    )
+    yield from _seconds(
+        (("decides return", e.decides_span) for e in journey.episodes if e.decides_return),
+        "JD243",
+        lambda _: "more than one episode decides return",
+        "a customer's return follows one memory: keep `decides return` in one episode",
+        "first decides return here",
+    )
+
+
+@check
 def reserved_names(ctx: Context) -> Iterator[Diagnostic]:
     """``exit`` is the drop-off, so no stage may be called that."""
     for stage in ctx.journey.stages if ctx.journey else ():

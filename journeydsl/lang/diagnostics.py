@@ -85,6 +85,11 @@ CODES: dict[str, tuple[str, str]] = {
     "JD217": (ERROR, "number too large"),
     "JD218": (ERROR, "run too large"),
     "JD230": (ERROR, "rating not out of 10"),
+    # JD24x: remembered episodes
+    "JD240": (ERROR, "episode names an undefined stage"),
+    "JD241": (ERROR, "episode without stages"),
+    "JD242": (ERROR, "episode declared twice"),
+    "JD243": (ERROR, "more than one episode decides return"),
     # structure
     "JD301": (ERROR, "unreachable stage"),
     "JD302": (ERROR, "trap: no way out"),

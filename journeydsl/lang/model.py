@@ -16,6 +16,7 @@ __all__ = [
     "Survey",
     "SurveyRow",
     "DesignTest",
+    "Episode",
     "Placement",
     "Patch",
     "Variant",
@@ -496,6 +497,30 @@ class Survey:
 
 
 @dataclass(frozen=True)
+class Episode:
+    """A part of the journey remembered and judged on its own: ``episode procedure { stages a, b }``.
+
+    Its moments are the moments at the touchpoints of its stages, in the order
+    the customer met them within a purchase cycle; the stages need not follow
+    one another, and a stage may belong to several episodes.  ``decides_return``
+    makes the customer's return follow the memory of this episode instead of
+    the memory of the whole cycle.
+    """
+
+    name: str
+    stages: tuple[tuple[str, Span], ...] = ()
+    decides_return: bool = False
+    span: Span = NO_SPAN
+    name_span: Span = NO_SPAN
+    decides_span: Span = NO_SPAN
+
+    @property
+    def stage_names(self) -> frozenset[str]:
+        """The names of its stages."""
+        return frozenset(name for name, _ in self.stages)
+
+
+@dataclass(frozen=True)
 class DesignTest:
     """A design test written in the journey: ``expect nps > 30`` or ``expect "B" beats baseline on nps``.
 
@@ -542,6 +567,8 @@ class Journey:
     design_tests: tuple[DesignTest, ...] = ()
     surveys: tuple[Survey, ...] = ()
     imports: tuple[Import, ...] = ()
+    #: Remembered episodes: parts of the journey remembered and judged on their own.
+    episodes: tuple[Episode, ...] = ()
     span: Span = NO_SPAN
     name_span: Span = NO_SPAN
     setting_spans: tuple[tuple[str, Span], ...] = ()

@@ -24,6 +24,7 @@ from .model import (
     DistributionSpec,
     Document,
     Effects,
+    Episode,
     Factor,
     Failure,
     Import,
@@ -189,6 +190,7 @@ class _ToModel:
             "variants": [],
             "design_tests": [],
             "surveys": [],
+            "episodes": [],
         }
         for item in items:
             if isinstance(item, _Tagged):
@@ -696,6 +698,31 @@ class _ToModel:
         (stage, span), names = children[0], children[1:]
         return Patch("order", stage, "stage", order=tuple(names), span=self._meta_span(meta), target_span=span)
 
+    # ---- remembered episodes --------------------------------------------------------
+    def episode(self, meta: Meta, children: list[Any]) -> Episode:
+        (name, name_span), items = children[0], children[1:]
+        stages: list[tuple[str, Span]] = []
+        decides_span = NO_SPAN
+        for item in items:
+            if item.key == "stages":
+                stages.extend(item.value)
+            else:
+                decides_span = item.span
+        return Episode(
+            name,
+            tuple(stages),
+            decides_span is not NO_SPAN,
+            span=self._meta_span(meta),
+            name_span=name_span,
+            decides_span=decides_span,
+        )
+
+    def episode_stages(self, meta: Meta, children: list[Any]) -> _Tagged:
+        return _tag("stages", tuple(children), self._meta_span(meta))
+
+    def decides_return(self, meta: Meta, children: list[Any]) -> _Tagged:
+        return _tag("decides_return", True, self._meta_span(meta))
+
     # ---- design tests ----------------------------------------------------------------
     def expect_value(self, meta: Meta, children: list[Any]) -> DesignTest:
         metric, rest = children[0], children[1:]
@@ -806,4 +833,6 @@ def _group_of(item: Any) -> str:
         return "design_tests"
     if isinstance(item, Survey):
         return "surveys"
+    if isinstance(item, Episode):
+        return "episodes"
     raise TypeError(f"unexpected item {item!r}")
