@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from journeydsl.api import check_text, design, loads
+import jsonschema
+
+from journeydsl.api import check_text, design, loads, simulate
+from journeydsl.report.tables import results_csv, results_table
+from journeydsl.schemas import results_schema
+from journeydsl.sim.engine.memory import MemoryWeights, episode_memory
+
+VALIDATOR = jsonschema.Draft202012Validator(results_schema())
 
 CLINIC = """
 journey "Clinic" {
@@ -47,3 +54,78 @@ def test_episode_problems_have_their_codes():
 def test_variants_inherit_the_episodes():
     journey = loads(CLINIC)
     assert design(journey, "kinder talk").episodes == journey.episodes
+
+
+# ---- remembered and judged on their own ---------------------------------------------------
+
+GENTLER = CLINIC.replace(
+    'variant "kinder talk"',
+    'variant "gentler end" { add touchpoint withdraw: staff duration 3 min { sense pain 3/10 } in examination last }\n'
+    '  variant "kinder talk"',
+)
+
+
+def run(text: str, design_name: str = "baseline", customers: int = 2000) -> dict:
+    return simulate(loads(text), design=design_name, customers=customers, seed=3).results
+
+
+def test_each_episode_is_reported_with_its_customers_and_intervals():
+    document = run(CLINIC)
+    errors = [e.message for e in VALIDATOR.iter_errors(document)]
+    assert errors == []
+    procedure = document["episodes"]["procedure"]
+    assert procedure["stages"] == ["preparation", "examination"] and procedure["decides_return"]
+    assert procedure["customers"] == document["customers"]
+    low, high = procedure["remembered_experience"]["ci95"]
+    assert low < procedure["remembered_experience"]["mean"] < high
+    # The procedure is remembered without the pleasant talk that follows it: worse than the whole visit.
+    assert procedure["remembered_experience"]["mean"] < document["metrics"]["remembered_experience"]["mean"]
+    assert document["episodes"]["procedure"]["segments"]["everyone"]["customers"] == procedure["customers"]
+
+
+def test_an_episode_is_remembered_over_its_own_moments_only():
+    weights = MemoryWeights(0.5, 0.5, 0.0, 0.0, 1.0)
+    trail = [(0, -4.0, 1.0), (1, -1.0, 1.0), (2, 3.0, 1.0)]
+    # Stages 0 and 1: peak -4, end -1; the moment at stage 2 is not the episode's end.
+    assert episode_memory(trail, frozenset({0, 1}), weights, 0.0, 1.0) == -2.5
+    # Stages need not follow one another: 0 and 2 skip the moment between them.
+    assert episode_memory(trail, frozenset({0, 2}), weights, 0.0, 1.0) == -0.5
+    assert episode_memory(trail, frozenset({5}), weights, 0.0, 1.0) is None
+
+
+def test_episodes_that_do_not_decide_return_change_nothing_else():
+    """A journey's results with an episode that does not decide return are its results without episodes."""
+    without = CLINIC.replace("episode procedure", "# episode procedure").replace("episode talk_only", "# episode")
+    plain = run(without.replace("; decides return", ""))
+    with_episodes = run(CLINIC.replace("; decides return", ""))
+    assert "episodes" not in plain
+    for document in (plain, with_episodes):
+        del document["source_sha256"]
+    del with_episodes["episodes"]
+    assert with_episodes == plain
+
+
+def test_the_episode_that_decides_return_sets_the_return_rate():
+    deciding = run(CLINIC)
+    reported = run(CLINIC.replace("; decides return", ""))
+    assert deciding["metrics"]["satisfaction"] == reported["metrics"]["satisfaction"]
+    # The procedure is remembered worse than the visit, so fewer come back when it decides.
+    assert deciding["metrics"]["return_rate"]["mean"] < reported["metrics"]["return_rate"]["mean"]
+
+
+def test_a_gentler_end_is_remembered_better_within_the_episode():
+    base, gentler = run(GENTLER), run(GENTLER, "gentler end")
+    assert (
+        gentler["episodes"]["procedure"]["remembered_experience"]["mean"]
+        > base["episodes"]["procedure"]["remembered_experience"]["mean"]
+    )
+    assert gentler["metrics"]["return_rate"]["mean"] > base["metrics"]["return_rate"]["mean"]
+
+
+def test_the_results_table_and_csv_show_the_episodes():
+    document = run(CLINIC, customers=300)
+    table = results_table(document)
+    assert "procedure (decides return)" in table and "preparation, examination" in table
+    assert "episodes,procedure,remembered_experience," in results_csv(document)
+    del document["episodes"]
+    assert "episode" not in results_table(document)

@@ -184,6 +184,7 @@ def results_table(results: dict, style=None) -> str:
             ]
         )
     lines.append(format_table(["segment", "customers", "conversion", "satisfaction", "NPS", "return"], seg_rows, style))
+    lines += _episode_lines(results, style)
     wom = results["word_of_mouth"]
     ratio = wom["positive_to_negative"]
     lines += [
@@ -193,6 +194,25 @@ def results_table(results: dict, style=None) -> str:
         + f", {wom['referrals']:,} referred customers, {wom['repeat_purchases']:,} repeat purchases",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _episode_lines(results: dict, style=None) -> list[str]:
+    """The remembered episodes' table (nothing when the journey declares none)."""
+    episodes = results.get("episodes")
+    if not episodes:
+        return []
+    rows = [
+        [
+            name + (" (decides return)" if e["decides_return"] else ""),
+            ", ".join(e["stages"]),
+            f"{e['customers']:,}",
+            _metric_cell(e["remembered_experience"], "signed") if e["remembered_experience"] else "-",
+            _metric_cell(e["satisfaction"], "number") if e["satisfaction"] else "-",
+        ]
+        for name, e in episodes.items()
+    ]
+    header = ["episode", "stages", "customers", "remembered [95%]", "satisfaction [95%]"]
+    return ["", format_table(header, rows, style)]
 
 
 def results_csv(results: dict) -> str:
@@ -213,6 +233,11 @@ def results_csv(results: dict) -> str:
     for section in ("themes", "modules"):
         for name, value in results[section].items():
             _csv_row(writer, [section, name, "exposure", value, "", ""])
+    for name, episode in results.get("episodes", {}).items():
+        _csv_row(writer, ["episodes", name, "customers", episode["customers"], "", ""])
+        for key in ("remembered_experience", "satisfaction"):
+            if episode[key]:
+                _csv_row(writer, ["episodes", name, key, episode[key]["mean"], *episode[key]["ci95"]])
     for key, value in results["word_of_mouth"].items():
         _csv_row(writer, ["word_of_mouth", "", key, "" if value is None else value, "", ""])
     return buffer.getvalue()

@@ -35,6 +35,7 @@ __all__ = [
     "PairedOutcome",
     "FactorSums",
     "RecoveryGroup",
+    "EpisodeGroup",
     "Collector",
 ]
 
@@ -237,6 +238,13 @@ class RecoveryGroup(NamedTuple):
     returning: Moments
 
 
+class EpisodeGroup(NamedTuple):
+    """The remembered experience and satisfaction of one episode, over the customers who went through it."""
+
+    remembered: Moments
+    satisfaction: Moments
+
+
 class Collector:
     """Receives observations from the engine and keeps only running aggregates.
 
@@ -248,9 +256,11 @@ class Collector:
     ----------
     touchpoints, stages, segments : int
         How many of each the plan has.
+    episodes : int
+        How many remembered episodes the plan has (0 by default).
     """
 
-    def __init__(self, touchpoints: int, stages: int, segments: int):
+    def __init__(self, touchpoints: int, stages: int, segments: int, episodes: int = 0):
         #: Momentary affects of the visits not yet folded in, per segment and touchpoint: the engine
         #: appends to ``moments[segment][touchpoint]``; :meth:`flush` folds them into the sums below.
         self.moments: list[list[list[float]]] = [[[] for _ in range(touchpoints)] for _ in range(segments)]
@@ -297,6 +307,8 @@ class Collector:
         self.factors: dict[tuple[int, int], FactorSums] = {}
         #: Per-customer outcomes by customer key, kept only for paired comparisons.
         self.records: dict[int, PairedOutcome] | None = None
+        #: Per episode and segment: the first cycle's remembered experience and satisfaction of the episode.
+        self.episodes = [[EpisodeGroup(Moments(), Moments()) for _ in range(segments)] for _ in range(episodes)]
 
     def customer(self, segment: int, values: CustomerOutcomes, recommendation: int, recovery: int = 0) -> None:
         """One customer's outcomes, in the order of :data:`METRICS`, their 0..10 recommendation score
@@ -387,6 +399,12 @@ class Collector:
                 ):
                     total = float(column.sum())
                     aggregate.merge(Moments(n, total, float(np.square(column - total / n).sum())))
+
+    def episode(self, episode: int, segment: int, remembered: float, satisfaction: float) -> None:
+        """One customer's memory of an episode they went through in their first cycle."""
+        group = self.episodes[episode][segment]
+        group.remembered.add(remembered)
+        group.satisfaction.add(satisfaction)
 
     def factor(self, segment: int, factor: int, performance: float, expectation: float, importance: float) -> None:
         """One customer's mean perceived performance on a factor, with their expectation and importance."""

@@ -164,6 +164,17 @@ class ArrivalPlan:
 
 
 @dataclass(frozen=True)
+class EpisodePlan:
+    """A remembered episode: the stages whose moments it remembers, and whether it decides return."""
+
+    name: str
+    #: The indices of its stages (declared stages the design still has).
+    stages: frozenset[int]
+    stage_names: tuple[str, ...]
+    decides_return: bool
+
+
+@dataclass(frozen=True)
 class Plan:
     """Everything the engine needs to run a journey."""
 
@@ -181,6 +192,8 @@ class Plan:
     used_modules: tuple[int, ...]
     day: float = 1440.0
     stage_names: tuple[str, ...] = field(default=())
+    #: Remembered episodes (none: only the whole cycle is remembered).
+    episodes: tuple[EpisodePlan, ...] = ()
 
 
 DEFAULT_VISIT_LIMIT = 5
@@ -378,6 +391,21 @@ def compile_plan(journey: Journey) -> Plan:
         used_modules=tuple(used_modules),
         day=unit_seconds("day") / unit_seconds(unit),
         stage_names=tuple(s.name for s in journey.stages),
+        episodes=_episodes(journey),
+    )
+
+
+def _episodes(journey: Journey) -> tuple[EpisodePlan, ...]:
+    """The journey's episodes, their stages as indices (a stage a variant removed is left out)."""
+    index = {stage.name: i for i, stage in enumerate(journey.stages)}
+    return tuple(
+        EpisodePlan(
+            e.name,
+            frozenset(index[name] for name, _ in e.stages if name in index),
+            tuple(name for name, _ in e.stages),
+            e.decides_return,
+        )
+        for e in journey.episodes
     )
 
 

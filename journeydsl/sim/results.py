@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 
 from .._version import __version__
 from ..lang.vocabulary import METRICS
-from .metrics import Collector, Moments, Reservoir
+from .metrics import Collector, EpisodeGroup, Moments, Reservoir
 from .plan import MODULE_NAMES, THEME_NAMES, Plan
 from .settings import RunSettings
 
@@ -244,7 +244,12 @@ def estimate(collectors: list[Collector], name: str, segment: int | None = None)
     >>> estimate([collector], "conversion_rate")
     Estimate(mean=0.75, stderr=0.25, df=None, customers=4)
     """
-    counted = [moments for moments in (c.metric(name, segment) for c in collectors) if moments.n]
+    return _estimate([c.metric(name, segment) for c in collectors])
+
+
+def _estimate(per_replication: list[Moments]) -> Estimate:
+    """The mean and standard error of one figure from each replication's moments (see :func:`estimate`)."""
+    counted = [moments for moments in per_replication if moments.n]
     if len(counted) > 1:
         means = Moments()
         for moments in counted:
@@ -260,6 +265,42 @@ def _metric_block(collectors: list[Collector], segment: int | None) -> Document:
     for name in METRICS:
         measured = estimate(collectors, name, segment)
         block[name] = interval(measured.mean, measured.stderr, measured.df, metric=name, n=measured.customers)
+    return block
+
+
+def _episode_figures(per_replication: list[list[EpisodeGroup]]) -> Document:
+    """Customers, remembered experience and satisfaction of one episode over the given groups per replication."""
+    figures: Document = {}
+    for metric, part in (("remembered_experience", 0), ("satisfaction", 1)):
+        pooled = []
+        for groups in per_replication:
+            moments = Moments()
+            for group in groups:
+                moments.merge(group[part])
+            pooled.append(moments)
+        measured = _estimate(pooled)
+        figures["customers"] = measured.customers
+        figures[metric] = (
+            interval(measured.mean, measured.stderr, measured.df, metric=metric, n=measured.customers)
+            if measured.customers
+            else None
+        )
+    return figures
+
+
+def _episodes(plan: Plan, collectors: list[Collector]) -> Document:
+    """Each remembered episode: its stages, whether it decides return, and its figures, overall and per segment."""
+    block = {}
+    for number, episode in enumerate(plan.episodes):
+        groups = [c.episodes[number] for c in collectors]
+        block[episode.name] = {
+            "stages": list(episode.stage_names),
+            "decides_return": episode.decides_return,
+            **_episode_figures(groups),
+            "segments": {
+                segment.name: _episode_figures([[g[segment.index]] for g in groups]) for segment in plan.segments
+            },
+        }
     return block
 
 
@@ -321,7 +362,10 @@ def summarise(
     if not sum(c.customers for c in collectors):
         raise NoCustomersError(_no_customers(plan, collectors, design, settings))
     try:
-        return _summary(plan, collectors, seed, design)
+        document = _summary(plan, collectors, seed, design)
+        if plan.episodes:
+            document["episodes"] = _episodes(plan, collectors)
+        return document
     except NonFiniteResultError as error:
         raise NonFiniteResultError(
             f"design `{design}` of `{plan.name}`: {error}; are costs, values or durations too large to add up?"

@@ -197,6 +197,7 @@ class Customer:
         "converted_at",
         "care_next",
         "recovery",
+        "trail",
     )
 
     # ---- who they are
@@ -273,6 +274,8 @@ class Customer:
     care_next: list[CareSchedule] | None
     #: The first cycle's failure experience: none (0), all recovered (1), one left unrecovered (2).
     recovery: int
+    #: The cycle's moments as (stage index, affect, time spent) when the journey has episodes, else None.
+    trail: list[tuple[int, float, float]] | None
 
     def new_cycle(self) -> None:
         """Start a purchase cycle: no moments, peak, end, perceived performance or failures yet."""
@@ -286,6 +289,8 @@ class Customer:
         self.perceived = None
         self.failed = 0
         self.unrecovered = 0
+        if self.trail is not None:
+            self.trail = []
 
     def satisfaction_so_far(self) -> float:
         """The satisfaction the customer would give the cycle now (for conditions on ``satisfaction``).
@@ -393,5 +398,6 @@ class CustomerRole(EngineState):
         c.converted_at = None
         c.care_next = None
         c.recovery = 0
+        c.trail = [] if self.plan.episodes else None
         c.new_cycle()
         return c

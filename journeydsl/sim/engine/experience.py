@@ -151,6 +151,8 @@ class ExperienceRole(EngineState):
         c.mood_in[tp.index] += carried
         # The integral of affect over the episode: this moment for the time spent here, queue included.
         c.area += moment * (wait + duration)
+        if c.trail is not None:
+            c.trail.append((stage.index, moment, wait + duration))
         c.total += moment
         c.count += 1
         index = tp.index

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from ..plan import SegmentPlan
 from ..psychology import likelihood_to_recommend, remembered_experience, return_probability, satisfaction
+from .memory import episode_memory
 from .state import EngineState
 
 if TYPE_CHECKING:
@@ -70,6 +71,29 @@ class Judgement:
 class JudgementRole(EngineState):
     """Closing a cycle (a role of :class:`~journeydsl.sim.engine.replication.Engine`)."""
 
+    def _episodes(self, c: Customer, weights: JudgementWeights, returning: float) -> float:
+        """Remember each episode of the cycle on its own; returns the chance of coming back.
+
+        An episode the customer went through is remembered like the whole cycle, with the
+        customer's own weights, over its moments only (its duration: the time spent at them);
+        the first cycle's memories go to the collector.  The episode that decides return
+        sets the chance of coming back and the satisfaction carried into the next return
+        decision; without one, or when the customer did not go through it, ``returning`` stands.
+        """
+        assert c.trail is not None
+        memory = c.memory
+        for number, episode in enumerate(self.plan.episodes):
+            remembered = episode_memory(c.trail, episode.stages, memory, weights.w_duration, weights.minute)
+            if remembered is None:
+                continue
+            sat = satisfaction(remembered, weights.satisfaction_baseline + c.judgement, weights.satisfaction_scale)
+            if c.counted and not c.cycle:
+                self.collector.episode(number, c.segment.index, remembered, sat)
+            if episode.decides_return:
+                returning = return_probability(sat, weights.loyalty_intercept, weights.loyalty_slope)
+                c.carried = sat
+        return returning
+
     def _close_cycle(self, c: Customer, converted: bool, duration: float) -> Judgement:
         """Judge the cycle that ends: remembered experience, satisfaction, recommendation, return; then talk."""
         collector = self.collector
@@ -106,6 +130,8 @@ class JudgementRole(EngineState):
         )
         returning = return_probability(sat, weights.loyalty_intercept, weights.loyalty_slope)
         c.carried = sat
+        if c.trail is not None:
+            returning = self._episodes(c, weights, returning)
         if not c.cycle:
             # Service recovery: no failure (0), every failure recovered (1), a failure left unrecovered (2).
             c.recovery = 0 if not c.failed else 2 if c.unrecovered else 1

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from ..plan import SegmentPlan
+from ..psychology import remembered_experience
 from ..streams import site, uniform, uniform_and_normal
 from .keys import MASK, NUMBER
 
@@ -36,6 +37,7 @@ __all__ = [
     "MemoryWeights",
     "GammaShape",
     "gamma_variate",
+    "episode_memory",
 ]
 
 #: The weights of a memory, in the order of a customer's columns.
@@ -44,6 +46,48 @@ MEMORY_PARTS = ("peak", "end", "mean", "integral")
 MEMORY_SITES = tuple(site("memory:" + part) for part in MEMORY_PARTS)
 #: The key of the extra uniform number a Gamma number of shape below 1 needs.
 _BOOST = site("memory boost")
+
+
+def episode_memory(
+    trail: list[tuple[int, float, float]],
+    stages: frozenset[int],
+    memory: MemoryWeights,
+    w_duration: float,
+    minute: float,
+) -> float | None:
+    """The remembered experience of the moments of ``trail`` in ``stages`` (None when there are none).
+
+    Peak (the largest absolute affect, the first on a tie), end (the last), mean, the integral
+    (affect times time spent, in reference episodes) and the time spent at them in minutes,
+    weighed by :func:`~journeydsl.sim.psychology.remembered_experience` with the customer's
+    own ``memory`` weights, as the whole cycle is.
+    """
+    peak = end = total = area = spent = 0.0
+    size = -1.0
+    count = 0
+    for stage, moment, time in trail:
+        if stage in stages:
+            count += 1
+            total += moment
+            area += moment * time
+            spent += time
+            end = moment
+            if abs(moment) > size:
+                peak, size = moment, abs(moment)
+    if not count:
+        return None
+    return remembered_experience(
+        peak,
+        end,
+        total / count,
+        spent / minute,
+        memory.peak,
+        memory.end,
+        memory.mean,
+        w_duration,
+        area * memory.per_reference,
+        memory.integral,
+    )
 
 
 class MemoryWeights(NamedTuple):

@@ -78,7 +78,7 @@ class Engine(ArrivalRole, CustomerRole, CycleRole, WalkRole, ExperienceRole, Jud
         self.trace = trace
         self.replication = replication
         self.env = simpy.Environment()
-        self.collector = Collector(len(plan.touchpoints), len(plan.stages), len(plan.segments))
+        self.collector = Collector(len(plan.touchpoints), len(plan.stages), len(plan.segments), len(plan.episodes))
         if paired:
             self.collector.records = {}
         self.resources = {

@@ -236,6 +236,8 @@ class WalkRole(EngineState):
         fading = c.weights.fading
         pending = 0.0
         converted = False
+        # The cycle's moments by stage, kept only for remembered episodes.
+        trail = c.trail
         record = stages[stage.index]
         while True:
             stage = record.plan
@@ -297,6 +299,8 @@ class WalkRole(EngineState):
                     draw = plain.draw
                     spent = draw(u)
                     c.area += moment * spent
+                    if trail is not None:
+                        trail.append((index, moment, spent))
                     pending += spent
                     c.left_at = now + pending
                     continue
