@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import jsonschema
 
-from journeydsl.api import check_text, design, loads, simulate
+from journeydsl.api import check_text, design, loads, run_tests, simulate
 from journeydsl.report.tables import results_csv, results_table
 from journeydsl.schemas import results_schema
 from journeydsl.sim.engine.memory import MemoryWeights, episode_memory
@@ -129,3 +129,25 @@ def test_the_results_table_and_csv_show_the_episodes():
     assert "episodes,procedure,remembered_experience," in results_csv(document)
     del document["episodes"]
     assert "episode" not in results_table(document)
+
+
+# ---- design tests of an episode -----------------------------------------------------------
+
+
+def test_design_tests_measure_an_episode():
+    text = CLINIC.replace(
+        "  episode talk_only",
+        "  expect remembered_experience of episode procedure > -9\n"
+        "  expect satisfaction of episode procedure < 2\n"
+        "  expect customers of episode talk_only >= 1\n"
+        "  episode talk_only",
+    )
+    document = run_tests(loads(text), customers=400, seed=3)
+    verdicts = [(t["scope"], t["scope_name"], t["metric"], t["verdict"]) for t in document["tests"]]
+    assert verdicts == [
+        ("episode", "procedure", "remembered_experience", "passed"),
+        ("episode", "procedure", "satisfaction", "failed"),
+        ("episode", "talk_only", "customers", "passed"),
+    ]
+    assert codes(text.replace("of episode talk_only", "of episode talk")) == ["JD244"]
+    assert codes(text.replace("expect customers of episode", "expect nps of episode")) == ["JD611"]

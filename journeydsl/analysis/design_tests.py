@@ -198,6 +198,11 @@ def _scarce(test: DesignTest, result: dict) -> str | None:
         if customers < 2:
             return f"segment `{test.scope_name}` counted {customers} customer{'' if customers == 1 else 's'}"
         return None
+    if test.scope == "episode":
+        customers = result["episodes"][test.scope_name]["customers"]
+        if customers < 2 and test.metric != "customers":
+            return f"{customers} customer{'' if customers == 1 else 's'} went through episode `{test.scope_name}`"
+        return None
     if test.scope == "stage":
         if test.metric == "drop_rate" and not result["stages"][test.scope_name]["entered"]:
             return f"no customer entered stage `{test.scope_name}`"
@@ -217,6 +222,12 @@ def _measure(test: DesignTest, result: dict, collectors: list[Collector]) -> Doc
         return dict(result["metrics"][test.metric])
     if test.scope == "segment":
         return dict(result["segments"][test.scope_name]["metrics"][test.metric])
+    if test.scope == "episode":
+        episode = result["episodes"][test.scope_name]
+        if test.metric == "customers":
+            return {"mean": float(episode["customers"]), "ci95": None}
+        figure = episode[test.metric]
+        return dict(figure) if figure else {"mean": 0.0, "ci95": None}
     if test.scope == "stage":
         stage = result["stages"][test.scope_name]
         if test.metric == "drop_rate":

@@ -30,6 +30,7 @@ SCOPE_METRICS: dict[str | None, tuple[str, ...]] = {
         "failures",
         "cost",
     ),
+    "episode": ("remembered_experience", "satisfaction", "customers"),
 }
 
 
@@ -41,8 +42,9 @@ def check_design_tests(journey: Journey) -> list[Diagnostic]:
         "segment": [s.name for s in journey.segments],
         "stage": [s.name for s in journey.stages],
         "touchpoint": [tp.name for tp in journey.all_touchpoints()],
+        "episode": [e.name for e in journey.episodes],
     }
-    codes = {"segment": "JD107", "stage": "JD101", "touchpoint": "JD108"}
+    codes = {"segment": "JD107", "stage": "JD101", "touchpoint": "JD108", "episode": "JD244"}
     for test in journey.design_tests:
         allowed = SCOPE_METRICS[test.scope if test.kind == "value" else None]
         if test.metric not in allowed:

@@ -90,6 +90,7 @@ CODES: dict[str, tuple[str, str]] = {
     "JD241": (ERROR, "episode without stages"),
     "JD242": (ERROR, "episode declared twice"),
     "JD243": (ERROR, "more than one episode decides return"),
+    "JD244": (ERROR, "design test of an undefined episode"),
     # structure
     "JD301": (ERROR, "unreachable stage"),
     "JD302": (ERROR, "trap: no way out"),

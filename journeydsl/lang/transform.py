@@ -775,6 +775,9 @@ class _ToModel:
     def of_stage(self, meta: Meta, children: list[Any]) -> _Tagged:
         return _tag("scope", ("stage", children[0]), self._meta_span(meta))
 
+    def of_episode(self, meta: Meta, children: list[Any]) -> _Tagged:
+        return _tag("scope", ("episode", children[0]), self._meta_span(meta))
+
     def of_touchpoint(self, meta: Meta, children: list[Any]) -> _Tagged:
         return _tag("scope", ("touchpoint", children[0]), self._meta_span(meta))
 
