@@ -35,7 +35,7 @@ from __future__ import annotations
 import functools
 import gc
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -346,6 +346,7 @@ def compare(
     *,
     objective: str = "remembered_experience",
     common_random_numbers: bool = True,
+    min_differences: Mapping[str, float] | None = None,
     progress: Callable[[float], None] | None = None,
     runner: Runner | None = None,
     **run: Any,
@@ -365,6 +366,11 @@ def compare(
         What to rank designs by: a metric, or ``"profit"``.
     common_random_numbers : bool
         ``False`` gives every design its own seeds (to show what common random numbers buy).
+    min_differences : mapping, optional
+        Minimal important differences per metric, in the metric's own unit
+        (shares as fractions, times in the journey's time unit), replacing the
+        defaults of :data:`journeydsl.lang.decisions.MINIMAL_DIFFERENCES`: a
+        difference smaller than its metric's is "no clear difference".
 
     Returns
     -------
@@ -379,7 +385,13 @@ def compare(
             f"`{journey.name}` has one design; a comparison needs two (declare a variant or give another journey)"
         )
     _, document = run_and_compare(
-        _runner(runner), chosen, _settings(settings, journey, run), objective, common_random_numbers, progress
+        _runner(runner),
+        chosen,
+        _settings(settings, journey, run),
+        objective,
+        common_random_numbers,
+        progress,
+        min_differences,
     )
     return document
 
@@ -535,18 +547,24 @@ def report(
     designs: Sequence[str | tuple[str, Journey]] | None = None,
     settings: RunSettings | None = None,
     *,
+    min_differences: Mapping[str, float] | None = None,
     progress: Callable[[float], None] | None = None,
     runner: Runner | None = None,
     **run: Any,
 ) -> Report:
     """Everything a report shows, each simulation run once; render it with ``render_html``/``render_markdown``.
 
-    See :mod:`journeydsl.report.document`.
+    ``min_differences`` is as for :func:`compare`.  See :mod:`journeydsl.report.document`.
     """
     from .report.document import build_report
 
     return build_report(
-        journey, _designs(journey, designs), _settings(settings, journey, run), _runner(runner), progress
+        journey,
+        _designs(journey, designs),
+        _settings(settings, journey, run),
+        _runner(runner),
+        progress,
+        min_differences=min_differences,
     )
 
 

@@ -71,8 +71,19 @@ def test_results_do_not_depend_on_the_number_of_workers():
 def test_ranking_by_objective_and_costs():
     document = compare(seed=3, workers=1, objective="remembered_experience")
     assert [row["design"] for row in document["ranking"]] == ["warmer advice", "baseline"]
+    # A point of feeling at one moment moves remembered experience by less than its minimal important
+    # difference (0.6): clear beyond chance, yet no clear difference, so the designs share the first rank.
+    change = document["differences"]["warmer advice"]["metrics"]["remembered_experience"]
+    assert change["excludes_zero"] and change["mean"] < 0.6 and change["verdict"] == "no clear difference"
+    assert [row["rank"] for row in document["ranking"]] == [1, 1] and len(document["leaders"]) == 2
+    strict = compare(seed=3, workers=1, min_differences={"remembered_experience": 0.1})
+    assert [row["rank"] for row in strict["ranking"]] == [1, 2] and strict["leaders"] == ["warmer advice"]
+    assert strict["ranking"][1]["clearly_behind"] == ["warmer advice"]
+    assert strict["minimal_differences"]["remembered_experience"] == {"value": 0.1, "given": True}
+    # Warmer advice costs the same: the designs share the first rank on cost, and neither leads alone.
     cheaper = compare(seed=3, workers=1, objective="cost_per_customer")
-    assert [row["rank"] for row in cheaper["ranking"]] == [1, 2]
+    assert [row["rank"] for row in cheaper["ranking"]] == [1, 1]
+    assert sorted(cheaper["leaders"]) == ["baseline", "warmer advice"]
     with pytest.raises(ValueError):
         compare(objective="happiness")
 

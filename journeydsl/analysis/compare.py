@@ -16,35 +16,54 @@ standard errors of the two means from the collectors' moments
 (:func:`~journeydsl.sim.results.estimate`), never from the designs' displayed
 intervals, which are Wilson's for shares and clipped to each metric's bounds.
 
+Every difference gets a verdict (:func:`verdict`): ``better`` or ``worse``
+when its 95% interval excludes zero and it is at least the metric's minimal
+important difference (:mod:`journeydsl.lang.decisions`), else ``no clear
+difference``.  The ranking never names a winner on noise: a design's rank is
+one more than the number of designs clearly better than it on the objective,
+so designs with no clear difference between them share a rank.
+
 The result is plain data following ``journeydsl.comparison/1``.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from .._version import __version__
+from ..lang.decisions import COMPARABLE, LOWER_IS_BETTER, minimal_differences
 from ..lang.vocabulary import METRICS
 from ..sim.metrics import Collector, Moments
 from ..sim.results import Document, Estimate, estimate, interval, provenance, rounded
 from ..sim.runner import Design, Outcome, Runner
 from ..sim.settings import RunSettings
 
-__all__ = ["SCHEMA", "OBJECTIVES", "LOWER_IS_BETTER", "compare", "run_and_compare"]
+__all__ = [
+    "SCHEMA",
+    "OBJECTIVES",
+    "LOWER_IS_BETTER",
+    "VERDICTS",
+    "compare",
+    "difference",
+    "run_and_compare",
+    "verdict",
+]
 
 SCHEMA = "journeydsl.comparison/1"
 
 #: What designs can be ranked by: any metric, or profit (revenue minus cost per customer).
-OBJECTIVES: tuple[str, ...] = (*METRICS, "profit")
-#: Objectives where less is better.
-LOWER_IS_BETTER = frozenset({"detractors", "time_in_journey", "cost_per_customer", "passives"})
+OBJECTIVES: tuple[str, ...] = COMPARABLE
+#: What a difference can say about a design against another.
+VERDICTS: tuple[str, ...] = ("better", "worse", "no clear difference")
 
 
 def compare(
     outcomes: Sequence[Outcome],
     objective: str = "remembered_experience",
     common_random_numbers: bool = True,
+    min_differences: Mapping[str, float] | None = None,
 ) -> Document:
     """Compare every outcome with the first: paired differences, shares, per segment and touchpoint, a ranking.
 
@@ -58,11 +77,21 @@ def compare(
         What to rank designs by: a metric of :data:`OBJECTIVES`.
     common_random_numbers : bool
         Whether the outcomes met the same random numbers (as written into the document).
+    min_differences : mapping, optional
+        The designer's minimal important differences, per metric, in the metric's
+        own unit (shares as fractions, times in the journey's unit); the others
+        follow :data:`~journeydsl.lang.decisions.MINIMAL_DIFFERENCES`.
 
     Returns
     -------
     dict
         The ``journeydsl.comparison/1`` document.
+
+    Raises
+    ------
+    ValueError
+        For fewer than two designs, two with one name, an unknown objective, or
+        an unknown metric or negative amount in ``min_differences``.
     """
     if len(outcomes) < 2:
         raise ValueError("a comparison needs at least two designs")
@@ -75,7 +104,13 @@ def compare(
     replications = settings.replications
     results = {outcome.design: outcome.results for outcome in outcomes}
     baseline = outcomes[0]
-    comparisons = {outcome.design: _differences(baseline, outcome, common_random_numbers) for outcome in outcomes[1:]}
+    figures = {name: block["mean"] for name, block in results[baseline.design]["metrics"].items()}
+    mids = minimal_differences(figures, dict(min_differences or {}))
+    thresholds = {metric: float(mid["value"]) for metric, mid in mids.items()}
+    comparisons = {
+        outcome.design: _differences(baseline, outcome, common_random_numbers, thresholds) for outcome in outcomes[1:]
+    }
+    ranking = _ranking(outcomes, comparisons, objective, common_random_numbers, thresholds[objective])
     return {
         "schema": SCHEMA,
         "journeydsl": __version__,
@@ -90,8 +125,10 @@ def compare(
         "time_unit": results[baseline.design]["time_unit"],
         "objective": objective,
         "results": results,
+        "minimal_differences": mids,
         "differences": comparisons,
-        "ranking": _ranking(results, objective),
+        "ranking": ranking,
+        "leaders": [row["design"] for row in ranking if row["rank"] == 1],
         **provenance(settings, baseline.journey.source_sha256),
     }
 
@@ -103,8 +140,11 @@ def run_and_compare(
     objective: str = "remembered_experience",
     common_random_numbers: bool = True,
     progress: Callable[[float], None] | None = None,
+    min_differences: Mapping[str, float] | None = None,
 ) -> tuple[list[Outcome], Document]:
     """Run the designs with the same customers (paired when there is one replication) and compare them.
+
+    ``min_differences`` is as for :func:`compare`.
 
     Returns
     -------
@@ -122,92 +162,154 @@ def run_and_compare(
         common_random_numbers=common_random_numbers,
         progress=progress,
     )
-    return outcomes, compare(outcomes, objective, common_random_numbers)
+    return outcomes, compare(outcomes, objective, common_random_numbers, min_differences)
 
 
-def _metric_means(collectors: Sequence[Collector], name: str) -> list[float]:
+def verdict(metric: str, change: Document, minimal: float) -> str:
+    """What a difference of ``metric`` says: ``better``, ``worse`` or ``no clear difference``.
+
+    A difference is clear when its 95% interval excludes zero and its size is
+    at least ``minimal``, the metric's minimal important difference; its sign
+    then says better or worse (for :data:`LOWER_IS_BETTER` metrics, less is better).
+
+    Examples
+    --------
+    >>> verdict("satisfaction", {"mean": 0.5, "ci95": [0.2, 0.8]}, 0.3)
+    'better'
+    >>> verdict("satisfaction", {"mean": 0.2, "ci95": [0.1, 0.3]}, 0.3)
+    'no clear difference'
+    >>> verdict("cost_per_customer", {"mean": 2.0, "ci95": [1.0, 3.0]}, 0.5)
+    'worse'
+    """
+    low, high = change["ci95"]
+    mean = change["mean"]
+    if not (low > 0 or high < 0) or abs(mean) < minimal:
+        return "no clear difference"
+    return "better" if (mean < 0) == (metric in LOWER_IS_BETTER) else "worse"
+
+
+def difference(base: Outcome, other: Outcome, metric: str, common_random_numbers: bool = True) -> Estimate:
+    """The difference ``other - base`` of one metric (or ``"profit"``), as :func:`compare` estimates it.
+
+    Its mean, standard error and degrees of freedom (``None`` for a normal
+    interval) give an interval at any level: a design test of equivalence takes
+    the 90% interval (two one-sided tests at 5%, Schuirmann 1987).
+    """
+    return _estimates(base, other, (metric,), common_random_numbers)[metric]
+
+
+def _estimates(baseline: Outcome, design: Outcome, names: Sequence[str], paired_customers: bool) -> dict[str, Estimate]:
+    """Each named metric's difference ``design - baseline``: unpaired, by replication or by customer."""
+    base, other = baseline.collectors, design.collectors
+    if len(base) == 1 and not paired_customers:
+        # Different customers in each design: an unpaired difference of two means.
+        return {name: _unpaired(_mean_estimate(base, name), _mean_estimate(other, name)) for name in names}
+    if len(base) > 1:
+        return {
+            name: _replication_difference(_replication_means(base, name), _replication_means(other, name))
+            for name in names
+        }
+    a, b = _records(base[0]), _records(other[0])
+    keys = [key for key in a if key in b]
+    return {name: _customer_difference(a, b, keys, _customer_value(name)) for name in names}
+
+
+def _records(collector: Collector) -> dict:
+    if collector.records is None:
+        raise ValueError("a comparison by customer needs paired runs (Runner.run(..., paired=True))")
+    return collector.records
+
+
+def _mean_estimate(collectors: list[Collector], name: str) -> Estimate:
+    return _profit_estimate(collectors) if name == "profit" else estimate(collectors, name)
+
+
+def _replication_means(collectors: Sequence[Collector], name: str) -> list[float]:
+    if name == "profit":
+        return [c.metric("revenue_per_customer").mean - c.metric("cost_per_customer").mean for c in collectors]
     return [c.metric(name).mean for c in collectors]
+
+
+def _customer_value(name: str) -> Callable[[tuple], float]:
+    """A customer's figure of a metric from its record (segment, returned, metric values)."""
+    if name == "profit":
+        return lambda record: _profit(record[2])
+    index = METRICS.index(name)
+    return lambda record: record[2][index]
 
 
 def _profit(values: Sequence[float]) -> float:
     return values[METRICS.index("revenue_per_customer")] - values[METRICS.index("cost_per_customer")]
 
 
-def _differences(baseline: Outcome, design: Outcome, paired_customers: bool) -> Document:
+def _differences(baseline: Outcome, design: Outcome, paired_customers: bool, minimal: Mapping[str, float]) -> Document:
     """Differences of ``design`` from ``baseline``: per metric, paired shares, per segment, per touchpoint."""
-    base, other = baseline.collectors, design.collectors
-    base_results, other_results = baseline.results, design.results
-    if len(base) == 1 and not paired_customers:
-        # Different customers in each design: an unpaired difference of two means.
-        metrics = {name: _unpaired(estimate(base, name), estimate(other, name)) for name in METRICS}
-        metrics["profit"] = _unpaired(_profit_estimate(base), _profit_estimate(other))
-        segments = _unpaired_segments(baseline, design)
+    by_customer = len(baseline.collectors) == 1 and paired_customers
+    metrics = {
+        name: _change(name, measured, minimal, by_customer)
+        for name, measured in _estimates(baseline, design, COMPARABLE, paired_customers).items()
+    }
+    if not by_customer:
         paired = None
-    elif len(base) > 1:
-        metrics = {
-            name: _replication_difference(_metric_means(base, name), _metric_means(other, name)) for name in METRICS
-        }
-        metrics["profit"] = _replication_difference(
-            [c.metric("revenue_per_customer").mean - c.metric("cost_per_customer").mean for c in base],
-            [c.metric("revenue_per_customer").mean - c.metric("cost_per_customer").mean for c in other],
-        )
-        paired = None
-        segments = _unpaired_segments(baseline, design)
+        segments = _unpaired_segments(baseline, design, minimal)
     else:
-        a, b = base[0].records, other[0].records
-        if a is None or b is None:
-            raise ValueError("a comparison by customer needs paired runs (Runner.run(..., paired=True))")
+        a, b = _records(baseline.collectors[0]), _records(design.collectors[0])
         keys = [key for key in a if key in b]
-        metrics = {name: _customer_difference(a, b, keys, lambda v, i=i: v[2][i]) for i, name in enumerate(METRICS)}
-        metrics["profit"] = _customer_difference(a, b, keys, lambda v: _profit(v[2]))
         paired = _paired_shares(a, b, keys)
-        segment_names = list(base_results["segments"])
         segments = {}
-        for index, name in enumerate(segment_names):
+        for index, name in enumerate(baseline.results["segments"]):
             chosen = [key for key in keys if a[key][0] == index]
             segments[name] = {
-                metric: _customer_difference(a, b, chosen, lambda v, i=i: v[2][i]) for i, metric in enumerate(METRICS)
+                metric: _change(metric, _customer_difference(a, b, chosen, _customer_value(metric)), minimal, True)
+                for metric in METRICS
             }
     return {
         "metrics": metrics,
         "paired": paired,
         "segments": segments,
-        "touchpoints": _touchpoint_changes(base_results["touchpoints"], other_results["touchpoints"]),
+        "touchpoints": _touchpoint_changes(baseline.results["touchpoints"], design.results["touchpoints"]),
     }
 
 
-def _with_verdict(mean: float, stderr: float, df: int | None) -> Document:
-    block = interval(mean, stderr, df)
+def _change(metric: str, measured: Estimate, minimal: Mapping[str, float], by_customer: bool) -> Document:
+    """A difference as the document writes it: mean, 95% interval, whether it excludes 0, its verdict."""
+    block = interval(measured.mean, measured.stderr, measured.df)
     low, high = block["ci95"]
     block["excludes_zero"] = bool(low > 0 or high < 0)
+    block["verdict"] = verdict(metric, block, minimal[metric])
+    if by_customer:
+        block["customers"] = measured.customers
     return block
 
 
-def _replication_difference(base: list[float], other: list[float]) -> Document:
+def _replication_difference(base: list[float], other: list[float]) -> Estimate:
     moments = Moments()
     for a, b in zip(base, other, strict=True):
         moments.add(b - a)
-    return _with_verdict(moments.mean, moments.stderr, moments.n - 1)
+    return Estimate(moments.mean, moments.stderr, moments.n - 1, moments.n)
 
 
-def _customer_difference(a: dict, b: dict, keys: list[int], value: Callable) -> Document:
+def _customer_difference(a: dict, b: dict, keys: list[int], value: Callable) -> Estimate:
     moments = Moments()
     for key in keys:
         moments.add(value(b[key]) - value(a[key]))
-    block = _with_verdict(moments.mean if moments.n else 0.0, moments.stderr if moments.n > 1 else 0.0, None)
-    block["customers"] = moments.n
-    return block
+    return Estimate(moments.mean if moments.n else 0.0, moments.stderr if moments.n > 1 else 0.0, None, moments.n)
 
 
-def _unpaired(base: Estimate, other: Estimate | None) -> Document:
+def _unpaired(base: Estimate, other: Estimate | None) -> Estimate:
     """The difference of two independent means, from their standard errors (0 when the design lacks it).
 
     The interval is normal when both means are over customers, else Student's t
     with Welch-Satterthwaite's degrees of freedom (:func:`_welch_df`).
     """
     if other is None:
-        return _with_verdict(0.0, 0.0, None)
-    return _with_verdict(other.mean - base.mean, math.hypot(base.stderr, other.stderr), _welch_df(base, other))
+        return Estimate(0.0, 0.0, None, 0)
+    return Estimate(
+        other.mean - base.mean,
+        math.hypot(base.stderr, other.stderr),
+        _welch_df(base, other),
+        min(base.customers, other.customers),
+    )
 
 
 def _welch_df(*estimates: Estimate) -> int | None:
@@ -231,14 +333,19 @@ def _profit_estimate(collectors: list[Collector]) -> Estimate:
     return Estimate(revenue.mean - cost.mean, math.hypot(revenue.stderr, cost.stderr), revenue.df, revenue.customers)
 
 
-def _unpaired_segments(baseline: Outcome, design: Outcome) -> Document:
+def _unpaired_segments(baseline: Outcome, design: Outcome, minimal: Mapping[str, float]) -> Document:
     """Per segment of the baseline, each metric's unpaired difference (matched by segment name)."""
     in_design = {segment.name: segment.index for segment in design.plan.segments}
     return {
         segment.name: {
-            metric: _unpaired(
-                estimate(baseline.collectors, metric, segment.index),
-                estimate(design.collectors, metric, in_design[segment.name]) if segment.name in in_design else None,
+            metric: _change(
+                metric,
+                _unpaired(
+                    estimate(baseline.collectors, metric, segment.index),
+                    estimate(design.collectors, metric, in_design[segment.name]) if segment.name in in_design else None,
+                ),
+                minimal,
+                False,
             )
             for metric in METRICS
         }
@@ -283,7 +390,33 @@ def _pair(before: dict | None, after: dict | None, key: str) -> dict[str, float 
     return {"baseline": a, "design": b, "change": change}
 
 
-def _ranking(results: dict[str, dict], objective: str) -> list[Document]:
+def _ranking(
+    outcomes: Sequence[Outcome],
+    differences: Mapping[str, Document],
+    objective: str,
+    paired_customers: bool,
+    minimal: float,
+) -> list[Document]:
+    """The designs by the objective, each ranked one more than the number of designs clearly better than it.
+
+    Every pair of designs is compared on the objective as the baseline is
+    (:func:`verdict`), so designs with no clear difference share a rank and a
+    design is never ranked above another on noise.
+    """
+    results = {outcome.design: outcome.results for outcome in outcomes}
+    baseline = outcomes[0].design
+    ahead: dict[str, list[str]] = {outcome.design: [] for outcome in outcomes}
+    for first, second in itertools.combinations(outcomes, 2):
+        if first.design == baseline:
+            change = differences[second.design]["metrics"][objective]
+        else:
+            measured = difference(first, second, objective, paired_customers)
+            change = interval(measured.mean, measured.stderr, measured.df)
+        said = verdict(objective, change, minimal)
+        if said == "better":
+            ahead[first.design].append(second.design)
+        elif said == "worse":
+            ahead[second.design].append(first.design)
     rows = []
     for name, result in results.items():
         metrics = result["metrics"]
@@ -297,9 +430,10 @@ def _ranking(results: dict[str, dict], objective: str) -> list[Document]:
                 "cost_per_customer": cost,
                 "revenue_per_customer": revenue,
                 "profit_per_customer": rounded(revenue - cost),
+                "rank": 1 + len(ahead[name]),
+                "clearly_behind": [other for other in results if other in ahead[name]],
             }
         )
-    rows.sort(key=lambda row: row["objective"], reverse=objective not in LOWER_IS_BETTER)
-    for rank, row in enumerate(rows, 1):
-        row["rank"] = rank
+    sign = 1.0 if objective in LOWER_IS_BETTER else -1.0
+    rows.sort(key=lambda row: (row["rank"], sign * row["objective"]))
     return rows

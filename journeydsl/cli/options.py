@@ -33,6 +33,7 @@ import click
 
 from ..api import RunSettings
 from ..lang.checks import MAX_LOOP_VISITS, MAX_RUN_CUSTOMERS
+from ..lang.decisions import parse_min_difference
 from ..lang.model import Journey, Quantity
 from ..lang.units import parse_time, to_time_unit
 
@@ -46,6 +47,8 @@ __all__ = [
     "RunOptions",
     "run_options",
     "designs_option",
+    "min_difference_option",
+    "min_differences",
     "format_option",
     "output_option",
     "plot_option",
@@ -228,6 +231,37 @@ def designs_option(help: str) -> Callable[[F], F]:
         A click option decorator.
     """
     return click.option("--design", "designs", multiple=True, metavar="NAME", help=help)
+
+
+def min_difference_option(command: F) -> F:
+    """``--min-difference METRIC=AMOUNT`` repeated, given as ``min_difference`` (read by :func:`min_differences`)."""
+    return click.option(
+        "--min-difference",
+        "min_difference",
+        multiple=True,
+        metavar="METRIC=AMOUNT",
+        help="The smallest difference of METRIC that counts as better or worse (repeat it), in the metric's unit: "
+        "satisfaction=0.5, nps=3, conversion_rate=2%, time_in_journey=5min, cost_per_customer=1.50. "
+        "[default: the minimal important differences of docs/designs.md]",
+    )(command)
+
+
+def min_differences(given: Sequence[str], journey: Journey) -> dict[str, float]:
+    """The ``--min-difference`` amounts per metric, in the metric's unit (times in the journey's time unit).
+
+    Raises
+    ------
+    click.BadParameter
+        For an unknown metric, an amount that is not one, or a unit the metric is not measured in (exit 2).
+    """
+    chosen: dict[str, float] = {}
+    for text in given:
+        try:
+            metric, amount = parse_min_difference(text, journey.time_unit)
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--min-difference") from None
+        chosen[metric] = amount
+    return chosen
 
 
 def format_option(*choices: str, help: str) -> Callable[[F], F]:

@@ -26,6 +26,8 @@ from .options import (
     RunOptions,
     designs_option,
     format_option,
+    min_difference_option,
+    min_differences,
     output_option,
     read_options,
     run_options,
@@ -127,6 +129,7 @@ def simulate(
     show_default=True,
     help="What to rank the designs by.",
 )
+@min_difference_option
 @format_option("table", "json", "csv", help="table for people; json (schema journeydsl.comparison/1) or csv for tools.")
 @output_option()
 @read_options
@@ -135,6 +138,7 @@ def compare(
     designs: tuple[str, ...],
     run: RunOptions,
     objective: str,
+    min_difference: tuple[str, ...],
     fmt: str,
     output: Path | None,
     read: ReadOptions,
@@ -145,7 +149,10 @@ def compare(
     named with --design; the first is the baseline). With two FILES, compares
     the first file's design with the second's. Every design meets the same
     customers and the same dice wherever the designs agree (common random
-    numbers), so differences come from the designs.
+    numbers), so differences come from the designs. A difference is better or
+    worse only when its 95% interval excludes 0 and it reaches the metric's
+    minimal important difference (--min-difference); designs with no clear
+    difference share a rank.
 
     \b
     Examples:
@@ -171,8 +178,11 @@ def compare(
                 f'`{files[0]}` has no variants to compare; declare one with `variant "name" {{ ... }}` or give a second file'
             )
     settings = run.settings(journeys[0])
+    smallest = min_differences(min_difference, journeys[0])
     with progress_bar("comparing") as progress:
-        document = api.compare(journeys[0], chosen, settings, objective=objective, progress=progress)
+        document = api.compare(
+            journeys[0], chosen, settings, objective=objective, min_differences=smallest, progress=progress
+        )
     emit(document, fmt, output, comparison_table, comparison_csv)
 
 
@@ -251,8 +261,16 @@ def plot(file: Path, kind: str, output: Path | None, dpi: int, run: RunOptions, 
 @output_option("report.html (one self-contained page) or report.md (images in a folder beside it).", required=True)
 @designs_option("A design to include (repeat it); the first is the baseline. [default: the baseline and every variant]")
 @run_options()
+@min_difference_option
 @read_options
-def report(file: Path, output: Path, designs: tuple[str, ...], run: RunOptions, read: ReadOptions) -> None:
+def report(
+    file: Path,
+    output: Path,
+    designs: tuple[str, ...],
+    run: RunOptions,
+    min_difference: tuple[str, ...],
+    read: ReadOptions,
+) -> None:
     """Write a report a designer can hand on: summary, graph, plots, comparison, tests.
 
     The report has the journey's summary and graph, the baseline's emotion
@@ -273,8 +291,9 @@ def report(file: Path, output: Path, designs: tuple[str, ...], run: RunOptions, 
         raise click.BadParameter(f"`{output}` must end in .html or .md", param_hint="--output")
     journey = load_journey(file, read)
     settings = run.settings(journey)
+    smallest = min_differences(min_difference, journey)
     with progress_bar("reporting") as progress:
-        built = api.report(journey, list(designs) or None, settings, progress=progress)
+        built = api.report(journey, list(designs) or None, settings, min_differences=smallest, progress=progress)
     # The Reproduce line names the file, how it was read and the output as given here.
     built = replace(built, file=os.fspath(file), output=os.fspath(output), reading=tuple(read.arguments()))
     if suffix != ".md":

@@ -1,4 +1,5 @@
-"""Checks of the design tests written in a journey (``expect ...``): do they name things that exist?
+"""Checks of the design tests written in a journey (``expect ...``): do they name things that exist,
+and are their margins (``by at least``, ``within``) written in the metric's unit?
 
 Running the tests is the job of :mod:`journeydsl.analysis.design_tests`; this
 module only reads the model, so checking a file never loads the simulator.
@@ -6,6 +7,7 @@ module only reads the model, so checking a file never loads the simulator.
 
 from __future__ import annotations
 
+from .decisions import margin_problem
 from .designs import design_names
 from .diagnostics import Diagnostic, did_you_mean
 from .model import Journey
@@ -35,7 +37,8 @@ SCOPE_METRICS: dict[str | None, tuple[str, ...]] = {
 
 
 def check_design_tests(journey: Journey) -> list[Diagnostic]:
-    """Problems in the design tests of a journey: unknown metrics, designs, segments, stages, touchpoints."""
+    """Problems in the design tests of a journey: unknown metrics, designs, segments, stages, touchpoints;
+    margins of zero or less (JD612), in a unit the metric is not measured in (JD613) or beyond its range (JD614)."""
     found: list[Diagnostic] = []
     designs = design_names(journey)
     names = {
@@ -67,6 +70,10 @@ def check_design_tests(journey: Journey) -> list[Diagnostic]:
                         hint=did_you_mean(design, designs) or f"designs: {', '.join(designs)}",
                     )
                 )
+        if test.margin is not None:
+            problem = margin_problem(test.metric, test.kind, test.margin, test.margin_percent, test.margin_unit)
+            if problem is not None:
+                found.append(Diagnostic(problem.code, problem.message, test.margin_span, hint=problem.hint))
         if test.scope is not None and test.scope_name not in names[test.scope]:
             found.append(
                 Diagnostic(

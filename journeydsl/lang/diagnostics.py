@@ -116,6 +116,9 @@ CODES: dict[str, tuple[str, str]] = {
     "JD603": (ERROR, "order does not list the stage's steps"),
     # JD61x: design tests
     "JD611": (ERROR, "a design test measures something unknown"),
+    "JD612": (ERROR, "a design test's margin is not positive"),
+    "JD613": (ERROR, "a design test's margin is not in the metric's unit"),
+    "JD614": (ERROR, "a design test's margin is beyond the metric's range"),
 }
 
 

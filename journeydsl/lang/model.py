@@ -524,10 +524,14 @@ class Episode:
 class DesignTest:
     """A design test written in the journey: ``expect nps > 30`` or ``expect "B" beats baseline on nps``.
 
-    ``kind`` is ``"value"`` (a measured figure against a threshold) or
-    ``"beats"`` (``design`` is better than ``rival`` on ``metric``).  ``scope``
-    is ``None`` for the whole journey, or ``"segment"``, ``"stage"`` or
-    ``"touchpoint"`` with ``scope_name``.
+    ``kind`` is ``"value"`` (a measured figure against a threshold),
+    ``"beats"`` (``design`` is better than ``rival`` on ``metric``, by at least
+    ``margin`` when one is written) or ``"matches"`` (``design`` and ``rival``
+    differ by less than ``margin`` on ``metric``: equivalence).  ``scope`` is
+    ``None`` for the whole journey, or ``"segment"``, ``"stage"`` or
+    ``"touchpoint"`` with ``scope_name``.  ``margin`` is in the metric's own
+    unit as written (a percentage as a fraction, with ``margin_percent``; a
+    time with its ``margin_unit``).
     """
 
     kind: str
@@ -545,6 +549,10 @@ class DesignTest:
     scope_span: Span = NO_SPAN
     design_span: Span = NO_SPAN
     rival_span: Span = NO_SPAN
+    margin: float | None = None
+    margin_percent: bool = False
+    margin_unit: str | None = None
+    margin_span: Span = NO_SPAN
 
 
 @dataclass(frozen=True)

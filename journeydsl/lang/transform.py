@@ -753,9 +753,20 @@ class _ToModel:
         )
 
     def expect_beats(self, meta: Meta, children: list[Any]) -> DesignTest:
-        (design, design_span), (rival, rival_span), metric = children
+        return self._duel("beats", meta, children)
+
+    def expect_matches(self, meta: Meta, children: list[Any]) -> DesignTest:
+        return self._duel("matches", meta, children)
+
+    def expect_margin(self, meta: Meta, children: list[Any]) -> Quantity | Probability:
+        return children[0]
+
+    def _duel(self, kind: str, meta: Meta, children: list[Any]) -> DesignTest:
+        """``A beats B on M [by at least X]`` or ``A matches B on M within X``: two designs on one metric."""
+        (design, design_span), (rival, rival_span), metric, *margin = children
+        written = margin[0] if margin else None
         return DesignTest(
-            "beats",
+            kind,
             str(metric),
             design=design,
             rival=rival,
@@ -764,6 +775,10 @@ class _ToModel:
             metric_span=self._token_span(metric),
             design_span=design_span,
             rival_span=rival_span,
+            margin=None if written is None else float(written.value),
+            margin_percent=isinstance(written, Probability) and written.percent,
+            margin_unit=written.unit if isinstance(written, Quantity) else None,
+            margin_span=NO_SPAN if written is None else written.span,
         )
 
     def _text(self, meta: Meta) -> str:

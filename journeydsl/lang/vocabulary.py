@@ -341,4 +341,8 @@ KEYWORDS: tuple[str, ...] = (
     "failure",
     "recover",
     "by",
+    "beats",
+    "matches",
+    "within",
+    "least",
 )

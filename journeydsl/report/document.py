@@ -19,7 +19,7 @@ import base64
 import re
 import shutil
 import subprocess
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -101,6 +101,7 @@ def build_report(
     *,
     file: str | None = None,
     output: str | None = None,
+    min_differences: Mapping[str, float] | None = None,
 ) -> Report:
     """Simulate the designs, run every analysis on the same outcomes, and draw the figures of a report.
 
@@ -120,6 +121,9 @@ def build_report(
     file, output : str, optional
         The journey file and the report file as the command was given them
         (see :class:`Report`).
+    min_differences : mapping, optional
+        The designer's minimal important differences for the comparison (see
+        :func:`journeydsl.analysis.compare.compare`).
     """
     from ..analysis.care import care_value
     from ..analysis.delivery import delivery_gap
@@ -139,7 +143,9 @@ def build_report(
     names = [design.name for design in designs]
     comparison = None
     if len(designs) > 1:
-        outcomes, comparison = run_and_compare(runner, designs, settings, progress=phases.next())
+        outcomes, comparison = run_and_compare(
+            runner, designs, settings, progress=phases.next(), min_differences=min_differences
+        )
     else:
         outcomes = runner.run(designs, settings, progress=phases.next())
     results = {outcome.design: outcome.results for outcome in outcomes}
@@ -290,18 +296,23 @@ def _interval(metric: str, change: dict) -> str:
 
 
 def conclusions(report: Report, code: Callable[[str], str] = lambda name: f"`{name}`") -> list[str]:
-    """Plain-language conclusions of the comparison, one sentence per design.
+    """Plain-language conclusions of the comparison, one sentence per design and one on the ranking.
 
-    ``code(name)`` writes a design's name into a sentence (default: between
-    backticks); the rest of each sentence is the package's own words and numbers.
+    A headline figure is said to rise or fall only when its verdict is
+    ``better`` or ``worse`` (the 95% interval excludes 0 and the change reaches
+    the metric's minimal important difference); the others show no clear
+    difference.  The last sentence names a best design only when it is clearly
+    ahead of every other on the objective.  ``code(name)`` writes a design's
+    name into a sentence (default: between backticks); the rest of each
+    sentence is the package's own words and numbers.
     """
     if report.comparison is None:
         return []
     sentences = []
     for design, difference in report.comparison["differences"].items():
         metrics = difference["metrics"]
-        moved = [m for m in HEADLINE if metrics[m]["excludes_zero"]]
-        still = [m for m in HEADLINE if not metrics[m]["excludes_zero"]]
+        moved = [m for m in HEADLINE if metrics[m]["verdict"] != "no clear difference"]
+        still = [m for m in HEADLINE if metrics[m]["verdict"] == "no clear difference"]
         parts = []
         for metric in moved:
             change = metrics[metric]
@@ -309,11 +320,9 @@ def conclusions(report: Report, code: Callable[[str], str] = lambda name: f"`{na
             parts.append(
                 f"{verb} {METRIC_LABELS[metric][0]} by {_amount(metric, abs(change['mean']))} {_interval(metric, change)}"
             )
-        text = f"{code(design)} " + (
-            "; ".join(parts) if parts else "changes none of the headline figures beyond chance"
-        )
+        text = f"{code(design)} " + ("; ".join(parts) if parts else "shows no clear difference in the headline figures")
         if still and parts:
-            text += f"; {', '.join(METRIC_LABELS[m][0] for m in still)} stay within chance"
+            text += f"; {', '.join(METRIC_LABELS[m][0] for m in still)} show no clear difference"
         cost, profit = metrics["cost_per_customer"], metrics["profit"]
         text += (
             f". It costs {_amount('cost_per_customer', cost['mean'])} {_interval('cost_per_customer', cost)} per customer"
@@ -326,12 +335,37 @@ def conclusions(report: Report, code: Callable[[str], str] = lambda name: f"`{na
                 f"{paired['remember_worse']:.0%} worse."
             )
         sentences.append(text)
-    ranking = report.comparison["ranking"]
-    sentences.append(
-        f"By {METRIC_LABELS.get(report.comparison['objective'], (report.comparison['objective'],))[0]}, "
-        f"the best design is {code(ranking[0]['design'])}."
-    )
+    sentences.append(_ranking_sentence(report.comparison, code))
     return sentences
+
+
+def _ranking_sentence(comparison: dict, code: Callable[[str], str]) -> str:
+    """Who leads on the objective, naming a best design only when it is clearly ahead of every other."""
+    objective = comparison["objective"]
+    label = METRIC_LABELS.get(objective, ("profit per customer",))[0]
+    minimal = _amount(objective, comparison["minimal_differences"][objective]["value"]).lstrip("+")
+    rule = f"a difference counts when its 95% interval excludes 0 and it is at least {minimal}"
+    leaders = comparison["leaders"]
+    if len(leaders) > 1:
+        names = _names([code(name) for name in leaders])
+        return f"By {label}, no design is clearly the best: {names} show no clear difference ({rule})."
+    leader = leaders[0]
+    level = [
+        row["design"]
+        for row in comparison["ranking"]
+        if row["design"] != leader and leader not in row["clearly_behind"]
+    ]
+    if level:
+        return (
+            f"By {label}, {code(leader)} ranks first, but it is not clearly ahead of "
+            f"{_names([code(name) for name in level])} ({rule})."
+        )
+    return f"By {label}, the best design is {code(leader)}: it is clearly ahead of every other design ({rule})."
+
+
+def _names(names: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _summary_rows(journey: Journey) -> list[tuple[str, str]]:
@@ -357,7 +391,8 @@ def reproduce_command(report: Report, output: str) -> str:
     file) and how it was read (:attr:`Report.reading`), every design, the
     output, and every setting that decides a number:
     ``--customers`` or ``--horizon`` (in the journey's time unit), ``--warmup``,
-    ``--replications`` and ``--seed``.  Each word goes through
+    ``--replications`` and ``--seed``, and each ``--min-difference`` the
+    comparison was given (it decides the verdicts).  Each word goes through
     :func:`~journeydsl.lang.escape.shell`, so ``shlex.split`` gives the words
     back and a name such as ``$(touch pwned)`` is never run.
 
@@ -385,6 +420,10 @@ def reproduce_command(report: Report, output: str) -> str:
     if settings.get("replications", 1) != 1:
         words += ["--replications", str(settings["replications"])]
     words += ["--seed", str(settings["seed"])]
+    chosen = report.comparison["minimal_differences"] if report.comparison is not None else {}
+    for metric, minimal in chosen.items():
+        if minimal["given"]:
+            words += ["--min-difference", f"{metric}={_number(minimal['value'])}"]
     return " ".join(shell(word) for word in words)
 
 

@@ -272,6 +272,8 @@ def comparison_table(document: dict, style=None) -> str:
         _title(title, style),
         f"{document['replications']} replication(s) per design, seed {document['seed']}, {crn}; "
         f"differences paired by {document['paired_by']}; * = the 95% interval excludes 0",
+        "better or worse: the interval excludes 0 and the change reaches the minimal important difference "
+        "(docs/designs.md; --min-difference)",
         "",
     ]
     labels = {**{name: label for name, (label, _) in METRIC_LABELS.items()}, "profit": "profit per customer"}
@@ -290,8 +292,12 @@ def comparison_table(document: dict, style=None) -> str:
                     _metric_cell(results[baseline]["metrics"][name], kind, factor),
                     _metric_cell(results[design]["metrics"][name], kind, factor),
                 ]
-            rows.append([label, *cells, _change_cell(difference["metrics"][name], kind, factor)])
-        lines += [format_table(["metric", baseline, design, "change"], rows, style), ""]
+            change = difference["metrics"][name]
+            minimal = document["minimal_differences"][name]["value"]
+            rows.append(
+                [label, *cells, _change_cell(change, kind, factor), _verdict_cell(change, minimal, kind, factor)]
+            )
+        lines += [format_table(["metric", baseline, design, "change", "verdict"], rows, style), ""]
         paired = difference.get("paired")
         if paired:
             lines += [
@@ -324,9 +330,10 @@ def comparison_table(document: dict, style=None) -> str:
                 "",
             ]
     objective = document["objective"]
+    ranks = [row["rank"] for row in document["ranking"]]
     rank_rows = [
         [
-            f"{row['rank']}. {row['design']}",
+            f"{row['rank']}{'=' if ranks.count(row['rank']) > 1 else '.'} {row['design']}",
             _value(row["objective"], kinds.get(objective, "number")),
             _value(row["cost_per_customer"], "number"),
             _value(row["profit_per_customer"], "number"),
@@ -340,7 +347,22 @@ def comparison_table(document: dict, style=None) -> str:
             style,
         )
     )
+    if len(set(ranks)) < len(ranks):
+        minimal = document["minimal_differences"][objective]["value"]
+        lines.append(
+            f"= shares the rank: no clear difference in {labels.get(objective, objective)} "
+            f"(a rank is one more than the designs clearly better; minimal difference "
+            f"{_signed(minimal, kinds.get(objective, 'number')).lstrip('+')})"
+        )
     return "\n".join(lines) + "\n"
+
+
+def _verdict_cell(change: dict, minimal: float, kind: str, factor: float = 1.0) -> str:
+    """A change's verdict; a change beyond chance yet below the minimal important difference says so."""
+    if change["excludes_zero"] and change["verdict"] == "no clear difference":
+        shown = "signed" if kind in ("signed", "number") else kind
+        return f"no clear difference (below {_signed(minimal * factor, shown).lstrip('+')})"
+    return change["verdict"]
 
 
 def _share(value: float | None) -> str:
@@ -358,7 +380,19 @@ def comparison_csv(document: dict) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     _csv_row(
         writer,
-        ["design", "metric", "mean", "ci95_low", "ci95_high", "change", "change_low", "change_high", "excludes_zero"],
+        [
+            "design",
+            "metric",
+            "mean",
+            "ci95_low",
+            "ci95_high",
+            "change",
+            "change_low",
+            "change_high",
+            "excludes_zero",
+            "verdict",
+            "minimal_difference",
+        ],
     )
     baseline = document["baseline"]
     for design in document["designs"]:
@@ -379,10 +413,11 @@ def comparison_csv(document: dict) -> str:
                     low,
                     high,
                     *(
-                        (change["mean"], *change["ci95"], change["excludes_zero"])
+                        (change["mean"], *change["ci95"], change["excludes_zero"], change["verdict"])
                         if design != baseline and change
-                        else ("", "", "", "")
+                        else ("", "", "", "", "")
                     ),
+                    document["minimal_differences"][name]["value"],
                 ],
             )
     return buffer.getvalue()
@@ -401,14 +436,31 @@ def tests_table(document: dict, style=None) -> str:
         measured = test["measured"]
         interval = measured.get("ci95")
         value = f"{measured['mean']:.4g}" + (f" [{interval[0]:.4g}, {interval[1]:.4g}]" if interval else "")
-        if test["kind"] == "beats":
-            value = f"{measured['mean']:+.4g} [{interval[0]:+.4g}, {interval[1]:+.4g}] vs {test['rival']}"
+        if test["kind"] in ("beats", "matches"):
+            value = _duel_cell(test)
         rows.append([test["text"] or test["metric"], f"line {test['line']}", test["verdict"].upper(), value])
     lines.append(format_table(["test", "where", "verdict", "measured (95% interval)"], rows, style))
     hints = {test["hint"] for test in document["tests"] if test.get("hint")}
     lines += ["", f"{document['passed']} passed, {document['failed']} failed, {document['inconclusive']} inconclusive"]
     lines += [f"hint: {terminal(hint)}" for hint in sorted(hints)]
     return "\n".join(lines) + "\n"
+
+
+def _duel_cell(test: dict) -> str:
+    """What a test comparing two designs measured: the difference, its interval, the rival and the margin.
+
+    A ``matches`` test shows the 90% interval its two one-sided tests judge; the others the 95% interval.
+    """
+    measured, margin = test["measured"], test.get("margin")
+    low, high = measured["ci90"] if test["kind"] == "matches" else measured["ci95"]
+    level = "90% " if test["kind"] == "matches" else ""
+    cell = f"{measured['mean']:+.4g} {level}[{low:+.4g}, {high:+.4g}] vs {test['rival']}"
+    if margin is None:
+        return cell
+    if test["kind"] == "matches":
+        return f"{cell}, within ±{margin:.4g}"
+    # Where less is better the difference must be at most minus the margin.
+    return f"{cell}, {'at most' if test['operator'] == '<=' else 'at least'} {test['threshold']:+.4g}"
 
 
 def analysis_table(document: dict, style=None) -> str:
