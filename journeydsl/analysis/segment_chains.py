@@ -157,8 +157,8 @@ def laid_end_to_end(probabilities: Sequence[float]) -> list[float]:
 
     Examples
     --------
-    >>> laid_end_to_end([0.7, 0.25, 0.2])
-    [0.7, 0.25, 0.05000000000000004]
+    >>> [round(chance, 12) for chance in laid_end_to_end([0.7, 0.25, 0.2])]
+    [0.7, 0.25, 0.05]
     """
     chances = []
     running = 0.0
