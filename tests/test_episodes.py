@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import jsonschema
 
-from journeydsl.api import check_text, design, loads, run_tests, simulate
+from journeydsl.api import check_text, design, load, loads, run_tests, simulate
 from journeydsl.report.tables import results_csv, results_table
 from journeydsl.schemas import results_schema
 from journeydsl.sim.engine.memory import MemoryWeights, episode_memory
 
+from .conftest import ROOT
+
 VALIDATOR = jsonschema.Draft202012Validator(results_schema())
+DESIGNS = ("baseline", "gentler end")
 
 CLINIC = """
 journey "Clinic" {
@@ -151,3 +154,44 @@ def test_design_tests_measure_an_episode():
     ]
     assert codes(text.replace("of episode talk_only", "of episode talk")) == ["JD244"]
     assert codes(text.replace("expect customers of episode", "expect nps of episode")) == ["JD611"]
+
+
+# ---- validation: the gentler end of a colonoscopy (Redelmeier, Katz & Kahneman 2003) --------
+
+
+def test_a_gentler_end_of_a_colonoscopy_is_remembered_as_in_the_trial():
+    """The trial's figures against the example's, 20,000 patients per design (docs/validation.md).
+
+    The trial: end pain 2.5 against 1.7 of 10, the procedure remembered at 4.9 against 4.4 of 10,
+    odds of returning 1.41 times as high.  The example gives 2.4 against 1.7, 4.8 against 4.3 and
+    1.27.  Tolerances: pain figures within 0.5 of the trial's (its own figures are means of about 340
+    patients a group, with standard errors of a few tenths), the memory shift between 0.25 and 0.75
+    (the trial's 0.5), and the odds ratio between 1.15 and 1.7: the model sets the return of each
+    patient by a logistic in their satisfaction, and the odds ratio of the mean return probabilities
+    is smaller than the per-patient one (exp(0.7 x 0.43) = 1.35 here), so the test asks for the
+    direction and the rough size, not the trial's 1.41 to the second decimal.  Simulation noise
+    is about 0.03 on the odds ratio and 0.01 on the memory at this size.
+    """
+    journey = load(ROOT / "examples" / "journeys" / "colonoscopy.journey")
+    base, gentle = (simulate(journey, design=d, customers=20000, seed=1, workers=1).results for d in DESIGNS)
+
+    def pain(value: float) -> float:  # the affect scale back to pain out of 10 (`sense pain P/10` is -P/2)
+        return -2 * value
+
+    end_base = pain(base["touchpoints"]["withdrawal"]["mean_affect"])
+    end_gentle = pain(gentle["touchpoints"]["extension"]["mean_affect"])
+    assert abs(end_base - 2.5) < 0.5 and abs(end_gentle - 1.7) < 0.5
+    memory_base = pain(base["episodes"]["procedure"]["remembered_experience"]["mean"])
+    memory_gentle = pain(gentle["episodes"]["procedure"]["remembered_experience"]["mean"])
+    assert abs(memory_base - 4.9) < 0.5 and abs(memory_gentle - 4.4) < 0.5
+    assert 0.25 < memory_base - memory_gentle < 0.75
+
+    def odds(document: dict) -> float:
+        p = document["metrics"]["return_rate"]["mean"]
+        return p / (1 - p)
+
+    assert 1.15 < odds(gentle) / odds(base) < 1.7
+    # The whole visit ends on the results talk: its memory moves less than the procedure's.
+    whole = gentle["metrics"]["remembered_experience"]["mean"] - base["metrics"]["remembered_experience"]["mean"]
+    procedure_shift = (memory_base - memory_gentle) / 2  # back on the affect scale
+    assert abs(whole) < procedure_shift / 2
