@@ -102,3 +102,31 @@ def test_cli_exit_codes_and_json(tmp_path):
     untested.write_text(with_tests(""))
     result = runner.invoke(cli, ["test", str(untested)])
     assert result.exit_code == 0 and "no design tests" in result.output
+
+
+TIMED = """journey "Timed" {{
+  time unit hours
+  arrivals cohort 200
+  seed 2
+  stage visit goal {{ touchpoint t: staff duration 30 min {{ feel +1 }} }}
+  expect {test}
+}}
+"""
+
+
+def test_a_threshold_written_with_a_time_unit_is_read_in_that_unit():
+    """Half an hour in a journey counted in hours: `> 20 min` holds (0.5 h > 0.33 h), `< 25 min` does not."""
+    for written, verdict, threshold in (
+        ("time_in_journey > 20 min", "passed", 20 / 60),
+        ("time_in_journey < 25 min", "failed", 25 / 60),
+        ("time_in_journey < 1", "passed", 1.0),
+    ):
+        entry = run_tests(loads(TIMED.format(test=written)), customers=200)["tests"][0]
+        assert (entry["verdict"], entry["threshold"]) == (verdict, pytest.approx(threshold)), written
+
+
+def test_a_time_unit_on_a_threshold_of_a_figure_not_in_time_is_an_error():
+    result = check_text(TIMED.format(test="nps > 5 min"))
+    assert [(d.code, d.message) for d in result.diagnostics if d.is_error] == [
+        ("JD613", "`nps` is not measured in time: the threshold cannot be in `min`")
+    ]

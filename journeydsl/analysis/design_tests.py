@@ -47,7 +47,8 @@ from typing import NamedTuple
 from .._version import __version__
 from ..lang.decisions import LOWER_IS_BETTER, margin_value
 from ..lang.designs import BASELINE, resolve
-from ..lang.model import DesignTest, Journey
+from ..lang.model import DesignTest, Journey, Quantity
+from ..lang.units import to_time_unit
 from ..sim.metrics import Collector, Moments
 from ..sim.results import Document, Estimate, interval, provenance, rounded, wilson
 from ..sim.runner import Design, Outcome, Runner
@@ -210,18 +211,21 @@ def _judge(
         measured = _measure(test, result, collectors[test.design])
         scarce = _scarce(test, result)
         compare_ = _COMPARE[test.operator]
+        threshold = test.threshold
+        if test.threshold_unit is not None:  # a time such as `< 5 min`, in the unit the journey measures times in
+            threshold = to_time_unit(Quantity(threshold, test.threshold_unit), time_unit)
         mean, interval = measured["mean"], measured.get("ci95")
         if interval is None:
-            verdict = "passed" if compare_(mean, test.threshold) else "failed"
+            verdict = "passed" if compare_(mean, threshold) else "failed"
         else:
             low, high = interval
-            holds_low, holds_high = compare_(low, test.threshold), compare_(high, test.threshold)
+            holds_low, holds_high = compare_(low, threshold), compare_(high, threshold)
             verdict = (
                 "passed" if holds_low and holds_high else "failed" if not (holds_low or holds_high) else "inconclusive"
             )
             if test.operator in ("==", "!="):
-                verdict = "passed" if compare_(mean, test.threshold) else "failed"
-        entry.update(measured=measured, threshold=test.threshold, operator=test.operator, verdict=verdict)
+                verdict = "passed" if compare_(mean, threshold) else "failed"
+        entry.update(measured=measured, threshold=threshold, operator=test.operator, verdict=verdict)
     if scarce is not None:
         entry["verdict"] = "inconclusive"
         entry["hint"] = _TOO_LITTLE.format(scarce)

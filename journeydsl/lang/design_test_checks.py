@@ -13,7 +13,10 @@ from .diagnostics import Diagnostic, did_you_mean
 from .model import Journey
 from .vocabulary import METRICS
 
-__all__ = ["SCOPE_METRICS", "check_design_tests"]
+__all__ = ["SCOPE_METRICS", "TIME_METRICS", "check_design_tests"]
+
+#: Figures measured in time, whose thresholds may carry a unit (``expect wait_mean of touchpoint t < 5 min``).
+TIME_METRICS = frozenset({"time_in_journey", "wait_mean", "wait_p95"})
 
 #: What a test may measure, per scope.
 SCOPE_METRICS: dict[str | None, tuple[str, ...]] = {
@@ -70,6 +73,15 @@ def check_design_tests(journey: Journey) -> list[Diagnostic]:
                         hint=did_you_mean(design, designs) or f"designs: {', '.join(designs)}",
                     )
                 )
+        if test.threshold_unit is not None and test.metric not in TIME_METRICS:
+            found.append(
+                Diagnostic(
+                    "JD613",
+                    f"`{test.metric}` is not measured in time: the threshold cannot be in `{test.threshold_unit}`",
+                    test.span,
+                    hint="write the threshold as a plain number in the metric's own unit",
+                )
+            )
         if test.margin is not None:
             problem = margin_problem(test.metric, test.kind, test.margin, test.margin_percent, test.margin_unit)
             if problem is not None:

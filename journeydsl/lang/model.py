@@ -531,7 +531,8 @@ class DesignTest:
     ``None`` for the whole journey, or ``"segment"``, ``"stage"`` or
     ``"touchpoint"`` with ``scope_name``.  ``margin`` is in the metric's own
     unit as written (a percentage as a fraction, with ``margin_percent``; a
-    time with its ``margin_unit``).
+    time with its ``margin_unit``); so is ``threshold``, a time with its
+    ``threshold_unit`` (``< 5 min``), else in the journey's time unit.
     """
 
     kind: str
@@ -553,6 +554,7 @@ class DesignTest:
     margin_percent: bool = False
     margin_unit: str | None = None
     margin_span: Span = NO_SPAN
+    threshold_unit: str | None = None
 
 
 @dataclass(frozen=True)

@@ -750,6 +750,7 @@ class _ToModel:
             metric_span=self._token_span(metric),
             scope_span=scope_span,
             design_span=design_span,
+            threshold_unit=value.unit if isinstance(value, Quantity) else None,
         )
 
     def expect_beats(self, meta: Meta, children: list[Any]) -> DesignTest:
