@@ -1576,14 +1576,17 @@ journey "网点" {
 
 
 def tables_in(text: str) -> list[list[str]]:
-    """Each table of a text: its header, rule and rows (a table is found by its rule of dashes)."""
+    """Each table of a text: its header, rule and rows (a table is found by its rule of dashes).
+
+    A table ends at an empty line or at its footnote (a line starting with ``= ``, as under a ranking).
+    """
     lines = text.split("\n")
     tables = []
     for index, line in enumerate(lines):
         if line and set(line) <= {"-", " "} and index > 0:
             rows = [lines[index - 1], line]
             for row in lines[index + 1 :]:
-                if not row:
+                if not row or row.startswith("= "):
                     break
                 rows.append(row)
             tables.append(rows)
