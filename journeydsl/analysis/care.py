@@ -5,6 +5,11 @@ random numbers): its cost against the uplift in return rate, referrals and
 revenue, the return on investment, and per segment (tier) the same; plus the
 value of a customer per segment over the horizon (revenue minus cost), with
 and without all care programmes.
+
+With care budgets (``care budget 500 per year for tier A``), each programme
+also shows the contacts made and those not made because they did not fit in
+the customer's budget; removing a programme frees budget for the others, so
+its effect is measured with the budgets in place.
 """
 
 from __future__ import annotations
@@ -71,8 +76,10 @@ def care_value(
         profit = effect["profit"]
         programmes[design.name.removeprefix("without ")] = {
             "effect": effect,
-            "roi": rounded(profit["mean"] / cost) if cost else None,
-            "roi_ci95": [rounded(profit["ci95"][0] / cost), rounded(profit["ci95"][1] / cost)] if cost else None,
+            # Only a programme that costs something has a return on it (with care budgets, removing one
+            # programme can let the others spend more, so its own cost effect can be negative).
+            "roi": rounded(profit["mean"] / cost) if cost > 0 else None,
+            "roi_ci95": [rounded(profit["ci95"][0] / cost), rounded(profit["ci95"][1] / cost)] if cost > 0 else None,
             "segments": {
                 segment: {
                     metric: _flip(changes[metric])
@@ -82,6 +89,11 @@ def care_value(
             },
         }
     with_care = document["results"]["with care"]
+    for name, entry in programmes.items():
+        # "any care" (every programme at once) adds up the programmes' contacts.
+        names = [name] if name in with_care["touchpoints"] else [care.name for care in journey.care]
+        entry["contacts"] = sum(with_care["touchpoints"][n]["visits"] for n in names)
+        entry["over_budget"] = sum(with_care["touchpoints"][n]["over_budget"] for n in names)
     without_any = document["results"][designs[-1].name]
     lifetime = {}
     for segment, block in with_care["segments"].items():
@@ -99,6 +111,9 @@ def care_value(
         "customers": with_care["customers"],
         "replications": settings.replications,
         "programmes": programmes,
+        "budgets": {
+            budget.label: {"amount": rounded(budget.amount), "per": budget.per} for budget in journey.care_budgets
+        },
         "value_per_customer": lifetime,
         "horizon_note": "value = revenue - cost per customer over the horizon",
         **provenance(settings, journey.source_sha256),

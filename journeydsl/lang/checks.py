@@ -15,6 +15,7 @@ warnings (JD505).
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator
@@ -24,14 +25,18 @@ from functools import cached_property
 import networkx as nx
 
 from . import graph as journey_graph
+from . import operations
 from .diagnostics import Diagnostic, Hints, sort_diagnostics
 from .model import (
+    CareBudget,
     Choice,
     DistributionSpec,
     Effects,
+    HoursLine,
     Journey,
     Library,
     NamedValue,
+    OpeningHours,
     ParamBlock,
     Probability,
     Quantity,
@@ -39,6 +44,7 @@ from .model import (
     SegmentShare,
     Span,
     Stage,
+    TimeRange,
     Touchpoint,
     Transition,
     Use,
@@ -1219,3 +1225,249 @@ def questionable_designs(ctx: Context) -> Iterator[Diagnostic]:
                 tp.name_span,
                 hint=f"reach it with `use {tp.name}` in a stage or `recover by {tp.name}` after a failure",
             )
+
+
+# ---- opening hours, staffing and care budgets ----------------------------------------
+
+
+@check
+def opening_hours(ctx: Context) -> Iterator[Diagnostic]:
+    """Days and times of an ``hours`` block are real, do not overlap, and leave an open hour."""
+    hours = ctx.journey.hours if ctx.journey is not None else None
+    if hours is None:
+        return
+    yield from _repeated(hours.setting_spans, "the opening hours")
+    unreadable = False
+    for line in hours.lines:
+        for word, span in line.days:
+            if operations.weekdays(word) is None:
+                unreadable = True
+                yield _unknown_weekday(ctx.hints, word, span)
+        for time_range in line.ranges:
+            problems = list(_time_range(time_range))
+            unreadable = unreadable or bool(problems)
+            yield from problems
+        if line.weight is not None and line.weight < 0:
+            yield Diagnostic("JD214", f"arrival weight {line.weight:g} is negative", line.weight_span)
+    if hours.start_day is not None and operations.weekdays(hours.start_day) is None:
+        yield _unknown_weekday(ctx.hints, hours.start_day, hours.start_day_span)
+    elif hours.start_day is not None and len(operations.weekdays(hours.start_day) or ()) != 1:
+        yield Diagnostic(
+            "JD701", f"`{hours.start_day}` is not one weekday", hours.start_day_span, hint="write one day, e.g. `mon`"
+        )
+    if hours.start_time is not None and operations.clock_minutes(hours.start_time.text) is None:
+        yield _not_a_time(hours.start_time.text, hours.start_time.span)
+    yield from _overlaps(hours)
+    open_bands = operations.open_bands(hours)
+    if unreadable:
+        return  # what is open cannot be told until the days and times above read
+    if not open_bands:
+        yield Diagnostic(
+            "JD705",
+            "the opening hours open at no time of the week",
+            hours.span,
+            hint="write the open days and times, e.g. `mon-fri 09:00-17:00`",
+        )
+    elif not any(band.weight > 0 for band in operations.weighted_bands(hours)):
+        yield Diagnostic(
+            "JD705",
+            "every open hour has arrival weight 0, so nobody ever arrives",
+            hours.span,
+            hint="give some open hours a weight above 0",
+        )
+    for line in hours.lines:
+        if line.kind == "weight":
+            yield from _weight_outside(line, open_bands)
+
+
+def _weight_outside(line: HoursLine, open_bands: list[operations.Band]) -> Iterator[Diagnostic]:
+    """JD706 for each time range of a weight line that is not open on every day the line names."""
+    for time_range in line.ranges:
+        outside = [
+            operations.WEEKDAYS[day]
+            for day, written, band in operations.line_bands(line)
+            if written is time_range
+            and sum(max(0.0, min(band.end, b.end) - max(band.start, b.start)) for b in open_bands)
+            < band.end - band.start
+        ]
+        if outside:
+            yield Diagnostic(
+                "JD706",
+                f"arrival weight {line.weight:g} at {time_range.text} lies outside the opening hours "
+                f"on {', '.join(outside)}",
+                time_range.span,
+                hint="nobody arrives while closed: a weight counts only within opening hours",
+            )
+
+
+def _unknown_weekday(hints: Hints, word: str, span: Span) -> Diagnostic:
+    """JD701, suggesting the whole word: ``mon-fry`` gets ``mon-fri``."""
+    parts = word.split("-")
+    if len(parts) == 2:
+        mended = [part if operations.weekdays(part) else _closest_day(part) for part in parts]
+        if all(mended):
+            hint = f"did you mean `{mended[0]}-{mended[1]}`?"
+            return Diagnostic("JD701", f"unknown weekday `{word}`", span, hint=hint)
+    return _unknown(hints, "JD701", "weekday", word, span, operations.DAY_WORDS)
+
+
+def _closest_day(word: str) -> str | None:
+    """The day name closest to a misspelt one, short or long as it was written (``fry``: ``fri``)."""
+    days = operations.WEEKDAYS if len(word) <= 4 else operations.LONG_WEEKDAYS
+    matches = difflib.get_close_matches(word.lower(), days, n=1)
+    return matches[0] if matches else None
+
+
+def _not_a_time(text: str, span: Span) -> Diagnostic:
+    return Diagnostic("JD702", f"`{text}` is not a time of day", span, hint="write a time from 00:00 to 24:00")
+
+
+def _time_range(time_range: TimeRange) -> Iterator[Diagnostic]:
+    """JD702 for a time that is not a time of day, JD703 for a range that ends before it starts."""
+    start, end = time_range.text.split("-")
+    first, last = operations.clock_minutes(start), operations.clock_minutes(end, end=True)
+    if first is None:
+        yield _not_a_time(start, time_range.span)
+    if last is None:
+        yield _not_a_time(end, time_range.span)
+    elif first is not None and last <= first:
+        yield Diagnostic(
+            "JD703",
+            f"opening hours {time_range.text} end before they start",
+            time_range.span,
+            hint="hours past midnight belong to the next day: write `fri 22:00-24:00` and `sat 00:00-02:00`",
+        )
+
+
+def _overlaps(hours: OpeningHours) -> Iterator[Diagnostic]:
+    """JD704 where open times (or arrival weights) of a day overlap, or a closed day is also open."""
+    for kind in ("open", "weight"):
+        seen: list[tuple[int, TimeRange]] = []
+        for line in hours.lines:
+            if line.kind != kind:
+                continue
+            for day, time_range, _ in operations.line_bands(line):
+                earlier = next(
+                    (
+                        other
+                        for other_day, other in seen
+                        if other_day == day and other.start < time_range.end and time_range.start < other.end
+                    ),
+                    None,
+                )
+                if earlier is not None:
+                    what = "opening hours" if kind == "open" else "arrival weights"
+                    yield Diagnostic(
+                        "JD704",
+                        f"{what} {time_range.text} on {operations.WEEKDAYS[day]} overlap {earlier.text}",
+                        time_range.span,
+                        hint="give each time of a day once",
+                        related=(("overlapping this", earlier.span),),
+                    )
+                seen.append((day, time_range))
+    open_days = {day for line in hours.lines if line.kind == "open" for day, _, _ in operations.line_bands(line)}
+    for line in hours.lines:
+        if line.kind != "closed":
+            continue
+        for word, span in line.days:
+            both = sorted(set(operations.weekdays(word) or ()) & open_days)
+            if both:
+                yield Diagnostic(
+                    "JD704",
+                    f"`{word}` is closed but has opening hours on {', '.join(operations.WEEKDAYS[d] for d in both)}",
+                    span,
+                    hint="a day is either closed or open at some times",
+                )
+
+
+@check
+def staffing(ctx: Context) -> Iterator[Diagnostic]:
+    """Staff cost is per hour (or minute, second) of a touchpoint with servers, and not negative."""
+    for tp in ctx.touchpoints:
+        cost = tp.staff_cost
+        if cost is None:
+            continue
+        if tp.kind == "care":
+            yield Diagnostic(
+                "JD211",
+                "a care programme has no staff cost",
+                cost.span,
+                hint="a care contact costs its `cost`; staff cost belongs to a touchpoint with a `capacity`",
+            )
+        elif tp.capacity is None:
+            yield Diagnostic(
+                "JD212",
+                f"touchpoint `{tp.name}` has a staff cost but no capacity",
+                cost.span,
+                hint="staff cost is per server: write how many serve, e.g. `capacity 3 staff cost 25 per hour`",
+            )
+        if cost.amount < 0:
+            yield Diagnostic("JD214", f"staff cost {cost.amount:g} is negative", cost.span)
+        if cost.per not in operations.STAFF_COST_UNITS:
+            yield Diagnostic(
+                "JD707",
+                f"staff cost is written per {cost.per}, not per hour",
+                cost.span,
+                hint="staff are paid for the hours a touchpoint is staffed: write e.g. `staff cost 25 per hour`",
+            )
+
+
+@check
+def care_budgets(ctx: Context) -> Iterator[Diagnostic]:
+    """Care budgets name known tiers and segments, once each, and leave room for some care contact."""
+    journey = ctx.journey
+    if journey is None or not journey.care_budgets:
+        return
+    yield from _repeated(((f"care budget for {b.label}", b.span) for b in journey.care_budgets), "the journey")
+    for budget in journey.care_budgets:
+        audience = budget.audience
+        if audience is not None and audience.kind == "tier" and audience.name not in ctx.tiers:
+            yield _undefined(
+                ctx.hints, "JD113", "tier", audience.name or "", audience.span, ctx.tiers, "tier A inside a segment"
+            )
+            continue
+        if audience is not None and audience.kind == "segment" and audience.name not in ctx.segment_names:
+            yield _undefined(
+                ctx.hints,
+                "JD107",
+                "segment",
+                audience.name or "",
+                audience.span,
+                ctx.segment_names,
+                "segment NAME 100% { ... }",
+            )
+            continue
+        if budget.amount < 0:
+            yield Diagnostic("JD214", f"care budget {budget.amount:g} is negative", budget.span)
+        else:
+            yield from _useless_budget(journey, budget)
+
+
+def _useless_budget(journey: Journey, budget: CareBudget) -> Iterator[Diagnostic]:
+    """JD708 when no care contact fits in a budget: it covers nobody, nothing reaches them, or all cost more."""
+    segments = [(s.name, s.tier) for s in journey.segments] or [("", None)]
+    covered = [
+        (name, tier) for name, tier in segments if operations.budget_for(name, tier, journey.care_budgets) is budget
+    ]
+    reaching = [
+        care
+        for care in journey.care
+        if any(
+            care.audience is None
+            or care.audience.kind == "all"
+            or (care.audience.kind == "tier" and care.audience.name == tier)
+            or (care.audience.kind == "segment" and care.audience.name == name)
+            for name, tier in covered
+        )
+    ]
+    what = f"care budget {budget.amount:g} per {budget.per} for {budget.label}"
+    if not covered:
+        problem, hint = "covers no customer", "every segment has a budget of its own by segment or tier"
+    elif not reaching:
+        problem, hint = "reaches no care programme", "a care programme for these customers spends it"
+    elif all((care.cost or 0.0) > budget.amount for care in reaching):
+        problem = "is below the cost of every care contact its customers get"
+        hint = "a contact that does not fit in the budget is not made: raise the budget or lower the contacts' cost"
+    else:
+        return
+    yield Diagnostic("JD708", f"{what} {problem}", budget.span, hint=hint)

@@ -487,7 +487,7 @@ def _merge_effects(old: Effects, new: Effects) -> Effects:
     )
 
 
-_CHANGEABLE = ("capacity", "duration", "cost", "moment_of_truth", "share", "audience", "every")
+_CHANGEABLE = ("capacity", "duration", "cost", "moment_of_truth", "share", "audience", "every", "staff_cost")
 
 
 def _change(journey: Journey, patch: Patch, problems: list[Diagnostic]) -> Journey:
@@ -603,6 +603,11 @@ def _settings(journey: Journey, patch: Patch, problems: list[Diagnostic]) -> Jou
     return replace(journey, params=_merge_blocks(journey.params, (_written(patch.params, "settings block", patch),)))
 
 
+def _hours(journey: Journey, patch: Patch, problems: list[Diagnostic]) -> Journey:
+    """Opening hours written in a variant replace the design's (all of them: days, weights, start, closing)."""
+    return replace(journey, hours=_written(patch.hours, "hours block", patch))
+
+
 _PATCHES: dict[str, Callable[[Journey, Patch, list[Diagnostic]], Journey]] = {
     "add": _add,
     "add_care": _add_care,
@@ -613,6 +618,7 @@ _PATCHES: dict[str, Callable[[Journey, Patch, list[Diagnostic]], Journey]] = {
     "change_segment": _change_segment,
     "order": _order,
     "settings": _settings,
+    "hours": _hours,
 }
 
 

@@ -119,6 +119,15 @@ CODES: dict[str, tuple[str, str]] = {
     "JD612": (ERROR, "a design test's margin is not positive"),
     "JD613": (ERROR, "a design test's margin is not in the metric's unit"),
     "JD614": (ERROR, "a design test's margin is beyond the metric's range"),
+    # JD7xx: opening hours, staffing and care budgets
+    "JD701": (ERROR, "unknown weekday"),
+    "JD702": (ERROR, "not a time of day"),
+    "JD703": (ERROR, "opening hours end before they start"),
+    "JD704": (ERROR, "opening hours overlap"),
+    "JD705": (ERROR, "no opening hours"),
+    "JD706": (WARNING, "arrival weight outside opening hours"),
+    "JD707": (ERROR, "staff cost not per hour"),
+    "JD708": (WARNING, "care budget allows no care contact"),
 }
 
 

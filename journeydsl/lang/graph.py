@@ -100,6 +100,11 @@ def _touchpoint_attributes(touchpoint: Touchpoint, time_unit: str) -> dict[str, 
             "duration": str(duration) if duration is not None else None,
             "fixed_duration": mean,
             "cost": touchpoint.cost,
+            "staff_cost": (
+                f"{touchpoint.staff_cost.amount:g} per {touchpoint.staff_cost.per}"
+                if touchpoint.staff_cost is not None
+                else None
+            ),
             "moment_of_truth": touchpoint.moment_of_truth,
             "score": nominal_score(touchpoint),
             "modules": ", ".join(f"{e.name} {e.value:+g}" for e in touchpoint.effects.modules) or None,

@@ -43,6 +43,11 @@ __all__ = [
     "Transition",
     "Stage",
     "Arrivals",
+    "TimeRange",
+    "HoursLine",
+    "OpeningHours",
+    "StaffCost",
+    "CareBudget",
     "Import",
     "Library",
     "Journey",
@@ -282,6 +287,8 @@ class Touchpoint:
     share: Share | None = None
     audience: Audience | None = None
     every: Quantity | None = None
+    #: What each server costs per hour (or minute, second) while the touchpoint is staffed.
+    staff_cost: StaffCost | None = None
     effects: Effects = field(default_factory=Effects)
     stage: str | None = None
     choice: str | None = None
@@ -401,6 +408,83 @@ class Arrivals:
 
 
 @dataclass(frozen=True)
+class TimeRange:
+    """A span of the day as written, ``09:00-17:00``, in minutes after midnight (``24:00`` is 1440).
+
+    A time that is not a time of day (``25:00``, ``09:75``) is kept as read, for the checks to report.
+    """
+
+    start: float
+    end: float
+    text: str
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class HoursLine:
+    """One line of an ``hours`` block.
+
+    ``kind`` is ``"open"`` (``mon-fri 09:00-17:00``: the days are open then),
+    ``"closed"`` (``sun closed``) or ``"weight"`` (``mon-fri 12:00-14:00 weight 2``:
+    arrivals in that part of the opening hours are ``weight`` times as frequent
+    as in an ordinary open hour).  ``days`` holds each day word as written
+    (``mon-fri``, ``sat``, ``weekdays``); none means every day.
+    """
+
+    kind: str
+    days: tuple[tuple[str, Span], ...] = ()
+    ranges: tuple[TimeRange, ...] = ()
+    weight: float | None = None
+    span: Span = NO_SPAN
+    weight_span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class OpeningHours:
+    """When customers arrive: ``hours { mon-fri 09:00-17:00; sat 10:00-14:00; at closing serve }``.
+
+    ``start_day`` and ``start_time`` say what day and time the clock's zero is
+    (Monday 00:00 when not written); ``closing`` what happens to customers
+    queueing at a counter when it closes (``"serve"`` or ``"turn away"``).
+    ``setting_spans`` records where ``start`` and ``at closing`` were written.
+    """
+
+    lines: tuple[HoursLine, ...] = ()
+    start_day: str | None = None
+    start_time: TimeRange | None = None
+    closing: str | None = None
+    span: Span = NO_SPAN
+    start_day_span: Span = NO_SPAN
+    setting_spans: tuple[tuple[str, Span], ...] = ()
+
+
+@dataclass(frozen=True)
+class StaffCost:
+    """What the servers of a touchpoint cost while it is staffed: ``staff cost 25 per hour`` (per server)."""
+
+    amount: float
+    per: str
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class CareBudget:
+    """The most a customer's care contacts may cost in a period: ``care budget 500 per year for tier A``."""
+
+    amount: float
+    per: str
+    audience: Audience | None = None
+    span: Span = NO_SPAN
+
+    @property
+    def label(self) -> str:
+        """Whom the budget is for, as written: ``tier A``, ``segment premier`` or ``all``."""
+        if self.audience is None or self.audience.kind == "all":
+            return "all"
+        return f"{self.audience.kind} {self.audience.name}"
+
+
+@dataclass(frozen=True)
 class Import:
     """``import "other.journey"`` as written, with the file it resolved to."""
 
@@ -442,7 +526,8 @@ class Patch:
     or segment), ``replace`` (a touchpoint by a new one), ``change`` (some
     attributes and effects of a touchpoint), ``change_stage`` (transitions,
     delay, visit limit), ``change_segment`` (share and attributes), ``order``
-    (the touchpoints of a stage) or ``settings`` (a settings block).
+    (the touchpoints of a stage), ``settings`` (a settings block) or ``hours``
+    (opening hours that replace the design's).
     """
 
     kind: str
@@ -454,6 +539,7 @@ class Patch:
     segment: Segment | None = None
     order: tuple[tuple[str, Span], ...] = ()
     params: ParamBlock | None = None
+    hours: OpeningHours | None = None
     span: Span = NO_SPAN
     target_span: Span = NO_SPAN
 
@@ -579,6 +665,10 @@ class Journey:
     imports: tuple[Import, ...] = ()
     #: Remembered episodes: parts of the journey remembered and judged on their own.
     episodes: tuple[Episode, ...] = ()
+    #: Opening hours: when customers arrive and counters are staffed (None: always open).
+    hours: OpeningHours | None = None
+    #: Care budgets per customer and period, by tier, segment or for all.
+    care_budgets: tuple[CareBudget, ...] = ()
     span: Span = NO_SPAN
     name_span: Span = NO_SPAN
     setting_spans: tuple[tuple[str, Span], ...] = ()

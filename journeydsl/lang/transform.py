@@ -17,6 +17,7 @@ from .model import (
     NO_SPAN,
     Arrivals,
     Audience,
+    CareBudget,
     Choice,
     Condition,
     Conditional,
@@ -27,10 +28,12 @@ from .model import (
     Episode,
     Factor,
     Failure,
+    HoursLine,
     Import,
     Journey,
     Library,
     NamedValue,
+    OpeningHours,
     Param,
     ParamBlock,
     Patch,
@@ -42,9 +45,11 @@ from .model import (
     SegmentShare,
     Share,
     Span,
+    StaffCost,
     Stage,
     Survey,
     SurveyRow,
+    TimeRange,
     Touchpoint,
     Transition,
     Use,
@@ -191,6 +196,7 @@ class _ToModel:
             "design_tests": [],
             "surveys": [],
             "episodes": [],
+            "care_budgets": [],
         }
         for item in items:
             if isinstance(item, _Tagged):
@@ -199,6 +205,9 @@ class _ToModel:
             elif isinstance(item, Arrivals):
                 setting_spans.append(("arrivals", item.span))
                 fields.setdefault("arrivals", item)
+            elif isinstance(item, OpeningHours):
+                setting_spans.append(("hours", item.span))
+                fields.setdefault("hours", item)
             else:
                 groups[_group_of(item)].append(item)
         fields.update((key, tuple(values)) for key, values in groups.items())
@@ -252,6 +261,81 @@ class _ToModel:
             per=per,
             span=self._meta_span(meta),
         )
+
+    # ---- opening hours and care budgets ---------------------------------------------
+    def hours(self, meta: Meta, children: list[Any]) -> OpeningHours:
+        lines = [item for item in children if isinstance(item, HoursLine)]
+        settings = [item for item in children if isinstance(item, _Tagged)]
+        first: dict[str, _Tagged] = {}
+        for item in settings:
+            first.setdefault(item.key, item)
+        start = first.get("start")
+        closing = first.get("closing")
+        return OpeningHours(
+            lines=tuple(lines),
+            start_day=start.value[0][0] if start else None,
+            start_time=start.value[1] if start else None,
+            closing=closing.value if closing else None,
+            span=self._meta_span(meta),
+            start_day_span=start.value[0][1] if start else NO_SPAN,
+            setting_spans=tuple((item.key, item.span) for item in settings),
+        )
+
+    def hours_open(self, meta: Meta, children: list[Any]) -> HoursLine:
+        days: tuple[tuple[str, Span], ...] = ()
+        ranges: list[TimeRange] = []
+        weight, weight_span = None, NO_SPAN
+        for item in children:
+            if isinstance(item, _Tagged):
+                weight, weight_span = float(item.value), item.span
+            elif isinstance(item, Token):
+                ranges.append(self._time_range(item))
+            else:
+                days = item
+        return HoursLine(
+            "weight" if weight is not None else "open",
+            days,
+            tuple(ranges),
+            weight,
+            self._meta_span(meta),
+            weight_span,
+        )
+
+    def hours_weight(self, meta: Meta, children: list[Any]) -> _Tagged:
+        return _tag("weight", children[0], self._meta_span(meta))
+
+    def hours_closed(self, meta: Meta, children: list[Any]) -> HoursLine:
+        return HoursLine("closed", children[0], span=self._meta_span(meta))
+
+    def hours_days(self, meta: Meta, children: list[Any]) -> tuple[tuple[str, Span], ...]:
+        return tuple((str(token), self._token_span(token)) for token in children)
+
+    def hours_start(self, meta: Meta, children: list[Any]) -> _Tagged:
+        day, clock = children
+        start = _minutes(str(clock))
+        time = TimeRange(start, start, str(clock), self._token_span(clock))
+        return _tag("start", ((str(day), self._token_span(day)), time), self._meta_span(meta))
+
+    def closing_serve(self, meta: Meta, children: list[Any]) -> _Tagged:
+        return _tag("closing", "serve", self._meta_span(meta))
+
+    def closing_turn_away(self, meta: Meta, children: list[Any]) -> _Tagged:
+        return _tag("closing", "turn away", self._meta_span(meta))
+
+    def _time_range(self, token: Token) -> TimeRange:
+        """``09:00-17:00`` as minutes after midnight (kept as read when they are not times of day)."""
+        start, end = (part.strip() for part in str(token).split("-"))
+        return TimeRange(_minutes(start), _minutes(end), f"{start}-{end}", self._token_span(token))
+
+    def care_budget(self, meta: Meta, children: list[Any]) -> CareBudget:
+        amount, per = children[0], children[1]
+        audience = children[2].value if len(children) > 2 else None
+        return CareBudget(float(amount), str(per), audience, self._meta_span(meta))
+
+    def staff_cost(self, meta: Meta, children: list[Any]) -> _Tagged:
+        amount, per = children
+        span = self._meta_span(meta)
+        return _tag("staff_cost", StaffCost(float(amount), str(per), span), span)
 
     def params(self, meta: Meta, children: list[Any]) -> ParamBlock:
         head, params = children[0], children[1:]
@@ -600,6 +684,8 @@ class _ToModel:
         patches = tuple(
             Patch("settings", item.name, "settings", params=item, span=item.span, target_span=item.name_span)
             if isinstance(item, ParamBlock)
+            else Patch("hours", "hours", "hours", hours=item, span=item.span, target_span=item.span)
+            if isinstance(item, OpeningHours)
             else item
             for item in rest
         )
@@ -835,7 +921,15 @@ class _ToModel:
         return _tag("ideal", children[0], self._meta_span(meta))
 
 
+def _minutes(clock: str) -> float:
+    """``09:30`` as minutes after midnight (570); ``25:00`` gives 1500, for the checks to report."""
+    hours, minutes = clock.split(":")
+    return float(int(hours) * 60 + int(minutes))
+
+
 def _group_of(item: Any) -> str:
+    if isinstance(item, CareBudget):
+        return "care_budgets"
     if isinstance(item, Factor):
         return "factors"
     if isinstance(item, Segment):

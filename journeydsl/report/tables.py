@@ -192,8 +192,35 @@ def results_table(results: dict, style=None) -> str:
         f"word of mouth: {wom['positive']:,} positive and {wom['negative']:,} negative stories"
         + (f" ({ratio:.1f} : 1)" if ratio else "")
         + f", {wom['referrals']:,} referred customers, {wom['repeat_purchases']:,} repeat purchases",
+        *_operations_lines(results),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _operations_lines(results: dict) -> list[str]:
+    """Staff cost, customers sent away at closing and care contacts over budget, where a run had any."""
+    lines = []
+    touchpoints = results["touchpoints"]
+    costs = results.get("costs") or {}
+    staffed = [
+        f"{name}: {tp['staff']['servers']} x {_value(tp['staff']['cost_per_hour'], 'number')} per hour"
+        f" x {tp['staff']['hours']:,.0f} hours"
+        for name, tp in touchpoints.items()
+        if tp.get("staff")
+    ]
+    if staffed:
+        lines.append(
+            f"cost per customer: contacts {_value(costs['contact_per_customer'], 'number')}"
+            f" + staff {_value(costs['staff_per_customer'], 'number')} ({'; '.join(staffed)})"
+        )
+    for field, what in (
+        ("turned_away", "sent away at closing"),
+        ("over_budget", "care contacts not made for the budget"),
+    ):
+        counted = [f"{name} {tp[field]:,}" for name, tp in touchpoints.items() if tp.get(field)]
+        if counted:
+            lines.append(f"{what}: {', '.join(counted)}")
+    return lines
 
 
 def _episode_lines(results: dict, style=None) -> list[str]:
@@ -225,7 +252,11 @@ def results_csv(results: dict) -> str:
     for section in ("stages", "touchpoints"):
         for name, fields in results[section].items():
             for key, value in fields.items():
-                _csv_row(writer, [section, name, key, "" if value is None else value, "", ""])
+                if isinstance(value, dict):  # a touchpoint's staffing: one row per figure
+                    for part, figure in value.items():
+                        _csv_row(writer, [section, name, f"{key}.{part}", figure, "", ""])
+                else:
+                    _csv_row(writer, [section, name, key, "" if value is None else value, "", ""])
     for name, segment in results["segments"].items():
         _csv_row(writer, ["segments", name, "customers", segment["customers"], "", ""])
         for key, metric in segment["metrics"].items():
@@ -240,6 +271,8 @@ def results_csv(results: dict) -> str:
                 _csv_row(writer, ["episodes", name, key, episode[key]["mean"], *episode[key]["ci95"]])
     for key, value in results["word_of_mouth"].items():
         _csv_row(writer, ["word_of_mouth", "", key, "" if value is None else value, "", ""])
+    for key, value in results.get("costs", {}).items():
+        _csv_row(writer, ["costs", "", key, value, "", ""])
     return buffer.getvalue()
 
 
@@ -770,6 +803,15 @@ def care_table(document: dict, style=None) -> str:
             style,
         )
     )
+    budgets = document.get("budgets") or {}
+    if budgets:
+        written = ", ".join(f"{who} {_value(b['amount'], 'number')} per {b['per']}" for who, b in budgets.items())
+        skipped = ", ".join(
+            f"{name} {p['over_budget']:,} of {p['contacts'] + p['over_budget']:,}"
+            for name, p in document["programmes"].items()
+            if p.get("over_budget")
+        )
+        lines += ["", f"care budgets: {written}; contacts not made for the budget: {skipped or 'none'}"]
     value_rows = [
         [segment, _value(v["with_care"], "number"), _value(v["without"], "number")]
         for segment, v in document["value_per_customer"].items()

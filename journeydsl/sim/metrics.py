@@ -44,6 +44,7 @@ _COUNT = len(METRICS)
 _REMEMBERED = METRICS.index("remembered_experience")
 _SATISFACTION = METRICS.index("satisfaction")
 _RETURN_RATE = METRICS.index("return_rate")
+_COST = METRICS.index("cost_per_customer")
 #: Customers buffered per segment before their outcomes are folded into the aggregates.
 _BLOCK = 512
 
@@ -278,8 +279,14 @@ class Collector:
         self.peaks = [0] * touchpoints
         self.ends = [0] * touchpoints
         self.reneged = [0] * touchpoints
+        #: Per touchpoint: customers sent away unserved because the counter closed (``at closing turn away``).
+        self.turned_away = [0] * touchpoints
+        #: Per care touchpoint: contacts not made because they did not fit in the customer's care budget.
+        self.over_budget = [0] * touchpoints
         self.failures = [0] * touchpoints
         self.cost = [0.0] * touchpoints
+        #: Per touchpoint: what its servers cost over the staffed time (``staff cost``).
+        self.staff_cost = [0.0] * touchpoints
         self.busy = [0.0] * touchpoints
         self.entered = [0] * stages
         self.dropped = [0] * stages
@@ -297,6 +304,10 @@ class Collector:
         self.referrals = 0
         self.repeat_purchases = 0
         self.observed_time = 0.0
+        #: The open time within the observed time (all of it without opening hours): what utilisation divides by.
+        self.staffed_time = 0.0
+        #: The time the staff cost is paid for: open time from the warm-up to the end of the arrivals.
+        self.paid_time = 0.0
         # Distributions for plots: remembered experience, satisfaction, and the 0..10 recommendation score.
         self.remembered = Histogram(-10.0, 10.0, 80)
         self.satisfaction = Histogram(0.0, 10.0, 40)
@@ -399,6 +410,22 @@ class Collector:
                 ):
                     total = float(column.sum())
                     aggregate.merge(Moments(n, total, float(np.square(column - total / n).sum())))
+
+    def share_cost(self, per_customer: float) -> None:
+        """Add the same cost to every counted customer's ``cost_per_customer``: their share of staff cost.
+
+        Call it after :meth:`flush`.  Adding a constant moves each mean and
+        leaves each spread (and so each interval's width within a replication) as it was.
+        """
+        if not per_customer:
+            return
+        self._sum[-1][_COST] += per_customer * self.customers
+        for segment, counted in enumerate(self.segment_customers):
+            self._sum[segment][_COST] += per_customer * counted
+        if self.records is not None:
+            for key, record in self.records.items():
+                outcomes = record.outcomes._replace(cost_per_customer=record.outcomes.cost_per_customer + per_customer)
+                self.records[key] = record._replace(outcomes=outcomes)
 
     def episode(self, episode: int, segment: int, remembered: float, satisfaction: float) -> None:
         """One customer's memory of an episode they went through in their first cycle."""

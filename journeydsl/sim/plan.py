@@ -12,12 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..lang import operations
 from ..lang.graph import EXIT, resolved_probabilities
-from ..lang.model import Choice, Condition, Effects, Journey, ParamBlock, Stage, Touchpoint
+from ..lang.model import Choice, Condition, Effects, Journey, OpeningHours, ParamBlock, Stage, Touchpoint
 from ..lang.routing import routes, segment_views
 from ..lang.units import DEFAULT_TIME_UNIT, to_time_unit, unit_seconds
 from ..lang.vocabulary import FACTORS, MODULES, SETTINGS, THEMES
 from .dists import Distribution, from_spec
+from .schedule import Schedule
 
 __all__ = [
     "FACTOR_NAMES",
@@ -32,6 +34,7 @@ __all__ = [
     "SegmentPlan",
     "CarePlan",
     "ArrivalPlan",
+    "CareBudgetPlan",
     "Plan",
     "settings_from",
     "compile_plan",
@@ -89,6 +92,8 @@ class TouchpointPlan:
     failures: tuple[FailurePlan, ...]
     #: Indexes of the segments that meet this touchpoint (``for segment X`` / ``for tier A``); None: everyone.
     audience: frozenset[int] | None = None
+    #: What one server costs per unit of the clock while the touchpoint is staffed (``staff cost``).
+    staff_cost: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -152,8 +157,23 @@ class CarePlan:
 
 
 @dataclass(frozen=True)
+class CareBudgetPlan:
+    """The most a customer's care contacts may cost in each period from their first conversion."""
+
+    amount: float
+    #: The period, in the clock's unit.
+    period: float
+    #: Whom it is for, as written (``tier A``).
+    label: str
+
+
+@dataclass(frozen=True)
 class ArrivalPlan:
-    """The arrival process in the clock's unit."""
+    """The arrival process in the clock's unit.
+
+    With opening hours, ``rate`` (Poisson), ``innovation`` and ``imitation``
+    (market) are per unit of *weighted open time* (:class:`~journeydsl.sim.schedule.Schedule`).
+    """
 
     kind: str
     rate: float = 0.0
@@ -194,6 +214,12 @@ class Plan:
     stage_names: tuple[str, ...] = field(default=())
     #: Remembered episodes (none: only the whole cycle is remembered).
     episodes: tuple[EpisodePlan, ...] = ()
+    #: Opening hours on the clock (None: always open).
+    schedule: Schedule | None = None
+    #: What happens at closing to customers queueing at a counter: ``"serve"`` or ``"turn away"``.
+    closing: str = "serve"
+    #: Each segment's care budget (by segment index), None where it has none.
+    care_budgets: tuple[CareBudgetPlan | None, ...] = ()
 
 
 DEFAULT_VISIT_LIMIT = 5
@@ -295,6 +321,11 @@ def compile_plan(journey: Journey) -> Plan:
             noise=float(tp.effects.variability) if tp.effects.variability is not None else default_noise,
             failures=tuple(failures),
             audience=_audience(tp, segments) if tp.kind != "care" else None,
+            staff_cost=(
+                tp.staff_cost.amount * unit_seconds(unit) / unit_seconds(tp.staff_cost.per)
+                if tp.staff_cost is not None and tp.capacity is not None
+                else 0.0
+            ),
         )
         touchpoints.append(plan)
         return plan
@@ -376,12 +407,13 @@ def compile_plan(journey: Journey) -> Plan:
         {m for tp in touchpoints for m, v in enumerate(tp.modules) if v}
         | {m for tp in touchpoints for fl in tp.failures for m, v in enumerate(fl.modules) if v}
     )
+    schedule = _schedule(journey.hours, unit) if journey.hours is not None else None
     return Plan(
         name=journey.name,
         time_unit=unit,
         horizon=to_time_unit(journey.horizon, unit) if journey.horizon else None,
         seed=int(journey.seed) if journey.seed is not None else None,
-        arrivals=_arrivals(journey, unit),
+        arrivals=_arrivals(journey, unit, schedule),
         stages=tuple(stages),
         touchpoints=tuple(touchpoints),
         segments=tuple(segments),
@@ -392,6 +424,9 @@ def compile_plan(journey: Journey) -> Plan:
         day=unit_seconds("day") / unit_seconds(unit),
         stage_names=tuple(s.name for s in journey.stages),
         episodes=_episodes(journey),
+        schedule=schedule,
+        closing=(journey.hours.closing or "serve") if journey.hours is not None else "serve",
+        care_budgets=_care_budgets(journey, segments, unit),
     )
 
 
@@ -491,20 +526,69 @@ def _segments(journey: Journey, unit: str) -> list[SegmentPlan]:
     return plans
 
 
-def _arrivals(journey: Journey, unit: str) -> ArrivalPlan:
+def _schedule(hours: OpeningHours, unit: str) -> Schedule:
+    """The opening hours on the clock: a week of weighted bands, its zero at the written start."""
+    minute = unit_seconds("min") / unit_seconds(unit)
+    start_days = operations.weekdays(hours.start_day) if hours.start_day else None
+    start_day = start_days[0] if start_days else 0  # checked: one known day
+    start_minute = hours.start_time.start if hours.start_time is not None else 0.0
+    return Schedule.of(
+        operations.weighted_bands(hours),
+        week=operations.MINUTES_PER_WEEK * minute,
+        offset=(start_day * operations.MINUTES_PER_DAY + start_minute) * minute,
+        scale=minute,
+    )
+
+
+def _weekly_arrivals(rate: float, per: str, hours: OpeningHours, schedule: Schedule, unit: str) -> float:
+    """How many customers a written Poisson rate brings in a week of these opening hours.
+
+    A rate per hour (minute, second) counts open hours; ``per day`` counts open
+    days (the day's customers spread over its open hours); a rate per week, month
+    or year counts calendar time (the period's customers come in its open hours).
+    """
+    per_seconds = unit_seconds(per)
+    if per_seconds <= unit_seconds("hour"):
+        return rate * schedule.open_week * unit_seconds(unit) / per_seconds
+    if per_seconds == unit_seconds("day"):
+        return rate * operations.open_days(hours)
+    return rate * unit_seconds("week") / per_seconds
+
+
+def _arrivals(journey: Journey, unit: str, schedule: Schedule | None = None) -> ArrivalPlan:
+    """The arrival process in the clock's unit; with opening hours, rates per unit of weighted open time."""
     arrivals = journey.arrivals
     if arrivals is None:
         return ArrivalPlan("cohort", count=1000)
     if arrivals.kind == "poisson":
+        if schedule is not None and journey.hours is not None:
+            weekly = _weekly_arrivals(float(arrivals.rate or 0.0), arrivals.per or "day", journey.hours, schedule, unit)
+            return ArrivalPlan("poisson", rate=weekly / schedule.weighted_week)
         per = unit_seconds(arrivals.per or "day") / unit_seconds(unit)
         return ArrivalPlan("poisson", rate=float(arrivals.rate or 0.0) / per)
     if arrivals.kind == "cohort":
         over = to_time_unit(arrivals.over, unit) if arrivals.over else 0.0
         return ArrivalPlan("cohort", count=int(arrivals.count or 0), over=over)
     per = unit_seconds(arrivals.per or "year") / unit_seconds(unit)
+    # A market's rates are per calendar time; with opening hours a week's adoptions happen in its open hours.
+    compressed = schedule.week / schedule.weighted_week if schedule is not None else 1.0
     return ArrivalPlan(
         "market",
         count=int(arrivals.count or 0),
-        innovation=float(arrivals.innovation or 0.0) / per,
-        imitation=float(arrivals.imitation or 0.0) / per,
+        innovation=float(arrivals.innovation or 0.0) / per * compressed,
+        imitation=float(arrivals.imitation or 0.0) / per * compressed,
     )
+
+
+def _care_budgets(journey: Journey, segments: list[SegmentPlan], unit: str) -> tuple[CareBudgetPlan | None, ...]:
+    """Each segment's care budget (its own, else its tier's, else the one for all), by segment index."""
+    if not journey.care_budgets:
+        return ()
+    budgets: list[CareBudgetPlan | None] = []
+    for segment in segments:
+        budget = operations.budget_for(segment.name, segment.tier, journey.care_budgets)
+        if budget is None:
+            budgets.append(None)
+        else:
+            budgets.append(CareBudgetPlan(budget.amount, unit_seconds(budget.per) / unit_seconds(unit), budget.label))
+    return tuple(budgets)

@@ -20,9 +20,10 @@ import math
 from typing import Any, NamedTuple
 
 from .._version import __version__
+from ..lang.units import unit_seconds
 from ..lang.vocabulary import METRICS
 from .metrics import Collector, EpisodeGroup, Moments, Reservoir
-from .plan import MODULE_NAMES, THEME_NAMES, Plan
+from .plan import MODULE_NAMES, THEME_NAMES, Plan, TouchpointPlan
 from .settings import RunSettings
 
 __all__ = [
@@ -406,7 +407,7 @@ def _summary(plan: Plan, collectors: list[Collector], seed: int, design: str) ->
         visits = affect.n
         utilisation = None
         if tp.capacity is not None:
-            capacity_time = sum(tp.capacity * c.observed_time for c in collectors)
+            capacity_time = sum(tp.capacity * c.staffed_time for c in collectors)
             utilisation = rounded(sum(c.busy[i] for c in collectors) / capacity_time) if capacity_time else 0.0
         for t, value in enumerate(tp.themes):
             themes[t] += value * visits
@@ -424,8 +425,11 @@ def _summary(plan: Plan, collectors: list[Collector], seed: int, design: str) ->
             "wait_p95": rounded(pooled.quantile(0.95)),
             "utilisation": utilisation,
             "reneged": sum(c.reneged[i] for c in collectors),
+            "turned_away": sum(c.turned_away[i] for c in collectors),
+            "over_budget": sum(c.over_budget[i] for c in collectors),
             "failures": sum(c.failures[i] for c in collectors),
             "cost": rounded(sum(c.cost[i] for c in collectors)),
+            "staff": _staff(plan, tp, collectors),
         }
     segments = {}
     for segment in plan.segments:
@@ -458,8 +462,34 @@ def _summary(plan: Plan, collectors: list[Collector], seed: int, design: str) ->
         "stages": stages,
         "touchpoints": touchpoints,
         "segments": segments,
+        "costs": _costs(plan, collectors, customers),
         "themes": {name: rounded(themes[i] / customers) if customers else 0.0 for i, name in enumerate(THEME_NAMES)},
         "modules": {name: rounded(modules[i] / customers) if customers else 0.0 for i, name in enumerate(MODULE_NAMES)},
+    }
+
+
+def _staff(plan: Plan, tp: TouchpointPlan, collectors: list[Collector]) -> Document | None:
+    """A touchpoint's staffing: servers, their cost per hour, the hours staffed and the cost (None: no staff cost)."""
+    if tp.capacity is None or not tp.staff_cost:
+        return None
+    hour = unit_seconds("hour") / unit_seconds(plan.time_unit)
+    return {
+        "servers": tp.capacity,
+        "cost_per_hour": rounded(tp.staff_cost * hour),
+        "hours": rounded(sum(c.paid_time for c in collectors) / hour),
+        "cost": rounded(sum(c.staff_cost[tp.index] for c in collectors)),
+    }
+
+
+def _costs(plan: Plan, collectors: list[Collector], customers: int) -> Document:
+    """What the counted customers cost, by kind: contacts (care included) and staff, in total and per customer."""
+    contact = sum(sum(c.cost) for c in collectors)
+    staff = sum(sum(c.staff_cost) for c in collectors)
+    return {
+        "contact": rounded(contact),
+        "staff": rounded(staff),
+        "contact_per_customer": rounded(contact / customers) if customers else 0.0,
+        "staff_per_customer": rounded(staff / customers) if customers else 0.0,
     }
 
 

@@ -22,14 +22,15 @@ roles, which share the replication's state (:mod:`.state`):
 module              role
 ==================  ============================================================
 ``replication``     :class:`Engine`: sets up a replication and runs it; :func:`run_replication`
-``arrivals``        arrival processes (cohort, Poisson, Bass market), referred customers
+``arrivals``        arrival processes (cohort, Poisson, Bass market; in opening hours), referred customers
 ``customers``       making a customer from a segment and their keyed numbers; the customer record
 ``walk``            walking stages and their transitions; plain touchpoints in line (the hot loop)
-``experience``      queues, failure modes and the moment of a touchpoint
+``experience``      queues (closing at the end of opening hours), failure modes and the moment of a touchpoint
 ``judgement``       closing a cycle: remembered experience, satisfaction, recommendation, return
 ``cycles``          a customer's stay: cycles, repeat purchases, their outcomes
 ``word_of_mouth``   talk, the brand image, referrals
-``care``            care programmes' contacts
+``care``            care programmes' contacts, within care budgets
+``staffing``        staff cost and staffed time
 ``keys``            the keys of random decisions
 ``trace_row``       the trace's rows
 ``state``           the state the roles share

@@ -2,7 +2,9 @@
 
 The rate of Poisson and market arrivals is scaled by the brand image
 (:meth:`ArrivalRole._brand_factor`); every arrival becomes a customer process
-(:meth:`ArrivalRole._arrive`).  A referred customer arrives after an
+(:meth:`ArrivalRole._arrive`).  With opening hours the gaps are drawn as
+before but measured in weighted open time (:class:`~journeydsl.sim.schedule.Schedule`):
+nobody arrives while closed, and a busier band brings arrivals faster.  A referred customer arrives after an
 exponential delay, with a key that comes from the story that brought them.
 """
 
@@ -15,6 +17,7 @@ from typing import Any
 
 import simpy
 
+from ..schedule import Schedule
 from ..streams import mix, uniform, uniform_and_normal
 from .keys import DELAY
 from .state import EngineState
@@ -37,17 +40,52 @@ class ArrivalRole(EngineState):
         self.arrivals_end = self.env.now
 
     def _cohort(self) -> Generator[simpy.Event, Any, None]:
-        """A cohort: everyone at once, or one every ``over / count``."""
+        """A cohort: everyone at once, or one every ``over / count`` (of open time, with opening hours)."""
         arrivals = self.plan.arrivals
         env = self.env
         limit = self.run.customers
         count = limit if limit is not None else arrivals.count
+        schedule = self.plan.schedule
+        if schedule is not None:
+            yield from self._scheduled_cohort(count, schedule)
+            return
         spacing = arrivals.over / count if arrivals.over and count else 0.0
         for number in range(count):
             self._arrive(env.now)
             self._report(number + 1, count)
             if spacing:
                 yield env.timeout(spacing)
+
+    def _scheduled_cohort(self, count: int, schedule: Schedule) -> Generator[simpy.Event, Any, None]:
+        """A cohort in opening hours: all at the first open moment, or spread evenly over the period's open time."""
+        env = self.env
+        spacing = schedule.weighted_time(0.0, self.plan.arrivals.over) / count if count else 0.0
+        for number in range(count):
+            arrival = schedule.advance(0.0, number * spacing)
+            if arrival > env.now:
+                yield env.timeout(arrival - env.now)
+            self._arrive(env.now)
+            self._report(number + 1, count)
+
+    def _next_arrival(self, rate: float) -> Generator[simpy.Event, Any, bool]:
+        """Wait for the next arrival at ``rate`` (per unit of weighted open time with opening hours).
+
+        Returns False instead when arrivals stop at the horizon first (then the
+        clock stands at the horizon).
+        """
+        env = self.env
+        gap = self.arrival_rng.expovariate(rate)
+        schedule = self.plan.schedule
+        if schedule is None:
+            yield env.timeout(gap)
+            return not (self.horizon is not None and self.run.customers is None and env.now >= self.horizon)
+        arrival = schedule.advance(env.now, gap)
+        if self.horizon is not None and self.run.customers is None and arrival >= self.horizon:
+            # The next arrival lies beyond the horizon, maybe days later: arrivals stop at the horizon.
+            yield env.timeout(max(0.0, self.horizon - env.now))
+            return False
+        yield env.timeout(arrival - env.now)
+        return True
 
     def _poisson(self) -> Generator[simpy.Event, Any, None]:
         """Poisson arrivals at the written rate times the brand factor, read at each arrival."""
@@ -57,6 +95,15 @@ class ArrivalRole(EngineState):
         limit = self.run.customers
         count = 0
         reporting = self.progress is not None
+        if self.plan.schedule is not None:
+            while limit is None or count < limit:
+                if not (yield from self._next_arrival(arrivals.rate * self._brand_factor())):
+                    return
+                self._arrive(env.now)
+                count += 1
+                if reporting:
+                    self._report(count, limit)
+            return
         while limit is None or count < limit:
             rate = arrivals.rate * self._brand_factor()
             yield env.timeout(rng.expovariate(rate))
@@ -71,7 +118,6 @@ class ArrivalRole(EngineState):
         """A finite market: each who has not adopted adopts at the Bass hazard times the brand factor."""
         arrivals = self.plan.arrivals
         env = self.env
-        rng = self.arrival_rng
         limit = self.run.customers
         market = arrivals.count if limit is None else min(limit, arrivals.count)
         while self.adopters < arrivals.count and (limit is None or self.adopters < market):
@@ -80,8 +126,7 @@ class ArrivalRole(EngineState):
             rate = hazard * remaining * self._brand_factor()
             if rate <= 0:
                 return
-            yield env.timeout(rng.expovariate(rate))
-            if self.horizon is not None and limit is None and env.now >= self.horizon:
+            if not (yield from self._next_arrival(rate)):
                 return
             self.adopters += 1
             self._arrive(env.now)
@@ -126,8 +171,14 @@ class ArrivalRole(EngineState):
         return max(0.0, 1.0 + self._brand_arrivals * self.brand)
 
     def _referral(self, key: int) -> Generator[simpy.Event, Any, None]:
-        """A referred customer, after an exponential delay (within the horizon when arrivals stop there)."""
+        """A referred customer, after an exponential delay (within the horizon when arrivals stop there).
+
+        With opening hours, one whose delay ends while closed comes at the next opening.
+        """
         delay = self.plan.settings["word_of_mouth"]["referral_delay"] * self.plan.day
         yield self.env.timeout(-delay * math.log(1.0 - uniform(key ^ DELAY)) if delay > 0 else 0.0)
+        schedule = self.plan.schedule
+        if schedule is not None and not schedule.is_open(self.env.now):
+            yield self.env.timeout(schedule.advance(self.env.now, 0.0) - self.env.now)
         if self.horizon is None or self.run.customers is not None or self.env.now < self.horizon:
             self._arrive(self.env.now, mix(key))

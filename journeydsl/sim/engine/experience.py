@@ -73,19 +73,33 @@ class ExperienceRole(EngineState):
     def _queue(
         self, c: Customer, tp: TouchpointPlan, stage: StagePlan
     ) -> Generator[simpy.Event, Any, TouchpointPlan | GaveUp | None]:
-        """Queue for a staffed touchpoint, be served or give up; returns the recovery step, None, or GAVE_UP."""
+        """Queue for a staffed touchpoint, be served or give up; returns the recovery step, None, or GAVE_UP.
+
+        Where counters turn customers away at closing (``at closing turn away``),
+        a customer who finds the counter closed, or is still queueing when it
+        closes, is sent away like one who gives up (GAVE_UP).
+        """
         env = self.env
         duration = tp.duration.draw(c.visit_u) if tp.duration is not None else 0.0
         resource = self.resources[tp.index]
+        closing = None
+        if self._turn_away is not None:
+            closes = self._turn_away.next_closing(env.now)
+            if closes <= env.now:
+                self._experience(c, tp, stage, env.now, 0.0, 0.0, True, turned_away=True)
+                return GaveUp.GAVE_UP
+            closing = env.timeout(closes - env.now) if closes != math.inf else None
         request = resource.request()
         arrived = env.now
-        if c.patience is None:
+        if c.patience is None and closing is None:
             yield request
         else:
-            result = yield request | env.timeout(c.patience * c.weights.renege)
+            waiting = request if c.patience is None else request | env.timeout(c.patience * c.weights.renege)
+            result = yield waiting if closing is None else waiting | closing
             if request not in result:
                 request.cancel()
-                self._experience(c, tp, stage, arrived, env.now - arrived, 0.0, True)
+                turned_away = closing is not None and closing in result
+                self._experience(c, tp, stage, arrived, env.now - arrived, 0.0, True, turned_away=turned_away)
                 return GaveUp.GAVE_UP
         wait = env.now - arrived
         yield env.timeout(duration)
@@ -103,8 +117,13 @@ class ExperienceRole(EngineState):
         wait: float,
         duration: float,
         reneged: bool,
+        turned_away: bool = False,
     ) -> TouchpointPlan | None:
         """The moment a touchpoint creates; returns the recovery touchpoint of a failure, if any.
+
+        ``reneged``: the customer left the queue unserved, by giving up or, with
+        ``turned_away``, sent away at closing.  Being sent away is felt like giving
+        up: the waiting term of ``renege`` patiences waited (whatever the wait).
 
         ``time`` is when the customer reached the touchpoint (before any queue):
         the mood they carry in has faded since they left their last one
@@ -144,6 +163,8 @@ class ExperienceRole(EngineState):
         patience = c.patience
         # No wait, no waiting affect (most visits do not queue; waiting_affect() would give 0 too).
         waited = waiting_affect(wait, patience, weights.penalty) if patience is not None and wait else 0.0
+        if turned_away:
+            waited = waiting_affect(weights.renege, 1.0, weights.penalty)
         # The mood carried in from the last moment, faded since the customer left that touchpoint.
         carried = carried_mood(c.mood, weights.carry_over, time - c.left_at, weights.fading)
         moment = momentary_affect(direct, disconfirmed, waited, noise, carried)
@@ -170,7 +191,9 @@ class ExperienceRole(EngineState):
             if tp.capacity is not None:
                 collector.waits[index].add(wait)
                 collector.wait_sample[index].add(wait)
-            if reneged:
+            if turned_away:
+                collector.turned_away[index] += 1
+            elif reneged:
                 collector.reneged[index] += 1
             if failed is not None:
                 collector.failures[index] += 1

@@ -22,6 +22,7 @@ from .cycles import CycleRole
 from .experience import ExperienceRole, MomentWeights
 from .judgement import JudgementRole, JudgementWeights
 from .memory import MemorySpread
+from .staffing import StaffingRole
 from .trace_row import TraceRow
 from .walk import WalkRole
 from .word_of_mouth import WordOfMouthRole, WordOfMouthWeights
@@ -29,7 +30,17 @@ from .word_of_mouth import WordOfMouthRole, WordOfMouthWeights
 __all__ = ["Engine", "run_replication"]
 
 
-class Engine(ArrivalRole, CustomerRole, CycleRole, WalkRole, ExperienceRole, JudgementRole, WordOfMouthRole, CareRole):
+class Engine(
+    ArrivalRole,
+    CustomerRole,
+    CycleRole,
+    WalkRole,
+    ExperienceRole,
+    JudgementRole,
+    WordOfMouthRole,
+    CareRole,
+    StaffingRole,
+):
     """One replication of a plan.
 
     Parameters
@@ -107,6 +118,8 @@ class Engine(ArrivalRole, CustomerRole, CycleRole, WalkRole, ExperienceRole, Jud
         self.brand = 0.0
         self.horizon = run.horizon if run.horizon is not None else plan.horizon
         self.window = self.horizon if self.horizon is not None else math.inf
+        # Opening hours whose counters send their queues away at closing (None: queues are served to the end).
+        self._turn_away = plan.schedule if plan.closing == "turn away" else None
         self._modules = [tuple((m, v) for m, v in enumerate(tp.modules) if v) for tp in plan.touchpoints]
         # What a moment, a judgement and word of mouth need of each segment's settings, and how its
         # customers spread around it, looked up once.
@@ -177,10 +190,12 @@ class Engine(ArrivalRole, CustomerRole, CycleRole, WalkRole, ExperienceRole, Jud
         self.collector.observed_time = max(0.0, min(env.now, self.arrivals_end) - self.run.warmup)
         collector = self.collector
         collector.flush()
-        # Every visit but a customer giving up in the queue costs the touchpoint's cost.
+        # Every visit but a customer giving up in the queue (or sent away at closing) costs the touchpoint's cost.
         collector.cost = [
-            (collector.visits[tp.index] - collector.reneged[tp.index]) * tp.cost for tp in self.plan.touchpoints
+            (collector.visits[tp.index] - collector.reneged[tp.index] - collector.turned_away[tp.index]) * tp.cost
+            for tp in self.plan.touchpoints
         ]
+        self._pay_staff(min(env.now, self.arrivals_end))
         return collector
 
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from ..metrics import Collector
     from ..plan import Plan, StagePlan, TouchpointPlan
+    from ..schedule import Schedule
     from ..settings import RunSettings
     from ..streams import KeyedBlocks
     from .customers import Customer, CustomerColumns, Spread
@@ -64,6 +65,8 @@ class EngineState:
     adopters: int
     #: The shared brand image, from -1 to +1.
     brand: float
+    #: The opening hours when counters send their queues away at closing (``at closing turn away``), else None.
+    _turn_away: Schedule | None
 
     # ---- looked up once from the plan
     #: The decision keys of touchpoints, stages and care programmes.
@@ -125,6 +128,7 @@ class EngineState:
             wait: float,
             duration: float,
             reneged: bool,
+            turned_away: bool = False,
         ) -> TouchpointPlan | None: ...
 
         @staticmethod
