@@ -715,9 +715,9 @@ COMMANDS = {
 def huge(tmp_path: Path) -> Path:
     """Premier banking with arrivals that bring 27,000,000 customers over its 90 days (JD218)."""
     text = PREMIER.read_text(encoding="utf-8")
-    assert "arrivals poisson 30 per day" in text
+    assert "arrivals poisson 10 per day" in text
     path = tmp_path / "huge.journey"
-    path.write_text(text.replace("arrivals poisson 30 per day", "arrivals poisson 300000 per day"), encoding="utf-8")
+    path.write_text(text.replace("arrivals poisson 10 per day", "arrivals poisson 300000 per day"), encoding="utf-8")
     return path
 
 
