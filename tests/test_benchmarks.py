@@ -16,16 +16,17 @@ BENCHMARKS = ROOT / "benchmarks"
 REFERENCE_LOOP = ROOT.parent / "shared" / "bench" / "naive_simpy.py"
 
 
+def benchmark_figures(script: str, *arguments: str) -> dict:
+    """Run a benchmark script and read the figures it prints as JSON on its last line."""
+    output = subprocess.run(
+        [sys.executable, str(BENCHMARKS / script), *arguments], check=True, capture_output=True, text=True, timeout=120
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
 @pytest.mark.skipif(not REFERENCE_LOOP.is_file(), reason="the hand-written reference loop is not beside the checkout")
 def test_simulate_speed_prints_its_figures():
-    output = subprocess.run(
-        [sys.executable, str(BENCHMARKS / "simulate_speed.py"), "--customers", "3000", "--repeats", "1"],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    ).stdout
-    figures = json.loads(output.strip().splitlines()[-1])
+    figures = benchmark_figures("simulate_speed.py", "--customers", "3000", "--repeats", "1")
     assert figures["customers"] == 3000
     assert figures["journeydsl_customers_per_s"] > 0 and figures["reference_customers_per_s"] > 0
     assert figures["ratio"] == pytest.approx(
@@ -45,3 +46,8 @@ def test_check_speed_generates_a_valid_journey():
     result = check_text(check_speed.generate(200), "<generated>")
     assert result.ok, [d.message for d in result.diagnostics][:3]
     assert sum(len(stage.steps) for stage in result.journey.stages) == 200
+
+
+def test_the_analyze_benchmark_runs_on_a_valid_journey():
+    figures = benchmark_figures("analyze_speed.py", "--repeats", "1", "--sizes", "20", "40")
+    assert set(figures) == {"seconds_20", "seconds_40", "ratio_40"}

@@ -2475,18 +2475,6 @@ def test_analyze_of_the_examples_is_finite(path):
         assert all(0 <= s["removal_effect"] <= 1 for s in document["stages"].values())
 
 
-def test_the_analyze_benchmark_runs_on_a_valid_journey():
-    output = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "analyze_speed.py"), "--repeats", "1", "--sizes", "20", "40"],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    ).stdout
-    figures = json.loads(output.strip().splitlines()[-1])
-    assert set(figures) == {"seconds_20", "seconds_40", "ratio_40"}
-
-
 # --- survey CSV: validated like a survey block ------------------------------------------------
 
 HEADER = "factor,experience,expectation,importance,ideal\n"
