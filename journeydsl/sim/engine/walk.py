@@ -224,6 +224,7 @@ class WalkRole(EngineState):
         u_row = c.u_row
         z_row = c.z_row
         offset = c.offset
+        first_visit = offset + self._columns.first_visit
         choices = c.choices
         key = c.key
         cycle = c.cycle
@@ -322,9 +323,8 @@ class WalkRole(EngineState):
                     i = tp.index
                     tp_visits[i] += 1
                     if tp_visits[i] == 1:
-                        column = offset + self._columns.first_visit + i
-                        c.visit_u = u = u_row[column]
-                        c.visit_z = z_row[column]
+                        c.visit_u = u = u_row[first_visit + i]
+                        c.visit_z = z_row[first_visit + i]
                     else:
                         u, c.visit_z = uniform_and_normal(key ^ self._tp_site[i] ^ ((tp_visits[i] * VISIT) & MASK))
                         c.visit_u = u
