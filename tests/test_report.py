@@ -1,10 +1,16 @@
-"""journey report: self-contained HTML (checked in a real headless browser) and Markdown with images beside it."""
+"""journey report: self-contained HTML (checked in a real headless browser) and Markdown with images beside it.
+
+The page leads with its conclusions, key figures and figures; the details are real tables in
+collapsed sections; it prints to A4 with every section open.
+"""
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import subprocess
+from html.parser import HTMLParser
 
 import pytest
 from click.testing import CliRunner
@@ -33,6 +39,12 @@ def test_html_is_self_contained_and_complete(report_html):
     assert "http://" not in text.replace("http://www.w3.org", "") and "https://" not in text
     for section in (
         "Conclusions",
+        "Emotion curve",
+        "Funnel",
+        "Emotion curves of the designs",
+        "What each design changes",
+        "Satisfaction by segment",
+        "How customers remember it",
         "The journey",
         "The baseline",
         "Comparison of the designs",
@@ -48,7 +60,138 @@ def test_html_is_self_contained_and_complete(report_html):
     ):
         assert f"<h2>{section}" in text
     assert text.count('<img src="data:image/png;base64,') == 13
-    assert "raises remembered experience" in text and "--seed 20261122" in text
+    assert "clearly better than <code>baseline</code>" in text and "--seed 20261122" in text
+
+
+def headings(text: str) -> list[str]:
+    return [html.unescape(title) for title in re.findall(r"<h2[^>]*>(.*?)</h2>", text)]
+
+
+def test_the_page_leads_with_its_conclusion_key_figures_and_figures(report_html):
+    """First the decision in one sentence and the key figures as large numbers, then the figures, then details."""
+    text = report_html.read_text(encoding="utf-8")
+    summary = text.split('<section class="summary">', 1)[1].split("</section>", 1)[0]
+    lead = re.search(r'<p class="lead">(.*?)</p>', summary).group(1)
+    assert "By remembered experience" in lead and "95%" not in lead and "[" in lead  # how much, how sure
+    cards = re.findall(r'<div class="label">([^<,]*)', summary)
+    assert cards == ["conversion", "satisfaction", "NPS", "remembered experience", "come back", "cost per customer"]
+    assert summary.count('<span class="better">') >= 8  # both printers raise most headline figures
+    order = headings(text)
+    assert order[:8] == [
+        "Conclusions",
+        "Emotion curve",
+        "Funnel",
+        "Emotion curves of the designs",
+        "What each design changes",
+        "Satisfaction by segment",
+        "How customers remember it",
+        "Details",
+    ]
+    assert order[-1] == "Reproduce"
+    # Every figure is shown before the details begin, the analyses' own figures inside their sections.
+    before, details = text.split('<h2 class="details">Details</h2>', 1)
+    assert before.count("<img ") == 6 and details.count("<img ") == 7
+
+
+class Tables(HTMLParser):
+    """The HTML tables of a page: each table's caption, header cells, rows, and which cells are numbers."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[dict] = []
+        self.cell: list[str] | None = None
+        self.where = ""
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "table":
+            self.tables.append({"class": attributes.get("class"), "caption": "", "head": [], "rows": []})
+        elif tag in ("thead", "tbody", "caption"):
+            self.where = tag
+            if tag == "caption":
+                self.cell = []
+        elif tag == "tr" and self.where == "tbody":
+            self.tables[-1]["rows"].append([])
+        elif tag in ("th", "td"):
+            self.cell = []
+            self.number = attributes.get("class") == "num"
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "caption":
+            self.tables[-1]["caption"] = "".join(self.cell or [])
+            self.cell = None
+        elif tag in ("th", "td") and self.cell is not None:
+            cell = ("".join(self.cell), self.number)
+            (self.tables[-1]["head"] if self.where == "thead" else self.tables[-1]["rows"][-1]).append(cell)
+            self.cell = None
+
+
+def tables_of(text: str) -> list[dict]:
+    parser = Tables()
+    parser.feed(text)
+    return parser.tables
+
+
+def test_the_details_are_real_tables_with_numbers_right_aligned(report_html):
+    """No terminal table in a grey box: every table is a <table> a spreadsheet takes number by number."""
+    text = report_html.read_text(encoding="utf-8")
+    assert len(re.findall(r"<pre>", text)) == 1  # the Reproduce command alone
+    assert "-------" not in text and "<pre>journey report " in text
+    tables = {table["caption"]: table for table in tables_of(text)}
+    metrics = tables["Metrics"]
+    assert [cell for cell, _ in metrics["head"]] == ["metric", "mean", "95% low", "95% high"]
+    rows = {row[0][0]: row for row in metrics["rows"]}
+    assert set(rows) >= {"conversion (%)", "satisfaction (0-10)", "NPS", "cost per customer", "time in journey (days)"}
+    for row in metrics["rows"]:
+        assert [number for _, number in row] == [False, True, True, True]
+        low, mean, high = (float(row[i][0].replace(",", "")) for i in (2, 1, 3))
+        assert low <= mean <= high  # plain numbers: no %, no brackets
+    comparison = tables["printer in office against baseline"]
+    assert [cell for cell, _ in comparison["head"]][-4:] == ["change", "95% low", "95% high", "verdict"]
+    verdicts = [row[-1] for row in comparison["rows"]]
+    assert all(v in ("better", "worse") or v.startswith("no clear difference") for v, _ in verdicts)
+    assert not any(number for _, number in verdicts)
+    assert "Touchpoints" in tables and "Ranking by remembered experience" in tables
+    assert all(table["class"] == "data sortable" for caption, table in tables.items() if caption)
+    assert [row[1][0] for row in tables["Design tests"]["rows"]] == ["134", "135", "136", "137", "139", "140"]
+
+
+def test_the_details_are_collapsed_each_with_one_line_and_open_in_print(report_html):
+    text = report_html.read_text(encoding="utf-8")
+    details = re.findall(r'<details><summary><h2>(.*?)</h2><span class="gist">(.*?)</span></summary>', text)
+    titles = [html.unescape(title) for title, _ in details]
+    assert titles[:4] == ["The journey", "The baseline: baseline", "Comparison of the designs", "Design tests"]
+    assert len(titles) == 11 and "<details open>" not in text  # every design test passed: nothing opened
+    assert dict(details)["Design tests"] == "6 passed, 0 failed, 0 inconclusive"
+    style = text.split("<style>", 1)[1].split("</style>", 1)[0]
+    printing = style.split("@media print", 1)[1]
+    assert "size: A4" in printing and "details::details-content" in printing and "break-before: page" in printing
+    assert 'addEventListener("beforeprint"' in text  # and the script opens them where the CSS cannot
+
+
+def test_the_reproduce_line_names_the_real_file(report_html):
+    text = report_html.read_text(encoding="utf-8")
+    line = html.unescape(re.search(r"<h2>Reproduce</h2>\n<p>[^<]*</p>\n<pre>(.*?)</pre>", text, re.S).group(1))
+    assert line.startswith(f"journey report {PREMIER} ") and f"-o {report_html} " in line
+    assert "FILE" not in line
+
+
+def test_a_journey_typed_in_says_to_save_it_before_reproducing():
+    """A journey read from text has no file: the line names the file to save it as, never a placeholder."""
+    from journeydsl.api import loads
+    from journeydsl.report.document import Report, _reproduce_words, reproduce_command
+
+    journey = loads('journey "Shop & co" { stage a goal { touchpoint t: staff { feel +1 } } }')
+    report = Report(journey, ["baseline"], {}, None, None, settings={"customers": 10, "seed": 1})
+    assert (
+        reproduce_command(report, "r.html")
+        == "journey report shop_co.journey --design baseline -o r.html --customers 10 --seed 1"
+    )
+    assert "save it as shop_co.journey" in _reproduce_words(report)
 
 
 def test_same_inputs_same_bytes(report_html):
@@ -58,7 +201,7 @@ def test_same_inputs_same_bytes(report_html):
     assert report_html.read_bytes() == first
 
 
-def test_markdown_writes_its_images_beside_it(tmp_path):
+def test_markdown_writes_its_images_beside_it_and_its_tables_as_markdown(tmp_path):
     target = tmp_path / "premier.md"
     result = CliRunner().invoke(cli, ["report", str(PREMIER), "--customers", "200", "-j", "1", "-o", str(target)])
     assert result.exit_code == 0, result.output
@@ -67,25 +210,86 @@ def test_markdown_writes_its_images_beside_it(tmp_path):
     assert len(images) == 13
     for image in images:
         assert (tmp_path / image).read_bytes().startswith(b"\x89PNG")
+    # The conclusions, key figures and the six leading figures come before the journey's details.
+    lead, details = text.split("\n## The journey\n", 1)
+    assert re.findall(r"premier_files/([a-z]+)\.png", lead) == [
+        "curve",
+        "funnel",
+        "curves",
+        "forest",
+        "segments",
+        "distribution",
+    ]
+    assert "| conversion (%) | " in lead and "|---|---:|---:|---:|" in lead
+    # The details' tables are Markdown tables, numbers right-aligned.
+    assert "*printer in office against baseline*\n\n| metric | baseline | printer in office | change |" in details
+    assert re.search(r"\n\| expect conversion\\?_rate \\> 60% \| 134 \| passed \| 0\.\d+ \\\[", details)
+    assert text.endswith("```\n") and "## Reproduce\n\n```bash\njourney report " in text
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
 def test_every_example_reports(example, tmp_path):
-    result = CliRunner().invoke(
-        cli, ["report", str(example), "--customers", "100", "-j", "1", "-o", str(tmp_path / "r.html")]
-    )
+    target = tmp_path / "r.html"
+    result = CliRunner().invoke(cli, ["report", str(example), "--customers", "100", "-j", "1", "-o", str(target)])
     assert result.exit_code == 0, result.output
+    text = target.read_text(encoding="utf-8")
+    assert "-------" not in text and tables_of(text), "real tables, no terminal ones"
+    assert f"<pre>journey report {example} " in text
 
 
 def test_a_journey_where_nothing_fails_has_one_line_for_service_recovery(tmp_path):
-    """No failure, no one-bar chart: the section says in one line why there is nothing to compare."""
-    target = tmp_path / "shops.md"
+    """No failure, no one-bar chart, no table of zeros: the section says in one line why there is nothing to compare."""
     shops = ROOT / "examples" / "journeys" / "electronics_shops.journey"
-    result = CliRunner().invoke(cli, ["report", str(shops), "--customers", "100", "-j", "1", "-o", str(target)])
-    assert result.exit_code == 0, result.output
-    section = target.read_text(encoding="utf-8").split("## Service recovery\n", 1)[1].split("\n## ", 1)[0]
-    assert "No customer met a failure" in section and "failure recovered" not in section
+    for target in (tmp_path / "shops.md", tmp_path / "shops.html"):
+        result = CliRunner().invoke(cli, ["report", str(shops), "--customers", "100", "-j", "1", "-o", str(target)])
+        assert result.exit_code == 0, result.output
+    section = (tmp_path / "shops.md").read_text(encoding="utf-8").split("## Service recovery\n", 1)[1]
+    section = section.split("\n## ", 1)[0]
+    assert "No customer met a failure" in section and "failure recovered" not in section and "|" not in section
     assert "recovery.png" not in section and not (tmp_path / "shops_files" / "recovery.png").exists()
+    page = (tmp_path / "shops.html").read_text(encoding="utf-8")
+    note = re.search(r'<section class="note"><h2>Service recovery</h2>\n<p>([^<]*)</p></section>', page)
+    assert note and note.group(1).startswith("No customer met a failure")
+    assert "By failure experience" not in page and "failure not recovered" not in page
+
+
+def test_a_figure_section_is_one_entry_and_nothing_to_show_leaves_it_out(monkeypatch):
+    """Adding a figure to the report is one FigureSection; a drawing that returns None is left out."""
+    import matplotlib.pyplot as plt
+
+    from journeydsl.api import loads
+    from journeydsl.report import document
+    from journeydsl.report.document import FigureSection, build_report, render_html, render_markdown
+    from journeydsl.sim.runner import Design
+    from journeydsl.sim.settings import RunSettings
+
+    def drawn(d):
+        figure, ax = plt.subplots(figsize=(2, 1))
+        ax.set_title(f"{len(d.first['touchpoints'])} touchpoints")
+        return figure
+
+    added = (
+        FigureSection("map", "Journey map", "The journey of {baseline} at a glance.", drawn),
+        FigureSection("timeline", "Over time", "Nothing to show.", lambda d: None),
+    )
+    monkeypatch.setattr(document, "FIGURE_SECTIONS", document.FIGURE_SECTIONS + added)
+    journey = loads(
+        'journey "J" { arrivals cohort 30 seed 4 stage a { touchpoint t: staff { feel +1 } -> b 100% }'
+        " stage b goal { touchpoint u: staff { feel -1 } } }"
+    )
+    report = build_report(journey, [Design("baseline", journey)], RunSettings(customers=30, workers=1))
+    assert "map" in report.figures and "timeline" not in report.figures
+    page = render_html(report)
+    assert "<h2>Journey map</h2>" in page and "<h2>Over time</h2>" not in page
+    assert "The journey of <code>baseline</code> at a glance." in page
+    before_details = page.split('<h2 class="details">', 1)[0]
+    assert before_details.count("<img ") == 4  # curve, funnel, distribution and the map: no comparison plots
+    markdown, images = render_markdown(report, "r_files")
+    assert "map.png" in images and "](r_files/map.png)" in markdown.split("## The journey", 1)[0]
+    # One design: the headline says what it does in plain words, the key figures show no changes.
+    lead = re.search(r'<p class="lead">(.*?)</p>', page).group(1)
+    assert lead.startswith("Of 30 simulated customers of <code>baseline</code>, 100% reach the goal")
+    assert '<div class="moves">' not in page
 
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="no Graphviz here (.ci/run installs it)")
@@ -130,6 +334,27 @@ def browser(*arguments: str, profile) -> subprocess.CompletedProcess:
         "--v=0",
     ]
     return subprocess.run([BROWSER, *flags, *arguments], capture_output=True, text=True, timeout=120, check=False)
+
+
+@pytest.mark.skipif(BROWSER is None, reason="no Chromium here (.ci/run installs Debian's chromium)")
+def test_the_report_prints_to_a_pdf_of_sensible_a4_pages(report_html, tmp_path):
+    """The browser's print to PDF: A4 pages, every collapsed section printed open, each major section on a new page."""
+    pdf = tmp_path / "report.pdf"
+    printed = browser("--no-pdf-header-footer", f"--print-to-pdf={pdf}", report_html.as_uri(), profile=tmp_path / "p")
+    assert printed.returncode == 0, printed.stderr[-2000:]
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF")
+    pages = len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", data))
+    # Summary, five figure pages, the details' tables and figures opened, the command: 10 to 30 pages.
+    assert 10 <= pages <= 30, pages
+    sizes = {
+        tuple(round(float(v)) for v in box) for box in re.findall(rb"/MediaBox\s*\[\s*0 0 ([0-9.]+) ([0-9.]+)", data)
+    }
+    assert sizes == {(595, 842)}, sizes  # A4 in points
+    if shutil.which("pdftoppm"):
+        first = tmp_path / "first"
+        subprocess.run(["pdftoppm", "-r", "30", "-png", "-f", "1", "-l", "1", str(pdf), str(first)], check=True)
+        assert list(tmp_path.glob("first*.png"))
 
 
 @pytest.mark.skipif(BROWSER is None, reason="no Chromium here (.ci/run installs Debian's chromium)")

@@ -22,7 +22,7 @@ import subprocess
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from .._version import __version__
@@ -41,19 +41,31 @@ if TYPE_CHECKING:
 
 from .tables import (
     METRIC_LABELS,
-    analysis_table,
-    care_table,
-    comparison_table,
-    delivery_table,
-    gaps_table,
-    opportunities_table,
-    profile_table,
-    recovery_table,
+    Sheet,
+    Table,
+    analysis_sheet,
+    care_sheet,
+    comparison_sheet,
+    delivery_sheet,
+    gaps_sheet,
+    opportunities_sheet,
+    profile_sheet,
+    recovery_sheet,
+    results_sheet,
     results_table,
-    tests_table,
+    tests_sheet,
 )
 
-__all__ = ["Report", "build_report", "render_html", "render_markdown", "reproduce_command"]
+__all__ = [
+    "FIGURE_SECTIONS",
+    "Drawing",
+    "FigureSection",
+    "Report",
+    "build_report",
+    "render_html",
+    "render_markdown",
+    "reproduce_command",
+]
 
 #: The metrics the conclusions speak about, in order.
 HEADLINE = ("remembered_experience", "satisfaction", "nps", "conversion_rate", "return_rate")
@@ -90,6 +102,97 @@ class Report:
     file: str | None = None
     output: str | None = None
     reading: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """What a figure section may draw from: the baseline's name and journey, every design's results,
+    the comparison (``None`` for one design) and the baseline's collectors (per-customer records)."""
+
+    baseline: str
+    journey: Journey
+    results: dict[str, dict]
+    comparison: dict | None
+    collectors: Any
+
+    @property
+    def first(self) -> dict:
+        """The baseline's results."""
+        return self.results[self.baseline]
+
+
+@dataclass(frozen=True)
+class FigureSection:
+    """A figure the report leads with: its key, heading and caption, and how it is drawn.
+
+    ``draw`` returns the figure, or ``None`` when there is nothing to show (the
+    section is then left out).  ``caption`` may name the baseline as
+    ``{baseline}``.  ``key`` names the figure in :attr:`Report.figures` and
+    its image file beside a Markdown report (``key.png``).
+    """
+
+    key: str
+    title: str
+    caption: str
+    draw: Callable[[Drawing], Figure | SubFigure | None]
+
+
+def _plots() -> Any:
+    from . import plots  # matplotlib is imported only when a report is drawn
+
+    return plots
+
+
+def _comparing(draw: Callable[[Any, dict], Any]) -> Callable[[Drawing], Figure | SubFigure | None]:
+    """A drawing that needs the comparison: ``draw(plots, comparison)``; nothing for a single design."""
+    return lambda d: None if d.comparison is None else draw(_plots(), d.comparison)
+
+
+#: The figures a report leads with, in the order shown, after the summary and before the details.
+#: To add a figure to the report (a journey map, time series), add one FigureSection here: the
+#: report draws it, shows it under its heading in HTML and writes its image beside a Markdown report.
+FIGURE_SECTIONS: tuple[FigureSection, ...] = (
+    FigureSection(
+        "curve",
+        "Emotion curve",
+        "Emotion curve of {baseline}: mean momentary affect along the journey.",
+        lambda d: _plots().figure("curve", d.first, d.collectors),
+    ),
+    FigureSection(
+        "funnel",
+        "Funnel",
+        "Drop-off by stage in {baseline}.",
+        lambda d: _plots().figure("funnel", d.first, d.collectors),
+    ),
+    FigureSection(
+        "curves",
+        "Emotion curves of the designs",
+        "Emotion curves of every design, aligned by touchpoint.",
+        lambda d: None if d.comparison is None else _plots().emotion_curves(d.results).figure,
+    ),
+    FigureSection(
+        "forest",
+        "What each design changes",
+        "What each design changes against the baseline, with 95% intervals.",
+        _comparing(lambda plots, comparison: plots.forest(comparison)[0].figure),
+    ),
+    FigureSection(
+        "segments",
+        "Satisfaction by segment",
+        "Satisfaction by segment and design.",
+        lambda d: (
+            None
+            if d.comparison is None or len(d.first["segments"]) < 2
+            else _plots().segment_heatmap(d.comparison, "satisfaction").figure
+        ),
+    ),
+    FigureSection(
+        "distribution",
+        "How customers remember it",
+        "How customers remember the journey, and how likely they are to recommend it.",
+        lambda d: _plots().figure("distribution", d.first, d.collectors),
+    ),
+)
 
 
 def build_report(
@@ -162,26 +265,12 @@ def build_report(
         file=file,
         output=output,
     )
-    first = results[baseline_name]
-    figure = plots.figure
-    collectors = first_outcome.collectors
-    report.figures["curve"] = _png(figure("curve", first, collectors))
-    report.captions["curve"] = f"Emotion curve of `{baseline_name}`: mean momentary affect along the journey."
-    report.figures["funnel"] = _png(figure("funnel", first, collectors))
-    report.captions["funnel"] = f"Drop-off by stage in `{baseline_name}`."
-    report.figures["distribution"] = _png(figure("distribution", first, collectors))
-    report.captions["distribution"] = "How customers remember the journey, and how likely they are to recommend it."
-    if comparison is not None:
-        ax = plots.emotion_curves(results)
-        report.figures["curves"] = _png(ax.figure)
-        report.captions["curves"] = "Emotion curves of every design, aligned by touchpoint."
-        axes = plots.forest(comparison)
-        report.figures["forest"] = _png(axes[0].figure)
-        report.captions["forest"] = "What each design changes against the baseline, with 95% intervals."
-        if len(first["segments"]) > 1:
-            ax = plots.segment_heatmap(comparison, "satisfaction")
-            report.figures["segments"] = _png(ax.figure)
-            report.captions["segments"] = "Satisfaction by segment and design."
+    drawing = Drawing(baseline_name, baseline, results, comparison, first_outcome.collectors)
+    for section in FIGURE_SECTIONS:
+        drawn = section.draw(drawing)
+        if drawn is not None:
+            report.figures[section.key] = _png(drawn)
+            report.captions[section.key] = section.caption.format(baseline=f"`{baseline_name}`")
     report.graph_svg = _graph_svg(baseline)
     report.analysis = analyze(baseline)
     report.opportunities = opportunities(baseline, settings, runner, progress=phases.next())
@@ -339,16 +428,19 @@ def conclusions(report: Report, code: Callable[[str], str] = lambda name: f"`{na
     return sentences
 
 
-def _ranking_sentence(comparison: dict, code: Callable[[str], str]) -> str:
-    """Who leads on the objective, naming a best design only when it is clearly ahead of every other."""
+def _ranking_sentence(comparison: dict, code: Callable[[str], str], rule: bool = True) -> str:
+    """Who leads on the objective, naming a best design only when it is clearly ahead of every other.
+
+    With ``rule`` the sentence ends with when a difference counts, in brackets.
+    """
     objective = comparison["objective"]
     label = METRIC_LABELS.get(objective, ("profit per customer",))[0]
     minimal = _amount(objective, comparison["minimal_differences"][objective]["value"]).lstrip("+")
-    rule = f"a difference counts when its 95% interval excludes 0 and it is at least {minimal}"
+    counts = f" (a difference counts when its 95% interval excludes 0 and it is at least {minimal})" if rule else ""
     leaders = comparison["leaders"]
     if len(leaders) > 1:
         names = _names([code(name) for name in leaders])
-        return f"By {label}, no design is clearly the best: {names} show no clear difference ({rule})."
+        return f"By {label}, no design is clearly the best: {names} show no clear difference{counts}."
     leader = leaders[0]
     level = [
         row["design"]
@@ -358,9 +450,9 @@ def _ranking_sentence(comparison: dict, code: Callable[[str], str]) -> str:
     if level:
         return (
             f"By {label}, {code(leader)} ranks first, but it is not clearly ahead of "
-            f"{_names([code(name) for name in level])} ({rule})."
+            f"{_names([code(name) for name in level])}{counts}."
         )
-    return f"By {label}, the best design is {code(leader)}: it is clearly ahead of every other design ({rule})."
+    return f"By {label}, the best design is {code(leader)}: it is clearly ahead of every other design{counts}."
 
 
 def _names(names: list[str]) -> str:
@@ -388,7 +480,7 @@ def reproduce_command(report: Report, output: str) -> str:
     """The command line that makes the report again, with the same numbers, every word shell-quoted.
 
     It names the journey file (:attr:`Report.file`, else the journey's own
-    file) and how it was read (:attr:`Report.reading`), every design, the
+    file, else, for a journey read from text, the file to save it as) and how it was read (:attr:`Report.reading`), every design, the
     output, and every setting that decides a number:
     ``--customers`` or ``--horizon`` (in the journey's time unit), ``--warmup``,
     ``--replications`` and ``--seed``, and each ``--min-difference`` the
@@ -407,7 +499,10 @@ def reproduce_command(report: Report, output: str) -> str:
     """
     settings = report.settings
     unit = report.journey.time_unit or DEFAULT_TIME_UNIT
-    words = ["journey", "report", _path_word(report.file or report.journey.span.file), *report.reading]
+    source = report.file or report.journey.span.file
+    if report.file is None and source.startswith("<"):  # read from text, not from a file
+        source = _unsaved_name(report.journey)
+    words = ["journey", "report", _path_word(source), *report.reading]
     for name in report.designs:
         words += ["--design", name]
     words += ["-o", _path_word(output)]
@@ -439,125 +534,355 @@ def _number(value: float) -> str:
     return format(Decimal(repr(float(value))), "f")
 
 
+# ---- the summary -------------------------------------------------------------------
+
+#: The key figures the summary shows as large numbers: metric, how its value is written, its unit.
+KEY_FIGURES = (
+    ("conversion_rate", "conversion", "percent"),
+    ("satisfaction", "satisfaction", "out of 10"),
+    ("nps", "NPS", "points"),
+    ("remembered_experience", "remembered experience", "signed"),
+    ("return_rate", "come back", "percent"),
+    ("cost_per_customer", "cost per customer", "number"),
+)
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    """One key figure of the summary: the baseline's value, and each other design's change and verdict."""
+
+    label: str
+    value: str
+    unit: str
+    moves: tuple[tuple[str, str, str], ...]  # (design, change as written, verdict)
+
+
+def key_figures(report: Report) -> list[KeyFigure]:
+    """The summary's key figures: the baseline's value of each, and what each design changes.
+
+    Examples
+    --------
+    >>> from journeydsl.api import loads
+    >>> j = loads('journey "J" { stage a goal { touchpoint t: staff { feel +1 } } }')
+    >>> metrics = {name: {"mean": 0.5, "ci95": [0.4, 0.6]} for name, _, _ in KEY_FIGURES}
+    >>> report = Report(j, ["baseline"], {"baseline": {"metrics": metrics}}, None, None)
+    >>> [(f.label, f.value, f.unit) for f in key_figures(report)][:3]
+    [('conversion', '50.0', '%'), ('satisfaction', '0.50', '/ 10'), ('NPS', '+0.5', '')]
+    """
+    first = report.results[report.designs[0]]["metrics"]
+    differences = report.comparison["differences"] if report.comparison is not None else {}
+    figures = []
+    for metric, label, kind in KEY_FIGURES:
+        mean = first[metric]["mean"]
+        if kind == "percent":
+            value, unit = f"{mean * 100:.1f}", "%"
+        elif kind == "out of 10":
+            value, unit = f"{mean:.2f}", "/ 10"
+        elif kind == "points":
+            value, unit = f"{mean:+.1f}", ""
+        elif kind == "signed":
+            value, unit = f"{mean:+.2f}", ""
+        else:
+            value, unit = (f"{mean:,.0f}" if abs(mean) >= 1000 else f"{mean:.2f}"), ""
+        moves = []
+        for design, difference in differences.items():
+            change = difference["metrics"][metric]
+            if kind == "percent":
+                written = f"{change['mean'] * 100:+.1f} pt"
+            elif kind == "points":
+                written = f"{change['mean']:+.1f}"
+            else:
+                written = f"{change['mean']:+.2f}"
+            moves.append((design, written, change["verdict"]))
+        figures.append(KeyFigure(label, value, unit, tuple(moves)))
+    return figures
+
+
+def _headline(report: Report, code: Callable[[str], str]) -> str:
+    """The summary's first sentence: which design leads and how sure that is, or what the one design does."""
+    if report.comparison is not None:
+        return _decision(report.comparison, code)
+    results = report.results[report.designs[0]]
+    metrics = results["metrics"]
+    return (
+        f"Of {results['customers']:,} simulated customers of {code(report.designs[0])}, "
+        f"{metrics['conversion_rate']['mean']:.0%} reach the goal; they rate it "
+        f"{metrics['satisfaction']['mean']:.1f} out of 10 (NPS {metrics['nps']['mean']:+.0f}) and "
+        f"{metrics['return_rate']['mean']:.0%} would come back."
+    )
+
+
+def _decision(comparison: dict, code: Callable[[str], str]) -> str:
+    """The comparison's decision in one sentence: who leads on the objective, by how much over the baseline,
+    and how sure that is (a design is said to be ahead only when it clearly is)."""
+    baseline, objective = comparison["baseline"], comparison["objective"]
+    label = METRIC_LABELS.get(objective, ("profit per customer",))[0]
+    leaders = comparison["leaders"]
+    behind = next(row["clearly_behind"] for row in comparison["ranking"] if row["design"] == baseline)
+    if baseline in leaders or not set(leaders) <= set(behind):
+        return _ranking_sentence(comparison, code, rule=False)
+    changes = [
+        f"{_amount(objective, change['mean'])} {_interval(objective, change)}"
+        for name in leaders
+        for change in [comparison["differences"][name]["metrics"][objective]]
+    ]
+    if len(leaders) > 1:
+        return (
+            f"By {label}, {_names([code(name) for name in leaders])} are each clearly better than {code(baseline)} "
+            f"(by {_names(changes)}), with no clear difference between them."
+        )
+    leader = leaders[0]
+    level = [
+        row["design"]
+        for row in comparison["ranking"]
+        if row["design"] != leader and leader not in row["clearly_behind"]
+    ]
+    if level:
+        return (
+            f"By {label}, {code(leader)} ranks first and is clearly better than {code(baseline)} (by {changes[0]}), "
+            f"but it is not clearly ahead of {_names([code(name) for name in level])}."
+        )
+    return (
+        f"By {label}, the best design is {code(leader)}: it is clearly ahead of every other design, and of "
+        f"{code(baseline)} by {changes[0]}."
+    )
+
+
+def _gists(report: Report) -> dict[str, str]:
+    """One line for each detail section, shown beside its heading while it is collapsed."""
+    first = report.results[report.designs[0]]
+    gists = {
+        "journey": f"{len(report.journey.stages)} stages, {len(report.journey.all_touchpoints())} touchpoints, "
+        f"{max(1, len(report.journey.segments))} segment(s)",
+        "baseline": "metrics with 95% intervals, stages, touchpoints and segments",
+        "comparison": "every metric of every design against the baseline, and the ranking",
+        "tests": "",
+        "gaps": "",
+        "opportunities": "",
+        "profile": "exposure per customer, per design and segment",
+        "delivery": "",
+        "care": "",
+        "analysis": "",
+    }
+    gists["baseline"] = f"{first['customers']:,} customers; " + gists["baseline"]
+    if report.tests is not None:
+        gists["tests"] = (
+            f"{report.tests['passed']} passed, {report.tests['failed']} failed, "
+            f"{report.tests['inconclusive']} inconclusive"
+        )
+    if report.gaps is not None and report.gaps["groups"]:
+        key = report.gaps["key_experience"].get(next(iter(report.gaps["groups"])))
+        gists["gaps"] = f"key experience: {key}" if key else "no factor falls short of its expectation"
+    if report.opportunities is not None and report.opportunities["touchpoints"]:
+        gists["opportunities"] = f"first: {report.opportunities['touchpoints'][0]['touchpoint']}"
+    if report.delivery is not None:
+        gists["delivery"] = (
+            f"mean effect per contact: intended {report.delivery['intended_mean_effect']:+.2f}, "
+            f"felt {report.delivery['felt_mean_effect']:+.2f}"
+        )
+    if report.care is not None:
+        gists["care"] = f"{len(report.care['programmes'])} programme(s), each against the same customers without it"
+    if report.recovery is not None:
+        met = sum(group["customers"] for name, group in report.recovery["groups"].items() if name != "no failure")
+        gists["recovery"] = f"{met:,} of {report.recovery['customers']:,} customers met a failure"
+    if report.analysis is not None:
+        gists["analysis"] = f"conversion {report.analysis['conversion']:.1%}, worked out without simulation"
+    return gists
+
+
 # ---- HTML ----------------------------------------------------------------------------
-
-_CSS = """
-body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 2rem auto; max-width: 72rem;
-       padding: 0 1.5rem; color: #1d1d1d; line-height: 1.45; }
-h1 { margin-bottom: 0.2rem; } h2 { border-bottom: 1px solid #ddd; padding-bottom: 0.2rem; margin-top: 2.2rem; }
-.muted { color: #666; } figure { margin: 1.2rem 0; } figure img, .graph svg { max-width: 100%; height: auto; }
-figcaption { color: #555; font-size: 0.9rem; } table { border-collapse: collapse; margin: 0.8rem 0; }
-th, td { border-bottom: 1px solid #e3e3e3; padding: 0.25rem 0.7rem; text-align: left; vertical-align: top; }
-pre { background: #f6f6f6; padding: 0.8rem; overflow-x: auto; font-size: 0.82rem; }
-.passed { color: #00704a; font-weight: bold; } .failed { color: #b34700; font-weight: bold; }
-.inconclusive { color: #8a6d00; font-weight: bold; }
-"""
-
-# Marks the page once every image has been decoded (used by the browser test; harmless elsewhere).
-_SCRIPT = """
-window.addEventListener("load", () => {
-  const images = Array.from(document.images);
-  const shown = images.filter((image) => image.complete && image.naturalWidth > 0).length;
-  document.body.dataset.images = `${shown}/${images.length}`;
-});
-"""
 
 
 def _figure_html(report: Report, key: str) -> str:
+    """A figure, embedded, with its caption (the baseline's name, written `name`, in <code>)."""
     if key not in report.figures:
         return ""
     data = base64.b64encode(report.figures[key]).decode("ascii")
-    caption = html_text(report.captions.get(key, ""))
+    caption = report.captions.get(key, "")
+    design = report.designs[0]
+    alt = html_text(caption.replace(f"`{design}`", design))
+    shown = f"<code>{html_text(design)}</code>".join(html_text(part) for part in caption.split(f"`{design}`"))
+    return f'<figure><img src="data:image/png;base64,{data}" alt="{alt}"><figcaption>{shown}</figcaption></figure>\n'
+
+
+def _details_html(title: str, gist: str, body: str, opened: bool = False) -> str:
+    """A collapsed section: its heading and one line of gist always shown, the body on a click (and in print)."""
+    gist_html = f'<span class="gist">{html_text(gist)}</span>' if gist else ""
     return (
-        f'<figure><img src="data:image/png;base64,{data}" alt="{caption}"><figcaption>{caption}</figcaption></figure>\n'
+        f"<details{' open' if opened else ''}><summary><h2>{html_text(title)}</h2>{gist_html}</summary>\n"
+        f'<div class="body">\n{body}</div></details>\n'
     )
+
+
+def _key_figures_html(report: Report, names: Callable[[str], str]) -> str:
+    cards = []
+    for figure in key_figures(report):
+        unit = f'<span class="unit">{html_text(figure.unit)}</span>' if figure.unit else ""
+        moves = "".join(
+            f"<div>{names(design)}: "
+            f'<span class="{"better" if verdict == "better" else "worse" if verdict == "worse" else "same"}">'
+            f"{html_text(written)}, {html_text(verdict)}</span></div>"
+            for design, written, verdict in figure.moves
+        )
+        cards.append(
+            f'<div class="figure-card"><div class="label">{html_text(figure.label)}'
+            + (f", {names(report.designs[0])}" if figure.moves else "")
+            + "</div>"
+            f'<div class="value">{html_text(figure.value)}{unit}</div>'
+            + (f'<div class="moves">{moves}</div>' if moves else "")
+            + "</div>\n"
+        )
+    return '<div class="figures">\n' + "".join(cards) + "</div>\n"
 
 
 def render_html(report: Report) -> str:
-    """The report as one self-contained HTML page."""
+    """The report as one self-contained HTML page: the summary and figures first, the details collapsed below."""
+    from .html import CSS, SCRIPT, sheet_html, table_html
+
     journey = report.journey
     e = html_text
-    out = [
-        f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{e(journey.name)}: journey report</title>\n'
-        f"<style>{_CSS}</style>\n<script>{_SCRIPT}</script>\n</head>\n<body>\n",
-        f'<h1>{e(journey.name)}</h1>\n<p class="muted">Journey report by journeydsl {e(__version__)}; '
-        f"{len(report.designs)} design(s), seed {report.settings['seed']}.</p>\n",
-    ]
-    lines = _html_conclusions(report)
-    if lines:
-        out.append("<h2>Conclusions</h2>\n<ul>\n" + "".join(f"<li>{line}</li>\n" for line in lines) + "</ul>\n")
-    out.append(
-        "<h2>The journey</h2>\n<table>\n"
-        + "".join(f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>\n" for k, v in _summary_rows(journey))
-        + "</table>\n"
-    )
-    if report.graph_svg:
-        out.append(f'<div class="graph">{report.graph_svg}</div>\n')
-    else:
-        out.append(
-            f"<p>Graphviz was not available; the journey as a Mermaid diagram:</p>\n<pre>{e(to_mermaid(journey))}</pre>\n"
-        )
     first = report.designs[0]
-    out.append(f"<h2>The baseline: {e(first)}</h2>\n")
-    out.append(f"<pre>{e(results_table(report.results[first]))}</pre>\n")
-    for key in ("curve", "funnel", "distribution"):
-        out.append(_figure_html(report, key))
+    customers = report.results[first].get("customers")
+    out = [
+        f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{e(journey.name)}: journey report</title>\n"
+        f"<style>{CSS}</style>\n<script>{SCRIPT}</script>\n</head>\n<body>\n",
+        f'<h1>{e(journey.name)}</h1>\n<p class="muted">Journey report by journeydsl {e(__version__)}: '
+        f"{len(report.designs)} design(s)"
+        + (f", {customers:,} customers each" if isinstance(customers, int) else "")
+        + f", seed {report.settings['seed']}.</p>\n",
+    ]
+    # The summary: the decision in one sentence, the key figures as large numbers, a sentence per design.
+    lead = _html_sentences(report, lambda code: [_headline(report, code)])[0]
+    out.append(f'<section class="summary">\n<h2>Conclusions</h2>\n<p class="lead">{lead}</p>\n')
+    out.append(_key_figures_html(report, e))
     if report.comparison is not None:
-        out.append("<h2>Comparison of the designs</h2>\n")
-        out.append(f"<pre>{e(comparison_table(report.comparison))}</pre>\n")
-        for key in ("curves", "forest", "segments"):
-            out.append(_figure_html(report, key))
-    if report.tests is not None:
-        out.append(
-            "<h2>Design tests</h2>\n<table>\n<tr><th>test</th><th>line</th><th>verdict</th><th>measured (95% interval)</th></tr>\n"
-        )
-        for test in report.tests["tests"]:
-            measured = test["measured"]
-            interval = measured.get("ci95")
-            value = f"{measured['mean']:.4g}" + (f" [{interval[0]:.4g}, {interval[1]:.4g}]" if interval else "")
-            out.append(
-                f"<tr><td><code>{e(test['text'])}</code></td><td>{e(str(test['line']))}</td>"
-                f'<td class="{e(test["verdict"])}">{e(test["verdict"])}</td><td>{e(value)}</td></tr>\n'
-            )
-        out.append("</table>\n")
-    if report.gaps is not None and report.gaps["groups"]:
-        out.append(
-            "<h2>Gap analysis</h2>\n" + f"<pre>{e(gaps_table(report.gaps))}</pre>\n" + _figure_html(report, "gaps")
-        )
-    for title, document, table, figure in _analyses(report):
-        out.append(
-            f"<h2>{e(title)}</h2>\n<pre>{e(table(document))}</pre>\n" + (_figure_html(report, figure) if figure else "")
-        )
+        lines = _html_sentences(report, lambda code: conclusions(report, code)[:-1])
+        out.append('<ul class="conclusions">\n' + "".join(f"<li>{line}</li>\n" for line in lines) + "</ul>\n")
+        out.append(f'<p class="muted">{e(_rule(report.comparison))}.</p>\n')
+    out.append("</section>\n")
+    # The figures, each under its heading (FIGURE_SECTIONS).
+    shown = [section for section in FIGURE_SECTIONS if section.key in report.figures]
+    for index, section in enumerate(shown):
+        css = ' class="major"' if index == 0 else ""
+        out.append(f"<section{css}>\n<h2>{e(section.title)}</h2>\n{_figure_html(report, section.key)}</section>\n")
+    # The details, collapsed: each one line while closed, all of it in print.
+    gists = _gists(report)
+    out.append('<section class="major details">\n<h2 class="details">Details</h2>\n')
+    facts = Table(("", ""), tuple(_summary_rows(journey)), (False, False))
+    graph = (
+        f'<div class="graph">{report.graph_svg}</div>\n'
+        if report.graph_svg
+        else f"<p>Graphviz was not available; the journey as a Mermaid diagram:</p>\n<pre>{e(to_mermaid(journey))}</pre>\n"
+    )
+    out.append(_details_html("The journey", gists["journey"], _facts_html(facts) + graph))
     out.append(
-        "<h2>Reproduce</h2>\n<p>Same file, same command, same numbers:</p>\n"
-        f"<pre>{e(reproduce_command(report, report.output or 'report.html'))}</pre>\n"
+        _details_html(f"The baseline: {first}", gists["baseline"], sheet_html(results_sheet(report.results[first])))
+    )
+    if report.comparison is not None:
+        out.append(
+            _details_html(
+                "Comparison of the designs", gists["comparison"], sheet_html(comparison_sheet(report.comparison))
+            )
+        )
+    if report.tests is not None:
+        failed = report.tests["failed"] > 0
+        out.append(_details_html("Design tests", gists["tests"], _tests_html(report.tests, table_html), opened=failed))
+    for key, title, document, sheet, figure in _detail_sections(report):
+        if document is None:
+            continue
+        note = _nothing_to_show(key, document)
+        if note is not None:
+            out.append(f'<section class="note"><h2>{e(title)}</h2>\n<p>{e(note)}</p></section>\n')
+            continue
+        body = sheet_html(sheet(document)) + (_figure_html(report, figure) if figure else "")
+        out.append(_details_html(title, gists.get(key, ""), body))
+    out.append("</section>\n")
+    out.append(
+        '<section class="major reproduce">\n'
+        f"<h2>Reproduce</h2>\n<p>{e(_reproduce_words(report))}</p>\n"
+        f"<pre>{e(reproduce_command(report, report.output or 'report.html'))}</pre>\n</section>\n"
         f'<p class="muted">journeydsl {e(__version__)}</p>\n</body>\n</html>\n'
     )
     return "".join(out)
 
 
-def _analyses(report: Report) -> list[tuple[str, Document, Callable[[Document], str], str | None]]:
-    """The analysis sections a report has: title, document, table renderer, figure key."""
-    sections = [
-        ("Where to invest", report.opportunities, opportunities_table, "opportunities"),
-        ("Themes and modules delivered", report.profile, profile_table, "profile"),
-        ("The delivery gap", report.delivery, delivery_table, "delivery"),
-        ("Care programmes", report.care, care_table, "care"),
-        ("Service recovery", report.recovery, _recovery_section, "recovery"),
-        ("Flow analysis", report.analysis, analysis_table, "removal"),
+def _facts_html(table: Table) -> str:
+    """The journey's facts: a two-column table, names in the first."""
+    rows = "".join(f"<tr><th>{html_text(k)}</th><td>{html_text(v)}</td></tr>\n" for k, v in table.rows)
+    return f'<table class="facts">\n<tbody>\n{rows}</tbody>\n</table>\n'
+
+
+def _tests_html(document: Document, table_html: Callable[[Table], str]) -> str:
+    """The design tests: the sheet's table with each verdict coloured."""
+    sheet = tests_sheet(document)
+    out = []
+    for part in sheet:
+        if isinstance(part, Table):
+            html = table_html(part)
+            for verdict in ("passed", "failed", "inconclusive"):
+                html = html.replace(f"<td>{verdict}</td>", f'<td class="{verdict}">{verdict}</td>')
+            out.append(html)
+        else:
+            out.append(f"<p>{html_text(part)}</p>\n")
+    return "".join(out)
+
+
+def _detail_sections(
+    report: Report,
+) -> list[tuple[str, str, Document | None, Callable[[Document], Sheet], str | None]]:
+    """The analysis sections of the details: key, title, document, sheet, figure key."""
+    gaps = report.gaps if report.gaps is not None and report.gaps["groups"] else None
+    return [
+        ("gaps", "Gap analysis", gaps, gaps_sheet, "gaps"),
+        ("opportunities", "Where to invest", report.opportunities, opportunities_sheet, "opportunities"),
+        ("profile", "Themes and modules delivered", report.profile, profile_sheet, "profile"),
+        ("delivery", "The delivery gap", report.delivery, delivery_sheet, "delivery"),
+        ("care", "Care programmes", report.care, care_sheet, "care"),
+        ("recovery", "Service recovery", report.recovery, recovery_sheet, "recovery"),
+        ("analysis", "Flow analysis", report.analysis, analysis_sheet, "removal"),
     ]
-    return [(title, document, table, key) for title, document, table, key in sections if document is not None]
 
 
-def _recovery_section(document: Document) -> str:
-    """The recovery table, or the one line saying why there is nothing to compare when no customer met a failure."""
-    from . import plots
+def _nothing_to_show(key: str, document: Document) -> str | None:
+    """The one sentence a section is when it has nothing to show (no customer met a failure), else ``None``."""
+    if key == "recovery":
+        from .plots import recovery_note
 
-    return plots.recovery_note(document) or recovery_table(document)
+        return recovery_note(document)
+    return None
 
 
-def _html_conclusions(report: Report) -> list[str]:
-    """The conclusions as HTML: every character escaped, each design's name in <code>.
+def _rule(comparison: dict) -> str:
+    """When the report calls a difference better or worse, in words."""
+    objective = comparison["objective"]
+    minimal = _amount(objective, comparison["minimal_differences"][objective]["value"]).lstrip("+")
+    label = METRIC_LABELS.get(objective, ("profit per customer",))[0]
+    return (
+        f"Better or worse: the 95% interval of the change excludes 0 and the change reaches the minimal "
+        f"important difference (for {label}, {minimal})"
+    )
+
+
+def _reproduce_words(report: Report) -> str:
+    """The sentence before the Reproduce command: what it needs to give the same numbers."""
+    if report.file is None and report.journey.span.file.startswith("<"):
+        return (
+            "This journey was not read from a file: save it as "
+            f"{_unsaved_name(report.journey)} and run this command for the same numbers:"
+        )
+    return "Same file, same command, same numbers:"
+
+
+def _unsaved_name(journey: Journey) -> str:
+    """The file name the Reproduce line gives a journey that was not read from a file."""
+    stem = re.sub(r"[^a-z0-9]+", "_", journey.name.lower()).strip("_") or "journey"
+    return f"{stem}.journey"
+
+
+def _html_sentences(report: Report, sentences: Callable[[Callable[[str], str]], list[str]]) -> list[str]:
+    """Sentences as HTML: every character escaped, each design's name in <code>.
 
     The names stand in the sentences as numbered markers (NUL, index, NUL; the
     package's words hold no NUL), so the whole sentence is escaped and then
@@ -570,7 +895,7 @@ def _html_conclusions(report: Report) -> list[str]:
         return f"\0{len(names) - 1}\0"
 
     lines = []
-    for sentence in conclusions(report, marker):
+    for sentence in sentences(marker):
         parts = html_text(sentence).split("\0")
         lines.append("".join(f"<code>{html_text(names[int(p)])}</code>" if i % 2 else p for i, p in enumerate(parts)))
     return lines
@@ -580,7 +905,13 @@ def _html_conclusions(report: Report) -> list[str]:
 
 
 def render_markdown(report: Report, image_folder: str) -> tuple[str, dict[str, bytes]]:
-    """The report as Markdown, and the images to write into ``image_folder`` (relative to the report)."""
+    """The report as Markdown, and the images to write into ``image_folder`` (relative to the report).
+
+    The conclusions, key figures and figures come first; the details follow as
+    Markdown tables (the baseline's results as the terminal prints them).
+    """
+    from .html import sheet_markdown, table_markdown
+
     journey = report.journey
     images: dict[str, bytes] = {}
     first = report.designs[0]
@@ -594,38 +925,52 @@ def render_markdown(report: Report, image_folder: str) -> tuple[str, dict[str, b
         alt = caption if key in report.captions else key
         return f"![{alt}]({quote(f'{image_folder}/{name}')})\n\n*{caption}*\n\n"
 
-    def block(title: str, text: str) -> str:
-        return f"## {title}\n\n{markdown_fence(text, 'text')}\n"
-
     output = report.output or (
         f"{image_folder[: -len('_files')]}.md" if image_folder.endswith("_files") else "report.md"
     )
+    customers = report.results[first].get("customers")
     out = [
-        f"# {markdown_text(journey.name)}\n\nJourney report by journeydsl {markdown_text(__version__)}; "
-        f"{len(report.designs)} design(s), seed {report.settings['seed']}.\n\n"
+        f"# {markdown_text(journey.name)}\n\nJourney report by journeydsl {markdown_text(__version__)}: "
+        f"{len(report.designs)} design(s)"
+        + (f", {customers:,} customers each" if isinstance(customers, int) else "")
+        + f", seed {report.settings['seed']}.\n\n"
     ]
-    lines = conclusions(report, markdown_code)
-    if lines:
-        out.append("## Conclusions\n\n" + "".join(f"- {line}\n" for line in lines) + "\n")
+    out.append(f"## Conclusions\n\n{_headline(report, markdown_code)}\n\n")
+    figures = key_figures(report)
+    headers = ["", first, *(design for design, _, _ in figures[0].moves)] if figures else [""]
+    rows = tuple(
+        (
+            f"{f.label}" + (f" ({f.unit})" if f.unit else ""),
+            f.value,
+            *(f"{written} ({verdict})" for _, written, verdict in f.moves),
+        )
+        for f in figures
+    )
+    out.append(table_markdown(Table(tuple(headers), rows, (False, *(True for _ in headers[1:])))) + "\n")
+    if report.comparison is not None:
+        out.append("".join(f"- {line}\n" for line in conclusions(report, markdown_code)[:-1]) + "\n")
+        out.append(f"{markdown_text(_rule(report.comparison))}.\n\n")
+    for section in FIGURE_SECTIONS:
+        out.append(figure(section.key))
     out.append(
         "## The journey\n\n| | |\n|---|---|\n"
         + "".join(f"| {k} | {markdown_text(v)} |\n" for k, v in _summary_rows(journey))
         + "\n"
     )
     out.append(markdown_fence(to_mermaid(journey), "mermaid") + "\n")
-    out.append(block(f"The baseline: {markdown_text(first)}", results_table(report.results[first])))
-    for key in ("curve", "funnel", "distribution"):
-        out.append(figure(key))
+    out.append(
+        f"## The baseline: {markdown_text(first)}\n\n{markdown_fence(results_table(report.results[first]), 'text')}\n"
+    )
     if report.comparison is not None:
-        out.append(block("Comparison of the designs", comparison_table(report.comparison)))
-        for key in ("curves", "forest", "segments"):
-            out.append(figure(key))
+        out.append("## Comparison of the designs\n\n" + sheet_markdown(comparison_sheet(report.comparison)))
     if report.tests is not None:
-        out.append(block("Design tests", tests_table(report.tests)))
-    if report.gaps is not None and report.gaps["groups"]:
-        out.append(block("Gap analysis", gaps_table(report.gaps)) + figure("gaps"))
-    for title, document, table, figure_key in _analyses(report):
-        out.append(block(title, table(document)) + (figure(figure_key) if figure_key else ""))
+        out.append("## Design tests\n\n" + sheet_markdown(tests_sheet(report.tests)))
+    for key, title, document, sheet, figure_key in _detail_sections(report):
+        if document is None:
+            continue
+        note = _nothing_to_show(key, document)
+        body = markdown_text(note) + "\n\n" if note is not None else sheet_markdown(sheet(document))
+        out.append(f"## {title}\n\n" + body + (figure(figure_key) if figure_key and note is None else ""))
     out.append(f"## Reproduce\n\n{markdown_fence(reproduce_command(report, output), 'bash')}")
     return "".join(out), images
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from ..lang.escape import csv_cell, display_width, terminal
@@ -32,6 +33,18 @@ __all__ = [
     "delivery_table",
     "care_table",
     "recovery_table",
+    "Table",
+    "Sheet",
+    "results_sheet",
+    "comparison_sheet",
+    "tests_sheet",
+    "gaps_sheet",
+    "opportunities_sheet",
+    "profile_sheet",
+    "delivery_sheet",
+    "care_sheet",
+    "recovery_sheet",
+    "analysis_sheet",
 ]
 
 #: How each metric is named and shown to people.
@@ -863,3 +876,560 @@ def recovery_table(document: dict, style=None) -> str:
     else:
         lines.append("no customer met a recovered failure: nothing to compare")
     return "\n".join(lines) + "\n"
+
+
+# ---- tables as data: for HTML and Markdown --------------------------------------------
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table as data, for a page rather than a terminal: one header row, rows of cells, a caption.
+
+    Every cell is text as it is shown; numbers carry no unit (the unit is in the
+    header, or in the row's name when rows differ in unit) and no brackets, so
+    a table pasted into a spreadsheet gives numbers.  ``numeric`` says, per
+    column, whether it holds numbers (shown right-aligned).  The cells are not
+    escaped: each renderer escapes them for its format.
+    """
+
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    numeric: tuple[bool, ...]
+    caption: str = ""
+
+
+#: A section's content for a page: tables and plain-text paragraphs, in order.
+Sheet = list["Table | str"]
+
+
+def _table(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    caption: str = "",
+    text: int = 1,
+    words: Sequence[int] = (),
+) -> Table:
+    """A :class:`Table` whose first ``text`` columns, and those at ``words`` (negative from the end), are words."""
+    count = len(headers)
+    wordy = {i % count for i in words}
+    return Table(
+        tuple(headers),
+        tuple(tuple(str(cell) for cell in row) for row in rows),
+        tuple(i >= text and i not in wordy for i in range(count)),
+        caption,
+    )
+
+
+def _cell(value: float | None, kind: str) -> str:
+    """A number as a page's table shows it: percentages in percent without the sign, signs where they mean something."""
+    if value is None:
+        return "-"
+    if kind == "percent":
+        return f"{value * 100:.1f}"
+    if kind == "signed":
+        return _unsigned_zero(f"{value:+.2f}")
+    if kind == "count":
+        return f"{value:,.0f}"
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.2f}"
+
+
+def _change(value: float, kind: str) -> str:
+    """A change as a page's table shows it: percentage points for percentages, always signed."""
+    if kind == "percent":
+        return _unsigned_zero(f"{value * 100:+.1f}")
+    return f"{value:+,.0f}" if abs(value) >= 1000 else _unsigned_zero(f"{value:+.2f}")
+
+
+def _unsigned_zero(text: str) -> str:
+    """``-0.00`` and ``+0.00`` as ``0.00``: a figure that rounds to nothing has no direction."""
+    return text[1:] if text[0] in "+-" and not text.strip("+-0.") else text
+
+
+def _labelled(label: str, kind: str, unit: str = "") -> str:
+    """A metric's name with its unit: ``conversion (%)``, ``time in journey (days)``."""
+    if unit:
+        return f"{label} ({unit})"
+    return f"{label} (%)" if kind == "percent" else label
+
+
+def results_sheet(results: dict) -> Sheet:
+    """The results document as tables for a page: metrics, stages, touchpoints, segments, episodes."""
+    unit = results.get("time_unit", "")
+    metric_rows = []
+    for name, (label, kind) in METRIC_LABELS.items():
+        metric = results["metrics"][name]
+        mean, (low, high), shown, factor = metric["mean"], metric["ci95"], "", 1.0
+        if name == "time_in_journey":
+            shown, factor = _readable_unit(mean, unit)
+        metric_rows.append([_labelled(label, kind, shown), *(_cell(v * factor, kind) for v in (mean, low, high))])
+    referred = results["word_of_mouth"]["referrals"]
+    sheet: Sheet = [
+        f"{results['customers']:,} customers"
+        + (f" ({referred:,} referred by word of mouth)" if referred else "")
+        + f", {results['replications']} replication(s), seed {results['seed']}"
+        + (
+            f", {results['in_progress']:,} still in their first journey at the horizon"
+            if results.get("in_progress")
+            else ""
+        )
+        + ".",
+        _table(["metric", "mean", "95% low", "95% high"], metric_rows, "Metrics"),
+        _table(
+            ["stage", "entered", "dropped", "drop rate (%)"],
+            (
+                [name, _cell(s["entered"], "count"), _cell(s["dropped"], "count"), _cell(s["drop_rate"], "percent")]
+                for name, s in results["stages"].items()
+            ),
+            "Stages",
+        ),
+        _table(
+            [
+                "touchpoint",
+                "visits",
+                "mean affect",
+                "peak (% of customers)",
+                "end (% of customers)",
+                f"wait ({unit})",
+                "utilisation (%)",
+                "gave up",
+                "failures",
+            ],
+            (
+                [
+                    name,
+                    _cell(t["visits"], "count"),
+                    _cell(t["mean_affect"], "signed"),
+                    _cell(t["peak_share"], "percent"),
+                    _cell(t["end_share"], "percent"),
+                    _cell(t["wait_mean"], "number") if t["utilisation"] is not None else "-",
+                    _cell(t["utilisation"], "percent"),
+                    _cell(t["reneged"], "count"),
+                    _cell(t["failures"], "count"),
+                ]
+                for name, t in results["touchpoints"].items()
+            ),
+            "Touchpoints",
+        ),
+        _table(
+            ["segment", "customers", "conversion (%)", "satisfaction (0-10)", "NPS", "return probability (%)"],
+            (
+                [
+                    name,
+                    _cell(s["customers"], "count"),
+                    _cell(s["metrics"]["conversion_rate"]["mean"], "percent"),
+                    _cell(s["metrics"]["satisfaction"]["mean"], "number"),
+                    _cell(s["metrics"]["nps"]["mean"], "signed"),
+                    _cell(s["metrics"]["return_rate"]["mean"], "percent"),
+                ]
+                for name, s in results["segments"].items()
+            ),
+            "Segments",
+        ),
+    ]
+    episodes = results.get("episodes")
+    if episodes:
+        rows = []
+        for name, e in episodes.items():
+            figures = []
+            for key, kind in (("remembered_experience", "signed"), ("satisfaction", "number")):
+                block = e[key]
+                figures += (
+                    [_cell(block["mean"], kind), *(_cell(v, kind) for v in block["ci95"])] if block else ["-"] * 3
+                )
+            rows.append(
+                [
+                    name + (" (decides return)" if e["decides_return"] else ""),
+                    ", ".join(e["stages"]),
+                    _cell(e["customers"], "count"),
+                    *figures,
+                ]
+            )
+        headers = ["episode", "stages", "customers", "remembered", "95% low", "95% high"]
+        sheet.append(_table([*headers, "satisfaction (0-10)", "95% low", "95% high"], rows, "Remembered episodes", 2))
+    wom = results["word_of_mouth"]
+    ratio = wom["positive_to_negative"]
+    sheet.append(
+        f"Word of mouth: {wom['positive']:,} positive and {wom['negative']:,} negative stories"
+        + (f" ({ratio:.1f} : 1)" if ratio else "")
+        + f", {wom['referrals']:,} referred customers, {wom['repeat_purchases']:,} repeat purchases."
+    )
+    sheet += [line[0].upper() + line[1:] + "." for line in _operations_lines(results)]
+    return sheet
+
+
+def comparison_sheet(document: dict) -> Sheet:
+    """The comparison document as tables for a page: each design against the baseline, then the ranking."""
+    baseline = document["baseline"]
+    results = document["results"]
+    unit = document.get("time_unit", "")
+    labels = {**{name: label for name, (label, _) in METRIC_LABELS.items()}, "profit": "profit per customer"}
+    kinds = {**{name: kind for name, (_, kind) in METRIC_LABELS.items()}, "profit": "number"}
+    crn = "common random numbers" if document["common_random_numbers"] else "independent random numbers"
+    sheet: Sheet = [
+        f"{document['replications']} replication(s) per design, seed {document['seed']}, {crn}; differences "
+        f"paired by {document['paired_by']}. Better or worse: the 95% interval of the change excludes 0 and the "
+        "change reaches the minimal important difference (docs/designs.md; --min-difference). Changes of "
+        "percentages are in percentage points."
+    ]
+    for design, difference in document["differences"].items():
+        rows = []
+        for name in [*METRIC_LABELS, "profit"]:
+            kind, factor, shown = kinds[name], 1.0, ""
+            if name == "time_in_journey":
+                shown, factor = _readable_unit(results[baseline]["metrics"][name]["mean"], unit)
+            if name == "profit":
+                values = [_cell(_profit(results[baseline]), kind), _cell(_profit(results[design]), kind)]
+            else:
+                values = [_cell(results[d]["metrics"][name]["mean"] * factor, kind) for d in (baseline, design)]
+            change = difference["metrics"][name]
+            low, high = change["ci95"]
+            minimal = document["minimal_differences"][name]["value"]
+            rows.append(
+                [
+                    _labelled(labels[name], kind, shown),
+                    *values,
+                    *(_change(v * factor, kind) for v in (change["mean"], low, high)),
+                    _verdict_cell(change, minimal, kind, factor).replace(" pt)", " percentage points)"),
+                ]
+            )
+        headers = ["metric", baseline, design, "change", "95% low", "95% high", "verdict"]
+        sheet.append(_table(headers, rows, f"{design} against {baseline}", words=[-1]))
+        paired = difference.get("paired")
+        if paired:
+            sheet.append(
+                f"The same {paired['customers']:,} customers: {paired['remember_better']:.0%} remember {design} "
+                f"better, {paired['remember_worse']:.0%} worse; {paired['return_only_with_design']:.1%} would come "
+                f"back only with it, {paired['return_only_with_baseline']:.1%} only with {baseline}."
+            )
+    objective = document["objective"]
+    ranks = [row["rank"] for row in document["ranking"]]
+    shared = len(set(ranks)) < len(ranks)
+    sheet.append(
+        _table(
+            [
+                "rank",
+                "design",
+                _labelled(labels.get(objective, objective), kinds.get(objective, "number")),
+                "cost per customer",
+                "profit per customer",
+            ],
+            (
+                [
+                    f"{row['rank']}{'=' if ranks.count(row['rank']) > 1 else ''}",
+                    row["design"],
+                    _cell(row["objective"], kinds.get(objective, "number")),
+                    _cell(row["cost_per_customer"], "number"),
+                    _cell(row["profit_per_customer"], "number"),
+                ]
+                for row in document["ranking"]
+            ),
+            f"Ranking by {labels.get(objective, objective)}",
+            text=2,
+        )
+    )
+    if shared:
+        sheet.append(
+            f"= shares the rank: no clear difference in {labels.get(objective, objective)} (a rank is one more "
+            "than the number of designs clearly better)."
+        )
+    return sheet
+
+
+def tests_sheet(document: dict) -> Sheet:
+    """The design tests as a table for a page: each test, its line, verdict and what was measured."""
+    rows = []
+    for test in document["tests"]:
+        measured = test["measured"]
+        interval = measured.get("ci95")
+        value = f"{measured['mean']:.4g}" + (f" [{interval[0]:.4g}, {interval[1]:.4g}]" if interval else "")
+        if test["kind"] in ("beats", "matches"):
+            value = _duel_cell(test)
+        rows.append([test["text"] or test["metric"], str(test["line"]), test["verdict"], value])
+    sheet: Sheet = [
+        f"{document['customers']:,} customers, {document['replications']} replication(s), seed {document['seed']}: "
+        f"{document['passed']} passed, {document['failed']} failed, {document['inconclusive']} inconclusive.",
+        _table(["test", "line", "verdict", "measured (95% interval)"], rows, "Design tests", words=[2, 3]),
+    ]
+    sheet += [f"Hint: {hint}" for hint in sorted({test["hint"] for test in document["tests"] if test.get("hint")})]
+    return sheet
+
+
+def gaps_sheet(document: dict) -> Sheet:
+    """The seven-step gap analysis as tables for a page: one per segment."""
+    sheet: Sheet = [
+        f"From the {document['source']}"
+        + (f" ({', '.join(document['surveys'])})" if document.get("surveys") else "")
+        + ". Satisfaction = experience - expectation; weighted = importance x satisfaction; "
+        "gap to ideal = experience - ideal."
+    ]
+
+    def cell(value: object) -> str:
+        return "-" if value is None else f"{value:.2f}"
+
+    for group, rows in document["groups"].items():
+        key = document["key_experience"].get(group)
+        headers = ["rank", "factor", "experience", "expectation", "satisfaction", "importance", "weighted", "ideal"]
+        table = _table(
+            [*headers, "gap to ideal"],
+            (
+                [
+                    str(row["rank"]),
+                    row["factor"],
+                    *(
+                        cell(row[k])
+                        for k in (
+                            "experience",
+                            "expectation",
+                            "satisfaction",
+                            "importance",
+                            "weighted_satisfaction",
+                            "ideal",
+                            "experience_gap",
+                        )
+                    ),
+                ]
+                for row in rows
+            ),
+            f"{group}: " + (f"key experience {key}" if key else "no factor falls short of its expectation"),
+            text=0,
+            words=[1],
+        )
+        sheet.append(table)
+    return sheet
+
+
+def opportunities_sheet(document: dict) -> Sheet:
+    """Where to invest as a table for a page: each touchpoint's worth improved, removed and never failing."""
+    objective = document["objective"]
+    label, kind = METRIC_LABELS.get(objective, (objective.replace("_", " "), "number"))
+    points = " (percentage points)" if kind == "percent" else ""
+    rows = []
+    for row in document["touchpoints"]:
+        cells = [str(row["rank"]), row["touchpoint"]]
+        cells += [_cell(row["peak_share"], "percent"), _cell(row["end_share"], "percent")]
+        cells.append(_cell(row["cost_per_customer"], "number"))
+        for block in (row["improve"], row["remove"], row["fix"]):
+            cells += ["-"] * 3 if block is None else [_change(v, kind) for v in (block["mean"], *block["ci95"])]
+        rows.append(cells)
+    headers = ["rank", "touchpoint", "peak (%)", "end (%)", "cost per customer"]
+    for what in ("improve by 1 point", "remove", "never fails"):
+        headers += [f"{what}{points}", "95% low", "95% high"]
+    table = _table(headers, rows, f"Change in {label} for each what-if", text=0, words=[1])
+    return [
+        f"{document['customers']:,} customers, {document['replications']} replication(s), seed {document['seed']}; "
+        "each what-if meets the same customers. Improve: the moment one point better (feel +1); remove: without "
+        "the touchpoint; never fails: its failures gone.",
+        table,
+    ]
+
+
+def profile_sheet(document: dict) -> Sheet:
+    """Theme and module exposure per customer as tables for a page: one per segment, a column per design."""
+    designs = document["designs"]
+    first = next(iter(designs.values()))
+    sheet: Sheet = ["Exposure: the effect written at each touchpoint, times how often customers meet it, per customer."]
+    for group in first:
+        rows = []
+        for section in ("themes", "modules"):
+            for name in first[group][section]:
+                rows.append(
+                    [
+                        f"{'theme ' if section == 'themes' else ''}{name}",
+                        *(
+                            _cell(designs[d][group][section][name], "number") if group in designs[d] else "-"
+                            for d in designs
+                        ),
+                    ]
+                )
+        sheet.append(_table(["theme or module", *designs], rows, str(group)))
+    return sheet
+
+
+def delivery_sheet(document: dict) -> Sheet:
+    """The delivery gap as tables for a page: intended, own, carried in and felt at each touchpoint."""
+    segments = list(document["touchpoints"][0].get("own_by_segment", {})) if document["touchpoints"] else []
+    shown = segments if len(segments) > 1 else []
+    rows = [
+        [
+            row["touchpoint"],
+            *(_cell(row[key], "signed") for key in ("intended", "own", "gap", "carried_in", "felt")),
+            *(_cell(row["own_by_segment"][s], "signed") for s in shown),
+        ]
+        for row in document["touchpoints"]
+    ]
+    headers = ["touchpoint", "intended", "own", "gap", "carried in", "felt", *(f"own for {s}" for s in shown)]
+    return [
+        f"Mean effect per contact: intended {document['intended_mean_effect']:+.2f}, own "
+        f"{document['own_mean_effect']:+.2f}, felt {document['felt_mean_effect']:+.2f}.",
+        _table(headers, rows, f"Effect per contact at each touchpoint ({document['design']})"),
+        _table(
+            ["customers", "rate it superior, 9-10 (%)", "satisfaction (0-10)"],
+            (
+                [group, _cell(v["superior_share"], "percent"), _cell(v["satisfaction"], "number")]
+                for group, v in document["superior"].items()
+            ),
+            "Who finds the experience superior",
+        ),
+        "Intended: module and theme effects plus performance against the journey's expectations, as written. "
+        "Own: what customers felt at the touchpoint itself (sensitivities, expectations, loss aversion, waits, "
+        "failures). Gap: own minus intended. Carried in: the mood customers brought from their previous moment "
+        "(affect.carry_over, fading with the time between the two moments, affect.half_life). "
+        "Felt = own + carried in, the mean momentary affect there.",
+    ]
+
+
+def care_sheet(document: dict) -> Sheet:
+    """The care programmes as tables for a page: what each costs and brings, and value per customer."""
+    rows = []
+    for name, programme in document["programmes"].items():
+        effect = programme["effect"]
+        cells = [name]
+        for key in ("cost_per_customer", "revenue_per_customer", "referrals_per_customer", "profit"):
+            cells += [_change(v, "number") for v in (effect[key]["mean"], *effect[key]["ci95"])]
+        roi = programme["roi"]
+        cells += ["-"] * 3 if roi is None else [f"{v:+.2f}" for v in (roi, *programme["roi_ci95"])]
+        rows.append(cells)
+    headers = ["programme"]
+    for what in ("cost per customer", "revenue per customer", "referrals per customer", "profit per customer", "ROI"):
+        headers += [what, "95% low", "95% high"]
+    sheet: Sheet = [
+        f"{document['customers']:,} customers, {document['replications']} replication(s), seed {document['seed']}; "
+        "each programme against the same customers without it. Care works through repeat purchases and referrals "
+        "after the first journey: revenue includes them. ROI = (revenue uplift - programme cost) / programme cost.",
+        _table(headers, rows, "Each programme's effect per customer"),
+    ]
+    budgets = document.get("budgets") or {}
+    if budgets:
+        written = ", ".join(f"{who} {_value(b['amount'], 'number')} per {b['per']}" for who, b in budgets.items())
+        skipped = ", ".join(
+            f"{name} {p['over_budget']:,} of {p['contacts'] + p['over_budget']:,}"
+            for name, p in document["programmes"].items()
+            if p.get("over_budget")
+        )
+        sheet.append(f"Care budgets: {written}; contacts not made for the budget: {skipped or 'none'}.")
+    sheet.append(
+        _table(
+            ["segment", "value per customer", "without any care"],
+            (
+                [segment, _cell(v["with_care"], "number"), _cell(v["without"], "number")]
+                for segment, v in document["value_per_customer"].items()
+            ),
+            "Value per customer (revenue - cost over the horizon)",
+        )
+    )
+    return sheet
+
+
+def recovery_sheet(document: dict) -> Sheet:
+    """Satisfaction and return by failure experience as a table for a page."""
+    rows = []
+    for group, g in document["groups"].items():
+        cells = [group, _cell(g["customers"], "count")]
+        for key, kind in (("satisfaction", "number"), ("return_rate", "percent")):
+            figure = g[key]
+            cells += ["-"] * 3 if figure is None else [_cell(v, kind) for v in (figure["mean"], *figure["ci95"])]
+        rows.append(cells)
+    headers = ["customers who met", "customers", "satisfaction (0-10)", "95% low", "95% high"]
+    sheet: Sheet = [_table([*headers, "return probability (%)", "95% low", "95% high"], rows, "By failure experience")]
+    paradox = document["paradox"]
+    if paradox:
+        sheet.append(
+            f"After a recovered failure, compared with no failure: satisfaction {paradox['satisfaction']}, "
+            f"return probability {paradox['return_rate']}."
+        )
+    else:
+        sheet.append("No customer met a recovered failure: nothing to compare.")
+    return sheet
+
+
+def analysis_sheet(document: dict) -> Sheet:
+    """The exact flow analysis as tables for a page: headline figures, segments, stages and touchpoints."""
+    unit = document.get("time_unit", "")
+    shown, factor = _readable_unit(document["expected_time_to_goal_or_drop_off"], unit)
+    low, high = document.get("conversion_range", (document["conversion"], document["conversion"]))
+    rows = [["conversion, reaching a goal stage (%)", _cell(document["conversion"], "percent")]]
+    if high - low > 5e-7:
+        rows.append(["conversion whatever mood and satisfaction do (%)", f"{low * 100:.1f} to {high * 100:.1f}"])
+    rows += [
+        ["expected touchpoints per journey", f"{document['expected_touchpoints']:.2f}"],
+        [
+            f"expected time to the goal or drop-off ({shown})",
+            f"{document['expected_time_to_goal_or_drop_off'] * factor:.2f}",
+        ],
+    ]
+    if document.get("stopped_by_visit_limits", 0) > 0:
+        rows.append(["stopped by a visit limit (%)", f"{document['stopped_by_visit_limits'] * 100:.2f}"])
+    sheet: Sheet = ["Absorbing Markov chain per segment, no simulation."]
+    if document["approximations"]:
+        sheet.append("Approximate: " + "; ".join(document["approximations"]) + ".")
+    sheet.append(_table(["figure", "value"], rows, "All customers"))
+    segments = document.get("segments", {})
+    if len(segments) > 1:
+        sheet.append(
+            _table(
+                [
+                    "segment",
+                    "share (%)",
+                    "conversion (%)",
+                    "conversion range (%)",
+                    "expected touchpoints",
+                    f"expected time ({shown})",
+                ],
+                (
+                    [
+                        name,
+                        _cell(figures["share"], "percent"),
+                        _cell(figures["conversion"], "percent"),
+                        _range(figures["conversion_range"]).replace("%", ""),
+                        f"{figures['expected_touchpoints']:.2f}",
+                        f"{figures['expected_time_to_goal_or_drop_off'] * factor:.2f}",
+                    ]
+                    for name, figures in segments.items()
+                ),
+                "Segments",
+            )
+        )
+    sheet.append(
+        _table(
+            ["stage", "goal", "P(goal) from here (%)", "expected visits", "removal effect (%)"],
+            (
+                [
+                    name,
+                    "goal" if s["goal"] else "",
+                    _cell(s["reach_goal"], "percent"),
+                    f"{s['expected_visits']:.3f}",
+                    _cell(s["removal_effect"], "percent"),
+                ]
+                for name, s in document["stages"].items()
+            ),
+            "Stages",
+            text=2,
+        )
+    )
+    by_segment = list(segments) if len(segments) > 1 else []
+    sheet.append(
+        _table(
+            [
+                "touchpoint",
+                "expected visits",
+                *(f"visits by {segment}" for segment in by_segment),
+                "removal effect (%)",
+            ],
+            (
+                [
+                    name,
+                    f"{t['expected_visits']:.3f}",
+                    *(f"{segments[segment]['touchpoints'][name]['expected_visits']:.3f}" for segment in by_segment),
+                    _cell(t["removal_effect"], "percent"),
+                ]
+                for name, t in sorted(document["touchpoints"].items(), key=lambda item: -item[1]["removal_effect"])
+            ),
+            "Touchpoints",
+        )
+    )
+    sheet.append(
+        "Removal effect: the share of conversions lost if customers who meet it dropped off there "
+        "(Anderl et al. 2016)."
+        + (" Visits by a segment: expected visits per customer of that segment." if by_segment else "")
+    )
+    return sheet
