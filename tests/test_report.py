@@ -357,6 +357,36 @@ def test_the_report_prints_to_a_pdf_of_sensible_a4_pages(report_html, tmp_path):
         assert list(tmp_path.glob("first*.png"))
 
 
+#: Measures the page at 1400 pixels wide and sorts the touchpoints table by visits, as a reader's click would.
+PROBE = """<script>
+window.addEventListener("load", () => {
+  const root = document.documentElement;
+  root.dataset.height = String(root.scrollHeight);
+  const table = Array.from(document.querySelectorAll("table.sortable")).find(
+    (t) => t.caption && t.caption.textContent === "Touchpoints");
+  table.tHead.rows[0].cells[1].click();
+  root.dataset.sorted = Array.from(table.tBodies[0].rows).map((row) => row.cells[1].textContent).join("|");
+});
+</script>"""
+
+
+@pytest.mark.skipif(BROWSER is None, reason="no Chromium here (.ci/run installs Debian's chromium)")
+def test_the_page_is_short_and_its_tables_sort_in_a_real_browser(report_html, tmp_path):
+    """The premier banking page was 18,641 pixels tall at 1400 wide; with the details collapsed it is under 8,000."""
+    probe = tmp_path / "probe.html"
+    probe.write_text(report_html.read_text(encoding="utf-8").replace("</body>", PROBE + "</body>"), encoding="utf-8")
+    loaded = browser(
+        "--window-size=1400,900", "--virtual-time-budget=5000", "--dump-dom", probe.as_uri(), profile=tmp_path / "a"
+    )
+    assert loaded.returncode == 0, loaded.stderr[-2000:]
+    height = int(re.search(r'data-height="(\d+)"', loaded.stdout).group(1))
+    assert 3000 < height < 8000, height
+    visits = [
+        int(cell.replace(",", "")) for cell in re.search(r'data-sorted="([^"]*)"', loaded.stdout).group(1).split("|")
+    ]
+    assert len(visits) == 12 and visits == sorted(visits, reverse=True) and visits != sorted(visits)
+
+
 @pytest.mark.skipif(BROWSER is None, reason="no Chromium here (.ci/run installs Debian's chromium)")
 def test_the_report_loads_in_a_real_browser_and_its_images_render(report_html, tmp_path):
     loaded = browser("--virtual-time-budget=5000", "--dump-dom", report_html.as_uri(), profile=tmp_path / "a")

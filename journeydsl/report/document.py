@@ -414,8 +414,9 @@ def conclusions(report: Report, code: Callable[[str], str] = lambda name: f"`{na
             text += f"; {', '.join(METRIC_LABELS[m][0] for m in still)} show no clear difference"
         cost, profit = metrics["cost_per_customer"], metrics["profit"]
         text += (
-            f". It costs {_amount('cost_per_customer', cost['mean'])} {_interval('cost_per_customer', cost)} per customer"
-            f" and changes profit per customer by {_amount('profit', profit['mean'])} {_interval('profit', profit)}."
+            f". It changes cost per customer by {_amount('cost_per_customer', cost['mean'])} "
+            f"{_interval('cost_per_customer', cost)} and profit per customer by {_amount('profit', profit['mean'])} "
+            f"{_interval('profit', profit)}."
         )
         paired = difference.get("paired")
         if paired:
