@@ -7,7 +7,8 @@ Usage::
 
 Sections: ``queues`` (M/M/1 and M/M/c against the Erlang C formula),
 ``markov`` (an absorbing Markov chain solved exactly), ``bass`` (the Bass
-diffusion curve), ``peak_end`` (the cold-water experiment), ``psychology`` (the
+diffusion curve of a neutral market), ``market`` (the hotel Wi-Fi market, with
+and without the failing Wi-Fi), ``peak_end`` (the cold-water experiment), ``psychology`` (the
 model's functions at reference points), ``word_of_mouth`` (the ratio of
 positive to negative stories) and ``common_random_numbers`` (how much narrower
 the interval of a difference between two designs is with them).  Every run has
@@ -124,30 +125,70 @@ def markov() -> None:
     print(f"| 1-20 pooled | {exact:.4f} | {mean:.4f} | [{low:.4f}, {high:.4f}] | {_inside(exact, low, high)} |")
 
 
+BASS_P, BASS_Q, BASS_MARKET = 0.03, 0.38, 4000
+#: A neutral market: one moment rated 5 of 10 (an effect of 0), brand feedback off.
+NEUTRAL_MARKET = (
+    f'journey "bass" {{ time unit days horizon 20 years arrivals market {BASS_MARKET} innovation {BASS_P} '
+    f"imitation {BASS_Q} per year word_of_mouth {{ brand_arrivals 0 }} "
+    "stage s goal { touchpoint t: product { feel rating 5/10 } } }"
+)
+CHECKPOINTS = (1, 3, 6, 9, 12, 15)
+
+
+def adoption_by_year(journey, seeds: range, design: str = "baseline") -> list[list[float]]:
+    """Per seed, the share of the market adopted by the end of each year in :data:`CHECKPOINTS`.
+
+    Read from the results' time series, counted per year (``period`` 365 days).
+    """
+    shares = []
+    for seed in seeds:
+        results = api.simulate(journey, design=design, seed=seed, period=365.0 * api_day(journey)).results
+        adoption = results["series"]["adoption"]
+        shares.append([adoption[t - 1] if t - 1 < len(adoption) else adoption[-1] for t in CHECKPOINTS])
+    return shares
+
+
+def api_day(journey) -> float:
+    """One day in the journey's time unit."""
+    from journeydsl.lang.units import unit_seconds
+
+    return unit_seconds("days") / unit_seconds(journey.time_unit or "minutes")
+
+
 def bass() -> None:
-    """Share of a finite market adopted by year t against the Bass curve, twenty seeds."""
-    p, q, market = 0.03, 0.38, 4000
-    journey = loads(
-        f'journey "bass" {{ time unit days horizon 20 years arrivals market {market} innovation {p} imitation {q} per year '
-        "word_of_mouth { brand_arrivals 0 } stage s goal { touchpoint t: product { feel +1 } } }"
-    )
-    checkpoints = (1, 3, 6, 9, 12, 15)
-    shares: list[list[float]] = []
-    for seed in range(1, 21):
-        times: list[float] = []
-        simulate(journey, seed=seed, trace=lambda row, into=times: into.append(row[7]))
-        years = np.array(times) / 365.0
-        shares.append([float(np.sum(years <= t)) / market for t in checkpoints])
-    print(f"A market of {market:,}, p = {p}, q = {q} per year; seeds 1-20.\n")
+    """Share of a neutral market adopted by year t against the Bass curve, twenty seeds."""
+    p, q, market = BASS_P, BASS_Q, BASS_MARKET
+    shares = adoption_by_year(loads(NEUTRAL_MARKET), range(1, 21))
+    print(f"A market of {market:,}, p = {p}, q = {q} per year, a neutral stay (rated 5 of 10); seeds 1-20.\n")
     print("| years | Bass F(t) | seed 1 | mean of seeds 1-20 [95% t-interval] | sd between runs | theory inside |")
     print("|---|---|---|---|---|---|")
-    for column, t in enumerate(checkpoints):
+    for column, t in enumerate(CHECKPOINTS):
         values = [run[column] for run in shares]
         theory = bass_share(t, p, q)
         mean, low, high = t_interval(values)
         print(
             f"| {t} | {theory:.3f} | {values[0]:.3f} | {mean:.3f} [{low:.3f}, {high:.3f}] | {np.std(values, ddof=1):.3f} | "
             f"{_inside(theory, low, high)} |"
+        )
+
+
+def market() -> None:
+    """The hotel Wi-Fi market against the Bass curve, with and without the failing Wi-Fi, ten seeds."""
+    journey = load(Path(__file__).resolve().parent.parent / "examples" / "validation" / "hotel_wifi.journey")
+    seeds = range(1, 11)
+    runs = {design: adoption_by_year(journey, seeds, design) for design in ("baseline", "reliable wifi")}
+    print("examples/validation/hotel_wifi.journey, a market of 4,000, p = 0.03, q = 0.38 per year; seeds 1-10.\n")
+    print("| years | Bass F(t) | Wi-Fi drops in 40% of stays [95% t-interval] | in 3% of stays | difference |")
+    print("|---|---|---|---|---|")
+    for column, t in enumerate(CHECKPOINTS):
+        failing = [run[column] for run in runs["baseline"]]
+        reliable = [run[column] for run in runs["reliable wifi"]]
+        mean_f, low_f, high_f = t_interval(failing)
+        mean_r, low_r, high_r = t_interval(reliable)
+        gap, low_g, high_g = t_interval([r - f for r, f in zip(reliable, failing, strict=True)])
+        print(
+            f"| {t} | {bass_share(t, BASS_P, BASS_Q):.3f} | {mean_f:.3f} [{low_f:.3f}, {high_f:.3f}] | "
+            f"{mean_r:.3f} [{low_r:.3f}, {high_r:.3f}] | {gap:+.3f} [{low_g:+.3f}, {high_g:+.3f}] |"
         )
 
 
@@ -392,6 +433,7 @@ SECTIONS: dict[str, tuple[str, Callable[[], None]]] = {
     "queues": ("Queues", queues),
     "markov": ("Absorbing Markov chain", markov),
     "bass": ("Bass diffusion", bass),
+    "market": ("Word of mouth drives a market", market),
     "peak_end": ("Peak-end", peak_end),
     "memory_models": ("Memory models and individual differences", memory_models),
     "psychology": ("Psychology values", psychology),

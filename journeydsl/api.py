@@ -283,7 +283,7 @@ def simulate(
         A journey without errors (from :func:`load` or :func:`loads`), as written.
     settings : RunSettings, optional
         How to run; keywords (``customers=``, ``horizon=``, ``warmup=``,
-        ``replications=``, ``seed=``, ``workers=``) override its fields.
+        ``replications=``, ``seed=``, ``workers=``, ``period=``) override its fields.
     design : str
         ``"baseline"`` or the name of a variant; unknown names raise :class:`JourneyError`.
     trace : callable, optional
@@ -568,11 +568,61 @@ def report(
     )
 
 
-def plot(outcome: Outcome, kind: str) -> Figure:
-    """One chart of a simulated design: ``"curve"``, ``"funnel"`` or ``"distribution"`` (a matplotlib Figure)."""
+def plot(outcome: Outcome, kind: str, *, segment: str | None = None, opportunities: Document | None = None) -> Figure:
+    """One chart of a simulated design, as a Matplotlib figure (what ``journey plot`` saves).
+
+    The curves join only touchpoints that customers meet one after the other:
+    the ways through the journey come from the outcome's plan
+    (:func:`journeydsl.report.paths.journey_paths`).
+
+    Parameters
+    ----------
+    outcome : Outcome
+        The simulated design (:func:`simulate`).
+    kind : {"curve", "segments", "map", "funnel", "distribution"}
+        The emotion curve, one curve per segment (small multiples), the journey
+        map, the drop-off funnel, or the distributions of what customers remember.
+    segment : str, optional
+        With ``"curve"``: the curve of this segment's customers.
+    opportunities : dict, optional
+        With ``"map"``: the design's :func:`opportunities` document, whose
+        biggest pains and opportunities the map flags.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        For an unknown kind, a segment with a kind other than ``"curve"``, or
+        a segment the journey does not have (the message lists its segments).
+
+    Examples
+    --------
+    >>> j = loads('journey "J" { arrivals cohort 30 segment a 50% {} segment b 50% {} '
+    ...           'stage s goal { touchpoint t: staff { feel +1 } } }')
+    >>> plot(simulate(j), "curve", segment="a").axes[0].get_title()
+    'Emotion curve of a: J'
+    >>> plot(simulate(j), "curve", segment="c")
+    Traceback (most recent call last):
+    ...
+    ValueError: no segment 'c'; the segments are a, b
+    """
+    from .report.paths import journey_paths
     from .report.plots import figure
 
-    return figure(kind, outcome.results, outcome.collectors)
+    segments = list(outcome.results["segments"])
+    if segment is not None and segment not in segments:
+        raise ValueError(f"no segment {segment!r}; the segments are {', '.join(segments)}")
+    return figure(
+        kind,
+        outcome.results,
+        outcome.collectors,
+        paths=journey_paths(outcome.plan, outcome.journey),
+        segment=segment,
+        opportunities=opportunities,
+    )
 
 
 def trace_writer(path: str | os.PathLike[str], *, protected: Iterable[str | os.PathLike[str]] = ()) -> TraceWriter:

@@ -74,10 +74,12 @@ def test_conversion_matches_absorbing_markov_chain():
 
 
 def test_bass_diffusion_curve():
+    # A neutral population (moments rated 5 of 10, satisfied at the neutral point): each adopter's
+    # voice is about 1, the Bass adopter's (tests/test_word_of_mouth.py has more seeds and the others).
     p, q, market = 0.03, 0.38, 4000
     journey = loads(
         f'journey "bass" {{ time unit days horizon 20 years arrivals market {market} innovation {p} imitation {q} per year '
-        "word_of_mouth { brand_arrivals 0 } stage s goal { touchpoint t: product { feel +1 } } }"
+        "word_of_mouth { brand_arrivals 0 } stage s goal { touchpoint t: product { feel rating 5/10 } } }"
     )
     times = []
     simulate(journey, seed=2, trace=lambda row: times.append(row.time))

@@ -5,7 +5,7 @@ through :func:`read_options`, as one :class:`ReadOptions` (its ``read``
 parameter) that :func:`~journeydsl.cli.output.load_journey` reads the file with.
 Every command that simulates takes the run options through :func:`run_options`:
 ``--customers``, ``--horizon TIME``, ``--replications/-r``, ``--seed``,
-``--warmup TIME`` and ``--workers/-j``.  The command receives them as one
+``--warmup TIME``, ``--workers/-j`` and ``--period TIME``.  The command receives them as one
 :class:`RunOptions` (its ``run`` parameter) and turns them into one
 :class:`~journeydsl.sim.settings.RunSettings` with :meth:`RunOptions.settings`
 once the journey is loaded, since times are counted in the journey's own unit.
@@ -329,6 +329,7 @@ class RunOptions:
     seed: int | None = None
     warmup: float | None = None
     workers: int | None = None
+    period: float | None = None
 
     def __post_init__(self) -> None:
         if self.customers is not None and self.horizon is not None:
@@ -371,6 +372,7 @@ class RunOptions:
                 replications=self.replications,
                 seed=self.seed,
                 workers=self.workers,
+                period=self._in(journey, self.period),
             )
         except ValueError as error:
             raise click.UsageError(str(error)) from None
@@ -388,6 +390,8 @@ RUN_HELP = {
     "seed": "Master seed [default: the journey's seed, else 0].",
     "warmup": "Leave customers arriving in this first period out of the statistics.",
     "workers": "Processes for the replications [default: all cores].",
+    "period": "Period of the results' time series, e.g. '1 week' [default: the hour, day, week, month, "
+    "quarter or year that cuts the run into at most 60].",
 }
 
 
@@ -395,7 +399,7 @@ def run_options(**help: str) -> Callable[[F], F]:
     """The options that say how to simulate, given to the command as one :class:`RunOptions` ``run``.
 
     Adds ``--customers``, ``--horizon TIME``, ``-r/--replications``, ``--seed``,
-    ``--warmup TIME`` and ``-j/--workers`` (in this order) and refuses
+    ``--warmup TIME``, ``-j/--workers`` and ``--period TIME`` (in this order) and refuses
     ``--customers`` with ``--horizon`` (a usage error, before any file is read).
 
     Parameters
@@ -426,6 +430,7 @@ def run_options(**help: str) -> Callable[[F], F]:
         click.option("--seed", type=click.IntRange(min=0), help=texts["seed"]),
         click.option("--warmup", type=TIME, metavar="TIME", help=texts["warmup"]),
         click.option("--workers", "-j", type=click.IntRange(min=1), help=texts["workers"]),
+        click.option("--period", type=TIME, metavar="TIME", help=texts["period"]),
     ]
 
     return _options_as(RunOptions, "run", options)

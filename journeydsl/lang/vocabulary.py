@@ -244,6 +244,20 @@ SETTINGS: dict[str, dict[str, Setting]] = {
         "referral_delay": Setting(
             7.0, 0.0, 365.0, "mean days from a promoter's story to the referred customer's arrival"
         ),
+        "recruit": Setting(
+            1 / 3,
+            0.0,
+            5.0,
+            "market journeys: an adopter's voice gains this per satisfaction point above neutral "
+            "(1/3: a 10 pulls twice as hard as a merely satisfied 7; modelling choice)",
+        ),
+        "deter": Setting(
+            1 / 3,
+            0.0,
+            5.0,
+            "market journeys: an adopter's voice loses this per satisfaction point below neutral "
+            "(1/3: a 4 pulls nobody, a 1 pushes as hard as a 7 pulls; modelling choice)",
+        ),
     },
     "care": {
         "weight": Setting(

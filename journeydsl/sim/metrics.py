@@ -25,6 +25,7 @@ from operator import add
 from typing import NamedTuple
 
 from ..lang.vocabulary import METRICS
+from .series import SeriesCollector
 
 __all__ = [
     "METRICS",
@@ -268,6 +269,11 @@ class Collector:
         self.visits = [0] * touchpoints
         self.segment_visits = [[0] * touchpoints for _ in range(segments)]
         self.segment_affect = [[0.0] * touchpoints for _ in range(segments)]
+        #: Per segment and touchpoint: customers who visited it at least once (their first visit).
+        self.segment_reached = [[0] * touchpoints for _ in range(segments)]
+        #: Per segment and touchpoint: the cycles whose peak, and whose end, was a visit of it.
+        self.segment_peaks = [[0] * touchpoints for _ in range(segments)]
+        self.segment_ends = [[0] * touchpoints for _ in range(segments)]
         #: Per segment and touchpoint: the sum of the mood carried into its visits from the moment before
         #: (faded; see ``psychology.carried_mood``); the rest of a visit's affect is the touchpoint's own.
         self.segment_carried = [[0.0] * touchpoints for _ in range(segments)]
@@ -320,6 +326,8 @@ class Collector:
         self.records: dict[int, PairedOutcome] | None = None
         #: Per episode and segment: the first cycle's remembered experience and satisfaction of the episode.
         self.episodes = [[EpisodeGroup(Moments(), Moments()) for _ in range(segments)] for _ in range(episodes)]
+        #: What happened per period (the engine sets it; one period of a day until then).
+        self.series = SeriesCollector(1440.0)
 
     def customer(self, segment: int, values: CustomerOutcomes, recommendation: int, recovery: int = 0) -> None:
         """One customer's outcomes, in the order of :data:`METRICS`, their 0..10 recommendation score

@@ -24,6 +24,7 @@ from ..lang.units import unit_seconds
 from ..lang.vocabulary import METRICS
 from .metrics import Collector, EpisodeGroup, Moments, Reservoir
 from .plan import MODULE_NAMES, THEME_NAMES, Plan, TouchpointPlan
+from .series import series_document, series_period
 from .settings import RunSettings
 
 __all__ = [
@@ -366,6 +367,13 @@ def summarise(
         document = _summary(plan, collectors, seed, design)
         if plan.episodes:
             document["episodes"] = _episodes(plan, collectors)
+        document["series"] = series_document(
+            [c.series for c in collectors],
+            series_period(0.0, plan.day, plan.time_unit, collectors[0].series.period),
+            time_unit=plan.time_unit,
+            warmup=settings.warmup if settings is not None else 0.0,
+            market=plan.arrivals.count if plan.arrivals.kind == "market" else None,
+        )
         return document
     except NonFiniteResultError as error:
         raise NonFiniteResultError(
@@ -438,6 +446,7 @@ def _summary(plan: Plan, collectors: list[Collector], seed: int, design: str) ->
             "customers": counted,
             "share": rounded(counted / customers) if customers else 0.0,
             "metrics": _metric_block(collectors, segment.index),
+            "touchpoints": _segment_touchpoints(in_journey_order, collectors, segment.index, counted),
         }
     positive = sum(c.positive_talk for c in collectors)
     negative = sum(c.negative_talk for c in collectors)
@@ -466,6 +475,42 @@ def _summary(plan: Plan, collectors: list[Collector], seed: int, design: str) ->
         "themes": {name: rounded(themes[i] / customers) if customers else 0.0 for i, name in enumerate(THEME_NAMES)},
         "modules": {name: rounded(modules[i] / customers) if customers else 0.0 for i, name in enumerate(MODULE_NAMES)},
     }
+
+
+def _segment_touchpoints(
+    touchpoints: list[TouchpointPlan], collectors: list[Collector], segment: int, customers: int
+) -> Document:
+    """A segment's figures per touchpoint, in journey order: who reached it and how it felt to them.
+
+    ``reach`` is the share of the segment's counted customers who visited the
+    touchpoint at least once; ``mean_affect`` the mean momentary affect of
+    their visits and ``carried_in`` the part of it carried in from the moment
+    before (null when nobody of the segment visited); ``peak_share`` and
+    ``end_share`` the share of the segment's judged cycles whose peak, or end,
+    was a visit of it.
+    """
+    cycles = sum(sum(c.segment_peaks[segment]) for c in collectors)
+    figures: Document = {}
+    for tp in touchpoints:
+        i = tp.index
+        visits = sum(c.segment_visits[segment][i] for c in collectors)
+        felt = sum(c.segment_affect[segment][i] for c in collectors)
+        carried = sum(c.segment_carried[segment][i] for c in collectors)
+        reached = sum(c.segment_reached[segment][i] for c in collectors)
+        figures[tp.name] = {
+            "visits": visits,
+            "reach": rounded(min(1.0, reached / customers)) if customers else 0.0,
+            "mean_affect": _affect(felt / visits) if visits else None,
+            "carried_in": _affect(carried / visits) if visits else None,
+            "peak_share": rounded(sum(c.segment_peaks[segment][i] for c in collectors) / cycles) if cycles else 0.0,
+            "end_share": rounded(sum(c.segment_ends[segment][i] for c in collectors) / cycles) if cycles else 0.0,
+        }
+    return figures
+
+
+def _affect(value: float) -> float:
+    """An affect for the results: rounded, and 0 when it is below a millionth (a mood faded to nothing)."""
+    return rounded(value) if abs(value) >= 1e-6 else 0.0
 
 
 def _staff(plan: Plan, tp: TouchpointPlan, collectors: list[Collector]) -> Document | None:

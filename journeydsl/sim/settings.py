@@ -49,6 +49,10 @@ class RunSettings:
     workers : int, optional
         Processes to run replications in (default: all cores).  Results never
         depend on it.
+    period : float, optional
+        The period of the results' time series (in the journey's time unit);
+        by default the natural period (hour, day, week, month, quarter, year)
+        that cuts the run into at most 60.
 
     Raises
     ------
@@ -76,6 +80,7 @@ class RunSettings:
     replications: int = 1
     seed: int | None = None
     workers: int | None = None
+    period: float | None = None
 
     def __post_init__(self) -> None:
         if self.customers is not None:
@@ -91,6 +96,8 @@ class RunSettings:
             raise ValueError(f"the warm-up must be a finite time, not {self.warmup}")
         if self.workers is not None and self.workers < 1:
             raise ValueError(f"workers must be at least 1, not {self.workers}")
+        if self.period is not None and not (self.period > 0 and math.isfinite(self.period)):
+            raise ValueError(f"the period of the time series must be a positive finite time, not {self.period}")
 
     def resolved(self, journey_seed: float | int | None) -> RunSettings:
         """These settings with the seed filled in: given, else the journey's, else :data:`DEFAULT_SEED`."""
@@ -110,14 +117,17 @@ class RunSettings:
         return max(1, min(self.workers or os.cpu_count() or 1, tasks))
 
     def record(self) -> dict[str, object]:
-        """What decides the numbers, as written into JSON documents (workers never do)."""
-        return {
+        """What decides the numbers, as written into JSON documents (workers never do; the period when given)."""
+        record: dict[str, object] = {
             "customers": self.customers,
             "horizon": self.horizon,
             "warmup": self.warmup,
             "replications": self.replications,
             "seed": self.seed,
         }
+        if self.period is not None:
+            record["period"] = self.period
+        return record
 
 
 def _count(name: str, value: int, most: int) -> None:

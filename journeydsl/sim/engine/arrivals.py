@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections.abc import Generator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import simpy
 
@@ -21,6 +21,9 @@ from ..schedule import Schedule
 from ..streams import mix, uniform, uniform_and_normal
 from .keys import DELAY
 from .state import EngineState
+
+if TYPE_CHECKING:
+    from .customers import Customer
 
 __all__ = ["ArrivalRole"]
 
@@ -115,21 +118,37 @@ class ArrivalRole(EngineState):
                 self._report(count, limit)
 
     def _market(self) -> Generator[simpy.Event, Any, None]:
-        """A finite market: each who has not adopted adopts at the Bass hazard times the brand factor."""
+        """A finite market: each who has not adopted adopts at the story-driven Bass hazard times the brand factor.
+
+        The hazard is ``p + q V / N``: innovation, and imitation driven by the
+        adopters' voices added up (``V``; see
+        :meth:`~journeydsl.sim.engine.word_of_mouth.WordOfMouthRole._voice`).  An
+        adopter speaks with a voice of 1 from adoption, the Bass model's; once
+        their cycle is judged, their story makes it louder or turns it against
+        the brand.  Negative voices can silence the positive ones but not the
+        innovators: the imitation term is never below 0.  The rate is read at
+        every adoption (between adoptions the voices that changed wait for the
+        next one; adoptions are frequent compared with the market's pace).
+        """
         arrivals = self.plan.arrivals
         env = self.env
         limit = self.run.customers
         market = arrivals.count if limit is None else min(limit, arrivals.count)
+        series = self.series
         while self.adopters < arrivals.count and (limit is None or self.adopters < market):
             remaining = arrivals.count - self.adopters
-            hazard = arrivals.innovation + arrivals.imitation * self.adopters / arrivals.count
+            voices = self.voices if self.voices > 0.0 else 0.0
+            hazard = arrivals.innovation + arrivals.imitation * voices / arrivals.count
             rate = hazard * remaining * self._brand_factor()
             if rate <= 0:
                 return
             if not (yield from self._next_arrival(rate)):
                 return
             self.adopters += 1
-            self._arrive(env.now)
+            c = self._arrive(env.now)
+            c.voice = self._wom[c.segment.index].propensity
+            self.voices += c.voice
+            series.voices(env.now, self.voices)
             self._report(self.adopters, market if limit is not None else None)
 
     def _report(self, arrived: int, expected: int | None) -> None:
@@ -147,7 +166,7 @@ class ArrivalRole(EngineState):
             self._progress_step = step
             self.progress(step / 200)
 
-    def _arrive(self, now: float, key: int | None = None) -> None:
+    def _arrive(self, now: float, key: int | None = None) -> Customer:
         """A new customer: the n-th arrival, or a referred customer whose key comes from the referrer."""
         index = self.next_index
         self.next_index += 1
@@ -164,7 +183,9 @@ class ArrivalRole(EngineState):
             offset = 0
         c = self._make_customer(index, now, key, u_row, z_row, offset)
         c.choices = chosen
+        self.series.arrive(now)
         self.env.process(self._customer(c))
+        return c
 
     def _brand_factor(self) -> float:
         """How the brand image scales arrivals: ``max(0, 1 + brand_arrivals * brand)``."""

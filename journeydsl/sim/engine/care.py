@@ -159,5 +159,9 @@ class CareRole(EngineState):
                     reneged=False,
                 )
             )
+        visits = c.tp_visits
+        visits[tp.index] += 1
+        if visits[tp.index] == 1:
+            c.reached[tp.index] += 1
         if c.counted:
             c.moments[tp.index].append(direct)

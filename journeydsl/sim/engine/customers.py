@@ -161,6 +161,7 @@ class Customer:
         "counted",
         "moments",
         "mood_in",
+        "reached",
         "directs",
         "u_row",
         "z_row",
@@ -193,6 +194,7 @@ class Customer:
         "cost",
         "revenue",
         "referrals",
+        "voice",
         "carried",
         "converted_at",
         "care_next",
@@ -215,6 +217,8 @@ class Customer:
     moments: Sequence[MutableSequence[float]]
     #: Where the mood carried into their visits adds up, per touchpoint (the collector's sums, or scratch).
     mood_in: list[float]
+    #: Where their first visit of each touchpoint is counted (the collector's per-segment counts, or scratch).
+    reached: list[int]
     #: The segment's direct effect at every touchpoint, or None when it is worked out from ``sens``.
     directs: list[float] | None
     #: Their keyed numbers: column ``j`` is ``u_row[offset + j]`` and ``z_row[offset + j]``.
@@ -268,6 +272,8 @@ class Customer:
     cost: float
     revenue: float
     referrals: int
+    #: Their voice in a market (0 elsewhere): what they add to imitation (see word_of_mouth.py).
+    voice: float
     #: The satisfaction carried into the next return decision (care contacts add to it).
     carried: float
     converted_at: float | None
@@ -341,6 +347,7 @@ class CustomerRole(EngineState):
         c.counted = now >= self.run.warmup
         c.moments = self.collector.moments[segment_index] if c.counted else self._discard
         c.mood_in = self.collector.segment_carried[segment_index] if c.counted else self._mood_scratch
+        c.reached = self.collector.segment_reached[segment_index] if c.counted else self._reach_scratch
         c.directs = self._directs[segment_index]
         c.settings = segment.settings
         c.weights = self._moment_weights[segment_index]
@@ -393,6 +400,7 @@ class CustomerRole(EngineState):
         c.cost = 0.0
         c.revenue = 0.0
         c.referrals = 0
+        c.voice = 0.0
         c.carried = segment.settings["satisfaction"]["baseline"]
         c.until = now + self.window
         c.converted_at = None

@@ -94,6 +94,7 @@ class CycleRole(EngineState):
                     c.expect[f] = update_expectation(c.expect[f], total / counts[f], adaptation)
             c.cycle += 1
             collector.repeat_purchases += c.counted
+            self.series.come_back(env.now)
             c.new_cycle()
             stage = plan.stages[leaving.target]
         if first is None:

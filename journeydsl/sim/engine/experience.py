@@ -91,6 +91,10 @@ class ExperienceRole(EngineState):
             closing = env.timeout(closes - env.now) if closes != math.inf else None
         request = resource.request()
         arrived = env.now
+        # Whether the customer waits (no server free): the time series counts them in the queue.
+        queued = not request.triggered
+        if queued:
+            self.series.queue(arrived, 1)
         if c.patience is None and closing is None:
             yield request
         else:
@@ -98,10 +102,14 @@ class ExperienceRole(EngineState):
             result = yield waiting if closing is None else waiting | closing
             if request not in result:
                 request.cancel()
+                if queued:
+                    self.series.queue(env.now, -1)
                 turned_away = closing is not None and closing in result
                 self._experience(c, tp, stage, arrived, env.now - arrived, 0.0, True, turned_away=turned_away)
                 return GaveUp.GAVE_UP
         wait = env.now - arrived
+        if queued:
+            self.series.queue(env.now, -1)
         yield env.timeout(duration)
         resource.release(request)
         if c.counted and self.arrivals_end == math.inf:

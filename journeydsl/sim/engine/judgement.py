@@ -117,6 +117,8 @@ class JudgementRole(EngineState):
             if c.counted:
                 collector.peaks[c.peak_tp] += 1
                 collector.ends[c.end_tp] += 1
+                collector.segment_peaks[c.segment.index][c.peak_tp] += 1
+                collector.segment_ends[c.segment.index][c.end_tp] += 1
                 if not c.cycle and c.perceived is not None:
                     # What the customer perceived per factor, against what they expected (gap analysis).
                     counts = c.perceived.counts
@@ -135,5 +137,6 @@ class JudgementRole(EngineState):
         if not c.cycle:
             # Service recovery: no failure (0), every failure recovered (1), a failure left unrecovered (2).
             c.recovery = 0 if not c.failed else 2 if c.unrecovered else 1
+        self.series.judge(self.env.now, sat, score)
         self._word_of_mouth(c, sat)
         return Judgement(converted, remembered, sat, score, returning, duration)

@@ -13,6 +13,7 @@ import simpy
 from ..metrics import Collector
 from ..plan import Plan
 from ..psychology import direct_effect
+from ..series import SeriesCollector, series_period
 from ..settings import RunSettings
 from ..streams import KeyedBlocks, site
 from .arrivals import ArrivalRole
@@ -92,6 +93,8 @@ class Engine(
         self.collector = Collector(len(plan.touchpoints), len(plan.stages), len(plan.segments), len(plan.episodes))
         if paired:
             self.collector.records = {}
+        period = series_period(expected_span(plan, run), plan.day, plan.time_unit, run.period)
+        self.series = self.collector.series = SeriesCollector(period.length)
         self.resources = {
             tp.index: simpy.Resource(self.env, capacity=tp.capacity)
             for tp in plan.touchpoints
@@ -116,6 +119,7 @@ class Engine(
         self.arrivals_made = 0
         self.adopters = 0
         self.brand = 0.0
+        self.voices = 0.0
         self.horizon = run.horizon if run.horizon is not None else plan.horizon
         self.window = self.horizon if self.horizon is not None else math.inf
         # Opening hours whose counters send their queues away at closing (None: queues are served to the end).
@@ -154,6 +158,7 @@ class Engine(
         )
         self._discard = [deque(maxlen=0) for _ in plan.touchpoints]
         self._mood_scratch = [0.0] * len(plan.touchpoints)
+        self._reach_scratch = [0] * len(plan.touchpoints)
         self._segment_cumulative = []
         running = 0.0
         for segment in plan.segments:
@@ -187,6 +192,7 @@ class Engine(
         finally:
             gc.set_threshold(*thresholds)
         # Utilisation is measured while customers arrive (the steady state), after the warm-up.
+        self.series.finish(env.now)
         self.collector.observed_time = max(0.0, min(env.now, self.arrivals_end) - self.run.warmup)
         collector = self.collector
         collector.flush()
@@ -197,6 +203,37 @@ class Engine(
         ]
         self._pay_staff(min(env.now, self.arrivals_end))
         return collector
+
+
+def expected_span(plan: Plan, run: RunSettings) -> float:
+    """About how long a run lasts, in the journey's time unit: what the time series' period is chosen for.
+
+    The horizon when there is one; else the time the arrivals need for the
+    customers asked for (at the written rate, or along the Bass curve for a
+    market); a cohort's spread, or a day.  Only the period depends on it.
+
+    Examples
+    --------
+    >>> from journeydsl.api import loads
+    >>> from journeydsl.sim.plan import compile_plan
+    >>> text = 'journey "J" { arrivals poisson 10 per day stage a goal { touchpoint t: digital { feel +1 } } }'
+    >>> plan = compile_plan(loads(text))
+    >>> expected_span(plan, RunSettings(customers=300)) / plan.day
+    30.0
+    """
+    horizon = run.horizon if run.horizon is not None else plan.horizon
+    if horizon is not None:
+        return horizon
+    arrivals = plan.arrivals
+    customers = run.customers
+    if arrivals.kind == "poisson" and customers and arrivals.rate > 0:
+        return customers / arrivals.rate
+    if arrivals.kind == "market" and arrivals.count and arrivals.innovation > 0:
+        # Along the Bass curve: F(t) = x at t = ln((1 + (q/p) x) / (1 - x)) / (p + q).
+        share = min(0.99, (customers or arrivals.count) / arrivals.count)
+        p, q = arrivals.innovation, arrivals.imitation
+        return math.log((1.0 + q / p * share) / (1.0 - share)) / (p + q)
+    return arrivals.over or plan.day
 
 
 def run_replication(

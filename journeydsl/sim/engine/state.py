@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from ..metrics import Collector
     from ..plan import Plan, StagePlan, TouchpointPlan
     from ..schedule import Schedule
+    from ..series import SeriesCollector
     from ..settings import RunSettings
     from ..streams import KeyedBlocks
     from .customers import Customer, CustomerColumns, Spread
@@ -65,6 +66,10 @@ class EngineState:
     adopters: int
     #: The shared brand image, from -1 to +1.
     brand: float
+    #: A market's adopters' voices added up: what drives imitation (see word_of_mouth.py).
+    voices: float
+    #: What happens per period (the collector's time series).
+    series: SeriesCollector
     #: The opening hours when counters send their queues away at closing (``at closing turn away``), else None.
     _turn_away: Schedule | None
 
@@ -98,12 +103,14 @@ class EngineState:
     _discard: list[deque[float]]
     #: Where the mood carried into their visits adds up: nowhere that is read.
     _mood_scratch: list[float]
+    #: Where the first visits of customers in the warm-up are counted: nowhere that is read.
+    _reach_scratch: list[int]
     #: The segments' shares, summed (the last is infinite).
     _segment_cumulative: list[float]
 
     if TYPE_CHECKING:
         # What one role calls of another (each is defined in its role's module).
-        def _arrive(self, now: float, key: int | None = None) -> None: ...
+        def _arrive(self, now: float, key: int | None = None) -> Customer: ...
 
         def _referral(self, key: int) -> Generator[simpy.Event, Any, None]: ...
 

@@ -233,6 +233,7 @@ class WalkRole(EngineState):
         directs = c.directs
         sens = c.sens
         mood_in = c.mood_in
+        reached = c.reached
         carry = c.weights.carry_over
         fading = c.weights.fading
         pending = 0.0
@@ -265,6 +266,7 @@ class WalkRole(EngineState):
                     n = tp_visits[i] + 1
                     tp_visits[i] = n
                     if n == 1:
+                        reached[i] += 1
                         j = offset + plain.column
                         u = u_row[j]
                         z = z_row[j]
@@ -323,6 +325,7 @@ class WalkRole(EngineState):
                     i = tp.index
                     tp_visits[i] += 1
                     if tp_visits[i] == 1:
+                        reached[i] += 1
                         c.visit_u = u = u_row[first_visit + i]
                         c.visit_z = z_row[first_visit + i]
                     else:
