@@ -220,15 +220,30 @@ def test(file: Path, run: RunOptions, strict: bool, fmt: str, output: Path | Non
         raise click.exceptions.Exit(EXIT_INVALID)
 
 
+#: The plots of ``journey plot --kind`` (:data:`journeydsl.report.plots.KINDS`).
+_PLOT_KINDS = ["curve", "segments", "map", "funnel", "distribution"]
+
+
 @click.command(cls=Command)
 @click.argument("file", type=FILE)
 @click.option(
     "--kind",
-    type=click.Choice(["curve", "funnel", "distribution"]),
+    type=click.Choice(_PLOT_KINDS),
     default="curve",
     show_default=True,
-    help="curve: the emotion curve along the journey; funnel: drop-off by stage; "
+    help="curve: the emotion curve along the journey, forking where paths part; "
+    "segments: one curve per segment on the same scale; "
+    "map: the journey map (stages as columns, a lane per segment, the curves beneath, pains and opportunities); "
+    "funnel: drop-off by stage; "
     "distribution: remembered experience and likelihood to recommend with NPS bands.",
+)
+@click.option("--segment", metavar="NAME", help="With --kind curve: draw the curve of this segment's customers.")
+@click.option(
+    "--opportunities/--no-opportunities",
+    default=True,
+    show_default=True,
+    help="With --kind map: also run `journey opportunities` (same settings) to flag the biggest pains and "
+    "opportunities; without, the map flags the touchpoints that felt worst.",
 )
 @output_option(
     "Image file: .png, .svg or .pdf [default: <journey file>-<kind>.png in the working folder].", type=FIGURE
@@ -239,21 +254,53 @@ def test(file: Path, run: RunOptions, strict: bool, fmt: str, output: Path | Non
 @run_options(**_ONE_DESIGN)
 @DESIGN_OPTION
 @read_options
-def plot(file: Path, kind: str, output: Path | None, dpi: int, run: RunOptions, design: str, read: ReadOptions) -> None:
+def plot(
+    file: Path,
+    kind: str,
+    segment: str | None,
+    opportunities: bool,
+    output: Path | None,
+    dpi: int,
+    run: RunOptions,
+    design: str,
+    read: ReadOptions,
+) -> None:
     """Simulate a journey and draw a plot for a report.
+
+    A curve joins two touchpoints only where customers meet one right after
+    the other: it forks at a choice or where segments are routed apart and
+    joins again where their paths meet. The map is laid out for an A4
+    landscape page (--dpi 120 makes it 1,400 pixels wide).
 
     \b
     Examples:
       journey plot examples/journeys/premier_banking.journey --kind curve -o curve.png
+      journey plot examples/journeys/premier_banking.journey --kind curve --segment premier
+      journey plot examples/journeys/premier_banking.journey --kind segments -o segments.png
+      journey plot examples/journeys/premier_banking.journey --kind map --dpi 120 -o map.png
       journey plot examples/journeys/premier_banking.journey --kind funnel -o funnel.svg
       journey plot examples/journeys/premier_banking.journey --kind distribution --customers 5000
     """
-    target = output if output is not None else Path(f"{file.stem}-{kind}.png")
+    from ..sim.runner import Runner
+
+    if segment is not None and kind != "curve":
+        raise click.BadParameter(f"draws one segment with --kind curve only, not --kind {kind}", param_hint="--segment")
     journey = load_journey(file, read)
+    if segment is not None:
+        names = [s.name for s in journey.segments]
+        if segment not in names:
+            known = f"its segments are {', '.join(names)}" if names else "it declares no segments"
+            raise click.BadParameter(terminal(f"`{file}` has no segment {segment!r}; {known}"), param_hint="--segment")
+    target = output if output is not None else Path(f"{file.stem}-{kind}.png")
     settings = run.settings(journey)
+    runner = Runner()
+    found = None
     with progress_bar("simulating") as progress:
-        outcome = api.simulate(journey, settings, design=design, progress=progress)
-    save_figure(api.plot(outcome, kind), target, f"{kind} plot", dpi)
+        outcome = api.simulate(journey, settings, design=design, progress=progress, runner=runner)
+    if kind == "map" and opportunities:
+        with progress_bar("opportunities") as progress:
+            found = api.opportunities(journey, settings, design=design, progress=progress, runner=runner)
+    save_figure(api.plot(outcome, kind, segment=segment, opportunities=found), target, f"{kind} plot", dpi)
 
 
 @click.command(cls=Command)

@@ -52,6 +52,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.typing import RcKeyType
 
     from ..sim.metrics import Collector
+    from .paths import JourneyPaths, SegmentPaths
 
 __all__ = [
     "PALETTE",
@@ -59,6 +60,9 @@ __all__ = [
     "CJK_FAMILIES",
     "cjk_font",
     "emotion_curve",
+    "segment_curves",
+    "curve_figures",
+    "moments",
     "funnel",
     "remembered_distribution",
     "satisfaction_distribution",
@@ -94,7 +98,7 @@ PALETTE = {
 }
 
 #: The plots ``journey plot --kind`` draws.
-KINDS = ("curve", "funnel", "distribution")
+KINDS = ("curve", "segments", "map", "funnel", "distribution")
 
 _STYLE: dict[RcKeyType, Any] = {
     "font.size": 10,
@@ -221,16 +225,95 @@ def _journey_touchpoints(results: dict[str, Any]) -> list[tuple[str, dict[str, A
 AFFECT_AXIS = "momentary affect\n(0 neutral; ±5 one module rated 0/10 or 10/10)"
 
 
+def curve_figures(results: dict[str, Any], segment: str | None = None) -> dict[str, dict[str, Any]]:
+    """What a curve draws per touchpoint: everyone's figures, or one segment's.
+
+    Everyone's figures get ``reach`` (the share of counted customers who met
+    the touchpoint) from the segments' figures when the document has them.
+    Touchpoints nobody (of the segment) met, and those outside the stages
+    (recoveries), are left out.
+
+    Raises
+    ------
+    KeyError
+        For a segment the results do not have.
+    ValueError
+        When the results have no per-segment touchpoint figures.
+    """
+    stages = {name: tp.get("stage") for name, tp in results["touchpoints"].items()}
+    if segment is not None:
+        block = results["segments"][segment]
+        if "touchpoints" not in block:
+            raise ValueError("these results have no touchpoint figures per segment (simulate them again)")
+        chosen = {name: dict(tp, stage=stages.get(name)) for name, tp in block["touchpoints"].items()}
+    else:
+        chosen = {name: dict(tp) for name, tp in results["touchpoints"].items()}
+        counted = sum(s.get("customers", 0) for s in results.get("segments", {}).values())
+        if counted and all("touchpoints" in s for s in results["segments"].values()):
+            for name, tp in chosen.items():
+                met = sum(
+                    s["touchpoints"].get(name, {}).get("reach", 0.0) * s["customers"]
+                    for s in results["segments"].values()
+                )
+                tp["reach"] = met / counted
+    return {
+        name: tp
+        for name, tp in chosen.items()
+        if tp.get("stage") and tp.get("visits", 0) > 0 and tp.get("mean_affect") is not None
+    }
+
+
+def _columns(paths: JourneyPaths | None, shown: Sequence[dict[str, dict[str, Any]]]) -> list[str]:
+    """The touchpoints on the curve's axis: every one met in any of ``shown``, in journey order."""
+    met = {name for figures in shown for name in figures}
+    if paths is None:
+        order: list[str] = []
+        for figures in shown:
+            order += [name for name in figures if name not in order]
+        return order
+    return [name for name in paths.touchpoints if name in met] + sorted(met - set(paths.touchpoints))
+
+
+def _extent(shown: Sequence[dict[str, dict[str, Any]]]) -> float:
+    """Half the height of the curve's axes: room for every mean, its spread and the moments' words."""
+    values = [abs(tp["mean_affect"]) + (tp.get("sd_affect") or 0.0) for figures in shown for tp in figures.values()]
+    return max(1.0, *values) * 1.3 + 0.5 if values else 1.0
+
+
 @_drawing
 def emotion_curve(
-    results: dict[str, Any], ax: Axes | None = None, *, title: str | None = None, label: str | None = None
+    results: dict[str, Any],
+    ax: Axes | None = None,
+    *,
+    title: str | None = None,
+    label: str | None = None,
+    paths: JourneyPaths | None = None,
+    segment: str | None = None,
 ) -> Axes:
-    """The journey map: mean momentary affect per touchpoint along the journey.
+    """The emotion curve: mean momentary affect per touchpoint, drawn only along the ways customers walk.
 
-    A band shows the spread across customers (one standard deviation either
-    side), stages are drawn as shaded sections, and the touchpoints that are
-    most often the customers' peak (most extreme) and end moments are marked,
-    with the share of customers for whom they were.
+    A line joins two touchpoints only when customers meet the second right
+    after the first (:mod:`journeydsl.report.paths`): the two options of a
+    choice, or the stage one segment is routed to and the one the others take,
+    are never joined.  Every touchpoint keeps its own place on the axis (the
+    journey order, the places of the journey map), and the curve is drawn as
+    one main path with branches rather than as one curve per path: the main
+    path (from the likeliest start, the likeliest next touchpoint each time)
+    is a solid line through filled points; every other way is a dashed line
+    whose width grows with the share of customers expected to take it, and
+    touchpoints off the main path are hollow points.  A curve per path would
+    draw the shared touchpoints once per path, one over the other, and the
+    number of paths grows with every choice; the branches show where paths
+    part and meet without repeating anything.  A touchpoint not every
+    customer meets carries its reach (the share of customers who met it) in
+    its label.  A way back to an earlier stage (think it over, buy again) is
+    not drawn: the curve is one pass.
+
+    Three moments are marked, each once: the **peak** (the highest mean),
+    the **trough** (the lowest) and the **end** (the touchpoint most often
+    the customers' last moment, with that share).  Two on one touchpoint
+    share one label ("peak + end").  Stage names stand above the axes, over
+    their shaded sections.
 
     Parameters
     ----------
@@ -239,123 +322,389 @@ def emotion_curve(
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure when omitted.
     title : str, optional
-        Title; default: "Emotion curve: <journey>".
+        Title; default: "Emotion curve: <journey>" (with the segment's name for one segment).
     label : str, optional
-        Legend label of the curve (useful when several designs share an axes).
+        Legend label of the main path.
+    paths : JourneyPaths, optional
+        The journey's ways (:func:`journeydsl.report.paths.journey_paths` of the
+        outcome's plan and journey).  Without them nothing says which
+        touchpoints follow each other, so the points are drawn unjoined.
+    segment : str, optional
+        Draw this segment's curve from its own figures (touchpoints it never
+        meets are left out); default: everyone's.
 
     Returns
     -------
     matplotlib.axes.Axes
+
+    Raises
+    ------
+    KeyError
+        For a segment the results do not have.
     """
+    figures = curve_figures(results, segment)
     ax = _axes(ax, (10, 5))
-    points = _journey_touchpoints(results)
-    if not points:
-        ax.text(0.5, 0.5, "no touchpoint was visited", ha="center", va="center", transform=ax.transAxes)
-        return ax
-    x = list(range(len(points)))
-    means = [tp["mean_affect"] for _, tp in points]
-    spread = [tp.get("sd_affect", 0.0) or 0.0 for _, tp in points]
-    low = [m - s for m, s in zip(means, spread, strict=True)]
-    high = [m + s for m, s in zip(means, spread, strict=True)]
-    extent = max(1.0, max(abs(v) for v in low + high)) * 1.25
-
-    _stage_sections(ax, points, extent)
-    ax.axhline(0.0, color=PALETTE["grey"], linewidth=0.8, zorder=1)
-    ax.fill_between(
-        x, low, high, color=PALETTE["sky"], alpha=0.3, linewidth=0, zorder=2, label="±1 SD across customers"
-    )
-    ax.plot(x, means, color=PALETTE["blue"], marker="o", linewidth=2, zorder=3, label=label or "mean momentary affect")
-    _mark_moments(ax, points, means, extent)
-
-    ax.set_xticks(x, [plot_text(name) for name, _ in points], rotation=30, ha="right")
-    ax.set_xlim(-0.6, len(points) - 0.4)
-    ax.set_ylim(-extent, extent)
-    ax.set_ylabel(AFFECT_AXIS)
-    ax.set_title(title or f"Emotion curve: {plot_text(results.get('journey', ''))}")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), fontsize=8, ncols=4)
-    _tidy(ax)
+    columns = _columns(paths, [figures])
+    name = plot_text(results.get("journey", ""))
+    default = f"Emotion curve: {name}" if segment is None else f"Emotion curve of {plot_text(segment)}: {name}"
+    _curve_panel(ax, figures, columns, paths, segment, _extent([figures]), label=label)
+    rows = _stage_names(ax, columns, paths, figures)
+    ax.set_title(title or default, pad=6 + 13 * rows)
+    if figures:
+        _curve_legend(ax)
     return ax
 
 
-def _stage_sections(ax: Axes, points: Sequence[tuple[str, dict[str, Any]]], extent: float) -> None:
-    sections: list[tuple[str, int, int]] = []
-    for i, (_, tp) in enumerate(points):
-        if sections and sections[-1][0] == tp["stage"]:
-            sections[-1] = (tp["stage"], sections[-1][1], i)
+def _curve_legend(ax: Axes) -> None:
+    """The curve's legend under it: the figure's, below everything, when the curve has the figure to itself."""
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+    figure = ax.get_figure(root=True)
+    if figure is not None and figure.axes == [ax] and isinstance(figure.get_layout_engine(), ConstrainedLayoutEngine):
+        figure.legend(*ax.get_legend_handles_labels(), loc="outside lower center", fontsize=8, ncols=3)
+    else:
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), fontsize=8, ncols=3)
+
+
+def _curve_panel(
+    ax: Axes,
+    figures: dict[str, dict[str, Any]],
+    columns: Sequence[str],
+    paths: JourneyPaths | None,
+    segment: str | None,
+    extent: float,
+    *,
+    label: str | None = None,
+    colour: str = PALETTE["blue"],
+    tick_labels: bool = True,
+) -> None:
+    """One curve on ``ax``: its ways, points, spread and moments, over the shaded stages of ``columns``."""
+    x = {name: i for i, name in enumerate(columns)}
+    ax.set_xlim(-0.6, max(len(columns), 1) - 0.4)
+    ax.set_ylim(-extent, extent)
+    ax.axhline(0.0, color=PALETTE["grey"], linewidth=0.8, zorder=1)
+    _stage_shading(ax, columns, paths, figures)
+    ax.set_ylabel(AFFECT_AXIS, fontsize=8)
+    _tidy(ax)
+    if not figures:
+        ax.set_xticks([])
+        ax.text(0.5, 0.5, "no touchpoint was visited", ha="center", va="center", transform=ax.transAxes)
+        return
+    ways = None if paths is None else paths.segments.get(segment or "", paths.everyone)
+    mean = {name: tp["mean_affect"] for name, tp in figures.items()}
+    spread = [(x[name], tp.get("sd_affect") or 0.0, tp["mean_affect"]) for name, tp in figures.items()]
+    if any(sd for _, sd, _ in spread):
+        ax.errorbar(
+            [at for at, _, _ in spread],
+            [m for _, _, m in spread],
+            yerr=[sd for _, sd, _ in spread],
+            fmt="none",
+            ecolor=PALETTE["sky"],
+            elinewidth=6,
+            alpha=0.45,
+            zorder=2,
+            label="±1 SD across customers",
+        )
+    main: list[str] = []
+    if ways is not None:
+        main = [name for name in ways.main if name in figures]
+        on_main = set(zip(ways.main, ways.main[1:], strict=False))
+        first_branch = True
+        for edge in ways.edges:
+            if edge.source not in figures or edge.target not in figures or (edge.source, edge.target) in on_main:
+                continue
+            (line,) = ax.plot(
+                [x[edge.source], x[edge.target]],
+                [mean[edge.source], mean[edge.target]],
+                "--",
+                color=colour,
+                linewidth=0.8 + 2.2 * min(1.0, edge.share),
+                alpha=0.75,
+                zorder=3,
+                label="another way (width: share of customers)" if first_branch else None,
+            )
+            line.set_gid(f"way {edge.source}\N{RIGHTWARDS ARROW}{edge.target}")
+            first_branch = False
+        for number, piece in enumerate(_pieces(ways.main, figures)):
+            (line,) = ax.plot(
+                [x[name] for name in piece],
+                [mean[name] for name in piece],
+                "-",
+                color=colour,
+                linewidth=2.4,
+                zorder=4,
+                label=(label or "main path (the likeliest way)") if number == 0 else None,
+            )
+            line.set_gid("main " + "\N{RIGHTWARDS ARROW}".join(piece))
+    filled = [name for name in columns if name in figures and (name in main or ways is None)]
+    hollow = [name for name in columns if name in figures and name not in filled]
+    ax.scatter([x[n] for n in filled], [mean[n] for n in filled], s=36, color=colour, zorder=5)
+    if hollow:
+        ax.scatter(
+            [x[n] for n in hollow],
+            [mean[n] for n in hollow],
+            s=36,
+            facecolor="white",
+            edgecolor=colour,
+            linewidth=1.5,
+            zorder=5,
+            label="off the main path",
+        )
+    _mark_moments(ax, figures, x, extent)
+    if ways is not None:
+        _mark_returns(ax, ways, figures, x)
+    if tick_labels:
+        ax.set_xticks(
+            range(len(columns)),
+            [_tick(name, figures.get(name)) for name in columns],
+            rotation=30,
+            ha="right",
+            rotation_mode="anchor",
+            fontsize=8 if len(columns) > 14 else 9,
+        )
+    else:
+        ax.set_xticks(range(len(columns)), [""] * len(columns))
+
+
+def _mark_returns(ax: Axes, ways: SegmentPaths, figures: dict[str, dict[str, Any]], x: dict[str, int]) -> None:
+    """Say where a branch that ends in a way back (to think it over, to come again) leads: "↩ advisor"."""
+    going_on = {edge.source for edge in ways.edges if edge.target in figures}
+    back: dict[str, list[str]] = {}
+    for source, target in ways.loops:
+        if source in figures and source not in going_on and x[source] < len(x) - 1:
+            back.setdefault(source, []).append(target)
+    for source, targets in back.items():
+        ax.annotate(
+            "\N{LEFTWARDS ARROW WITH HOOK} back to " + ", ".join(plot_text(t) for t in targets),
+            (x[source], figures[source]["mean_affect"]),
+            xytext=(7, 0),
+            textcoords="offset points",
+            ha="left",
+            va="center",
+            fontsize=7.5,
+            color="#555555",
+            zorder=7,
+        )
+
+
+def _pieces(main: Sequence[str], figures: dict[str, Any]) -> list[list[str]]:
+    """The main path in runs of touchpoints that were met (a touchpoint nobody met breaks it)."""
+    pieces: list[list[str]] = [[]]
+    for name in main:
+        if name in figures:
+            pieces[-1].append(name)
+        elif pieces[-1]:
+            pieces.append([])
+    return [piece for piece in pieces if len(piece) > 1]
+
+
+def _tick(name: str, tp: dict[str, Any] | None) -> str:
+    """A touchpoint's tick label: its name, with its reach when not every customer met it."""
+    reach = None if tp is None else tp.get("reach")
+    if reach is None or reach >= 0.995:
+        return plot_text(name)
+    return f"{plot_text(name)} · {reach:.0%}"
+
+
+def _stage_spans(
+    columns: Sequence[str], paths: JourneyPaths | None, figures: dict[str, dict[str, Any]]
+) -> list[tuple[str, int, int]]:
+    """Each stage with its first and last column (a stage's columns are consecutive in journey order)."""
+    stage_of: dict[str, str] = {}
+    if paths is not None:
+        for span in paths.stages:
+            for name in paths.touchpoints[span.first : span.last + 1]:
+                stage_of.setdefault(name, span.name)
+    spans: list[tuple[str, int, int]] = []
+    for i, name in enumerate(columns):
+        stage = stage_of.get(name) or (figures.get(name) or {}).get("stage") or ""
+        if spans and spans[-1][0] == stage:
+            spans[-1] = (stage, spans[-1][1], i)
         else:
-            sections.append((tp["stage"], i, i))
-    for number, (stage, first, last) in enumerate(sections):
+            spans.append((stage, i, i))
+    return spans
+
+
+def _stage_shading(
+    ax: Axes, columns: Sequence[str], paths: JourneyPaths | None, figures: dict[str, dict[str, Any]]
+) -> None:
+    for number, (_, first, last) in enumerate(_stage_spans(columns, paths, figures)):
         if number % 2 == 0:
             ax.axvspan(first - 0.5, last + 0.5, color="#000000", alpha=0.05, linewidth=0, zorder=0)
+
+
+#: Points a stage name keeps free on each side (so that names of neighbouring stages stand apart).
+_STAGE_GAP = 4.0
+
+
+def _stage_names(
+    ax: Axes, columns: Sequence[str], paths: JourneyPaths | None, figures: dict[str, dict[str, Any]]
+) -> int:
+    """Write each stage's name above its section; in two rows when one row would crowd. Returns the rows used.
+
+    A name wider than its section at the axes' size goes to the second row,
+    alternating, so neighbouring names never overprint.
+    """
+    from matplotlib.transforms import blended_transform_factory, offset_copy
+
+    figure = ax.get_figure(root=True)
+    spans = _stage_spans(columns, paths, figures)
+    if figure is None or not spans or not columns:
+        return 0
+    width = ax.get_position().width * figure.get_figwidth() * 72.0  # points
+    per_column = width / max(len(columns), 1)
+    size = 9 if per_column >= 30 else 8
+    crowded = any(
+        len(stage) * size * 0.62 + _STAGE_GAP > (last - first + 1) * per_column for stage, first, last in spans
+    )
+    base = blended_transform_factory(ax.transData, ax.transAxes)
+    for number, (stage, first, last) in enumerate(spans):
+        row = number % 2 if crowded else 0
         ax.text(
             (first + last) / 2,
-            extent * 0.97,
+            1.0,
             plot_text(stage),
             ha="center",
-            va="top",
-            fontsize=9,
+            va="bottom",
+            fontsize=size,
             color="#444444",
             style="italic",
-            zorder=4,
+            transform=offset_copy(base, figure, y=2 + row * (size + 3), units="points"),
+            clip_on=False,
         )
+    return 2 if crowded else 1
 
 
-#: The moments the emotion curve marks: the share each is chosen by, its legend text, colour and marker.
+#: The moments the curve marks, in the order a shared label names them: word, colour, where the word goes.
 _MOMENTS = (
-    ("peak", "peak_share", "most often the peak", PALETTE["vermillion"], "^"),
-    ("end", "end_share", "most often the end", PALETTE["green"], "s"),
+    ("peak", PALETTE["green"], 1),
+    ("trough", PALETTE["vermillion"], -1),
+    ("end", PALETTE["black"], 0),
 )
 
-#: How far apart (in points) the peak and end markers stand when they mark the same touchpoint.
-_MOMENT_SPACING = 7.0
 
+def moments(figures: dict[str, dict[str, Any]]) -> dict[str, list[str]]:
+    """The touchpoints a curve marks: ``{touchpoint: ["peak", "end"], ...}``, each moment once.
 
-def _mark_moments(
-    ax: Axes, points: Sequence[tuple[str, dict[str, Any]]], means: Sequence[float], extent: float
-) -> None:
-    """Mark the touchpoint most often the peak and the one most often the end, each once and legibly.
-
-    Each gets its marker (with the share of customers in the legend) and its
-    word, written away from zero, or towards it near the top of the axes where
-    the stage names are.  When one touchpoint is both, the two markers stand
-    side by side and the two words beside each other above them, so neither is
-    drawn over the other.
+    The peak is the highest mean affect, the trough the lowest (not marked
+    when every mean is the same), the end the touchpoint most often the
+    customers' last moment (none when no cycle ended).
     """
-    from matplotlib.transforms import offset_copy
+    if not figures:
+        return {}
+    names = list(figures)
+    found: dict[str, list[str]] = {}
+    means = [figures[n]["mean_affect"] for n in names]
+    highest = max(range(len(names)), key=lambda i: means[i])
+    found.setdefault(names[highest], []).append("peak")
+    lowest = min(range(len(names)), key=lambda i: means[i])
+    if means[lowest] < means[highest]:
+        found.setdefault(names[lowest], []).append("trough")
+    ends = [figures[n].get("end_share") or 0.0 for n in names]
+    if any(ends):
+        found.setdefault(names[max(range(len(names)), key=lambda i: ends[i])], []).append("end")
+    return found
 
-    chosen = []
-    for word, key, text, colour, marker in _MOMENTS:
-        shares = [tp.get(key, 0.0) or 0.0 for _, tp in points]
-        if any(shares):
-            best = max(range(len(points)), key=lambda i: shares[i])
-            chosen.append((best, word, shares[best], text, colour, marker))
-    shared = len(chosen) == 2 and chosen[0][0] == chosen[1][0]
-    for number, (best, word, share, text, colour, marker) in enumerate(chosen):
-        side = (-1 if number == 0 else 1) if shared else 0
-        ax.scatter(
-            [best],
-            [means[best]],
-            s=160,
-            marker=marker,
-            color=colour,
-            edgecolor="white",
-            zorder=5,
-            label=f"{text} ({share:.0%} of customers)",
-            transform=offset_copy(ax.transData, ax.get_figure(root=True), x=side * _MOMENT_SPACING, units="points"),
-        )
-        upwards = 0 <= means[best] <= 0.62 * extent or means[best] < -0.75 * extent
+
+def _mark_moments(ax: Axes, figures: dict[str, dict[str, Any]], x: dict[str, int], extent: float) -> None:
+    """Mark the peak, the trough and the end, each once: a ring round the point and one label per touchpoint.
+
+    A label goes above its point for a peak, below for a trough, and for the
+    end alone away from zero; one that would leave the axes goes the other
+    way.  Labels of touchpoints side by side at about the same height would
+    touch, so the second of such a pair goes to the other side.
+    """
+    colours = {word: colour for word, colour, _ in _MOMENTS}
+    sides = {word: side for word, _, side in _MOMENTS}
+    placed: list[tuple[int, float, int]] = []
+    for name, words in sorted(moments(figures).items(), key=lambda item: x[item[0]]):
+        words = [word for word, _, _ in _MOMENTS if word in words]
+        y = figures[name]["mean_affect"]
+        side = next((sides[w] for w in words if sides[w]), 0) or (1 if y >= 0 else -1)
+        if side > 0 and y > 0.8 * extent:
+            side = -1
+        elif side < 0 and y < -0.8 * extent:
+            side = 1
+        if any(abs(at - x[name]) <= 1 and s == side and abs(yy - y) < 0.35 * extent for at, yy, s in placed):
+            side = -side
+        placed.append((x[name], y, side))
+        text = " + ".join(words)
+        if "end" in words:
+            text += f" ({figures[name].get('end_share', 0.0):.0%} end here)"
+        colour = colours[words[0]] if len(words) == 1 else PALETTE["black"]
+        ax.scatter([x[name]], [y], s=150, facecolor="none", edgecolor=colour, linewidth=1.6, zorder=6)
         ax.annotate(
-            word,
-            (best, means[best]),
-            xytext=(side * 3.0, 12.0 if upwards else -12.0),
+            text,
+            (x[name], y),
+            xytext=(0, 11 * side),
             textcoords="offset points",
-            ha={-1: "right", 0: "center", 1: "left"}[side],
-            va="bottom" if upwards else "top",
-            fontsize=9,
-            color=colour,
+            ha="center",
+            va="bottom" if side > 0 else "top",
+            fontsize=8.5,
             fontweight="bold",
-            zorder=5,
+            color=colour,
+            zorder=7,
+            bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.85},
         )
+
+
+@_drawing
+def segment_curves(results: dict[str, Any], paths: JourneyPaths | None = None, fig: Figure | None = None) -> Figure:
+    """Small multiples: one emotion curve per segment, one under the other, on the same axes scale.
+
+    Every panel has the same touchpoints at the same places (those any segment
+    met) and the same vertical scale, so the segments compare at a glance; a
+    segment's curve leaves out the touchpoints it never met.  Each panel is
+    drawn as :func:`emotion_curve` draws one segment.
+
+    Parameters
+    ----------
+    results : dict
+        A ``journeydsl.results/1`` document with touchpoint figures per segment.
+    paths : JourneyPaths, optional
+        The journey's ways (see :func:`emotion_curve`).
+    fig : matplotlib.figure.Figure, optional
+        Where to draw; a new figure (with pyplot) when omitted.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    segments = list(results["segments"])
+    shown = [curve_figures(results, segment) for segment in segments]
+    columns = _columns(paths, shown)
+    if fig is None:
+        import matplotlib.pyplot as plt
+
+        with plt.rc_context(_STYLE):
+            fig = plt.figure(figsize=_curve_size(len(columns), len(segments)), layout="constrained")
+    axes = fig.subplots(len(segments), 1, sharex=True, squeeze=False)[:, 0]
+    extent = _extent(shown)
+    for number, (segment, figures, ax) in enumerate(zip(segments, shown, axes, strict=True)):
+        last = number == len(segments) - 1
+        _curve_panel(ax, figures, columns, paths, segment, extent, tick_labels=last)
+        block = results["segments"][segment]
+        rows = _stage_names(ax, columns, paths, figures) if number == 0 else 0
+        ax.set_title(
+            f"{plot_text(segment)}: {block.get('share', 0.0):.0%} of customers",
+            loc="left",
+            fontsize=10,
+            pad=6 + 13 * rows,
+        )
+        ax.set_ylabel("momentary affect", fontsize=8)
+    handles: dict[str, Any] = {}
+    for ax in axes:
+        for handle, text in zip(*ax.get_legend_handles_labels(), strict=True):
+            handles.setdefault(text, handle)
+    if handles:
+        fig.legend(list(handles.values()), list(handles), loc="outside lower center", ncols=3, fontsize=8)
+    fig.suptitle(f"Emotion curves by segment: {plot_text(results.get('journey', ''))}", fontweight="bold")
+    return fig
+
+
+def _curve_size(columns: int, panels: int = 1) -> tuple[float, float]:
+    """A curve figure's size in inches: wider for more touchpoints, taller for more panels."""
+    return (min(16.0, max(10.0, 0.45 * columns + 3.0)), 2.2 + 2.6 * panels if panels > 1 else 5.5)
 
 
 @_drawing
@@ -636,7 +985,15 @@ def _percent_text(value: float, ticks: Sequence[float]) -> str:
 
 
 @_drawing
-def figure(kind: str, results: dict[str, Any], collectors: Sequence[Collector]) -> Figure:
+def figure(
+    kind: str,
+    results: dict[str, Any],
+    collectors: Sequence[Collector],
+    *,
+    paths: JourneyPaths | None = None,
+    segment: str | None = None,
+    opportunities: dict[str, Any] | None = None,
+) -> Figure:
     """The figure ``journey plot --kind KIND`` saves.
 
     The figure is made without pyplot: it opens no window, needs no backend
@@ -647,12 +1004,24 @@ def figure(kind: str, results: dict[str, Any], collectors: Sequence[Collector]) 
 
     Parameters
     ----------
-    kind : {"curve", "funnel", "distribution"}
-        Which plot.
+    kind : {"curve", "segments", "map", "funnel", "distribution"}
+        Which plot: the emotion curve (:func:`emotion_curve`), one curve per
+        segment (:func:`segment_curves`), the journey map
+        (:func:`journeydsl.report.journey_map.journey_map`), the funnel, or the
+        distributions of what customers remember.
     results : dict
         The ``journeydsl.results/1`` document.
     collectors : sequence of Collector
         The collectors behind it (needed for ``distribution``).
+    paths : JourneyPaths, optional
+        The journey's ways (:func:`journeydsl.report.paths.journey_paths`): the
+        curves join only touchpoints customers meet one after the other, and
+        without them join none.
+    segment : str, optional
+        For ``curve``: draw this segment's curve.
+    opportunities : dict, optional
+        For ``map``: a ``journeydsl.opportunities/1`` document whose biggest
+        pains and opportunities the map flags.
 
     Returns
     -------
@@ -661,17 +1030,30 @@ def figure(kind: str, results: dict[str, Any], collectors: Sequence[Collector]) 
     Raises
     ------
     ValueError
-        For a kind not in :data:`KINDS`.
+        For a kind not in :data:`KINDS`, or a segment given with a kind other than ``curve``.
+    KeyError
+        For a segment the results do not have.
     """
     from matplotlib import rc_context
     from matplotlib.figure import Figure
 
     if kind not in KINDS:
         raise ValueError(f"unknown plot kind {kind!r}; choose one of {', '.join(KINDS)}")
+    if segment is not None and kind != "curve":
+        raise ValueError(f"a segment is drawn by the curve alone, not by {kind!r}")
     with rc_context(_STYLE):
         if kind == "curve":
-            fig = Figure(figsize=(10, 5.5), layout="constrained")
-            emotion_curve(results, fig.subplots())
+            columns = _columns(paths, [curve_figures(results, segment)])
+            fig = Figure(figsize=_curve_size(len(columns)), layout="constrained")
+            emotion_curve(results, fig.subplots(), paths=paths, segment=segment)
+        elif kind == "segments":
+            shown = [curve_figures(results, name) for name in results["segments"]]
+            size = _curve_size(len(_columns(paths, shown)), len(shown))
+            fig = segment_curves(results, paths, Figure(figsize=size, layout="constrained"))
+        elif kind == "map":
+            from .journey_map import journey_map
+
+            fig = journey_map(results, paths, opportunities)
         elif kind == "funnel":
             fig = Figure(figsize=(9, 0.6 * len(results["stages"]) + 1.8), layout="constrained")
             funnel(results, fig.subplots())
