@@ -49,6 +49,7 @@ from .tables import (
     delivery_sheet,
     gaps_sheet,
     opportunities_sheet,
+    plural,
     profile_sheet,
     recovery_sheet,
     results_sheet,
@@ -654,7 +655,7 @@ def _gists(report: Report) -> dict[str, str]:
     first = report.results[report.designs[0]]
     gists = {
         "journey": f"{len(report.journey.stages)} stages, {len(report.journey.all_touchpoints())} touchpoints, "
-        f"{max(1, len(report.journey.segments))} segment(s)",
+        f"{plural(max(1, len(report.journey.segments)), 'segment')}",
         "baseline": "metrics with 95% intervals, stages, touchpoints and segments",
         "comparison": "every metric of every design against the baseline, and the ranking",
         "tests": "",
@@ -682,7 +683,9 @@ def _gists(report: Report) -> dict[str, str]:
             f"felt {report.delivery['felt_mean_effect']:+.2f}"
         )
     if report.care is not None:
-        gists["care"] = f"{len(report.care['programmes'])} programme(s), each against the same customers without it"
+        gists["care"] = (
+            f"{plural(len(report.care['programmes']), 'programme')}, each against the same customers without it"
+        )
     if report.recovery is not None:
         met = sum(group["customers"] for name, group in report.recovery["groups"].items() if name != "no failure")
         gists["recovery"] = f"{met:,} of {report.recovery['customers']:,} customers met a failure"
@@ -750,8 +753,8 @@ def render_html(report: Report) -> str:
         f"<title>{e(journey.name)}: journey report</title>\n"
         f"<style>{CSS}</style>\n<script>{SCRIPT}</script>\n</head>\n<body>\n",
         f'<h1>{e(journey.name)}</h1>\n<p class="muted">Journey report by journeydsl {e(__version__)}: '
-        f"{len(report.designs)} design(s)"
-        + (f", {customers:,} customers each" if isinstance(customers, int) else "")
+        f"{plural(len(report.designs), 'design')}"
+        + (f", {customers:,} customers{' each' * (len(report.designs) > 1)}" if isinstance(customers, int) else "")
         + f", seed {report.settings['seed']}.</p>\n",
     ]
     # The summary: the decision in one sentence, the key figures as large numbers, a sentence per design.
@@ -932,8 +935,8 @@ def render_markdown(report: Report, image_folder: str) -> tuple[str, dict[str, b
     customers = report.results[first].get("customers")
     out = [
         f"# {markdown_text(journey.name)}\n\nJourney report by journeydsl {markdown_text(__version__)}: "
-        f"{len(report.designs)} design(s)"
-        + (f", {customers:,} customers each" if isinstance(customers, int) else "")
+        f"{plural(len(report.designs), 'design')}"
+        + (f", {customers:,} customers{' each' * (len(report.designs) > 1)}" if isinstance(customers, int) else "")
         + f", seed {report.settings['seed']}.\n\n"
     ]
     out.append(f"## Conclusions\n\n{_headline(report, markdown_code)}\n\n")

@@ -59,8 +59,11 @@ details > summary h2 { display: inline; border: 0; font-size: 1.2rem; margin: 0;
 details > summary .gist { color: var(--muted); margin-left: 0.6rem; font-size: 0.95rem; }
 details[open] > summary { margin-bottom: 0.4rem; }
 details > .body { padding: 0 0 1rem; }
-section.note h2 { font-size: 1.2rem; }
-h2.details { margin-top: 2.6rem; }
+section.note { border-top: 1px solid #ddd; padding: 0.55rem 0 0.3rem 1.1rem; }
+section.note h2 { display: inline; border: 0; font-size: 1.2rem; margin: 0; }
+section.note p { margin: 0.3rem 0 0.4rem; }
+h2.details { margin-top: 2.6rem; margin-bottom: 0; }
+h2.details + details { border-top: 0; }
 pre { background: var(--soft); padding: 0.8rem; overflow-x: auto; font-size: 0.82rem; white-space: pre-wrap;
       overflow-wrap: anywhere; }
 .passed { color: #00704a; font-weight: bold; } .failed { color: #b34700; font-weight: bold; }

@@ -45,6 +45,7 @@ __all__ = [
     "care_sheet",
     "recovery_sheet",
     "analysis_sheet",
+    "plural",
 ]
 
 #: How each metric is named and shown to people.
@@ -966,7 +967,7 @@ def results_sheet(results: dict) -> Sheet:
     sheet: Sheet = [
         f"{results['customers']:,} customers"
         + (f" ({referred:,} referred by word of mouth)" if referred else "")
-        + f", {results['replications']} replication(s), seed {results['seed']}"
+        + f", {plural(results['replications'], 'replication')}, seed {results['seed']}"
         + (
             f", {results['in_progress']:,} still in their first journey at the horizon"
             if results.get("in_progress")
@@ -1066,7 +1067,7 @@ def comparison_sheet(document: dict) -> Sheet:
     kinds = {**{name: kind for name, (_, kind) in METRIC_LABELS.items()}, "profit": "number"}
     crn = "common random numbers" if document["common_random_numbers"] else "independent random numbers"
     sheet: Sheet = [
-        f"{document['replications']} replication(s) per design, seed {document['seed']}, {crn}; differences "
+        f"{plural(document['replications'], 'replication')} per design, seed {document['seed']}, {crn}; differences "
         f"paired by {document['paired_by']}. Better or worse: the 95% interval of the change excludes 0 and the "
         "change reaches the minimal important difference (docs/designs.md; --min-difference). Changes of "
         "percentages are in percentage points."
@@ -1146,7 +1147,7 @@ def tests_sheet(document: dict) -> Sheet:
             value = _duel_cell(test)
         rows.append([test["text"] or test["metric"], str(test["line"]), test["verdict"], value])
     sheet: Sheet = [
-        f"{document['customers']:,} customers, {document['replications']} replication(s), seed {document['seed']}: "
+        f"{document['customers']:,} customers, {plural(document['replications'], 'replication')}, seed {document['seed']}: "
         f"{document['passed']} passed, {document['failed']} failed, {document['inconclusive']} inconclusive.",
         _table(["test", "line", "verdict", "measured (95% interval)"], rows, "Design tests", words=[2, 3]),
     ]
@@ -1190,7 +1191,7 @@ def gaps_sheet(document: dict) -> Sheet:
                 ]
                 for row in rows
             ),
-            f"{group}: " + (f"key experience {key}" if key else "no factor falls short of its expectation"),
+            f"{group}: " + (f"the key experience is {key}" if key else "no factor falls short of its expectation"),
             text=0,
             words=[1],
         )
@@ -1216,7 +1217,7 @@ def opportunities_sheet(document: dict) -> Sheet:
         headers += [f"{what}{points}", "95% low", "95% high"]
     table = _table(headers, rows, f"Change in {label} for each what-if", text=0, words=[1])
     return [
-        f"{document['customers']:,} customers, {document['replications']} replication(s), seed {document['seed']}; "
+        f"{document['customers']:,} customers, {plural(document['replications'], 'replication')}, seed {document['seed']}; "
         "each what-if meets the same customers. Improve: the moment one point better (feel +1); remove: without "
         "the touchpoint; never fails: its failures gone.",
         table,
@@ -1293,7 +1294,7 @@ def care_sheet(document: dict) -> Sheet:
     for what in ("cost per customer", "revenue per customer", "referrals per customer", "profit per customer", "ROI"):
         headers += [what, "95% low", "95% high"]
     sheet: Sheet = [
-        f"{document['customers']:,} customers, {document['replications']} replication(s), seed {document['seed']}; "
+        f"{document['customers']:,} customers, {plural(document['replications'], 'replication')}, seed {document['seed']}; "
         "each programme against the same customers without it. Care works through repeat purchases and referrals "
         "after the first journey: revenue includes them. ROI = (revenue uplift - programme cost) / programme cost.",
         _table(headers, rows, "Each programme's effect per customer"),
@@ -1334,8 +1335,8 @@ def recovery_sheet(document: dict) -> Sheet:
     paradox = document["paradox"]
     if paradox:
         sheet.append(
-            f"After a recovered failure, compared with no failure: satisfaction {paradox['satisfaction']}, "
-            f"return probability {paradox['return_rate']}."
+            "Customers whose failure was recovered, against those who met none: "
+            f"satisfaction {_paradox(paradox['satisfaction'])}, return probability {_paradox(paradox['return_rate'])}."
         )
     else:
         sheet.append("No customer met a recovered failure: nothing to compare.")
@@ -1433,3 +1434,16 @@ def analysis_sheet(document: dict) -> Sheet:
         + (" Visits by a segment: expected visits per customer of that segment." if by_segment else "")
     )
     return sheet
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 replication``, ``3 replications``."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def _paradox(verdict: str) -> str:
+    """A recovery verdict inside a sentence about recovered failures: ``higher``, ``lower``, ``not clearly different``."""
+    return {
+        "higher after a recovered failure": "higher",
+        "lower after a recovered failure": "lower",
+    }.get(verdict, "not clearly different")
