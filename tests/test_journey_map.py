@@ -125,15 +125,47 @@ def simulated(source: str):
 
 
 def lines_drawn(ax) -> list[tuple[str, str]]:
-    """The touchpoints each drawn way joins, read back from the lines' x positions and the ticks' names."""
+    """The touchpoints each drawn step joins, read back from its line's ends and the ticks' names.
+
+    Each step is one line (``gid`` ``"main A→B"`` or ``"way A→B"``), straight or
+    bent round the points it passes over; its ends are the touchpoints' columns.
+    """
     names = [tick.get_text().split(" · ")[0] for tick in ax.get_xticklabels()]
     joined = []
     for line in ax.get_lines():
+        gid = line.get_gid() or ""
+        if not gid.startswith(("main ", "way ")):
+            continue
+        xs = line.get_xdata()
+        first, second = names[round(xs[0])], names[round(xs[-1])]
+        assert gid.split(" ", 1)[1] == f"{first}\N{RIGHTWARDS ARROW}{second}"
+        joined.append((first, second))
+    return joined
+
+
+def points_on_lines(ax, clearance: float) -> list[str]:
+    """Touchpoints whose point a step's line passes within ``clearance`` of without joining them."""
+    names = [tick.get_text().split(" · ")[0] for tick in ax.get_xticklabels()]
+    points = {
+        (round(x), round(y, 6))
+        for collection in ax.collections
+        if collection.get_offsets().shape[0] and collection.get_label() in ("", "off the main path")
+        for x, y in collection.get_offsets()
+    }
+    found = []
+    for line in ax.get_lines():
         if not (line.get_gid() or "").startswith(("main ", "way ")):
             continue
-        xs = [round(x) for x in line.get_xdata()]
-        joined += [(names[a], names[b]) for a, b in itertools.pairwise(xs)]
-    return joined
+        xs, ys = list(line.get_xdata()), list(line.get_ydata())
+        for px, py in points:
+            if not xs[0] < px < xs[-1]:
+                continue
+            for (ax0, ay0), (ax1, ay1) in itertools.pairwise(zip(xs, ys, strict=True)):
+                if ax0 <= px <= ax1 and ax1 > ax0:
+                    at = ay0 + (px - ax0) / (ax1 - ax0) * (ay1 - ay0)
+                    if abs(at - py) < clearance:
+                        found.append(f"{line.get_gid()} passes {names[px]}")
+    return found
 
 
 # ---- curves --------------------------------------------------------------------------
@@ -151,6 +183,8 @@ def test_no_line_of_a_curve_joins_two_alternatives(source):
             for first, second in joined:
                 assert not paths.alternative(first, second), f"{first} -> {second}"
                 assert (first, second) in ways.edge_set()
+            low, high = figure.axes[0].get_ylim()
+            assert points_on_lines(figure.axes[0], 0.06 * (high - low) / 2) == []
         finally:
             figures.close_figure(figure)
 
@@ -180,9 +214,14 @@ def test_a_segments_curve_leaves_out_the_touchpoints_it_never_meets():
         assert [t.get_text() for t in ax.get_xticklabels()] == ["greeter", "lounge_room", "goodbye"]
         assert "premier" in ax.get_title()
         means = outcome.results["segments"]["premier"]["touchpoints"]
-        main = next(line for line in ax.get_lines() if (line.get_gid() or "").startswith("main "))
-        assert list(main.get_ydata()) == pytest.approx(
-            [means[n]["mean_affect"] for n in ("greeter", "lounge_room", "goodbye")]
+        steps = [line for line in ax.get_lines() if (line.get_gid() or "").startswith("main ")]
+        assert [line.get_gid() for line in steps] == ["main greeter→lounge_room", "main lounge_room→goodbye"]
+        ends = [(line.get_ydata()[0], line.get_ydata()[-1]) for line in steps]
+        assert ends == pytest.approx(
+            [
+                (means[a]["mean_affect"], means[b]["mean_affect"])
+                for a, b in [("greeter", "lounge_room"), ("lounge_room", "goodbye")]
+            ]
         )
     finally:
         figures.close_figure(figure)
@@ -358,6 +397,7 @@ def test_pains_and_opportunities_are_flagged_from_the_opportunities_document():
         "touchpoints": [
             {"touchpoint": "b", "improve": change(0.5), "remove": change(-0.4), "fix": None},
             {"touchpoint": "a", "improve": change(0.2), "remove": change(0.9), "fix": change(0.3)},
+            {"touchpoint": "c", "improve": change(0.05), "remove": change(0.08), "fix": None},  # within chance
         ],
     }
     found = flags(results, document)

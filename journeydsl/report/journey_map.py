@@ -41,8 +41,8 @@ from .plots import (
     DESIGN_COLOURS,
     PALETTE,
     _columns,
+    _draw_ways,
     _drawing,
-    _pieces,
     _stage_spans,
     curve_figures,
     moments,
@@ -197,7 +197,8 @@ def flags(results: dict[str, Any], opportunities: dict[str, Any] | None = None) 
     With an opportunities document, a pain is a touchpoint whose removal or
     fixing would improve the objective (the larger of the two gains), an
     opportunity one whose improvement by one point improves it most; each
-    with its gain and 95% interval.  Without one, the pains are the
+    with its gain and 95% interval, and only where that interval lies wholly
+    on the better side (a gain within chance is not flagged).  Without one, the pains are the
     touchpoints with the lowest mean felt effect below zero.
 
     Examples
@@ -221,7 +222,7 @@ def flags(results: dict[str, Any], opportunities: dict[str, Any] | None = None) 
     pains = []
     for row in opportunities["touchpoints"]:
         ways = [("removing it", row.get("remove")), ("fixing its failures", row.get("fix"))]
-        gains = [(sign * change["mean"], how, change) for how, change in ways if change]
+        gains = [(sign * change["mean"], how, change) for how, change in ways if change and _sure(change, sign)]
         if gains:
             gain, how, change = max(gains, key=lambda item: item[0])
             if gain > 0:
@@ -230,12 +231,18 @@ def flags(results: dict[str, Any], opportunities: dict[str, Any] | None = None) 
     for rank, (_, name, how, change) in enumerate(pains[:FLAGGED], 1):
         found.append(Flag("pain", rank, name, f"{how}: {_change(change)}"))
     better = sorted(
-        (row for row in opportunities["touchpoints"] if sign * row["improve"]["mean"] > 0),
+        (row for row in opportunities["touchpoints"] if _sure(row["improve"], sign)),
         key=lambda row: -sign * row["improve"]["mean"],
     )
     for rank, row in enumerate(better[:FLAGGED], 1):
         found.append(Flag("opportunity", rank, row["touchpoint"], f"one point better: {_change(row['improve'])}"))
     return found
+
+
+def _sure(change: dict[str, Any], sign: float) -> bool:
+    """Whether a change improves the objective beyond chance: its whole 95% interval on the better side."""
+    low, high = change.get("ci95") or (change["mean"], change["mean"])
+    return bool(low > 0) if sign > 0 else bool(high < 0)
 
 
 def _change(change: dict[str, Any]) -> str:
@@ -439,23 +446,7 @@ def _curves(
         mean = {name: tp["mean_affect"] for name, tp in lane.items() if name in x}
         ways = None if paths is None else paths.segments.get(segment, paths.everyone)
         if ways is not None:
-            on_main = set(zip(ways.main, ways.main[1:], strict=False))
-            for edge in ways.edges:
-                if edge.source in mean and edge.target in mean and (edge.source, edge.target) not in on_main:
-                    (line,) = ax.plot(
-                        [x[edge.source] + shift, x[edge.target] + shift],
-                        [mean[edge.source], mean[edge.target]],
-                        "--",
-                        color=colour,
-                        linewidth=1.0,
-                        alpha=0.8,
-                    )
-                    line.set_gid(f"way {edge.source}\N{RIGHTWARDS ARROW}{edge.target}")
-            for piece in _pieces(ways.main, mean):
-                (line,) = ax.plot(
-                    [x[name] + shift for name in piece], [mean[name] for name in piece], "-", color=colour, linewidth=2
-                )
-                line.set_gid("main " + "\N{RIGHTWARDS ARROW}".join(piece))
+            _draw_ways(ax, ways, mean, x, biggest, colour, label=None, other=None, main_width=2.0, shift=shift)
         names = [name for name in columns if name in mean]
         ax.plot(
             [x[name] + shift for name in names],

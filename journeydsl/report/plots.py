@@ -38,7 +38,7 @@ no window and stay in no figure manager.  Write figures to bytes or files with
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar
 
 from ..lang.escape import plot_text
@@ -377,6 +377,7 @@ def _curve_panel(
     label: str | None = None,
     colour: str = PALETTE["blue"],
     tick_labels: bool = True,
+    reach_in_ticks: bool = True,
 ) -> None:
     """One curve on ``ax``: its ways, points, spread and moments, over the shaded stages of ``columns``."""
     x = {name: i for i, name in enumerate(columns)}
@@ -408,34 +409,7 @@ def _curve_panel(
     main: list[str] = []
     if ways is not None:
         main = [name for name in ways.main if name in figures]
-        on_main = set(zip(ways.main, ways.main[1:], strict=False))
-        first_branch = True
-        for edge in ways.edges:
-            if edge.source not in figures or edge.target not in figures or (edge.source, edge.target) in on_main:
-                continue
-            (line,) = ax.plot(
-                [x[edge.source], x[edge.target]],
-                [mean[edge.source], mean[edge.target]],
-                "--",
-                color=colour,
-                linewidth=0.8 + 2.2 * min(1.0, edge.share),
-                alpha=0.75,
-                zorder=3,
-                label="another way (width: share of customers)" if first_branch else None,
-            )
-            line.set_gid(f"way {edge.source}\N{RIGHTWARDS ARROW}{edge.target}")
-            first_branch = False
-        for number, piece in enumerate(_pieces(ways.main, figures)):
-            (line,) = ax.plot(
-                [x[name] for name in piece],
-                [mean[name] for name in piece],
-                "-",
-                color=colour,
-                linewidth=2.4,
-                zorder=4,
-                label=(label or "main path (the likeliest way)") if number == 0 else None,
-            )
-            line.set_gid("main " + "\N{RIGHTWARDS ARROW}".join(piece))
+        _draw_ways(ax, ways, mean, x, extent, colour, label=label or "main path (the likeliest way)")
     filled = [name for name in columns if name in figures and (name in main or ways is None)]
     hollow = [name for name in columns if name in figures and name not in filled]
     ax.scatter([x[n] for n in filled], [mean[n] for n in filled], s=36, color=colour, zorder=5)
@@ -456,7 +430,7 @@ def _curve_panel(
     if tick_labels:
         ax.set_xticks(
             range(len(columns)),
-            [_tick(name, figures.get(name)) for name in columns],
+            [_tick(name, figures.get(name) if reach_in_ticks else None) for name in columns],
             rotation=30,
             ha="right",
             rotation_mode="anchor",
@@ -487,15 +461,82 @@ def _mark_returns(ax: Axes, ways: SegmentPaths, figures: dict[str, dict[str, Any
         )
 
 
-def _pieces(main: Sequence[str], figures: dict[str, Any]) -> list[list[str]]:
-    """The main path in runs of touchpoints that were met (a touchpoint nobody met breaks it)."""
-    pieces: list[list[str]] = [[]]
-    for name in main:
-        if name in figures:
-            pieces[-1].append(name)
-        elif pieces[-1]:
-            pieces.append([])
-    return [piece for piece in pieces if len(piece) > 1]
+def _draw_ways(
+    ax: Axes,
+    ways: SegmentPaths,
+    mean: Mapping[str, float],
+    x: Mapping[str, float],
+    extent: float,
+    colour: str,
+    *,
+    label: str | None = None,
+    other: str | None = "another way (width: share of customers)",
+    main_width: float = 2.4,
+    shift: float = 0.0,
+) -> None:
+    """Draw each step of ``ways`` between touchpoints in ``mean``: one line per step, never between alternatives.
+
+    A step on the main path is solid, any other dashed and as wide as its
+    share.  A step that passes over other touchpoints' columns bends round
+    their points (:func:`_bend`), so no line seems to go through a touchpoint
+    it does not.  Each line's gid names its step: ``"main A→B"`` or ``"way A→B"``.
+    """
+    on_main = set(zip(ways.main, ways.main[1:], strict=False))
+    points = [(x[name], value) for name, value in mean.items()]
+    labelled = {True: False, False: False}
+    for edge in sorted(ways.edges, key=lambda e: (e.source, e.target) in on_main):
+        if edge.source not in mean or edge.target not in mean:
+            continue
+        principal = (edge.source, edge.target) in on_main
+        start, end = (x[edge.source], mean[edge.source]), (x[edge.target], mean[edge.target])
+        xs, ys = _bend(start, end, [p for p in points if start[0] < p[0] < end[0]], 0.07 * extent)
+        (line,) = ax.plot(
+            [value + shift for value in xs],
+            ys,
+            "-" if principal else "--",
+            color=colour,
+            linewidth=main_width if principal else 0.8 + 2.2 * min(1.0, edge.share),
+            alpha=1.0 if principal else 0.75,
+            zorder=4 if principal else 3,
+            label=(label if principal else other) if not labelled[principal] else None,
+        )
+        labelled[principal] = True
+        line.set_gid(f"{'main' if principal else 'way'} {edge.source}\N{RIGHTWARDS ARROW}{edge.target}")
+
+
+def _bend(
+    start: tuple[float, float], end: tuple[float, float], between: Sequence[tuple[float, float]], clearance: float
+) -> tuple[list[float], list[float]]:
+    """The line of a step from ``start`` to ``end``: straight, or bent round the points ``between`` them.
+
+    A step over other columns is drawn as a quadratic curve whose control
+    point lies above or below the middle of the straight line, on the side
+    that needs the smaller bend, far enough that the curve passes every point
+    in between at ``clearance`` at least.  The curve starts and ends at the
+    two touchpoints.
+    """
+    (x0, y0), (x1, y1) = start, end
+    if not between or x1 == x0:
+        return [x0, x1], [y0, y1]
+    needs: dict[int, float] = {}
+    for side in (1, -1):
+        height = 0.0
+        for px, py in between:
+            t = (px - x0) / (x1 - x0)
+            off = py - (y0 + t * (y1 - y0))  # the point's height over the straight line
+            if abs(off) >= clearance:
+                continue  # clear of the line
+            height = max(height, (clearance + side * off) / (2 * t * (1 - t)))
+        needs[side] = height
+    if not any(needs.values()):
+        return [x0, x1], [y0, y1]
+    side = min(needs, key=lambda s: (needs[s], -s))
+    lift = side * needs[side]
+    steps = [i / 24 for i in range(25)]
+    return (
+        [x0 + t * (x1 - x0) for t in steps],
+        [y0 + t * (y1 - y0) + 2 * t * (1 - t) * lift for t in steps],
+    )
 
 
 def _tick(name: str, tp: dict[str, Any] | None) -> str:
@@ -682,7 +723,8 @@ def segment_curves(results: dict[str, Any], paths: JourneyPaths | None = None, f
     extent = _extent(shown)
     for number, (segment, figures, ax) in enumerate(zip(segments, shown, axes, strict=True)):
         last = number == len(segments) - 1
-        _curve_panel(ax, figures, columns, paths, segment, extent, tick_labels=last)
+        # The panels share their ticks: names only (each segment's reach differs).
+        _curve_panel(ax, figures, columns, paths, segment, extent, tick_labels=last, reach_in_ticks=False)
         block = results["segments"][segment]
         rows = _stage_names(ax, columns, paths, figures) if number == 0 else 0
         ax.set_title(
