@@ -107,14 +107,22 @@ class Report:
 
 @dataclass(frozen=True)
 class Drawing:
-    """What a figure section may draw from: the baseline's name and journey, every design's results,
-    the comparison (``None`` for one design) and the baseline's collectors (per-customer records)."""
+    """What a figure section may draw from.
+
+    The baseline's name and journey, every design's results, the comparison
+    (``None`` for one design), the baseline's collectors (per-customer
+    records), the ways through the baseline's journey
+    (:class:`~journeydsl.report.paths.JourneyPaths`, so curves fork where
+    paths part) and the baseline's opportunities document.
+    """
 
     baseline: str
     journey: Journey
     results: dict[str, dict]
     comparison: dict | None
     collectors: Any
+    paths: Any = None
+    opportunities: dict | None = None
 
     @property
     def first(self) -> dict:
@@ -152,12 +160,16 @@ def _comparing(draw: Callable[[Any, dict], Any]) -> Callable[[Drawing], Figure |
 #: The figures a report leads with, in the order shown, after the summary and before the details.
 #: To add a figure to the report (a journey map, time series), add one FigureSection here: the
 #: report draws it, shows it under its heading in HTML and writes its image beside a Markdown report.
+#: A journey map, for instance:
+#:     FigureSection("map", "Journey map", "The journey map of {baseline}: ...",
+#:                   lambda d: _plots().figure("map", d.first, d.collectors, paths=d.paths,
+#:                                             opportunities=d.opportunities)),
 FIGURE_SECTIONS: tuple[FigureSection, ...] = (
     FigureSection(
         "curve",
         "Emotion curve",
-        "Emotion curve of {baseline}: mean momentary affect along the journey.",
-        lambda d: _plots().figure("curve", d.first, d.collectors),
+        "Emotion curve of {baseline}: mean momentary affect along the journey, forking where paths part.",
+        lambda d: _plots().figure("curve", d.first, d.collectors, paths=d.paths),
     ),
     FigureSection(
         "funnel",
@@ -238,6 +250,7 @@ def build_report(
     from ..analysis.profile import profile
     from ..analysis.recovery import recovery
     from . import plots
+    from .paths import journey_paths
 
     if not designs:
         raise ValueError("a report needs at least one design")
@@ -266,7 +279,12 @@ def build_report(
         file=file,
         output=output,
     )
-    drawing = Drawing(baseline_name, baseline, results, comparison, first_outcome.collectors)
+    # The figures may flag what the opportunities show (a journey map does), so those come first.
+    report.opportunities = opportunities(baseline, settings, runner, progress=phases.next())
+    paths = journey_paths(first_outcome.plan, baseline)
+    drawing = Drawing(
+        baseline_name, baseline, results, comparison, first_outcome.collectors, paths, report.opportunities
+    )
     for section in FIGURE_SECTIONS:
         drawn = section.draw(drawing)
         if drawn is not None:
@@ -274,7 +292,6 @@ def build_report(
             report.captions[section.key] = section.caption.format(baseline=f"`{baseline_name}`")
     report.graph_svg = _graph_svg(baseline)
     report.analysis = analyze(baseline)
-    report.opportunities = opportunities(baseline, settings, runner, progress=phases.next())
     report.figures["opportunities"] = _png(plots.tornado(report.opportunities).figure)
     report.captions["opportunities"] = "What each touchpoint is worth: removed, and one point better."
     report.profile = profile(outcomes)
