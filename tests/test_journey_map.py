@@ -426,3 +426,28 @@ def test_the_map_flags_the_pains_on_their_columns():
         assert columns[round(badges[0].get_position()[0])] == worst == "fetch_printouts"
     finally:
         figures.close_figure(figure)
+
+
+def test_overlaid_design_curves_join_only_each_designs_ways():
+    journey = api.load(str(EXAMPLES[-1]))
+    outcomes = {
+        name: api.simulate(journey, design=name, customers=150, seed=SEED, workers=1)
+        for name in api.design_names(journey)
+    }
+    ways = {name: journey_paths(o.plan, o.journey) for name, o in outcomes.items()}
+    ax = plots.emotion_curves({name: o.results for name, o in outcomes.items()}, paths=ways)
+    try:
+        joined = lines_drawn(ax)
+        assert ("fetch_printouts", "sign_in_branch") in joined and ("print_in_office", "sign_in_branch") in joined
+        for first, second in joined:
+            owners = [w for w in ways.values() if (first, second) in w.everyone.edge_set()]
+            assert owners and not any(w.alternative(first, second) for w in owners), (first, second)
+        assert ("sign_in_branch", "sign_online") not in joined
+        assert [text.get_text() for text in ax.get_legend().get_texts()] == list(outcomes)
+    finally:
+        figures.close_figure(ax.get_figure(root=True))
+    unjoined = plots.emotion_curves({name: o.results for name, o in outcomes.items()})
+    try:
+        assert lines_drawn(unjoined) == []  # without the designs' ways nothing says what follows what
+    finally:
+        figures.close_figure(unjoined.get_figure(root=True))

@@ -49,7 +49,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axis import Axis
     from matplotlib.figure import Figure
     from matplotlib.ticker import Formatter
-    from matplotlib.typing import RcKeyType
+    from matplotlib.typing import LineStyleType, RcKeyType
 
     from ..sim.metrics import Collector
     from .paths import JourneyPaths, SegmentPaths
@@ -1149,15 +1149,28 @@ def _aligned_touchpoints(results_by_design: dict[str, dict]) -> list[str]:
 _CURVE_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 
 #: Dashes of the designs' curves after the baseline's (which is dashed).
-_CURVE_DASHES = ("-", "-.", ":")
+_CURVE_DASHES: tuple[LineStyleType, ...] = ("-", "-.", ":")
 
 #: How far apart (in points) the designs' curves stand side by side.
 _CURVE_SPACING = 3.0
 
 
 @_drawing
-def emotion_curves(results_by_design: dict[str, dict], ax: Axes | None = None, *, title: str | None = None) -> Axes:
-    """Emotion curves of several designs on one axes, aligned by touchpoint.
+def emotion_curves(
+    results_by_design: dict[str, dict],
+    ax: Axes | None = None,
+    *,
+    title: str | None = None,
+    paths: Mapping[str, JourneyPaths] | None = None,
+) -> Axes:
+    """Emotion curves of several designs on one axes, aligned by touchpoint, joined only along the customers' ways.
+
+    Each design's points are joined as :func:`emotion_curve` joins them: a
+    line only between touchpoints customers meet one after the other (its
+    main path in the design's dash, other ways dotted and thinner, a line
+    over another touchpoint's column bent round its point), so a design's
+    alternatives are never joined.  Without a design's ways (``paths``) its
+    points stand unjoined.
 
     Every design stays visible where designs agree: each has its own marker
     and dash, each curve stands a little to the side of the one before, and
@@ -1172,37 +1185,66 @@ def emotion_curves(results_by_design: dict[str, dict], ax: Axes | None = None, *
         Where to draw; a new figure when omitted.
     title : str, optional
         Title; default: "Emotion curves: <journey>".
+    paths : mapping of str to JourneyPaths, optional
+        Each design's ways (:func:`journeydsl.report.paths.journey_paths` of its
+        outcome's plan and journey), by design name.
 
     Returns
     -------
     matplotlib.axes.Axes
     """
+    from matplotlib.lines import Line2D
     from matplotlib.transforms import offset_copy
 
     ax = _axes(ax, (11, 5))
     order = _aligned_touchpoints(results_by_design)
     x = {name: i for i, name in enumerate(order)}
-    extent = 1.0
+    shown = {design: curve_figures(results) for design, results in results_by_design.items()}
+    extent = max([1.0, *(abs(tp["mean_affect"]) for figures in shown.values() for tp in figures.values())])
     count = len(results_by_design)
-    for number, (design, results) in enumerate(results_by_design.items()):
-        points = _journey_touchpoints(results)
-        xs = [x[name] for name, _ in points]
-        ys = [tp["mean_affect"] for _, tp in points]
-        extent = max(extent, *(abs(y) for y in ys)) if ys else extent
+    handles = []
+    for number, (design, figures) in enumerate(shown.items()):
+        names = [name for name in order if name in figures]
         below = count - 1 - number  # designs drawn after this one, over it
+        colour = DESIGN_COLOURS[number % len(DESIGN_COLOURS)]
+        dash: LineStyleType = "--" if number == 0 else _CURVE_DASHES[(number - 1) % len(_CURVE_DASHES)]
+        marker = _CURVE_MARKERS[number % len(_CURVE_MARKERS)]
+        width = 1.5 + 1.0 * below
+        shifted = offset_copy(
+            ax.transData, ax.get_figure(root=True), x=(number - (count - 1) / 2) * _CURVE_SPACING, units="points"
+        )
         ax.plot(
-            xs,
-            ys,
-            "--" if number == 0 else _CURVE_DASHES[(number - 1) % len(_CURVE_DASHES)],
-            marker=_CURVE_MARKERS[number % len(_CURVE_MARKERS)],
+            [x[name] for name in names],
+            [figures[name]["mean_affect"] for name in names],
+            linestyle="none",
+            marker=marker,
             markersize=5 + 2 * below,
-            linewidth=1.5 + 1.0 * below,
-            color=DESIGN_COLOURS[number % len(DESIGN_COLOURS)],
-            label=plot_text(design),
+            color=colour,
             zorder=3 + number,
-            transform=offset_copy(
-                ax.transData, ax.get_figure(root=True), x=(number - (count - 1) / 2) * _CURVE_SPACING, units="points"
-            ),
+            transform=shifted,
+        )
+        ways = None if paths is None or design not in paths else paths[design].everyone
+        on_main = set(zip(ways.main, ways.main[1:], strict=False)) if ways is not None else set()
+        mean = {name: figures[name]["mean_affect"] for name in names}
+        points = [(x[name], mean[name]) for name in names]
+        for edge in ways.edges if ways is not None else ():
+            if edge.source not in mean or edge.target not in mean:
+                continue
+            principal = (edge.source, edge.target) in on_main
+            start, end = (x[edge.source], mean[edge.source]), (x[edge.target], mean[edge.target])
+            xs, ys = _bend(start, end, [p for p in points if start[0] < p[0] < end[0]], 0.07 * extent * 1.25)
+            (line,) = ax.plot(
+                xs,
+                ys,
+                dash if principal else ":",
+                linewidth=width if principal else max(1.0, 0.6 * width),
+                color=colour,
+                zorder=3 + number,
+                transform=shifted,
+            )
+            line.set_gid(f"{'main' if principal else 'way'} {edge.source}\N{RIGHTWARDS ARROW}{edge.target}")
+        handles.append(
+            Line2D([], [], linestyle=dash, marker=marker, color=colour, linewidth=width, label=plot_text(design))
         )
     ax.axhline(0.0, color=PALETTE["grey"], linewidth=0.8)
     ax.set_xticks(range(len(order)), [plot_text(name) for name in order], rotation=30, ha="right")
@@ -1211,7 +1253,7 @@ def emotion_curves(results_by_design: dict[str, dict], ax: Axes | None = None, *
     ax.set_ylabel(f"mean {AFFECT_AXIS}")
     first = next(iter(results_by_design.values()))
     ax.set_title(title or f"Emotion curves: {plot_text(first.get('journey', ''))}")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncols=min(4, len(results_by_design)), fontsize=8)
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.25), ncols=min(4, len(handles)), fontsize=8)
     _tidy(ax)
     return ax
 
