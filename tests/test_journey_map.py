@@ -451,3 +451,25 @@ def test_overlaid_design_curves_join_only_each_designs_ways():
         assert lines_drawn(unjoined) == []  # without the designs' ways nothing says what follows what
     finally:
         figures.close_figure(unjoined.get_figure(root=True))
+
+
+@pytest.mark.parametrize("kind", ["map", "segments", "curve of a segment"])
+def test_every_name_is_drawn_as_written_never_as_mathtext(kind):
+    from matplotlib import cbook
+    from matplotlib.text import Text
+
+    from .test_hostile import PLOT_HOSTILE, PLOT_SEGMENTS, PLOT_TOUCHPOINTS
+
+    outcome = api.simulate(api.loads(PLOT_HOSTILE), customers=80, seed=SEED, workers=1)
+    segment = PLOT_SEGMENTS[0] if kind == "curve of a segment" else None
+    figure = api.plot(outcome, "curve" if segment else kind, segment=segment)
+    try:
+        _draw(figure)
+        texts = [text.get_text() for text in figure.findobj(Text) if text.get_text()]
+        assert [text for text in texts if cbook.is_math_text(text)] == []
+        drawn = " ".join(text.replace("\\$", "$").replace("\n", "") for text in texts)
+        assert [name for name in PLOT_TOUCHPOINTS if name not in drawn] == []
+        segments = PLOT_SEGMENTS if kind != "curve of a segment" else (segment,)
+        assert [name for name in segments if name not in drawn] == []
+    finally:
+        figures.close_figure(figure)
