@@ -235,6 +235,17 @@ def test_every_example_reports(example, tmp_path):
     text = target.read_text(encoding="utf-8")
     assert "-------" not in text and tables_of(text), "real tables, no terminal ones"
     assert f"<pre>journey report {example} " in text
+    if BROWSER is None:
+        return
+    # It renders without console errors, every image shows, and it prints to sensible A4 pages.
+    loaded = browser("--virtual-time-budget=5000", "--dump-dom", target.as_uri(), profile=tmp_path / "a")
+    figures = text.count("<img ")
+    assert f'data-images="{figures}/{figures}"' in loaded.stdout
+    assert [line for line in loaded.stderr.splitlines() if "CONSOLE" in line or "Uncaught" in line] == []
+    pdf = tmp_path / "r.pdf"
+    printed = browser("--no-pdf-header-footer", f"--print-to-pdf={pdf}", target.as_uri(), profile=tmp_path / "p")
+    assert printed.returncode == 0, printed.stderr[-2000:]
+    assert 4 <= len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf.read_bytes())) <= 30
 
 
 def test_a_journey_where_nothing_fails_has_one_line_for_service_recovery(tmp_path):
@@ -403,3 +414,56 @@ def test_the_report_loads_in_a_real_browser_and_its_images_render(report_html, t
     )
     assert shot.returncode == 0, shot.stderr[-2000:]
     assert screenshot.read_bytes().startswith(b"\x89PNG") and screenshot.stat().st_size > 100_000
+
+
+def comparison_of(changes: dict[str, dict[str, tuple[float, float, float, str]]]) -> dict:
+    """A comparison document with the given changes (mean, low, high, verdict) per design and headline metric."""
+    from journeydsl.report.document import HEADLINE
+
+    def change(mean, low, high, verdict):
+        return {"mean": mean, "ci95": [low, high], "excludes_zero": low > 0 or high < 0, "verdict": verdict}
+
+    quiet = (0.0, -1.0, 1.0, "no clear difference")
+    differences = {
+        design: {
+            "metrics": {
+                metric: change(*moved.get(metric, quiet)) for metric in (*HEADLINE, "cost_per_customer", "profit")
+            }
+        }
+        for design, moved in changes.items()
+    }
+    designs = ["baseline", *changes]
+    return {
+        "baseline": "baseline",
+        "designs": designs,
+        "differences": differences,
+        "objective": "remembered_experience",
+        "minimal_differences": {"remembered_experience": {"value": 0.6, "given": False}},
+        "leaders": designs[1:],
+        "ranking": [{"design": name, "clearly_behind": designs[1:] if name == "baseline" else []} for name in designs],
+    }
+
+
+def test_the_conclusions_read_as_sentences():
+    """The decision names how much and how sure; a metric that does not move 'shows', several 'show'."""
+    from journeydsl.api import loads
+    from journeydsl.report.document import Report, _headline, conclusions
+
+    journey = loads('journey "J" { stage a goal { touchpoint t: staff { feel +1 } } }')
+    better = (1.2, 0.8, 1.6, "better")
+    moved = {m: better for m in ("remembered_experience", "satisfaction", "nps", "return_rate")}
+    document = comparison_of({"wifi": moved, "desk": {"remembered_experience": better}})
+    report = Report(journey, document["designs"], {}, document, None)
+    first, second = conclusions(report)[:2]
+    assert "; conversion shows no clear difference. It changes cost per customer by" in first
+    assert "; satisfaction (0-10), NPS, conversion and return probability show no clear difference." in second
+    assert _headline(report, lambda name: f"<{name}>") == (
+        "By remembered experience, <wifi> and <desk> are each clearly better than <baseline> "
+        "(by +1.20 [+0.80, +1.60] and +1.20 [+0.80, +1.60]), with no clear difference between them."
+    )
+    one = comparison_of({"wifi": moved})
+    report = Report(journey, one["designs"], {}, one, None)
+    assert _headline(report, lambda name: name) == (
+        "By remembered experience, the best design is wifi: it is clearly ahead of every other design, "
+        "and of baseline by +1.20 [+0.80, +1.60]."
+    )

@@ -429,7 +429,8 @@ def conclusions(report: Report, code: Callable[[str], str] = lambda name: f"`{na
             )
         text = f"{code(design)} " + ("; ".join(parts) if parts else "shows no clear difference in the headline figures")
         if still and parts:
-            text += f"; {', '.join(METRIC_LABELS[m][0] for m in still)} show no clear difference"
+            verb = "shows" if len(still) == 1 else "show"
+            text += f"; {_names([METRIC_LABELS[m][0] for m in still])} {verb} no clear difference"
         cost, profit = metrics["cost_per_customer"], metrics["profit"]
         text += (
             f". It changes cost per customer by {_amount('cost_per_customer', cost['mean'])} "
