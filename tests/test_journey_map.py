@@ -467,7 +467,7 @@ def test_every_name_is_drawn_as_written_never_as_mathtext(kind):
         _draw(figure)
         texts = [text.get_text() for text in figure.findobj(Text) if text.get_text()]
         assert [text for text in texts if cbook.is_math_text(text)] == []
-        drawn = " ".join(text.replace("\\$", "$").replace("\n", "") for text in texts)
+        drawn = " ".join(text.replace("\\$", "$").replace("\n", " ") for text in texts)  # a lane wraps at spaces
         assert [name for name in PLOT_TOUCHPOINTS if name not in drawn] == []
         segments = PLOT_SEGMENTS if kind != "curve of a segment" else (segment,)
         assert [name for name in segments if name not in drawn] == []

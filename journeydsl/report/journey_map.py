@@ -123,7 +123,10 @@ def journey_map(
             fig = Figure(figsize=(A4_LANDSCAPE[0], height), layout="constrained")
         sizes = _sizes(fig, len(columns))
         grid = fig.add_gridspec(
-            4, 2, height_ratios=[0.32, 0.62 * len(segments) + 0.5, 2.3, 0.95], width_ratios=[1, 0.018]
+            4,
+            2,
+            height_ratios=[0.32, 0.62 * len(segments) + 0.5, 2.3, 0.95 + 0.2 * ((len(segments) - 1) // 3)],
+            width_ratios=[1, 0.018],
         )
         header = fig.add_subplot(grid[0, 0])
         lane_ax = fig.add_subplot(grid[1, 0], sharex=header)
@@ -191,6 +194,10 @@ def _fitted(text: str, room: float, size: float, smallest: float, bold: bool = F
     return size, text + "…"
 
 
+#: How bad a touchpoint must feel on average to be flagged as a pain when no opportunities were analysed.
+_PAIN = -0.5
+
+
 def flags(results: dict[str, Any], opportunities: dict[str, Any] | None = None) -> list[Flag]:
     """The biggest pains and opportunities, at most :data:`FLAGGED` of each, best first.
 
@@ -198,8 +205,9 @@ def flags(results: dict[str, Any], opportunities: dict[str, Any] | None = None) 
     fixing would improve the objective (the larger of the two gains), an
     opportunity one whose improvement by one point improves it most; each
     with its gain and 95% interval, and only where that interval lies wholly
-    on the better side (a gain within chance is not flagged).  Without one, the pains are the
-    touchpoints with the lowest mean felt effect below zero.
+    on the better side (a gain within chance is not flagged).  Without one,
+    the pains are the touchpoints that felt worst on average, at
+    :data:`_PAIN` (-0.5) or below.
 
     Examples
     --------
@@ -213,7 +221,7 @@ def flags(results: dict[str, Any], opportunities: dict[str, Any] | None = None) 
         felt = sorted(
             (tp["mean_affect"], name)
             for name, tp in results["touchpoints"].items()
-            if tp.get("stage") and tp.get("visits") and tp.get("mean_affect") is not None and tp["mean_affect"] < 0
+            if tp.get("stage") and tp.get("visits") and tp.get("mean_affect") is not None and tp["mean_affect"] <= _PAIN
         )
         for rank, (mean, name) in enumerate(felt[:FLAGGED], 1):
             found.append(Flag("pain", rank, name, f"felt {mean:+.1f} on average"))
@@ -410,11 +418,16 @@ _LANE_NAME = 16
 
 
 def _lane_name(name: str) -> str:
-    """A segment's name for its lane: in lines of :data:`_LANE_NAME` characters, two at most."""
-    lines = [name[i : i + _LANE_NAME] for i in range(0, len(name), _LANE_NAME)] or [""]
-    if len(lines) > 2:
-        lines = [lines[0], lines[1][:-1] + "…"]
+    """A segment's name for its lane: wrapped at :data:`_LANE_NAME` characters, two lines at most."""
+    import textwrap
+
+    lines = textwrap.wrap(name, _LANE_NAME, max_lines=2, placeholder="…") or [name]
     return "\n".join(plot_text(line) for line in lines)
+
+
+def _short(name: str, most: int = 2 * _LANE_NAME) -> str:
+    """A name on one line of at most ``most`` characters (shortened with "…")."""
+    return plot_text(name if len(name) <= most else name[: most - 1] + "…")
 
 
 def _column_label(name: str, channel: str | None, truth: bool) -> str:
@@ -454,7 +467,7 @@ def _curves(
             "o",
             color=colour,
             markersize=4,
-            label=plot_text(segment),
+            label=_short(segment, 22),
         )
     ax.set_ylabel("momentary affect", fontsize=sizes.small)
     ax.tick_params(axis="x", bottom=False, labelbottom=False)
@@ -469,6 +482,7 @@ def _curves(
 def _notes(ax: Axes, found: Sequence[Flag], opportunities: dict[str, Any] | None, sizes: _Sizes, curves: Axes) -> None:
     """The key under the map: the marks, the curves' segments, and the flagged pains and opportunities."""
     from matplotlib.lines import Line2D
+    from matplotlib.transforms import offset_copy
 
     ax.axis("off")
     marks, names = curves.get_legend_handles_labels()
@@ -477,7 +491,7 @@ def _notes(ax: Axes, found: Sequence[Flag], opportunities: dict[str, Any] | None
             marks,
             names,
             loc="upper left",
-            bbox_to_anchor=(0.62, 1.0),
+            bbox_to_anchor=(0.52, 1.0),
             fontsize=sizes.small,
             title="curves by segment",
             title_fontsize=sizes.small,
@@ -494,7 +508,7 @@ def _notes(ax: Axes, found: Sequence[Flag], opportunities: dict[str, Any] | None
         loc="upper left",
         bbox_to_anchor=(0.0, 1.0),
         fontsize=sizes.small,
-        title="cell: mean felt effect and share of the segment reaching it; ★ moment of truth",
+        title="cell: mean felt effect, share of the segment reaching it; ★ moment of truth",
         title_fontsize=sizes.small,
         ncols=3,
         alignment="left",
@@ -509,7 +523,11 @@ def _notes(ax: Axes, found: Sequence[Flag], opportunities: dict[str, Any] | None
     else:
         left = "Biggest pains: the touchpoints that felt worst"
     lines = [left, *(pains or ["none found"])]
-    ax.text(0.0, 0.42, "\n".join(lines), va="top", ha="left", fontsize=sizes.small, transform=ax.transAxes)
+    # Under the keys: their title and rows (the segments' in rows of three), in points.
+    below = offset_copy(
+        ax.transAxes, ax.get_figure(root=True), y=-(26 + 15 * max(1, -(-len(marks) // 3))), units="points"
+    )
+    ax.text(0.0, 1.0, "\n".join(lines), va="top", ha="left", fontsize=sizes.small, transform=below)
     if opportunities is None:
         right = [
             "Opportunities: not analysed here",
@@ -517,11 +535,11 @@ def _notes(ax: Axes, found: Sequence[Flag], opportunities: dict[str, Any] | None
         ]
     else:
         right = [f"Biggest opportunities: what one point better does to {objective}", *(better or ["none found"])]
-    ax.text(0.5, 0.42, "\n".join(right), va="top", ha="left", fontsize=sizes.small, transform=ax.transAxes)
+    ax.text(0.52, 1.0, "\n".join(right), va="top", ha="left", fontsize=sizes.small, transform=below)
 
 
 _MARK_WORDS = {
-    "peak": "peak: highest mean",
-    "trough": "trough: lowest mean",
-    "end": "end: most often last",
+    "peak": "peak (highest)",
+    "trough": "trough (lowest)",
+    "end": "end (most often last)",
 }
