@@ -392,6 +392,8 @@ def _curve_panel(
         ax.text(0.5, 0.5, "no touchpoint was visited", ha="center", va="center", transform=ax.transAxes)
         return
     ways = None if paths is None else paths.segments.get(segment or "", paths.everyone)
+    if ways is None and tick_labels:
+        ax.set_xlabel("points not joined: which touchpoint follows which needs the journey's paths", fontsize=8)
     mean = {name: tp["mean_affect"] for name, tp in figures.items()}
     spread = [(x[name], tp.get("sd_affect") or 0.0, tp["mean_affect"]) for name, tp in figures.items()]
     if any(sd for _, sd, _ in spread):
