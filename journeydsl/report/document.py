@@ -113,7 +113,8 @@ class Drawing:
     (``None`` for one design), the baseline's collectors (per-customer
     records), the ways through the baseline's journey
     (:class:`~journeydsl.report.paths.JourneyPaths`, so curves fork where
-    paths part) and the baseline's opportunities document.
+    paths part), the baseline's opportunities document, and each design's
+    ways (``design_paths``).
     """
 
     baseline: str
@@ -123,6 +124,7 @@ class Drawing:
     collectors: Any
     paths: Any = None
     opportunities: dict | None = None
+    design_paths: dict[str, Any] = field(default_factory=dict)
 
     @property
     def first(self) -> dict:
@@ -180,8 +182,9 @@ FIGURE_SECTIONS: tuple[FigureSection, ...] = (
     FigureSection(
         "curves",
         "Emotion curves of the designs",
-        "Emotion curves of every design, aligned by touchpoint.",
-        lambda d: None if d.comparison is None else _plots().emotion_curves(d.results).figure,
+        "Emotion curves of every design, aligned by touchpoint; each joins only touchpoints its customers meet "
+        "one after the other.",
+        lambda d: None if d.comparison is None else _plots().emotion_curves(d.results, paths=d.design_paths).figure,
     ),
     FigureSection(
         "forest",
@@ -281,9 +284,16 @@ def build_report(
     )
     # The figures may flag what the opportunities show (a journey map does), so those come first.
     report.opportunities = opportunities(baseline, settings, runner, progress=phases.next())
-    paths = journey_paths(first_outcome.plan, baseline)
+    ways = {outcome.design: journey_paths(outcome.plan, outcome.journey) for outcome in outcomes}
     drawing = Drawing(
-        baseline_name, baseline, results, comparison, first_outcome.collectors, paths, report.opportunities
+        baseline_name,
+        baseline,
+        results,
+        comparison,
+        first_outcome.collectors,
+        ways[baseline_name],
+        report.opportunities,
+        ways,
     )
     for section in FIGURE_SECTIONS:
         drawn = section.draw(drawing)
