@@ -270,7 +270,7 @@ def plot(
     A curve joins two touchpoints only where customers meet one right after
     the other: it forks at a choice or where segments are routed apart and
     joins again where their paths meet. The map is laid out for an A4
-    landscape page (--dpi 120 makes it 1,400 pixels wide).
+    landscape page (--dpi 120 makes it about 1,400 pixels wide).
 
     \b
     Examples:

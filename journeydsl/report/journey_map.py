@@ -22,7 +22,7 @@ TheyDo), drawn from a simulation instead of workshop guesses:
   objective; opportunities: those where one point better improves it most),
   else the pains are the touchpoints that felt worst.
 
-The map is sized for an A4 landscape page (11.7 x 8.3 inches; 1,400 pixels
+The map is sized for an A4 landscape page (11.7 x 8.3 inches; about 1,400 pixels
 wide at 120 dpi) and stays legible from 5 to 30 touchpoints: text shrinks
 with the columns' width down to a floor, and the figure grows taller with
 more segments.  Every name a journey gives is drawn through
@@ -157,6 +157,18 @@ class _Sizes(NamedTuple):
 
 #: Inches of the map's width that are not columns: the lanes' names on the left, the colourbar on the right.
 _MARGINS = 2.4
+
+
+def _felt(value: float) -> str:
+    """A mean felt effect as a cell shows it: signed, one decimal, and 0.0 (not -0.0) for what rounds to nothing.
+
+    Examples
+    --------
+    >>> _felt(1.26), _felt(-0.04), _felt(-2.0)
+    ('+1.3', '0.0', '-2.0')
+    """
+    text = f"{value:+.1f}"
+    return "0.0" if text in ("+0.0", "-0.0") else text
 
 
 def _column_width(width: float, count: int) -> float:
@@ -342,7 +354,7 @@ def _lanes(
             ax.text(
                 x[name],
                 row - 0.06,
-                f"{tp['mean_affect']:+.1f}",
+                _felt(tp["mean_affect"]),
                 ha="center",
                 va="center",
                 fontsize=sizes.cell,
