@@ -303,9 +303,15 @@ def _change_cell(change: dict, kind: str, factor: float = 1.0) -> str:
 
 
 def _signed(value: float, kind: str) -> str:
+    """A change with its sign; one that rounds to nothing is ``+0.00``, never ``-0.00``."""
     if kind == "percent":
-        return f"{value * 100:+.1f} pt"
-    return f"{value:+.2f}" if abs(value) < 1000 else f"{value:+,.0f}"
+        return _no_negative_zero(f"{value * 100:+.1f}") + " pt"
+    return _no_negative_zero(f"{value:+.2f}") if abs(value) < 1000 else f"{value:+,.0f}"
+
+
+def _no_negative_zero(text: str) -> str:
+    """``-0.00`` as ``+0.00``: a figure that rounds to nothing has no direction to show."""
+    return "+" + text[1:] if text.startswith("-") and not text.strip("-0.") else text
 
 
 def comparison_table(document: dict, style=None) -> str:
