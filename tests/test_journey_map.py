@@ -473,3 +473,23 @@ def test_every_name_is_drawn_as_written_never_as_mathtext(kind):
         assert [name for name in segments if name not in drawn] == []
     finally:
         figures.close_figure(figure)
+
+
+def test_library_touchpoints_a_stage_uses_are_on_the_curve_and_the_map():
+    """`use check_in` in a stage: the results give it no stage, the curve and map place it where it is used."""
+    hotel = str(next(path for path in EXAMPLES if path.stem == "conference_hotel"))
+    outcome, paths, _, _ = simulated(hotel)
+    assert outcome.results["touchpoints"]["check_in"]["stage"] is None
+    figure = plots.figure("curve", outcome.results, [], paths=paths)
+    try:
+        ticks = [t.get_text().split(" · ")[0] for t in figure.axes[0].get_xticklabels()]
+        assert ticks[:4] == ["event_website", "check_in", "room", "housekeeping"]
+        assert ("event_website", "check_in") in lines_drawn(figure.axes[0])
+    finally:
+        figures.close_figure(figure)
+    drawn = journey_map(outcome.results, paths)
+    try:
+        labels = [t.get_text().split(" · ")[0] for ax in drawn.axes for t in ax.get_xticklabels() if t.get_text()]
+        assert {"check_in", "housekeeping"} <= set(labels)
+    finally:
+        figures.close_figure(drawn)

@@ -115,8 +115,8 @@ def journey_map(
     from matplotlib.figure import Figure
 
     segments = list(results["segments"])
-    lanes = [curve_figures(results, name) for name in segments]
-    columns = _columns(paths, lanes) or _columns(paths, [curve_figures(results)])
+    lanes = [curve_figures(results, name, paths) for name in segments]
+    columns = _columns(paths, lanes) or _columns(paths, [curve_figures(results, None, paths)])
     with rc_context(_STYLE):
         if fig is None:
             height = max(A4_LANDSCAPE[1], 6.6 + 0.55 * len(segments))
@@ -133,9 +133,9 @@ def journey_map(
         curve_ax = fig.add_subplot(grid[2, 0], sharex=header)
         notes = fig.add_subplot(grid[3, :])
         bar_ax = fig.add_subplot(grid[1, 1])
-        spans = _stage_spans(columns, paths, curve_figures(results))
+        spans = _stage_spans(columns, paths, curve_figures(results, None, paths))
         _stages(header, spans, len(columns), sizes)
-        found = flags(results, opportunities)
+        found = flags(results, opportunities, paths)
         scale = _lanes(lane_ax, results, segments, lanes, columns, spans, sizes, found, paths)
         _curves(curve_ax, segments, lanes, columns, paths, spans, sizes)
         colourbar = fig.colorbar(scale, cax=bar_ax)
@@ -210,7 +210,9 @@ def _fitted(text: str, room: float, size: float, smallest: float, bold: bool = F
 _PAIN = -0.5
 
 
-def flags(results: dict[str, Any], opportunities: dict[str, Any] | None = None) -> list[Flag]:
+def flags(
+    results: dict[str, Any], opportunities: dict[str, Any] | None = None, paths: JourneyPaths | None = None
+) -> list[Flag]:
     """The biggest pains and opportunities, at most :data:`FLAGGED` of each, best first.
 
     With an opportunities document, a pain is a touchpoint whose removal or
@@ -218,8 +220,9 @@ def flags(results: dict[str, Any], opportunities: dict[str, Any] | None = None) 
     opportunity one whose improvement by one point improves it most; each
     with its gain and 95% interval, and only where that interval lies wholly
     on the better side (a gain within chance is not flagged).  Without one,
-    the pains are the touchpoints that felt worst on average, at
-    :data:`_PAIN` (-0.5) or below.
+    the pains are the touchpoints of the stages (``paths`` places those a
+    stage uses from a library) that felt worst on average, at :data:`_PAIN`
+    (-0.5) or below.
 
     Examples
     --------
@@ -233,7 +236,10 @@ def flags(results: dict[str, Any], opportunities: dict[str, Any] | None = None) 
         felt = sorted(
             (tp["mean_affect"], name)
             for name, tp in results["touchpoints"].items()
-            if tp.get("stage") and tp.get("visits") and tp.get("mean_affect") is not None and tp["mean_affect"] <= _PAIN
+            if (tp.get("stage") or (paths is not None and name in paths.touchpoints))
+            and tp.get("visits")
+            and tp.get("mean_affect") is not None
+            and tp["mean_affect"] <= _PAIN
         )
         for rank, (mean, name) in enumerate(felt[:FLAGGED], 1):
             found.append(Flag("pain", rank, name, f"felt {mean:+.1f} on average"))

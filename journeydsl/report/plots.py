@@ -216,22 +216,21 @@ def _tidy(ax: Axes) -> None:
         ax.spines[side].set_visible(False)
 
 
-def _journey_touchpoints(results: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    """Touchpoints met along the journey (visited, with a stage), in journey order."""
-    return [(name, tp) for name, tp in results["touchpoints"].items() if tp.get("stage") and tp.get("visits", 0) > 0]
-
-
 #: The emotion curves' vertical axis, in the terms of the effect scale (docs/model.md, "The effect scale").
 AFFECT_AXIS = "momentary affect\n(0 neutral; ±5 one module rated 0/10 or 10/10)"
 
 
-def curve_figures(results: dict[str, Any], segment: str | None = None) -> dict[str, dict[str, Any]]:
+def curve_figures(
+    results: dict[str, Any], segment: str | None = None, paths: JourneyPaths | None = None
+) -> dict[str, dict[str, Any]]:
     """What a curve draws per touchpoint: everyone's figures, or one segment's.
 
     Everyone's figures get ``reach`` (the share of counted customers who met
     the touchpoint) from the segments' figures when the document has them.
     Touchpoints nobody (of the segment) met, and those outside the stages
-    (recoveries), are left out.
+    (recoveries), are left out.  A touchpoint of a library that a stage
+    uses (``use check_in``) has no stage in the results; with ``paths`` it
+    is drawn in the stage that uses it.
 
     Raises
     ------
@@ -241,13 +240,17 @@ def curve_figures(results: dict[str, Any], segment: str | None = None) -> dict[s
         When the results have no per-segment touchpoint figures.
     """
     stages = {name: tp.get("stage") for name, tp in results["touchpoints"].items()}
+    if paths is not None:
+        for span in paths.stages:
+            for name in paths.touchpoints[span.first : span.last + 1]:
+                stages[name] = stages.get(name) or span.name
     if segment is not None:
         block = results["segments"][segment]
         if "touchpoints" not in block:
             raise ValueError("these results have no touchpoint figures per segment (simulate them again)")
         chosen = {name: dict(tp, stage=stages.get(name)) for name, tp in block["touchpoints"].items()}
     else:
-        chosen = {name: dict(tp) for name, tp in results["touchpoints"].items()}
+        chosen = {name: dict(tp, stage=stages.get(name)) for name, tp in results["touchpoints"].items()}
         counted = sum(s.get("customers", 0) for s in results.get("segments", {}).values())
         if counted and all("touchpoints" in s for s in results["segments"].values()):
             for name, tp in chosen.items():
@@ -342,7 +345,7 @@ def emotion_curve(
     KeyError
         For a segment the results do not have.
     """
-    figures = curve_figures(results, segment)
+    figures = curve_figures(results, segment, paths)
     ax = _axes(ax, (10, 5))
     columns = _columns(paths, [figures])
     name = plot_text(results.get("journey", ""))
@@ -714,7 +717,7 @@ def segment_curves(results: dict[str, Any], paths: JourneyPaths | None = None, f
     matplotlib.figure.Figure
     """
     segments = list(results["segments"])
-    shown = [curve_figures(results, segment) for segment in segments]
+    shown = [curve_figures(results, segment, paths) for segment in segments]
     columns = _columns(paths, shown)
     if fig is None:
         import matplotlib.pyplot as plt
@@ -1087,11 +1090,11 @@ def figure(
         raise ValueError(f"a segment is drawn by the curve alone, not by {kind!r}")
     with rc_context(_STYLE):
         if kind == "curve":
-            columns = _columns(paths, [curve_figures(results, segment)])
+            columns = _columns(paths, [curve_figures(results, segment, paths)])
             fig = Figure(figsize=_curve_size(len(columns)), layout="constrained")
             emotion_curve(results, fig.subplots(), paths=paths, segment=segment)
         elif kind == "segments":
-            shown = [curve_figures(results, name) for name in results["segments"]]
+            shown = [curve_figures(results, name, paths) for name in results["segments"]]
             size = _curve_size(len(_columns(paths, shown)), len(shown))
             fig = segment_curves(results, paths, Figure(figsize=size, layout="constrained"))
         elif kind == "map":
@@ -1134,11 +1137,10 @@ FOREST_GROUPS = (
 )
 
 
-def _aligned_touchpoints(results_by_design: dict[str, dict]) -> list[str]:
-    """Touchpoints of all designs in journey order: the baseline's, with the others' slotted in where they occur."""
+def _aligned(orders: Sequence[Sequence[str]]) -> list[str]:
+    """Several designs' touchpoints in one order: the first design's, with the others' slotted in where they occur."""
     order: list[str] = []
-    for results in results_by_design.values():
-        names = [name for name, _ in _journey_touchpoints(results)]
+    for names in orders:
         for position, name in enumerate(names):
             if name in order:
                 continue
@@ -1199,9 +1201,10 @@ def emotion_curves(
     from matplotlib.transforms import offset_copy
 
     ax = _axes(ax, (11, 5))
-    order = _aligned_touchpoints(results_by_design)
+    ways = {design: paths.get(design) if paths is not None else None for design in results_by_design}
+    shown = {design: curve_figures(results, None, ways[design]) for design, results in results_by_design.items()}
+    order = _aligned([_columns(ways[design], [figures]) for design, figures in shown.items()])
     x = {name: i for i, name in enumerate(order)}
-    shown = {design: curve_figures(results) for design, results in results_by_design.items()}
     extent = max([1.0, *(abs(tp["mean_affect"]) for figures in shown.values() for tp in figures.values())])
     count = len(results_by_design)
     handles = []
@@ -1225,11 +1228,12 @@ def emotion_curves(
             zorder=3 + number,
             transform=shifted,
         )
-        ways = None if paths is None or design not in paths else paths[design].everyone
-        on_main = set(zip(ways.main, ways.main[1:], strict=False)) if ways is not None else set()
+        found = ways[design]
+        steps = None if found is None else found.everyone
+        on_main = set(zip(steps.main, steps.main[1:], strict=False)) if steps is not None else set()
         mean = {name: figures[name]["mean_affect"] for name in names}
         points = [(x[name], mean[name]) for name in names]
-        for edge in ways.edges if ways is not None else ():
+        for edge in steps.edges if steps is not None else ():
             if edge.source not in mean or edge.target not in mean:
                 continue
             principal = (edge.source, edge.target) in on_main
