@@ -333,7 +333,7 @@ def _lanes(
     ax.set_ylim(len(segments) - 0.5 + 0.55, -0.5 - 0.55)
     for _, first, _ in spans[1:]:
         ax.axvline(first - 0.5, color="#8899AA", linewidth=0.8)
-    for row, (segment, lane) in enumerate(zip(segments, lanes, strict=True)):
+    for row, lane in enumerate(lanes):
         marked = moments(lane)
         for name in columns:
             if name not in lane:
@@ -388,7 +388,6 @@ def _lanes(
                         linewidth=0.9,
                         zorder=4,
                     )
-        del segment
     for flag in found:
         if flag.touchpoint not in x:
             continue
