@@ -23,7 +23,9 @@ difference``.  The ranking never names a winner on noise: a design's rank is
 one more than the number of designs clearly better than it on the objective,
 so designs with no clear difference between them share a rank.
 
-The result is plain data following ``journeydsl.comparison/1``.
+The result is plain data following ``journeydsl.comparison/1``: a ``dict`` (a
+:class:`~journeydsl.analysis.notebook.Comparison`, which adds a short ``repr``,
+HTML for notebooks and pandas frames, and holds nothing but the document).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from ..sim.metrics import Collector, Moments
 from ..sim.results import Document, Estimate, estimate, interval, provenance, rounded
 from ..sim.runner import Design, Outcome, Runner
 from ..sim.settings import RunSettings
+from .notebook import Comparison
 
 __all__ = [
     "SCHEMA",
@@ -64,7 +67,7 @@ def compare(
     objective: str = "remembered_experience",
     common_random_numbers: bool = True,
     min_differences: Mapping[str, float] | None = None,
-) -> Document:
+) -> Comparison:
     """Compare every outcome with the first: paired differences, shares, per segment and touchpoint, a ranking.
 
     Parameters
@@ -84,8 +87,9 @@ def compare(
 
     Returns
     -------
-    dict
-        The ``journeydsl.comparison/1`` document.
+    Comparison
+        The ``journeydsl.comparison/1`` document: a ``dict`` that also shows itself in a
+        notebook and makes pandas frames (:class:`~journeydsl.analysis.notebook.Comparison`).
 
     Raises
     ------
@@ -111,7 +115,7 @@ def compare(
         outcome.design: _differences(baseline, outcome, common_random_numbers, thresholds) for outcome in outcomes[1:]
     }
     ranking = _ranking(outcomes, comparisons, objective, common_random_numbers, thresholds[objective])
-    return {
+    document = {
         "schema": SCHEMA,
         "journeydsl": __version__,
         "journey": results[baseline.design]["journey"],
@@ -131,6 +135,7 @@ def compare(
         "leaders": [row["design"] for row in ranking if row["rank"] == 1],
         **provenance(settings, baseline.journey.source_sha256),
     }
+    return Comparison(document)
 
 
 def run_and_compare(

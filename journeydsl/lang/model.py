@@ -695,6 +695,22 @@ class Journey:
         found.extend(self.touchpoints)
         return tuple(found)
 
+    def __repr__(self) -> str:
+        """One line: ``<Journey 'Premier wealth advice': 5 stages, 9 touchpoints, 2 segments, 3 designs>``.
+
+        The dataclass's own repr (every field, tens of thousands of characters) is not used;
+        equality and hashing are the dataclass's.
+        """
+        from .notebook import journey_repr
+
+        return journey_repr(self)
+
+    def _repr_html_(self) -> str:
+        """The journey in a notebook: a summary table and its graph (see :func:`journeydsl.lang.notebook.journey_html`)."""
+        from .notebook import journey_html
+
+        return journey_html(self)
+
 
 @dataclass(frozen=True)
 class Document:

@@ -50,7 +50,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from numbers import Integral
-from typing import NamedTuple, overload
+from typing import Any, NamedTuple, overload
 
 import numpy as np
 
@@ -58,7 +58,7 @@ from ..lang.model import Journey
 from .engine import TraceRow, run_replication
 from .metrics import Collector
 from .plan import Plan, compile_plan
-from .results import Document, NoCustomersError, provenance, summarise
+from .results import Document, NoCustomersError, ResultError, provenance, summarise
 from .settings import MAX_REPLICATIONS, RunSettings
 
 __all__ = ["Design", "NoCustomersError", "Outcome", "RunKey", "Runner", "replication_seeds", "simulation_key"]
@@ -203,6 +203,56 @@ class Outcome:
         """
         document = summarise(self.plan, self.collectors, self.settings.master_seed, self.design, self.settings)
         return {**document, **provenance(self.settings, self.journey.source_sha256)}
+
+    def __repr__(self) -> str:
+        """One line: the design, journey, customers, replications, seed and headline metrics.
+
+        ``<Outcome 'printer in office' of 'Premier wealth advice': 512 customers, 1 replication,
+        seed 20261122; conversion_rate 86.7%, remembered_experience 3.50, satisfaction 8.18, nps 68.9>``
+        (the collectors, plan and journey are left out; equality is the dataclass's).
+        """
+        from .notebook import results_repr
+
+        try:
+            return results_repr(self.results)
+        except ResultError as error:
+            return f"<Outcome {self.design!r} of {self.journey.name!r}: no results ({error})>"
+
+    def _repr_html_(self) -> str:
+        """The outcome in a notebook: what ran and the metrics with their 95% intervals."""
+        from ..lang.escape import html_text
+        from .notebook import results_html
+
+        try:
+            return results_html(self.results)
+        except ResultError as error:
+            return f"<p>{html_text(f'{self.design} of {self.journey.name}: no results ({error})')}</p>"
+
+    def to_frame(self, kind: str = "metrics") -> Any:
+        """One table of :attr:`results` as a ``pandas.DataFrame`` (the ``frames`` extra).
+
+        Parameters
+        ----------
+        kind : str
+            ``"metrics"`` (mean, ci_low, ci_high per metric), ``"stages"``, ``"touchpoints"``,
+            ``"segments"``, ``"segment_metrics"``, ``"segment_touchpoints"``, ``"episodes"``,
+            ``"themes"``, ``"modules"`` or ``"series"`` (one row per period); see
+            :mod:`journeydsl.sim.notebook`.
+
+        Returns
+        -------
+        pandas.DataFrame
+
+        Raises
+        ------
+        ValueError
+            For an unknown kind.
+        ImportError
+            When pandas is not installed (``pip install 'journeydsl[frames]'``).
+        """
+        from .notebook import results_frame
+
+        return results_frame(self.results, kind)
 
 
 class _Task(NamedTuple):
