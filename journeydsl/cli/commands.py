@@ -15,8 +15,6 @@ import click
 from .._version import __version__
 from . import analyses, language, running
 from . import fmt as formatting
-from . import lsp as language_server
-from .importing import import_group
 from .output import Group
 
 __all__ = ["cli"]
@@ -53,7 +51,5 @@ for command in (
     analyses.care,
     analyses.recovery,
     formatting.fmt,
-    language_server.lsp,
-    import_group,
 ):
     cli.add_command(command)
