@@ -72,7 +72,8 @@ def check(files: tuple[Path, ...], fmt: str, show_warnings: bool, read: ReadOpti
     type=click.Choice(list(FORMATS)),
     default="dot",
     show_default=True,
-    help="dot (Graphviz), graphml (networkx, Gephi), mermaid (user-journey diagram), json (the model).",
+    help="dot (Graphviz), graphml (networkx, Gephi), mermaid (user-journey diagram), "
+    "cjml (CJML 2.0 XML, SINTEF's Customer Journey Modeling Language), json (the model).",
 )
 @output_option(
     "Write to this file (whole or not at all) instead of standard output.",
@@ -90,6 +91,7 @@ def graph(file: Path, fmt: str, output: Path | None, design: str, read: ReadOpti
       journey graph shop.journey --format dot | dot -Tsvg -o shop.svg
       journey graph shop.journey --format graphml -o shop.graphml
       journey graph shop.journey --design "printer in office" --format mermaid
+      journey graph shop.journey --format cjml -o shop.xml
     """
     result = api.check_file(file, read.root, allow_large=read.allow_large)
     note_inputs(*result.sources)

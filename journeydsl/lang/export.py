@@ -1,4 +1,4 @@
-"""Exports of a compiled journey: Graphviz DOT, GraphML, a Mermaid ``journey`` diagram, JSON.
+"""Exports of a compiled journey: Graphviz DOT, GraphML, a Mermaid ``journey`` diagram, CJML, JSON.
 
 Each function takes the journey (and its graph where it needs one) and returns
 text; writing files is the CLI's job.  Every name goes through the escaping of
@@ -20,13 +20,24 @@ from .escape import dot_string, json_text, mermaid_text, xml_chars
 from .graph import EXIT, build_graph, nominal_score, resolved_probabilities, stage_id, touchpoint_id
 from .model import Choice, Journey, Span, Stage, Touchpoint, Use
 
-__all__ = ["FORMATS", "to_dot", "to_graphml", "to_mermaid", "to_json", "model_to_dict", "mermaid_score", "export"]
+__all__ = [
+    "FORMATS",
+    "to_dot",
+    "to_graphml",
+    "to_mermaid",
+    "to_cjml",
+    "to_json",
+    "model_to_dict",
+    "mermaid_score",
+    "export",
+]
 
 #: Export formats: name -> short description.
 FORMATS: dict[str, str] = {
     "dot": "Graphviz DOT (render with `dot -Tsvg`)",
     "graphml": "GraphML (networkx, Gephi, yEd)",
     "mermaid": "Mermaid user-journey diagram",
+    "cjml": "CJML 2.0 XML (SINTEF's Customer Journey Modeling Language): a planned journey",
     "json": "the whole model as JSON (schema journeydsl.model/1)",
 }
 
@@ -39,6 +50,8 @@ def export(journey: Journey, fmt: str) -> str:
         return to_graphml(build_graph(journey))
     if fmt == "mermaid":
         return to_mermaid(journey)
+    if fmt == "cjml":
+        return to_cjml(journey)
     if fmt == "json":
         return to_json(journey)
     raise ValueError(f"unknown export format {fmt!r}; choose from {', '.join(FORMATS)}")
@@ -256,6 +269,86 @@ def to_mermaid(journey: Journey) -> str:
             lines.append(f"    section {mermaid_text(stage.name)}")
             lines.extend(tasks)
     return "\n".join(lines) + "\n"
+
+
+# ---- CJML ----------------------------------------------------------------------------
+
+
+def to_cjml(journey: Journey) -> str:
+    """A CJML 2.0 document (SINTEF's Customer Journey Modeling Language) holding the journey as planned.
+
+    One ``<plannedJourney>``: the journey's name is its title, each stage a
+    ``<journeyPhase>`` (``P1``, ``P2``...), each segment an ``<endUser>`` (one
+    ``customer`` when there are none) and the firm the ``<serviceProvider>``;
+    each touchpoint (choice options and library touchpoints a stage uses
+    included, in order) a ``<plannedCommunicationPoint>`` that belongs to its
+    stage's phase, started by the first end user (by the provider for
+    advertising, PR, media, partner and agent channels), its channel named as
+    :data:`journeydsl.lang.importers.cjml.CJML_NAMES` says and its nominal
+    effect as an experience rating of 1 to 5 (:func:`mermaid_score`).  The
+    element names follow the CJML data format published at https://cjml.no
+    (docs/import.md); ``journey import cjml`` reads the document back.
+
+    Examples
+    --------
+    >>> from journeydsl.api import loads
+    >>> text = to_cjml(loads('journey "J & co" { stage a goal { touchpoint "<t>": digital { feel +1 } } }'))
+    >>> print(text.splitlines()[1])
+    <CJML version="2.0">
+    >>> "<initiatorLabel>&lt;t&gt;</initiatorLabel>" in text, "<channelName>Web</channelName>" in text
+    (True, True)
+    """
+    import xml.etree.ElementTree as ET
+
+    from .importers.cjml import CJML_NAMES, PROVIDER_CHANNELS
+
+    def child(parent: ET.Element, tag: str, text: str | None = None, **attributes: str) -> ET.Element:
+        element = ET.SubElement(parent, tag, {key: xml_chars(value) for key, value in attributes.items()})
+        if text is not None:
+            element.text = xml_chars(text)
+        return element
+
+    library = {tp.name: tp for tp in journey.touchpoints}
+    root = ET.Element("CJML", version="2.0")
+    planned = child(root, "plannedJourney")
+    child(planned, "journeyID", "PJ1")
+    child(planned, "journeyTitle", journey.name)
+    phases = child(planned, "journeyPhases")
+    for index, stage in enumerate(journey.stages, start=1):
+        phase = child(phases, "journeyPhase", phaseID=f"P{index}")
+        child(phase, "phaseName", stage.name)
+        details = [f"purchase phase: {stage.phase}"] if stage.phase else []
+        child(phase, "phaseDescription", "; ".join(details + (["goal"] if stage.goal else [])))
+    actors = child(planned, "actors")
+    users = [segment.name for segment in journey.segments] or ["customer"]
+    for index, user in enumerate(users, start=1):
+        child(child(actors, "endUser", actorID=f"U{index}"), "actorName", user)
+    child(child(actors, "serviceProvider", actorID="SP1"), "companyName", journey.name)
+    touchpoints = child(planned, "touchpoints")
+    number = 0
+    for index, stage in enumerate(journey.stages, start=1):
+        for step in stage.steps:
+            for option in step.options if isinstance(step, Choice) else (step,):
+                tp = option if isinstance(option, Touchpoint) else library.get(option.name)
+                if tp is None:
+                    continue
+                number += 1
+                point = child(touchpoints, "plannedCommunicationPoint")
+                child(point, "touchpointID", f"T{number}")
+                child(point, "belongsTo", phaseIDref=f"P{index}")
+                by_provider = tp.channel in PROVIDER_CHANNELS
+                initiator = child(point, "initiator")
+                child(initiator, "refersTo", actorIDref="SP1" if by_provider else "U1")
+                child(initiator, "initiatorLabel", tp.name)
+                receiver = child(point, "receiver")
+                child(receiver, "refersTo", actorIDref="U1" if by_provider else "SP1")
+                child(receiver, "receiverLabel", tp.name)
+                child(child(point, "channel"), "channelName", CJML_NAMES.get(tp.channel, tp.channel))
+                experience = child(point, "touchpointExperience")
+                child(experience, "experienceDescription", f"nominal effect {nominal_score(tp):+g} on -5..+5")
+                child(experience, "experienceRating", str(mermaid_score(journey, tp)))
+    ET.indent(root, space="  ")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
 # ---- JSON ----------------------------------------------------------------------------
