@@ -199,13 +199,19 @@ def _as(kind: _TokenType) -> Callable[[RegexLexer, Any], Iterator[tuple[int, _To
     return callback
 
 
-def _vocabulary(members: Any, kind: _TokenType) -> Callable[[RegexLexer, Any], Iterator[tuple[int, _TokenType, str]]]:
-    """A callback for a word where the vocabulary is expected: ``kind`` if it is one, else a plain name."""
+def _vocabulary(
+    members: Any, kind: _TokenType, *, pseudo: bool = False
+) -> Callable[[RegexLexer, Any], Iterator[tuple[int, _TokenType, str]]]:
+    """A callback for a word where the vocabulary is expected: ``kind`` if it is one, else a plain name.
+
+    With ``pseudo``, ``baseline`` (and ``exit``) are ``Name.Builtin.Pseudo`` (``expect baseline beats ...``).
+    """
     known = frozenset(members)
+    reserved = frozenset(_PSEUDO) if pseudo else frozenset()
 
     def callback(lexer: RegexLexer, match: Any, ctx: Any = None) -> Iterator[tuple[int, _TokenType, str]]:
         text = match.group()
-        yield match.start(), kind if text in known else Name.Variable, text
+        yield match.start(), kind if text in known else Name.Builtin.Pseudo if text in reserved else Name.Variable, text
 
     return callback
 
@@ -296,7 +302,10 @@ class JourneyLexer(RegexLexer):
             (rf"\b(theme)(\s+)({NAME})", bygroups(Keyword, Text, _vocabulary(THEMES, Theme))),
             (rf"\b(sensitivity)(\s+)({NAME})", bygroups(Keyword, Text, _vocabulary(MODULES, Module))),
             # `expect nps > 30`, `beats baseline on nps`: metrics
-            (rf"\b(expect|on)(\s+)({NAME})", bygroups(Keyword, Text, _vocabulary(_METRIC_WORDS, Name.Builtin))),
+            (
+                rf"\b(expect|on)(\s+)({NAME})",
+                bygroups(Keyword, Text, _vocabulary(_METRIC_WORDS, Name.Builtin, pseudo=True)),
+            ),
             # `-> STAGE`, `-> exit`, `use TOUCHPOINT`, `recover by TOUCHPOINT`
             (rf"(->)(\s*)({_alternatives(_PSEUDO)})", bygroups(Operator, Text, Name.Builtin.Pseudo)),
             (rf"(->)(\s*)({_NAMED})", bygroups(Operator, Text, _as(Name.Class))),
@@ -426,8 +435,10 @@ def textmate_grammar() -> dict[str, Any]:
             "captures": {"1": {"name": scope}, "2": {"name": name_scope, **named}},
         }
 
-    def vocabulary(members: Any, scope: str) -> dict[str, Any]:
-        return {"patterns": [{"match": kw(members), "name": scope}, {"match": NAME, "name": "variable.other.journey"}]}
+    def vocabulary(members: Any, scope: str, *, pseudo: bool = False) -> dict[str, Any]:
+        reserved = [{"match": kw(_PSEUDO), "name": "constant.language.journey"}] if pseudo else []
+        patterns = [{"match": kw(members), "name": scope}, *reserved, {"match": NAME, "name": "variable.other.journey"}]
+        return {"patterns": patterns}
 
     repository: dict[str, Any] = {
         "comment": {
@@ -509,7 +520,7 @@ def textmate_grammar() -> dict[str, Any]:
                     "match": rf"\b(expect|on){_END}\s+({NAME})",
                     "captures": {
                         "1": {"name": "keyword.control.journey"},
-                        "2": vocabulary(_METRIC_WORDS, "support.constant.metric.journey"),
+                        "2": vocabulary(_METRIC_WORDS, "support.constant.metric.journey", pseudo=True),
                     },
                 },
                 {
