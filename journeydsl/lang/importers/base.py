@@ -18,11 +18,9 @@ hint), rendered like every other diagnostic by :mod:`journeydsl.lang.render`.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import NoReturn
 
@@ -42,7 +40,7 @@ from ..model import (
     Transition,
 )
 from ..vocabulary import DISTRIBUTIONS, RESERVED_TARGETS, UNIT_SECONDS
-from ._text import write_imported
+from ..writer import write_journey
 
 __all__ = [
     "IMPORT_CODES",
@@ -463,15 +461,6 @@ def _touchpoint(draft: DraftTouchpoint, name: str, stage: str) -> Touchpoint:
 # ---- the text ----------------------------------------------------------------------------------
 
 
-def _writer() -> Callable[[Journey], str] | None:
-    """The language's writer (``journeydsl.lang.writer.write_journey``) when the package has one."""
-    if importlib.util.find_spec("journeydsl.lang.writer") is None:
-        return None
-    module = importlib.import_module("journeydsl.lang.writer")
-    function = getattr(module, "write_journey", None)
-    return function if callable(function) else None
-
-
 def _comment(text: str) -> str:
     """One comment line: the text with no line break or control character (``#`` runs to the line's end)."""
     return "# " + clean_name(text, "").replace("\\", "\\\\") if text else "#"
@@ -480,9 +469,8 @@ def _comment(text: str) -> str:
 def journey_text(journey: Journey, *, source: str, command: str, notes: Sequence[str] = ()) -> str:
     """The journey as formatted ``.journey`` text, headed by comments naming its source and the command.
 
-    The text comes from the language's writer (:mod:`journeydsl.lang.writer`)
-    when the package has one, else from the importers' own writer for the
-    constructs an import produces.
+    The text comes from the language's writer (:func:`journeydsl.lang.writer.write_journey`),
+    in the layout of ``journey fmt``.
 
     Parameters
     ----------
@@ -505,8 +493,7 @@ def journey_text(journey: Journey, *, source: str, command: str, notes: Sequence
         _comment(f"Command: {command}"),
         *(_comment(note) for note in notes),
     ]
-    write = _writer() or write_imported
-    body = write(journey)
+    body = write_journey(journey)
     return "\n".join(header) + "\n\n" + body.lstrip("\n") + ("" if body.endswith("\n") else "\n")
 
 
