@@ -5,17 +5,27 @@ through :func:`read_options`, as one :class:`ReadOptions` (its ``read``
 parameter) that :func:`~journeydsl.cli.output.load_journey` reads the file with.
 Every command that simulates takes the run options through :func:`run_options`:
 ``--customers``, ``--horizon TIME``, ``--replications/-r``, ``--seed``,
-``--warmup TIME``, ``--workers/-j`` and ``--period TIME``.  The command receives them as one
+``--warmup TIME``, ``--workers/-j``, ``--period TIME``, ``--precision WIDTH``,
+``--objective METRIC`` (unless the command has its own), ``--max-replications N``
+and ``--quick``.  The command receives them as one
 :class:`RunOptions` (its ``run`` parameter) and turns them into one
 :class:`~journeydsl.sim.settings.RunSettings` with :meth:`RunOptions.settings`
 once the journey is loaded, since times are counted in the journey's own unit.
+While the command runs, what the runner says about a precision (reached, or
+stopped by the cap) is collected and printed on standard error at the end.
+
+``--design`` completes the design names of the journey file given earlier on
+the command line in bash, zsh and fish (:func:`complete_designs`; see
+``docs/cli.md``, "Shell completion").
 
 Examples
 --------
 >>> TIME.convert("90 min", None, None)
 5400.0
->>> RunOptions(customers=200).replications
-1
+>>> RunOptions(customers=200).replications is None
+True
+>>> parse_precision("5 min", "time_in_journey", "hours")
+(0.0833333, False)
 >>> ReadOptions().allow_large
 False
 """
@@ -23,19 +33,33 @@ False
 from __future__ import annotations
 
 import functools
+import inspect
+import logging
+import math
 import os
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from click.shell_completion import CompletionItem
 
 from ..api import RunSettings
 from ..lang.checks import MAX_LOOP_VISITS, MAX_RUN_CUSTOMERS
-from ..lang.decisions import parse_min_difference
+from ..lang.decisions import METRIC_UNITS, parse_min_difference
 from ..lang.model import Journey, Quantity
 from ..lang.units import parse_time, to_time_unit
+from ..lang.vocabulary import METRICS, UNIT_SECONDS
+from ..sim.settings import (
+    DEFAULT_MAX_REPLICATIONS,
+    MAX_REPLICATIONS,
+    PRECISION_OBJECTIVES,
+    QUICK_CUSTOMERS,
+    QUICK_MAX_REPLICATIONS,
+    Precision,
+)
 
 __all__ = [
     "FILE",
@@ -47,6 +71,9 @@ __all__ = [
     "RunOptions",
     "run_options",
     "designs_option",
+    "complete_designs",
+    "parse_precision",
+    "quick_customers",
     "min_difference_option",
     "min_differences",
     "format_option",
@@ -208,11 +235,68 @@ def read_options(command: F) -> F:
     )(command)
 
 
+def complete_designs(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    """The design names of the journey file(s) given earlier on the command line that start with ``incomplete``.
+
+    Shell completion of ``--design``: the file (``FILE``, or each of
+    ``FILES``) is read with journeydsl's loader (parsed, its imports read,
+    nothing executed, no checks run) under ``--root`` when given; on any
+    problem (no file yet, a missing or broken file) there is nothing to offer.
+
+    Parameters
+    ----------
+    ctx : click.Context
+        The command's context as far as the shell's words were parsed.
+    param : click.Parameter
+        The ``--design`` option.
+    incomplete : str
+        What has been typed of the name so far.
+
+    Returns
+    -------
+    list of CompletionItem
+        ``baseline`` and the variants' names, in the order written, each once.
+    """
+    from ..lang.loader import load_file
+
+    given = ctx.params.get("file") or ctx.params.get("files") or ()
+    files: list[Any] = [given] if isinstance(given, str | os.PathLike) else list(given)
+    root = ctx.params.get("root")
+    if not files:  # click stops parsing at the option being completed, before the FILE argument
+        files, root = _files_being_completed()
+    names: list[str] = []
+    for file in files:
+        try:
+            journey = load_file(os.fspath(file), os.fspath(root) if root else None).journey
+        except Exception:  # completion must never fail: offer nothing for this file
+            continue
+        if journey is None:
+            continue
+        for name in ["baseline", *(variant.name for variant in journey.variants)]:
+            if name.startswith(incomplete) and name not in names:
+                names.append(name)
+    return [CompletionItem(name) for name in names]
+
+
+def _files_being_completed() -> tuple[list[str], str | None]:
+    """The ``.journey`` files and the ``--root`` among the words the shell asks to complete (``COMP_WORDS``)."""
+    from click.shell_completion import split_arg_string
+
+    try:
+        words = split_arg_string(os.environ.get("COMP_WORDS", ""))
+    except ValueError:
+        return [], None
+    root = next((value for option, value in zip(words, words[1:], strict=False) if option == "--root"), None)
+    files = [word for word in words[1:] if word.endswith(".journey") and os.path.isfile(word)]
+    return files, root
+
+
 DESIGN_OPTION = click.option(
     "--design",
     default="baseline",
     show_default=True,
     metavar="NAME",
+    shell_complete=complete_designs,
     help="Which design: the baseline as written, or a variant declared in the file.",
 )
 
@@ -230,7 +314,9 @@ def designs_option(help: str) -> Callable[[F], F]:
     callable
         A click option decorator.
     """
-    return click.option("--design", "designs", multiple=True, metavar="NAME", help=help)
+    return click.option(
+        "--design", "designs", multiple=True, metavar="NAME", shell_complete=complete_designs, help=help
+    )
 
 
 def min_difference_option(command: F) -> F:
@@ -319,21 +405,143 @@ def plot_option(help: str = "Also draw the chart (.png, .svg, .pdf).") -> Callab
     return click.option("--plot", "plot_path", type=FIGURE, help=help)
 
 
+#: A ``--precision`` amount: a number, then ``%`` or a time unit.
+_PRECISION = re.compile(r"\s*(?P<number>(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?)\s*(?P<suffix>%|[A-Za-z]+)?\s*")
+
+
+def parse_precision(text: str, objective: str, time_unit: str | None) -> tuple[float, bool]:
+    """A ``--precision`` amount of ``objective``: the width in the metric's unit and whether it is relative.
+
+    Shares take percentage points (``2%`` or ``0.02``); times a time (``5 min``,
+    or a number in the journey's time unit); times and money (and ``profit``)
+    also take a share of the estimate (``5%``: narrower than 5% of the mean);
+    points and counts a plain number.
+
+    Parameters
+    ----------
+    text : str
+        As given on the command line.
+    objective : str
+        The metric the width is of (:data:`~journeydsl.sim.settings.PRECISION_OBJECTIVES`).
+    time_unit : str or None
+        The journey's time unit.
+
+    Returns
+    -------
+    tuple of (float, bool)
+        The width (a fraction when relative) and whether it is relative to the estimate.
+
+    Raises
+    ------
+    ValueError
+        With a message for people: not a positive amount, or a unit the metric is not measured in.
+
+    Examples
+    --------
+    >>> parse_precision("0.2", "satisfaction", None), parse_precision("2%", "conversion_rate", None)
+    ((0.2, False), (0.02, False))
+    >>> parse_precision("5%", "cost_per_customer", None)
+    (0.05, True)
+    """
+    kind = METRIC_UNITS.get(objective, "money")
+    example = {"share": "2%", "time": "5min", "money": "5%", "points": "0.2", "count": "0.02"}[kind]
+    match = _PRECISION.fullmatch(text)
+    if match is None:
+        raise ValueError(f"`{text}` is not a positive amount of {objective}, e.g. {example}")
+    number, suffix = float(match["number"]), match["suffix"]
+    if not (number > 0 and math.isfinite(number)):
+        raise ValueError(f"the precision must be a positive width, not `{text}`")
+    if suffix == "%":
+        if kind in ("points", "count"):
+            raise ValueError(f"{objective} is measured in {kind}: give a plain number, e.g. {example}")
+        return round(number / 100, 12), kind != "share"
+    if suffix:
+        if kind != "time" or suffix not in UNIT_SECONDS:
+            unit = "a time unit" if suffix in UNIT_SECONDS else f"`{suffix}`"
+            raise ValueError(f"{objective} is not measured in {unit}: give e.g. {example}")
+        return float(f"{to_time_unit(Quantity(number, suffix), time_unit):.6g}"), False
+    return number, False
+
+
+def quick_customers(journey: Journey) -> int | None:
+    """Customers per replication for ``--quick``: :data:`~journeydsl.sim.settings.QUICK_CUSTOMERS`, or
+    ``None`` (the journey's own run) when the journey brings fewer or is a market.
+
+    A cohort brings its count; Poisson arrivals their rate over the horizon
+    (without a horizon, ``QUICK_CUSTOMERS``).
+    """
+    arrivals = journey.arrivals
+    if arrivals is None or arrivals.kind == "market":
+        return None
+    if arrivals.kind == "cohort":
+        brings = arrivals.count or 0.0
+    else:
+        per = UNIT_SECONDS.get(arrivals.per or "")
+        horizon = journey.horizon
+        if horizon is None:
+            return QUICK_CUSTOMERS
+        if arrivals.rate is None or per is None or horizon.unit not in UNIT_SECONDS:
+            return None
+        brings = arrivals.rate / per * horizon.value * UNIT_SECONDS[horizon.unit]
+    return QUICK_CUSTOMERS if brings > QUICK_CUSTOMERS else None
+
+
 @dataclass(frozen=True)
 class RunOptions:
-    """The run options as given on the command line (times in seconds); see :func:`run_options`."""
+    """The run options as given on the command line (times in seconds); see :func:`run_options`.
+
+    Refuses (a usage error, before any file is read) ``--customers`` with
+    ``--horizon``, ``--replications`` with ``--precision`` or ``--quick`` (the
+    precision decides how many), and ``--max-replications`` or ``--objective``
+    without a precision (they would change nothing).
+    """
 
     customers: int | None = None
     horizon: float | None = None
-    replications: int = 1
+    replications: int | None = None
     seed: int | None = None
     warmup: float | None = None
     workers: int | None = None
     period: float | None = None
+    precision: str | None = None
+    objective: str | None = None
+    max_replications: int | None = None
+    quick: bool = False
 
     def __post_init__(self) -> None:
         if self.customers is not None and self.horizon is not None:
             raise click.UsageError("give --customers or --horizon, not both")
+        precise = self.precision is not None or self.quick
+        if precise and self.replications is not None:
+            raise click.UsageError(
+                "give --replications or --precision/--quick, not both: with a precision, replications are added "
+                "until the interval is narrow enough (cap them with --max-replications)"
+            )
+        if not precise and self.max_replications is not None:
+            raise click.UsageError("--max-replications caps --precision or --quick; give one of them too")
+        if not precise and self.objective is not None:
+            raise click.UsageError("--objective says what --precision or --quick measure; give one of them too")
+
+    def precision_asked(self, journey: Journey) -> Precision | None:
+        """The :class:`~journeydsl.sim.settings.Precision` asked for, or ``None``.
+
+        Raises
+        ------
+        click.BadParameter
+            For a ``--precision`` that is not an amount of the objective (exit 2).
+        """
+        if self.precision is None and not self.quick:
+            return None
+        objective = self.objective or "satisfaction"
+        default_most = QUICK_MAX_REPLICATIONS if self.quick else DEFAULT_MAX_REPLICATIONS
+        most = self.max_replications or default_most
+        if self.precision is None:
+            return Precision.quick(objective, most)
+        try:
+            width, relative = parse_precision(self.precision, objective, journey.time_unit)
+            return Precision(width, objective, relative, most)
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--precision") from None
 
     def settings(self, journey: Journey) -> RunSettings:
         """The one :class:`RunSettings` of a command, times counted in ``journey``'s unit.
@@ -346,33 +554,40 @@ class RunOptions:
         Returns
         -------
         RunSettings
-            The settings, the seed left for the API to resolve.
+            The settings, the seed left for the API to resolve.  With
+            ``--quick``, at most :data:`~journeydsl.sim.settings.QUICK_CUSTOMERS`
+            customers per replication unless ``--customers`` or ``--horizon`` was given.
 
         Raises
         ------
         click.UsageError
             When the journey runs without end (Poisson arrivals, no horizon) and
-            neither ``--customers`` nor ``--horizon`` was given, or the settings
+            neither ``--customers`` nor ``--horizon`` (nor ``--quick``) was given, or the settings
             are impossible (a zero horizon).
         """
         horizon = self._in(journey, self.horizon)
+        customers = self.customers
+        if self.quick and customers is None and horizon is None:
+            customers = quick_customers(journey)
         if (
-            self.customers is None
+            customers is None
             and horizon is None
             and journey.horizon is None
             and journey.arrivals is not None
             and journey.arrivals.kind == "poisson"
         ):
             raise click.UsageError("this journey has no horizon: give --customers N or --horizon TIME")
+        precision = self.precision_asked(journey)
         try:
             return RunSettings(
-                customers=self.customers,
+                customers=customers,
                 horizon=horizon,
                 warmup=self._in(journey, self.warmup) or 0.0,
-                replications=self.replications,
+                replications=self.replications or 1,
                 seed=self.seed,
                 workers=self.workers,
                 period=self._in(journey, self.period),
+                precision=precision,
             )
         except ValueError as error:
             raise click.UsageError(str(error)) from None
@@ -392,15 +607,78 @@ RUN_HELP = {
     "workers": "Processes for the replications [default: all cores].",
     "period": "Period of the results' time series, e.g. '1 week' [default: the hour, day, week, month, "
     "quarter or year that cuts the run into at most 60].",
+    "precision": "Add replications until the 95% interval of --objective is narrower than WIDTH (its full "
+    "width, high minus low): 0.2 (points), 2% (a share, in percentage points), 5min (a time), 5% (of the "
+    "estimate, for times and money). Every design must reach it. Same seed, same stopping point, whatever "
+    "--workers. Not with --replications.",
+    "objective": "With --precision or --quick: the metric whose interval must be narrow enough. "
+    "[default: satisfaction]",
+    "max_replications": f"With --precision or --quick: stop after this many replications, reached or not "
+    f"(a warning says so). [default: {DEFAULT_MAX_REPLICATIONS}; {QUICK_MAX_REPLICATIONS} with --quick]",
+    "quick": f"Just precise enough for a workshop: at most {QUICK_CUSTOMERS} customers per replication and "
+    f"replications until --objective's interval is coarse-narrow (satisfaction 0.2 points; see docs/cli.md), "
+    f"at most {QUICK_MAX_REPLICATIONS}. --precision and --customers override its parts.",
 }
+
+
+class _PrecisionNotes(logging.Handler):
+    """Collects what the runner says about precisions while a command runs, each message once."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.notes: list[tuple[int, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        note = (record.levelno, record.getMessage())
+        if note not in self.notes:
+            self.notes.append(note)
+
+
+def _with_precision_notes(command: F) -> F:
+    """Run ``command`` with the runner's precision messages printed on standard error when it ends.
+
+    The runner logs INFO when a precision was reached and WARNING when the cap
+    stopped it (printed as ``Warning: ...``).  They are printed after the
+    command's output, once each, even when the command ends in an exit code.
+    """
+
+    @functools.wraps(command)
+    def noting(*args: Any, **kwargs: Any) -> Any:
+        from ..lang.escape import terminal
+
+        runner_log = logging.getLogger("journeydsl.sim.runner")
+        handler = _PrecisionNotes()
+        level, propagate = runner_log.level, runner_log.propagate
+        runner_log.addHandler(handler)
+        runner_log.setLevel(logging.INFO)
+        runner_log.propagate = False
+        try:
+            return command(*args, **kwargs)
+        finally:
+            runner_log.removeHandler(handler)
+            runner_log.setLevel(level)
+            runner_log.propagate = propagate
+            for severity, message in handler.notes:
+                click.echo(terminal(f"Warning: {message}" if severity >= logging.WARNING else message), err=True)
+
+    return noting  # type: ignore[return-value]
+
+
+#: Where an option's value comes from when the command line did not give it.
+_NOT_GIVEN = (click.core.ParameterSource.DEFAULT, click.core.ParameterSource.DEFAULT_MAP, None)
 
 
 def run_options(**help: str) -> Callable[[F], F]:
     """The options that say how to simulate, given to the command as one :class:`RunOptions` ``run``.
 
     Adds ``--customers``, ``--horizon TIME``, ``-r/--replications``, ``--seed``,
-    ``--warmup TIME``, ``-j/--workers`` and ``--period TIME`` (in this order) and refuses
-    ``--customers`` with ``--horizon`` (a usage error, before any file is read).
+    ``--warmup TIME``, ``-j/--workers``, ``--period TIME``, ``--precision WIDTH``,
+    ``--objective METRIC``, ``--max-replications N`` and ``--quick`` (in this
+    order) and refuses ``--customers`` with ``--horizon`` and ``--replications``
+    with ``--precision`` (usage errors, before any file is read).  A command
+    that has its own ``--objective`` (a parameter ``objective``: ``compare``
+    ranks by it, ``opportunities`` values in it) keeps it: the precision then
+    measures that objective.
 
     Parameters
     ----------
@@ -416,21 +694,76 @@ def run_options(**help: str) -> Callable[[F], F]:
     if unknown:
         raise TypeError(f"no run option {', '.join(sorted(unknown))}")
     texts = {**RUN_HELP, **help}
-    options = [
-        click.option("--customers", type=click.IntRange(min=1), help=texts["customers"]),
-        click.option("--horizon", type=TIME, metavar="TIME", help=texts["horizon"]),
-        click.option(
-            "--replications",
-            "-r",
-            type=click.IntRange(min=1),
-            default=1,
-            show_default=True,
-            help=texts["replications"],
-        ),
-        click.option("--seed", type=click.IntRange(min=0), help=texts["seed"]),
-        click.option("--warmup", type=TIME, metavar="TIME", help=texts["warmup"]),
-        click.option("--workers", "-j", type=click.IntRange(min=1), help=texts["workers"]),
-        click.option("--period", type=TIME, metavar="TIME", help=texts["period"]),
-    ]
 
-    return _options_as(RunOptions, "run", options)
+    def decorate(command: F) -> F:
+        # The command's own --objective (compare, opportunities) may be declared above or below this decorator.
+        own_objective = "objective" in inspect.signature(command).parameters
+        options = [
+            click.option("--customers", type=click.IntRange(min=1), help=texts["customers"]),
+            click.option("--horizon", type=TIME, metavar="TIME", help=texts["horizon"]),
+            click.option(
+                "--replications",
+                "-r",
+                type=click.IntRange(min=1),
+                default=1,
+                show_default=True,
+                help=texts["replications"],
+            ),
+            click.option("--seed", type=click.IntRange(min=0), help=texts["seed"]),
+            click.option("--warmup", type=TIME, metavar="TIME", help=texts["warmup"]),
+            click.option("--workers", "-j", type=click.IntRange(min=1), help=texts["workers"]),
+            click.option("--period", type=TIME, metavar="TIME", help=texts["period"]),
+            click.option("--precision", metavar="WIDTH", help=texts["precision"]),
+            click.option(
+                "--max-replications",
+                type=click.IntRange(min=2, max=MAX_REPLICATIONS),
+                metavar="N",
+                help=texts["max_replications"],
+            ),
+            click.option("--quick", is_flag=True, help=texts["quick"]),
+        ]
+        if not own_objective:
+            options.insert(
+                -2,
+                click.option(
+                    "--objective", type=click.Choice(list(METRICS)), metavar="METRIC", help=texts["objective"]
+                ),
+            )
+        names = [
+            "customers",
+            "horizon",
+            "replications",
+            "seed",
+            "warmup",
+            "workers",
+            "period",
+            "precision",
+            "max_replications",
+            "quick",
+        ]
+
+        @functools.wraps(command)
+        def with_record(*args: Any, **kwargs: Any) -> Any:
+            values = {name: kwargs.pop(name) for name in names}
+            context = click.get_current_context(silent=True)
+            if context is not None and context.get_parameter_source("replications") in _NOT_GIVEN:
+                values["replications"] = None  # the default: a precision may decide instead
+            precise = values["precision"] is not None or values["quick"]
+            if own_objective:
+                objective = kwargs["objective"]
+                if precise and objective not in PRECISION_OBJECTIVES:
+                    raise click.BadParameter(
+                        f"a precision can be of {', '.join(PRECISION_OBJECTIVES)}, not {objective}",
+                        param_hint="--objective",
+                    )
+                values["objective"] = objective if precise else None
+            else:
+                values["objective"] = kwargs.pop("objective")
+            return command(*args, run=RunOptions(**values), **kwargs)
+
+        decorated: Any = _with_precision_notes(with_record)
+        for option in reversed(options):
+            decorated = option(decorated)
+        return decorated
+
+    return decorate

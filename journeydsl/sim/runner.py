@@ -20,6 +20,18 @@ and SIGHUP back, so that they reach it, and only it, once the pool runs (a
 signal taken by a helper thread, or in the middle of a fork, could be lost);
 waiting for results, it wakes every second, so a handler never waits long.
 
+A run may ask for a precision instead of a number of replications
+(:class:`~journeydsl.sim.settings.Precision`, ``--precision`` on the command
+line): the runner then adds replications, in batches of as many as it has
+workers, until the 95% interval of the precision's metric is narrower than
+asked for every design, or the cap is reached.  It decides in replication
+order (after 5 replications, after 6, ...) whatever the batch, and replication
+``k`` is the same whatever the stopping point, so where it stops depends on
+the seed alone, never on the workers; replications a batch ran beyond the
+stopping point are kept (a later call may use them) but not counted.  It logs
+where it stopped on the ``journeydsl.sim.runner`` logger: INFO when the
+precision was reached, WARNING when the cap stopped it.
+
 A :class:`Runner` remembers every replication it has run, keyed by what
 decides its numbers (the design's simulated content, customers, horizon,
 warm-up, the replication's seed and index).  Analyses and reports that share
@@ -40,6 +52,8 @@ Examples
 
 from __future__ import annotations
 
+import logging
+import math
 import os
 import signal
 import sys
@@ -59,12 +73,15 @@ from .engine import TraceRow, run_replication
 from .metrics import Collector
 from .plan import Plan, compile_plan
 from .results import Document, NoCustomersError, ResultError, provenance, summarise
-from .settings import MAX_REPLICATIONS, RunSettings
+from .settings import MAX_REPLICATIONS, Precision, RunSettings, Settled
 
 __all__ = ["Design", "NoCustomersError", "Outcome", "RunKey", "Runner", "replication_seeds", "simulation_key"]
 
 #: Offset between the master seeds of designs run with independent (not common) random numbers.
 _INDEPENDENT_SEED_STEP = 7919
+
+#: Where the runner says where a run with a precision stopped (INFO reached, WARNING stopped by the cap).
+logger = logging.getLogger(__name__)
 
 
 def replication_seeds(seed: int, replications: int) -> Sequence[int]:
@@ -255,6 +272,76 @@ class Outcome:
         return results_frame(self.results, kind)
 
 
+def _interval_width(collectors: Sequence[Collector], precision: Precision) -> float:
+    """The full width of the 95% interval of the precision's metric, as the results show it (relative: / |mean|).
+
+    ``profit`` is each replication's revenue minus its cost per customer, its
+    interval Student's t over the replications that counted customers.
+    """
+    from .metrics import Moments
+    from .results import estimate, interval
+
+    if precision.objective == "profit":
+        moments = Moments()
+        for collector in collectors:
+            revenue, cost = collector.metric("revenue_per_customer"), collector.metric("cost_per_customer")
+            if revenue.n:
+                moments.add(revenue.mean - cost.mean)
+        if moments.n < 2:
+            return math.inf
+        low, high = interval(moments.mean, moments.stderr, moments.n - 1)["ci95"]
+        mean = moments.mean
+    else:
+        measured = estimate(list(collectors), precision.objective)
+        if measured.customers == 0:
+            return math.inf
+        block = interval(measured.mean, measured.stderr, measured.df, metric=precision.objective, n=measured.customers)
+        low, high = block["ci95"]
+        mean = measured.mean
+    width = float(high - low)
+    if not precision.relative:
+        return width
+    return width / abs(mean) if mean else (0.0 if width == 0 else math.inf)
+
+
+def _log_settled(precision: Precision, reached: bool, achieved: float | None, count: int) -> None:
+    """Say where a run with a precision stopped: INFO when reached, WARNING when the cap stopped it."""
+    asked = _amount(precision, precision.width)
+    replications = f"{count} replication{'s' if count != 1 else ''}"
+    if reached:
+        logger.info(
+            "precision reached: the 95%% interval of %s spans %s after %s (asked: narrower than %s)",
+            precision.objective,
+            _amount(precision, achieved),
+            replications,
+            asked,
+        )
+    else:
+        logger.warning(
+            "precision not reached: the 95%% interval of %s still spans %s after %s, the cap "
+            "(max replications %d; asked: narrower than %s). The figures stand at this precision: "
+            "raise the cap, ask for less or simulate more customers per replication",
+            precision.objective,
+            _amount(precision, achieved),
+            replications,
+            precision.most,
+            asked,
+        )
+
+
+def _amount(precision: Precision, value: float | None) -> str:
+    """A width as people read it: ``5% of the mean``, ``2 percentage points``, ``0.2``."""
+    from ..lang.decisions import METRIC_UNITS
+
+    if value is None or not math.isfinite(value):
+        return "unbounded"
+    if precision.relative:
+        return f"{100 * value:.3g}% of the mean"
+    if METRIC_UNITS.get(precision.objective) == "share":
+        return f"{100 * value:.3g} percentage points"
+    return f"{value:.3g}"
+
+
 class _Task(NamedTuple):
     journey: Journey
     settings: RunSettings
@@ -370,6 +457,8 @@ class Runner:
         self.engine_runs: list[RunKey] = []
         self._collectors: dict[RunKey, Collector] = {}
         self._plans: dict[Hashable, Plan] = {}
+        # Per unsettled settings with a precision, the most replications a call settled on.
+        self._floors: dict[RunSettings, int] = {}
 
     def run(
         self,
@@ -382,6 +471,14 @@ class Runner:
         progress: Callable[[float], None] | None = None,
     ) -> list[Outcome]:
         """Run every design for ``settings.replications`` replications with the same seeds.
+
+        With a :attr:`~RunSettings.precision` not yet settled, the number of
+        replications is settled first (see the module's notes): from
+        ``settings.replications`` (the fewest), or from the most an earlier
+        call of this runner with the same settings settled on, so analyses
+        sharing a runner never count fewer replications than one before them;
+        the outcomes' settings then carry the number run and a
+        :class:`~journeydsl.sim.settings.Settled` record.
 
         Parameters
         ----------
@@ -408,6 +505,8 @@ class Runner:
         if not designs:
             raise ValueError("nothing to run: no designs given")
         settings = settings.resolved(designs[0].journey.seed)
+        if settings.precision is not None and settings.settled is None:
+            settings = self._settle(designs, settings, paired, common_random_numbers, None if trace else progress)
         keys: list[list[RunKey]] = []
         tasks: dict[RunKey, _Task] = {}
         for number, design in enumerate(designs):
@@ -430,6 +529,69 @@ class Runner:
             )
             for design, ks in zip(designs, keys, strict=True)
         ]
+
+    def _settle(
+        self,
+        designs: Sequence[Design],
+        settings: RunSettings,
+        paired: bool,
+        common_random_numbers: bool,
+        progress: Callable[[float], None] | None,
+    ) -> RunSettings:
+        """``settings`` with the number of replications its precision needs for ``designs`` (see :meth:`run`).
+
+        Replications run in batches of the worker count; after each batch the
+        counts are tried in order, from the fewest, and the first at which
+        every design's interval is narrow enough is the one.  At the cap the
+        run stops where it is, not reached.
+        """
+        from .results import rounded
+
+        precision = settings.precision
+        assert precision is not None  # checked by the caller
+        most = precision.most
+        start = min(max(settings.replications, self._floors.get(settings, 0)), most)
+        batch = settings.worker_count(most)
+        runs = []
+        for number, design in enumerate(designs):
+            master = settings.master_seed + (0 if common_random_numbers else _INDEPENDENT_SEED_STEP * number)
+            runs.append((design.journey, simulation_key(design.journey), replication_seeds(master, most)))
+
+        def key(content: Hashable, seeds: Sequence[int], index: int) -> RunKey:
+            return RunKey(content, settings.customers, settings.horizon, settings.warmup, seeds[index], index)
+
+        ran = 0
+        count = start
+        widest = math.inf
+        reached = False
+        while not reached and ran < most:
+            target = min(max(start, ran + batch), most)
+            tasks = {}
+            for journey, content, seeds in runs:
+                for index in range(ran, target):
+                    known = self._collectors.get(key(content, seeds, index))
+                    if known is None or (paired and known.records is None):
+                        tasks[key(content, seeds, index)] = _Task(journey, settings, seeds[index], index, paired)
+            within = None
+            if progress is not None:
+
+                def within(fraction: float, before: int = ran, size: int = target - ran) -> None:
+                    progress((before + fraction * size) / most)
+
+            self._execute(tasks, settings, None, within)
+            for count in range(max(start, ran + 1), target + 1):
+                widest = max(
+                    _interval_width([self._collectors[key(content, seeds, i)] for i in range(count)], precision)
+                    for _, content, seeds in runs
+                )
+                reached = widest < precision.width
+                if reached:
+                    break
+            ran = target
+        self._floors[settings] = max(self._floors.get(settings, 0), count)
+        achieved = rounded(widest) if math.isfinite(widest) else None
+        _log_settled(precision, reached, achieved, count)
+        return replace(settings, replications=count, settled=Settled(reached, achieved))
 
     def _plan(self, journey: Journey) -> Plan:
         content = simulation_key(journey)
