@@ -7,8 +7,10 @@ in one namespace, every output compared with the one the page shows.
 
 from __future__ import annotations
 
+import copy
 import doctest
 import json
+import pickle
 import re
 import shutil
 import sys
@@ -127,6 +129,12 @@ def test_a_comparison_is_a_plain_document_with_a_short_line(comparison):
     validator("comparison.schema.json").validate(comparison)
 
 
+def test_a_comparison_copies_and_pickles_as_itself(comparison):
+    for copied in (copy.deepcopy(comparison), pickle.loads(pickle.dumps(comparison))):
+        assert type(copied) is Comparison and copied == comparison and repr(copied) == repr(comparison)
+    assert type(dict(comparison)) is dict
+
+
 def test_design_tests_wrap_their_document(coffee):
     document = jd.run_tests(coffee, customers=60, seed=3)
     tests = DesignTests(document)
@@ -153,8 +161,8 @@ def test_an_outcome_without_customers_says_so_in_its_repr():
 def test_the_journey_html_has_a_summary_and_a_stage_table_without_graphviz(coffee):
     html = journey_html(coffee, graph=False)
     assert "<svg" not in html
-    assert "<td>designs</td><td>baseline, warmer barista</td>" in html
-    assert "<td>segments</td><td>regulars 40%, visitors 60%</td>" in html
+    assert '<th scope="row">designs</th><td>baseline, warmer barista</td>' in html
+    assert '<th scope="row">segments</th><td>regulars 40%, visitors 60%</td>' in html
     assert "<td>order</td><td>purchase</td><td></td><td>barista (staff)</td>" in html
     assert "<td>collect</td><td></td><td>yes</td><td>counter (staff)</td>" in html
 

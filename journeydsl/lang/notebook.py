@@ -153,6 +153,7 @@ def html_table(
     *,
     caption: str | None = None,
     numeric: Iterable[int] = (),
+    row_headers: bool = False,
 ) -> str:
     """An HTML table; every cell is escaped (numbers are written with :func:`number`).
 
@@ -166,6 +167,8 @@ def html_table(
         The table's caption.
     numeric : iterable of int
         The columns to right-align (numbers are right-aligned wherever they stand).
+    row_headers : bool
+        The first cell of each row heads its row (``<th scope="row">``).
 
     Returns
     -------
@@ -194,6 +197,9 @@ def html_table(
                 text = number(float(cell))
             else:
                 text = "-" if cell is None else str(cell)
+            if row_headers and index == 0:
+                cells.append(f'<th scope="row">{html_text(text)}</th>')
+                continue
             css = ' class="num"' if is_number or index in right else ""
             cells.append(f"<td{css}>{html_text(text)}</td>")
         parts.append("<tr>" + "".join(cells) + "</tr>")
@@ -308,7 +314,7 @@ def journey_html(journey: Journey, *, graph: bool = True) -> str:
     str
         HTML, every name escaped.
     """
-    summary = html_table(None, _summary_rows(journey))
+    summary = html_table(None, _summary_rows(journey), row_headers=True)
     drawing = graph_svg(journey) if graph else None
     if drawing is None:
         return wrap_html(summary + _stage_table(journey))
