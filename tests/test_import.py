@@ -358,3 +358,44 @@ def test_every_import_diagnostic_code_is_documented():
 
     text = Path(ROOT / "docs" / "import.md").read_text(encoding="utf-8")
     assert [code for code, title in IMPORT_CODES.items() if f"`{code}` {title}" not in text] == []
+
+
+def test_csv_from_a_decimal_comma_locale_with_excels_sep_line():
+    text = "sep=;\nStage;Touchpoint;Channel;Cost;Feel;Duration\nA;t1;staff;0,5;+1,5;1,5 min\n"
+    (touchpoint,) = imported(read_csv_map(text, "eu.csv")).all_touchpoints()
+    assert (touchpoint.cost, touchpoint.effects.modules[0].value, str(touchpoint.duration)) == (0.5, 1.5, "1.5 min")
+
+
+def test_cjml_round_trip_keeps_hostile_names_exactly():
+    names = ['say "hi" \\ there', "{braces} & <tags> ]]> #1; 50%", "\u65e5\u672c\u8a9e \u263a", "stage"]
+    stages = " ".join(
+        f'stage "s{i} {name}"{" goal" if i == len(names) - 1 else ""} {{ touchpoint "{name}": digital {{ feel +1 }}'
+        + (f' -> "s{i + 1} {names[i + 1]}"' if i < len(names) - 1 else "")
+        + " }"
+        for i, name in enumerate(n.replace("\\", "\\\\").replace('"', '\\"') for n in names)
+    )
+    original = loads(f'journey "J {{x}}" {{ {stages} }}')
+    again = imported(read_cjml(to_cjml(original), "h.xml"))
+    assert [tp.name for tp in again.all_touchpoints()] == names
+    assert [stage.name for stage in again.stages] == [stage.name for stage in original.stages]
+    assert again.name == "J {x}"
+
+
+@pytest.mark.parametrize("kind", ["mermaid", "csv", "cjml"])
+def test_any_prefix_of_a_good_file_imports_or_is_a_diagnostic(kind):
+    """Cut a good source anywhere: the importer gives a draft or an ImportFailed, never another exception."""
+    text = {
+        "mermaid": (IMPORTS / "working-day.mmd").read_text(encoding="utf-8"),
+        "csv": TEMPLATE.read_text(encoding="utf-8"),
+        "cjml": (IMPORTS / "book-swap.xml").read_text(encoding="utf-8"),
+    }[kind]
+    read = {"mermaid": read_mermaid, "csv": read_csv_map, "cjml": read_cjml}[kind]
+    outcomes = set()
+    for cut in range(0, len(text), 7):
+        try:
+            build_journey(read(text[:cut], f"cut.{kind}"), f"cut.{kind}")
+            outcomes.add("ok")
+        except ImportFailed as error:
+            assert all(d.span.line >= 1 and d.span.column >= 1 for d in error.diagnostics)
+            outcomes.add("refused")
+    assert outcomes == {"ok", "refused"} if kind != "cjml" else "refused" in outcomes

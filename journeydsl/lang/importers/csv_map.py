@@ -150,7 +150,12 @@ def read_csv_map(text: str, file: str) -> Draft:
         source.fail(
             "JI002", "the file is empty", 1, 1, 1, "the first line names the columns: stage,touchpoint,channel,..."
         )
-    delimiter = _delimiter(source.lines[first])
+    declared = source.lines[first].strip()
+    sep_line = 0
+    if len(declared) == 5 and declared.lower().startswith("sep="):  # Excel's "sep=;" first line
+        delimiter, sep_line = declared[4], first + 1
+    else:
+        delimiter = _delimiter(source.lines[first])
     reader = csv.reader(io.StringIO(source.text, newline=""), delimiter=delimiter, strict=True)
     rows = []
     starts: list[int] = []
@@ -164,7 +169,18 @@ def read_csv_map(text: str, file: str) -> Draft:
         pass
     except csv.Error as error:
         source.fail("JI204", f"the CSV cannot be read: {error}", reader.line_num or 1, 1, 1, "a quote may be unclosed")
-    header_index = next(i for i, row in enumerate(rows) if any(cell.strip() for cell in row))
+    header_index = next(
+        (i for i, row in enumerate(rows) if starts[i] > sep_line and any(cell.strip() for cell in row)), None
+    )
+    if header_index is None:
+        source.fail(
+            "JI002",
+            "the file names no columns",
+            1,
+            1,
+            1,
+            "the first line names the columns: stage,touchpoint,channel,...",
+        )
     header, header_line = rows[header_index], starts[header_index]
     header_columns = list(_cell_columns(source.lines[header_line - 1], delimiter))
     columns: dict[str, int] = {}
@@ -204,7 +220,7 @@ def read_csv_map(text: str, file: str) -> Draft:
         if not any(cell.strip() for cell in row):
             continue
         cells = list(_cell_columns(source.lines[line - 1], delimiter)) if line - 1 < len(source.lines) else []
-        touchpoint = _row(source, row, line, cells, columns)
+        touchpoint = _row(source, row, line, cells, columns, decimal_comma=delimiter != ",")
         if touchpoint is None:
             continue
         stage = clean_name(_cell(row, columns, "stage"), "")
@@ -235,10 +251,17 @@ def _cell(row: list[str], columns: dict[str, int], name: str) -> str:
 
 
 def _row(
-    source: Source, row: list[str], line: int, cells: list[int], columns: dict[str, int]
+    source: Source, row: list[str], line: int, cells: list[int], columns: dict[str, int], *, decimal_comma: bool
 ) -> DraftTouchpoint | None:
-    """One row as a touchpoint; diagnostics (and ``None``) for its bad cells."""
+    """One row as a touchpoint; diagnostics (and ``None``) for its bad cells.
+
+    In a file not separated by commas, a decimal comma (``0,5``) is read as a point.
+    """
     before = len(source.problems)
+
+    def number_text(name: str) -> str:
+        value = _cell(row, columns, name)
+        return value.replace(",", ".") if decimal_comma else value
 
     def at(name: str) -> int:
         index = columns[name]
@@ -260,12 +283,12 @@ def _row(
     duration = None
     if _cell(row, columns, "duration"):
         try:
-            duration = parse_duration(_cell(row, columns, "duration"))
+            duration = parse_duration(number_text("duration"))
         except ValueError as error:
             bad("duration", str(error), "write a time such as `5 min` or `exponential(3 min)`")
     numbers: dict[str, float | None] = {}
     for name in ("cost", "capacity"):
-        value = _cell(row, columns, name)
+        value = number_text(name)
         numbers[name] = None
         if value:
             if not _NUMBER.match(value) or float(value) < 0:
@@ -278,7 +301,7 @@ def _row(
     effects: list[DraftEffect] = []
     for name in columns:
         kind, _, subject = name.partition(" ")
-        value = _cell(row, columns, name)
+        value = number_text(name)
         if not value:
             continue
         if name in MODULES:
