@@ -370,6 +370,41 @@ def test_the_extension_manifest_fits_its_files():
     assert "test/**" in (EXTENSION / ".vscodeignore").read_text(encoding="utf-8").split()
 
 
+def expand(body: list[str]) -> str:
+    """A snippet as VS Code inserts it when every placeholder keeps its default (the first choice)."""
+    text = "\n".join(body)
+    text = re.sub(r"\$\{\d+:([^}]*)\}", r"\1", text)
+    text = re.sub(r"\$\{\d+\|([^,|]*)[^}]*\}", r"\1", text)
+    return re.sub(r"\$\d+", "", text)
+
+
+#: Where a snippet may stand: on its own, in a journey, in a stage, in a touchpoint's effects.
+PLACES = (
+    "{}",
+    'journey "J" {{\n{}\n}}',
+    'journey "J" {{ stage s {{\n{}\n}} }}',
+    'journey "J" {{ stage s {{ touchpoint t: staff {{\n{}\n}} }} }}',
+)
+
+
+def test_every_snippet_inserts_text_that_parses():
+    from journeydsl.api import check_text
+
+    snippets = json.loads((EXTENSION / "snippets" / "journey.code-snippets").read_text(encoding="utf-8"))
+    assert {"journey", "stage", "touchpoint", "segment", "choice", "failure", "variant", "expect"} <= set(snippets)
+    for name, snippet in snippets.items():
+        text = expand(snippet["body"])
+        assert "$" not in text, name
+        assert [v for k, v in JourneyLexer().get_tokens(text) if k in Error] == [], name
+        syntax = [
+            [d.code for d in check_text(place.format(text), name).diagnostics if d.code.startswith("JD0")]
+            for place in PLACES
+        ]
+        assert [] in syntax, (name, text, syntax)
+    whole = check_text(expand(snippets["journey"]["body"]), "journey snippet")
+    assert [d.code for d in whole.diagnostics if d.severity == "error"] == []
+
+
 # ---- the VS Code extension with Node.js --------------------------------------------------------
 
 
@@ -547,11 +582,15 @@ def test_the_extension_packages_to_a_vsix(node_modules, tmp_path):
         "extension/language-configuration.json",
         "extension/syntaxes/journey.tmLanguage.json",
         "extension/syntaxes/journey.markdown.tmLanguage.json",
+        "extension/snippets/journey.code-snippets",
         "extension/node_modules/vscode-languageclient/node.js",
         "extension.vsixmanifest",
     ):
         assert required in names, required
-    assert not any(n.startswith(("extension/test/", "extension/node_modules/vscode-textmate/")) for n in names)
+    assert not any(
+        n.startswith(("extension/test/", "extension/.vscode/", "extension/node_modules/vscode-textmate/"))
+        for n in names
+    )
     assert not any(n.startswith("extension/node_modules/@vscode/vsce/") for n in names)
     manifest = json.loads(zipfile.ZipFile(vsix).read("extension/package.json"))
     assert manifest["contributes"]["languages"][0]["id"] == "journey"
