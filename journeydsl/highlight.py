@@ -16,36 +16,36 @@ factors, phases, distributions, metrics, settings and units come from
 
 Token types (Pygments), with the TextMate scope the grammar gives the same words:
 
-======================================  ===================================  =================================
-What                                    Pygments token                       TextMate scope
-======================================  ===================================  =================================
-``# comment``                           ``Comment.Single``                   ``comment.line.number-sign``
-``"a name"``                            ``String.Double``                    ``string.quoted.double``
-keywords (``stage``, ``after``, ...)    ``Keyword`` / ``Keyword.Declaration`` ``keyword.control`` / ``keyword.declaration``
-``import``                              ``Keyword.Namespace``                ``keyword.control.import``
-journey and library names               ``Name.Namespace``                   ``entity.name.namespace``
-stage names                             ``Name.Class``                       ``entity.name.type.stage``
-touchpoint and care names               ``Name.Function``                    ``entity.name.function``
-segment names                           ``Name.Label``                       ``entity.name.type.segment``
-design (variant) names                  ``Name.Entity``                      ``entity.name.type.variant``
-failure names                           ``Name.Exception``                   ``entity.name.type.failure``
-channels (``staff``, ``digital``)       ``Name.Builtin.Channel``             ``support.type.channel``
-modules (``feel``, ``sense``)           ``Name.Builtin.Module``              ``support.function.module``
-themes (``trust``)                      ``Name.Builtin.Theme``               ``support.constant.theme``
-factors (``price``)                     ``Name.Builtin.Factor``              ``support.constant.factor``
-distributions (``normal(...)``)         ``Name.Builtin.Distribution``        ``support.function.distribution``
-metrics, condition subjects, phases     ``Name.Builtin``                     ``support.constant.*``
-settings blocks and keys (``memory``)   ``Name.Attribute``                   ``variable.other.property.setting``
-``exit``, ``baseline``                  ``Name.Builtin.Pseudo``              ``constant.language``
-days (``mon-fri``)                      ``Name.Constant``                    ``constant.other.day``
-other names                             ``Name.Variable``                    ``variable.other``
-numbers (``+2``, ``0.35``)              ``Number.Integer`` / ``Number.Float`` ``constant.numeric``
-units after a number (``5 min``)        ``Keyword.Type``                     ``keyword.other.unit`` in ``constant.numeric.quantity``
-percentages (``40%``)                   ``Number.Percent``                   ``constant.numeric.percentage``
-times of day (``09:00-17:00``)          ``Literal.Date``                     ``constant.numeric.time``
-``->``, ``>=``, ``/``                   ``Operator``                         ``keyword.operator``
-``{ } ( ) : , ;``                       ``Punctuation``                      ``punctuation.*``
-======================================  ===================================  =================================
+=====================================  =====================================  =======================================================
+What                                   Pygments token                         TextMate scope
+=====================================  =====================================  =======================================================
+``# comment``                          ``Comment.Single``                     ``comment.line.number-sign``
+``"a name"``                           ``String.Double``                      ``string.quoted.double``
+keywords (``stage``, ``after``, ...)   ``Keyword`` / ``Keyword.Declaration``  ``keyword.control`` / ``keyword.declaration``
+``import``                             ``Keyword.Namespace``                  ``keyword.control.import``
+journey and library names              ``Name.Namespace``                     ``entity.name.namespace``
+stage names                            ``Name.Class``                         ``entity.name.type.stage``
+touchpoint and care names              ``Name.Function``                      ``entity.name.function``
+segment names                          ``Name.Label``                         ``entity.name.type.segment``
+design (variant) names                 ``Name.Entity``                        ``entity.name.type.variant``
+failure names                          ``Name.Exception``                     ``entity.name.type.failure``
+channels (``staff``, ``digital``)      ``Name.Builtin.Channel``               ``support.type.channel``
+modules (``feel``, ``sense``)          ``Name.Builtin.Module``                ``support.function.module``
+themes (``trust``)                     ``Name.Builtin.Theme``                 ``support.constant.theme``
+factors (``price``)                    ``Name.Builtin.Factor``                ``support.constant.factor``
+distributions (``normal(...)``)        ``Name.Builtin.Distribution``          ``support.function.distribution``
+metrics, condition subjects, phases    ``Name.Builtin``                       ``support.constant.*``
+settings blocks and keys (``memory``)  ``Name.Attribute``                     ``variable.other.property.setting``
+``exit``, ``baseline``                 ``Name.Builtin.Pseudo``                ``constant.language``
+days (``mon-fri``)                     ``Name.Constant``                      ``constant.other.day``
+other names                            ``Name.Variable``                      ``variable.other``
+numbers (``+2``, ``0.35``)             ``Number.Integer`` / ``Number.Float``  ``constant.numeric``
+units after a number (``5 min``)       ``Keyword.Type``                       ``keyword.other.unit`` in ``constant.numeric.quantity``
+percentages (``40%``)                  ``Number.Percent``                     ``constant.numeric.percentage``
+times of day (``09:00-17:00``)         ``Literal.Date``                       ``constant.numeric.time``
+``->``, ``>=``, ``/``                  ``Operator``                           ``keyword.operator``
+``{ } ( ) : , ;``                      ``Punctuation``                        ``punctuation.*``
+=====================================  =====================================  =======================================================
 """
 
 from __future__ import annotations
