@@ -339,12 +339,24 @@ def test_end_of_line_comments_of_consecutive_lines_align() -> None:
 def test_blocks_written_on_one_line_stay_there_when_they_fit() -> None:
     one = "journey J {\n  stage a {\n    touchpoint t: web { feel +1; think +2 }\n  }\n}\n"
     assert format_text(one) == one
-    long = one.replace("web", "web duration 10 min cost 10 capacity 10 staff cost 45 per hour moment of truth")
+    long = one.replace(
+        "web", "web duration 10 min cost 10 capacity 10 staff cost 45 per hour share 50% for all every 1 year"
+    )
+    assert len(long.splitlines()[2]) > 120
     assert "{\n      feel +1\n      think +2\n    }" in format_text(long)
     several = "journey J {\n  stage a {\n    touchpoint t: web {\n      feel +1\n    }\n  }\n}\n"
     assert format_text(several) == several
     stage = "journey J { stage a { -> exit } }"
     assert format_text(stage) == "journey J {\n  stage a {\n    -> exit\n  }\n}\n"
+
+
+def test_a_factor_before_a_design_test_keeps_its_semicolon() -> None:
+    text = "journey J {\n  factor service expect 7;  # the factor\n  expect nps > 30\n  stage a goal {\n    -> exit\n  }\n}\n"
+    assert format_text(text) == text
+    assert format_text(text.replace(";", "; ; ")) == text
+    before, after = load_text(text).journey, load_text(format_text(text)).journey
+    assert before is not None and after is not None and len(after.design_tests) == 1
+    assert normal(after) == normal(before)
 
 
 def test_strings_and_quoted_names_are_kept_as_written() -> None:

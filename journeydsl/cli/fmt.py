@@ -137,7 +137,8 @@ def fmt(files: tuple[Path, ...], check: bool, diff: bool, read: ReadOptions) -> 
                 changed -= 1
                 continue
             click.echo(terminal(f"formatted {name}"), err=True)
-    _summary(changed, unchanged, invalid, only_look)
+    if any(os.fspath(path) != "-" for path in files):  # a filter of standard input says nothing more
+        _summary(changed, unchanged, invalid, only_look)
     failed = invalid > 0 or (only_look and changed > 0)
     raise click.exceptions.Exit(EXIT_INVALID if failed else EXIT_OK)
 

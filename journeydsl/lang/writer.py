@@ -14,7 +14,9 @@ Two doors:
 
 The canonical layout (docs/language.md, "Formatting"):
 
-* two spaces of indentation per block; one statement per line; no ``;``;
+* two spaces of indentation per block; one statement per line; no ``;`` (but
+  after a ``factor`` line followed by an ``expect`` test, which would otherwise
+  continue the factor);
 * single spaces between words; none before ``,`` ``:`` ``)`` nor after ``(``;
   ``exponential(3 min)``, ``rating 7/10``, ``60%``, ``09:00-17:00``;
 * the attributes of a touchpoint in the order ``capacity``, ``duration``,
@@ -32,7 +34,7 @@ The canonical layout (docs/language.md, "Formatting"):
   ``time unit``;
 * a block of effects, settings, a segment's body, an episode or a design's
   change to a stage or segment stays on one line (``{ feel +1; theme trust +1 }``)
-  when it was written on one line, holds no comment and fits in 100 columns;
+  when it was written on one line, holds no comment and fits in 120 columns;
   otherwise, and always for journeys, libraries, stages, choices, designs,
   opening hours and surveys, one item per line;
 * blank lines between statements are kept (several become one) except after
@@ -100,7 +102,7 @@ __all__ = ["format_text", "write_journey", "write_library", "LINE_WIDTH", "INDEN
 _T = TypeVar("_T")
 
 #: The width a block may reach and still stay on one line.
-LINE_WIDTH = 100
+LINE_WIDTH = 120
 #: One level of indentation.
 INDENT = "  "
 #: The extra indentation of a statement continued on the next line (after a comment).
@@ -486,8 +488,17 @@ class _Layout:
             if head is not None and id(head) in self.notes.blank_before and (index > 0 or leading):
                 self.blank()
             self.statement(atoms, indent, skip_leading=head)
+            if _continues(item, statements[index + 1] if index + 1 < len(statements) else None):
+                self.end_with_semicolon()
         tail = self.notes.leading.get(id(closing), []) if closing is not None else self.notes.end
         self.emit_comments(tail, indent, not statements)
+
+    def end_with_semicolon(self) -> None:
+        """End the statement just written with ``;``, before its comment."""
+        for line in reversed(self.lines):
+            if line.code:
+                line.code += ";"
+                return
 
     def align_factors(self, statements: list[Tree | Token]) -> None:
         """Pad the names of consecutive factor (and survey) lines so that their attributes align."""
@@ -612,6 +623,17 @@ class _Layout:
                 out.append(" " * line.indent + body)
             index += 1
         return "\n".join(out) + "\n"
+
+
+def _continues(item: Tree | Token, following: Tree | Token | None) -> bool:
+    """Whether ``following`` would be read as part of ``item`` without a ``;`` between them.
+
+    A factor's attributes include ``expect``, so ``factor service expect 7`` followed
+    by the design test ``expect nps > 30`` needs its ``;`` (docs/language.md).
+    """
+    if not (isinstance(item, Tree) and isinstance(following, Tree)) or str(item.data) != "factor":
+        return False
+    return str(following.data).startswith("expect_")
 
 
 _TIGHT_BEFORE = {"COMMA", "COLON", "RPAR", "SEMICOLON", "SLASH"}
