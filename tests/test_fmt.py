@@ -57,9 +57,92 @@ def _parses(path: Path) -> bool:
     return True
 
 
-#: Every text that parses: the examples and the fixtures whose mistakes are not syntax errors.
-SOURCES = EXAMPLES + [path for path in FIXTURES if _parses(path)]
-TEXTS = {path: path.read_text(encoding="utf-8") for path in SOURCES}
+#: Every construct of the language, some written oddly (the examples do not use them all).
+EVERYTHING = ROOT / "tests" / "everything.journey"  # read from EVERYTHING_TEXT, not from disk
+EVERYTHING_TEXT = """\
+# Every construct of the language, some of them written oddly.
+journey "Everything" {
+  time unit hours
+  horizon 2 weeks
+  arrivals market 20000 innovation 0.03 imitation 0.38 per year
+  hours {
+    mon-fri 09:00-12:30, 13:30-17:00
+    sat 10:00-14:00
+    sun closed
+    start wed 09:00
+    at closing turn away
+  }
+  care budget 500 per year for tier A
+  care budget 50 per year
+  factor service expect 7 importance 8 ideal 10
+  factor price expect 6
+  segment premier 30% { tier A; value 2500; patience 10 min; expect service 8; importance price 3; sensitivity feel 1.2 }
+  segment mass 70% {
+    tier B
+  }
+  memory { peak 0.35; end 0.35; mean 0.3 }
+  stage arrive (pre-purchase) {
+    visit limit 2
+    touchpoint desk: staff capacity 2 duration 5 min cost 4 for segment premier moment of truth {
+      feel rating 7/10
+      sense pain 2/10
+      variability 0.5
+    }
+    choice how {
+      touchpoint web: digital duration 2 min share 40% (premier 20%, mass 50%) { think +1 }
+      use helpdesk share 60%
+    }
+    -> buy 50%, 80% if mood > 1 and tier A, 90% if segment premier after 2 days
+    -> buy 100% if tier B
+    repeat -> arrive 10%
+  }
+  stage buy (purchase) goal {
+    after 1 day
+    touchpoint pay: digital duration lognormal(2 min, 1 min) staff cost 20 per hour {
+      act +1
+      failure "card declined" 5% { feel -2 } recover by helpdesk
+    }
+  }
+  touchpoint helpdesk: staff duration 3 min { feel +1 }
+  care card: media for tier A every 1 year cost 3 { feel +1 }
+  episode visit { stages arrive, buy; decides return }
+  survey "street 2026" for segment premier {
+    factor service experience 5 expectation 7 importance 9 ideal 10
+    factor price experience 6
+  }
+  variant "new desk" {
+    add touchpoint greeter: staff duration 1 min { feel +1 } in arrive before desk
+    add touchpoint sign: environment in arrive first
+    add touchpoint leaflet: media in buy after pay
+    add care newsletter: media for all every 3 months cost 0.2
+    remove care card
+    remove helpdesk
+    change desk capacity 3 { feel +2 }
+    change stage arrive { -> buy 60% }
+    change segment premier 40% { patience 15 min }
+    change segment mass 60%
+    order arrive: how, desk
+    memory { peak 0.4 }
+    hours { mon-sun 08:00-20:00 }
+  }
+  variant "smaller" extends "new desk" {
+    remove stage buy
+    remove segment mass
+  }
+  expect nps > 30
+  expect satisfaction of segment premier >= 7.5
+  expect drop_rate of stage arrive < 20%
+  expect utilisation of touchpoint desk < 80%
+  expect remembered_experience of episode visit > 5
+  expect time_in_journey in "new desk" < 30 min
+  expect "new desk" beats baseline on nps by at least 5
+  expect "smaller" matches "new desk" on satisfaction within 0.3
+}
+"""
+
+#: Every text that parses: the examples, the fixtures whose mistakes are not syntax errors, and EVERYTHING.
+SOURCES = [*EXAMPLES, *(path for path in FIXTURES if _parses(path)), EVERYTHING]
+TEXTS = {path: EVERYTHING_TEXT if path == EVERYTHING else path.read_text(encoding="utf-8") for path in SOURCES}
 
 # ---- comparing models ----------------------------------------------------------------
 
@@ -134,7 +217,7 @@ def test_formatting_is_idempotent_and_keeps_model_and_comments(path: Path) -> No
     assert not any(line.endswith(";") for line in code)  # `;` only between the items of a one-line block
 
 
-@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize("path", [*EXAMPLES, EVERYTHING], ids=lambda p: str(p.relative_to(ROOT)))
 def test_written_model_reads_back_to_the_same_model(path: Path) -> None:
     loaded = load(TEXTS[path], path)
     if loaded.library is not None:
@@ -151,7 +234,7 @@ def test_written_model_reads_back_to_the_same_model(path: Path) -> None:
 
 
 def test_formatted_examples_simulate_to_the_same_results() -> None:
-    for path in EXAMPLES:
+    for path in [*EXAMPLES, EVERYTHING]:
         original = load(TEXTS[path], path).journey
         if original is None:
             continue  # a library

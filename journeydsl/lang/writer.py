@@ -886,7 +886,7 @@ def _segment(segment: Segment, indent: str, keyword: str = "segment") -> list[st
     lines = _segment_lines(segment)
     if not lines and keyword != "segment":
         return [indent + head]
-    return _block(head, lines, indent)
+    return _block(head, lines, indent, one_line=keyword != "segment")
 
 
 def _condition(condition: Condition) -> str:
@@ -903,11 +903,21 @@ def _conditional(conditional: Conditional) -> str:
 
 def _transition(transition: Transition) -> str:
     text = ("repeat -> " if transition.repeat else "-> ") + _name(transition.target)
-    if transition.probability is not None:
-        text += f" {_probability(transition.probability)}"
-    elif transition.conditionals:
-        text += " 0%" if transition.conditionals[0].probability.percent else " 0"
-    text += "".join(f", {_conditional(c)}" for c in transition.conditionals)
+    probability, conditionals = transition.probability, transition.conditionals
+    if (
+        probability is not None
+        and probability.value == 0
+        and len(conditionals) == 1
+        and conditionals[0].probability.percent == probability.percent
+    ):
+        # `-> lounge 100% if segment premier`: short for `-> lounge 0%, 100% if segment premier`
+        text += f" {_conditional(conditionals[0])}"
+    else:
+        if probability is not None:
+            text += f" {_probability(probability)}"
+        elif conditionals:
+            text += " 0%" if conditionals[0].probability.percent else " 0"
+        text += "".join(f", {_conditional(c)}" for c in conditionals)
     if transition.delay is not None:
         text += f" after {_quantity(transition.delay)}"
     return text
