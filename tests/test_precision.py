@@ -340,3 +340,16 @@ def test_docs_show_the_completion_lines():
         "_JOURNEY_COMPLETE=fish_source journey | source",
     ):
         assert line in text
+
+
+def test_settling_once_gives_every_later_run_the_same_settings(premier):
+    runner = Runner()
+    designs = [Design(name, journey) for name, journey in _designs(premier)]
+    settled = runner.settle(designs, RunSettings(customers=60, seed=3, workers=1, precision=Precision(0.27)))
+    assert settled.settled is not None and settled.replications >= MIN_PRECISION_REPLICATIONS
+    ran = len(runner.engine_runs)
+    outcomes = runner.run(designs, settled)  # already settled: nothing new is simulated
+    assert len(runner.engine_runs) == ran
+    assert all(outcome.settings == settled for outcome in outcomes)
+    assert outcomes[0].results["settings"]["precision"]["reached"] is True
+    assert runner.settle(designs, RunSettings(customers=60, seed=3)) == RunSettings(customers=60, seed=3)

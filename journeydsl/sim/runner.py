@@ -473,7 +473,7 @@ class Runner:
         """Run every design for ``settings.replications`` replications with the same seeds.
 
         With a :attr:`~RunSettings.precision` not yet settled, the number of
-        replications is settled first (see the module's notes): from
+        replications is settled first (:meth:`settle`; see the module's notes): from
         ``settings.replications`` (the fewest), or from the most an earlier
         call of this runner with the same settings settled on, so analyses
         sharing a runner never count fewer replications than one before them;
@@ -505,8 +505,13 @@ class Runner:
         if not designs:
             raise ValueError("nothing to run: no designs given")
         settings = settings.resolved(designs[0].journey.seed)
-        if settings.precision is not None and settings.settled is None:
-            settings = self._settle(designs, settings, paired, common_random_numbers, None if trace else progress)
+        settings = self.settle(
+            designs,
+            settings,
+            paired=paired,
+            common_random_numbers=common_random_numbers,
+            progress=None if trace else progress,
+        )
         keys: list[list[RunKey]] = []
         tasks: dict[RunKey, _Task] = {}
         for number, design in enumerate(designs):
@@ -530,25 +535,59 @@ class Runner:
             for design, ks in zip(designs, keys, strict=True)
         ]
 
-    def _settle(
+    def settle(
         self,
         designs: Sequence[Design],
         settings: RunSettings,
-        paired: bool,
-        common_random_numbers: bool,
-        progress: Callable[[float], None] | None,
+        *,
+        paired: bool = False,
+        common_random_numbers: bool = True,
+        progress: Callable[[float], None] | None = None,
     ) -> RunSettings:
-        """``settings`` with the number of replications its precision needs for ``designs`` (see :meth:`run`).
+        """``settings`` with the number of replications its precision needs for ``designs``.
 
+        :meth:`run` calls it; call it first to settle once for a whole
+        analysis, so that every document records the settled settings.
         Replications run in batches of the worker count; after each batch the
-        counts are tried in order, from the fewest, and the first at which
-        every design's interval is narrow enough is the one.  At the cap the
-        run stops where it is, not reached.
+        counts are tried in order, from the fewest (``settings.replications``,
+        or the most an earlier call of this runner settled on with the same
+        settings), and the first at which every design's interval is narrow
+        enough is the one.  At the cap the run stops where it is, not reached.
+        The replications run are kept for :meth:`run`.
+
+        Parameters
+        ----------
+        designs : sequence of Design
+            The designs that must each reach the precision.
+        settings : RunSettings
+            The settings; an unresolved seed falls back to the first design's journey seed.
+        paired, common_random_numbers, progress
+            As for :meth:`run`.
+
+        Returns
+        -------
+        RunSettings
+            ``settings`` (seed resolved) with ``replications`` the number to run and
+            :attr:`~RunSettings.settled` set; unchanged (seed resolved) without a
+            precision or when already settled.
+
+        Examples
+        --------
+        >>> from journeydsl.api import loads
+        >>> from journeydsl.sim.settings import Precision
+        >>> j = loads('journey "J" { arrivals cohort 40 stage a goal { touchpoint t: staff { feel +1 } } }')
+        >>> settled = Runner().settle([Design("baseline", j)], RunSettings(precision=Precision(5.0), workers=1))
+        >>> settled.replications, settled.settled.reached
+        (5, True)
         """
         from .results import rounded
 
+        if not designs:
+            raise ValueError("nothing to run: no designs given")
+        settings = settings.resolved(designs[0].journey.seed)
         precision = settings.precision
-        assert precision is not None  # checked by the caller
+        if precision is None or settings.settled is not None:
+            return settings
         most = precision.most
         start = min(max(settings.replications, self._floors.get(settings, 0)), most)
         batch = settings.worker_count(most)
