@@ -453,8 +453,15 @@ def test_text_with_errors_raises_with_the_diagnostics() -> None:
         format_text("journey J {\n  stge a {}\n}\n", "bad.journey")
     assert raised.value.diagnostics and raised.value.diagnostics[0].code.startswith("JD0")
     assert str(raised.value.diagnostics[0].span).startswith("bad.journey:2:")
-    with pytest.raises(JourneyError):
-        format_text("# only a comment\n")
+    for text, code in [
+        ("# only a comment\n", "JD008"),
+        ('journey "a\x07b" {}', "JD012"),
+        ("journey J { seed 12345678901234567890 }", "JD217"),
+        ('journey J { stage a { -> exit } "', "JD010"),
+    ]:
+        with pytest.raises(JourneyError) as raised:
+            format_text(text)
+        assert [d.code for d in raised.value.diagnostics] == [code], text
 
 
 def test_write_journey_quotes_what_must_be_quoted_and_reads_back() -> None:
@@ -557,6 +564,20 @@ def test_fmt_leaves_a_file_with_errors_untouched(tmp_path: Path) -> None:
     assert result.exit_code == checked.exit_code == 1
     assert "bad.journey:3:" in result.stderr and "with errors" in result.stderr
     assert path.read_text(encoding="utf-8") == text
+
+
+def test_fmt_of_standard_input_with_errors_prints_the_diagnostics() -> None:
+    result = CliRunner().invoke(cli, ["fmt", "-"], input="journey J {\n  stge a {}\n}\n")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert "<stdin>:2:3" in result.stderr and "JD004" in result.stderr
+
+
+def test_fmt_refuses_a_file_that_is_not_text(tmp_path: Path) -> None:
+    path = tmp_path / "binary.journey"
+    path.write_bytes(b"journey J {\xff}")
+    result = CliRunner().invoke(cli, ["fmt", "--check", str(path)])
+    assert result.exit_code == 1 and "JD007" in result.stderr
+    assert path.read_bytes() == b"journey J {\xff}"
 
 
 def test_fmt_keeps_windows_line_ends_and_formats_folders(tmp_path: Path) -> None:

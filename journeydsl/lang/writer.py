@@ -60,6 +60,7 @@ from functools import lru_cache
 from typing import TypeVar
 
 from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedInput
 
 from .diagnostics import JourneyError
 from .model import (
@@ -94,7 +95,7 @@ from .model import (
     Use,
     Variant,
 )
-from .parser import grammar_path, parse_text
+from .parser import _has_content, _written_values, grammar_path, parse_text
 from .vocabulary import UNIT_SECONDS
 
 __all__ = ["format_text", "write_journey", "write_library", "LINE_WIDTH", "INDENT"]
@@ -688,11 +689,16 @@ def format_text(text: str, name: str = "<string>") -> str:
       }
     }
     """
-    tree, problems = parse_text(text, name)
-    errors = [problem for problem in problems if problem.is_error]
-    if tree is None or errors:
+    try:
+        full = _layout_parser().parse(text) if _has_content(text) else None
+    except UnexpectedInput:
+        full = None
+    if full is None:  # the parser of the loader tells what is wrong, as `journey check` does
+        _, problems = parse_text(text, name)
         raise JourneyError(problems, {name: text})
-    full = _layout_parser().parse(text)
+    problems = _written_values(full, text, name)
+    if any(problem.is_error for problem in problems):
+        raise JourneyError(problems, {name: text})
     layout = _Layout(_attach_notes(full, text))
     layout.items(list(full.children), 0, None)
     return layout.text()
