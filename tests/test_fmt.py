@@ -249,6 +249,19 @@ def test_formatted_examples_simulate_to_the_same_results() -> None:
             assert results == expected, path.name
 
 
+def test_respelt_units_and_numbers_simulate_to_the_same_results_once_formatted() -> None:
+    path = ROOT / "examples/journeys/premier_banking.journey"
+    respelt = re.sub(r"(\d) min\b", r"\1 minutes", TEXTS[path])
+    respelt = respelt.replace("90 days", "90.0 d").replace("per hour", "per h").replace("30%", "30.00 %")
+    assert respelt != TEXTS[path]
+    formatted = format_text(respelt, path.name)
+    assert formatted == format_text(TEXTS[path], path.name)  # the same spelling as the original's
+    expected = api.simulate(api.loads(respelt), customers=250, seed=5).results
+    results = api.simulate(api.loads(formatted), customers=250, seed=5).results
+    assert expected.pop("source_sha256") != results.pop("source_sha256")
+    assert results == expected
+
+
 # ---- mutated examples --------------------------------------------------------------------
 
 _NUMBER_SPELLINGS = [lambda t: t, lambda t: "0" + t, lambda t: t + ".0" if "." not in t else t + "0"]
@@ -306,6 +319,15 @@ def mutate(text: str, draw: Any) -> str:
 )
 @given(path=st.sampled_from(SOURCES), data=st.data())
 def test_mutated_sources_format_idempotently_to_the_same_model(path: Path, data: st.DataObject) -> None:
+    mutated = mutate(TEXTS[path], data.draw)
+    formatted = format_text(mutated, path.name)
+    assert_same(mutated, formatted, path)
+    assert normal(body(load(formatted, path))) == normal(body(load(TEXTS[path], path)))
+
+
+@settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(path=st.sampled_from([*EXAMPLES, EVERYTHING]), data=st.data())
+def test_mutated_examples_and_every_construct_format_to_the_same_model(path: Path, data: st.DataObject) -> None:
     mutated = mutate(TEXTS[path], data.draw)
     formatted = format_text(mutated, path.name)
     assert_same(mutated, formatted, path)
