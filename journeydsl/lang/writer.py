@@ -43,10 +43,10 @@ The canonical layout (docs/language.md, "Formatting"):
 
 Examples
 --------
->>> print(format_text('journey "Shop" { stage buy { touchpoint pay: web duration 2 minutes { feel 1 } } }'), end="")
+>>> print(format_text('journey "Shop" { stage buy { touchpoint pay: digital duration 2 minutes { feel 1 } } }'), end="")
 journey "Shop" {
   stage buy {
-    touchpoint pay: web duration 2 min { feel +1 }
+    touchpoint pay: digital duration 2 min { feel +1 }
   }
 }
 """
