@@ -353,3 +353,15 @@ def test_settling_once_gives_every_later_run_the_same_settings(premier):
     assert all(outcome.settings == settled for outcome in outcomes)
     assert outcomes[0].results["settings"]["precision"]["reached"] is True
     assert runner.settle(designs, RunSettings(customers=60, seed=3)) == RunSettings(customers=60, seed=3)
+
+
+def test_a_run_that_counts_no_customer_stops_at_the_fewest(runner, tmp_path):
+    source = tmp_path / "empty.journey"
+    source.write_text(
+        'journey "J" { horizon 10 days arrivals poisson 5 per day stage a goal { touchpoint t: staff { feel +1 } } }',
+        encoding="utf-8",
+    )
+    result = invoke(runner, "simulate", source, "--warmup", "20 days", "--precision", "0.2", "-j", "1")
+    assert result.exit_code == 1  # the results' own error: nothing was counted
+    assert "Warning: precision not reached: no customer was counted in 5 replications" in result.stderr
+    assert "counted no customers" in result.stderr and "Traceback" not in result.output

@@ -276,7 +276,9 @@ def _interval_width(collectors: Sequence[Collector], precision: Precision) -> fl
     """The full width of the 95% interval of the precision's metric, as the results show it (relative: / |mean|).
 
     ``profit`` is each replication's revenue minus its cost per customer, its
-    interval Student's t over the replications that counted customers.
+    interval Student's t over the replications that counted customers.  Not a
+    number when no replication counted a customer (there is nothing to
+    measure), infinite while there is no interval yet.
     """
     from .metrics import Moments
     from .results import estimate, interval
@@ -288,13 +290,13 @@ def _interval_width(collectors: Sequence[Collector], precision: Precision) -> fl
             if revenue.n:
                 moments.add(revenue.mean - cost.mean)
         if moments.n < 2:
-            return math.inf
+            return math.inf if moments.n else math.nan
         low, high = interval(moments.mean, moments.stderr, moments.n - 1)["ci95"]
         mean = moments.mean
     else:
         measured = estimate(list(collectors), precision.objective)
         if measured.customers == 0:
-            return math.inf
+            return math.nan
         block = interval(measured.mean, measured.stderr, measured.df, metric=precision.objective, n=measured.customers)
         low, high = block["ci95"]
         mean = measured.mean
@@ -304,7 +306,7 @@ def _interval_width(collectors: Sequence[Collector], precision: Precision) -> fl
     return width / abs(mean) if mean else (0.0 if width == 0 else math.inf)
 
 
-def _log_settled(precision: Precision, reached: bool, achieved: float | None, count: int) -> None:
+def _log_settled(precision: Precision, reached: bool, achieved: float | None, count: int, counted: bool) -> None:
     """Say where a run with a precision stopped: INFO when reached, WARNING when the cap stopped it."""
     asked = _amount(precision, precision.width)
     replications = f"{count} replication{'s' if count != 1 else ''}"
@@ -315,6 +317,12 @@ def _log_settled(precision: Precision, reached: bool, achieved: float | None, co
             _amount(precision, achieved),
             replications,
             asked,
+        )
+    elif not counted:
+        logger.warning(
+            "precision not reached: no customer was counted in %s, so %s has no interval to narrow",
+            replications,
+            precision.objective,
         )
     else:
         logger.warning(
@@ -591,10 +599,44 @@ class Runner:
         most = precision.most
         start = min(max(settings.replications, self._floors.get(settings, 0)), most)
         batch = settings.worker_count(most)
-        runs = []
+        runs: list[tuple[Journey, Hashable, Sequence[int]]] = []
         for number, design in enumerate(designs):
             master = settings.master_seed + (0 if common_random_numbers else _INDEPENDENT_SEED_STEP * number)
             runs.append((design.journey, simulation_key(design.journey), replication_seeds(master, most)))
+        own = None
+        if self.executor is None and settings.worker_count(most * len(designs)) > 1:
+            own = ProcessPoolExecutor(
+                max_workers=settings.worker_count(most * len(designs)),
+                initializer=_start_worker,
+                initargs=(os.getpid(),),
+            )
+        try:
+            count, widest, reached = self._add_until_precise(runs, settings, start, batch, paired, progress, own)
+        except BaseException:
+            if own is not None:
+                _stop_pool(own)
+            raise
+        if own is not None:
+            own.shutdown(wait=True)
+        self._floors[settings] = max(self._floors.get(settings, 0), count)
+        achieved = rounded(widest) if math.isfinite(widest) else None
+        _log_settled(precision, reached, achieved, count, counted=not math.isnan(widest))
+        return replace(settings, replications=count, settled=Settled(reached, achieved))
+
+    def _add_until_precise(
+        self,
+        runs: list[tuple[Journey, Hashable, Sequence[int]]],
+        settings: RunSettings,
+        start: int,
+        batch: int,
+        paired: bool,
+        progress: Callable[[float], None] | None,
+        pool: ProcessPoolExecutor | None,
+    ) -> tuple[int, float, bool]:
+        """Run batches of replications until the precision is reached or the cap: (count, widest, reached)."""
+        precision = settings.precision
+        assert precision is not None  # settle() checked it
+        most = precision.most
 
         def key(content: Hashable, seeds: Sequence[int], index: int) -> RunKey:
             return RunKey(content, settings.customers, settings.horizon, settings.warmup, seeds[index], index)
@@ -617,20 +659,20 @@ class Runner:
                 def within(fraction: float, before: int = ran, size: int = target - ran) -> None:
                     progress((before + fraction * size) / most)
 
-            self._execute(tasks, settings, None, within)
+            self._execute(tasks, settings, None, within, pool)
             for count in range(max(start, ran + 1), target + 1):
-                widest = max(
+                widths = [
                     _interval_width([self._collectors[key(content, seeds, i)] for i in range(count)], precision)
                     for _, content, seeds in runs
-                )
+                ]
+                widest = math.nan if any(math.isnan(width) for width in widths) else max(widths)
                 reached = widest < precision.width
                 if reached:
                     break
             ran = target
-        self._floors[settings] = max(self._floors.get(settings, 0), count)
-        achieved = rounded(widest) if math.isfinite(widest) else None
-        _log_settled(precision, reached, achieved, count)
-        return replace(settings, replications=count, settled=Settled(reached, achieved))
+            if math.isnan(widest):
+                break  # a design counted no customer at all: more replications of it will not either
+        return count, widest, reached
 
     def _plan(self, journey: Journey) -> Plan:
         content = simulation_key(journey)
@@ -644,7 +686,14 @@ class Runner:
         settings: RunSettings,
         trace: Callable[[TraceRow], None] | None,
         progress: Callable[[float], None] | None,
+        pool: ProcessPoolExecutor | None = None,
     ) -> None:
+        """Run ``tasks``: in this process, on the runner's executor, or on a process pool.
+
+        ``pool``: a pool of the runner's own that the caller started and stops
+        (:meth:`settle` keeps one for all its batches); otherwise one is
+        started for these tasks when they are worth more than one process.
+        """
         total = len(tasks)
         finished = 0
 
@@ -674,6 +723,9 @@ class Runner:
             return
         if executor is not None:
             self._gather(executor, tasks, done)
+            return
+        if pool is not None:
+            self._gather(pool, tasks, done, own=True)
             return
         pool = ProcessPoolExecutor(
             max_workers=settings.worker_count(total), initializer=_start_worker, initargs=(os.getpid(),)
