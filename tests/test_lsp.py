@@ -63,6 +63,7 @@ journey "Shop" {
   care thanks: media for segment regular every 30 days { feel +1 }
   variant "quick till" {
     change till capacity 4
+    add touchpoint receipt: digital { feel +1 } in pay after till
   }
   expect drop_rate of stage pay < 90%
 }
@@ -93,11 +94,14 @@ def test_index_finds_definitions_and_references_at_their_names() -> None:
         written = lines[span.line - 1][span.column - 1 : span.end_column - 1]
         assert written == written_name(occurrence.name), occurrence
     stage_pay = index.references("stage", "pay")
-    assert [(o.definition, o.span.line) for o in stage_pay] == [(True, 14), (False, 11), (False, 24)]
+    assert [(o.definition, o.span.line) for o in stage_pay] == [(True, 14), (False, 11), (False, 23), (False, 25)]
     regular = index.references("segment", "regular", include_definition=False)
     assert [o.span.line for o in regular] == [11, 20]
     assert index.names("design") == ["quick till"]
-    assert [o.span.line for o in index.references("touchpoint", "till")] == [15, 22]
+    assert [o.span.line for o in index.references("touchpoint", "till")] == [15, 22, 23]
+    assert [(o.span.line, o.detail) for o in index.definitions("touchpoint", "receipt")] == [
+        (23, "added by design quick till")
+    ]
 
 
 def test_completion_in_context(tmp_path: Path) -> None:
@@ -158,6 +162,30 @@ def test_without_pygls_the_command_names_the_extra() -> None:
     assert "Traceback" not in done.stderr
 
 
+def test_the_server_stops_when_its_editor_goes_away() -> None:
+    pytest.importorskip("pygls")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "journeydsl", "lsp"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+    )
+    assert server.stdin is not None
+    server.stdin.close()  # the editor quit without `shutdown` and `exit`
+    try:
+        assert server.wait(timeout=20) == 0
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+
+
+def test_stdio_and_tcp_exclude_each_other() -> None:
+    done = CliRunner().invoke(cli, ["lsp", "--stdio", "--tcp", "2087"])
+    assert done.exit_code == 2 and "exclude each other" in done.output
+
+
 # ---- end to end over stdio -----------------------------------------------------------
 
 
@@ -189,7 +217,7 @@ class Session:
             self.messages.append(params.message)
 
         env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-        self.call(self.client.start_io(sys.executable, "-m", "journeydsl", "lsp", cwd=str(folder), env=env))
+        self.call(self.client.start_io(sys.executable, "-m", "journeydsl", "lsp", "--stdio", cwd=str(folder), env=env))
         capabilities = lsp.ClientCapabilities(
             general=lsp.GeneralClientCapabilities(position_encodings=[lsp.PositionEncodingKind.Utf16]),
             text_document=lsp.TextDocumentClientCapabilities(rename=lsp.RenameClientCapabilities(prepare_support=True)),
@@ -305,6 +333,7 @@ def test_diagnostics_are_those_of_journey_check(session: Session) -> None:
     assert undefined.severity == session.lsp.DiagnosticSeverity.Error
     assert undefined.source == "journeydsl"
     assert "nowhere" in undefined.message and "hint:" in undefined.message
+    assert undefined.code_description.href.endswith("docs/diagnostics.md#jd101-undefined-stage-error")
     unreachable = [d for d in published.diagnostics if d.code in ("JD301", "JD503")]
     assert unreachable, "the emoji stage is unreachable or empty"
     assert any(d.severity == session.lsp.DiagnosticSeverity.Warning for d in published.diagnostics if d.code == "JD503")
@@ -348,6 +377,7 @@ def test_hover(session: Session) -> None:
     assert "capacity 2" in till and "`act` +1" in till and "recover by `apology`" in till
     assert "touchpoint `till`" in hover("change till", 0, len("change t"))  # a reference shows the definition
     assert "**`goal`** (keyword)" in hover("goal")
+    assert "a transition" in hover("-> pay", 0, 0)
     assert "default 0.35" in hover("peak")
     assert "segment `big spender`" in hover('"big spender"')
     assert "channel" in hover("advertising") and "advertising in any medium" in hover("advertising")
@@ -448,7 +478,7 @@ def test_document_outline(session: Session) -> None:
         ("browse", ["ad"]),
         ("pay", ["till"]),
         ("thanks", []),
-        ("quick till", []),
+        ("quick till", ["receipt"]),
     ]
     pay = symbols[3]
     assert pay.selection_range.start == session.lsp.Position(line=position_of(SHOP, "stage pay")[0], character=8)
@@ -463,7 +493,7 @@ def test_rename(session: Session) -> None:
     assert prepared.placeholder == "pay"
     edit = session.call(session.client.text_document_rename_async(lsp.RenameParams(new_name="checkout", **where)))
     edits = edit.changes[session.uri("rename.journey")]
-    assert len(edits) == 3
+    assert len(edits) == 4
     renamed = _apply(SHOP, edits)
     assert "stage checkout (purchase)" in renamed and "-> checkout 60%" in renamed and "of stage checkout" in renamed
     assert "pay" not in renamed.replace("apology", "")

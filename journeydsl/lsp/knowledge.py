@@ -16,8 +16,10 @@ True
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+from ..lang.diagnostics import CODES
 from ..lang.escape import markdown_code
 from ..lang.vocabulary import (
     CHANNELS,
@@ -37,6 +39,8 @@ __all__ = [
     "block_help",
     "word_help",
     "doc_link",
+    "diagnostic_link",
+    "heading_anchor",
     "format_value",
 ]
 
@@ -177,6 +181,10 @@ KEYWORD_HELP: dict[str, tuple[str, str]] = {
         "`care budget 500 per year for tier A`: the most a customer's care contacts may cost",
         "care-programmes",
     ),
+    "->": (
+        "a transition: `-> sign 55%` sends that share of customers on to a stage; without a probability, the remainder",
+        "transitions",
+    ),
     "exit": ("the explicit drop-off: `-> exit 10%` leaves the journey", "transitions"),
     "rating": ("`feel rating 7/10`: an effect as a 0-10 rating (5 neutral)", "touchpoints"),
     "pain": ("`sense pain 8/10`: an effect as pain from 0 (none) to 10 (worst)", "touchpoints"),
@@ -197,6 +205,26 @@ def doc_link(anchor: str, page: str = "language.md") -> str:
     if path.is_file():
         return f"[{label}]({path.as_uri()}#{anchor})"
     return label
+
+
+def heading_anchor(heading: str) -> str:
+    """The anchor GitHub gives a Markdown heading.
+
+    Examples
+    --------
+    >>> heading_anchor("JD101: undefined stage (error)")
+    'jd101-undefined-stage-error'
+    """
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def diagnostic_link(code: str) -> str | None:
+    """A ``file:`` URI of a diagnostic code's section in docs/diagnostics.md, when the docs are present."""
+    path = _DOCS / "diagnostics.md"
+    if code not in CODES or not path.is_file():
+        return None
+    severity, title = CODES[code]
+    return f"{path.as_uri()}#{heading_anchor(f'{code}: {title} ({severity})')}"
 
 
 def keyword_help(word: str) -> str | None:

@@ -36,14 +36,12 @@ from .complete import Candidate, complete, partial_word
 from .figures import recent_results, source_hash
 from .hover import hover_text
 from .index import NAME_PATTERN, RENAMEABLE, Index, Occurrence, build_index, written_name
-from .knowledge import ALL_KEYWORDS
+from .knowledge import ALL_KEYWORDS, diagnostic_link
 
 __all__ = ["JourneyLanguageServer", "build_server", "run"]
 
 #: How the server calls itself in messages, and where the diagnostics come from.
 SOURCE = "journeydsl"
-
-_DOCS = Path(__file__).resolve().parent.parent.parent / "docs" / "diagnostics.md"
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*|->")
 
@@ -186,7 +184,8 @@ class JourneyLanguageServer(LanguageServer):
             )
             message = f"in {span.file}: {message}"
             span = self.import_leading_to(analysis, span.file)
-        described = lsp.CodeDescription(href=f"{_DOCS.as_uri()}#{diagnostic.code.lower()}") if _DOCS.is_file() else None
+        link = diagnostic_link(diagnostic.code)
+        described = lsp.CodeDescription(href=link) if link is not None else None
         return lsp.Diagnostic(
             range=self.to_range(analysis.lines, span)
             if span.line >= 1
@@ -290,12 +289,17 @@ def _symbols(server: JourneyLanguageServer, analysis: Analysis, index: Index) ->
                 and o.detail.startswith("touchpoint in stage")
             ]
             symbols.append(symbol(occurrence, lsp.SymbolKind.Class, inside))
-        elif occurrence.kind == "touchpoint" and not occurrence.detail.startswith("touchpoint in stage"):
+        elif occurrence.kind == "touchpoint" and not occurrence.detail.startswith(("touchpoint in stage", "added by")):
             symbols.append(symbol(occurrence, lsp.SymbolKind.Function))
         elif occurrence.kind == "segment":
             symbols.append(symbol(occurrence, lsp.SymbolKind.Struct))
         elif occurrence.kind == "design":
-            symbols.append(symbol(occurrence, lsp.SymbolKind.Namespace))
+            added = [
+                symbol(o, lsp.SymbolKind.Method)
+                for o in mine
+                if o.kind == "touchpoint" and o.detail == f"added by design {occurrence.name}"
+            ]
+            symbols.append(symbol(occurrence, lsp.SymbolKind.Namespace, added))
         elif occurrence.kind == "episode":
             symbols.append(symbol(occurrence, lsp.SymbolKind.Event))
     symbols.sort(key=lambda s: (s.range.start.line, s.range.start.character))
@@ -342,8 +346,12 @@ def build_server() -> JourneyLanguageServer:
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: JourneyLanguageServer, params: lsp.DidSaveTextDocumentParams) -> None:
-        ls.analyses.pop(params.text_document.uri, None)  # imported files may have changed on disk
-        ls.publish(params.text_document.uri)
+        # A saved library changes the journeys that import it: check every open document again.
+        for uri in list(ls.analyses):
+            ls.analyses.pop(uri, None)
+            ls.publish(uri)
+        if params.text_document.uri not in ls.analyses:
+            ls.publish(params.text_document.uri)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: JourneyLanguageServer, params: lsp.DidCloseTextDocumentParams) -> None:
