@@ -611,13 +611,15 @@ RUN_HELP = {
     "width, high minus low): 0.2 (points), 2% (a share, in percentage points), 5min (a time), 5% (of the "
     "estimate, for times and money). Every design must reach it. Same seed, same stopping point, whatever "
     "--workers. Not with --replications.",
-    "objective": "With --precision or --quick: the metric whose interval must be narrow enough. "
+    "objective": "With --precision or --quick: the metric whose interval must be narrow enough, any metric of "
+    "the results (satisfaction, nps, conversion_rate, time_in_journey, cost_per_customer, ...). "
     "[default: satisfaction]",
     "max_replications": f"With --precision or --quick: stop after this many replications, reached or not "
     f"(a warning says so). [default: {DEFAULT_MAX_REPLICATIONS}; {QUICK_MAX_REPLICATIONS} with --quick]",
-    "quick": f"Just precise enough for a workshop: at most {QUICK_CUSTOMERS} customers per replication and "
-    f"replications until --objective's interval is coarse-narrow (satisfaction 0.2 points; see docs/cli.md), "
-    f"at most {QUICK_MAX_REPLICATIONS}. --precision and --customers override its parts.",
+    "quick": f"Just precise enough for a workshop: at most {QUICK_CUSTOMERS} customers per replication, and "
+    f"replications until the interval of --objective is narrower than a coarse width (satisfaction: 0.2 "
+    f"points; docs/cli.md lists them), at most {QUICK_MAX_REPLICATIONS}. --precision, --customers and "
+    "--max-replications override its parts.",
 }
 
 
