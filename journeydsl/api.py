@@ -78,6 +78,7 @@ __all__ = [
     "design_names",
     "compile_graph",
     "simulate",
+    "new_runner",
     "compare",
     "run_tests",
     "analyze",
@@ -263,6 +264,22 @@ def _runner(runner: Runner | None, executor: Any = None) -> Runner:
     from .sim.runner import Runner
 
     return runner if runner is not None else Runner(executor)
+
+
+def new_runner(executor: Any = None) -> Runner:
+    """A runner to share between calls (``runner=``), so that no design is simulated twice.
+
+    Parameters
+    ----------
+    executor : concurrent.futures.Executor, optional
+        Where replications run (a Dask client's ``get_executor()``, say); by
+        default a process pool of the run's workers.
+
+    Returns
+    -------
+    Runner
+    """
+    return _runner(None, executor)
 
 
 def simulate(
@@ -579,9 +596,11 @@ def plot(outcome: Outcome, kind: str, *, segment: str | None = None, opportuniti
     ----------
     outcome : Outcome
         The simulated design (:func:`simulate`).
-    kind : {"curve", "segments", "map", "funnel", "distribution"}
+    kind : {"curve", "segments", "map", "series", "funnel", "distribution"}
         The emotion curve, one curve per segment (small multiples), the journey
-        map, the drop-off funnel, or the distributions of what customers remember.
+        map, the time series (adoption or customers so far, new customers, NPS
+        and queue length per period), the drop-off funnel, or the distributions
+        of what customers remember.
     segment : str, optional
         With ``"curve"``: the curve of this segment's customers.
     opportunities : dict, optional

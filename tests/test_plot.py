@@ -19,9 +19,11 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
 from journeydsl.api import loads, simulate  # noqa: E402
+from journeydsl.api import plot as api_plot  # noqa: E402
 from journeydsl.cli import cli  # noqa: E402
 from journeydsl.report import figures  # noqa: E402
 from journeydsl.report import plots as plot  # noqa: E402
+from journeydsl.report.paths import journey_paths  # noqa: E402
 
 from .conftest import EXAMPLES  # noqa: E402
 
@@ -61,25 +63,27 @@ def test_functions_make_their_own_figure_without_axes(outcome):
         plt.close(ax.figure)
 
 
-def test_emotion_curve_follows_the_journey_and_marks_peak_and_end(outcome):
-    ax = plot.emotion_curve(outcome.results)
-    try:
-        labels = [tick.get_text() for tick in ax.get_xticklabels()]
-        assert labels == ["welcome", "wait", "till", "goodbye"]
-        curve = ax.get_lines()[-1]
-        means = [outcome.results["touchpoints"][name]["mean_affect"] for name in labels]
-        assert list(curve.get_ydata()) == pytest.approx(means)
-        legend = [text.get_text() for text in ax.get_legend().get_texts()]
-        touchpoints = outcome.results["touchpoints"]
-        peak = max(labels, key=lambda name: touchpoints[name]["peak_share"])
-        end = max(labels, key=lambda name: touchpoints[name]["end_share"])
-        assert peak == "wait" and end == "goodbye"
-        assert any(f"{touchpoints[peak]['peak_share']:.0%}" in line and "peak" in line for line in legend)
-        assert any(f"{touchpoints[end]['end_share']:.0%}" in line and "end" in line for line in legend)
-        stage_labels = {text.get_text() for text in ax.texts}
-        assert {"arrive", "pay"} <= stage_labels
-    finally:
-        plt.close(ax.figure)
+def test_emotion_curve_follows_the_journey_and_marks_peak_trough_and_end(outcome):
+    figure = api_plot(outcome, "curve")
+    ax = figure.axes[0]
+    touchpoints = outcome.results["touchpoints"]
+    # Touchpoints in journey order; those not every customer meets carry their reach.
+    labels = [tick.get_text().split(" · ")[0] for tick in ax.get_xticklabels()]
+    assert labels == ["welcome", "wait", "till", "goodbye"]
+    assert ax.get_xticklabels()[2].get_text() == "till · 84%"
+    # The main path joins each touchpoint to the next one the customers meet, at its mean.
+    steps = {line.get_gid(): line for line in ax.get_lines() if (line.get_gid() or "").startswith("main ")}
+    assert list(steps) == ["main welcome→wait", "main wait→till", "main till→goodbye"]
+    for gid, line in steps.items():
+        first, second = gid.removeprefix("main ").split("→")
+        ys = list(line.get_ydata())
+        assert ys[0] == pytest.approx(touchpoints[first]["mean_affect"])
+        assert ys[-1] == pytest.approx(touchpoints[second]["mean_affect"])
+    # Peak (highest mean), trough (lowest) and end (most often last), once each.
+    texts = [text.get_text() for text in ax.texts]
+    assert "trough" in texts
+    assert f"peak + end ({touchpoints['goodbye']['end_share']:.0%} end here)" in texts
+    assert {"arrive", "pay"} <= set(texts)
 
 
 PEAK_AT_THE_END = """
@@ -90,24 +94,21 @@ journey "Peak at the end" { arrivals cohort 300 seed 4
 """
 
 
-def test_a_touchpoint_both_peak_and_end_is_marked_once_for_each_without_overprinting():
-    """The last and most intense moment: "peak" and "end" side by side (they overprinted as "peend")."""
-    results = simulate(loads(PEAK_AT_THE_END), seed=4).results
+def test_a_touchpoint_both_peak_and_end_is_marked_once_with_one_label():
+    """The last and most intense moment: one label "peak + end" (they overprinted as "peend")."""
+    outcome = simulate(loads(PEAK_AT_THE_END), seed=4)
+    results = outcome.results
     assert results["touchpoints"]["farewell"]["peak_share"] == results["touchpoints"]["farewell"]["end_share"] == 1.0
-    figure = plot.figure("curve", results, [])
+    figure = api_plot(outcome, "curve")
     try:
         renderer = FigureCanvasAgg(figure).get_renderer()
         figure.draw(renderer)
         ax = figure.axes[0]
-        words = [text for text in ax.texts if text.get_text() in ("peak", "end")]
-        assert sorted(text.get_text() for text in words) == ["end", "peak"]
-        peak_word, end_word = (text.get_window_extent(renderer) for text in words)
-        assert not peak_word.overlaps(end_word)
-        markers = [c for c in ax.collections if c.get_label().startswith("most often the")]
-        assert len(markers) == 2
-        peak_marker, end_marker = (c.get_offset_transform().transform(c.get_offsets())[0] for c in markers)
-        assert end_marker[0] - peak_marker[0] >= 10  # side by side, in pixels
-        assert peak_marker[1] == pytest.approx(end_marker[1])
+        marks = [text for text in ax.texts if text.get_text().startswith(("peak", "end", "trough"))]
+        assert [text.get_text() for text in marks].count("peak + end (100% end here)") == 1
+        assert not any(text.get_text() in ("peak", "end") for text in marks)
+        boxes = [text.get_window_extent(renderer) for text in marks]
+        assert not any(a.overlaps(b) for a, b in itertools.combinations(boxes, 2))
     finally:
         figures.close_figure(figure)
 
@@ -218,16 +219,19 @@ def test_overlaid_curves_align_touchpoints_of_all_designs(comparison):
 def test_overlaid_curves_show_every_design_even_identical_ones(outcome):
     """Two designs with the same curve showed as one line (the legend had three designs, two were visible)."""
     designs = {"baseline": outcome.results, "the same": outcome.results, "the same again": outcome.results}
-    ax = plot.emotion_curves(designs)
+    paths = journey_paths(outcome.plan, outcome.journey)
+    ax = plot.emotion_curves(designs, paths={name: paths for name in designs})
     try:
+        handles = ax.get_legend().legend_handles
+        assert [handle.get_label() for handle in handles] == list(designs)
+        # Each design its own marker and dash, so identical curves still show as three.
+        assert len({h.get_marker() for h in handles}) == len({h.get_linestyle() for h in handles}) == 3
+        colours = {matplotlib.colors.to_hex(h.get_color()) for h in handles}
         ax.get_legend().remove()  # its samples have the designs' colours too
         pixels = matplotlib.image.imread(io.BytesIO(figures.figure_bytes(ax.figure, "png")), format="png")[..., :3]
-        for line in ax.get_lines()[: len(designs)]:
-            colour = matplotlib.colors.to_rgb(line.get_color())
-            seen = (abs(pixels - colour).max(axis=-1) < 0.08).sum()
-            assert seen > 200, f"{line.get_label()} is hidden ({seen} pixels of its colour)"
-        lines = ax.get_lines()[: len(designs)]
-        assert len({line.get_marker() for line in lines}) == len({line.get_linestyle() for line in lines}) == 3
+        for colour in colours:
+            seen = (abs(pixels - matplotlib.colors.to_rgb(colour)).max(axis=-1) < 0.08).sum()
+            assert seen > 200, f"{colour} is hidden ({seen} pixels of its colour)"
     finally:
         plt.close(ax.figure)
 
@@ -415,7 +419,14 @@ journey "结账之旅" { arrivals cohort 200 seed 4
 
 
 #: A name each kind of chart shows.
-CHINESE_NAMES = {"curve": "结账", "funnel": "到店", "distribution": "结账之旅"}
+CHINESE_NAMES = {
+    "curve": "结账",
+    "segments": "结账",
+    "map": "结账",
+    "series": "结账之旅",
+    "funnel": "到店",
+    "distribution": "结账之旅",
+}
 
 
 @pytest.mark.parametrize("kind", plot.KINDS)

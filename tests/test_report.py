@@ -39,12 +39,14 @@ def test_html_is_self_contained_and_complete(report_html):
     assert "http://" not in text.replace("http://www.w3.org", "") and "https://" not in text
     for section in (
         "Conclusions",
+        "Journey map",
         "Emotion curve",
         "Funnel",
         "Emotion curves of the designs",
         "What each design changes",
         "Satisfaction by segment",
         "How customers remember it",
+        "Over time",
         "The journey",
         "The baseline",
         "Comparison of the designs",
@@ -59,7 +61,7 @@ def test_html_is_self_contained_and_complete(report_html):
         "Reproduce",
     ):
         assert f"<h2>{section}" in text
-    assert text.count('<img src="data:image/png;base64,') == 13
+    assert text.count('<img src="data:image/png;base64,') == 15
     assert "clearly better than <code>baseline</code>" in text and "--seed 20261122" in text
 
 
@@ -77,20 +79,22 @@ def test_the_page_leads_with_its_conclusion_key_figures_and_figures(report_html)
     assert cards == ["conversion", "satisfaction", "NPS", "remembered experience", "come back", "cost per customer"]
     assert summary.count('<span class="better">') >= 8  # both printers raise most headline figures
     order = headings(text)
-    assert order[:8] == [
+    assert order[:10] == [
         "Conclusions",
+        "Journey map",
         "Emotion curve",
         "Funnel",
         "Emotion curves of the designs",
         "What each design changes",
         "Satisfaction by segment",
         "How customers remember it",
+        "Over time",
         "Details",
     ]
     assert order[-1] == "Reproduce"
     # Every figure is shown before the details begin, the analyses' own figures inside their sections.
     before, details = text.split('<h2 class="details">Details</h2>', 1)
-    assert before.count("<img ") == 6 and details.count("<img ") == 7
+    assert before.count("<img ") == 8 and details.count("<img ") == 7
 
 
 class Tables(HTMLParser):
@@ -207,18 +211,20 @@ def test_markdown_writes_its_images_beside_it_and_its_tables_as_markdown(tmp_pat
     assert result.exit_code == 0, result.output
     text = target.read_text(encoding="utf-8")
     images = re.findall(r"\]\((premier_files/[a-z]+\.png)\)", text)
-    assert len(images) == 13
+    assert len(images) == 15
     for image in images:
         assert (tmp_path / image).read_bytes().startswith(b"\x89PNG")
     # The conclusions, key figures and the six leading figures come before the journey's details.
     lead, details = text.split("\n## The journey\n", 1)
     assert re.findall(r"premier_files/([a-z]+)\.png", lead) == [
+        "map",
         "curve",
         "funnel",
         "curves",
         "forest",
         "segments",
         "distribution",
+        "series",
     ]
     assert "| conversion (%) | " in lead and "|---|---:|---:|---:|" in lead
     # The details' tables are Markdown tables, numbers right-aligned.
@@ -280,8 +286,8 @@ def test_a_figure_section_is_one_entry_and_nothing_to_show_leaves_it_out(monkeyp
         return figure
 
     added = (
-        FigureSection("map", "Journey map", "The journey of {baseline} at a glance.", drawn),
-        FigureSection("timeline", "Over time", "Nothing to show.", lambda d: None),
+        FigureSection("glance", "At a glance", "The journey of {baseline} at a glance.", drawn),
+        FigureSection("timeline", "Nothing here", "Nothing to show.", lambda d: None),
     )
     monkeypatch.setattr(document, "FIGURE_SECTIONS", document.FIGURE_SECTIONS + added)
     journey = loads(
@@ -289,14 +295,15 @@ def test_a_figure_section_is_one_entry_and_nothing_to_show_leaves_it_out(monkeyp
         " stage b goal { touchpoint u: staff { feel -1 } } }"
     )
     report = build_report(journey, [Design("baseline", journey)], RunSettings(customers=30, workers=1))
-    assert "map" in report.figures and "timeline" not in report.figures
+    assert "glance" in report.figures and "timeline" not in report.figures
     page = render_html(report)
-    assert "<h2>Journey map</h2>" in page and "<h2>Over time</h2>" not in page
+    assert "<h2>At a glance</h2>" in page and "<h2>Nothing here</h2>" not in page
     assert "The journey of <code>baseline</code> at a glance." in page
     before_details = page.split('<h2 class="details">', 1)[0]
-    assert before_details.count("<img ") == 4  # curve, funnel, distribution and the map: no comparison plots
+    # map, curve, funnel, distribution, series and the added one: no comparison plots for one design
+    assert before_details.count("<img ") == 6
     markdown, images = render_markdown(report, "r_files")
-    assert "map.png" in images and "](r_files/map.png)" in markdown.split("## The journey", 1)[0]
+    assert "glance.png" in images and "](r_files/glance.png)" in markdown.split("## The journey", 1)[0]
     # One design: the headline says what it does in plain words, the key figures show no changes.
     lead = re.search(r'<p class="lead">(.*?)</p>', page).group(1)
     assert lead.startswith("Of 30 simulated customers of <code>baseline</code>, 100% reach the goal")
@@ -405,7 +412,7 @@ def test_the_report_loads_in_a_real_browser_and_its_images_render(report_html, t
     marker = re.search(r'<body data-images="(\d+)/(\d+)"', loaded.stdout)
     assert marker, "the page's load handler did not run"
     shown, total = map(int, marker.groups())
-    assert total == 13 and shown == total
+    assert total == 15 and shown == total
     errors = [line for line in loaded.stderr.splitlines() if "CONSOLE" in line or "Uncaught" in line]
     assert errors == []
     screenshot = tmp_path / "report.png"

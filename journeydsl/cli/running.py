@@ -221,7 +221,7 @@ def test(file: Path, run: RunOptions, strict: bool, fmt: str, output: Path | Non
 
 
 #: The plots of ``journey plot --kind`` (:data:`journeydsl.report.plots.KINDS`).
-_PLOT_KINDS = ["curve", "segments", "map", "funnel", "distribution"]
+_PLOT_KINDS = ["curve", "segments", "map", "series", "funnel", "distribution"]
 
 
 @click.command(cls=Command)
@@ -234,6 +234,7 @@ _PLOT_KINDS = ["curve", "segments", "map", "funnel", "distribution"]
     help="curve: the emotion curve along the journey, forking where paths part; "
     "segments: one curve per segment on the same scale; "
     "map: the journey map (stages as columns, a lane per segment, the curves beneath, pains and opportunities); "
+    "series: adoption (or customers so far), new customers, NPS and queue length per period (see --period); "
     "funnel: drop-off by stage; "
     "distribution: remembered experience and likelihood to recommend with NPS bands.",
 )
@@ -278,11 +279,10 @@ def plot(
       journey plot examples/journeys/premier_banking.journey --kind curve --segment premier
       journey plot examples/journeys/premier_banking.journey --kind segments -o segments.png
       journey plot examples/journeys/premier_banking.journey --kind map --dpi 120 -o map.png
+      journey plot examples/journeys/online_shop.journey --kind series --period "1 month"
       journey plot examples/journeys/premier_banking.journey --kind funnel -o funnel.svg
       journey plot examples/journeys/premier_banking.journey --kind distribution --customers 5000
     """
-    from ..sim.runner import Runner
-
     if segment is not None and kind != "curve":
         raise click.BadParameter(f"draws one segment with --kind curve only, not --kind {kind}", param_hint="--segment")
     journey = load_journey(file, read)
@@ -293,7 +293,7 @@ def plot(
             raise click.BadParameter(terminal(f"`{file}` has no segment {segment!r}; {known}"), param_hint="--segment")
     target = output if output is not None else Path(f"{file.stem}-{kind}.png")
     settings = run.settings(journey)
-    runner = Runner()
+    runner = api.new_runner()
     found = None
     with progress_bar("simulating") as progress:
         outcome = api.simulate(journey, settings, design=design, progress=progress, runner=runner)

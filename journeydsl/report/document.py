@@ -160,13 +160,17 @@ def _comparing(draw: Callable[[Any, dict], Any]) -> Callable[[Drawing], Figure |
 
 
 #: The figures a report leads with, in the order shown, after the summary and before the details.
-#: To add a figure to the report (a journey map, time series), add one FigureSection here: the
-#: report draws it, shows it under its heading in HTML and writes its image beside a Markdown report.
-#: A journey map, for instance:
-#:     FigureSection("map", "Journey map", "The journey map of {baseline}: ...",
-#:                   lambda d: _plots().figure("map", d.first, d.collectors, paths=d.paths,
-#:                                             opportunities=d.opportunities)),
+#: To add a figure to the report, add one FigureSection here: the report draws it, shows it under
+#: its heading in HTML and writes its image beside a Markdown report.
 FIGURE_SECTIONS: tuple[FigureSection, ...] = (
+    FigureSection(
+        "map",
+        "Journey map",
+        "The journey map of {baseline}: stages as columns, a lane per segment coloured by the mean felt effect "
+        "with the share reaching each touchpoint, the segments' curves beneath, and the biggest pains (P) and "
+        "opportunities (O) from the what-if runs.",
+        lambda d: _plots().figure("map", d.first, d.collectors, paths=d.paths, opportunities=d.opportunities),
+    ),
     FigureSection(
         "curve",
         "Emotion curve",
@@ -208,7 +212,20 @@ FIGURE_SECTIONS: tuple[FigureSection, ...] = (
         "How customers remember the journey, and how likely they are to recommend it.",
         lambda d: _plots().figure("distribution", d.first, d.collectors),
     ),
+    FigureSection(
+        "series",
+        "Over time",
+        "Adoption (or customers so far), new customers, NPS and customers waiting per period, every design "
+        "overlaid; the warm-up, when there is one, is shaded.",
+        lambda d: _series_figure(d.results),
+    ),
 )
+
+
+def _series_figure(results: dict[str, dict]) -> Figure:
+    from .series_plot import time_series_figure  # matplotlib is imported only when a report is drawn
+
+    return time_series_figure(results)
 
 
 def build_report(

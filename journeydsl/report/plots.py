@@ -98,7 +98,7 @@ PALETTE = {
 }
 
 #: The plots ``journey plot --kind`` draws.
-KINDS = ("curve", "segments", "map", "funnel", "distribution")
+KINDS = ("curve", "segments", "map", "series", "funnel", "distribution")
 
 _STYLE: dict[RcKeyType, Any] = {
     "font.size": 10,
@@ -1101,6 +1101,10 @@ def figure(
             from .journey_map import journey_map
 
             fig = journey_map(results, paths, opportunities)
+        elif kind == "series":
+            from .series_plot import time_series_figure
+
+            fig = time_series_figure({results.get("design", "baseline"): results})
         elif kind == "funnel":
             fig = Figure(figsize=(9, 0.6 * len(results["stages"]) + 1.8), layout="constrained")
             funnel(results, fig.subplots())
