@@ -45,7 +45,7 @@ import "lib.journey"
 
 journey "Shop" {
   arrivals cohort 200
-  memory { peak 0.4; end 0.3; mean 0.3 }
+  memory { peak 0.4; end 0.3; mean 0.3 }  # no hover in a comment: stage
   segment regular 70% { patience 5 min }
   segment "big spender" 30% { value 100 }
 
@@ -66,6 +66,14 @@ journey "Shop" {
     add touchpoint receipt: digital { feel +1 } in pay after till
   }
   expect drop_rate of stage pay < 90%
+}
+"""
+
+
+HOSTILE = """\
+journey "J" {
+  stage start { touchpoint t: staff { feel +1 } -> "a`b<img src=x onerror=alert(1)>" }
+  stage "a`b<img src=x onerror=alert(1)>" goal { touchpoint u: staff { feel +1 } }
 }
 """
 
@@ -123,6 +131,7 @@ def test_completion_in_context(tmp_path: Path) -> None:
     assert "stage" in labels('journey "S" {\n  ')
     assert "exponential" in labels('journey "S" {\n stage a {\n  touchpoint t: staff duration ')
     assert enclosing_block('journey "S" { # {\n  stage "a {" {') == "stage"
+    assert labels('journey "S" {\n stage a {\n  -> pay # then -> ') == []  # in a comment
 
 
 def test_figures_hash_is_the_simulators() -> None:
@@ -349,6 +358,38 @@ def test_positions_are_utf16_after_a_wide_character(session: Session) -> None:
     assert undefined.range.end.character == character + 1 + len("nowhere")
 
 
+def test_a_problem_in_an_imported_file_is_shown_at_its_import(session: Session) -> None:
+    (session.folder / "badlib.journey").write_text(
+        "library {\n  touchpoint sorry: pigeon { feel +1 }\n}\n", encoding="utf-8"
+    )
+    text = SHOP.replace('import "lib.journey"', 'import "lib.journey"\nimport "badlib.journey"')
+    published = session.open("importer.journey", text)
+    channel = next(d for d in published.diagnostics if d.code == "JD103")
+    assert (channel.range.start.line, channel.range.start.character) == (1, 7)  # `"badlib.journey"`
+    assert channel.message.startswith("in badlib.journey: ")
+    inside = channel.related_information[0].location
+    assert inside.uri == session.uri("badlib.journey")
+    assert (inside.range.start.line, inside.range.start.character) == (1, 20)  # `pigeon`
+
+
+def test_incremental_changes(session: Session) -> None:
+    lsp = session.lsp
+    session.open("incremental.journey", SHOP)
+    count = len(session.published[session.uri("incremental.journey")])
+    line, character = position_of(SHOP, "-> exit", 0, 3)
+    where = lsp.Range(start=lsp.Position(line, character), end=lsp.Position(line, character + 4))
+    change = lsp.TextDocumentContentChangePartial(range=where, text="nowhere")
+    document = lsp.VersionedTextDocumentIdentifier(uri=session.uri("incremental.journey"), version=2)
+    session.notify(
+        session.client.text_document_did_change,
+        lsp.DidChangeTextDocumentParams(text_document=document, content_changes=[change]),
+    )
+    published = session.diagnostics("incremental.journey", count)
+    assert [(d.code, d.range.start.line, d.range.start.character) for d in published.diagnostics] == [
+        ("JD101", line, character)
+    ]
+
+
 def test_typing_a_syntax_error_and_fixing_it(session: Session) -> None:
     session.open("typing.journey", SHOP)
     unfinished = SHOP[: SHOP.rindex("}")]  # the journey's closing brace not typed yet
@@ -385,6 +426,13 @@ def test_hover(session: Session) -> None:
         "recover by apology", 0, len("recover by a")
     )
     assert "Simulated" not in till
+    params = lsp.HoverParams(**session.where("shop.journey", SHOP, "# no hover", 0, 6))
+    assert session.call(session.client.text_document_hover_async(params)) is None  # a word in a comment
+    hostile = session.open("hostile.journey", HOSTILE)
+    assert not [d for d in hostile.diagnostics if d.severity == lsp.DiagnosticSeverity.Error]
+    params = lsp.HoverParams(**session.where("hostile.journey", HOSTILE, "-> ", 0, 4))
+    shown = session.call(session.client.text_document_hover_async(params)).contents.value
+    assert "**stage ``a`b<img src=x onerror=alert(1)>``**" in shown
 
 
 def test_hover_shows_the_figures_of_a_recent_simulation(session: Session) -> None:

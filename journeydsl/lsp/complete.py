@@ -36,7 +36,7 @@ from ..lang.vocabulary import (
 from .index import Index, written_name
 from .knowledge import ALL_KEYWORDS, KEYWORD_HELP, format_value
 
-__all__ = ["Candidate", "complete", "partial_word", "enclosing_block"]
+__all__ = ["Candidate", "complete", "partial_word", "enclosing_block", "code_only", "in_comment"]
 
 
 class Candidate(NamedTuple):
@@ -81,6 +81,58 @@ _BLOCK_ITEMS: dict[str, tuple[str, ...]] = {
     "survey": ("factor",),
     "top": ("import", "journey", "library"),
 }
+
+
+def _comment_start(line: str) -> int | None:
+    """Where a ``#`` comment starts on a line (outside quotes), if it has one."""
+    quoted = escaped = False
+    for index, char in enumerate(line):
+        if quoted:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                quoted = False
+        elif char == '"':
+            quoted = True
+        elif char == "#":
+            return index
+    return None
+
+
+def code_only(line: str) -> str:
+    """A line with its quoted names and its comment blanked out (same length), so words in them are not keywords.
+
+    Examples
+    --------
+    >>> code_only('stage "goal setting" goal { # the goal').rstrip()
+    'stage "            " goal {'
+    """
+    start = _comment_start(line)
+    code = line if start is None else line[:start] + " " * (len(line) - start)
+    return _QUOTED.sub(_blank_inside, code)
+
+
+#: A quoted name, closed or not yet closed at the end of the line.
+_QUOTED = re.compile(r'"(?:[^"\\\n]|\\.)*"?')
+
+
+def _blank_inside(match: re.Match[str]) -> str:
+    text = match.group()
+    closed = len(text) > 1 and text.endswith('"')
+    return '"' + " " * (len(text) - (2 if closed else 1)) + ('"' if closed else "")
+
+
+def in_comment(before: str) -> bool:
+    """True when the end of ``before`` (a line up to the cursor) is inside a ``#`` comment.
+
+    Examples
+    --------
+    >>> in_comment("  stage a # next "), in_comment('  stage "#1" {')
+    (True, False)
+    """
+    return _comment_start(before) is not None
 
 
 def partial_word(before: str) -> str:
@@ -191,6 +243,8 @@ def complete(text: str, index: Index | None) -> list[Candidate]:
         In a sensible order; the editor filters them by the word being typed.
     """
     line = text[text.rfind("\n") + 1 :]
+    if in_comment(line):
+        return []
     partial = partial_word(line)
     head = line[: len(line) - len(partial)]
     block = enclosing_block(text)

@@ -18,6 +18,7 @@ runs, so that journeydsl works without the ``lsp`` extra.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +33,7 @@ from .._version import __version__
 from ..lang.diagnostics import WARNING, Diagnostic
 from ..lang.loader import display_name
 from ..lang.model import Journey, Span
-from .complete import Candidate, complete, partial_word
+from .complete import Candidate, code_only, complete, partial_word
 from .figures import recent_results, source_hash
 from .hover import hover_text
 from .index import NAME_PATTERN, RENAMEABLE, Index, Occurrence, build_index, written_name
@@ -115,8 +116,19 @@ class JourneyLanguageServer(LanguageServer):
         return analysis
 
     def publish(self, uri: str) -> None:
-        """Check a document and publish its diagnostics."""
-        analysis = self.analysis(uri)
+        """Check a document and publish its diagnostics.
+
+        A failure of the checker itself (a bug, never a problem of the journey) is logged to the
+        client and leaves the last diagnostics standing, so the server keeps serving.
+        """
+        try:
+            analysis = self.analysis(uri)
+        except Exception as error:  # keep the editor's session alive whatever the checker does
+            logging.getLogger(__name__).exception("checking %s failed", uri)
+            self.window_log_message(
+                lsp.LogMessageParams(type=lsp.MessageType.Error, message=f"journeydsl: checking failed: {error!r}")
+            )
+            return
         document = self.workspace.get_text_document(uri)
         diagnostics = [self.to_lsp(analysis, d) for d in analysis.diagnostics]
         self.text_document_publish_diagnostics(
@@ -234,7 +246,7 @@ class JourneyLanguageServer(LanguageServer):
         lines = analysis.lines
         if not 1 <= line <= len(lines):
             return None, None
-        for match in _WORD.finditer(lines[line - 1]):
+        for match in _WORD.finditer(code_only(lines[line - 1])):  # not in a quoted name or a comment
             if match.start() + 1 <= column <= match.end() + 1:
                 span = Span(analysis.file, line, match.start() + 1, line, match.end() + 1)
                 return match.group(), self.to_range(lines, span)
