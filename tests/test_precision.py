@@ -365,3 +365,19 @@ def test_a_run_that_counts_no_customer_stops_at_the_fewest(runner, tmp_path):
     assert result.exit_code == 1  # the results' own error: nothing was counted
     assert "Warning: precision not reached: no customer was counted in 5 replications" in result.stderr
     assert "counted no customers" in result.stderr and "Traceback" not in result.output
+
+
+def test_the_docs_example_is_what_the_command_says(runner):
+    quick = invoke(runner, "simulate", PREMIER, "--quick", "--format", "json")
+    assert quick.exit_code == 0, quick.output
+    said = quick.stderr.strip()
+    docs = " ".join((ROOT / "docs" / "cli.md").read_text(encoding="utf-8").split())
+    assert said.startswith("precision reached") and said in docs
+    # The same run with the settled number of replications instead of the precision: the same numbers.
+    document = json.loads(quick.stdout)
+    settings = document["settings"]
+    fixed = invoke(
+        runner, "simulate", PREMIER, "--customers", settings["customers"], "-r", settings["replications"],
+        "--format", "json",
+    )  # fmt: skip
+    assert json.loads(fixed.stdout)["metrics"] == document["metrics"]
