@@ -390,6 +390,41 @@ def test_incremental_changes(session: Session) -> None:
     ]
 
 
+def big_journey(stages: int) -> str:
+    """A valid journey of ``stages`` stages of four touchpoints: slow enough to check that typing must pause."""
+    lines = ['journey "Big" {']
+    for i in range(stages):
+        lines.append(f"  stage s{i}{' goal' if i == stages - 1 else ''} {{")
+        for j in range(4):
+            lines.append(f"    touchpoint t{i}_{j}: staff capacity 2 duration exponential(3 min) {{ feel +1 }}")
+        lines.append(f"    -> s{i + 1}\n  }}" if i < stages - 1 else "  }")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def test_a_burst_of_changes_to_a_large_file_is_checked_once_typing_pauses(session: Session) -> None:
+    text = big_journey(250)  # about 0.4 s to check here; the server waits for a pause above 0.05 s
+    assert list(session.open("big.journey", text).diagnostics) == []
+    before = len(session.published[session.uri("big.journey")])
+    for version in range(2, 7):
+        typed = text.replace("-> s1\n", "-> s1" + "x" * (version - 1) + "\n")
+        document = session.lsp.VersionedTextDocumentIdentifier(uri=session.uri("big.journey"), version=version)
+        change = session.lsp.TextDocumentContentChangeWholeDocument(text=typed)
+        session.notify(
+            session.client.text_document_did_change,
+            session.lsp.DidChangeTextDocumentParams(text_document=document, content_changes=[change]),
+        )
+    with session.arrived:
+        assert session.arrived.wait_for(
+            lambda: session.published[session.uri("big.journey")][-1].version == 6, timeout=20
+        )
+    published = session.published[session.uri("big.journey")][before:]
+    assert len(published) < 5  # not one check per keystroke
+    assert [d.message.splitlines()[0] for d in published[-1].diagnostics if d.code == "JD101"] == [
+        "stage `s1xxxxx` is not defined"
+    ]
+
+
 def test_typing_a_syntax_error_and_fixing_it(session: Session) -> None:
     session.open("typing.journey", SHOP)
     unfinished = SHOP[: SHOP.rindex("}")]  # the journey's closing brace not typed yet

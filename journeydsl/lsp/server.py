@@ -18,8 +18,10 @@ runs, so that journeydsl works without the ``lsp`` extra.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +45,11 @@ __all__ = ["JourneyLanguageServer", "build_server", "run"]
 
 #: How the server calls itself in messages, and where the diagnostics come from.
 SOURCE = "journeydsl"
+
+#: A check quicker than this (seconds) runs on every change; a slower one waits for typing to pause.
+QUICK_CHECK = 0.05
+#: How long typing must pause (seconds) before a slow document is checked again.
+SETTLE = 0.2
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*|->")
 
@@ -90,6 +97,10 @@ class JourneyLanguageServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("journeydsl", __version__)
         self.analyses: dict[str, Analysis] = {}
+        #: Checks waiting to run after a burst of changes, by document.
+        self.pending: dict[str, asyncio.TimerHandle] = {}
+        #: How long the last check of each document took, in seconds.
+        self.check_seconds: dict[str, float] = {}
 
     # ---- documents -----------------------------------------------------------------
     def where(self, uri: str) -> tuple[str, Path]:
@@ -107,13 +118,40 @@ class JourneyLanguageServer(LanguageServer):
         if known is not None and known.text == text:
             return known
         file, folder = self.where(uri)
+        started = time.perf_counter()
         result = api.check_text(text, file, base=folder)
         body = result.journey or result.library
         index = build_index(body, file, text) if body is not None else None
         last_good = index if index is not None else (known.last_good if known is not None else None)
         analysis = Analysis(text, file, folder, list(result.diagnostics), dict(result.sources), index, last_good)
         self.analyses[uri] = analysis
+        self.check_seconds[uri] = time.perf_counter() - started
         return analysis
+
+    def schedule(self, uri: str) -> None:
+        """Check a changed document: at once when checking it is quick, else once typing pauses.
+
+        A document whose last check took more than :data:`QUICK_CHECK` seconds is checked
+        :data:`SETTLE` seconds after the last change of a burst, so that a large file is not
+        checked once per keystroke while the changes queue up behind the checks.
+        """
+        waiting = self.pending.pop(uri, None)
+        if waiting is not None:
+            waiting.cancel()
+        if self.check_seconds.get(uri, 0.0) <= QUICK_CHECK:
+            self.publish(uri)
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.publish(uri)
+            return
+        self.pending[uri] = loop.call_later(SETTLE, self._settled, uri)
+
+    def _settled(self, uri: str) -> None:
+        self.pending.pop(uri, None)
+        if uri in self.analyses:  # still open
+            self.publish(uri)
 
     def publish(self, uri: str) -> None:
         """Check a document and publish its diagnostics.
@@ -354,7 +392,7 @@ def build_server() -> JourneyLanguageServer:
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: JourneyLanguageServer, params: lsp.DidChangeTextDocumentParams) -> None:
-        ls.publish(params.text_document.uri)
+        ls.schedule(params.text_document.uri)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: JourneyLanguageServer, params: lsp.DidSaveTextDocumentParams) -> None:
@@ -367,6 +405,9 @@ def build_server() -> JourneyLanguageServer:
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: JourneyLanguageServer, params: lsp.DidCloseTextDocumentParams) -> None:
+        waiting = ls.pending.pop(params.text_document.uri, None)
+        if waiting is not None:
+            waiting.cancel()
         ls.analyses.pop(params.text_document.uri, None)
         ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[]))
 
