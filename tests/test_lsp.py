@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -188,6 +189,20 @@ def test_the_server_stops_when_its_editor_goes_away() -> None:
         if server.poll() is None:
             server.kill()
             server.wait()
+
+
+def test_editor_setups_in_the_docs_start_this_server() -> None:
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11 and newer
+    text = (ROOT / "docs" / "editors.md").read_text(encoding="utf-8")
+    helix = tomllib.loads(re.findall(r"```toml\n(.*?)```", text, re.S)[0])
+    assert helix["language-server"]["journeydsl"] == {"command": "journey", "args": ["lsp"]}
+    assert helix["language"][0]["file-types"] == ["journey"]
+    assert 'cmd = { "journey", "lsp" }' in text  # Neovim
+    assert '(journey-mode . ("journey" "lsp"))' in text  # Emacs
+    package = ROOT / "editors" / "vscode" / "package.json"
+    if package.is_file():
+        version = json.loads(package.read_text(encoding="utf-8"))["version"]
+        assert f"code --install-extension journeydsl-{version}.vsix" in text
 
 
 def test_stdio_and_tcp_exclude_each_other() -> None:
