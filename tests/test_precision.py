@@ -11,7 +11,8 @@ from click.testing import CliRunner
 
 from journeydsl.api import load, loads, simulate
 from journeydsl.cli import cli
-from journeydsl.cli.options import RunOptions, complete_designs, parse_precision, quick_customers
+from journeydsl.cli.options import RunOptions, complete_designs, quick_customers
+from journeydsl.lang.precision import parse_precision
 from journeydsl.schemas import validator
 from journeydsl.sim.runner import Design, Runner
 from journeydsl.sim.settings import (

@@ -24,8 +24,6 @@ Examples
 5400.0
 >>> RunOptions(customers=200).replications is None
 True
->>> parse_precision("5 min", "time_in_journey", "hours")
-(0.0833333, False)
 >>> ReadOptions().allow_large
 False
 """
@@ -35,9 +33,7 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
-import math
 import os
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -48,18 +44,18 @@ from click.shell_completion import CompletionItem
 
 from ..api import RunSettings
 from ..lang.checks import MAX_LOOP_VISITS, MAX_RUN_CUSTOMERS
-from ..lang.decisions import METRIC_UNITS, parse_min_difference
+from ..lang.decisions import parse_min_difference
 from ..lang.model import Journey, Quantity
-from ..lang.units import parse_time, to_time_unit
-from ..lang.vocabulary import METRICS, UNIT_SECONDS
-from ..sim.settings import (
+from ..lang.precision import (
     DEFAULT_MAX_REPLICATIONS,
-    MAX_REPLICATIONS,
     PRECISION_OBJECTIVES,
     QUICK_CUSTOMERS,
     QUICK_MAX_REPLICATIONS,
     Precision,
+    parse_precision,
 )
+from ..lang.units import parse_time, to_time_unit
+from ..lang.vocabulary import METRICS, UNIT_SECONDS
 
 __all__ = [
     "FILE",
@@ -72,7 +68,6 @@ __all__ = [
     "run_options",
     "designs_option",
     "complete_designs",
-    "parse_precision",
     "quick_customers",
     "min_difference_option",
     "min_differences",
@@ -405,66 +400,8 @@ def plot_option(help: str = "Also draw the chart (.png, .svg, .pdf).") -> Callab
     return click.option("--plot", "plot_path", type=FIGURE, help=help)
 
 
-#: A ``--precision`` amount: a number, then ``%`` or a time unit.
-_PRECISION = re.compile(r"\s*(?P<number>(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?)\s*(?P<suffix>%|[A-Za-z]+)?\s*")
-
-
-def parse_precision(text: str, objective: str, time_unit: str | None) -> tuple[float, bool]:
-    """A ``--precision`` amount of ``objective``: the width in the metric's unit and whether it is relative.
-
-    Shares take percentage points (``2%`` or ``0.02``); times a time (``5 min``,
-    or a number in the journey's time unit); times and money (and ``profit``)
-    also take a share of the estimate (``5%``: narrower than 5% of the mean);
-    points and counts a plain number.
-
-    Parameters
-    ----------
-    text : str
-        As given on the command line.
-    objective : str
-        The metric the width is of (:data:`~journeydsl.sim.settings.PRECISION_OBJECTIVES`).
-    time_unit : str or None
-        The journey's time unit.
-
-    Returns
-    -------
-    tuple of (float, bool)
-        The width (a fraction when relative) and whether it is relative to the estimate.
-
-    Raises
-    ------
-    ValueError
-        With a message for people: not a positive amount, or a unit the metric is not measured in.
-
-    Examples
-    --------
-    >>> parse_precision("0.2", "satisfaction", None), parse_precision("2%", "conversion_rate", None)
-    ((0.2, False), (0.02, False))
-    >>> parse_precision("5%", "cost_per_customer", None)
-    (0.05, True)
-    """
-    kind = METRIC_UNITS.get(objective, "money")
-    example = {"share": "2%", "time": "5min", "money": "5%", "points": "0.2", "count": "0.02"}[kind]
-    match = _PRECISION.fullmatch(text)
-    if match is None:
-        raise ValueError(f"`{text}` is not a positive amount of {objective}, e.g. {example}")
-    number, suffix = float(match["number"]), match["suffix"]
-    if not (number > 0 and math.isfinite(number)):
-        raise ValueError(f"the precision must be a positive width, not `{text}`")
-    if suffix == "%":
-        if kind in ("points", "count"):
-            raise ValueError(f"{objective} is measured in {kind}: give a plain number, e.g. {example}")
-        return round(number / 100, 12), kind != "share"
-    if suffix:
-        if kind != "time" or suffix not in UNIT_SECONDS:
-            unit = "a time unit" if suffix in UNIT_SECONDS else f"`{suffix}`"
-            raise ValueError(f"{objective} is not measured in {unit}: give e.g. {example}")
-        return float(f"{to_time_unit(Quantity(number, suffix), time_unit):.6g}"), False
-    return number, False
-
-
 def quick_customers(journey: Journey) -> int | None:
-    """Customers per replication for ``--quick``: :data:`~journeydsl.sim.settings.QUICK_CUSTOMERS`, or
+    """Customers per replication for ``--quick``: :data:`~journeydsl.lang.precision.QUICK_CUSTOMERS`, or
     ``None`` (the journey's own run) when the journey brings fewer or is a market.
 
     A cohort brings its count; Poisson arrivals their rate over the horizon
@@ -523,7 +460,7 @@ class RunOptions:
             raise click.UsageError("--objective says what --precision or --quick measure; give one of them too")
 
     def precision_asked(self, journey: Journey) -> Precision | None:
-        """The :class:`~journeydsl.sim.settings.Precision` asked for, or ``None``.
+        """The :class:`~journeydsl.lang.precision.Precision` asked for, or ``None``.
 
         Raises
         ------
@@ -555,7 +492,7 @@ class RunOptions:
         -------
         RunSettings
             The settings, the seed left for the API to resolve.  With
-            ``--quick``, at most :data:`~journeydsl.sim.settings.QUICK_CUSTOMERS`
+            ``--quick``, at most :data:`~journeydsl.lang.precision.QUICK_CUSTOMERS`
             customers per replication unless ``--customers`` or ``--horizon`` was given.
 
         Raises
@@ -718,7 +655,7 @@ def run_options(**help: str) -> Callable[[F], F]:
             click.option("--precision", metavar="WIDTH", help=texts["precision"]),
             click.option(
                 "--max-replications",
-                type=click.IntRange(min=2, max=MAX_REPLICATIONS),
+                type=click.IntRange(min=2),
                 metavar="N",
                 help=texts["max_replications"],
             ),

@@ -6,7 +6,9 @@ journey's ``seed`` and then to :data:`DEFAULT_SEED`.  The resolved settings
 are written into every JSON document (:meth:`RunSettings.record`), together
 with a hash of the journey's source, so a result says how to reproduce it.
 
-A run can ask for a :class:`Precision` instead of a number of replications:
+A run can ask for a :class:`~journeydsl.lang.precision.Precision` (defined
+with how it is written in :mod:`journeydsl.lang.precision`, re-exported here)
+instead of a number of replications:
 the runner (:meth:`journeydsl.sim.runner.Runner.run`) then runs replications
 until the 95% interval of one metric is narrower than asked, at most
 :attr:`Precision.most`, and gives back the settings with the number it ran
@@ -20,6 +22,16 @@ import math
 import numbers
 import os
 from dataclasses import dataclass, replace
+
+from ..lang.precision import (
+    DEFAULT_MAX_REPLICATIONS,
+    MIN_PRECISION_REPLICATIONS,
+    PRECISION_OBJECTIVES,
+    QUICK_CUSTOMERS,
+    QUICK_MAX_REPLICATIONS,
+    QUICK_PRECISION,
+    Precision,
+)
 
 __all__ = [
     "DEFAULT_MAX_REPLICATIONS",
@@ -43,127 +55,6 @@ DEFAULT_SEED = 0
 MAX_REPLICATIONS = 100_000
 #: The most customers per design and replication one run may ask for (a run of this size takes hours).
 MAX_CUSTOMERS = 100_000_000
-#: The most replications a run with a :class:`Precision` runs unless it says otherwise (``--max-replications``).
-DEFAULT_MAX_REPLICATIONS = 100
-#: Replications a run with a :class:`Precision` always runs before it first looks at the interval: fewer
-#: give a standard deviation too unsteady to stop on (Student's t with 4 degrees of freedom is 2.78).
-MIN_PRECISION_REPLICATIONS = 5
-#: What a :class:`Precision` can be about: every metric of the results, and ``profit`` (revenue minus cost).
-PRECISION_OBJECTIVES: tuple[str, ...] = (
-    "conversion_rate",
-    "remembered_experience",
-    "satisfaction",
-    "nps",
-    "promoters",
-    "passives",
-    "detractors",
-    "return_rate",
-    "referrals_per_customer",
-    "time_in_journey",
-    "cost_per_customer",
-    "revenue_per_customer",
-    "profit",
-)
-
-
-@dataclass(frozen=True)
-class Precision:
-    """How precise a run must be: replications are added until one metric's 95% interval is narrow enough.
-
-    Parameters
-    ----------
-    width : float
-        The interval must be narrower than this: its full width (high end
-        minus low end, as the results show it), in the metric's own unit
-        (shares as fractions, times in the journey's time unit); with
-        ``relative``, a fraction of the estimate's size.
-    objective : str
-        The metric (one of :data:`PRECISION_OBJECTIVES`).  Every design of a
-        run must reach the width on its own interval.
-    relative : bool
-        ``width`` is a fraction of the absolute mean (``0.05``: narrower than 5% of the estimate).
-    most : int
-        The cap: no more replications than this, reached or not.
-
-    Raises
-    ------
-    ValueError
-        For a width that is not a positive finite number, an unknown metric or a cap below 2.
-
-    Examples
-    --------
-    >>> Precision(0.2).record()
-    {'objective': 'satisfaction', 'width': 0.2, 'relative': False, 'max_replications': 100}
-    >>> Precision(0.0)
-    Traceback (most recent call last):
-    ...
-    ValueError: the precision must be a positive width, not 0.0
-    """
-
-    width: float
-    objective: str = "satisfaction"
-    relative: bool = False
-    most: int = DEFAULT_MAX_REPLICATIONS
-
-    def __post_init__(self) -> None:
-        if isinstance(self.width, bool) or not isinstance(self.width, numbers.Real):
-            raise ValueError(f"the precision must be a number, not {self.width!r}")
-        if not (self.width > 0 and math.isfinite(self.width)):
-            raise ValueError(f"the precision must be a positive width, not {self.width}")
-        if self.objective not in PRECISION_OBJECTIVES:
-            raise ValueError(f"no metric `{self.objective}`; choose one of {', '.join(PRECISION_OBJECTIVES)}")
-        _count("max_replications", self.most, MAX_REPLICATIONS)
-        if self.most < 2:
-            raise ValueError(f"max_replications must be at least 2 for an interval, not {self.most}")
-
-    @classmethod
-    def quick(cls, objective: str = "satisfaction", most: int | None = None) -> Precision:
-        """The coarse precision of ``--quick`` for ``objective`` (:data:`QUICK_PRECISION`).
-
-        Examples
-        --------
-        >>> Precision.quick()
-        Precision(width=0.2, objective='satisfaction', relative=False, most=30)
-        >>> Precision.quick("cost_per_customer").relative
-        True
-        """
-        if objective not in QUICK_PRECISION:
-            raise ValueError(f"no metric `{objective}`; choose one of {', '.join(PRECISION_OBJECTIVES)}")
-        width, relative = QUICK_PRECISION[objective]
-        return cls(width, objective, relative, QUICK_MAX_REPLICATIONS if most is None else most)
-
-    def record(self) -> dict[str, object]:
-        """The precision asked for, as JSON documents write it (``settings.precision``)."""
-        return {
-            "objective": self.objective,
-            "width": self.width,
-            "relative": self.relative,
-            "max_replications": self.most,
-        }
-
-
-#: The coarse precision of ``--quick`` (and ``journey watch``) per metric: the full width of the 95%
-#: interval and whether it is a fraction of the estimate (times and money).  Satisfaction's 0.2 points is
-#: two thirds of its minimal important difference (0.3, ``docs/designs.md``).
-QUICK_PRECISION: dict[str, tuple[float, bool]] = {
-    "conversion_rate": (0.05, False),
-    "remembered_experience": (0.4, False),
-    "satisfaction": (0.2, False),
-    "nps": (10.0, False),
-    "promoters": (0.05, False),
-    "passives": (0.05, False),
-    "detractors": (0.05, False),
-    "return_rate": (0.05, False),
-    "referrals_per_customer": (0.02, False),
-    "time_in_journey": (0.05, True),
-    "cost_per_customer": (0.05, True),
-    "revenue_per_customer": (0.05, True),
-    "profit": (0.05, True),
-}
-#: ``--quick``: at most this many customers per replication (fewer when the journey brings fewer) ...
-QUICK_CUSTOMERS = 500
-#: ... and at most this many replications.
-QUICK_MAX_REPLICATIONS = 30
 
 
 @dataclass(frozen=True)
@@ -269,6 +160,8 @@ class RunSettings:
             raise ValueError(f"workers must be at least 1, not {self.workers}")
         if self.period is not None and not (self.period > 0 and math.isfinite(self.period)):
             raise ValueError(f"the period of the time series must be a positive finite time, not {self.period}")
+        if self.precision is not None and self.precision.most > MAX_REPLICATIONS:
+            raise ValueError(f"max_replications must be at most {MAX_REPLICATIONS:,}, not {self.precision.most}")
         if self.precision is not None and self.replications == 1 and self.settled is None:
             object.__setattr__(self, "replications", min(MIN_PRECISION_REPLICATIONS, self.precision.most))
         if self.precision is not None and not 2 <= self.replications <= self.precision.most:
