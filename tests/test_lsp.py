@@ -469,6 +469,8 @@ def test_hover(session: Session) -> None:
     assert "touchpoint `till`" in hover("change till", 0, len("change t"))  # a reference shows the definition
     assert "**`goal`** (keyword)" in hover("goal")
     assert "a transition" in hover("-> pay", 0, 0)
+    assert "(metric)" in hover("drop_rate") and "(time unit): 60 seconds" in hover("5 min", 0, 3)
+    assert "(purchase phase of a stage)" in hover("pre-purchase")
     assert "default 0.35" in hover("peak")
     assert "segment `big spender`" in hover('"big spender"')
     assert "channel" in hover("advertising") and "advertising in any medium" in hover("advertising")

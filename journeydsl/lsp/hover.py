@@ -17,7 +17,7 @@ from ..lang.model import Effects, Episode, Segment, Stage, Touchpoint, Variant
 from ..lang.vocabulary import CHANNELS
 from .figures import Figures
 from .index import Index, Occurrence
-from .knowledge import block_help, doc_link, format_value, keyword_help, setting_help, word_help
+from .knowledge import block_help, doc_link, format_value, keyword_help, other_help, setting_help, word_help
 
 __all__ = ["hover_text"]
 
@@ -48,7 +48,9 @@ def hover_text(
         described = _describe(index, occurrence, figures, folder)
         if described is not None:
             return described
-    return keyword_help(word) if word else None
+    if not word:
+        return None
+    return keyword_help(word) or other_help(word)
 
 
 def _describe(index: Index | None, occurrence: Occurrence, figures: Figures | None, folder: Path | None) -> str | None:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ..lang.diagnostics import CODES
 from ..lang.escape import markdown_code
+from ..lang.operations import weekdays
 from ..lang.vocabulary import (
     CHANNELS,
     CONDITION_SUBJECTS,
@@ -28,13 +29,17 @@ from ..lang.vocabulary import (
     FACTORS,
     KEYWORDS,
     MODULES,
+    PHASES,
     SETTINGS,
     THEMES,
+    UNIT_SECONDS,
 )
 
 __all__ = [
     "KEYWORD_HELP",
     "keyword_help",
+    "METRIC_HELP",
+    "other_help",
     "setting_help",
     "block_help",
     "word_help",
@@ -186,6 +191,8 @@ KEYWORD_HELP: dict[str, tuple[str, str]] = {
         "transitions",
     ),
     "exit": ("the explicit drop-off: `-> exit 10%` leaves the journey", "transitions"),
+    "on": ('`expect "B" beats baseline on nps`: the metric two designs are compared on', "design-tests"),
+    "at": ("`at closing serve` or `at closing turn away`; `by at least 5` in a design test", "opening-hours"),
     "rating": ("`feel rating 7/10`: an effect as a 0-10 rating (5 neutral)", "touchpoints"),
     "pain": ("`sense pain 8/10`: an effect as pain from 0 (none) to 10 (worst)", "touchpoints"),
 }
@@ -287,3 +294,57 @@ def word_help(kind: str, word: str) -> str | None:
     if meaning is None:
         return f"**{shown}**: not a known {what.split(' (')[0]}\n\nSee {doc_link(anchor)}"
     return f"**{shown}** ({what}): {meaning}\n\nSee {doc_link(anchor)}"
+
+
+#: What a design test (``expect METRIC ...``) can measure, by metric (docs/language.md, "Design tests").
+METRIC_HELP: dict[str, str] = {
+    "conversion_rate": "share of customers who got through a goal stage",
+    "remembered_experience": "how the journey is remembered: peak, end and mean of its moments, on the effect scale",
+    "satisfaction": "satisfaction with the journey, 0-10",
+    "nps": "Net Promoter Score: % promoters (9-10) minus % detractors (0-6), -100 to 100",
+    "promoters": "share of customers who would recommend at 9-10",
+    "passives": "share of customers at 7-8",
+    "detractors": "share of customers at 0-6",
+    "return_rate": "share of customers who came back for another purchase",
+    "referrals_per_customer": "customers brought in by word of mouth, per customer",
+    "time_in_journey": "time a customer spends in the journey, in the journey's time unit",
+    "cost_per_customer": "cost of the contacts per customer",
+    "revenue_per_customer": "revenue per customer (the segments' `value` per purchase)",
+    "profit": "revenue minus cost, per customer",
+    "entered": "customers who entered the stage (of stage NAME)",
+    "dropped": "customers who left the journey at the stage before reaching a goal (of stage NAME)",
+    "drop_rate": "dropped / entered (of stage NAME)",
+    "visits": "contacts with the touchpoint (of touchpoint NAME)",
+    "mean_affect": "mean momentary affect of the touchpoint's contacts (of touchpoint NAME)",
+    "peak_share": "share of purchase cycles whose most extreme moment was at the touchpoint",
+    "end_share": "share of purchase cycles whose last moment was at the touchpoint",
+    "wait_mean": "mean wait in the touchpoint's queue (of touchpoint NAME)",
+    "wait_p95": "95th percentile of the wait in the touchpoint's queue (of touchpoint NAME)",
+    "utilisation": "busy share of the touchpoint's servers (of touchpoint NAME)",
+    "reneged": "contacts in which the customer gave up waiting (of touchpoint NAME)",
+    "failures": "contacts in which one of the touchpoint's failures happened (of touchpoint NAME)",
+    "cost": "total cost of the touchpoint's contacts (of touchpoint NAME)",
+    "customers": "customers who went through the episode (of episode NAME)",
+}
+
+
+def other_help(word: str) -> str | None:
+    """The hover text of a word that is neither a keyword nor a name: a unit, phase, metric, state or day."""
+    if word in UNIT_SECONDS:
+        seconds = UNIT_SECONDS[word]
+        return f"**`{word}`** (time unit): {format_value(seconds)} seconds\n\nSee {doc_link('journey-settings')}"
+    if word in PHASES:
+        return f"**`{word}`** (purchase phase of a stage)\n\nSee {doc_link('stages')}"
+    if word == "baseline":
+        return f"**`baseline`** (design): the journey as written, without any variant\n\nSee {doc_link('designs-variants')}"
+    if word in METRIC_HELP:
+        return f"**`{word}`** (metric): {METRIC_HELP[word]}\n\nSee {doc_link('design-tests')}"
+    if word in CONDITION_SUBJECTS:
+        return (
+            f"**`{word}`** (customer state in a condition): {CONDITION_SUBJECTS[word]}\n\nSee {doc_link('transitions')}"
+        )
+    days = weekdays(word)
+    if days is not None:
+        names = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+        return f"**`{word}`** (days): {', '.join(names[d] for d in days)}\n\nSee {doc_link('opening-hours')}"
+    return None
