@@ -487,6 +487,27 @@ def test_hover(session: Session) -> None:
     assert "**stage ``a`b<img src=x onerror=alert(1)>``**" in shown
 
 
+def test_while_typing_hover_uses_the_last_text_that_parsed_where_it_still_stands(session: Session) -> None:
+    lsp = session.lsp
+    session.open("stale.journey", SHOP)
+    unfinished = SHOP[: SHOP.rindex("}")].replace("touchpoint till:", "touchpoint tall:")  # does not parse
+    published = session.change("stale.journey", unfinished, 2)
+    assert [d.code for d in published.diagnostics] == ["JD002"]
+    params = lsp.HoverParams(**session.where("stale.journey", unfinished, "touchpoint ad", 0, len("touchpoint a")))
+    assert "touchpoint `ad`" in session.call(session.client.text_document_hover_async(params)).contents.value
+    params = lsp.HoverParams(**session.where("stale.journey", unfinished, "tall", 0, 1))
+    assert session.call(session.client.text_document_hover_async(params)) is None  # `till` stood here
+    where = session.where("stale.journey", unfinished, "-> pay", 0, 4)
+    found = session.call(session.client.text_document_definition_async(lsp.DefinitionParams(**where)))
+    assert not found  # definitions need a text that parses
+    names = session.call(
+        session.client.text_document_document_symbol_async(
+            lsp.DocumentSymbolParams(text_document=lsp.TextDocumentIdentifier(uri=session.uri("stale.journey")))
+        )
+    )
+    assert [(s.name, [c.name for c in s.children or []]) for s in names if s.name == "pay"] == [("pay", [])]
+
+
 def test_hover_shows_the_figures_of_a_recent_simulation(session: Session) -> None:
     done = CliRunner().invoke(
         cli,

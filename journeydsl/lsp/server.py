@@ -23,6 +23,7 @@ import logging
 import re
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from lsprotocol import types as lsp
@@ -85,7 +86,7 @@ class Analysis:
     index: Index | None
     last_good: Index | None
 
-    @property
+    @cached_property
     def lines(self) -> list[str]:
         """The text's lines as the parser counts them (split at line feeds only)."""
         return self.text.split("\n")
@@ -222,7 +223,7 @@ class JourneyLanguageServer(LanguageServer):
             if span.line >= 1
         ]
         span = diagnostic.span
-        if span.file != analysis.file:
+        if span.file != analysis.file and span.line >= 1:
             related.insert(
                 0,
                 lsp.DiagnosticRelatedInformation(
@@ -276,7 +277,10 @@ class JourneyLanguageServer(LanguageServer):
         analysis = self.analysis(uri)
         index = analysis.index if current else (analysis.index or analysis.last_good)
         line, column = self.from_position(analysis, position)
-        return analysis, index, index.at(line, column) if index is not None else None
+        found = index.at(line, column) if index is not None else None
+        if found is not None and index is not analysis.index and not _still_there(analysis, found):
+            found = None  # an earlier text had a name here; the text has moved since
+        return analysis, index, found
 
     def word_at(self, analysis: Analysis, position: lsp.Position) -> tuple[str | None, lsp.Range | None]:
         """The keyword-like word under a position, with its range."""
@@ -295,6 +299,17 @@ class JourneyLanguageServer(LanguageServer):
         return lsp.Location(
             uri=self.span_uri(analysis, occurrence.span, uri), range=self.span_range(analysis, occurrence.span)
         )
+
+
+def _still_there(analysis: Analysis, occurrence: Occurrence) -> bool:
+    """True when the current text still has an occurrence's name at its span (one from an earlier text)."""
+    span = occurrence.span
+    if span.file != analysis.file:
+        return True
+    if not 1 <= span.line == span.end_line <= len(analysis.lines):
+        return False
+    written = analysis.lines[span.line - 1][span.column - 1 : span.end_column - 1]
+    return written in (occurrence.name, written_name(occurrence.name), occurrence.name.rsplit(".", 1)[-1])
 
 
 def _import_target(analysis: Analysis, occurrence: Occurrence) -> lsp.Location | None:
@@ -486,10 +501,8 @@ def build_server() -> JourneyLanguageServer:
         if index is None:
             return []
         if index is not analysis.index:
-            # Spans of an earlier text: keep only those still inside the document.
-            index = Index(
-                index.file, index.body, [o for o in index.occurrences if o.span.end_line <= len(analysis.lines)]
-            )
+            # Spans of an earlier text: keep only the names still standing where they stood.
+            index = Index(index.file, index.body, [o for o in index.occurrences if _still_there(analysis, o)])
         return _symbols(ls, analysis, index)
 
     @server.feature(lsp.TEXT_DOCUMENT_PREPARE_RENAME)
