@@ -318,7 +318,7 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
 def test_server_announces_its_features(session: Session) -> None:
     capabilities = session.initialized.capabilities
     assert session.initialized.server_info.name == "journeydsl"
-    assert capabilities.hover_provider
+    assert capabilities.hover_provider and capabilities.code_action_provider
     assert capabilities.definition_provider and capabilities.references_provider
     assert capabilities.document_symbol_provider and capabilities.document_formatting_provider
     assert capabilities.rename_provider.prepare_provider is True
@@ -639,6 +639,34 @@ def _apply(text: str, edits: list[Any]) -> str:
         line = lines[start.line]
         lines[start.line] = line[: start.character] + edit.new_text + line[end.character :]
     return "\n".join(lines)
+
+
+def test_quick_fixes_take_the_did_you_mean_hints(session: Session) -> None:
+    typo = SHOP.replace("-> pay 60%", "-> pya 60%").replace(
+        "duration exponential(2 min)", "duration exponential(2 minuts)"
+    )
+    published = session.open("typo.journey", typo)
+    assert sorted(d.code for d in published.diagnostics) == ["JD005"]  # a syntax error stops the checks
+    fixed = _fix_all(session, "typo.journey", typo, published)
+    assert "exponential(2 minutes)" in fixed
+    published = session.change("typo.journey", fixed, 2)
+    assert [d.code for d in published.diagnostics] == ["JD101"]
+    fixed = _fix_all(session, "typo.journey", fixed, published)
+    assert fixed == SHOP.replace("exponential(2 min)", "exponential(2 minutes)")
+    assert list(session.change("typo.journey", fixed, 3).diagnostics) == []
+
+
+def _fix_all(session: Session, name: str, text: str, published: Any) -> str:
+    lsp = session.lsp
+    context = lsp.CodeActionContext(diagnostics=list(published.diagnostics))
+    whole = lsp.Range(start=lsp.Position(0, 0), end=lsp.Position(len(text.split("\n")), 0))
+    params = lsp.CodeActionParams(
+        text_document=lsp.TextDocumentIdentifier(uri=session.uri(name)), range=whole, context=context
+    )
+    actions = session.call(session.client.text_document_code_action_async(params))
+    assert actions and all(a.kind == lsp.CodeActionKind.QuickFix for a in actions)
+    edits = [edit for action in actions for edit in action.edit.changes[session.uri(name)]]
+    return _apply(text, edits)
 
 
 def test_formatting_goes_through_the_writer(session: Session) -> None:

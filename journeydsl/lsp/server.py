@@ -30,6 +30,7 @@ from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
+from pygls.workspace import PositionCodec
 
 from .. import api
 from .._version import __version__
@@ -312,6 +313,32 @@ def _still_there(analysis: Analysis, occurrence: Occurrence) -> bool:
     return written in (occurrence.name, written_name(occurrence.name), occurrence.name.rsplit(".", 1)[-1])
 
 
+#: The hint of a misspelling: ``did you mean `advice`?``.
+_DID_YOU_MEAN = re.compile(r"hint: did you mean `([^`\n]+)`\?")
+#: What a quick fix may replace: one word or one quoted name.
+_ONE_TOKEN = re.compile(r'[A-Za-z_][\w\-]*|"(?:[^"\\\n]|\\.)*"')
+
+
+def _did_you_mean(analysis: Analysis, diagnostic: lsp.Diagnostic, codec: PositionCodec) -> str | None:
+    """The replacement a diagnostic's did-you-mean hint suggests, when it replaces exactly one word of the text."""
+    if diagnostic.source != SOURCE or diagnostic.range.start.line != diagnostic.range.end.line:
+        return None
+    suggested = _DID_YOU_MEAN.search(diagnostic.message)
+    if suggested is None:
+        return None
+    lines = analysis.lines
+    first, last = diagnostic.range.start, diagnostic.range.end
+    start = codec.position_from_client_units(lines, lsp.Position(first.line, first.character))
+    end = codec.position_from_client_units(lines, lsp.Position(last.line, last.character))
+    if start.line >= len(lines):
+        return None
+    written = lines[start.line][start.character : end.character]
+    if not _ONE_TOKEN.fullmatch(written):
+        return None
+    word = suggested.group(1)
+    return word if _ONE_TOKEN.fullmatch(word) and not word.startswith('"') else written_name(word)
+
+
 def _import_target(analysis: Analysis, occurrence: Occurrence) -> lsp.Location | None:
     target = (analysis.folder / occurrence.name).resolve()
     if not target.is_file():
@@ -541,6 +568,29 @@ def build_server() -> JourneyLanguageServer:
             if o.span.file == analysis.file
         ]
         return lsp.WorkspaceEdit(changes={uri: edits})
+
+    @server.feature(
+        lsp.TEXT_DOCUMENT_CODE_ACTION,
+        lsp.CodeActionOptions(code_action_kinds=[lsp.CodeActionKind.QuickFix]),
+    )
+    def code_action(ls: JourneyLanguageServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction] | None:
+        uri = params.text_document.uri
+        analysis = ls.analysis(uri)
+        actions = []
+        for diagnostic in params.context.diagnostics:
+            fix = _did_you_mean(analysis, diagnostic, ls.workspace.position_codec)
+            if fix is None:
+                continue
+            actions.append(
+                lsp.CodeAction(
+                    title=f"Change to {fix}",
+                    kind=lsp.CodeActionKind.QuickFix,
+                    diagnostics=[diagnostic],
+                    is_preferred=True,
+                    edit=lsp.WorkspaceEdit(changes={uri: [lsp.TextEdit(range=diagnostic.range, new_text=fix)]}),
+                )
+            )
+        return actions or None
 
     @server.feature(lsp.TEXT_DOCUMENT_FORMATTING)
     def formatting(ls: JourneyLanguageServer, params: lsp.DocumentFormattingParams) -> list[lsp.TextEdit] | None:
