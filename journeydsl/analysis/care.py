@@ -66,7 +66,8 @@ def care_value(
         designs.append(Design("without any care", replace(journey, care=())))
     if len(designs) == 1:
         raise ValueError("this journey has no care programmes")
-    _, document = run_and_compare(runner, designs, settings, "profit", progress=progress)
+    outcomes, document = run_and_compare(runner, designs, settings, "profit", progress=progress)
+    settings = outcomes[0].settings  # with a precision, as settled
     programmes = {}
     for design in designs[1:]:
         difference = document["differences"][design.name]

@@ -110,6 +110,7 @@ def run_tests(
         [Design(name, _design(journey, name)) for name in needed], settings, paired=paired, progress=step
     )
     results = {outcome.design: outcome.results for outcome in outcomes}
+    settings = outcomes[0].settings  # with a precision, as settled: the duels run as many replications
     done = 1
     duels = {}
     for rival, design in pairs:

@@ -112,7 +112,8 @@ def opportunities(
         designs.append(Design(f"remove {name}", without(journey, name)))
         if any(tp.name == name and tp.effects.failures for tp in journey.all_touchpoints()):
             designs.append(Design(f"fix {name}", never_failing(journey, name)))
-    _, document = run_and_compare(runner, designs, settings, objective, progress=progress)
+    outcomes, document = run_and_compare(runner, designs, settings, objective, progress=progress)
+    settings = outcomes[0].settings  # with a precision, as settled
     base = document["results"]["as designed"]
     sign = -1.0 if objective in LOWER_IS_BETTER else 1.0
     rows = []

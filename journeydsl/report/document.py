@@ -286,6 +286,8 @@ def build_report(
     else:
         outcomes = runner.run(designs, settings, progress=phases.next())
     results = {outcome.design: outcome.results for outcome in outcomes}
+    # With a precision, as settled: the tests and analyses run as many replications, the Reproduce line says so.
+    settings = outcomes[0].settings
     first_outcome = outcomes[0]
     baseline_name, baseline = first_outcome.design, first_outcome.journey
     tests = run_tests(journey, settings, runner, progress=phases.next()) if journey.design_tests else None
