@@ -205,6 +205,46 @@ def test_editor_setups_in_the_docs_start_this_server() -> None:
         assert f"code --install-extension journeydsl-{version}.vsix" in text
 
 
+def test_positions_in_utf8_when_the_client_asks_for_them(tmp_path: Path) -> None:
+    """A raw JSON-RPC exchange (no client library): initialize with UTF-8 positions, open, shut down, exit."""
+    pytest.importorskip("pygls")
+
+    def message(body: dict[str, Any]) -> bytes:
+        data = json.dumps(body).encode("utf-8")
+        return b"Content-Length: %d\r\n\r\n" % len(data) + data
+
+    text = 'journey "J" {\n  stage "😀" goal { touchpoint t: staff { feel +1 } -> nowhere }\n}\n'
+    capabilities = {"general": {"positionEncodings": ["utf-8"]}}
+    opened = {"uri": (tmp_path / "j.journey").as_uri(), "languageId": "journey", "version": 1, "text": text}
+    conversation = b"".join(
+        [
+            message({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": capabilities}}),
+            message({"jsonrpc": "2.0", "method": "initialized", "params": {}}),
+            message({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": opened}}),
+            message({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}),
+            message({"jsonrpc": "2.0", "method": "exit"}),
+        ]
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "journeydsl", "lsp"],
+        input=conversation,
+        capture_output=True,
+        timeout=60,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")},
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    bodies = [
+        json.loads(part) for part in re.split(rb"Content-Length: \d+\r\n(?:[^\r\n]+\r\n)*\r\n", done.stdout) if part
+    ]
+    assert bodies[0]["result"]["capabilities"]["positionEncoding"] == "utf-8"
+    published = next(b for b in bodies if b.get("method") == "textDocument/publishDiagnostics")
+    undefined = next(d for d in published["params"]["diagnostics"] if d["code"] == "JD101")
+    column = text.split("\n")[1].index("nowhere")
+    assert undefined["range"]["start"] == {"line": 1, "character": column + 3}  # the emoji is four bytes
+    assert bodies[-1] == {"id": 2, "jsonrpc": "2.0", "result": None}
+
+
 def test_stdio_and_tcp_exclude_each_other() -> None:
     done = CliRunner().invoke(cli, ["lsp", "--stdio", "--tcp", "2087"])
     assert done.exit_code == 2 and "exclude each other" in done.output
