@@ -33,7 +33,11 @@ ALLOWED: dict[str, frozenset[str]] = {
     "schemas": frozenset({"schemas"}),
     # `cli`: thin click commands over `api`; besides it, the language's renderers and exports (`lang`)
     # and tables, charts, documents and files (`report`). Never the simulator or the analyses directly.
-    "cli": frozenset({"cli", "api", "_version", "lang", "report"}),
+    "cli": frozenset({"cli", "api", "_version", "lang", "report", "lsp"}),
+    # `lsp`: the language server (`journey lsp`), over the API and the language's model and words.
+    "lsp": frozenset({"lsp", "api", "lang", "_version"}),
+    # `highlight`: the Pygments lexer and the TextMate grammar, from the language's words.
+    "highlight": frozenset({"highlight", "lang", "_version"}),
     # `api`: the one door, which may import every part below the command line.
     "api": frozenset({"api", "_version", "lang", "sim", "analysis", "report", "schemas"}),
     # The package itself re-exports the API; `python -m journeydsl` runs the command line.
