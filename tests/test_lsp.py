@@ -132,6 +132,16 @@ def test_completion_in_context(tmp_path: Path) -> None:
     assert "stage" in labels('journey "S" {\n  ')
     assert "exponential" in labels('journey "S" {\n stage a {\n  touchpoint t: staff duration ')
     assert enclosing_block('journey "S" { # {\n  stage "a {" {') == "stage"
+    (tmp_path / "shop.journey").write_text(SHOP, encoding="utf-8")
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "care.journey").write_text(LIBRARY, encoding="utf-8")
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / ".hidden" / "no.journey").write_text(LIBRARY, encoding="utf-8")
+    offered = complete('import "', index, tmp_path, tmp_path / "shop.journey")
+    assert [(c.label, c.insert) for c in offered] == [
+        ("lib.journey", '"lib.journey"'),
+        ("shared/care.journey", '"shared/care.journey"'),
+    ]
     assert labels('journey "S" {\n stage a {\n  -> pay # then -> ') == []  # in a comment
 
 
@@ -599,6 +609,12 @@ def test_completion(session: Session) -> None:
     found = session.call(session.client.text_document_completion_async(lsp.CompletionParams(**where)))
     spender = next(item for item in found.items if item.label == "big spender")
     assert spender.text_edit.new_text == '"big spender"'
+    text = '\nimport "li\n' + text
+    session.change("complete.journey", text, 5)
+    where = session.where("complete.journey", text, 'import "li', 0, len('import "li'))
+    found = session.call(session.client.text_document_completion_async(lsp.CompletionParams(**where)))
+    library = next(item for item in found.items if item.label == "lib.journey")
+    assert library.text_edit.new_text == '"lib.journey"' and library.text_edit.range.start.character == 7
 
 
 def test_definition_and_references(session: Session) -> None:

@@ -20,9 +20,12 @@ True
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 from typing import NamedTuple
 
+from ..lang.loader import JOURNEY_SUFFIX
 from ..lang.vocabulary import (
     CHANNELS,
     CONDITION_SUBJECTS,
@@ -36,14 +39,14 @@ from ..lang.vocabulary import (
 from .index import Index, written_name
 from .knowledge import ALL_KEYWORDS, KEYWORD_HELP, format_value
 
-__all__ = ["Candidate", "complete", "partial_word", "enclosing_block", "code_only", "in_comment"]
+__all__ = ["Candidate", "complete", "journey_files", "partial_word", "enclosing_block", "code_only", "in_comment"]
 
 
 class Candidate(NamedTuple):
     """One completion: its label, what kind of thing it is, a short detail and the text to insert."""
 
     label: str
-    kind: str  # "keyword" | "stage" | "touchpoint" | "segment" | "design" | "episode" | "word" | "setting" | "snippet"
+    kind: str  # "keyword" | "stage" | "touchpoint" | "segment" | "design" | "episode" | "word" | "setting" | "snippet" | "file"
     detail: str
     insert: str
 
@@ -227,7 +230,33 @@ def _settings_blocks() -> list[Candidate]:
     ]
 
 
-def complete(text: str, index: Index | None) -> list[Candidate]:
+#: How deep below the document's folder ``import "`` looks for journey files, and how many it offers.
+IMPORT_DEPTH, IMPORT_FILES = 3, 200
+
+
+def journey_files(folder: Path, exclude: Path | None = None) -> list[str]:
+    """The ``.journey`` files below ``folder`` (hidden folders skipped), as an import writes them.
+
+    At most :data:`IMPORT_FILES`, :data:`IMPORT_DEPTH` folders deep, with ``/`` between folders.
+    """
+    found: list[str] = []
+    for directory, folders, files in os.walk(folder):
+        depth = len(Path(directory).relative_to(folder).parts)
+        folders[:] = sorted(
+            f for f in folders if not f.startswith(".") and f != "node_modules" and depth < IMPORT_DEPTH
+        )
+        for name in sorted(files):
+            path = Path(directory, name)
+            if name.endswith(JOURNEY_SUFFIX) and (exclude is None or path.resolve() != exclude.resolve()):
+                found.append(path.relative_to(folder).as_posix())
+                if len(found) >= IMPORT_FILES:
+                    return found
+    return found
+
+
+def complete(
+    text: str, index: Index | None, folder: Path | None = None, document: Path | None = None
+) -> list[Candidate]:
     """What may be written at the end of ``text`` (the document up to the cursor).
 
     Parameters
@@ -236,6 +265,10 @@ def complete(text: str, index: Index | None) -> list[Candidate]:
         The document's text up to the cursor.
     index : Index or None
         The names of the last text that parsed.
+    folder : Path, optional
+        The document's folder: after ``import "`` its journey files are offered.
+    document : Path, optional
+        The document's own file, never offered for import.
 
     Returns
     -------
@@ -245,6 +278,10 @@ def complete(text: str, index: Index | None) -> list[Candidate]:
     line = text[text.rfind("\n") + 1 :]
     if in_comment(line):
         return []
+    if re.fullmatch(r'\s*import\s+"[^"]*', line):
+        if folder is None:
+            return []
+        return [Candidate(path, "file", "journey file", f'"{path}"') for path in journey_files(folder, document)]
     partial = partial_word(line)
     head = line[: len(line) - len(partial)]
     block = enclosing_block(text)

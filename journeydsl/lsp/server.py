@@ -65,6 +65,7 @@ _COMPLETION_KINDS = {
     "episode": lsp.CompletionItemKind.Event,
     "word": lsp.CompletionItemKind.EnumMember,
     "setting": lsp.CompletionItemKind.Property,
+    "file": lsp.CompletionItemKind.File,
 }
 
 
@@ -483,7 +484,10 @@ def build_server() -> JourneyLanguageServer:
         line, column = ls.from_position(analysis, params.position)
         line = min(line, len(lines))
         before = "\n".join([*lines[: line - 1], lines[line - 1][: column - 1]])
-        candidates = complete(before, analysis.index or analysis.last_good)
+        uri = params.text_document.uri
+        document = Path(to_fs_path(uri) or "") if uri.startswith("file:") else None
+        folder = analysis.folder if document is not None else None
+        candidates = complete(before, analysis.index or analysis.last_good, folder, document)
         partial = partial_word(lines[line - 1][: column - 1])
         span = Span(analysis.file, line, column - len(partial), line, column)
         replaced = ls.to_range(lines, span)
