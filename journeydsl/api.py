@@ -421,10 +421,16 @@ def run_tests(
     runner: Runner | None = None,
     **run: Any,
 ) -> Document:
-    """Run the design tests written in a journey (``expect ...``); the ``journeydsl.tests/1`` document."""
-    from .analysis.design_tests import run_tests as judge
+    """Run the design tests written in a journey (``expect ...``); the ``journeydsl.tests/1`` document.
 
-    return judge(journey, _settings(settings, journey, run), _runner(runner), progress)
+    The document is a :class:`~journeydsl.analysis.notebook.DesignTests`: a
+    ``dict`` that prints as one line and shows as a table in a notebook
+    (``to_frame()`` gives one row per test).
+    """
+    from .analysis.design_tests import run_tests as judge
+    from .analysis.notebook import DesignTests
+
+    return DesignTests(judge(journey, _settings(settings, journey, run), _runner(runner), progress))
 
 
 # ---- analyses --------------------------------------------------------------------------
