@@ -215,44 +215,76 @@ def test_editor_setups_in_the_docs_start_this_server() -> None:
         assert f"code --install-extension journeydsl-{version}.vsix" in text
 
 
-def test_positions_in_utf8_when_the_client_asks_for_them(tmp_path: Path) -> None:
-    """A raw JSON-RPC exchange (no client library): initialize with UTF-8 positions, open, shut down, exit."""
-    pytest.importorskip("pygls")
+def raw_exchange(folder: Path, messages: list[dict[str, Any]], *options: str) -> list[dict[str, Any]]:
+    """Run ``journey lsp`` on a whole conversation of raw JSON-RPC messages; its replies and notifications."""
 
-    def message(body: dict[str, Any]) -> bytes:
+    def framed(body: dict[str, Any]) -> bytes:
         data = json.dumps(body).encode("utf-8")
         return b"Content-Length: %d\r\n\r\n" % len(data) + data
 
-    text = 'journey "J" {\n  stage "😀" goal { touchpoint t: staff { feel +1 } -> nowhere }\n}\n'
-    capabilities = {"general": {"positionEncodings": ["utf-8"]}}
-    opened = {"uri": (tmp_path / "j.journey").as_uri(), "languageId": "journey", "version": 1, "text": text}
-    conversation = b"".join(
-        [
-            message({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": capabilities}}),
-            message({"jsonrpc": "2.0", "method": "initialized", "params": {}}),
-            message({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": opened}}),
-            message({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}),
-            message({"jsonrpc": "2.0", "method": "exit"}),
-        ]
-    )
     done = subprocess.run(
-        [sys.executable, "-m", "journeydsl", "lsp"],
-        input=conversation,
+        [sys.executable, "-m", "journeydsl", "lsp", *options],
+        input=b"".join(framed(m) for m in messages),
         capture_output=True,
         timeout=60,
-        cwd=tmp_path,
+        cwd=folder,
         env={**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")},
     )
     assert done.returncode == 0, done.stderr.decode()
-    bodies = [
-        json.loads(part) for part in re.split(rb"Content-Length: \d+\r\n(?:[^\r\n]+\r\n)*\r\n", done.stdout) if part
+    parts = re.split(rb"Content-Length: \d+\r\n(?:[^\r\n]+\r\n)*\r\n", done.stdout)
+    return [json.loads(part) for part in parts if part]
+
+
+def conversation(capabilities: dict[str, Any], *documents: tuple[Path, str]) -> list[dict[str, Any]]:
+    """Initialize, open each document, shut down and exit."""
+    opened = [{"uri": path.as_uri(), "languageId": "journey", "version": 1, "text": text} for path, text in documents]
+    return [
+        {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": capabilities}},
+        {"jsonrpc": "2.0", "method": "initialized", "params": {}},
+        *({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": d}} for d in opened),
+        {"jsonrpc": "2.0", "id": 2, "method": "shutdown"},
+        {"jsonrpc": "2.0", "method": "exit"},
     ]
+
+
+def test_positions_in_utf8_when_the_client_asks_for_them(tmp_path: Path) -> None:
+    pytest.importorskip("pygls")
+    text = 'journey "J" {\n  stage "😀" goal { touchpoint t: staff { feel +1 } -> nowhere }\n}\n'
+    capabilities = {"general": {"positionEncodings": ["utf-8"]}}
+    bodies = raw_exchange(tmp_path, conversation(capabilities, (tmp_path / "j.journey", text)))
     assert bodies[0]["result"]["capabilities"]["positionEncoding"] == "utf-8"
     published = next(b for b in bodies if b.get("method") == "textDocument/publishDiagnostics")
     undefined = next(d for d in published["params"]["diagnostics"] if d["code"] == "JD101")
     column = text.split("\n")[1].index("nowhere")
     assert undefined["range"]["start"] == {"line": 1, "character": column + 3}  # the emoji is four bytes
     assert bodies[-1] == {"id": 2, "jsonrpc": "2.0", "result": None}
+
+
+def test_root_and_allow_large_as_journey_check_takes_them(tmp_path: Path) -> None:
+    pytest.importorskip("pygls")
+    (tmp_path / "lib.journey").write_text(LIBRARY, encoding="utf-8")
+    (tmp_path / "journeys").mkdir()
+    text = SHOP.replace('import "lib.journey"', 'import "../lib.journey"').replace(
+        "arrivals cohort 200", "arrivals cohort 20000000"
+    )
+    document = tmp_path / "journeys" / "shop.journey"
+    document.write_text(text, encoding="utf-8")
+
+    def codes(*options: str) -> list[tuple[str, str]]:
+        bodies = raw_exchange(tmp_path, conversation({}, (document, text)), *options)
+        published = next(b for b in bodies if b.get("method") == "textDocument/publishDiagnostics")
+        return sorted(
+            (d["code"], "error" if d["severity"] == 1 else "warning") for d in published["params"]["diagnostics"]
+        )
+
+    checked = CliRunner().invoke(cli, ["check", str(document), "--format", "json"])
+    expected = sorted((d["code"], d["severity"]) for d in json.loads(checked.output)["files"][0]["diagnostics"])
+    assert codes() == expected and ("JD402", "error") in expected  # the library is outside the journey's folder
+    checked = CliRunner().invoke(
+        cli, ["check", str(document), "--root", str(tmp_path), "--allow-large", "--format", "json"]
+    )
+    expected = sorted((d["code"], d["severity"]) for d in json.loads(checked.output)["files"][0]["diagnostics"])
+    assert codes("--root", str(tmp_path), "--allow-large") == expected == [("JD505", "warning")]
 
 
 def test_stdio_and_tcp_exclude_each_other() -> None:

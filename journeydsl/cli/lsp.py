@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from .options import ReadOptions, read_options
 from .output import EXIT_USAGE, Command
 
 __all__ = ["lsp"]
@@ -25,16 +26,20 @@ __all__ = ["lsp"]
     metavar="PORT",
     help="Listen on 127.0.0.1:PORT instead of standard input and output (for debugging).",
 )
-def lsp(stdio: bool, port: int | None) -> None:
+@read_options
+def lsp(stdio: bool, port: int | None, read: ReadOptions) -> None:
     """Run the language server: diagnostics, hover, completion, names and formatting in your editor.
 
     Editors start it and talk to it over standard input and output (the
     Language Server Protocol); see docs/editors.md for VS Code, Neovim, Emacs
-    and Helix.  Needs the lsp extra: pip install 'journeydsl[lsp]'.
+    and Helix.  Each open journey is checked as `journey check` checks it,
+    with --root and --allow-large as there.  Needs the lsp extra: pip install
+    'journeydsl[lsp]'.
 
     \b
     Examples:
       journey lsp
+      journey lsp --root .
       journey lsp --tcp 2087
     """
     if stdio and port is not None:
@@ -53,6 +58,6 @@ def lsp(stdio: bool, port: int | None) -> None:
         raise click.exceptions.Exit(EXIT_USAGE) from None
     if port is not None:
         click.echo(f"journeydsl language server listening on 127.0.0.1:{port}", err=True)
-        run("tcp", "127.0.0.1", port)
+        run("tcp", "127.0.0.1", port, root=read.root, allow_large=read.allow_large)
     else:
-        run("stdio")
+        run("stdio", root=read.root, allow_large=read.allow_large)

@@ -35,7 +35,7 @@ from pygls.workspace import PositionCodec
 from .. import api
 from .._version import __version__
 from ..lang.diagnostics import WARNING, Diagnostic
-from ..lang.loader import display_name
+from ..lang.loader import display_name, load_text
 from ..lang.model import Journey, Span
 from .complete import Candidate, code_only, complete, partial_word
 from .figures import recent_results, source_hash
@@ -97,8 +97,12 @@ class Analysis:
 class JourneyLanguageServer(LanguageServer):
     """A pygls server that keeps each open ``.journey`` document checked and indexed."""
 
-    def __init__(self) -> None:
+    def __init__(self, root: Path | None = None, allow_large: bool = False) -> None:
         super().__init__("journeydsl", __version__)
+        #: The project folder imports must stay inside (``None``: each document's own folder).
+        self.root = root.resolve() if root is not None else None
+        #: Run-size errors (JD218, JD306) become warnings, as with ``journey check --allow-large``.
+        self.allow_large = allow_large
         self.analyses: dict[str, Analysis] = {}
         #: Checks waiting to run after a burst of changes, by document.
         self.pending: dict[str, asyncio.TimerHandle] = {}
@@ -122,7 +126,7 @@ class JourneyLanguageServer(LanguageServer):
             return known
         file, folder = self.where(uri)
         started = time.perf_counter()
-        result = api.check_text(text, file, base=folder)
+        result = self.check(text, file, folder)
         body = result.journey or result.library
         index = build_index(body, file, text) if body is not None else None
         last_good = index if index is not None else (known.last_good if known is not None else None)
@@ -130,6 +134,14 @@ class JourneyLanguageServer(LanguageServer):
         self.analyses[uri] = analysis
         self.check_seconds[uri] = time.perf_counter() - started
         return analysis
+
+    def check(self, text: str, file: str, folder: Path) -> api.CheckResult:
+        """Check a document's text exactly as ``journey check`` checks the file (with its ``--root``, ``--allow-large``)."""
+        if self.root is None:
+            return api.check_text(text, file, base=folder, allow_large=self.allow_large)
+        # `api.check_text` takes no project root; these are the steps it takes, with one.
+        with api._collector_paused():
+            return api._checked(load_text(text, file, folder, self.root), self.allow_large)
 
     def schedule(self, uri: str) -> None:
         """Check a changed document: at once when checking it is quick, else once typing pauses.
@@ -425,9 +437,17 @@ def _new_name_problem(index: Index, occurrence: Occurrence, new_name: str) -> st
     return None
 
 
-def build_server() -> JourneyLanguageServer:
-    """A language server with every feature registered, ready for :meth:`start_io`."""
-    server = JourneyLanguageServer()
+def build_server(root: Path | None = None, allow_large: bool = False) -> JourneyLanguageServer:
+    """A language server with every feature registered, ready for :meth:`start_io`.
+
+    Parameters
+    ----------
+    root : Path, optional
+        The project folder imports must stay inside (default: each document's folder).
+    allow_large : bool
+        Report run-size errors as warnings, as ``journey check --allow-large`` does.
+    """
+    server = JourneyLanguageServer(root, allow_large)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: JourneyLanguageServer, params: lsp.DidOpenTextDocumentParams) -> None:
@@ -645,8 +665,14 @@ def _format(ls: JourneyLanguageServer, analysis: Analysis) -> str | None:
         return None
 
 
-def run(transport: str = "stdio", host: str = "127.0.0.1", port: int = 2087) -> None:
-    """Run the language server until the client says ``exit``.
+def run(
+    transport: str = "stdio",
+    host: str = "127.0.0.1",
+    port: int = 2087,
+    root: Path | None = None,
+    allow_large: bool = False,
+) -> None:
+    """Run the language server until the client says ``exit`` (or its input closes).
 
     Parameters
     ----------
@@ -654,8 +680,12 @@ def run(transport: str = "stdio", host: str = "127.0.0.1", port: int = 2087) -> 
         ``"stdio"`` (what editors use) or ``"tcp"``.
     host, port : str, int
         Where to listen with ``tcp``.
+    root : Path, optional
+        The project folder imports must stay inside (default: each document's folder).
+    allow_large : bool
+        Report run-size errors as warnings, as ``journey check --allow-large`` does.
     """
-    server = build_server()
+    server = build_server(root, allow_large)
     if transport == "tcp":
         server.start_tcp(host, port)
     else:
