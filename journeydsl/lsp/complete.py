@@ -230,17 +230,21 @@ def _settings_blocks() -> list[Candidate]:
     ]
 
 
-#: How deep below the document's folder ``import "`` looks for journey files, and how many it offers.
-IMPORT_DEPTH, IMPORT_FILES = 3, 200
+#: How deep below the document's folder ``import "`` looks for journey files, how many it offers,
+#: and how many folders it looks into at most (a document in a home folder must not walk the disk).
+IMPORT_DEPTH, IMPORT_FILES, IMPORT_FOLDERS = 3, 200, 500
 
 
 def journey_files(folder: Path, exclude: Path | None = None) -> list[str]:
     """The ``.journey`` files below ``folder`` (hidden folders skipped), as an import writes them.
 
-    At most :data:`IMPORT_FILES`, :data:`IMPORT_DEPTH` folders deep, with ``/`` between folders.
+    At most :data:`IMPORT_FILES` files, :data:`IMPORT_DEPTH` folders deep, from at most
+    :data:`IMPORT_FOLDERS` folders, with ``/`` between folders.
     """
     found: list[str] = []
-    for directory, folders, files in os.walk(folder):
+    for visited, (directory, folders, files) in enumerate(os.walk(folder)):
+        if visited >= IMPORT_FOLDERS:
+            break
         depth = len(Path(directory).relative_to(folder).parts)
         folders[:] = sorted(
             f for f in folders if not f.startswith(".") and f != "node_modules" and depth < IMPORT_DEPTH
