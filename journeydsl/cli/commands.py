@@ -15,6 +15,8 @@ import click
 from .._version import __version__
 from . import analyses, language, running
 from . import fmt as formatting
+from . import lsp as language_server
+from .importing import import_group
 from .output import Group
 
 __all__ = ["cli"]
@@ -51,5 +53,7 @@ for command in (
     analyses.care,
     analyses.recovery,
     formatting.fmt,
+    language_server.lsp,
+    import_group,
 ):
     cli.add_command(command)
