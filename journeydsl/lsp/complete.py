@@ -31,13 +31,12 @@ from ..lang.vocabulary import (
     CONDITION_SUBJECTS,
     DISTRIBUTIONS,
     FACTORS,
-    METRICS,
     MODULES,
     SETTINGS,
     THEMES,
 )
 from .index import Index, written_name
-from .knowledge import ALL_KEYWORDS, KEYWORD_HELP, format_value
+from .knowledge import ALL_KEYWORDS, KEYWORD_HELP, METRIC_HELP, format_value
 
 __all__ = ["Candidate", "complete", "journey_files", "partial_word", "enclosing_block", "code_only", "in_comment"]
 
@@ -162,6 +161,8 @@ def enclosing_block(text: str) -> str:
     'effects'
     >>> enclosing_block('journey "J" {\\n stage a { }\\n ')
     'journey'
+    >>> enclosing_block('journey "J" {\\n stage "not closed {\\n stage b {\\n ')
+    'stage'
     """
     stack: list[tuple[int, int]] = []  # each open `{` with where its statement starts
     statement = 0
@@ -175,7 +176,10 @@ def enclosing_block(text: str) -> str:
         if char == '"':
             close = text.find('"', index + 1)
             newline = text.find("\n", index + 1)
-            index = length if close < 0 or (0 <= newline < close) else close
+            if close < 0 or 0 <= newline < close:  # a string not closed on its line ends with the line
+                index = length if newline < 0 else newline
+                continue
+            index = close
         elif char == "{":
             stack.append((index, statement))
             statement = index + 1
@@ -317,7 +321,7 @@ def complete(
     if re.search(r"^\s*expect\s+\S+\s+of\s+$", statement):
         return _keywords(("segment", "stage", "touchpoint", "episode"))
     if block in ("journey", "unknown") and re.search(r"^\s*expect\s+$", statement):
-        metrics = [Candidate(m, "word", "metric", m) for m in METRICS]
+        metrics = [Candidate(m, "word", f"metric: {meaning}", m) for m, meaning in METRIC_HELP.items()]
         return [*metrics, *_names(index, "design", "design")]
     if re.search(r"\btheme\s+$", head):
         return _words(THEMES, "theme")
