@@ -401,6 +401,7 @@ def test_server_announces_its_features(session: Session) -> None:
     capabilities = session.initialized.capabilities
     assert session.initialized.server_info.name == "journeydsl"
     assert capabilities.hover_provider and capabilities.code_action_provider
+    assert capabilities.document_highlight_provider and "(" in capabilities.signature_help_provider.trigger_characters
     assert capabilities.definition_provider and capabilities.references_provider
     assert capabilities.document_symbol_provider and capabilities.document_formatting_provider
     assert capabilities.rename_provider.prepare_provider is True
@@ -672,6 +673,21 @@ def test_definition_and_references(session: Session) -> None:
     context = lsp.ReferenceContext(include_declaration=False)
     found = session.call(session.client.text_document_references_async(lsp.ReferenceParams(context=context, **where)))
     assert len(found) == 2
+
+
+def test_highlights_and_signature_help(session: Session) -> None:
+    lsp = session.lsp
+    session.open("shop.journey", SHOP)
+    where = session.where("shop.journey", SHOP, "-> pay", 0, 4)
+    marks = session.call(session.client.text_document_document_highlight_async(lsp.DocumentHighlightParams(**where)))
+    lines = [(m.range.start.line, m.kind) for m in sorted(marks, key=lambda m: m.range.start.line)]
+    write, read = lsp.DocumentHighlightKind.Write, lsp.DocumentHighlightKind.Read
+    assert lines == [(10, read), (13, write), (22, read), (24, read)]
+    where = session.where("shop.journey", SHOP, "exponential(2 min", 0, len("exponential(2 m"))
+    helped = session.call(session.client.text_document_signature_help_async(lsp.SignatureHelpParams(**where)))
+    assert helped.signatures[0].label == "exponential(mean)" and helped.active_parameter == 0
+    where = session.where("shop.journey", SHOP, "theme trust", 0, 3)
+    assert session.call(session.client.text_document_signature_help_async(lsp.SignatureHelpParams(**where))) is None
 
 
 def test_document_outline(session: Session) -> None:

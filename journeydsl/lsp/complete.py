@@ -38,7 +38,16 @@ from ..lang.vocabulary import (
 from .index import Index, written_name
 from .knowledge import ALL_KEYWORDS, KEYWORD_HELP, METRIC_HELP, format_value
 
-__all__ = ["Candidate", "complete", "journey_files", "partial_word", "enclosing_block", "code_only", "in_comment"]
+__all__ = [
+    "Candidate",
+    "complete",
+    "journey_files",
+    "distribution_call",
+    "partial_word",
+    "enclosing_block",
+    "code_only",
+    "in_comment",
+]
 
 
 class Candidate(NamedTuple):
@@ -135,6 +144,20 @@ def in_comment(before: str) -> bool:
     (True, False)
     """
     return _comment_start(before) is not None
+
+
+def distribution_call(before: str) -> tuple[str, int] | None:
+    """The distribution whose parentheses the end of ``before`` stands in, and the argument's index.
+
+    Examples
+    --------
+    >>> distribution_call("  touchpoint t: staff duration normal(5 min, "), distribution_call("feel +1")
+    (('normal', 1), None)
+    """
+    match = re.search(r"\b([A-Za-z_]\w*)\s*\(([^()]*)$", before)
+    if match is None or match.group(1) not in DISTRIBUTIONS:
+        return None
+    return match.group(1), match.group(2).count(",")
 
 
 def partial_word(before: str) -> str:

@@ -37,7 +37,8 @@ from .._version import __version__
 from ..lang.diagnostics import WARNING, Diagnostic
 from ..lang.loader import display_name, load_text
 from ..lang.model import Journey, Span
-from .complete import Candidate, code_only, complete, partial_word
+from ..lang.vocabulary import DISTRIBUTIONS
+from .complete import Candidate, code_only, complete, distribution_call, partial_word
 from .figures import recent_results, source_hash
 from .hover import hover_text
 from .index import NAME_PATTERN, RENAMEABLE, Index, Occurrence, build_index, written_name
@@ -52,6 +53,9 @@ SOURCE = "journeydsl"
 QUICK_CHECK = 0.05
 #: How long typing must pause (seconds) before a slow document is checked again.
 SETTLE = 0.2
+
+#: The kinds of names that are defined and referred to (the rest are words of the language).
+NAMED_KINDS = ("stage", "touchpoint", "segment", "design", "episode")
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*|->")
 
@@ -530,11 +534,7 @@ def build_server(root: Path | None = None, allow_large: bool = False) -> Journey
     def references(ls: JourneyLanguageServer, params: lsp.ReferenceParams) -> list[lsp.Location] | None:
         uri = params.text_document.uri
         analysis, index, occurrence = ls.at(uri, params.position)
-        if (
-            index is None
-            or occurrence is None
-            or occurrence.kind not in ("stage", "touchpoint", "segment", "design", "episode", "import")
-        ):
+        if index is None or occurrence is None or occurrence.kind not in (*NAMED_KINDS, "import"):
             return None
         if occurrence.kind == "import":
             return [
@@ -544,6 +544,46 @@ def build_server(root: Path | None = None, allow_large: bool = False) -> Journey
             ]
         found = index.references(occurrence.kind, occurrence.name, params.context.include_declaration)
         return [ls.location(analysis, uri, o) for o in found]
+
+    @server.feature(lsp.TEXT_DOCUMENT_DOCUMENT_HIGHLIGHT)
+    def document_highlight(
+        ls: JourneyLanguageServer, params: lsp.DocumentHighlightParams
+    ) -> list[lsp.DocumentHighlight] | None:
+        analysis, index, occurrence = ls.at(params.text_document.uri, params.position)
+        if index is None or occurrence is None or occurrence.kind not in NAMED_KINDS:
+            return None
+        return [
+            lsp.DocumentHighlight(
+                range=ls.to_range(analysis.lines, o.span),
+                kind=lsp.DocumentHighlightKind.Write if o.definition else lsp.DocumentHighlightKind.Read,
+            )
+            for o in index.references(occurrence.kind, occurrence.name)
+            if o.span.file == analysis.file
+        ]
+
+    @server.feature(lsp.TEXT_DOCUMENT_SIGNATURE_HELP, lsp.SignatureHelpOptions(trigger_characters=["(", ","]))
+    def signature_help(ls: JourneyLanguageServer, params: lsp.SignatureHelpParams) -> lsp.SignatureHelp | None:
+        analysis = ls.analysis(params.text_document.uri)
+        line, column = ls.from_position(analysis, params.position)
+        if not 1 <= line <= len(analysis.lines):
+            return None
+        found = distribution_call(code_only(analysis.lines[line - 1][: column - 1]))
+        if found is None:
+            return None
+        name, argument = found
+        _, parameters = DISTRIBUTIONS[name]
+        label = f"{name}({', '.join(parameters)})"
+        return lsp.SignatureHelp(
+            signatures=[
+                lsp.SignatureInformation(
+                    label=label,
+                    documentation=f"a duration drawn from the {name} distribution; times take a unit, e.g. 3 min",
+                    parameters=[lsp.ParameterInformation(label=p) for p in parameters],
+                )
+            ],
+            active_signature=0,
+            active_parameter=min(argument, len(parameters) - 1),
+        )
 
     @server.feature(lsp.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
     def document_symbol(ls: JourneyLanguageServer, params: lsp.DocumentSymbolParams) -> list[lsp.DocumentSymbol]:
