@@ -470,6 +470,20 @@ def test_a_problem_in_an_imported_file_is_shown_at_its_import(session: Session) 
     assert (inside.range.start.line, inside.range.start.character) == (1, 20)  # `pigeon`
 
 
+def test_a_library_changed_on_disk_is_read_again(session: Session) -> None:
+    lsp = session.lsp
+    folder = session.folder / "watched"
+    folder.mkdir()
+    (folder / "lib.journey").write_text(LIBRARY, encoding="utf-8")
+    assert list(session.open("watched/shop.journey", SHOP).diagnostics) == []
+    count = len(session.published[session.uri("watched/shop.journey")])
+    (folder / "lib.journey").write_text(LIBRARY.replace("apology", "excuse"), encoding="utf-8")
+    event = lsp.FileEvent(uri=session.uri("watched/lib.journey"), type=lsp.FileChangeType.Changed)
+    session.notify(session.client.workspace_did_change_watched_files, lsp.DidChangeWatchedFilesParams(changes=[event]))
+    published = session.diagnostics("watched/shop.journey", count)
+    assert [d.code for d in published.diagnostics] == ["JD108"]  # `recover by apology`: no such touchpoint now
+
+
 def test_incremental_changes(session: Session) -> None:
     lsp = session.lsp
     session.open("incremental.journey", SHOP)

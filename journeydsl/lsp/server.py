@@ -35,7 +35,7 @@ from pygls.workspace import PositionCodec
 from .. import api
 from .._version import __version__
 from ..lang.diagnostics import WARNING, Diagnostic
-from ..lang.loader import display_name, load_text
+from ..lang.loader import JOURNEY_SUFFIX, display_name, load_text
 from ..lang.model import Journey, Span
 from ..lang.vocabulary import DISTRIBUTIONS
 from .complete import Candidate, code_only, complete, distribution_call, partial_word
@@ -170,6 +170,12 @@ class JourneyLanguageServer(LanguageServer):
     def _settled(self, uri: str) -> None:
         self.pending.pop(uri, None)
         if uri in self.analyses:  # still open
+            self.publish(uri)
+
+    def recheck_all(self) -> None:
+        """Check every open document again (the files they import may have changed on disk)."""
+        for uri in list(self.analyses):
+            self.analyses.pop(uri, None)
             self.publish(uri)
 
     def publish(self, uri: str) -> None:
@@ -464,11 +470,15 @@ def build_server(root: Path | None = None, allow_large: bool = False) -> Journey
     @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: JourneyLanguageServer, params: lsp.DidSaveTextDocumentParams) -> None:
         # A saved library changes the journeys that import it: check every open document again.
-        for uri in list(ls.analyses):
-            ls.analyses.pop(uri, None)
-            ls.publish(uri)
+        ls.recheck_all()
         if params.text_document.uri not in ls.analyses:
             ls.publish(params.text_document.uri)
+
+    @server.feature(lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def watched_files_changed(ls: JourneyLanguageServer, params: lsp.DidChangeWatchedFilesParams) -> None:
+        # A journey file changed on disk (a library edited elsewhere, a branch checked out).
+        if any(change.uri.endswith(JOURNEY_SUFFIX) for change in params.changes):
+            ls.recheck_all()
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: JourneyLanguageServer, params: lsp.DidCloseTextDocumentParams) -> None:
