@@ -131,6 +131,13 @@ def test_completion_in_context(tmp_path: Path) -> None:
     assert "half_life" in labels('journey "S" {\n  affect { ')
     assert "stage" in labels('journey "S" {\n  ')
     assert "exponential" in labels('journey "S" {\n stage a {\n  touchpoint t: staff duration ')
+    assert "min" in labels('journey "S" {\n stage a {\n  touchpoint t: staff duration normal(5 ')
+    assert "day" in labels('journey "S" {\n  arrivals poisson 3 per ')
+    assert labels('journey "S" {\n  arrivals ') == ["poisson", "cohort", "market"]
+    assert labels('journey "S" {\n  stage a ') == ["pre-purchase", "purchase", "post-purchase", "goal"]
+    assert [c.insert for c in complete('journey "S" {\n  stage a ', index)][0] == "(pre-purchase)"
+    assert "moment of truth" in labels('journey "S" {\n stage a {\n  touchpoint t: staff capacity 2 ')
+    assert "capacity" not in labels('journey "S" {\n stage a {\n  touchpoint t: staff capacity 2 { ')
     assert enclosing_block('journey "S" { # {\n  stage "a {" {') == "stage"
     (tmp_path / "shop.journey").write_text(SHOP, encoding="utf-8")
     (tmp_path / "shared").mkdir()

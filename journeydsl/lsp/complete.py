@@ -32,6 +32,7 @@ from ..lang.vocabulary import (
     DISTRIBUTIONS,
     FACTORS,
     MODULES,
+    PHASES,
     SETTINGS,
     THEMES,
 )
@@ -257,6 +258,42 @@ def _settings_blocks() -> list[Candidate]:
     ]
 
 
+#: A name as written: bare or quoted.
+_NAME = r'(?:"[^"\n]*"|[A-Za-z_][\w\-]*)'
+#: Where a time unit may follow: after a number of a duration, delay, horizon, period or patience,
+#: inside a distribution's parentheses, after `per` and after `time unit`.
+_TIME_FOLLOWS = re.compile(
+    r"(?:\b(?:duration|after|horizon|over|every|patience)\s+[\d.]+\s+"
+    r"|\b(?:exponential|normal|lognormal|uniform|triangular|empirical|fixed)\s*\([^()]*[\d.]\s+"
+    r"|\bper\s+|\btime\s+unit\s+)$"
+)
+#: The time units offered, in their usual spelling.
+_UNITS: dict[str, str] = {
+    "s": "seconds",
+    "min": "minutes",
+    "h": "hours",
+    "days": "days",
+    "weeks": "weeks",
+    "months": "months (30 days)",
+    "years": "years (365 days)",
+    "day": "per day, one day",
+    "hour": "per hour, one hour",
+    "year": "per year, one year",
+}
+#: What may follow a touchpoint's channel (or `change NAME` in a design).
+_ATTRIBUTES = (
+    "capacity",
+    "duration",
+    "cost",
+    "moment of truth",
+    "share",
+    "for all",
+    "for tier",
+    "for segment",
+    "every",
+    "staff cost",
+)
+
 #: How deep below the document's folder ``import "`` looks for journey files, how many it offers,
 #: and how many folders it looks into at most (a document in a home folder must not walk the disk).
 IMPORT_DEPTH, IMPORT_FILES, IMPORT_FOLDERS = 3, 200, 500
@@ -364,6 +401,20 @@ def complete(
             Candidate(key, "setting", f"default {format_value(s.default)}: {s.doc}", key)
             for key, s in SETTINGS[block].items()
         ]
+    if _TIME_FOLLOWS.search(statement):
+        return [Candidate(unit, "word", f"time unit: {meaning}", unit) for unit, meaning in _UNITS.items()]
+    if re.search(r"^\s*arrivals\s+$", statement):
+        return _keywords(("poisson", "cohort", "market"))
+    if re.search(rf"^\s*stage\s+{_NAME}\s+(?:\([\w\-]*\)\s*)?$", statement) or re.search(
+        rf"^\s*stage\s+{_NAME}\s*\($", statement
+    ):
+        opened = statement.rstrip().endswith("(")
+        phases = [Candidate(p, "word", "purchase phase", p if opened else f"({p})") for p in PHASES]
+        return [*phases, *_keywords(("goal",))] if not opened else phases
+    if re.search(rf"^\s*(?:add\s+)?(?:touchpoint|care)\s+{_NAME}\s*:\s*[\w\-]+\b.*\s$", statement) or (
+        block == "variant" and re.search(rf"^\s*change\s+{_NAME}\s+(?:.*\s)?$", statement)
+    ):
+        return _keywords(_ATTRIBUTES)
     if statement.strip():
         return []  # inside a statement that none of the above knows: nothing sensible to offer
     if block == "effects":
