@@ -51,8 +51,8 @@ def lsp(stdio: bool, port: int | None, read: ReadOptions) -> None:
         if missing.split(".")[0] not in ("pygls", "lsprotocol", "cattrs", "attrs"):
             raise
         click.echo(
-            f"Error: `journey lsp` needs pygls ({missing} is not installed): install journeydsl[lsp], "
-            "e.g. pip install 'journeydsl[lsp]'",
+            f"Error: `journey lsp` needs the lsp extra, pygls and lsprotocol ({missing} is not installed): "
+            "install journeydsl[lsp], e.g. pip install 'journeydsl[lsp]'",
             err=True,
         )
         raise click.exceptions.Exit(EXIT_USAGE) from None
