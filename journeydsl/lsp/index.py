@@ -248,11 +248,8 @@ class _Walker:
         for test in body.design_tests:
             if test.scope in ("segment", "stage", "touchpoint", "episode"):
                 self.add(test.scope, test.scope_name, test.scope_span, False)
-            if test.kind == "value":
-                self.add("design", test.design, test.design_span, False)
-            else:
-                self.add("design", test.design, test.design_span, False)
-                self.add("design", test.rival, test.rival_span, False)
+            self.add("design", test.design, test.design_span, False)
+            self.add("design", test.rival, test.rival_span, False)
         for survey in body.surveys:
             self.add("segment", survey.segment, survey.segment_span, False)
             for row in survey.rows:
