@@ -67,6 +67,7 @@ journey "Shop" {
     add touchpoint receipt: digital { feel +1 } in pay after till
   }
   expect drop_rate of stage pay < 90%
+  expect "quick till" beats baseline on satisfaction
 }
 """
 
@@ -107,6 +108,7 @@ def test_index_finds_definitions_and_references_at_their_names() -> None:
     regular = index.references("segment", "regular", include_definition=False)
     assert [o.span.line for o in regular] == [11, 20]
     assert index.names("design") == ["quick till"]
+    assert [(o.span.line, o.span.column) for o in index.references("design", "quick till")] == [(21, 11), (26, 10)]
     assert [o.span.line for o in index.references("touchpoint", "till")] == [15, 22, 23]
     assert [(o.span.line, o.detail) for o in index.definitions("touchpoint", "receipt")] == [
         (23, "added by design quick till")
