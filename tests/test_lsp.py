@@ -31,7 +31,7 @@ from journeydsl.lsp.complete import complete, enclosing_block
 from journeydsl.lsp.figures import recent_results, source_hash
 from journeydsl.lsp.index import build_index, written_name
 
-from .conftest import ROOT
+from .conftest import EXAMPLES, ROOT
 
 T = TypeVar("T")
 
@@ -113,6 +113,28 @@ def test_index_finds_definitions_and_references_at_their_names() -> None:
     assert [(o.span.line, o.detail) for o in index.definitions("touchpoint", "receipt")] == [
         (23, "added by design quick till")
     ]
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[p.name for p in EXAMPLES])
+def test_every_name_of_every_example_is_found_where_it_is_written(example: Path) -> None:
+    text = example.read_text(encoding="utf-8")
+    checked = api.check_text(text, example.name, base=example.parent)
+    index = build_index(checked.journey or checked.library, example.name, text)
+    lines = text.split("\n")
+    named = [o for o in index.occurrences if o.span.file == example.name and o.kind not in ("import", "setting")]
+    assert named
+    for occurrence in named:
+        span = occurrence.span
+        assert lines[span.line - 1][span.column - 1 : span.end_column - 1] == written_name(occurrence.name)
+        assert index.at(span.line, span.column) == occurrence
+    for kind in ("stage", "touchpoint", "segment"):
+        for name in index.names(kind):
+            assert index.definitions(kind, name), (kind, name)
+    # Every prefix of the file (each line cut at every fifth column) completes without failing.
+    for number, line in enumerate(lines):
+        for column in range(0, len(line) + 1, 5):
+            before = "\n".join([*lines[:number], line[:column]])
+            assert all(candidate.insert for candidate in complete(before, index))
 
 
 def test_completion_in_context(tmp_path: Path) -> None:
