@@ -423,9 +423,16 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
     (folder / "lib.journey").write_text(LIBRARY, encoding="utf-8")
     (folder / "shop.journey").write_text(SHOP, encoding="utf-8")
     started = Session(folder)
-    yield started
-    if not started.client.stopped:
-        started.stop()
+    try:
+        yield started
+    finally:
+        server = started.client._server
+        try:
+            if not started.client.stopped:
+                started.stop()
+        finally:
+            if server is not None and server.returncode is None:
+                server.kill()  # a server that did not stop is never left behind
 
 
 def test_server_announces_its_features(session: Session) -> None:
