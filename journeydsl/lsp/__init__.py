@@ -1,10 +1,12 @@
-"""The language server behind ``journey lsp``: editors get the checker, names and the writer as they type.
+"""The language server behind ``journey lsp``: editors get the checker, the names and the writer as they type.
 
-:mod:`.index` maps every stage, touchpoint, segment, design and import of a
-journey to where it is defined and referred to (from the model's source spans,
-without pygls); :mod:`.knowledge` says what a keyword, setting or vocabulary word
-means; :mod:`.figures` finds a recent simulation of the file; :mod:`.server`
-is the pygls server (imported only by ``journey lsp``, so pygls stays optional).
+:mod:`.index` maps every stage, touchpoint, segment, design, episode and import of
+a journey to where it is defined and referred to (from the model's source spans);
+:mod:`.knowledge` says what a keyword, setting or word of the vocabulary means;
+:mod:`.hover` and :mod:`.complete` build hovers and completions from them;
+:mod:`.figures` finds a recent simulation of the file.  None of these needs
+pygls.  :mod:`.server` is the pygls server, imported only when ``journey lsp``
+runs, so that pygls stays an optional extra (``journeydsl[lsp]``).
 """
 
 from __future__ import annotations
