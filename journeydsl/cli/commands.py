@@ -18,6 +18,7 @@ from . import fmt as formatting
 from . import lsp as language_server
 from .importing import import_group
 from .output import Group
+from .watch import watch as live_preview
 
 __all__ = ["cli"]
 
@@ -55,5 +56,6 @@ for command in (
     formatting.fmt,
     language_server.lsp,
     import_group,
+    live_preview,
 ):
     cli.add_command(command)
