@@ -27,8 +27,10 @@ def test_designs_overlay_on_every_panel_with_one_legend():
     assert not lines(queue) and any("nobody waited" in t.get_text() for t in queue.texts)
     # One legend for the figure, naming both designs.
     assert [t.get_text() for t in fig.legends[0].get_texts()] == ["baseline", "reliable wifi"]
-    # Adoption is in percent and reaches the written market's share.
-    assert max(lines(adoption)[1].get_ydata()) == 100 * results["reliable wifi"]["series"]["adoption"][-1]
+    # Adoption is the share of the market, shown in percent.
+    assert max(lines(adoption)[1].get_ydata()) == results["reliable wifi"]["series"]["adoption"][-1]
+    fig.canvas.draw() if fig.canvas is not None else None
+    assert [label.get_text() for label in adoption.get_yticklabels()][-1] == "100%"
     # The last, partial year is not drawn as a drop in new customers.
     assert len(lines(arrivals)[0].get_xdata()) == len(results["baseline"]["series"]["start"]) - 1
     assert figure_bytes(fig, "png") == figure_bytes(time_series_figure(results), "png")

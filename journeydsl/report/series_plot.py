@@ -52,7 +52,7 @@ def _values(results: Mapping[str, Any], field: str) -> list[float | None]:
     series = results["series"]
     if field == "adoption":
         if series["adoption"] is not None:
-            return [100.0 * value for value in series["adoption"]]
+            return list(series["adoption"])
         return list(series["adopters"])
     values: list[float | None] = list(series[field])
     if field == "arrivals" and values and series["start"][-1] + series["period"]["length"] > series["end"]:
@@ -113,8 +113,10 @@ def time_series(results_by_design: Mapping[str, Mapping[str, Any]], axes: Sequen
             ax.set_yticks([])
         ax.set_ylabel((label if market else "customers") if field == "adoption" else label.format(period=period))
         if field == "adoption" and market:
-            ax.set_ylim(0, 100)
-            ax.yaxis.set_major_formatter("{x:.0f}%")
+            from matplotlib.ticker import PercentFormatter
+
+            ax.set_ylim(0, 1)
+            ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
         if field == "nps":
             ax.axhline(0, color=PALETTE["grey"], linewidth=0.8)
         warmup = first["warmup"] / first["period"]["length"]
