@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from .decisions import METRIC_UNITS
 from .model import Quantity
 from .units import to_time_unit
-from .vocabulary import UNIT_SECONDS
+from .vocabulary import METRICS, UNIT_SECONDS
 
 __all__ = [
     "DEFAULT_MAX_REPLICATIONS",
@@ -45,21 +45,7 @@ DEFAULT_MAX_REPLICATIONS = 100
 #: give a standard deviation too unsteady to stop on (Student's t with 4 degrees of freedom is 2.78).
 MIN_PRECISION_REPLICATIONS = 5
 #: What a :class:`Precision` can be about: every metric of the results, and ``profit`` (revenue minus cost).
-PRECISION_OBJECTIVES: tuple[str, ...] = (
-    "conversion_rate",
-    "remembered_experience",
-    "satisfaction",
-    "nps",
-    "promoters",
-    "passives",
-    "detractors",
-    "return_rate",
-    "referrals_per_customer",
-    "time_in_journey",
-    "cost_per_customer",
-    "revenue_per_customer",
-    "profit",
-)
+PRECISION_OBJECTIVES: tuple[str, ...] = (*METRICS, "profit")
 
 
 @dataclass(frozen=True)
