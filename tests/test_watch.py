@@ -27,7 +27,7 @@ import pytest
 
 from journeydsl import api
 from journeydsl.lang.model import Journey
-from journeydsl.report.live import Build, LiveReport, serve, watch
+from journeydsl.report.live import Build, LiveReport, Partial, serve, staged_report, watch
 
 from .conftest import ROOT
 
@@ -49,7 +49,7 @@ def fake_page(journey: Journey) -> str:
     return f"<!DOCTYPE html>\n<html><head><title>t</title></head>\n<body>\n<h1>{html_text(journey.name)}</h1>\n</body></html>\n"
 
 
-def live_for(path: Path, build: Callable[[Journey], str] = fake_page) -> LiveReport:
+def live_for(path: Path, build: Callable[[Journey], str | Iterator[str]] = fake_page) -> LiveReport:
     return LiveReport(path, partial(api.check_file, root=None), build)
 
 
@@ -179,17 +179,45 @@ def test_imports_are_watched_and_stay_watched_while_the_file_is_broken(tmp_path:
     assert library.resolve() in live.watched
 
 
-def test_the_served_page_polls_but_a_report_file_never_does(tmp_path: Path) -> None:
-    from journeydsl.report.document import render_html
+def test_a_report_in_steps_shows_each_step_and_stops_when_the_file_changes_again(tmp_path: Path) -> None:
+    file = tmp_path / "coffee.journey"
+    write(file, JOURNEY)
 
+    def steps(journey: Journey) -> Iterator[str]:
+        yield Partial(fake_page(journey))
+        yield fake_page(journey).replace("</h1>", "</h1><p>figures</p>")
+
+    live = live_for(file, steps)
+    shown: list[Build] = []
+    last = live.rebuild(shown.append)
+    assert [(b.version, b.partial) for b in shown] == [(1, True), (2, False)] and last is shown[-1]
+    assert "<p>figures</p>" in live.page() and "on their way" not in live.page()
+    # A save while the first step is shown: the rest is left unbuilt, and the same text builds again.
+    write(file, JOURNEY.replace('"Coffee"', '"Tea"'))
+    shown.clear()
+    assert live.rebuild(shown.append, interrupted=lambda: True).partial
+    assert [b.version for b in shown] == [3] and "on their way" in live.page()
+    assert live.rebuild(shown.append).version == 5 and not live.current.partial
+
+
+def test_the_report_comes_results_first_then_whole_and_only_the_served_page_polls(tmp_path: Path) -> None:
     file = tmp_path / "coffee.journey"
     write(file, JOURNEY)
     settings = api.RunSettings(customers=60, replications=2, workers=1)
-    live = live_for(file, lambda journey: render_html(api.report(journey, None, settings)))
-    assert live.rebuild().ok
+
+    def build(journey: Journey) -> Iterator[str]:
+        return staged_report(journey, [("baseline", api.design(journey, "baseline"))], settings, file=str(file))
+
+    live = live_for(file, build)
+    shown: list[Build] = []
+    live.rebuild(shown.append)
+    first, whole = (build.report for build in shown)
+    assert first is not None and whole is not None
+    assert isinstance(first, Partial) and not isinstance(whole, Partial)
+    assert "<h1>Coffee</h1>" in first and "<img" not in first  # the results, before any figure is drawn
+    assert "<h1>Coffee</h1>" in whole and "<img" in whole
     page = live.page()
-    report = live.current.report
-    assert report is not None and "/version" not in report and "journey-live" not in report
+    assert "/version" not in whole and "journey-live" not in whole
     assert page.count("/version") == 1 and page.count('id="journey-live"') == 1
     assert page.index('id="journey-live"') < page.index("<h1>Coffee</h1>")
     assert page.rstrip().endswith("</html>")
@@ -343,9 +371,16 @@ class Watching:
         assert self.url is not None
         return json.loads(get(self.url + "version")[2])
 
-    def wait_version(self, version: int) -> dict[str, object]:
-        wait_for(lambda: self.status()["version"] == version, 60)
-        return self.status()
+    def settled(self, after: int = 0) -> dict[str, object]:
+        """The status once a version after ``after`` is shown and no rebuild is under way."""
+        status: dict[str, object] = {}
+
+        def done() -> bool:
+            status.update(self.status())
+            return int(status["version"]) > after and status["building"] is False  # type: ignore[call-overload]
+
+        wait_for(done, 60)
+        return status
 
     def stop(self) -> int:
         if self.process.poll() is None:
@@ -379,15 +414,16 @@ def test_the_command_serves_rebuilds_and_stops_on_ctrl_c(tmp_path: Path, watchin
     write(browser, f'#!/bin/sh\nprintf "%s" "$1" > "{opened}"\n')
     browser.chmod(0o755)
     run = watching(file, "--customers", "60", env={"BROWSER": str(browser)})
-    assert run.wait_version(1)["ok"] is True
+    good = run.settled()
+    assert good["ok"] is True
     wait_for(lambda: opened.exists() and opened.read_text() == run.url, 10)  # --open is the default
     write(file, BROKEN)
-    status = run.wait_version(2)
+    status = run.settled(int(good["version"]))  # type: ignore[call-overload]
     assert status["ok"] is False and status["stale"] is True
     assert "error[JD001]" in get(str(run.url))[2]
     assert run.stop() == 130
     assert "Interrupted." in run.err and "Traceback" not in run.err
-    assert "version 1: built in" in run.err and "version 2: 1 error" in run.err
+    assert "version 1: results in" in run.err and "version 2: built in" in run.err and "version 3: 1 error" in run.err
     assert "error[JD001]" in run.err  # the terminal shows the diagnostic too
 
 
@@ -418,17 +454,19 @@ def test_in_chromium_the_page_follows_the_file(tmp_path: Path, watching: Callabl
     file = tmp_path / "coffee.journey"
     write(file, JOURNEY)
     run = watching(file, "--customers", "60", "--no-open")
-    run.wait_version(1)
+    version = int(run.settled()["version"])  # type: ignore[call-overload]
     url = str(run.url)
     first = chromium_dom(url)
     assert "<h1>Coffee</h1>" in first and "journey-live-ok" in first
     assert 'data-images="' in first  # the report's own script ran: the page is live in the browser
     write(file, JOURNEY.replace('"Coffee"', '"Tea & <Cake>"'))
-    assert run.wait_version(2)["ok"] is True
+    status = run.settled(version)
+    assert status["ok"] is True
+    version = int(status["version"])  # type: ignore[call-overload]
     second = chromium_dom(url)
     assert "<h1>Tea &amp; &lt;Cake&gt;</h1>" in second and "<h1>Coffee</h1>" not in second
     write(file, BROKEN)
-    run.wait_version(3)
+    run.settled(version)
     third = chromium_dom(url)
     assert "error[JD001]" in third and "coffee.journey:3:60" in third
     assert "Stale:" in third and "<h1>Tea &amp; &lt;Cake&gt;</h1>" in third  # the last good report stays

@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import os
 import threading
-from dataclasses import replace
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -121,24 +121,25 @@ def watch(
             err=True,
         )
         raise click.exceptions.Exit(EXIT_USAGE) from None
-    from ..report.document import render_html
-    from ..report.live import Build, LiveReport, serve
+    from ..report.live import Build, LiveReport, serve, staged_report
     from ..report.live import watch as watch_files
 
     def check(path: Path) -> api.CheckResult:
         return api.check_file(path, read.root, allow_large=read.allow_large)
 
-    def build(journey: Journey) -> str:
+    def build(journey: Journey) -> Iterator[str]:
         settings = run.settings(journey)
         smallest = min_differences(min_difference, journey)
-        built = api.report(journey, list(designs) or None, settings, min_differences=smallest)
-        return render_html(replace(built, file=os.fspath(file), reading=tuple(read.arguments())))
+        chosen = [(name, api.design(journey, name)) for name in designs or api.design_names(journey)]
+        reading = tuple(read.arguments())
+        return staged_report(journey, chosen, settings, min_differences=smallest, file=os.fspath(file), reading=reading)
 
     def say(build: Build) -> None:
         clock = datetime.fromtimestamp(build.built_at).strftime("%H:%M:%S")
         if build.ok:
             warnings = f" ({summary_line(build.diagnostics)})" if build.diagnostics else ""
-            click.echo(f"{clock} version {build.version}: built in {build.seconds:.1f} s{warnings}", err=True)
+            what = "results in" if build.partial else "built in"
+            click.echo(f"{clock} version {build.version}: {what} {build.seconds:.1f} s{warnings}", err=True)
             return
         show_diagnostics(build.diagnostics, build.sources)
         if build.error is not None:

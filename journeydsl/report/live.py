@@ -5,7 +5,9 @@ Three pieces, each usable alone:
 - :class:`LiveReport` holds the state.  :meth:`LiveReport.rebuild` checks the
   journey file (with the ``check`` function it was given), and when the file
   has no errors builds the report page (with the ``build`` function); each
-  rebuild that changes what is shown is a new *version*.  When the file is
+  rebuild that changes what is shown is a new *version*.  A build may come in
+  steps (:func:`staged_report`: the designs' results in seconds, then the
+  figures and analyses); each step is a version.  When the file is
   broken, the page shows its diagnostics (as ``journey check`` prints them:
   ``file:line:col``, the source line, a caret, a hint; HTML-escaped) above the
   last good report, which stays visible and is marked as stale.
@@ -44,21 +46,25 @@ import os
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
+from .._version import __version__
 from ..lang.diagnostics import Diagnostic
 from ..lang.escape import html_text
 from ..lang.model import Journey, Span
 from ..lang.render import render_text, summary_line
+from ..sim.settings import RunSettings
 
 __all__ = [
     "Checked",
     "Build",
+    "Partial",
+    "staged_report",
     "LiveReport",
     "LiveServer",
     "serve",
@@ -113,6 +119,8 @@ class Build:
         When the report shown was built.
     seconds : float
         How long the rebuild took.
+    partial : bool
+        The report shown is a first step (:class:`Partial`): more of it is on its way.
     """
 
     version: int
@@ -124,11 +132,84 @@ class Build:
     built_at: float = 0.0
     good_at: float | None = None
     seconds: float = 0.0
+    partial: bool = False
 
     @property
     def stale(self) -> bool:
         """A report is shown, but it is not of the file as it is now."""
         return not self.ok and self.report is not None
+
+
+class Partial(str):
+    """A report page with more to come: a ``build`` that yields one is not done yet (see :func:`staged_report`)."""
+
+    __slots__ = ()
+
+
+def staged_report(
+    journey: Journey,
+    designs: Sequence[tuple[str, Journey]],
+    settings: RunSettings,
+    *,
+    min_differences: Mapping[str, float] | None = None,
+    file: str | None = None,
+    reading: tuple[str, ...] = (),
+) -> Iterator[str]:
+    """The report page in two steps: the designs' results first (seconds), then the whole report.
+
+    The first page (a :class:`Partial`) has the conclusions, the key figures,
+    the comparison and each design's results; the second is what
+    ``journey report`` writes.  Both come from one runner, so the designs
+    are simulated once (the whole report adds its analyses and figures).
+
+    Parameters
+    ----------
+    journey : Journey
+        The journey as written.
+    designs : sequence of (str, Journey)
+        The designs by name, each resolved (:func:`journeydsl.api.design`); the first is the baseline.
+    settings : RunSettings
+        How to simulate.
+    min_differences : mapping, optional
+        As for :func:`~journeydsl.report.document.build_report`.
+    file : str, optional
+        The journey file as given, for the report's Reproduce line.
+    reading : tuple of str
+        How the file was read (``--root``, ``--allow-large``), for the same line.
+
+    Yields
+    ------
+    str
+        The first page (a :class:`Partial`), then the whole report.
+    """
+    from ..analysis.compare import run_and_compare
+    from ..sim.runner import Design, Runner
+    from .document import Report, build_report, render_html
+
+    chosen = [Design(name, body) for name, body in designs]
+    if not chosen:
+        raise ValueError("a report needs at least one design")
+    runner = Runner()
+    settings = settings.resolved(journey.seed)
+    comparison = None
+    if len(chosen) > 1:  # as build_report runs them, so that it finds them run
+        outcomes, comparison = run_and_compare(runner, chosen, settings, min_differences=min_differences)
+    else:
+        outcomes = runner.run(chosen, settings)
+    first = Report(
+        journey,
+        [design.name for design in chosen],
+        {outcome.design: outcome.results for outcome in outcomes},
+        comparison,
+        None,
+        settings={**outcomes[0].settings.record(), "journeydsl": __version__},
+        file=file,
+        reading=reading,
+    )
+    yield Partial(render_html(first))
+    whole = build_report(journey, chosen, settings, runner, min_differences=min_differences, file=file)
+    whole.reading = reading
+    yield render_html(whole)
 
 
 class _Broken:
@@ -169,7 +250,9 @@ class LiveReport:
         (``functools.partial(api.check_file, root=..., allow_large=...)``).
     build : callable
         Given the checked journey, returns its report as an HTML page
-        (``render_html(api.report(journey, ...))``).  What it raises (but a
+        (``render_html(api.report(journey, ...))``), or the pages of a report
+        built in steps, each but the last a :class:`Partial`
+        (:func:`staged_report`).  What it raises (but a
         :class:`BaseException` that is not an :class:`Exception`, such as
         Ctrl-C) is shown in the page as the reason there is no new report.
     """
@@ -178,7 +261,7 @@ class LiveReport:
         self,
         file: str | os.PathLike[str],
         check: Callable[[Path], Checked],
-        build: Callable[[Journey], str],
+        build: Callable[[Journey], str | Iterable[str]],
     ) -> None:
         self.file = Path(file)
         self._check = check
@@ -221,15 +304,26 @@ class LiveReport:
         real = _real(path)
         return real in self._watched or (real.suffix == ".journey" and real.parent in self.folders())
 
-    def rebuild(self) -> Build:
+    def rebuild(
+        self, on_build: Callable[[Build], None] | None = None, interrupted: Callable[[], bool] | None = None
+    ) -> Build:
         """Check the file and, when it has no errors and its sources changed, build the report again.
+
+        Parameters
+        ----------
+        on_build : callable, optional
+            Called with each new version as it is shown (a report built in
+            steps shows one version per step).
+        interrupted : callable, optional
+            Asked between the steps of a report built in steps: when it says
+            ``True`` (the file changed again), the rest is left unbuilt.
 
         Returns
         -------
         Build
             The rebuild now shown.  When nothing the report depends on changed
-            (the same source texts as the version shown), the version shown,
-            unchanged.
+            (the same source texts as the version shown, wholly built), the
+            version shown, unchanged.
         """
         started = time.time()
         self._building = True
@@ -239,40 +333,90 @@ class LiveReport:
             fingerprint = _fingerprint(sources)
             previous = self._current
             read = {_real(name) for name in sources if not name.startswith("<")} | {_real(self.file)}
-            if fingerprint == self._built_from and previous.version > 0 and sources:
+            if fingerprint == self._built_from and previous.version > 0 and sources and not previous.partial:
                 return previous
             diagnostics = list(checked.diagnostics)
-            if checked.ok and checked.journey is None:  # a library: nothing to simulate
-                diagnostics = diagnostics or []
-                error: str | None = f"`{self.file}` is a library; watch a journey that imports it."
-                page = None
-            elif checked.ok and checked.journey is not None:
+            if not checked.ok:
+                return self._show(
+                    previous, False, diagnostics, sources, None, None, started, fingerprint, read, on_build
+                )
+            if checked.journey is None:  # a library: nothing to simulate
+                error = f"`{self.file}` is a library; watch a journey that imports it."
+                return self._show(
+                    previous, False, diagnostics, sources, error, None, started, fingerprint, read, on_build
+                )
+            try:
+                result = self._build(checked.journey)
+                pages = iter([result] if isinstance(result, str) else result)
+                page = next(pages)
+            except Exception as problem:  # shown in the page; the preview goes on
+                return self._show(
+                    previous, False, diagnostics, sources, _message(problem), None, started, fingerprint, read, on_build
+                )
+            while True:
+                shown = self._show(
+                    previous, True, diagnostics, sources, None, page, started, fingerprint, read, on_build
+                )
+                if not isinstance(page, Partial) or (interrupted is not None and interrupted()):
+                    close = getattr(pages, "close", None)
+                    if close is not None:  # a generator: its runner is let go now
+                        close()
+                    return shown
+                previous = shown
                 try:
-                    page, error = self._build(checked.journey), None
-                except Exception as problem:  # shown in the page; the preview goes on
-                    page, error = None, _message(problem)
-            else:
-                page, error = None, None
-            ended = time.time()
-            ok = page is not None
-            build = Build(
-                previous.version + 1,
-                ok,
-                diagnostics,
-                sources,
-                error,
-                page if ok else previous.report,
-                ended,
-                ended if ok else previous.good_at,
-                ended - started,
-            )
-            with self._lock:
-                self._current = build
-                self._built_from = fingerprint
-                self._watched = frozenset(read if ok else read | self._watched)
-            return build
+                    page = next(pages)
+                except StopIteration:
+                    return shown
+                except Exception as problem:
+                    return self._show(
+                        shown,
+                        False,
+                        diagnostics,
+                        sources,
+                        _message(problem),
+                        None,
+                        started,
+                        fingerprint,
+                        read,
+                        on_build,
+                    )
         finally:
             self._building = False
+
+    def _show(
+        self,
+        previous: Build,
+        ok: bool,
+        diagnostics: list[Diagnostic],
+        sources: dict[str, str],
+        error: str | None,
+        page: str | None,
+        started: float,
+        fingerprint: str,
+        read: set[Path],
+        on_build: Callable[[Build], None] | None,
+    ) -> Build:
+        """Make the next version current (a good page, or the problems over the last good one)."""
+        ended = time.time()
+        build = Build(
+            previous.version + 1,
+            ok,
+            diagnostics,
+            sources,
+            error,
+            page if ok else previous.report,
+            ended,
+            ended if ok else previous.good_at,
+            ended - started,
+            isinstance(page if ok else previous.report, Partial),
+        )
+        with self._lock:
+            self._current = build
+            self._built_from = fingerprint
+            self._watched = frozenset(read if ok else read | self._watched)
+        if on_build is not None:
+            on_build(build)
+        return build
 
     def status(self) -> dict[str, Any]:
         """What the page polls (``/version``): the version, whether it is good, whether a rebuild is under way."""
@@ -352,6 +496,8 @@ def _panel(file: Path, build: Build) -> str:
     elif build.ok:
         state = "ok"
         line = f"Live report of {name}: version {build.version}, built at {_clock(build.built_at)} in {build.seconds:.1f} s."
+        if build.partial:
+            line += " The results are in; the figures and analyses are on their way&hellip;"
     else:
         state = "broken"
         line = f"{name} has problems (checked at {_clock(build.built_at)})."
@@ -651,10 +797,7 @@ def watch(
     stop = stop if stop is not None else threading.Event()
     halt = threading.Event()
     found: queue.Queue[object] = queue.Queue()
-    shown = live.version
-    build = live.rebuild()
-    if build.version != shown:
-        on_build(build)
+    live.rebuild(on_build)
     watcher = threading.Thread(
         target=_changes, args=(live, found, halt, debounce_ms, force_polling), name="journey-watch-files", daemon=True
     )
@@ -668,10 +811,7 @@ def watch(
             for each in [item, *_drain(found)]:
                 if isinstance(each, Exception):
                     raise each
-            shown = live.version
-            build = live.rebuild()
-            if build.version != shown:
-                on_build(build)
+            live.rebuild(on_build, interrupted=lambda: not found.empty())
     finally:
         halt.set()
         watcher.join(timeout=2)
