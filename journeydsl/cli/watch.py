@@ -101,7 +101,8 @@ def watch(
 
     Checks and simulates the journey at a quick precision (--quick, unless
     --replications is given), serves the report on a local address and
-    reloads the page when a new build is ready.  Saving the file or a file it
+    reloads the page when a new build is ready: the results first, the
+    figures and analyses a moment later.  Saving the file or a file it
     imports starts a rebuild.  When the file has errors, the page shows them
     (file:line:col, the source line, a caret, a hint) above the last good
     report, marked as stale.  Ctrl-C stops it.  Needs the watch extra: pip
