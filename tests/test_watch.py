@@ -309,6 +309,28 @@ def test_watch_rebuilds_on_each_save_until_stopped(tmp_path: Path) -> None:
     assert not watcher.is_alive() and not failures
 
 
+def test_a_failure_of_the_file_watching_reaches_the_caller(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    watchfiles = pytest.importorskip("watchfiles")
+    file = tmp_path / "coffee.journey"
+    write(file, JOURNEY)
+
+    def failing(*args: object, **kwargs: object) -> Iterator[set[tuple[object, str]]]:
+        raise OSError("OS file watch limit reached")
+        yield set()
+
+    monkeypatch.setattr(watchfiles, "watch", failing)
+    with pytest.raises(OSError, match="watch limit"):
+        watch(live_for(file))
+
+
+def test_serving_every_address_opens_the_browser_on_localhost() -> None:
+    from journeydsl.cli.watch import _browsable
+
+    assert _browsable("http://0.0.0.0:8000/", "0.0.0.0") == "http://localhost:8000/"
+    assert _browsable("http://[::]:8001/", "::") == "http://localhost:8001/"
+    assert _browsable("http://127.0.0.1:8000/", "127.0.0.1") == "http://127.0.0.1:8000/"
+
+
 # ---- the command ----------------------------------------------------------------------------
 
 

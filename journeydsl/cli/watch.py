@@ -161,7 +161,10 @@ def watch(
         click.echo(f"Serving the live report of {terminal(os.fspath(file))} at {url} (Ctrl-C to stop)", err=True)
         if open_browser:
             threading.Thread(target=_open, args=(url,), name="journey-watch-browser", daemon=True).start()
-        watch_files(live, say)
+        try:
+            watch_files(live, say)
+        except (OSError, RuntimeError) as error:  # the system's file watching failed (a watch limit, a lost folder)
+            fail(f"cannot watch `{file}` any more: {error}")
 
 
 def _browsable(url: str, host: str) -> str:
