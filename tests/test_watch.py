@@ -493,3 +493,27 @@ def test_in_chromium_the_page_follows_the_file(tmp_path: Path, watching: Callabl
     assert "error[JD001]" in third and "coffee.journey:3:60" in third
     assert "Stale:" in third and "<h1>Tea &amp; &lt;Cake&gt;</h1>" in third  # the last good report stays
     assert run.stop() == 130
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="headless Chromium is not installed")
+def test_in_chromium_an_open_page_reloads_itself_when_a_new_version_is_ready(tmp_path: Path) -> None:
+    file = tmp_path / "coffee.journey"
+    write(file, JOURNEY)
+    live = live_for(file)
+    live.rebuild()
+    page = live.page
+    served: list[str] = []
+
+    def serve_then_edit() -> str:
+        text = page()
+        if not served:  # the browser has version 1: the file changes under it
+            served.append(text)
+            write(file, JOURNEY.replace('"Coffee"', '"Tea"'))
+            threading.Thread(target=live.rebuild).start()
+        return text
+
+    live.page = serve_then_edit  # type: ignore[method-assign]
+    with serve(live, "127.0.0.1", 0) as server:
+        dom = chromium_dom(server.url)
+    assert "<h1>Coffee</h1>" in served[0]
+    assert live.version == 2 and "<h1>Tea</h1>" in dom and "version 2," in dom
