@@ -348,6 +348,39 @@ def test_without_watchfiles_the_command_names_the_extra() -> None:
     assert "Traceback" not in done.stderr
 
 
+def test_the_run_options_are_those_of_every_simulating_command() -> None:
+    import click
+
+    from journeydsl.cli.commands import cli
+
+    def options(name: str) -> dict[str, tuple[str, ...]]:
+        return {
+            str(p.name): tuple(sorted(p.opts + p.secondary_opts))
+            for p in cli.commands[name].params
+            if isinstance(p, click.Option)
+        }
+
+    watch_options, report_options = options("watch"), options("report")
+    assert {name: report_options[name] for name in report_options if name != "output"} == {
+        name: watch_options[name] for name in report_options if name != "output"
+    }
+    assert {"host", "port", "open_browser"} <= set(watch_options)
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        (["--customers", "3", "--horizon", "1 day"], "give --customers or --horizon, not both"),
+        (["--horizon", "soon"], "Invalid value for --horizon: `soon` is not a time"),
+        (["--replications", "3", "--precision", "0.2"], "give --replications or --precision/--quick, not both"),
+    ],
+)
+def test_bad_run_options_are_usage_errors_before_anything_is_served(given: list[str], message: str) -> None:
+    command = [sys.executable, "-m", "journeydsl", "watch", "examples/journeys/colonoscopy.journey", "--no-open"]
+    done = subprocess.run([*command, *given], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert done.returncode == 2 and message in done.stderr and "Serving" not in done.stderr
+
+
 def test_replications_and_quick_by_default() -> None:
     from click.testing import CliRunner
 
