@@ -507,9 +507,7 @@ def _panel(file: Path, build: Build) -> str:
     ]
     errors = [d for d in build.diagnostics if d.is_error]
     if build.diagnostics and not build.ok:
-        out.append(
-            f'<p class="journey-live-summary">{e(summary_line(build.diagnostics, max(1, len(_files(build)))))}</p>\n'
-        )
+        out.append(f'<p class="journey-live-summary">{e(summary_line(build.diagnostics))}</p>\n')
     if build.error is not None:
         out.append(f'<pre class="journey-live-diagnostic journey-live-error">Error: {e(build.error)}</pre>\n')
     shown = build.diagnostics[:MOST_SHOWN]
@@ -523,7 +521,7 @@ def _panel(file: Path, build: Build) -> str:
     if blocks and (errors or not build.ok):
         out.extend(blocks)
     elif blocks:
-        warnings = summary_line(build.diagnostics, max(1, len(_files(build))))
+        warnings = summary_line(build.diagnostics)
         out.append(f"<details><summary>{e(warnings)}</summary>\n{''.join(blocks)}</details>\n")
     if build.stale:
         out.append(
@@ -537,10 +535,6 @@ def _panel(file: Path, build: Build) -> str:
         )
     out.append("</div>\n")
     return "".join(out)
-
-
-def _files(build: Build) -> set[str]:
-    return {d.span.file for d in build.diagnostics} | set(build.sources)
 
 
 _LIVE_CSS = """
@@ -606,7 +600,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
         path = urlsplit(self.path).path
         if path in ("/", "/index.html"):
-            self._send(200, "text/html; charset=utf-8", self.live.page().encode("utf-8", "surrogateescape"), send_body)
+            self._send(200, "text/html; charset=utf-8", self.live.page().encode("utf-8", "replace"), send_body)
         elif path == "/version":
             self._send(200, "application/json", json.dumps(self.live.status()).encode("ascii"), send_body)
         else:
