@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import jsonschema
+import pytest
 
 from journeydsl.api import check_text, design, load, loads, run_tests, simulate
 from journeydsl.report.tables import results_csv, results_table
@@ -195,3 +196,27 @@ def test_a_gentler_end_of_a_colonoscopy_is_remembered_as_in_the_trial():
     whole = gentle["metrics"]["remembered_experience"]["mean"] - base["metrics"]["remembered_experience"]["mean"]
     procedure_shift = (memory_base - memory_gentle) / 2  # back on the affect scale
     assert abs(whole) < procedure_shift / 2
+
+
+def test_compare_shows_each_episodes_change_with_its_interval_and_verdict():
+    from journeydsl.api import compare
+    from journeydsl.report.tables import comparison_sheet, comparison_table
+    from journeydsl.schemas import validator
+
+    journey = load(ROOT / "examples" / "journeys" / "colonoscopy.journey")
+    for replications in (1, 3):
+        document = compare(journey, customers=1500, replications=replications, seed=3, workers=1)
+        validator("comparison.schema.json").validate(dict(document))
+        procedure = document["differences"]["gentler end"]["episodes"]["procedure"]
+        remembered, satisfied = procedure["remembered_experience"], procedure["satisfaction"]
+        # The gentler end: the procedure remembered less painfully, the patients more satisfied with it.
+        assert remembered["mean"] > 0 and remembered["excludes_zero"]
+        assert satisfied["mean"] > 0 and satisfied["excludes_zero"] and satisfied["verdict"] == "better"
+        # The change is the difference of the two designs' episode figures (within rounding and, over
+        # replications, the mean of the replications' differences).
+        before = document["results"]["baseline"]["episodes"]["procedure"]["remembered_experience"]["mean"]
+        after = document["results"]["gentler end"]["episodes"]["procedure"]["remembered_experience"]["mean"]
+        assert remembered["mean"] == pytest.approx(after - before, abs=1e-4)
+    table = comparison_table(document)
+    assert "episode procedure: remembered experience" in table and "episode procedure: satisfaction" in table
+    assert any("episode procedure: satisfaction" in str(part) for part in comparison_sheet(document))

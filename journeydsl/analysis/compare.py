@@ -38,7 +38,16 @@ from .._version import __version__
 from ..lang.decisions import COMPARABLE, LOWER_IS_BETTER, minimal_differences
 from ..lang.vocabulary import METRICS
 from ..sim.metrics import Collector, Moments
-from ..sim.results import Document, Estimate, estimate, interval, provenance, rounded
+from ..sim.results import (
+    Document,
+    Estimate,
+    episode_estimate,
+    episode_moments,
+    estimate,
+    interval,
+    provenance,
+    rounded,
+)
 from ..sim.runner import Design, Outcome, Runner
 from ..sim.settings import RunSettings
 from .notebook import Comparison
@@ -268,12 +277,52 @@ def _differences(baseline: Outcome, design: Outcome, paired_customers: bool, min
                 metric: _change(metric, _customer_difference(a, b, chosen, _customer_value(metric)), minimal, True)
                 for metric in METRICS
             }
-    return {
+    document = {
         "metrics": metrics,
         "paired": paired,
         "segments": segments,
         "touchpoints": _touchpoint_changes(baseline.results["touchpoints"], design.results["touchpoints"]),
     }
+    if baseline.plan.episodes:
+        document["episodes"] = _episode_changes(baseline, design, minimal)
+    return document
+
+
+EPISODE_METRICS = ("remembered_experience", "satisfaction")
+
+
+def _episode_changes(baseline: Outcome, design: Outcome, minimal: Mapping[str, float]) -> Document:
+    """Per remembered episode of the baseline, the change of its memory and satisfaction in ``design``.
+
+    Episodes are matched by name; one the design does not have, or that no
+    customer of either design went through, is ``None``.  Over replications the
+    difference is paired by replication (common random numbers); from one
+    replication it is unpaired (Welch), which is conservative: the episodes'
+    memories are not kept per customer.
+    """
+    in_design = {episode.name: number for number, episode in enumerate(design.plan.episodes)}
+    changes: Document = {}
+    for number, episode in enumerate(baseline.plan.episodes):
+        other = in_design.get(episode.name)
+        block: Document | None = None
+        if other is not None:
+            block = {}
+            for metric in EPISODE_METRICS:
+                base = episode_moments(baseline.collectors, number, metric)
+                then = episode_moments(design.collectors, other, metric)
+                if not any(m.n for m in base) or not any(m.n for m in then):
+                    block = None
+                    break
+                if len(base) > 1 and all(m.n for m in base) and all(m.n for m in then):
+                    measured = _replication_difference([m.mean for m in base], [m.mean for m in then])
+                else:
+                    measured = _unpaired(
+                        episode_estimate(baseline.collectors, number, metric),
+                        episode_estimate(design.collectors, other, metric),
+                    )
+                block[metric] = _change(metric, measured, minimal, False)
+        changes[episode.name] = block
+    return changes
 
 
 def _change(metric: str, measured: Estimate, minimal: Mapping[str, float], by_customer: bool) -> Document:

@@ -314,6 +314,30 @@ def _no_negative_zero(text: str) -> str:
     return "+" + text[1:] if text.startswith("-") and not text.strip("-0.") else text
 
 
+def _episode_rows(document: dict, design: str, difference: dict) -> list[list[str]]:
+    """The comparison's rows for remembered episodes: each episode's memory and satisfaction, and their change."""
+    rows = []
+    results = document["results"]
+    for episode, changes in (difference.get("episodes") or {}).items():
+        if changes is None:
+            continue
+        for metric, change in changes.items():
+            label, kind = METRIC_LABELS[metric]
+            before = results[document["baseline"]].get("episodes", {}).get(episode, {}).get(metric)
+            after = results[design].get("episodes", {}).get(episode, {}).get(metric)
+            minimal = document["minimal_differences"][metric]["value"]
+            rows.append(
+                [
+                    f"episode {episode}: {label}",
+                    "-" if before is None else _metric_cell(before, kind, 1.0),
+                    "-" if after is None else _metric_cell(after, kind, 1.0),
+                    _change_cell(change, kind),
+                    _verdict_cell(change, minimal, kind, 1.0),
+                ]
+            )
+    return rows
+
+
 def comparison_table(document: dict, style=None) -> str:
     """The comparison document as the tables ``journey compare`` prints."""
     baseline = document["baseline"]
@@ -350,6 +374,7 @@ def comparison_table(document: dict, style=None) -> str:
             rows.append(
                 [label, *cells, _change_cell(change, kind, factor), _verdict_cell(change, minimal, kind, factor)]
             )
+        rows += _episode_rows(document, design, difference)
         lines += [format_table(["metric", baseline, design, "change", "verdict"], rows, style), ""]
         paired = difference.get("paired")
         if paired:
@@ -1099,6 +1124,19 @@ def comparison_sheet(document: dict) -> Sheet:
                     _verdict_cell(change, minimal, kind, factor).replace(" pt)", " percentage points)"),
                 ]
             )
+        for episode, changes in (difference.get("episodes") or {}).items():
+            for metric, change in (changes or {}).items():
+                label, kind = METRIC_LABELS[metric]
+                figures = [results[d].get("episodes", {}).get(episode, {}).get(metric) for d in (baseline, design)]
+                low, high = change["ci95"]
+                rows.append(
+                    [
+                        _labelled(f"episode {episode}: {label}", kind),
+                        *(_cell(None if f is None else f["mean"], kind) for f in figures),
+                        *(_change(v, kind) for v in (change["mean"], low, high)),
+                        _verdict_cell(change, document["minimal_differences"][metric]["value"], kind, 1.0),
+                    ]
+                )
         headers = ["metric", baseline, design, "change", "95% low", "95% high", "verdict"]
         sheet.append(_table(headers, rows, f"{design} against {baseline}", words=[-1]))
         paired = difference.get("paired")

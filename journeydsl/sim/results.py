@@ -270,6 +270,26 @@ def _metric_block(collectors: list[Collector], segment: int | None) -> Document:
     return block
 
 
+def episode_moments(collectors: list[Collector], number: int, metric: str) -> list[Moments]:
+    """Per replication, the moments of episode ``number``'s ``metric`` over every segment.
+
+    ``metric`` is ``"remembered_experience"`` or ``"satisfaction"``.
+    """
+    part = 0 if metric == "remembered_experience" else 1
+    pooled = []
+    for collector in collectors:
+        moments = Moments()
+        for group in collector.episodes[number]:
+            moments.merge(group[part])
+        pooled.append(moments)
+    return pooled
+
+
+def episode_estimate(collectors: list[Collector], number: int, metric: str) -> Estimate:
+    """The estimate of episode ``number``'s ``metric`` over the replications (see :func:`estimate`)."""
+    return _estimate(episode_moments(collectors, number, metric))
+
+
 def _episode_figures(per_replication: list[list[EpisodeGroup]]) -> Document:
     """Customers, remembered experience and satisfaction of one episode over the given groups per replication."""
     figures: Document = {}
