@@ -28,8 +28,10 @@ ALLOWED: dict[str, frozenset[str]] = {
     "_version": frozenset(),
     "lang": frozenset({"lang", "_version"}),
     "sim": frozenset({"lang", "sim", "_version"}),
-    "analysis": frozenset({"lang", "sim", "analysis", "_version"}),
-    "report": frozenset({"lang", "sim", "analysis", "report", "_version", "schemas"}),
+    "analysis": frozenset({"lang", "sim", "analysis", "data", "_version"}),
+    "report": frozenset({"lang", "sim", "analysis", "report", "data", "_version", "schemas"}),
+    # `data`: event logs and survey responses in and out; it reads and writes data, nothing more.
+    "data": frozenset({"data", "lang", "_version"}),
     "schemas": frozenset({"schemas"}),
     # `cli`: thin click commands over `api`; besides it, the language's renderers and exports (`lang`)
     # and tables, charts, documents and files (`report`). Never the simulator or the analyses directly.
@@ -39,7 +41,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     # `highlight`: the Pygments lexer and the TextMate grammar, from the language's words.
     "highlight": frozenset({"highlight", "lang", "_version"}),
     # `api`: the one door, which may import every part below the command line.
-    "api": frozenset({"api", "_version", "lang", "sim", "analysis", "report", "schemas"}),
+    "api": frozenset({"api", "_version", "lang", "sim", "analysis", "report", "schemas", "data"}),
     # The package itself re-exports the API; `python -m journeydsl` runs the command line.
     "journeydsl": frozenset({"journeydsl", "api", "lang", "_version"}),
     "__main__": frozenset({"cli"}),
