@@ -27,7 +27,7 @@ import pytest
 
 from journeydsl import api
 from journeydsl.lang.model import Journey
-from journeydsl.report.live import Build, LiveReport, Partial, serve, staged_report, watch
+from journeydsl.report.live import Build, LiveReport, Partial, Superseded, serve, staged_report, watch
 
 from .conftest import ROOT
 
@@ -223,6 +223,28 @@ def test_the_report_comes_results_first_then_whole_and_only_the_served_page_poll
     assert page.rstrip().endswith("</html>")
 
 
+def test_a_build_given_up_for_a_newer_save_leaves_the_page_as_it_was(tmp_path: Path) -> None:
+    file = tmp_path / "coffee.journey"
+    write(file, JOURNEY)
+    settings = api.RunSettings(customers=60, replications=3, workers=1)
+    asked: list[bool] = []
+
+    def newer_save() -> bool:
+        asked.append(True)
+        return len(asked) > 1  # the file changes again while the first step runs
+
+    def build(journey: Journey) -> Iterator[str]:
+        return staged_report(journey, [("baseline", journey)], settings, stop=live.superseded)
+
+    live = live_for(file, build)
+    assert live.rebuild(interrupted=newer_save).version == 0  # given up mid-way: nothing new shown
+    assert len(asked) == 2 and live.page().count("Building the report") == 1
+    journey = api.load(file)
+    with pytest.raises(Superseded):
+        next(staged_report(journey, [("baseline", journey)], settings, stop=lambda: True))
+    assert live.rebuild().version == 2 and not live.current.partial  # no newer save: built whole
+
+
 # ---- serving ------------------------------------------------------------------------------
 
 
@@ -307,6 +329,39 @@ def test_watch_rebuilds_on_each_save_until_stopped(tmp_path: Path) -> None:
         stop.set()
         watcher.join(timeout=5)
     assert not watcher.is_alive() and not failures
+
+
+def test_a_save_during_a_long_build_gives_it_up_for_the_new_text(tmp_path: Path) -> None:
+    pytest.importorskip("watchfiles")
+    file = tmp_path / "coffee.journey"
+    write(file, JOURNEY)
+    given_up: list[str] = []
+
+    def slow(journey: Journey) -> Iterator[str]:
+        yield Partial(fake_page(journey))
+        deadline = time.monotonic() + 20  # the figures take long: until a newer save supersedes them
+        while time.monotonic() < deadline:
+            if live.superseded():
+                given_up.append(journey.name)
+                raise Superseded("newer text")
+            time.sleep(0.02)
+        yield fake_page(journey)
+
+    live = live_for(file, slow)
+    builds: list[Build] = []
+    stop = threading.Event()
+    watcher = threading.Thread(target=watch, args=(live, builds.append), kwargs={"stop": stop}, daemon=True)
+    watcher.start()
+    try:
+        wait_for(lambda: len(builds) == 1)  # the first build's first step, shown; its second step under way
+        write(file, JOURNEY.replace('"Coffee"', '"Tea"'))
+        wait_for(lambda: len(builds) == 2, 10)
+        assert given_up == ["Coffee"] and builds[1].partial and "<h1>Tea</h1>" in live.page()
+    finally:
+        stop.set()
+        write(file, JOURNEY.replace('"Coffee"', '"Cake"'))  # gives up the build under way, so the watch ends
+        watcher.join(timeout=10)
+    assert not watcher.is_alive()
 
 
 def test_a_failure_of_the_file_watching_reaches_the_caller(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -133,7 +133,15 @@ def watch(
         smallest = min_differences(min_difference, journey)
         chosen = [(name, api.design(journey, name)) for name in designs or api.design_names(journey)]
         reading = tuple(read.arguments())
-        return staged_report(journey, chosen, settings, min_differences=smallest, file=os.fspath(file), reading=reading)
+        return staged_report(
+            journey,
+            chosen,
+            settings,
+            min_differences=smallest,
+            file=os.fspath(file),
+            reading=reading,
+            stop=live.superseded,
+        )
 
     def say(build: Build) -> None:
         clock = datetime.fromtimestamp(build.built_at).strftime("%H:%M:%S")

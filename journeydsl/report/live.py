@@ -64,6 +64,7 @@ __all__ = [
     "Checked",
     "Build",
     "Partial",
+    "Superseded",
     "staged_report",
     "LiveReport",
     "LiveServer",
@@ -146,6 +147,10 @@ class Partial(str):
     __slots__ = ()
 
 
+class Superseded(Exception):
+    """A build given up because the file changed again (raised by :func:`staged_report` when ``stop`` says so)."""
+
+
 def staged_report(
     journey: Journey,
     designs: Sequence[tuple[str, Journey]],
@@ -154,6 +159,7 @@ def staged_report(
     min_differences: Mapping[str, float] | None = None,
     file: str | None = None,
     reading: tuple[str, ...] = (),
+    stop: Callable[[], bool] | None = None,
 ) -> Iterator[str]:
     """The report page in two steps: the designs' results first (seconds), then the whole report.
 
@@ -176,15 +182,27 @@ def staged_report(
         The journey file as given, for the report's Reproduce line.
     reading : tuple of str
         How the file was read (``--root``, ``--allow-large``), for the same line.
+    stop : callable, optional
+        Asked as the simulations progress (:attr:`LiveReport.superseded`):
+        when it says ``True``, the build is given up (:class:`Superseded`).
 
     Yields
     ------
     str
         The first page (a :class:`Partial`), then the whole report.
+
+    Raises
+    ------
+    Superseded
+        When ``stop`` said so (the runner stops its workers on the way out).
     """
     from ..analysis.compare import run_and_compare
     from ..sim.runner import Design, Runner
     from .document import Report, build_report, render_html
+
+    def progress(fraction: float) -> None:
+        if stop is not None and stop():
+            raise Superseded("the file changed again")
 
     chosen = [Design(name, body) for name, body in designs]
     if not chosen:
@@ -193,9 +211,11 @@ def staged_report(
     settings = settings.resolved(journey.seed)
     comparison = None
     if len(chosen) > 1:  # as build_report runs them, so that it finds them run
-        outcomes, comparison = run_and_compare(runner, chosen, settings, min_differences=min_differences)
+        outcomes, comparison = run_and_compare(
+            runner, chosen, settings, progress=progress, min_differences=min_differences
+        )
     else:
-        outcomes = runner.run(chosen, settings)
+        outcomes = runner.run(chosen, settings, progress=progress)
     first = Report(
         journey,
         [design.name for design in chosen],
@@ -207,7 +227,7 @@ def staged_report(
         reading=reading,
     )
     yield Partial(render_html(first))
-    whole = build_report(journey, chosen, settings, runner, min_differences=min_differences, file=file)
+    whole = build_report(journey, chosen, settings, runner, progress, min_differences=min_differences, file=file)
     whole.reading = reading
     yield render_html(whole)
 
@@ -271,6 +291,7 @@ class LiveReport:
         self._built_from: str | None = None  # fingerprint of the sources of the current build
         self._building = False
         self._watched: frozenset[Path] = frozenset({_real(self.file)})
+        self._interrupted: Callable[[], bool] | None = None
 
     @property
     def version(self) -> int:
@@ -295,6 +316,15 @@ class LiveReport:
         """
         return self._watched
 
+    def superseded(self) -> bool:
+        """Whether the rebuild under way is out of date already (the file changed again): a build may stop.
+
+        Give it to :func:`staged_report` as ``stop``; it asks the ``interrupted``
+        of the :meth:`rebuild` under way.
+        """
+        interrupted = self._interrupted
+        return interrupted is not None and interrupted()
+
     def folders(self) -> frozenset[Path]:
         """The folders of :attr:`watched` that exist (watched for any ``.journey`` file that changes)."""
         return frozenset(path.parent for path in self._watched if path.parent.is_dir())
@@ -315,8 +345,10 @@ class LiveReport:
             Called with each new version as it is shown (a report built in
             steps shows one version per step).
         interrupted : callable, optional
-            Asked between the steps of a report built in steps: when it says
-            ``True`` (the file changed again), the rest is left unbuilt.
+            Whether the file changed again: asked between the steps of a report
+            built in steps (when it says ``True`` the rest is left unbuilt), and
+            by the build itself through :meth:`superseded`.  A build that gives
+            up (raises :class:`Superseded`) leaves the page as it was.
 
         Returns
         -------
@@ -327,6 +359,7 @@ class LiveReport:
         """
         started = time.time()
         self._building = True
+        self._interrupted = interrupted
         try:
             checked = self._check(self.file)
             sources = dict(checked.sources)
@@ -349,6 +382,8 @@ class LiveReport:
                 result = self._build(checked.journey)
                 pages = iter([result] if isinstance(result, str) else result)
                 page = next(pages)
+            except Superseded:
+                return previous
             except Exception as problem:  # shown in the page; the preview goes on
                 return self._show(
                     previous, False, diagnostics, sources, _message(problem), None, started, fingerprint, read, on_build
@@ -365,7 +400,7 @@ class LiveReport:
                 previous = shown
                 try:
                     page = next(pages)
-                except StopIteration:
+                except (StopIteration, Superseded):
                     return shown
                 except Exception as problem:
                     return self._show(
@@ -382,6 +417,7 @@ class LiveReport:
                     )
         finally:
             self._building = False
+            self._interrupted = None
 
     def _show(
         self,
@@ -765,8 +801,9 @@ def watch(
     The rebuilds run in the calling thread (so Ctrl-C stops a simulation
     under way in order); a helper thread watches the folders of
     :attr:`LiveReport.watched` with ``watchfiles`` and follows the set as
-    imports come and go.  Changes that arrive during a rebuild make one more
-    rebuild after it.
+    imports come and go.  A change that arrives during a rebuild gives up
+    what is left of it (see :meth:`LiveReport.rebuild` and
+    :meth:`LiveReport.superseded`) and starts the next.
 
     Parameters
     ----------
@@ -791,12 +828,16 @@ def watch(
     stop = stop if stop is not None else threading.Event()
     halt = threading.Event()
     found: queue.Queue[object] = queue.Queue()
-    live.rebuild(on_build)
     watcher = threading.Thread(
         target=_changes, args=(live, found, halt, debounce_ms, force_polling), name="journey-watch-files", daemon=True
     )
-    watcher.start()
+    watcher.start()  # before the first build: a save during it counts
+
+    def changed_again() -> bool:
+        return not found.empty()
+
     try:
+        live.rebuild(on_build, interrupted=changed_again)
         while not stop.is_set():
             try:
                 item = found.get(timeout=0.2)
@@ -805,7 +846,7 @@ def watch(
             for each in [item, *_drain(found)]:
                 if isinstance(each, Exception):
                     raise each
-            live.rebuild(on_build, interrupted=lambda: not found.empty())
+            live.rebuild(on_build, interrupted=changed_again)
     finally:
         halt.set()
         watcher.join(timeout=2)
