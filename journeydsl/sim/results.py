@@ -109,9 +109,10 @@ METRIC_BOUNDS: dict[str, Bounds] = {
 
 
 def _t_quantile(df: int) -> float:
-    from scipy.stats import t
+    """Student's t quantile at 0.975 (scipy.special's inverse t; scipy.stats takes 0.4 s more to import)."""
+    from scipy.special import stdtrit
 
-    return float(t.ppf(0.975, df))
+    return float(stdtrit(df, 0.975))
 
 
 def interval(mean: float, stderr: float, df: int | None, *, metric: str | None = None, n: int = 0) -> Document:
