@@ -226,7 +226,7 @@ def test_the_report_comes_results_first_then_whole_and_only_the_served_page_poll
 def test_a_build_given_up_for_a_newer_save_leaves_the_page_as_it_was(tmp_path: Path) -> None:
     file = tmp_path / "coffee.journey"
     write(file, JOURNEY)
-    settings = api.RunSettings(customers=60, replications=3, workers=1)
+    settings = api.RunSettings(customers=60, replications=2, workers=1)
     asked: list[bool] = []
 
     def newer_save() -> bool:
@@ -242,7 +242,6 @@ def test_a_build_given_up_for_a_newer_save_leaves_the_page_as_it_was(tmp_path: P
     journey = api.load(file)
     with pytest.raises(Superseded):
         next(staged_report(journey, [("baseline", journey)], settings, stop=lambda: True))
-    assert live.rebuild().version == 2 and not live.current.partial  # no newer save: built whole
 
 
 # ---- serving ------------------------------------------------------------------------------
@@ -563,7 +562,7 @@ def chromium_dom(url: str) -> str:
 def test_in_chromium_the_page_follows_the_file(tmp_path: Path, watching: Callable[..., Watching]) -> None:
     file = tmp_path / "coffee.journey"
     write(file, JOURNEY)
-    run = watching(file, "--customers", "60", "--no-open")
+    run = watching(file, "--customers", "60", "--replications", "2", "--no-open")
     version = int(run.settled()["version"])  # type: ignore[call-overload]
     url = str(run.url)
     first = chromium_dom(url)
