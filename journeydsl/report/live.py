@@ -743,7 +743,7 @@ def serve(live: LiveReport, host: str = "127.0.0.1", port: int = 8000) -> LiveSe
         try:
             return LiveServer(server_class((host.strip("[]"), candidate), handler), port)
         except OSError as error:
-            if error.errno not in (errno.EADDRINUSE, errno.EACCES):
+            if error.errno != errno.EADDRINUSE:
                 raise
             last = error
     assert last is not None
