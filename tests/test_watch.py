@@ -541,6 +541,8 @@ def test_the_command_serves_rebuilds_and_stops_on_ctrl_c(tmp_path: Path, watchin
     assert run.stop() == 130
     assert "Interrupted." in run.err and "Traceback" not in run.err
     assert "version 1: results in" in run.err and "version 2: built in" in run.err and "version 3: 1 error" in run.err
+    # The quick precision's verdict, once per build (its two steps run the same simulations).
+    assert run.err.count("precision reached: the 95% interval of satisfaction spans") == 1
     assert "error[JD001]" in run.err  # the terminal shows the diagnostic too
 
 

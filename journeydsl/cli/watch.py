@@ -11,6 +11,7 @@ rebuilt by :func:`~journeydsl.report.live.watch` until Ctrl-C (exit 130, see
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import threading
 from collections.abc import Iterator
@@ -143,13 +144,26 @@ def watch(
             stop=live.superseded,
         )
 
+    notes = _RunnerNotes()
+    said: list[str] = []  # the notes shown for the build under way (its steps say each once)
+
     def say(build: Build) -> None:
         clock = datetime.fromtimestamp(build.built_at).strftime("%H:%M:%S")
         if build.ok:
             warnings = f" ({summary_line(build.diagnostics)})" if build.diagnostics else ""
             what = "results in" if build.partial else "built in"
             click.echo(f"{clock} version {build.version}: {what} {build.seconds:.1f} s{warnings}", err=True)
+            if build.partial:  # a build's first step: what was said before belongs to another build
+                said.clear()
+            for line in notes.take():  # what the runner said about the precision of this build, once
+                if line not in said:
+                    click.echo(f"  {terminal(line)}", err=True)
+                    said.append(line)
+            if not build.partial:
+                said.clear()
             return
+        notes.take()
+        said.clear()
         show_diagnostics(build.diagnostics, build.sources)
         if build.error is not None:
             click.echo(f"Error: {terminal(build.error)}", err=True)
@@ -169,10 +183,32 @@ def watch(
         click.echo(f"Serving the live report of {terminal(os.fspath(file))} at {url} (Ctrl-C to stop)", err=True)
         if open_browser:
             threading.Thread(target=_open, args=(url,), name="journey-watch-browser", daemon=True).start()
+        runner_log = logging.getLogger("journeydsl.sim.runner")
+        runner_log.addHandler(notes)
         try:
             watch_files(live, say)
         except (OSError, RuntimeError) as error:  # the system's file watching failed (a watch limit, a lost folder)
             fail(f"cannot watch `{file}` any more: {error}")
+        finally:
+            runner_log.removeHandler(notes)
+
+
+class _RunnerNotes(logging.Handler):
+    """What the runner says about precisions (reached, or stopped by the cap), kept until a build is shown."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        line = ("Warning: " if record.levelno >= logging.WARNING else "") + record.getMessage()
+        if line not in self.lines:
+            self.lines.append(line)
+
+    def take(self) -> list[str]:
+        """The notes since the last call."""
+        taken, self.lines = self.lines, []
+        return taken
 
 
 def _browsable(url: str, host: str) -> str:
