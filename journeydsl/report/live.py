@@ -737,7 +737,7 @@ def serve(live: LiveReport, host: str = "127.0.0.1", port: int = 8000) -> LiveSe
     server_class: type[_Server] = _Server
     if ":" in host:
         server_class = type("LiveServer6", (_Server,), {"address_family": socket.AF_INET6})
-    candidates = [port] if port == 0 else [*range(port, min(port + PORT_TRIES, 65536)), 0]
+    candidates = [port] if port == 0 else [*range(port, min(port + PORT_TRIES + 1, 65536)), 0]
     last: OSError | None = None
     for candidate in candidates:
         try:
