@@ -53,7 +53,6 @@ from .tables import (
     profile_sheet,
     recovery_sheet,
     results_sheet,
-    results_table,
     tests_sheet,
 )
 
@@ -1010,7 +1009,7 @@ def render_markdown(report: Report, image_folder: str) -> tuple[str, dict[str, b
     )
     out.append(markdown_fence(to_mermaid(journey), "mermaid") + "\n")
     out.append(
-        f"## The baseline: {markdown_text(first)}\n\n{markdown_fence(results_table(report.results[first]), 'text')}\n"
+        f"## The baseline: {markdown_text(first)}\n\n{sheet_markdown(results_sheet(report.results[first]))}"
     )
     if report.comparison is not None:
         out.append("## Comparison of the designs\n\n" + sheet_markdown(comparison_sheet(report.comparison)))
