@@ -481,7 +481,8 @@ def gaps_from_survey(journey: Journey, surveys: list[Survey] | None = None) -> D
                 )
             )
         groups[survey.segment or "all customers"] = _ranked(rows)
-    return _document(journey, "survey", groups, {"surveys": names})
+    # A response file gives a survey per segment, all under the file's name: name it once.
+    return _document(journey, "survey", groups, {"surveys": list(dict.fromkeys(names))})
 
 
 def gaps_from_simulation(outcome: Outcome) -> Document:

@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from .. import api
+from ..lang.escape import shell, terminal
 from ..report import plots
 from ..report.tables import (
     analysis_table,
@@ -35,7 +36,17 @@ from .options import (
     read_options,
     run_options,
 )
-from .output import EXIT_INVALID, Command, emit, load_journey, progress_bar, save_figure, show_diagnostics
+from .output import (
+    EXIT_INVALID,
+    Command,
+    emit,
+    load_journey,
+    note_inputs,
+    progress_bar,
+    save_figure,
+    show_diagnostics,
+    write_or_fail,
+)
 
 __all__ = ["analyze", "gaps", "opportunities", "profile", "delivery", "care", "recovery"]
 
@@ -92,6 +103,17 @@ def analyze(file: Path, design: str, fmt: str, output: Path | None, plot_path: P
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Survey figures from a CSV file: factor, experience, expectation, importance, ideal[, segment].",
 )
+@click.option(
+    "--responses",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A response-level survey (CSV, one row per respondent): measured performance, expectation and "
+    "importance (regression of overall satisfaction on the factor ratings), NPS, per segment.",
+)
+@click.option(
+    "--write-factors",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --responses: also write the measured factors as a .journey library to import.",
+)
 @DESIGN_OPTION
 @run_options(
     customers="With --source simulation: customers to simulate.", seed="With --source simulation: the master seed."
@@ -104,6 +126,8 @@ def gaps(
     file: Path,
     source: str | None,
     survey_csv: Path | None,
+    responses: Path | None,
+    write_factors: Path | None,
     design: str,
     run: RunOptions,
     fmt: str,
@@ -117,13 +141,18 @@ def gaps(
     importance-weighted satisfaction) comes first, overall and per segment,
     with the gap to the ideal level. Works on measured survey figures (a
     `survey` block in the journey, or --survey-csv) or on what simulated
-    customers perceived (--source simulation).
+    customers perceived (--source simulation). With --responses, the figures
+    are measured from one row per respondent, with intervals, the importance
+    estimated from the data and the NPS; --write-factors saves the measured
+    factors as a library for the simulator.
 
     \b
     Examples:
       journey gaps examples/journeys/electronics_shops.journey
       journey gaps examples/journeys/premier_banking.journey --source simulation --customers 3000
       journey gaps shop.journey --survey-csv interviews.csv --plot gaps.png
+      journey gaps examples/journeys/electronics_shops.journey \\
+        --responses examples/surveys/electronics_shops_responses.csv --write-factors measured.journey
     """
     journey = load_journey(file, read)
     surveys = None
@@ -135,6 +164,21 @@ def gaps(
             raise click.exceptions.Exit(EXIT_INVALID) from None
         except OSError as error:
             raise click.BadParameter(f"cannot read `{survey_csv}`: {error}", param_hint="--survey-csv") from None
+    measured = None
+    if write_factors is not None and responses is None:
+        raise click.UsageError("--write-factors writes the factors measured by --responses: give --responses too")
+    if responses is not None:
+        if survey_csv is not None:
+            raise click.UsageError("give --survey-csv or --responses, not both")
+        if source == "simulation":
+            raise click.UsageError("--responses gives measured figures: leave out --source simulation")
+        note_inputs(responses)
+        try:
+            measured = api.read_survey_responses(responses, journey)
+        except api.JourneyError as error:
+            show_diagnostics(error.diagnostics, error.sources)
+            raise click.exceptions.Exit(EXIT_INVALID) from None
+        surveys = measured.surveys()
     source = source or ("survey" if (surveys or journey.surveys) else "simulation")
     if source == "survey" and not (surveys or journey.surveys):
         raise click.UsageError(
@@ -143,9 +187,21 @@ def gaps(
     settings = run.settings(journey) if source == "simulation" else None
     with progress_bar("simulating" if settings is not None else None) as progress:
         document = api.gaps(journey, settings, design=design, source=source, surveys=surveys, progress=progress)
+    if measured is not None and write_factors is not None:
+        command = f"journey gaps {shell(str(file))} --responses {shell(str(responses))}"
+        write_or_fail(write_factors, measured.library_text(command), "factors")
     if plot_path is not None:
         save_figure(plots.gap_chart(document)[0], plot_path)
-    emit(document, fmt, output, gaps_table)
+    if measured is not None:
+        summary = measured.describe()
+        emit(
+            document,
+            fmt,
+            output,
+            lambda d, style=None: gaps_table(d, style) + "\n" + "\n".join(map(terminal, summary.split("\n"))),
+        )
+    else:
+        emit(document, fmt, output, gaps_table)
 
 
 @click.command(name="opportunities", cls=Command)
