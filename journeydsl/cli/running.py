@@ -81,9 +81,28 @@ _OBJECTIVES = [
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write one row per customer per touchpoint (CSV; .parquet needs the parquet extra).",
 )
+@click.option(
+    "--log",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the customers as an event log for process mining: .xes (IEEE XES; .xes.gz gzipped) or .csv.",
+)
+@click.option(
+    "--log-start",
+    metavar="WHEN",
+    help="With --log: the date and time simulation time 0 stands for (ISO 8601; UTC unless an offset is given). "
+    "[default: 2026-01-05T00:00, a Monday]",
+)
 @read_options
 def simulate(
-    file: Path, run: RunOptions, design: str, fmt: str, output: Path | None, trace: Path | None, read: ReadOptions
+    file: Path,
+    run: RunOptions,
+    design: str,
+    fmt: str,
+    output: Path | None,
+    trace: Path | None,
+    log: Path | None,
+    log_start: str | None,
+    read: ReadOptions,
 ) -> None:
     """Simulate synthetic customers through a journey and report what they felt and did.
 
@@ -101,6 +120,7 @@ def simulate(
     settings = run.settings(journey)
     with ExitStack() as stack:
         staged = stack.enter_context(stage_output(trace)) if trace is not None else None
+        staged_log = stack.enter_context(stage_output(log)) if log is not None else None
         with ExitStack() as running:
             writer = None
             if staged is not None:
@@ -108,10 +128,17 @@ def simulate(
                     writer = running.enter_context(api.trace_writer(staged.path))
                 except RuntimeError as error:
                     raise click.BadParameter(str(error), param_hint="--trace") from None
+            if staged_log is not None:
+                try:
+                    log_writer = api.log_writer(staged_log.path, journey, start=log_start, also=writer)
+                except ValueError as error:
+                    raise click.BadParameter(str(error), param_hint="--log-start") from None
+            rows = writer if staged_log is None else running.enter_context(log_writer)
             progress = running.enter_context(progress_bar("simulating"))
-            outcome = api.simulate(journey, settings, design=design, trace=writer, progress=progress)
-        if staged is not None:
-            deliver_or_fail(staged)
+            outcome = api.simulate(journey, settings, design=design, trace=rows, progress=progress)
+        for finished in (staged, staged_log):
+            if finished is not None:
+                deliver_or_fail(finished)
     emit(outcome.results, fmt, output, results_table, results_csv)
 
 
