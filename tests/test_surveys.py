@@ -302,3 +302,19 @@ def test_the_table_shows_the_measured_figures_and_bad_files_exit_cleanly(tmp_pat
     assert refused.exit_code == 2 and "--responses" in refused.output
     over = CliRunner().invoke(cli, ["gaps", str(SHOPS), "--responses", str(bad), "--write-factors", str(bad)])
     assert over.exit_code != 0 and bad.read_text(encoding="utf-8") == "price,overall\n7,eight\n"
+
+
+def test_names_from_the_file_are_escaped_in_the_text_and_the_library(tmp_path):
+    rows = "".join(f"a\x1b[2J,{p},{c},{o}\n" for p, c, o in [(7, 5, 8), (6, 4, 7), (5, 6, 6), (8, 3, 7), (6, 6, 6)])
+    path = write(tmp_path, "segment,price,convenience,overall\n" + rows, name='we"ird\\name.csv')
+    summary = summarize(read_responses(path))
+    assert [g.group for g in summary.groups] == [None, "a\x1b[2J"]
+    for text in (summary.describe(), summary.library_text("journey gaps x --responses y")):
+        assert "\x1b" not in text and "a\\x1b[2J" in text
+    library = tmp_path / "measured.journey"
+    library.write_text(summary.library_text(), encoding="utf-8")
+    checked = api.check_file(library)
+    assert not [d for d in checked.diagnostics if d.is_error], [(d.code, d.message) for d in checked.diagnostics]
+    assert checked.library is not None
+    assert {f.name for f in checked.library.factors} == {"price", "convenience"}
+    assert 'we"ird\\name' in checked.library.name
