@@ -453,3 +453,46 @@ def test_every_code_is_documented() -> None:
     text = (ROOT / "docs" / "data.md").read_text(encoding="utf-8")
     missing = [code for code in LOG_CODES if f"`{code}`" not in text]
     assert not missing
+
+
+QUEUE = """journey "Queue" {
+  time unit hours
+  arrivals cohort 30
+  segment hurried 100% { patience 1 min }
+  stage desk goal {
+    touchpoint clerk: staff capacity 1 duration 2 hours { feel +1 }
+  }
+}
+"""
+
+
+def test_customers_who_give_up_withdraw_and_hours_are_hours(tmp_path: Path) -> None:
+    journey_file = write(tmp_path, "queue.journey", QUEUE)
+    xes_path, csv_path = tmp_path / "q.xes", tmp_path / "q.csv"
+    for target in (xes_path, csv_path):
+        result = CliRunner().invoke(cli, ["simulate", str(journey_file), "-r", "2", "--log", str(target)])
+        assert result.exit_code == 0, result.output
+    log = read_xes(xes_path)
+    assert len(log.cases) == 60 and len({case.id for case in log.cases}) == 60  # ids differ across replications
+    assert {case.id.split("-")[0] for case in log.cases} == {"r0", "r1"}
+    served = [event for event in log.events() if "lifecycle" not in event.attributes]
+    gave_up = [event for event in log.events() if event.attributes.get("lifecycle") == "withdraw"]
+    assert len(served) == 2 and len(gave_up) == 58  # one clerk, everyone arriving at once, a minute's patience
+    assert all(event.duration == timedelta(hours=2) for event in served)  # the journey's unit is the hour
+    start = log.summary.start
+    assert start is not None
+    # they leave the queue minutes after arriving (a few times their patience), unserved
+    assert all(event.end is None and timedelta(0) < event.timestamp - start < timedelta(hours=1) for event in gave_up)
+    assert all(datetime.fromisoformat(event.attributes["arrived"]) == start for event in gave_up)
+    assert codes(log) == ["JL011"]  # every case has one visit: warned, kept
+    rows = csv_path.read_text(encoding="utf-8").splitlines()[1:]
+    assert sum(",true," in row for row in rows) == 58 and sum(",false," in row for row in rows) == 2
+
+
+def test_a_run_that_fails_writes_no_log(journey_file: Path, tmp_path: Path) -> None:
+    journey = api.load(journey_file)
+    target = tmp_path / "failed.xes"
+    with pytest.raises(KeyboardInterrupt), api.log_writer(target, journey) as log:
+        log((0, 0, "everyone", 0, "browse", "ad", "media", 0.0, 0.0, 2.0, 0.5, "", False))
+        raise KeyboardInterrupt
+    assert list(tmp_path.iterdir()) == []
