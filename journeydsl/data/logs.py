@@ -90,6 +90,18 @@ LOG_CODES: dict[str, tuple[str, str]] = {
     "JL050": (_ERROR, "log start is not a date and time"),
 }
 
+#: A place in a file: a :class:`Span`, or ``(line, column, width)`` made into one only if a diagnostic needs it.
+_Where = Span | tuple[int, int, int]
+
+
+def _span_of(file: str, where: _Where) -> Span:
+    """The span of a place (see :data:`_Where`)."""
+    if isinstance(where, Span):
+        return where
+    line, column, width = where
+    return Span(file, line, column, line, column + width)
+
+
 #: Errors collected in one file before reading stops (JL017).
 MAX_ERRORS = 50
 
@@ -490,12 +502,12 @@ class _Times:
         self.zone = zone
         self.format = time_format
         self.naive = 0
-        self.first_naive: Span | None = None
+        self.first_naive: _Where | None = None
         self.aware = 0
-        self.first_aware: Span | None = None
-        self.offsets: dict[timedelta | None, Span] = {}
+        self.first_aware: _Where | None = None
+        self.offsets: dict[timedelta | None, _Where] = {}
 
-    def read(self, text: str, span: Span) -> datetime:
+    def read(self, text: str, span: _Where) -> datetime:
         """``text`` in UTC; raises ValueError when it is not a time."""
         when = parse_timestamp(text, self.format)
         if when.tzinfo is None or when.utcoffset() is None:
@@ -513,14 +525,15 @@ class _Times:
     def diagnostics(self) -> list[Diagnostic]:
         """JL006 (naive, no zone), JL007 (naive and aware mixed), JL008 (offsets differ)."""
         found: list[Diagnostic] = []
+        file = self.file
         if self.naive and self.aware and self.zone is None and self.first_naive and self.first_aware:
             found.append(
                 LogDiagnostic(
                     "JL007",
                     f"{self.naive} timestamps have no time zone while {self.aware} carry a UTC offset",
-                    self.first_naive,
+                    _span_of(file, self.first_naive),
                     "give every timestamp an offset, or name the zone of the others (--timezone / `timezone`)",
-                    (("this one carries an offset", self.first_aware),),
+                    (("this one carries an offset", _span_of(file, self.first_aware)),),
                 )
             )
         elif self.naive and self.zone is None and self.first_naive:
@@ -528,13 +541,13 @@ class _Times:
                 LogDiagnostic(
                     "JL006",
                     f"{self.naive} timestamps have no time zone; they are taken as UTC",
-                    self.first_naive,
+                    _span_of(file, self.first_naive),
                     'name their zone with --timezone (or `timezone = "Europe/Paris"` in the mapping)',
                 )
             )
         if len(self.offsets) > 1:
             shown = ", ".join(_offset_text(offset) for offset in self.offsets)
-            first, second = list(self.offsets.values())[:2]
+            first, second = (_span_of(file, where) for where in list(self.offsets.values())[:2])
             found.append(
                 LogDiagnostic(
                     "JL008",
@@ -567,11 +580,11 @@ class _Assembly:
         self.seen: dict[str, set[tuple[object, ...]]] = {}
         self.last: dict[str, datetime] = {}
         self.unsorted = 0
-        self.first_unsorted: Span | None = None
+        self.first_unsorted: _Where | None = None
         self.duplicates = 0
-        self.first_duplicate: Span | None = None
+        self.first_duplicate: _Where | None = None
 
-    def add(self, event: Event, span: Span) -> None:
+    def add(self, event: Event, span: _Where) -> None:
         """One event, in file order."""
         key = (event.activity, event.timestamp, event.end, event.resource, tuple(sorted(event.attributes.items())))
         seen = self.seen.setdefault(event.case, set())
@@ -588,7 +601,7 @@ class _Assembly:
                 self.last[event.case] = event.timestamp
         self.events.setdefault(event.case, []).append(event)
 
-    def out_of_order(self, span: Span) -> None:
+    def out_of_order(self, span: _Where) -> None:
         """Note an event written before one that happened earlier in its case."""
         self.unsorted += 1
         self.first_unsorted = self.first_unsorted or span
@@ -606,7 +619,7 @@ class _Assembly:
                 LogDiagnostic(
                     "JL009",
                     f"{self.unsorted} events are written before an earlier event of their case; each case is sorted by time",
-                    self.first_unsorted,
+                    _span_of(self.file, self.first_unsorted),
                 )
             )
         if self.duplicates and self.first_duplicate:
@@ -614,7 +627,7 @@ class _Assembly:
                 LogDiagnostic(
                     "JL010",
                     f"{self.duplicates} duplicate events (same case, activity, times, resource and attributes) dropped",
-                    self.first_duplicate,
+                    _span_of(self.file, self.first_duplicate),
                     "the first is this one; a log exported twice or joined with itself repeats its events",
                 )
             )

@@ -55,19 +55,23 @@ class _Refused(Exception):
         self.what, self.line, self.column = what, line, column
 
 
-@dataclass
 class _RawEvent:
-    attributes: dict[str, str] = field(default_factory=dict)
-    line: int = 0
-    column: int = 0
+    """An ``<event>`` as written: its attributes, and where it and its timestamp stand (0-based columns)."""
+
+    __slots__ = ("attributes", "line", "column", "stamp_line", "stamp_column")
+
+    def __init__(self, line: int, column: int) -> None:
+        self.attributes: dict[str, str] = {}
+        self.line, self.column = line, column
+        self.stamp_line, self.stamp_column = line, column
 
 
 @dataclass
 class _RawTrace:
-    attributes: dict[str, str] = field(default_factory=dict)
-    events: list[_RawEvent] = field(default_factory=list)
     line: int = 0
     column: int = 0
+    attributes: dict[str, str] = field(default_factory=dict)
+    events: list[_RawEvent] = field(default_factory=list)
 
 
 class _Reader:
@@ -92,6 +96,11 @@ class _Reader:
     def span(self, line: int, column: int, width: int = 1) -> Span:
         return Span(self.file, line, column + 1, line, column + 1 + width)
 
+    @staticmethod
+    def where(line: int, column: int, width: int = 1) -> tuple[int, int, int]:
+        """A place made into a span only if a diagnostic needs it (expat's columns are 0-based)."""
+        return (line, column + 1, width)
+
     def here(self) -> tuple[int, int]:
         return self.parser.CurrentLineNumber, self.parser.CurrentColumnNumber
 
@@ -107,26 +116,30 @@ class _Reader:
 
     # -- elements
     def start(self, tag: str, attributes: dict[str, str]) -> None:
-        local = tag.rsplit(":", 1)[-1]
-        depth = len(self.stack)
-        self.stack.append(local)
-        line, column = self.here()
+        if ":" in tag:
+            tag = tag.rsplit(":", 1)[1]
+        stack = self.stack
+        depth = len(stack)
+        stack.append(tag)
+        event = self.event
+        if depth == 3 and event is not None:  # an event's attribute: the most common element, kept fast
+            key = attributes.get("key")
+            if key is not None and tag in _ATTRIBUTES and stack[2] == "event":
+                if key not in event.attributes:
+                    event.attributes[key] = attributes.get("value", "")
+                if key == "time:timestamp":
+                    event.stamp_line, event.stamp_column = self.here()
+            return
         if depth == 0:
-            if local != "log":
-                raise _Refused(f"a <{local}> document", line, column) from None
+            if tag != "log":
+                raise _Refused(f"a <{tag}> document", *self.here())
             self.saw_log = True
-        elif depth == 1 and local == "trace":
-            self.trace = _RawTrace(line=line, column=column)
-        elif depth == 2 and local == "event" and self.trace is not None:
-            self.event = _RawEvent(line=line, column=column)
-        elif local in _ATTRIBUTES and "key" in attributes:
-            value = attributes.get("value", "")
-            if depth == 3 and self.event is not None and self.stack[2] == "event":
-                self.event.attributes.setdefault(attributes["key"], value)
-                if attributes["key"] == "time:timestamp":
-                    self.event.attributes.setdefault("\0timestamp-at", f"{line}:{column}")
-            elif depth == 2 and self.trace is not None and self.stack[1] == "trace":
-                self.trace.attributes.setdefault(attributes["key"], value)
+        elif depth == 1 and tag == "trace":
+            self.trace = _RawTrace(*self.here())
+        elif depth == 2 and tag == "event" and self.trace is not None:
+            self.event = _RawEvent(*self.here())
+        elif depth == 2 and self.trace is not None and tag in _ATTRIBUTES and "key" in attributes:
+            self.trace.attributes.setdefault(attributes["key"], attributes.get("value", ""))
 
     def end(self, tag: str) -> None:
         local = self.stack.pop()
@@ -153,8 +166,6 @@ class _Reader:
         for order, raw in enumerate(trace.events):
             attributes = raw.attributes
             activity = attributes.get("concept:name", "").strip()
-            at = attributes.pop("\0timestamp-at", f"{raw.line}:{raw.column}")
-            line, column = (int(part) for part in at.split(":"))
             if not activity:
                 self.problems.error(
                     LogDiagnostic(
@@ -174,31 +185,29 @@ class _Reader:
                     )
                 )
                 continue
-            span = self.span(line, column, 5)
             try:
-                when = self.times.read(stamp, span)
+                when = self.times.read(stamp, self.where(raw.stamp_line, raw.stamp_column, 5))
             except (ValueError, OverflowError):
                 self.problems.error(
                     LogDiagnostic(
                         "JL005",
                         f"`{stamp}` is not an xs:dateTime (event `{activity}` of case `{case}`)",
-                        span,
+                        self.span(raw.stamp_line, raw.stamp_column, 5),
                         "XES times are written like 2026-01-05T09:30:00.000+01:00",
                     )
                 )
                 continue
             if last is not None and when < last:
-                self.assembly.out_of_order(span)
+                self.assembly.out_of_order(self.where(raw.stamp_line, raw.stamp_column, 5))
             last = when if last is None or when > last else last
             timed.append((when, order, raw, activity))
         timed.sort(key=lambda item: (item[0], item[1]))
         opened: dict[tuple[str, str], list[tuple[datetime, _RawEvent]]] = {}
-        events: list[tuple[datetime, int, Event, Span]] = []
+        events: list[tuple[datetime, int, Event, tuple[int, int, int]]] = []
         for when, order, raw, activity in timed:
             attributes = raw.attributes
             transition = attributes.get("lifecycle:transition", "complete").strip().lower() or "complete"
             instance = (activity, attributes.get("concept:instance", ""))
-            span = self.span(raw.line, raw.column, 6)
             if transition == "start":
                 opened.setdefault(instance, []).append((when, raw))
                 continue
@@ -207,13 +216,12 @@ class _Reader:
                 began, start = opened[instance].pop(0)
                 extra = MappingProxyType(_extra(start.attributes) | extra)
                 event = Event(case, activity, began, when, _resource(attributes, start.attributes), extra, start.line)
-                events.append((began, order, event, self.span(start.line, start.column, 6)))
+                events.append((began, order, event, self.where(start.line, start.column, 6)))
                 continue
             if transition != "complete":
                 extra = MappingProxyType(extra | {"lifecycle": transition})
-            events.append(
-                (when, order, Event(case, activity, when, None, _resource(attributes), extra, raw.line), span)
-            )
+            event = Event(case, activity, when, None, _resource(attributes), extra, raw.line)
+            events.append((when, order, event, self.where(raw.line, raw.column, 6)))
         for waiting in opened.values():
             for began, raw in waiting:
                 self.open_starts += 1
@@ -227,7 +235,7 @@ class _Reader:
                     _extra(raw.attributes),
                     raw.line,
                 )
-                events.append((began, len(timed), event, self.span(raw.line, raw.column, 6)))
+                events.append((began, len(timed), event, self.where(raw.line, raw.column, 6)))
         events.sort(key=lambda item: (item[0], item[1]))
         for _, _, event, span in events:
             self.assembly.add(event, span)
