@@ -29,7 +29,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "lang": frozenset({"lang", "_version"}),
     "sim": frozenset({"lang", "sim", "_version"}),
     "analysis": frozenset({"lang", "sim", "analysis", "data", "_version"}),
-    "report": frozenset({"lang", "sim", "analysis", "report", "data", "_version", "schemas"}),
+    "report": frozenset({"lang", "sim", "analysis", "report", "data", "highlight", "_version", "schemas"}),
     # `data`: event logs and survey responses in and out; it reads and writes data, nothing more.
     "data": frozenset({"data", "lang", "_version"}),
     "schemas": frozenset({"schemas"}),

@@ -787,6 +787,8 @@ def _key_figures_html(report: Report, names: Callable[[str], str]) -> str:
 
 def render_html(report: Report) -> str:
     """The report as one self-contained HTML page: the summary and figures first, the details collapsed below."""
+    from ..highlight import highlight_css, highlight_html
+    from ..lang.writer import write_journey
     from .html import CSS, SCRIPT, sheet_html, table_html
 
     journey = report.journey
@@ -797,7 +799,7 @@ def render_html(report: Report) -> str:
         f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{e(journey.name)}: journey report</title>\n"
-        f"<style>{CSS}</style>\n<script>{SCRIPT}</script>\n</head>\n<body>\n",
+        f"<style>{CSS}{highlight_css()}</style>\n<script>{SCRIPT}</script>\n</head>\n<body>\n",
         f'<h1>{e(journey.name)}</h1>\n<p class="muted">Journey report by journeydsl {e(__version__)}: '
         f"{plural(len(report.designs), 'design')}"
         + (f", {customers:,} customers{' each' * (len(report.designs) > 1)}" if isinstance(customers, int) else "")
@@ -826,7 +828,11 @@ def render_html(report: Report) -> str:
         if report.graph_svg
         else f"<p>Graphviz was not available; the journey as a Mermaid diagram:</p>\n<pre>{e(to_mermaid(journey))}</pre>\n"
     )
-    out.append(_details_html("The journey", gists["journey"], _facts_html(facts) + graph))
+    written = (
+        "<h3>In the journey language</h3>\n<p>As <code>journey fmt</code> lays it out (comments are in the file).</p>\n"
+        + highlight_html(write_journey(journey))
+    )
+    out.append(_details_html("The journey", gists["journey"], _facts_html(facts) + graph + written))
     out.append(
         _details_html(f"The baseline: {first}", gists["baseline"], sheet_html(results_sheet(report.results[first])))
     )
@@ -1008,9 +1014,7 @@ def render_markdown(report: Report, image_folder: str) -> tuple[str, dict[str, b
         + "\n"
     )
     out.append(markdown_fence(to_mermaid(journey), "mermaid") + "\n")
-    out.append(
-        f"## The baseline: {markdown_text(first)}\n\n{sheet_markdown(results_sheet(report.results[first]))}"
-    )
+    out.append(f"## The baseline: {markdown_text(first)}\n\n{sheet_markdown(results_sheet(report.results[first]))}")
     if report.comparison is not None:
         out.append("## Comparison of the designs\n\n" + sheet_markdown(comparison_sheet(report.comparison)))
     if report.tests is not None:
