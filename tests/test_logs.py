@@ -156,6 +156,11 @@ def test_a_bad_log_start_is_a_usage_error_and_nothing_is_written(journey_file: P
     assert not target.exists() and not list(tmp_path.iterdir())
 
 
+def test_a_log_start_without_a_log_is_a_usage_error(journey_file: Path) -> None:
+    result = CliRunner().invoke(cli, ["simulate", str(journey_file), "--log-start", "2026-01-05T09:00"])
+    assert result.exit_code == 2 and "--log-start" in result.output and "--log" in result.output
+
+
 def test_the_log_never_replaces_the_journey(journey_file: Path) -> None:
     before = journey_file.read_text(encoding="utf-8")
     result = CliRunner().invoke(cli, ["simulate", str(journey_file), "--log", str(journey_file)])

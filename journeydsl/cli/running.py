@@ -116,6 +116,8 @@ def simulate(
       journey simulate shop.journey --customers 5000 --replications 5 --format json -o results.json
       journey simulate shop.journey --design "printer in office"
     """
+    if log_start is not None and log is None:
+        raise click.BadParameter("it dates the log of --log, which is not given", param_hint="--log-start")
     journey = load_journey(file, read)
     settings = run.settings(journey)
     with ExitStack() as stack:
