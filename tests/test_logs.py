@@ -292,7 +292,7 @@ def test_cases_with_one_event_are_kept_with_a_warning(tmp_path: Path) -> None:
         tmp_path, "log.csv", GOOD_HEADER + "1,a,2026-01-05T09:00Z\n1,b,2026-01-05T09:05Z\n2,a,2026-01-05T10:00Z\n"
     )
     log = read_csv_log(path)
-    assert codes(log) == ["JL011"] and "1 of 2 cases have one event (first: case `2`)" in log.diagnostics[0].message
+    assert codes(log) == ["JL011"] and "1 of 2 cases has one event (first: case `2`)" in log.diagnostics[0].message
     assert [c.id for c in log.cases] == ["1", "2"] and log.diagnostics[0].span.line == 4
 
 

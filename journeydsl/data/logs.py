@@ -94,6 +94,18 @@ LOG_CODES: dict[str, tuple[str, str]] = {
 _Where = Span | tuple[int, int, int]
 
 
+def _count(number: int, noun: str, verb: str = "", plural_verb: str = "") -> str:
+    """``1 event is``, ``2 events are``: a count with its noun (and verb) agreeing.
+
+    Examples
+    --------
+    >>> _count(1, "trace", "has", "have"), _count(3, "case")
+    ('1 trace has', '3 cases')
+    """
+    words = f"{number} {noun}" + ("" if number == 1 else "s")
+    return f"{words} {verb if number == 1 else plural_verb}" if verb else words
+
+
 def _span_of(file: str, where: _Where) -> Span:
     """The span of a place (see :data:`_Where`)."""
     if isinstance(where, Span):
@@ -530,7 +542,7 @@ class _Times:
             found.append(
                 LogDiagnostic(
                     "JL007",
-                    f"{self.naive} timestamps have no time zone while {self.aware} carry a UTC offset",
+                    f"{_count(self.naive, 'timestamp', 'has', 'have')} no time zone while {self.aware} carry a UTC offset",
                     _span_of(file, self.first_naive),
                     "give every timestamp an offset, or name the zone of the others (--timezone / `timezone`)",
                     (("this one carries an offset", _span_of(file, self.first_aware)),),
@@ -540,7 +552,7 @@ class _Times:
             found.append(
                 LogDiagnostic(
                     "JL006",
-                    f"{self.naive} timestamps have no time zone; they are taken as UTC",
+                    f"{_count(self.naive, 'timestamp', 'has', 'have')} no time zone; taken as UTC",
                     _span_of(file, self.first_naive),
                     'name their zone with --timezone (or `timezone = "Europe/Paris"` in the mapping)',
                 )
@@ -618,7 +630,8 @@ class _Assembly:
             found.append(
                 LogDiagnostic(
                     "JL009",
-                    f"{self.unsorted} events are written before an earlier event of their case; each case is sorted by time",
+                    f"{_count(self.unsorted, 'event', 'is', 'are')} written before an earlier event of its case; "
+                    "each case is sorted by time",
                     _span_of(self.file, self.first_unsorted),
                 )
             )
@@ -626,7 +639,7 @@ class _Assembly:
             found.append(
                 LogDiagnostic(
                     "JL010",
-                    f"{self.duplicates} duplicate events (same case, activity, times, resource and attributes) dropped",
+                    f"{_count(self.duplicates, 'duplicate event')} (same case, activity, times, resource and attributes) dropped",
                     _span_of(self.file, self.first_duplicate),
                     "the first is this one; a log exported twice or joined with itself repeats its events",
                 )
@@ -643,7 +656,8 @@ class _Assembly:
             found.append(
                 LogDiagnostic(
                     "JL011",
-                    f"{len(single)} of {len(cases)} cases have one event (first: case `{first.id}`); they are kept",
+                    f"{len(single)} of {len(cases)} cases {'has' if len(single) == 1 else 'have'} one event "
+                    f"(first: case `{first.id}`); kept",
                     Span(self.file, first.events[0].line, 1, first.events[0].line, 1)
                     if first.events[0].line
                     else NO_SPAN,

@@ -36,7 +36,7 @@ from xml.parsers import expat
 
 from ..lang.diagnostics import Diagnostic
 from ..lang.model import Span
-from .logs import Event, EventLog, LogDiagnostic, LogError, _Assembly, _Problems, _sources, _Times, _TooMany
+from .logs import Event, EventLog, LogDiagnostic, LogError, _Assembly, _count, _Problems, _sources, _Times, _TooMany
 
 __all__ = ["read_xes", "XES_NAMESPACE"]
 
@@ -246,7 +246,7 @@ class _Reader:
             found.append(
                 LogDiagnostic(
                     "JL025",
-                    f"{self.nameless} traces have no `concept:name`; they are named `trace N` by their place in the file",
+                    f"{_count(self.nameless, 'trace', 'has', 'have')} no `concept:name`; named `trace N` by place in the file",
                     self.first_nameless,
                 )
             )
@@ -254,7 +254,7 @@ class _Reader:
             found.append(
                 LogDiagnostic(
                     "JL023",
-                    f"{self.open_starts} events started and never completed; they are kept without an end",
+                    f"{_count(self.open_starts, 'event')} started and never completed; kept without an end",
                     self.first_open_start,
                     "a log cut off at its end leaves activities open",
                 )
