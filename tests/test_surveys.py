@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from journeydsl import api
 from journeydsl.cli.commands import cli
-from journeydsl.data.surveys import nps_figures, read_responses, regress, summarize
+from journeydsl.data.surveys import MAX_RESPONSE_BYTES, nps_figures, read_responses, regress, summarize
 from journeydsl.lang.diagnostics import JourneyError
 from journeydsl.lang.render import render_text
 
@@ -226,6 +226,9 @@ def test_bad_input_is_located_with_the_line_a_caret_and_a_hint(tmp_path):
     assert problems(write(tmp_path, "")).diagnostics[0].code == "JD008"
     assert problems(write(tmp_path, "price,overall\n")).diagnostics[0].code == "JD008"
     assert problems(tmp_path).diagnostics[0].code == "JD009"
+    large = tmp_path / "large.csv"
+    large.write_bytes(b"price\n" + b"7\n" * (MAX_RESPONSE_BYTES // 2))
+    assert problems(large).diagnostics[0].code == "JD011"
     (tmp_path / "latin.csv").write_bytes("price,overall\n7,8\xe9\n".encode("latin-1"))
     assert problems(tmp_path / "latin.csv").diagnostics[0].code == "JD007"
 

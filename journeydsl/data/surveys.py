@@ -67,7 +67,7 @@ import math
 import os
 import re
 import stat
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -96,8 +96,8 @@ __all__ = [
     "regress",
 ]
 
-#: The largest response file read, in bytes.
-MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+#: The largest response file read, in bytes: about 250,000 respondents of 20 questions.
+MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 #: A coefficient's variance inflation factor above which the factors are called collinear.
 VIF_LIMIT = 10.0
 #: Complete responses per factor below which the regression is called unstable.
@@ -528,21 +528,22 @@ class _ResponseFile:
         segment_spans: dict[str, Span] = {}
         responses = []
         id_index = next((i for i, c in columns.items() if c.kind == "id"), None)
-        respondents: dict[str, Span] = {}
+        respondents: dict[str, int] = {}
         for line, record in records[1:]:
             if id_index is not None and id_index < len(record) and record[id_index].strip():
-                respondent, where = record[id_index].strip(), self.cell_span(line, id_index, delimiter)
+                respondent = record[id_index].strip()
                 if respondent in respondents:
+                    earlier = self.cell_span(respondents[respondent], id_index, delimiter)
                     self.problems.append(
                         Diagnostic(
                             "JD102",
                             f"respondent `{printable(respondent[:40])}` answers twice",
-                            where,
+                            self.cell_span(line, id_index, delimiter),
                             hint="keep one row per respondent",
-                            related=(("the first row is here", respondents[respondent]),),
+                            related=(("the first row is here", earlier),),
                         )
                     )
-                respondents.setdefault(respondent, where)
+                respondents.setdefault(respondent, line)
             response = self._response(line, record, columns, delimiter)
             if response.segment is not None and response.segment not in segment_spans:
                 index = next(i for i, c in columns.items() if c.kind == "segment")
@@ -692,11 +693,22 @@ class _ResponseFile:
                 if column.kind in answers:
                     answers[column.kind][column.name] = None
                 continue
+            number = _number(written, delimiter)
+            if number is not None and math.isfinite(number) and 0 <= number <= 10:
+                if column.kind == "overall":
+                    overall = number
+                    continue
+                if column.kind != "nps":
+                    answers[column.kind][column.name] = number
+                    continue
+                if number == int(number):
+                    nps = int(number)
+                    continue
+            # Only an answer to report needs its place on the line.
             span = self.cell_span(line, index, delimiter)
             what = {"overall": "overall satisfaction", "nps": "the NPS answer"}.get(
                 column.kind, f"{column.kind} of {column.name}"
             )
-            number = _number(written, delimiter)
             if number is None or not math.isfinite(number) or not 0 <= number <= 10:
                 shown = printable(written[:20]) + ("..." if len(written) > 20 else "")
                 if number is None:
@@ -709,20 +721,12 @@ class _ResponseFile:
                         "answers are ratings from 0 to 10",
                     )
                 continue
-            if column.kind == "overall":
-                overall = number
-            elif column.kind == "nps":
-                if number != int(number):
-                    self.problem(
-                        "JD215",
-                        f"the NPS answer {written} is not a whole number",
-                        span,
-                        "the NPS question is answered 0, 1, ... or 10",
-                    )
-                    continue
-                nps = int(number)
-            else:
-                answers[column.kind][column.name] = number
+            self.problem(
+                "JD215",
+                f"the NPS answer {written} is not a whole number",
+                span,
+                "the NPS question is answered 0, 1, ... or 10",
+            )
         return Response(
             line,
             segment,
@@ -772,9 +776,9 @@ def _t(df: int) -> float:
     return float(stats.t.ppf(0.5 + _LEVEL / 2, df))
 
 
-def _mean(values: Sequence[float | None]) -> Estimate | None:
-    """The mean of the answers given, with its 95% t-interval (a single answer: an interval of zero width)."""
-    given = np.array([v for v in values if v is not None], dtype=float)
+def _mean(values: np.ndarray) -> Estimate | None:
+    """The mean of the answers given (NaN: not given), with its 95% t-interval (one answer: no width)."""
+    given = values[~np.isnan(values)]
     n = len(given)
     if n == 0:
         return None
@@ -934,49 +938,73 @@ def regress(
     return Regression(n, tuple(factors), r2, adjusted, intercept, vif), figures, warnings
 
 
-def _group(group: str | None, responses: Sequence[Response], read: SurveyResponses) -> GroupFigures:
+def _column(values: Iterable[float | None]) -> np.ndarray:
+    """One question's answers as floats, NaN where not answered."""
+    return np.array([math.nan if v is None else v for v in values], dtype=float)
+
+
+def _columns(read: SurveyResponses) -> dict[tuple[str, str], np.ndarray]:
+    """Every question of the file as an array over the respondents (NaN: not answered)."""
+    responses = read.responses
+    found = {
+        ("overall", ""): _column(r.overall for r in responses),
+        ("nps", ""): _column(r.nps for r in responses),
+    }
+    for kind, names, answers in (
+        ("performance", read.factors, [r.performance for r in responses]),
+        ("expectation", read.expectations, [r.expectation for r in responses]),
+        ("importance", read.importances, [r.importance for r in responses]),
+        ("touchpoint", read.touchpoints, [r.touchpoints for r in responses]),
+    ):
+        for name in names:
+            found[kind, name] = _column(answer.get(name) for answer in answers)
+    return found
+
+
+def _group(
+    group: str | None, rows: np.ndarray, columns: dict[tuple[str, str], np.ndarray], read: SurveyResponses
+) -> GroupFigures:
     factors = read.factors
-    rows = [r for r in responses if r.overall is not None and all(r.performance.get(f) is not None for f in factors)]
+
+    def mean(key: tuple[str, str]) -> Estimate | None:
+        return _mean(columns[key][rows]) if key in columns else None
+
     regression: Regression | None = None
     estimated: dict[str, tuple[Estimate, Estimate, Estimate]] = {}
     warnings: list[str] = []
     if read.has_overall:
-        ratings = np.array([[r.performance[f] for f in factors] for r in rows], dtype=float).reshape(
-            len(rows), len(factors)
-        )
-        overall = np.array([r.overall for r in rows], dtype=float)
-        regression, estimated, warnings = regress(ratings, overall, factors)
+        overall = columns["overall", ""][rows]
+        ratings = np.column_stack([columns["performance", f][rows] for f in factors]).reshape(len(overall), -1)
+        complete = ~np.isnan(overall) & ~np.isnan(ratings).any(axis=1)  # listwise
+        regression, estimated, warnings = regress(ratings[complete], overall[complete], factors)
     figures = []
     for factor in factors:
         coefficient = estimated.get(factor)
         figures.append(
             FactorFigures(
                 factor,
-                performance=_mean([r.performance.get(factor) for r in responses]),
-                expectation=_mean([r.expectation.get(factor) for r in responses])
-                if factor in read.expectations
-                else None,
-                stated_importance=_mean([r.importance.get(factor) for r in responses])
-                if factor in read.importances
-                else None,
+                performance=mean(("performance", factor)),
+                expectation=mean(("expectation", factor)),
+                stated_importance=mean(("importance", factor)),
                 coefficient=None if coefficient is None else coefficient[0],
                 standardised=None if coefficient is None else coefficient[1],
                 importance=None if coefficient is None else coefficient[2],
             )
         )
-    answers = [r.nps for r in responses if r.nps is not None]
+    nps = columns["nps", ""][rows]
+    answers = [int(a) for a in nps[~np.isnan(nps)]]
     touchpoints = []
     for name in read.touchpoints:
-        estimate = _mean([r.touchpoints.get(name) for r in responses])
+        estimate = mean(("touchpoint", name))
         if estimate is not None:
             touchpoints.append((name, estimate))
     return GroupFigures(
         group,
-        len(responses),
+        int(rows.sum()),
         tuple(figures),
         regression,
         nps_figures(answers) if read.has_nps else None,
-        _mean([r.overall for r in responses]) if read.has_overall else None,
+        mean(("overall", "")) if read.has_overall else None,
         tuple(touchpoints),
         tuple(warnings),
     )
@@ -995,10 +1023,11 @@ def summarize(read: SurveyResponses) -> ResponseSummary:
     ResponseSummary
         The figures of all respondents first, then of each segment in the order the file names them.
     """
-    groups = [_group(None, read.responses, read)]
-    segments = list(dict.fromkeys(r.segment for r in read.responses if r.segment is not None))
-    for segment in segments:
-        groups.append(_group(segment, [r for r in read.responses if r.segment == segment], read))
+    columns = _columns(read)
+    segment_of = np.array([r.segment for r in read.responses], dtype=object)
+    groups = [_group(None, np.ones(len(read.responses), dtype=bool), columns, read)]
+    for segment in dict.fromkeys(r.segment for r in read.responses if r.segment is not None):
+        groups.append(_group(segment, segment_of == segment, columns, read))
     return ResponseSummary(read, tuple(groups))
 
 
