@@ -103,6 +103,10 @@ def test_a_simulated_log_reads_back_with_its_cases_order_and_durations(written: 
     assert first.id == "r0-c0-0" and first.start == datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
     assert [c.start for c in log.cases] == sorted(c.start for c in log.cases)
     assert log.summary.events == 3 * len(log.cases) and log.summary.activities == 3
+    assert (
+        log.start == first.start
+        and log.seconds(log.cases[-1].start) == (log.cases[-1].start - first.start).total_seconds()
+    )
 
 
 def test_xes_and_csv_logs_of_the_same_run_agree(written: dict[str, Path]) -> None:

@@ -264,20 +264,24 @@ class EventLog:
 
     @property
     def summary(self) -> LogSummary:
-        """Cases, events, activities and the time spanned."""
-        starts = [case.start for case in self.cases]
+        """Cases, events, activities and the time spanned (computed on each call: keep it if used often)."""
         ends = [case.end for case in self.cases]
         return LogSummary(
             cases=len(self.cases),
             events=sum(len(case.events) for case in self.cases),
             activities=len(self.activities),
-            start=min(starts) if starts else None,
+            start=self.start,
             end=max(ends) if ends else None,
         )
 
+    @property
+    def start(self) -> datetime | None:
+        """When the first event happened (the first case's start: cases are in order of their first event)."""
+        return self.cases[0].start if self.cases else None
+
     def seconds(self, when: datetime) -> float:
         """``when`` as seconds since the log's first event."""
-        first = self.summary.start
+        first = self.start
         return 0.0 if first is None else (when - first).total_seconds()
 
 
