@@ -58,6 +58,7 @@ from .sim.settings import RunSettings, source_hash
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+    from .data.surveys import ResponseSummary
     from .lang.model import Survey
     from .report.document import Report
     from .sim.engine import TraceRow
@@ -92,6 +93,7 @@ __all__ = [
     "plot",
     "trace_writer",
     "read_survey_csv",
+    "read_survey_responses",
 ]
 
 
@@ -728,3 +730,29 @@ def read_survey_csv(path: str | os.PathLike[str], journey: Journey | None = None
     from .analysis.gaps import read_survey_csv as read
 
     return read(path, journey)
+
+
+def read_survey_responses(path: str | os.PathLike[str], journey: Journey | None = None) -> ResponseSummary:
+    """A response-level survey (one row per respondent) read and measured per factor and segment.
+
+    Mean performance and expectation with their intervals, importance estimated from the data
+    (regression of overall satisfaction on the factor ratings) beside the stated one, the NPS
+    distribution and touchpoint ratings; see :mod:`journeydsl.data.surveys` for the columns and
+    methods.  Pass ``summary.surveys()`` as ``gaps(..., surveys=...)`` for a gap analysis of the
+    measured figures, and write ``summary.library_text()`` for a library of the measured factors.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The CSV file.
+    journey : Journey, optional
+        The journey surveyed: segments and touchpoints the file names are checked against it.
+
+    Raises
+    ------
+    JourneyError
+        With a diagnostic at the file's line and column for every problem.
+    """
+    from .data.surveys import read_responses, summarize
+
+    return summarize(read_responses(path, journey))
