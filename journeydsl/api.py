@@ -56,8 +56,11 @@ from .sim.results import Document, NoCustomersError, NonFiniteResultError, Resul
 from .sim.settings import RunSettings, source_hash
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from matplotlib.figure import Figure
 
+    from .data.simulated import SimulatedLog
     from .data.surveys import ResponseSummary
     from .lang.model import Survey
     from .report.document import Report
@@ -92,6 +95,7 @@ __all__ = [
     "report",
     "plot",
     "trace_writer",
+    "log_writer",
     "read_survey_csv",
     "read_survey_responses",
 ]
@@ -701,6 +705,75 @@ def trace_writer(path: str | os.PathLike[str], *, protected: Iterable[str | os.P
     staged = StagedFile(path, protected=protected)
     try:
         return TraceWriter(staged)
+    except BaseException:
+        staged.discard()
+        raise
+
+
+def log_writer(
+    path: str | os.PathLike[str],
+    journey: Journey,
+    *,
+    start: str | datetime | None = None,
+    also: Callable[[TraceRow], None] | None = None,
+    protected: Iterable[str | os.PathLike[str]] = (),
+) -> SimulatedLog:
+    """An event-log file of the simulated customers to pass as ``trace=``; use it in a ``with``.
+
+    One case per customer and cycle, one ``start`` and one ``complete`` event per touchpoint visit
+    (``docs/data.md``): ``.xes`` writes IEEE XES, ``.xes.gz`` gzipped XES, ``.csv`` CSV.  The file is
+    delivered whole when the ``with`` block ends normally, as :func:`trace_writer`'s is.
+
+    Parameters
+    ----------
+    path : path-like
+        The log; its suffix chooses the format (XES unless ``.csv``).
+    journey : Journey
+        The journey simulated: its time unit turns simulation time into timestamps, its name
+        names the log, and its files are never overwritten.
+    start : str or datetime, optional
+        The timestamp of simulation time 0 (ISO 8601; without an offset it is UTC)
+        [default: 2026-01-05T00:00Z, a Monday].
+    also : callable, optional
+        Another row consumer (a :func:`trace_writer`) that receives every row too.
+    protected : iterable of path-like
+        Other files the log must not replace.
+
+    Returns
+    -------
+    journeydsl.data.simulated.SimulatedLog
+        A callable taking trace rows, and a context manager.
+
+    Raises
+    ------
+    ValueError
+        When ``start`` is not a date and time.
+    journeydsl.report.files.InputFileError
+        When ``path`` is one of the journey's files or ``protected`` (nothing is written).
+
+    Examples
+    --------
+    >>> import os
+    >>> j = loads('journey "J" { arrivals cohort 20 stage a goal { touchpoint t: staff { feel +1 } } }')
+    >>> with log_writer(os.devnull, j, start="2026-03-02T09:00") as log:
+    ...     _ = simulate(j, trace=log)
+    >>> log.rows, log.start.isoformat()
+    (20, '2026-03-02T09:00:00+00:00')
+    """
+    from .data.logs import LogError, parse_start
+    from .data.simulated import DEFAULT_START, SimulatedLog
+    from .lang.units import DEFAULT_TIME_UNIT
+    from .report.files import StagedFile
+
+    try:
+        when = parse_start(start) if isinstance(start, str) else (start or DEFAULT_START)
+    except LogError as error:
+        raise ValueError(f"{error.diagnostics[0].message}; {error.diagnostics[0].hint}") from None
+    staged = StagedFile(path, protected=[*protected, *_journey_files(journey)])
+    try:
+        return SimulatedLog(
+            staged, start=when, time_unit=journey.time_unit or DEFAULT_TIME_UNIT, name=journey.name, also=also
+        )
     except BaseException:
         staged.discard()
         raise
