@@ -10,7 +10,7 @@ when it ended; a visit whose customer gave up in the queue is one
 timestamps from a clock start (``--log-start``) in the journey's time unit.
 
 The rows are held in memory until the run ends (cases are written whole, in
-order of their first event): about 150 bytes per visit.  Names are escaped
+order of their first event): about 250 bytes per visit.  Names are escaped
 for XML (:func:`journeydsl.lang.escape.xml_attr`) and, in CSV, against
 formula injection (:func:`journeydsl.lang.escape.csv_cell`).
 """
