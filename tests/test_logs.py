@@ -405,6 +405,16 @@ def test_xes_diagnostics(tmp_path: Path) -> None:
     assert log.cases[1].events[0].end is None
 
 
+def test_xes_naive_timestamps_take_the_zone_given(tmp_path: Path) -> None:
+    path = write(
+        tmp_path, "naive.xes", xes(trace("c", ("a", "2026-07-01T09:00:00", None), ("b", "2026-07-01T09:30:00", None)))
+    )
+    assert codes(read_xes(path)) == ["JL006"]
+    log = read_log(path, LogMapping(timezone="Europe/Paris"))
+    assert codes(log) == [] and log.cases[0].start == datetime(2026, 7, 1, 7, 0, tzinfo=UTC)  # summer time: UTC+2
+    assert codes(failure(read_xes, path, "Atlantis/Capital")) == ["JL015"]
+
+
 def test_xes_event_without_timestamp_or_name(tmp_path: Path) -> None:
     text = xes('<trace><string key="concept:name" value="c"/>\n<event><string key="concept:name" value="a"/></event>\n'
                '<event><date key="time:timestamp" value="2026-01-05T09:00:00Z"/></event></trace>\n')  # fmt: skip

@@ -963,6 +963,8 @@ def _parses(text: str, time_format: str | None) -> bool:
 def read_log(path: str | os.PathLike[str], mapping: LogMapping | None = None) -> EventLog:
     """An event log from XES (``.xes``, ``.xes.gz``) or CSV (anything else, columns by ``mapping``).
 
+    An XES log takes only the mapping's ``timezone`` (for timestamps written without an offset).
+
     Raises
     ------
     LogError
@@ -972,5 +974,5 @@ def read_log(path: str | os.PathLike[str], mapping: LogMapping | None = None) ->
     if lowered.endswith((".xes", ".xes.gz")):
         from .xes import read_xes
 
-        return read_xes(path)
+        return read_xes(path, (mapping or LogMapping()).timezone)
     return read_csv_log(path, mapping)

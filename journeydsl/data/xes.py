@@ -32,11 +32,24 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 from xml.parsers import expat
 
 from ..lang.diagnostics import Diagnostic
 from ..lang.model import Span
-from .logs import Event, EventLog, LogDiagnostic, LogError, _Assembly, _count, _Problems, _sources, _Times, _TooMany
+from .logs import (
+    Event,
+    EventLog,
+    LogDiagnostic,
+    LogError,
+    _Assembly,
+    _count,
+    _Problems,
+    _sources,
+    _Times,
+    _TooMany,
+    _zone,
+)
 
 __all__ = ["read_xes", "XES_NAMESPACE"]
 
@@ -77,7 +90,7 @@ class _RawTrace:
 class _Reader:
     """The expat handlers: build one trace at a time and hand it to the assembly."""
 
-    def __init__(self, file: str, parser: expat.XMLParserType) -> None:
+    def __init__(self, file: str, parser: expat.XMLParserType, zone: Any = None) -> None:
         self.file = file
         self.parser = parser
         self.stack: list[str] = []
@@ -85,7 +98,7 @@ class _Reader:
         self.event: _RawEvent | None = None
         self.saw_log = False
         self.problems = _Problems(file)
-        self.times = _Times(file, None, None)
+        self.times = _Times(file, zone, None)
         self.assembly = _Assembly(file, check_order=False)
         self.traces = 0
         self.nameless = 0
@@ -278,13 +291,16 @@ def _resource(*groups: dict[str, str]) -> str | None:
     return None
 
 
-def read_xes(path: str | os.PathLike[str]) -> EventLog:
+def read_xes(path: str | os.PathLike[str], timezone: str | None = None) -> EventLog:
     """An event log from an XES file (``.xes``, or gzipped ``.xes.gz``), streamed.
 
     Parameters
     ----------
     path : path-like
         The XES file.
+    timezone : str, optional
+        The IANA zone of timestamps written without an offset (XES says to write one); without it
+        they are taken as UTC with a warning (JL006).
 
     Returns
     -------
@@ -295,7 +311,8 @@ def read_xes(path: str | os.PathLike[str]) -> EventLog:
     ------
     LogError
         When the file cannot be read, is not well-formed, declares a DOCTYPE or an entity
-        (refused: JL021), is not a ``<log>``, or has events without an activity or a timestamp.
+        (refused: JL021), is not a ``<log>``, or has events without an activity or a timestamp;
+        or ``timezone`` is not a known zone (JL015).
 
     Examples
     --------
@@ -312,7 +329,12 @@ def read_xes(path: str | os.PathLike[str]) -> EventLog:
     name = os.fspath(path)
     parser = expat.ParserCreate()
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    reader = _Reader(name, parser)
+    try:
+        zone = _zone(timezone)
+    except LookupError:
+        hint = "use an IANA name such as Europe/Paris, America/New_York or UTC"
+        raise LogError([LogDiagnostic("JL015", f"unknown time zone `{timezone}`", hint=hint)]) from None
+    reader = _Reader(name, parser, zone)
     parser.StartDoctypeDeclHandler = reader.doctype
     parser.EntityDeclHandler = reader.entity
     parser.UnparsedEntityDeclHandler = reader.entity
