@@ -7,4 +7,10 @@ the analyses fit and validate journeys against them (``journey fit``,
 ``journey validate``), and simulated customers go out as event logs that
 process-mining tools read.  Nothing here simulates or analyses: it reads and
 writes data.
+
+Event logs: :mod:`~journeydsl.data.logs` (the records ``EventLog``, ``Case``
+and ``Event``, the CSV reader and its ``LogMapping``, and the diagnostics
+``JL001``-``JL099``), :mod:`~journeydsl.data.xes` (the hardened, streaming
+XES reader) and :mod:`~journeydsl.data.simulated` (simulated customers written
+as XES or CSV, for ``journey simulate --log``); ``docs/data.md`` describes them.
 """
