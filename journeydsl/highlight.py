@@ -370,7 +370,21 @@ def highlight_html(
 
     formatter = HtmlFormatter(nowrap=True, classprefix=_PREFIX, noclasses=inline_styles, style=style)
     body = highlight(text, JourneyLexer(stripnl=False, ensurenl=True), formatter)
-    return f'<pre class="{_attribute(css_class)}"><code>{body}</code></pre>'
+    return f'<pre class="{_attribute(css_class)}"><code>{_quotes_escaped(body)}</code></pre>'
+
+
+def _quotes_escaped(html: str) -> str:
+    """``html`` with the quotes of its text escaped too, whichever Pygments wrote it.
+
+    Pygments escapes ``& < >`` in text and, before version 2.21, the quotes as
+    well; the quotes are escaped here so the output is the same with every
+    version.  A ``<`` in Pygments' output always opens a tag (text has it as
+    ``&lt;``), so the text is what lies between tags.
+    """
+    parts = re.split(r"(<[^>]*>)", html)
+    return "".join(
+        part if part.startswith("<") else part.replace('"', "&quot;").replace("'", "&#39;") for part in parts
+    )
 
 
 def highlight_css(*, css_class: str = CSS_CLASS, style: str = "default") -> str:

@@ -216,11 +216,12 @@ def test_a_segments_curve_leaves_out_the_touchpoints_it_never_meets():
         means = outcome.results["segments"]["premier"]["touchpoints"]
         steps = [line for line in ax.get_lines() if (line.get_gid() or "").startswith("main ")]
         assert [line.get_gid() for line in steps] == ["main greeter→lounge_room", "main lounge_room→goodbye"]
-        ends = [(line.get_ydata()[0], line.get_ydata()[-1]) for line in steps]
+        ends = [end for line in steps for end in (line.get_ydata()[0], line.get_ydata()[-1])]
         assert ends == pytest.approx(
             [
-                (means[a]["mean_affect"], means[b]["mean_affect"])
-                for a, b in [("greeter", "lounge_room"), ("lounge_room", "goodbye")]
+                means[name]["mean_affect"]
+                for pair in [("greeter", "lounge_room"), ("lounge_room", "goodbye")]
+                for name in pair
             ]
         )
     finally:
