@@ -60,6 +60,7 @@ if TYPE_CHECKING:
 
     from matplotlib.figure import Figure
 
+    from .data.logs import EventLog, LogMapping
     from .data.simulated import SimulatedLog
     from .data.surveys import ResponseSummary
     from .lang.model import Survey
@@ -96,6 +97,7 @@ __all__ = [
     "plot",
     "trace_writer",
     "log_writer",
+    "validate",
     "read_survey_csv",
     "read_survey_responses",
 ]
@@ -829,3 +831,102 @@ def read_survey_responses(path: str | os.PathLike[str], journey: Journey | None 
     from .data.surveys import read_responses, summarize
 
     return summarize(read_responses(path, journey))
+
+
+def validate(
+    journey: Journey,
+    log: str | os.PathLike[str] | EventLog,
+    settings: RunSettings | None = None,
+    *,
+    design: str = "baseline",
+    mapping: LogMapping | None = None,
+    rename: Mapping[str, str] | None = None,
+    level: float = 0.01,
+    tolerances: Mapping[str, float] | None = None,
+    start: str | datetime | None = None,
+    runner: Runner | None = None,
+    progress: Callable[[float], None] | None = None,
+    **run: Any,
+) -> Document:
+    """Simulate a journey and compare it with an event log: reach, durations, arrivals and paths.
+
+    The simulated visits are collected from the trace rows (nothing is written) and compared
+    with the log by :func:`journeydsl.analysis.validate.compare_log`, activities matched to
+    touchpoints by name (``docs/data.md``, "Validating a journey").
+
+    Parameters
+    ----------
+    journey : Journey
+        A journey without errors.
+    log : path-like or EventLog
+        The observed log (a path is read with :func:`journeydsl.data.logs.read_log` and ``mapping``).
+    settings : RunSettings, optional
+        How to run; keywords (``customers=``, ``seed=``, ...) override its fields.
+    design : str
+        ``"baseline"`` or a variant.
+    mapping : LogMapping, optional
+        The log's columns, and the time zone of the arrival profile (``mapping.timezone``, else UTC).
+    rename : mapping, optional
+        Log activity -> touchpoint, for activities named otherwise in the log.
+    level : float
+        The significance level of every test [default: 0.01].
+    tolerances : mapping, optional
+        Practical thresholds of the effects, by test (``reach``, ``durations``, ``arrivals``, ``paths``).
+    start : str or datetime, optional
+        The timestamp of simulation time 0 (as ``log_writer``'s) [default: 2026-01-05T00:00Z].
+    runner : Runner, optional
+        Share one between calls.
+    progress : callable, optional
+        Called with the finished share of the run.
+
+    Returns
+    -------
+    Document
+        The ``journeydsl.validation/1`` document.
+
+    Raises
+    ------
+    journeydsl.data.logs.LogError
+        When the log cannot be read.
+    ValueError
+        For a bad level, tolerance or start, or no cases on either side.
+
+    Examples
+    --------
+    >>> j = loads('journey "J" { arrivals cohort 300 stage a goal { touchpoint t: staff duration 2 min { feel +1 } } }')
+    >>> rows = []
+    >>> _ = simulate(j, seed=1, trace=rows.append)
+    >>> from journeydsl.data.logs import Case, Event, EventLog
+    >>> from datetime import datetime, timedelta, timezone
+    >>> t0 = datetime(2026, 1, 5, tzinfo=timezone.utc)
+    >>> cases = tuple(Case(str(i), (Event(str(i), "t", t0, t0 + timedelta(minutes=2)),)) for i in range(200))
+    >>> document = validate(j, EventLog(cases, "log.csv"), seed=2)
+    >>> document["tests"]["reach"]["verdict"], document["tests"]["durations"]["verdict"]
+    ('matches', 'matches')
+    """
+    from zoneinfo import ZoneInfo
+
+    from .analysis.validate import compare_log
+    from .data.logs import EventLog as _EventLog
+    from .data.logs import LogError, parse_start, read_log
+    from .data.simulated import DEFAULT_START
+
+    try:
+        when = parse_start(start) if isinstance(start, str) else (start or DEFAULT_START)
+    except LogError as error:
+        raise ValueError(f"{error.diagnostics[0].message}; {error.diagnostics[0].hint}") from None
+    observed = log if isinstance(log, _EventLog) else read_log(log, mapping)
+    rows: list[TraceRow] = []
+    outcome = simulate(journey, settings, design=design, trace=rows.append, progress=progress, runner=runner, **run)
+    zone = ZoneInfo(mapping.timezone) if mapping is not None and mapping.timezone else None
+    return compare_log(
+        _resolve(journey, design) if design != "baseline" else journey,
+        observed,
+        rows,
+        design=design,
+        rename=rename,
+        level=level,
+        tolerances=tolerances,
+        start=when,
+        zone=zone,
+    ) | {"seed": outcome.results.get("seed")}
