@@ -47,6 +47,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any
 
+from .._version import __version__
 from ..data.logs import EventLog
 from ..lang.model import Journey
 from ..lang.units import DEFAULT_TIME_UNIT, unit_seconds
@@ -490,8 +491,10 @@ def compare_log(
     }
     return {
         "schema": SCHEMA,
+        "journeydsl": __version__,
         "journey": journey.name,
         "design": design,
+        "seed": None,
         "time_unit": time_unit,
         "log": {"source": log.source, "cases": observed.count, "events": sum(len(c.events) for c in log.cases)},
         "simulated": {"cases": simulated.count, "visits": simulated.visits},

@@ -19,6 +19,7 @@ SCHEMA_FILES = {
     "journeydsl.delivery/2": "delivery.schema.json",
     "journeydsl.care/1": "care.schema.json",
     "journeydsl.recovery/1": "recovery.schema.json",
+    "journeydsl.validation/1": "validation.schema.json",
 }
 
 
