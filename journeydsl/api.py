@@ -60,6 +60,7 @@ if TYPE_CHECKING:
 
     from matplotlib.figure import Figure
 
+    from .analysis.fit import FittedJourney
     from .data.logs import EventLog, LogMapping
     from .data.simulated import SimulatedLog
     from .data.surveys import ResponseSummary
@@ -98,6 +99,7 @@ __all__ = [
     "trace_writer",
     "log_writer",
     "validate",
+    "fit",
     "read_survey_csv",
     "read_survey_responses",
 ]
@@ -930,3 +932,71 @@ def validate(
         start=when,
         zone=zone,
     ) | {"seed": outcome.results.get("seed")}
+
+
+def fit(
+    path: str | os.PathLike[str],
+    mapping: LogMapping | str | os.PathLike[str] | None = None,
+    *,
+    columns: Mapping[str, Any] | None = None,
+    stages: str | os.PathLike[str] | None = None,
+    goal: str | None = None,
+    segment_attribute: str | None = None,
+    name: str | None = None,
+) -> FittedJourney:
+    """A journey fitted from an event log (CSV or XES): stages, transition shares, durations, arrivals.
+
+    See :mod:`journeydsl.analysis.fit` for what is fitted and how; write the result with
+    ``fitted.text(command)`` (formatted ``.journey`` text, every figure with its sample size).
+
+    Parameters
+    ----------
+    path : path-like
+        The event log (``.xes``, ``.xes.gz`` or CSV).
+    mapping : LogMapping or path-like, optional
+        Which CSV columns hold what, and the time zone of times without an offset: a
+        :class:`~journeydsl.data.logs.LogMapping`, or a TOML mapping file to load.
+    columns : mapping, optional
+        Fields of the mapping given one by one (``case``, ``activity``, ``timestamp``, ``end``,
+        ``resource``, ``segment``, ``channel``, ``attributes``, ``timezone``, ``time_format``,
+        ``delimiter``); ``None`` values leave the mapping's.
+    stages : path-like, optional
+        A TOML stage mapping (``stage = ["activity", ...]``); without it each activity is its own stage.
+    goal : str, optional
+        The goal stage (default: the stage most cases end in).
+    segment_attribute : str, optional
+        A case attribute whose values become segments.
+    name : str, optional
+        The journey's name (default: the log file's name).
+
+    Returns
+    -------
+    journeydsl.analysis.fit.FittedJourney
+
+    Raises
+    ------
+    journeydsl.data.logs.LogError
+        When the log or the log mapping cannot be read (a :class:`JourneyError`).
+    journeydsl.analysis.fit.FitError
+        When the stage mapping, the goal or the segment attribute does not fit the log (a
+        :class:`JourneyError`).
+    """
+    from .analysis.fit import fit_log, read_stage_mapping
+    from .data.logs import LogMapping, read_log
+
+    if mapping is None or isinstance(mapping, LogMapping):
+        base = mapping or LogMapping()
+    else:
+        base = LogMapping.load(mapping)
+    mapping = base.with_options(**(columns or {}))
+    grouping, text = read_stage_mapping(stages) if stages is not None else (None, "")
+    log = read_log(path, mapping)
+    return fit_log(
+        log,
+        stages=grouping,
+        stage_file=os.fspath(stages) if stages is not None else None,
+        stage_text=text,
+        goal=goal,
+        segment_attribute=segment_attribute,
+        name=name,
+    )

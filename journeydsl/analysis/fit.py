@@ -1,0 +1,857 @@
+"""A journey fitted from an event log: stages, transition shares, durations and arrivals, as ``.journey`` text.
+
+:func:`fit_log` turns an :class:`~journeydsl.data.logs.EventLog` into a
+:class:`FittedJourney`; :meth:`FittedJourney.text` writes it with the
+language's writer, every fitted figure followed by a comment giving its sample
+size (and interval or goodness of fit):
+
+* **Touchpoints.** Each activity becomes a touchpoint, its name made an
+  identifier (lower case, runs of other characters ``_``, a keyword or a name
+  starting with a digit prefixed ``a_``, made unique); the activity's name as
+  the log writes it is kept in the comment after it.
+* **Stages.** A stage mapping (TOML, ``stage = ["activity", ...]``, see
+  :func:`read_stage_mapping`) groups activities; without one each activity is
+  its own stage, in the order of its median position in the cases that reach
+  it (ties by first occurrence).  The grouping is shown for review in a
+  comment block and by :meth:`FittedJourney.grouping_table`.
+* **Transitions.** A case is read as its sequence of stages (consecutive events
+  of one stage are one visit).  From each stage, the share of visits followed
+  by each other stage, with a Wilson 95% interval and the counts as a comment;
+  visits that end the case are the remainder, the drop-outs.
+* **Goal.** The stage most cases end in, or the one given.
+* **Durations.** Per touchpoint, the time from an event's start to its end, or
+  to the case's next event when the log has no end times; fitted by maximum
+  likelihood among the language's families (exponential, lognormal, normal,
+  uniform), chosen by the smallest AIC, with the Kolmogorov-Smirnov statistic;
+  ``empirical`` (twenty quantiles) when the best family is rejected by the KS
+  test at 1% with 30 or more durations; a fixed time when all are equal.
+  Triangular is not fitted (its likelihood has no closed-form maximum).
+* **Arrivals.** A Poisson rate per day: cases over the span of case starts,
+  with an exact 95% interval; the cases per weekday and hour are shown in a
+  comment block (from which opening hours can be written).
+* **Segments.** From a case attribute: one segment per value with its share,
+  and the transition shares per segment as comments.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import statistics
+import sys
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..data.logs import EventLog
+from ..lang.diagnostics import ERROR, WARNING, Diagnostic, JourneyError, did_you_mean
+from ..lang.model import (
+    Arrivals,
+    DistributionSpec,
+    Journey,
+    Probability,
+    Quantity,
+    Segment,
+    Span,
+    Stage,
+    Touchpoint,
+    Transition,
+)
+from ..lang.vocabulary import CHANNELS, RESERVED_TARGETS
+from ..lang.writer import _reserved, format_text, write_journey
+
+__all__ = [
+    "FIT_CODES",
+    "FitDiagnostic",
+    "FitError",
+    "DurationFit",
+    "Share",
+    "FittedJourney",
+    "wilson",
+    "fit_duration",
+    "identifier",
+    "read_stage_mapping",
+    "fit_log",
+]
+
+#: The codes of ``journey fit`` diagnostics: code -> (severity, title).  Listed in ``docs/data.md``.
+FIT_CODES: dict[str, tuple[str, str]] = {
+    "JF001": (ERROR, "stage mapping cannot be read"),
+    "JF002": (ERROR, "invalid stage mapping"),
+    "JF003": (ERROR, "activity in two stages"),
+    "JF004": (ERROR, "activity in no stage"),
+    "JF005": (WARNING, "stage mapping names an activity the log does not have"),
+    "JF006": (ERROR, "unknown goal stage"),
+    "JF007": (ERROR, "unknown segment attribute"),
+    "JF008": (ERROR, "log has no cases"),
+}
+
+#: z for a two-sided 95% interval.
+Z95 = 1.959963984540054
+
+
+@dataclass(frozen=True)
+class FitDiagnostic(Diagnostic):
+    """A problem met while fitting: a diagnostic with a ``JF`` code of :data:`FIT_CODES`."""
+
+    @property
+    def severity(self) -> str:
+        """``"error"`` or ``"warning"``, fixed by the code."""
+        return FIT_CODES[self.code][0]
+
+
+class FitError(JourneyError):
+    """The log cannot be fitted as asked; carries every diagnostic and the text they quote."""
+
+
+def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
+    """The Wilson score interval of a proportion (95% by default).
+
+    Examples
+    --------
+    >>> lo, hi = wilson(310, 500)
+    >>> f"{lo:.3f} {hi:.3f}"
+    '0.577 0.661'
+    >>> wilson(0, 0)
+    (0.0, 1.0)
+    """
+    if n <= 0:
+        return (0.0, 1.0)
+    p = successes / n
+    denominator = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+_IDENT_RUN = re.compile(r"[^a-z0-9]+")
+
+
+def identifier(name: str, taken: set[str]) -> str:
+    """An activity's name as a bare identifier of the language, unique among ``taken`` (which it joins).
+
+    Examples
+    --------
+    >>> taken: set[str] = set()
+    >>> identifier("Pay (card) €", taken), identifier("pay card", taken), identifier("2nd call", taken)
+    ('pay_card', 'pay_card_2', 'a_2nd_call')
+    >>> identifier("stage", taken), identifier('"; drop', taken)
+    ('a_stage', 'drop')
+    """
+    base = _IDENT_RUN.sub("_", name.lower()).strip("_") or "activity"
+    if base[0].isdigit() or base in _reserved() or base in RESERVED_TARGETS:
+        base = "a_" + base
+    candidate, number = base, 1
+    while candidate in taken:
+        number += 1
+        candidate = f"{base}_{number}"
+    taken.add(candidate)
+    return candidate
+
+
+# ---- durations -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DurationFit:
+    """A duration distribution fitted to ``n`` durations (seconds).
+
+    ``family`` is a language distribution (``exponential``, ``lognormal``,
+    ``normal``, ``uniform``, ``empirical`` or ``fixed``); ``params`` its
+    arguments in seconds, as the language writes them (lognormal: mean and sd
+    of the duration itself); ``aic`` and ``ks`` those of the chosen family
+    (``None`` when not meaningful); ``interval`` a 95% interval of the mean
+    for the exponential; ``candidates`` every family tried as (family, AIC).
+    """
+
+    family: str
+    params: tuple[float, ...]
+    n: int
+    aic: float | None = None
+    ks: float | None = None
+    ks_p: float | None = None
+    interval: tuple[float, float] | None = None
+    candidates: tuple[tuple[str, float], ...] = ()
+
+    def spec(self) -> DistributionSpec:
+        """The fitted distribution as the language writes it, in a readable unit."""
+        unit, scale = _unit_for(max(self.params) if self.params else 1.0)
+        args = tuple(Quantity(_round(value / scale), unit) for value in self.params)
+        return DistributionSpec(self.family, args)
+
+    def comment(self) -> str:
+        """``n 120, AIC 512.3, KS 0.041 (p 0.98); mean 95% [2.7 min, 3.4 min]``: how the fit was made."""
+        parts = [f"n {self.n}"]
+        if self.aic is not None:
+            parts.append(f"AIC {self.aic:.1f}")
+        if self.ks is not None:
+            parts.append(f"KS {self.ks:.3f}" + (f" (p {self.ks_p:.2g})" if self.ks_p is not None else ""))
+        text = ", ".join(parts)
+        if self.interval is not None:
+            text += f"; mean 95% [{_seconds_text(self.interval[0])}, {_seconds_text(self.interval[1])}]"
+        others = [f"{family} {aic:.1f}" for family, aic in self.candidates if family != self.family]
+        if others:
+            text += "; AIC of " + ", ".join(others)
+        return text
+
+
+def _round(value: float) -> float:
+    """Four significant digits."""
+    if value == 0 or not math.isfinite(value):
+        return 0.0
+    digits = 3 - int(math.floor(math.log10(abs(value))))
+    return round(value, max(0, digits))
+
+
+def _unit_for(seconds: float) -> tuple[str, float]:
+    """The unit to write a time of about ``seconds`` in, and its length in seconds."""
+    for unit, length in (("day", 86400.0), ("h", 3600.0), ("min", 60.0)):
+        if seconds >= 2 * length:
+            return unit, length
+    return "s", 1.0
+
+
+def _seconds_text(seconds: float) -> str:
+    unit, length = _unit_for(seconds)
+    return f"{_round(seconds / length):g} {unit}"
+
+
+def fit_duration(values: Sequence[float]) -> DurationFit | None:
+    """The maximum-likelihood fit of durations (seconds) among the language's families, chosen by AIC.
+
+    Parameters
+    ----------
+    values : sequence of float
+        The durations, 0 or more; ``None`` is returned for no duration at all.
+
+    Returns
+    -------
+    DurationFit or None
+
+    Examples
+    --------
+    >>> import random
+    >>> rng = random.Random(1)
+    >>> fit = fit_duration([rng.expovariate(1 / 180) for _ in range(400)])
+    >>> fit.family, fit.interval[0] < 180 < fit.interval[1]
+    ('exponential', True)
+    """
+    from scipy import stats
+
+    data = sorted(float(v) for v in values if math.isfinite(v) and v >= 0)
+    n = len(data)
+    if n == 0:
+        return None
+    lo, hi = data[0], data[-1]
+    if hi - lo <= 1e-9 * max(1.0, hi) or n == 1:
+        return DurationFit("fixed", (max(hi, 1e-3),), n)
+    mean = statistics.fmean(data)
+    candidates: list[tuple[str, tuple[float, ...], float, object]] = []
+    # exponential: the MLE of the mean is the sample mean
+    if mean > 0:
+        loglik = -n * math.log(mean) - n
+        candidates.append(("exponential", (mean,), 2 * 1 - 2 * loglik, stats.expon(scale=mean)))
+    # lognormal: MLE of mu and sigma of log duration; written as the duration's mean and sd
+    if lo > 0:
+        logs = [math.log(v) for v in data]
+        mu = statistics.fmean(logs)
+        sigma = math.sqrt(statistics.fmean([(x - mu) ** 2 for x in logs]))
+        if sigma > 0:
+            loglik = sum(-x - math.log(sigma * math.sqrt(2 * math.pi)) - (x - mu) ** 2 / (2 * sigma**2) for x in logs)
+            m = math.exp(mu + sigma**2 / 2)
+            sd = m * math.sqrt(math.expm1(sigma**2))
+            candidates.append(("lognormal", (m, sd), 4 - 2 * loglik, stats.lognorm(s=sigma, scale=math.exp(mu))))
+    # normal: MLE mean and (biased) sd
+    sd = math.sqrt(statistics.fmean([(v - mean) ** 2 for v in data]))
+    if sd > 0:
+        loglik = -n / 2 * math.log(2 * math.pi * sd * sd) - n / 2
+        candidates.append(("normal", (mean, sd), 4 - 2 * loglik, stats.norm(loc=mean, scale=sd)))
+    # uniform: MLE is the range of the data
+    if hi > lo and lo > 0:
+        loglik = -n * math.log(hi - lo)
+        candidates.append(("uniform", (lo, hi), 4 - 2 * loglik, stats.uniform(loc=lo, scale=hi - lo)))
+    family, params, aic, frozen = min(candidates, key=lambda c: c[2])
+    test = stats.kstest(data, frozen.cdf)  # type: ignore[attr-defined]
+    ks, ks_p = float(test.statistic), float(test.pvalue)
+    interval = None
+    if family == "exponential":
+        # exact interval of an exponential mean: 2 n xbar / mean ~ chi-square with 2n degrees of freedom
+        interval = (2 * n * mean / stats.chi2.ppf(0.975, 2 * n), 2 * n * mean / stats.chi2.ppf(0.025, 2 * n))
+    tried = tuple((c[0], c[2]) for c in candidates)
+    if ks_p < 0.01 and n >= 30 and hi > 0:
+        quantiles = tuple(data[min(n - 1, int((i + 0.5) * n / 20))] for i in range(20))
+        if any(q > 0 for q in quantiles):
+            return DurationFit("empirical", quantiles, n, None, ks, ks_p, None, tried)
+    return DurationFit(family, params, n, aic, ks, ks_p, interval, tried)
+
+
+# ---- stage mapping -------------------------------------------------------------------------------
+
+
+def _toml() -> object:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib  # type: ignore[import-not-found, no-redef, unused-ignore]
+    return tomllib
+
+
+def _line_of(text: str, key: str) -> int:
+    for number, line in enumerate(text.split("\n"), 1):
+        stripped = line.lstrip()
+        if stripped.startswith((key, f'"{key}"', f"'{key}'")) and "=" in stripped:
+            return number
+    return 1
+
+
+def read_stage_mapping(path: str | os.PathLike[str]) -> tuple[list[tuple[str, list[str]]], str]:
+    """A stage mapping: TOML with one key per stage, in order, whose value lists its activities.
+
+    ``checkout = ["Add to cart", "Pay"]``; stages keep the file's order.
+
+    Returns
+    -------
+    list of (stage, activities), and the file's text
+
+    Raises
+    ------
+    FitError
+        JF001 when the file cannot be read or is not TOML, JF002 when a value is not a list of
+        activity names, JF003 when an activity is in two stages.
+    """
+    name = os.fspath(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise FitError(
+            [FitDiagnostic("JF001", f"cannot read the stage mapping: {reason}", Span(name, 1, 1, 1, 2))]
+        ) from None
+    tomllib = _toml()
+    try:
+        document = tomllib.loads(text)  # type: ignore[attr-defined]
+    except Exception as error:  # tomllib.TOMLDecodeError
+        found = re.search(r"line (\d+), column (\d+)", str(error))
+        line, column = (int(found[1]), int(found[2])) if found else (1, 1)
+        message = re.sub(r"\s*\(at line .*\)$", "", str(error))
+        span = Span(name, line, column, line, column + 1)
+        raise FitError(
+            [FitDiagnostic("JF001", f"the stage mapping is not TOML: {message}", span, 'write stage = ["activity"]')],
+            {name: text},
+        ) from None
+    problems: list[Diagnostic] = []
+    stages: list[tuple[str, list[str]]] = []
+    owner: dict[str, str] = {}
+    for key, value in document.items():
+        line = _line_of(text, key)
+        span = Span(name, line, 1, line, 1 + len(key))
+        if not (isinstance(value, list) and value and all(isinstance(item, str) for item in value)):
+            problems.append(
+                FitDiagnostic(
+                    "JF002", f"stage `{key}` must list its activities", span, f'write {key} = ["activity", ...]'
+                )
+            )
+            continue
+        for activity in value:
+            if activity in owner:
+                problems.append(
+                    FitDiagnostic("JF003", f"activity `{activity}` is in stages `{owner[activity]}` and `{key}`", span)
+                )
+            owner[activity] = key
+        stages.append((key, list(value)))
+    if not stages and not problems:
+        problems.append(FitDiagnostic("JF002", "the stage mapping names no stage", Span(name, 1, 1, 1, 2)))
+    if problems:
+        raise FitError(problems, {name: text})
+    return stages, text
+
+
+# ---- the fit -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Share:
+    """A transition share: ``count`` of ``n`` with its Wilson 95% interval."""
+
+    target: str
+    count: int
+    n: int
+
+    @property
+    def value(self) -> float:
+        """The observed share."""
+        return self.count / self.n if self.n else 0.0
+
+    @property
+    def interval(self) -> tuple[float, float]:
+        """The Wilson 95% interval."""
+        return wilson(self.count, self.n)
+
+    def comment(self) -> str:
+        """``310 of 500 visits [57.7%, 66.1%]``."""
+        lo, hi = self.interval
+        return f"{self.count} of {self.n} visits [{100 * lo:.1f}%, {100 * hi:.1f}%]"
+
+
+@dataclass
+class FittedJourney:
+    """What :func:`fit_log` found: the journey model and the figures behind each of its numbers."""
+
+    journey: Journey
+    source: str
+    stages: list[tuple[str, str, list[tuple[str, str]]]]  # (stage name, proposed|mapped, [(touchpoint, activity)])
+    transitions: dict[str, list[Share]]
+    exits: dict[str, tuple[int, int]]
+    durations: dict[str, DurationFit | None]
+    activity_reach: dict[str, tuple[int, int]]
+    cases: int
+    events: int
+    goal: str
+    goal_reason: str
+    rate: tuple[float, float, float] | None  # per day, 95% interval
+    span_days: float
+    weekday_hours: list[list[int]]
+    segments: list[tuple[str, str, int]] = field(default_factory=list)  # (name, value, cases)
+    segment_transitions: dict[str, dict[str, list[Share]]] = field(default_factory=dict)
+    segment_attribute: str | None = None
+    start_stages: Counter[str] = field(default_factory=Counter)
+    notes: list[str] = field(default_factory=list)
+    #: The warnings met reading the log (events sorted, duplicates dropped...).
+    log_diagnostics: tuple[Diagnostic, ...] = ()
+
+    def grouping_table(self) -> str:
+        """The grouping of activities into stages, as a plain table for review."""
+        rows = [("stage", "touchpoint", "activity in the log", "cases", "grouping")]
+        for stage, how, members in self.stages:
+            for touchpoint, activity in members:
+                reached, _ = self.activity_reach[activity]
+                rows.append((stage, touchpoint, _plain(activity), str(reached), how))
+        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+        return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows)
+
+    def text(self, command: str) -> str:
+        """The fitted journey as formatted ``.journey`` text, every figure followed by its sample size."""
+        header = [
+            f"Fitted from the event log {_plain(self.source)} by journeydsl.",
+            f"Command: {_plain(command)}",
+            f"{self.cases} cases, {self.events} events over {self.span_days:.1f} days.",
+            "Shares: the observed share of visits, [Wilson 95% interval]; drop-outs are the remainder.",
+            "Durations: maximum likelihood, family by AIC; KS is the Kolmogorov-Smirnov statistic.",
+        ]
+        grouping = ["Stages (review this grouping; give --stages FILE to change it):"]
+        for stage, how, members in self.stages:
+            names = ", ".join(f"{tp} = {_quoted(activity)}" for tp, activity in members)
+            grouping.append(f"  {stage} ({how}): {names}")
+        if self.start_stages:
+            starts = ", ".join(f"{stage} {count}" for stage, count in self.start_stages.most_common())
+            grouping.append(f"Cases start in: {starts} (the journey starts in the first stage).")
+        grouping.append(f"Goal: {self.goal} ({self.goal_reason}).")
+        if self.rate is not None:
+            rate, lo, hi = self.rate
+            grouping.append(
+                f"Arrivals: {self.cases} cases over {self.span_days:.2f} days: {rate:.4g} per day [{lo:.4g}, {hi:.4g}]."
+            )
+        grouping.extend(self._hours_comment())
+        grouping.extend(self._segment_comment())
+        grouping.extend(self.notes)
+        body = write_journey(self.journey)
+        lines = body.split("\n")
+        out: list[str] = []
+        stage_index = -1
+        transition_index = 0
+        for line in lines:
+            stripped = line.strip()
+            if line.startswith("  stage "):
+                stage_index += 1
+                transition_index = 0
+                out.append(line)
+                continue
+            if 0 <= stage_index < len(self.stages) and line.startswith("    "):
+                stage = self.stages[stage_index][0]
+                if stripped.startswith("-> "):
+                    share = self.transitions[stage][transition_index]
+                    transition_index += 1
+                    out.append(f"{line}  # {share.comment()}")
+                    continue
+                if stripped.startswith("touchpoint "):
+                    name = stripped.split()[1].rstrip(":")
+                    activity = dict(self.stages[stage_index][2]).get(name)
+                    if activity is not None:
+                        out.append(f"{line}  # {self._touchpoint_comment(name, activity)}")
+                        continue
+                if stripped == "}" and line == "    }":
+                    pass
+            if line == "  }" and 0 <= stage_index < len(self.stages):
+                stage = self.stages[stage_index][0]
+                left, visits = self.exits.get(stage, (0, 0))
+                if visits:
+                    lo, hi = wilson(left, visits)
+                    out.append(
+                        f"    # ends here (drop-out or done): {left} of {visits} visits"
+                        f" {100 * left / visits:.1f}% [{100 * lo:.1f}%, {100 * hi:.1f}%]"
+                    )
+                out.extend(self._segment_stage_comment(stage))
+            out.append(line)
+        text = "\n".join(_comment(line) for line in header) + "\n#\n"
+        text += "\n".join(_comment(line) for line in grouping) + "\n\n" + "\n".join(out)
+        return format_text(text, "<fitted>.journey")
+
+    def _touchpoint_comment(self, name: str, activity: str) -> str:
+        reached, visits = self.activity_reach[activity]
+        text = f"{_quoted(activity)}: {reached} cases"
+        fit = self.durations.get(name)
+        if fit is None:
+            return text + "; no duration measured"
+        return f"{text}; duration {fit.comment()}"
+
+    def _hours_comment(self) -> list[str]:
+        if not self.cases:
+            return []
+        days = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+        lines = ["Case starts per weekday and hour (UTC), for opening hours (`hours { ... }`):"]
+        lines.append("       " + "".join(f"{h:>4}" for h in range(0, 24)))
+        for index, row in enumerate(self.weekday_hours):
+            lines.append(f"  {days[index]}  " + "".join(f"{c:>4}" for c in row) + f"  total {sum(row)}")
+        return lines
+
+    def _segment_comment(self) -> list[str]:
+        if not self.segments:
+            return []
+        lines = [f"Segments from the case attribute {_quoted(self.segment_attribute or '')}:"]
+        for name, value, count in self.segments:
+            lo, hi = wilson(count, self.cases)
+            lines.append(
+                f"  {name} = {_quoted(value)}: {count} of {self.cases} cases"
+                f" {100 * count / self.cases:.1f}% [{100 * lo:.1f}%, {100 * hi:.1f}%]"
+            )
+        return lines
+
+    def _segment_stage_comment(self, stage: str) -> list[str]:
+        lines: list[str] = []
+        for segment, by_stage in self.segment_transitions.items():
+            shares = by_stage.get(stage, [])
+            if shares:
+                parts = ", ".join(f"-> {s.target} {100 * s.value:.1f}% ({s.comment()})" for s in shares)
+                lines.append(f"    # segment {segment}: {parts}")
+        return lines
+
+
+def _plain(text: str) -> str:
+    """Text safe in a comment: no line break or control character."""
+    return re.sub(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]", " ", text)
+
+
+def _quoted(text: str) -> str:
+    return '"' + _plain(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _comment(text: str) -> str:
+    return ("# " + _plain(text)).rstrip()
+
+
+def _percent(values: list[float]) -> list[float]:
+    """Shares as percentages with one decimal that sum to at most 100."""
+    tenths = [math.floor(v * 1000 + 1e-9) for v in values]
+    # give back what flooring took, largest remainder first, while the sum stays <= 1000
+    remainders = sorted(range(len(values)), key=lambda i: -(values[i] * 1000 - tenths[i]))
+    total = sum(values)
+    target = min(1000, round(total * 1000))
+    for i in remainders:
+        if sum(tenths) >= target:
+            break
+        tenths[i] += 1
+    return [t / 10 for t in tenths]
+
+
+def fit_log(
+    log: EventLog,
+    *,
+    stages: Sequence[tuple[str, Sequence[str]]] | None = None,
+    stage_file: str | None = None,
+    stage_text: str = "",
+    goal: str | None = None,
+    segment_attribute: str | None = None,
+    name: str | None = None,
+) -> FittedJourney:
+    """Fit a journey to an event log.
+
+    Parameters
+    ----------
+    log : EventLog
+        The log, as :func:`journeydsl.data.logs.read_log` reads it.
+    stages : sequence of (stage, activities), optional
+        A grouping of activities into stages (:func:`read_stage_mapping`); without it each
+        activity is its own stage.
+    stage_file, stage_text : str
+        The mapping file and its text, for diagnostics.
+    goal : str, optional
+        The goal stage (by the name in the mapping, or an activity's when proposed).
+    segment_attribute : str, optional
+        A case attribute whose values become segments.
+    name : str, optional
+        The journey's name (default: the log file's stem).
+
+    Returns
+    -------
+    FittedJourney
+
+    Raises
+    ------
+    FitError
+        JF004 when an activity is in no stage of the mapping, JF006 for an unknown goal, JF007
+        for an unknown segment attribute, JF008 for a log without cases.
+    """
+    source = log.source
+    here = Span(source, 1, 1, 1, 2)
+    if not log.cases:
+        raise FitError([FitDiagnostic("JF008", "the log has no cases to fit", here)])
+    mapping_span = Span(stage_file or source, 1, 1, 1, 2)
+    sources = {stage_file: stage_text} if stage_file else {}
+    # order of activities: median position within the cases, then first occurrence
+    first_seen: dict[str, int] = {}
+    positions: dict[str, list[float]] = defaultdict(list)
+    for case in log.cases:
+        count = len(case.events)
+        for index, event in enumerate(case.events):
+            first_seen.setdefault(event.activity, len(first_seen))
+            positions[event.activity].append(index / max(1, count - 1))
+    activities = sorted(first_seen, key=lambda a: (statistics.median(positions[a]), first_seen[a]))
+    problems: list[Diagnostic] = []
+    taken: set[str] = set()
+    grouping: list[tuple[str, str, list[str]]] = []
+    if stages is not None:
+        known = set(first_seen)
+        mapped: set[str] = set()
+        for stage_name, members in stages:
+            present = [a for a in members if a in known]
+            for a in members:
+                if a not in known:
+                    problems.append(
+                        FitDiagnostic(
+                            "JF005",
+                            f"stage `{stage_name}` names `{a}`, which no event of the log has",
+                            Span(stage_file or source, _line_of(stage_text, stage_name), 1, 1, 2),
+                            did_you_mean(a, known),
+                        )
+                    )
+            mapped.update(present)
+            if present:
+                grouping.append((stage_name, "mapped", present))
+        missing = [a for a in activities if a not in mapped]
+        for a in missing:
+            problems.append(
+                FitDiagnostic(
+                    "JF004",
+                    f"activity `{a}` of the log is in no stage of the mapping",
+                    mapping_span,
+                    f'add it to a stage: stage = ["{_plain(a)}"]',
+                )
+            )
+        if any(p.is_error for p in problems):
+            raise FitError(problems, sources)
+    else:
+        grouping = [(a, "proposed", [a]) for a in activities]
+    notes = [f"warning: {p.message}" for p in problems]
+    # identifiers: stages and touchpoints share one namespace of names
+    stage_ids: dict[str, str] = {}
+    touchpoint_ids: dict[str, str] = {}
+    stage_of: dict[str, str] = {}
+    named: list[tuple[str, str, list[tuple[str, str]]]] = []
+    for stage_name, how, members in grouping:
+        sid = identifier(stage_name, taken)
+        stage_ids[stage_name] = sid
+        pairs = []
+        for a in members:
+            tid = identifier(a + (" step" if len(members) == 1 and how == "proposed" else ""), taken)
+            touchpoint_ids[a] = tid
+            stage_of[a] = sid
+            pairs.append((tid, a))
+        named.append((sid, how, pairs))
+    order = [sid for sid, _, _ in named]
+    # goal
+    if goal is not None:
+        chosen = stage_ids.get(goal) or (goal if goal in order else None)
+        if chosen is None:
+            raise FitError(
+                [
+                    FitDiagnostic(
+                        "JF006",
+                        f"`{goal}` is not a stage of the fitted journey",
+                        Span("--goal", 1, 1, 1, 2),
+                        did_you_mean(goal, [*stage_ids, *order]) or "the stages are " + ", ".join(order),
+                    )
+                ]
+            )
+    # segments
+    segment_of: dict[str, str] = {}
+    segments: list[tuple[str, str, int]] = []
+    if segment_attribute is not None:
+        values = {case.id: case.attributes.get(segment_attribute) for case in log.cases}
+        if not any(values.values()):
+            seen = sorted({key for case in log.cases for key in case.attributes})
+            raise FitError(
+                [
+                    FitDiagnostic(
+                        "JF007",
+                        f"no case of the log has the attribute `{segment_attribute}`",
+                        Span("--segment-attribute", 1, 1, 1, 2),
+                        did_you_mean(segment_attribute, seen)
+                        or ("the case attributes are " + ", ".join(seen) if seen else "the log has no case attributes"),
+                    )
+                ]
+            )
+        counts = Counter(v or "(none)" for v in values.values())
+        segment_names: dict[str, str] = {}
+        for value, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+            segment_names[value] = identifier(value, taken)
+            segments.append((segment_names[value], value, count))
+        segment_of = {cid: segment_names[v or "(none)"] for cid, v in values.items()}
+    # visits, transitions, durations
+    moves: dict[str, Counter[str]] = defaultdict(Counter)
+    visits: Counter[str] = Counter()
+    ends: Counter[str] = Counter()
+    seg_moves: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
+    seg_visits: dict[str, Counter[str]] = defaultdict(Counter)
+    starts: Counter[str] = Counter()
+    durations: dict[str, list[float]] = defaultdict(list)
+    reach: dict[str, set[str]] = defaultdict(set)
+    occurrences: Counter[str] = Counter()
+    for case in log.cases:
+        sequence: list[str] = []
+        events = case.events
+        for index, event in enumerate(events):
+            reach[event.activity].add(case.id)
+            occurrences[event.activity] += 1
+            sid = stage_of[event.activity]
+            if not sequence or sequence[-1] != sid:
+                sequence.append(sid)
+            if event.end is not None:
+                durations[touchpoint_ids[event.activity]].append((event.end - event.timestamp).total_seconds())
+            elif index + 1 < len(events):
+                durations[touchpoint_ids[event.activity]].append(
+                    (events[index + 1].timestamp - event.timestamp).total_seconds()
+                )
+        starts[sequence[0]] += 1
+        ends[sequence[-1]] += 1
+        segment = segment_of.get(case.id)
+        for here_stage, following in zip(sequence, [*sequence[1:], None], strict=True):
+            visits[here_stage] += 1
+            if segment is not None:
+                seg_visits[segment][here_stage] += 1
+            if following is not None:
+                moves[here_stage][following] += 1
+                if segment is not None:
+                    seg_moves[segment][here_stage][following] += 1
+    if goal is not None:
+        goal_id = stage_ids.get(goal) or goal
+        goal_reason = "given by --goal"
+    else:
+        goal_id = max(order, key=lambda s: (ends[s], -order.index(s)))
+        goal_reason = f"the stage most cases end in: {ends[goal_id]} of {len(log.cases)}"
+
+    def shares_of(counter: Counter[str], n: int) -> list[Share]:
+        return [Share(target, counter[target], n) for target in order if counter.get(target)]
+
+    transitions = {sid: shares_of(moves[sid], visits[sid]) for sid in order}
+    exits = {sid: (visits[sid] - sum(moves[sid].values()), visits[sid]) for sid in order}
+    fits = {tid: fit_duration(durations.get(tid, [])) for _, _, pairs in named for tid, _ in pairs}
+    # arrivals
+    case_starts = sorted(case.start for case in log.cases)
+    span_seconds = (case_starts[-1] - case_starts[0]).total_seconds()
+    span_days = span_seconds / 86400.0
+    rate: tuple[float, float, float] | None = None
+    if span_seconds > 0 and len(case_starts) >= 2:
+        from scipy import stats
+
+        n = len(case_starts)
+        # n arrivals in [first, last]: the first is the origin, so n - 1 arrivals over the span
+        k = n - 1
+        lo = stats.chi2.ppf(0.025, 2 * k) / 2 / span_days if k > 0 else 0.0
+        hi = stats.chi2.ppf(0.975, 2 * k + 2) / 2 / span_days
+        rate = (k / span_days, float(lo), float(hi))
+    grid = [[0] * 24 for _ in range(7)]
+    for when in case_starts:
+        grid[when.weekday()][when.hour] += 1
+    # the model
+    built_stages: list[Stage] = []
+    for sid, _how, pairs in named:
+        channel_counts: Counter[str] = Counter()
+        touchpoints = []
+        for tid, activity in pairs:
+            channel = _channel(log, activity)
+            channel_counts[channel] += 1
+            fit = fits[tid]
+            touchpoints.append(Touchpoint(tid, channel, duration=fit.spec() if fit else None, stage=sid))
+        shares = transitions[sid]
+        percents = _percent([s.value for s in shares])
+        built = tuple(
+            Transition(sid, s.target, Probability(p / 100, True)) for s, p in zip(shares, percents, strict=True)
+        )
+        built_stages.append(Stage(sid, goal=sid == goal_id, steps=tuple(touchpoints), transitions=built))
+    journey_segments: tuple[Segment, ...] = ()
+    if len(segments) >= 2:
+        seg_percents = _percent([count / len(log.cases) for _, _, count in segments])
+        # segment shares must sum to exactly 100%: the largest takes the rest
+        seg_percents[0] = round(100 - sum(seg_percents[1:]), 1)
+        journey_segments = tuple(
+            Segment(sname, share=Probability(p / 100, True))
+            for (sname, _, _), p in zip(segments, seg_percents, strict=True)
+        )
+    elif len(segments) == 1:
+        journey_segments = (Segment(segments[0][0]),)
+    horizon_days = max(1.0, math.ceil(span_days)) if span_days > 0 else 1.0
+    arrivals = (
+        Arrivals("poisson", rate=_round(rate[0]), per="day")
+        if rate is not None and rate[0] > 0
+        else Arrivals("cohort", count=float(len(log.cases)))
+    )
+    journey = Journey(
+        name or Path(source).name.split(".")[0] or "fitted journey",
+        time_unit="min",
+        horizon=Quantity(horizon_days, "days") if arrivals.kind == "poisson" else None,
+        arrivals=arrivals,
+        segments=journey_segments,
+        stages=tuple(built_stages),
+    )
+    segment_transitions = {
+        segment: {sid: shares_of(seg_moves[segment][sid], seg_visits[segment][sid]) for sid in order}
+        for segment, _, _ in segments
+    }
+    if starts and (len(starts) > 1 or next(iter(starts)) != order[0]):
+        notes.append(f"note: {sum(c for s, c in starts.items() if s != order[0])} cases do not start in {order[0]}.")
+    return FittedJourney(
+        journey=journey,
+        source=source,
+        stages=named,
+        transitions=transitions,
+        exits=exits,
+        durations=fits,
+        activity_reach={a: (len(reach[a]), occurrences[a]) for a in first_seen},
+        cases=len(log.cases),
+        events=sum(len(case.events) for case in log.cases),
+        goal=goal_id,
+        goal_reason=goal_reason,
+        rate=rate,
+        span_days=span_days,
+        weekday_hours=grid,
+        segments=segments,
+        segment_transitions=segment_transitions,
+        segment_attribute=segment_attribute,
+        start_stages=starts,
+        notes=notes,
+        log_diagnostics=tuple(d for d in log.diagnostics if not d.is_error),
+    )
+
+
+def _channel(log: EventLog, activity: str) -> str:
+    """The touchpoint channel of an activity: its events' most common known ``channel``, else ``staff``."""
+    counts: Counter[str] = Counter()
+    for case in log.cases:
+        for event in case.events:
+            if event.activity == activity:
+                value = event.attributes.get("channel", "")
+                if value in CHANNELS:
+                    counts[value] += 1
+    return counts.most_common(1)[0][0] if counts else "staff"
