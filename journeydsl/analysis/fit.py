@@ -11,9 +11,10 @@ size (and interval or goodness of fit):
   the log writes it is kept in the comment after it.
 * **Stages.** A stage mapping (TOML, ``stage = ["activity", ...]``, see
   :func:`read_stage_mapping`) groups activities; without one each activity is
-  its own stage, in the order of its median position in the cases that reach
-  it (ties by first occurrence).  The grouping is shown for review in a
-  comment block and by :meth:`FittedJourney.grouping_table`.
+  its own stage, in a proposed order: an activity goes after the activities
+  that precede it in more cases than they follow it (ties by the median
+  relative position in its cases, then by first occurrence).  The grouping is
+  shown for review in a comment block and by :meth:`FittedJourney.grouping_table`.
 * **Transitions.** A case is read as its sequence of stages (consecutive events
   of one stage are one visit).  From each stage, the share of visits followed
   by each other stage, with a Wilson 95% interval and the counts as a comment;
@@ -278,7 +279,10 @@ def fit_duration(values: Sequence[float]) -> DurationFit | None:
     interval = None
     if family == "exponential":
         # exact interval of an exponential mean: 2 n xbar / mean ~ chi-square with 2n degrees of freedom
-        interval = (2 * n * mean / stats.chi2.ppf(0.975, 2 * n), 2 * n * mean / stats.chi2.ppf(0.025, 2 * n))
+        interval = (
+            float(2 * n * mean / stats.chi2.ppf(0.975, 2 * n)),
+            float(2 * n * mean / stats.chi2.ppf(0.025, 2 * n)),
+        )
     tried = tuple((c[0], c[2]) for c in candidates)
     if ks_p < 0.01 and n >= 30 and hi > 0:
         quantiles = tuple(data[min(n - 1, int((i + 0.5) * n / 20))] for i in range(20))
@@ -617,7 +621,23 @@ def fit_log(
         for index, event in enumerate(case.events):
             first_seen.setdefault(event.activity, len(first_seen))
             positions[event.activity].append(index / max(1, count - 1))
-    activities = sorted(first_seen, key=lambda a: (statistics.median(positions[a]), first_seen[a]))
+    # which activity usually comes first, pair by pair (first occurrences in a case)
+    before: Counter[tuple[str, str]] = Counter()
+    for case in log.cases:
+        firsts: dict[str, int] = {}
+        for index, event in enumerate(case.events):
+            firsts.setdefault(event.activity, index)
+        ordered = sorted(firsts, key=firsts.__getitem__)
+        for i, a in enumerate(ordered):
+            for b in ordered[i + 1 :]:
+                before[(a, b)] += 1
+    names = list(first_seen)
+
+    def rank(activity: str) -> tuple[int, float, int]:
+        preceded = sum(before[(b, activity)] > before[(activity, b)] for b in names if b != activity)
+        return (preceded, statistics.median(positions[activity]), first_seen[activity])
+
+    activities = sorted(names, key=rank)
     problems: list[Diagnostic] = []
     taken: set[str] = set()
     grouping: list[tuple[str, str, list[str]]] = []

@@ -1,0 +1,200 @@
+"""``journey fit``: a journey fitted from an event log recovers the journey that made the log.
+
+Parameter recovery: a known journey is simulated into an event log (``api.log_writer``), the log is
+fitted, and the fitted transition shares' Wilson intervals cover the true shares, the durations come
+back in the right family with their parameters close (the exponential mean inside its interval),
+and the fitted file checks without errors and simulates.  Hostile activity names become plain
+identifiers, kept only in comments; bad input (an unknown goal, a stage mapping that misses or
+repeats activities, an unknown segment attribute) is a diagnostic, never a traceback.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from journeydsl import api
+from journeydsl.analysis.fit import FitError, fit_duration, identifier, wilson
+from journeydsl.cli import cli
+
+KNOWN = """
+journey "Known shop" {
+  time unit min
+  horizon 20 days
+  arrivals poisson 60 per day
+  seed 11
+  segment web 70% { patience 30 min }
+  segment phone 30% { patience 30 min }
+  stage browse {
+    touchpoint look: media duration exponential(3 min) { feel +1 }
+    -> pay 60%
+    -> help 25%
+  }
+  stage help {
+    touchpoint advice: staff duration uniform(2 min, 6 min) { feel +1 }
+    -> pay 50%
+  }
+  stage pay goal {
+    touchpoint checkout: staff duration lognormal(5 min, 2 min) { feel +1 }
+  }
+}
+"""
+
+TRUE_SHARES = {("browse", "pay"): 0.60, ("browse", "help"): 0.25, ("help", "pay"): 0.50}
+
+
+@pytest.fixture(scope="module")
+def known_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The known journey simulated into a CSV event log (about 1,200 cases)."""
+    path = tmp_path_factory.mktemp("fit") / "known.csv"
+    journey = api.loads(KNOWN)
+    with api.log_writer(path, journey) as log:
+        api.simulate(journey, trace=log)
+    return path
+
+
+@pytest.fixture(scope="module")
+def stages_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("stages") / "stages.toml"
+    path.write_text('browse = ["look"]\nhelp = ["advice"]\npay = ["checkout"]\n', encoding="utf-8")
+    return path
+
+
+def test_transition_shares_cover_the_true_shares(known_log: Path, stages_file: Path) -> None:
+    fitted = api.fit(known_log, stages=stages_file)
+    assert [stage for stage, _, _ in fitted.stages] == ["browse", "help", "pay"]
+    assert fitted.goal == "pay"
+    found = {(stage, share.target): share for stage, shares in fitted.transitions.items() for share in shares}
+    assert set(found) == set(TRUE_SHARES)
+    for key, true in TRUE_SHARES.items():
+        lo, hi = found[key].interval
+        assert lo <= true <= hi, (key, found[key])
+        assert found[key].n > 200
+    # the drop-outs are the remainder: 15% leave after browsing
+    left, visits = fitted.exits["browse"]
+    assert visits == fitted.cases
+    assert wilson(left, visits)[0] <= 0.15 <= wilson(left, visits)[1]
+
+
+def test_durations_come_back_in_their_family(known_log: Path, stages_file: Path) -> None:
+    fitted = api.fit(known_log, stages=stages_file)
+    look = fitted.durations["look"]
+    assert look is not None and look.family == "exponential"
+    assert look.interval is not None and look.interval[0] <= 180 <= look.interval[1]
+    checkout = fitted.durations["checkout"]
+    assert checkout is not None and checkout.family == "lognormal"
+    mean, sd = checkout.params
+    assert mean == pytest.approx(300, rel=0.06) and sd == pytest.approx(120, rel=0.15)
+    advice = fitted.durations["advice"]
+    assert advice is not None and advice.family == "uniform"
+    assert advice.params[0] == pytest.approx(120, rel=0.05) and advice.params[1] == pytest.approx(360, rel=0.05)
+    assert all(fit is not None and fit.ks is not None and fit.ks < 0.1 for fit in fitted.durations.values())
+    # the arrival rate is close to the true 60 a day (within 8%)
+    assert fitted.rate is not None and fitted.rate[0] == pytest.approx(60, rel=0.08)
+    assert fitted.rate[1] < fitted.rate[0] < fitted.rate[2]
+
+
+def test_fitted_file_checks_simulates_and_says_where_it_came_from(
+    known_log: Path, stages_file: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "fitted.journey"
+    result = CliRunner().invoke(
+        cli,
+        ["fit", str(known_log), "--stages", str(stages_file), "--segment-attribute", "segment", "-o", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    assert "wrote" in result.output and "browse" in result.output  # the grouping table on stderr
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith(f"# Fitted from the event log {known_log} by journeydsl.")
+    assert "# Command: journey fit" in text and "--segment-attribute segment" in text
+    assert "-> pay 6" in text and "of" in text and "visits [" in text
+    assert "exponential(" in text and "lognormal(" in text and "uniform(" in text
+    assert "arrivals poisson" in text and "segment web" in text and "segment phone" in text
+    checked = api.check_text(text, str(out))
+    assert not [d for d in checked.diagnostics if d.is_error], [d.message for d in checked.diagnostics]
+    journey = api.loads(text.replace("horizon 20 days", "horizon 2 days"))
+    results = api.simulate(journey).results
+    assert results["customers"] > 50
+
+
+def test_proposed_grouping_is_one_stage_per_activity_in_order(known_log: Path) -> None:
+    fitted = api.fit(known_log)
+    assert [members[0][1] for _, _, members in fitted.stages] == ["look", "advice", "checkout"]
+    assert all(how == "proposed" for _, how, _ in fitted.stages)
+    table = fitted.grouping_table()
+    assert table.splitlines()[0].split()[:2] == ["stage", "touchpoint"] and "proposed" in table
+    assert fitted.goal == "checkout" and "most cases end in" in fitted.goal_reason
+
+
+def test_fit_duration_families_and_degenerate_cases() -> None:
+    rng = random.Random(3)
+    normal = fit_duration([rng.gauss(600, 30) for _ in range(500)])
+    assert normal is not None and normal.family in ("normal", "lognormal")
+    assert normal.params[0] == pytest.approx(600, rel=0.02)
+    fixed = fit_duration([60.0] * 10)
+    assert fixed is not None and fixed.family == "fixed" and str(fixed.spec()) == "60 s"
+    assert fit_duration([]) is None
+    bimodal = fit_duration([rng.gauss(60, 3) for _ in range(300)] + [rng.gauss(900, 10) for _ in range(300)])
+    assert bimodal is not None and bimodal.family == "empirical" and len(bimodal.params) == 20
+
+
+def test_wilson_interval_matches_the_formula() -> None:
+    lo, hi = wilson(310, 500)
+    assert (round(100 * lo, 1), round(100 * hi, 1)) == (57.7, 66.1)
+    assert wilson(0, 10)[0] == 0.0 and wilson(10, 10)[1] == pytest.approx(1.0)
+    assert math.isclose(sum(wilson(50, 100)), 1.0)
+
+
+def test_hostile_activity_names_become_identifiers(tmp_path: Path) -> None:
+    names = ['Pay "now"; } stage x {', "journey", "2nd\u202econtact", "#comment", "Pay “now”"]
+    rows = ["case,activity,timestamp,end"]
+    for case in range(6):
+        for index, name in enumerate(names):
+            quoted = '"' + name.replace('"', '""') + '"'
+            start = f"2026-01-05T09:{10 * index + case:02d}:00Z"
+            end = f"2026-01-05T09:{10 * index + case + 2:02d}:00Z"
+            rows.append(f"c{case},{quoted},{start},{end}")
+    log = tmp_path / "hostile.csv"
+    log.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["fit", str(log), "-o", str(tmp_path / "out.journey")])
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "out.journey").read_text(encoding="utf-8")
+    checked = api.check_text(text, "out.journey")
+    assert not [d for d in checked.diagnostics if d.is_error]
+    journey = checked.journey
+    assert journey is not None
+    touchpoints = [tp.name for stage in journey.stages for tp in stage.steps]
+    assert len(touchpoints) == 5 and all(name.replace("_", "").isalnum() for name in touchpoints)
+    assert "\u202e" not in text  # a bidirectional override never reaches the file
+    assert '"Pay \\"now\\"; } stage x {"' in text  # the original name, escaped, only in a comment
+    taken: set[str] = set()
+    assert identifier("journey", taken) == "a_journey" and identifier("exit", taken) == "a_exit"
+
+
+def test_bad_input_is_a_diagnostic(known_log: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(cli, ["fit", str(known_log), "--goal", "nowhere"])
+    assert result.exit_code == 1 and "JF006" in result.output and "Traceback" not in result.output
+    result = runner.invoke(cli, ["fit", str(known_log), "--segment-attribute", "segmnt"])
+    assert result.exit_code == 1 and "JF007" in result.output and "did you mean `segment`" in result.output
+    stages = tmp_path / "stages.toml"
+    stages.write_text('browse = ["look", "advice"]\npay = ["checkout", "advice"]\n', encoding="utf-8")
+    result = runner.invoke(cli, ["fit", str(known_log), "--stages", str(stages)])
+    assert result.exit_code == 1 and "JF003" in result.output and f"{stages}:2:1" in result.output
+    stages.write_text('browse = ["look", "lok"]\npay = ["checkout"]\n', encoding="utf-8")
+    result = runner.invoke(cli, ["fit", str(known_log), "--stages", str(stages)])
+    assert result.exit_code == 1 and "JF004" in result.output and "`advice`" in result.output
+    stages.write_text("browse = 3\n[[nonsense\n", encoding="utf-8")
+    result = runner.invoke(cli, ["fit", str(known_log), "--stages", str(stages)])
+    assert result.exit_code == 1 and "JF001" in result.output
+    empty = tmp_path / "empty.csv"
+    empty.write_text("case,activity,timestamp\n", encoding="utf-8")
+    result = runner.invoke(cli, ["fit", str(empty), "-o", str(tmp_path / "never.journey")])
+    assert result.exit_code == 1 and "JL002" in result.output and not (tmp_path / "never.journey").exists()
+    with pytest.raises(FitError) as error:
+        api.fit(known_log, goal="nowhere")
+    assert error.value.diagnostics[0].code == "JF006"
