@@ -43,6 +43,9 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
+from .analysis.validate import DEFAULT_LEVEL as VALIDATION_LEVEL
+from .analysis.validate import DEFAULT_TOLERANCES as VALIDATION_TOLERANCES
+from .analysis.validate import TESTS as VALIDATION_TESTS
 from .lang.checks import run_checks
 from .lang.design_test_checks import check_design_tests
 from .lang.designs import check_designs, resolve
@@ -99,6 +102,9 @@ __all__ = [
     "trace_writer",
     "log_writer",
     "validate",
+    "VALIDATION_LEVEL",
+    "VALIDATION_TESTS",
+    "VALIDATION_TOLERANCES",
     "fit",
     "read_survey_csv",
     "read_survey_responses",
@@ -841,9 +847,10 @@ def validate(
     settings: RunSettings | None = None,
     *,
     design: str = "baseline",
-    mapping: LogMapping | None = None,
+    mapping: LogMapping | str | os.PathLike[str] | None = None,
+    timezone: str | None = None,
     rename: Mapping[str, str] | None = None,
-    level: float = 0.01,
+    level: float = VALIDATION_LEVEL,
     tolerances: Mapping[str, float] | None = None,
     start: str | datetime | None = None,
     runner: Runner | None = None,
@@ -866,8 +873,12 @@ def validate(
         How to run; keywords (``customers=``, ``seed=``, ...) override its fields.
     design : str
         ``"baseline"`` or a variant.
-    mapping : LogMapping, optional
-        The log's columns, and the time zone of the arrival profile (``mapping.timezone``, else UTC).
+    mapping : LogMapping or path-like, optional
+        The log's columns (a TOML mapping file is read with ``LogMapping.load``), and the time zone
+        of the arrival profile (``mapping.timezone``, else UTC).
+    timezone : str, optional
+        An IANA time zone over the mapping's: of log times written without an offset, and of the
+        arrival profile's hours and weekdays.
     rename : mapping, optional
         Log activity -> touchpoint, for activities named otherwise in the log.
     level : float
@@ -889,7 +900,8 @@ def validate(
     Raises
     ------
     journeydsl.data.logs.LogError
-        When the log cannot be read.
+        When the log or the mapping file cannot be read (a :class:`JourneyError`), or the time zone
+        is unknown.
     ValueError
         For a bad level, tolerance or start, or no cases on either side.
 
@@ -910,13 +922,17 @@ def validate(
 
     from .analysis.validate import compare_log
     from .data.logs import EventLog as _EventLog
-    from .data.logs import LogError, parse_start, read_log
+    from .data.logs import LogError, LogMapping, parse_start, read_log
     from .data.simulated import DEFAULT_START
 
     try:
         when = parse_start(start) if isinstance(start, str) else (start or DEFAULT_START)
     except LogError as error:
         raise ValueError(f"{error.diagnostics[0].message}; {error.diagnostics[0].hint}") from None
+    if mapping is not None and not isinstance(mapping, LogMapping):
+        mapping = LogMapping.load(mapping)
+    if timezone is not None:
+        mapping = (mapping or LogMapping()).with_options(timezone=timezone)
     observed = log if isinstance(log, _EventLog) else read_log(log, mapping)
     rows: list[TraceRow] = []
     outcome = simulate(journey, settings, design=design, trace=rows.append, progress=progress, runner=runner, **run)

@@ -58,6 +58,7 @@ def test_a_journey_matches_its_own_log_from_another_seed(files: dict[str, Path])
     )
     assert document["log"]["cases"] >= 1200 and document["simulated"]["cases"] >= 1200
     assert document["unmatched"] == {"activities": [], "touchpoints": []}
+    assert [w["code"] for w in document["log"]["warnings"]] == ["JL011"]  # customers who only browsed
     checkout = next(i for i in document["tests"]["durations"]["items"] if i["name"] == "checkout")
     assert checkout["n_observed"] > 500 and checkout["anderson_darling"] is not None
     assert abs(checkout["median_observed"] - checkout["median_simulated"]) < 0.3
@@ -208,3 +209,25 @@ def test_holm_adjusts_step_down() -> None:
     assert holm([0.001, 0.02, 0.04]) == pytest.approx([0.003, 0.04, 0.04])
     assert holm([0.5, 0.5]) == [1.0, 1.0]
     assert holm([]) == []
+
+
+def test_a_mapping_file_and_a_time_zone_read_a_log_laid_out_otherwise(files: dict[str, Path]) -> None:
+    lines = files["csv"].read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    header[:4] = ["Ticket", "Step", "Opened", "Closed"]
+    relabelled = files["folder"] / "tickets.csv"
+    relabelled.write_text("\n".join([",".join(header), *lines[1:]]) + "\n", encoding="utf-8")
+    mapping = files["folder"] / "tickets.toml"
+    mapping.write_text('case = "Ticket"\nactivity = "Step"\ntimestamp = "Opened"\nend = "Closed"\n', encoding="utf-8")
+    runner = CliRunner()
+    base = [str(files["shop"]), str(relabelled), "--seed", "3", "--mapping", str(mapping), "--format", "json"]
+    result = runner.invoke(validate_command, [*base, "--fail-on", "any"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["log"]["cases"] >= 1200
+    assert "warning[JL011]" in result.stderr
+    # Hours in Tokyo: the log and the simulated clock (both written in UTC) shift alike.
+    tokyo = runner.invoke(validate_command, [*base, "--timezone", "Asia/Tokyo"])
+    hours = json.loads(tokyo.stdout)["tests"]["arrivals"]["items"][0]["bins"]
+    assert hours[9]["observed"] > 0.95 and hours[9]["simulated"] > 0.95 and hours[0]["observed"] == 0.0
+    unknown = runner.invoke(validate_command, [*base, "--timezone", "Mars/Olympus"])
+    assert unknown.exit_code == 1 and "JL015" in unknown.stderr

@@ -496,7 +496,12 @@ def compare_log(
         "design": design,
         "seed": None,
         "time_unit": time_unit,
-        "log": {"source": log.source, "cases": observed.count, "events": sum(len(c.events) for c in log.cases)},
+        "log": {
+            "source": log.source,
+            "cases": observed.count,
+            "events": sum(len(c.events) for c in log.cases),
+            "warnings": [{"code": d.code, "message": d.message} for d in log.diagnostics],
+        },
         "simulated": {"cases": simulated.count, "visits": simulated.visits},
         "level": level,
         "rename": rename,

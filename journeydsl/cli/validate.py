@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from .. import api
-from ..analysis.validate import DEFAULT_LEVEL, DEFAULT_TOLERANCES, TESTS
+from ..api import VALIDATION_LEVEL, VALIDATION_TESTS, VALIDATION_TOLERANCES
 from ..lang.escape import plot_text, terminal
 from ..report.tables import format_table
 from .options import (
@@ -230,7 +230,7 @@ def validation_figure(document: dict[str, Any]) -> Figure:
 
 
 def _failed(document: dict[str, Any], fail_on: Sequence[str]) -> list[str]:
-    wanted = TESTS if "any" in fail_on else tuple(fail_on)
+    wanted = VALIDATION_TESTS if "any" in fail_on else tuple(fail_on)
     return [name for name in wanted if document["tests"][name]["verdict"] == "differs"]
 
 
@@ -257,7 +257,7 @@ def _failed(document: dict[str, Any], fail_on: Sequence[str]) -> list[str]:
 @click.option(
     "--level",
     type=click.FloatRange(0, 1, min_open=True, max_open=True),
-    default=DEFAULT_LEVEL,
+    default=VALIDATION_LEVEL,
     show_default=True,
     help="Significance level of every test.",
 )
@@ -266,7 +266,7 @@ def _failed(document: dict[str, Any], fail_on: Sequence[str]) -> list[str]:
     multiple=True,
     metavar="TEST=VALUE",
     help="Effects below VALUE match whatever the p-value (repeat it): "
-    + ", ".join(f"{name}={value:g}" for name, value in DEFAULT_TOLERANCES.items())
+    + ", ".join(f"{name}={value:g}" for name, value in VALIDATION_TOLERANCES.items())
     + " [defaults].",
 )
 @click.option(
@@ -276,7 +276,7 @@ def _failed(document: dict[str, Any], fail_on: Sequence[str]) -> list[str]:
 )
 @click.option(
     "--fail-on",
-    type=click.Choice([*TESTS, "any"]),
+    type=click.Choice([*VALIDATION_TESTS, "any"]),
     multiple=True,
     help="Exit with 1 when this test differs at the level (repeat it; any: any test).",
 )
@@ -322,8 +322,10 @@ def validate(
     tolerances: dict[str, float] = {}
     for text in tolerance:
         name, value = _pair(text, "--tolerance")
-        if name not in TESTS:
-            raise click.BadParameter(f"no test `{name}`: the tests are {', '.join(TESTS)}", param_hint="--tolerance")
+        if name not in VALIDATION_TESTS:
+            raise click.BadParameter(
+                f"no test `{name}`: the tests are {', '.join(VALIDATION_TESTS)}", param_hint="--tolerance"
+            )
         try:
             tolerances[name] = float(value)
         except ValueError:
@@ -332,38 +334,32 @@ def validate(
             raise click.BadParameter(f"`{value}` is not between 0 and 1", param_hint="--tolerance")
     journey = load_journey(file, read)
     note_inputs(log, *([mapping] if mapping is not None else []))
-    from ..data.logs import LogError, LogMapping, read_log
-
-    try:
-        chosen = LogMapping.load(mapping) if mapping is not None else LogMapping()
-        if timezone is not None:
-            chosen = chosen.with_options(timezone=timezone)
-        observed = read_log(log, chosen)
-    except LogError as error:
-        show_diagnostics(error.diagnostics, error.sources)
-        raise click.exceptions.Exit(EXIT_INVALID) from None
-    if observed.diagnostics:
-        show_diagnostics(observed.diagnostics, {})
     settings = run.settings(journey)
     try:
         with progress_bar("simulating") as progress:
             document = api.validate(
                 journey,
-                observed,
+                log,
                 settings,
                 design=design,
-                mapping=chosen,
+                mapping=mapping,
+                timezone=timezone,
                 rename=renames,
                 level=level,
                 tolerances=tolerances,
                 start=log_start,
                 progress=progress,
             )
+    except api.JourneyError as error:
+        show_diagnostics(error.diagnostics, error.sources)
+        raise click.exceptions.Exit(EXIT_INVALID) from None
     except ValueError as error:
         message = str(error)
         if "start" in message or "date" in message:
             raise click.BadParameter(message, param_hint="--log-start") from None
         raise click.UsageError(message) from None
+    for warning in document["log"]["warnings"]:
+        click.echo(terminal(f"{log}: warning[{warning['code']}]: {warning['message']}"), err=True)
     if plot_path is not None:
         save_figure(validation_figure(document), plot_path, "validation chart")
     emit(document, fmt, output, validation_table)
