@@ -422,7 +422,7 @@ class FittedJourney:
     segment_attribute: str | None = None
     start_stages: Counter[str] = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)
-    #: The warnings met reading the log (events sorted, duplicates dropped...).
+    #: The warnings met reading the log (events sorted, duplicates dropped...) and the stage mapping.
     log_diagnostics: tuple[Diagnostic, ...] = ()
 
     def grouping_table(self) -> str:
@@ -861,7 +861,7 @@ def fit_log(
         segment_attribute=segment_attribute,
         start_stages=starts,
         notes=notes,
-        log_diagnostics=tuple(d for d in log.diagnostics if not d.is_error),
+        log_diagnostics=(*(d for d in log.diagnostics if not d.is_error), *problems),
     )
 
 
