@@ -94,7 +94,7 @@ def fmt(files: tuple[Path, ...], check: bool, diff: bool, read: ReadOptions) -> 
     for path in _expand(files):
         stdin = os.fspath(path) == "-"
         if stdin:
-            data = click.get_binary_stream("stdin").read()
+            data = sys.stdin.buffer.read()
             name = "<stdin>"
             text, problems = decode_source(data, name)
             if text is None:
