@@ -1015,4 +1015,5 @@ def fit(
         goal=goal,
         segment_attribute=segment_attribute,
         name=name,
+        timezone=mapping.timezone,
     )

@@ -198,3 +198,44 @@ def test_bad_input_is_a_diagnostic(known_log: Path, tmp_path: Path) -> None:
     with pytest.raises(FitError) as error:
         api.fit(known_log, goal="nowhere")
     assert error.value.diagnostics[0].code == "JF006"
+
+
+HOURS = """
+journey "Branch" {
+  time unit min
+  horizon 28 days
+  arrivals poisson 50 per day
+  hours {
+    mon-fri 09:00-17:00
+    sat 10:00-14:00
+  }
+  seed 2
+  stage visit goal {
+    touchpoint desk: staff duration exponential(4 min) { feel +1 }
+  }
+}
+"""
+
+
+def test_opening_hours_come_back_and_the_rate_counts_open_days(tmp_path: Path) -> None:
+    journey = api.loads(HOURS)
+    path = tmp_path / "branch.csv"
+    with api.log_writer(path, journey) as log:
+        api.simulate(journey, trace=log)
+    fitted = api.fit(path)
+    assert fitted.open_days == 6
+    text = fitted.text("journey fit branch.csv")
+    assert "hours {\n    mon-fri 09:00-17:00\n    sat 10:00-14:00\n  }" in text
+    assert fitted.rate is not None and fitted.rate[1] <= 50 <= fitted.rate[2]
+    checked = api.check_text(text, "branch.journey")
+    assert checked.journey is not None and checked.journey.hours is not None
+    assert not [d for d in checked.diagnostics if d.is_error]
+    # the hours are written in the log mapping's time zone (Sao Paulo: UTC-3, no daylight saving)
+    local = api.fit(path, columns={"timezone": "America/Sao_Paulo"})
+    assert "mon-fri 06:00-14:00" in local.text("journey fit") and local.open_days == 6
+
+
+def test_a_log_open_day_and_night_gets_no_hours(known_log: Path) -> None:
+    fitted = api.fit(known_log)
+    assert fitted.open_days is None and "hours {" not in fitted.text("journey fit known.csv")
+    assert "No opening hours" in fitted.text("journey fit known.csv")

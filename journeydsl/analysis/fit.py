@@ -29,7 +29,8 @@ size (and interval or goodness of fit):
   Triangular is not fitted (its likelihood has no closed-form maximum).
 * **Arrivals.** A Poisson rate per day: cases over the span of case starts,
   with an exact 95% interval; the cases per weekday and hour are shown in a
-  comment block (from which opening hours can be written).
+  comment block.  Opening hours (``hours { ... }``) when the log shows closed
+  periods clearly (:func:`_opening_hours`), the rate then per open day.
 * **Segments.** From a case attribute: one segment per value with its share,
   and the transition shares per segment as comments.
 """
@@ -44,19 +45,25 @@ import sys
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, tzinfo
+from datetime import timezone as dt_timezone
 from pathlib import Path
 
 from ..data.logs import EventLog
 from ..lang.diagnostics import ERROR, WARNING, Diagnostic, JourneyError, did_you_mean
 from ..lang.model import (
+    NO_SPAN,
     Arrivals,
     DistributionSpec,
+    HoursLine,
     Journey,
+    OpeningHours,
     Probability,
     Quantity,
     Segment,
     Span,
     Stage,
+    TimeRange,
     Touchpoint,
     Transition,
 )
@@ -417,6 +424,8 @@ class FittedJourney:
     rate: tuple[float, float, float] | None  # per day, 95% interval
     span_days: float
     weekday_hours: list[list[int]]
+    zone: str = "UTC"
+    open_days: int | None = None  # open days a week, when opening hours were fitted
     segments: list[tuple[str, str, int]] = field(default_factory=list)  # (name, value, cases)
     segment_transitions: dict[str, dict[str, list[Share]]] = field(default_factory=dict)
     segment_attribute: str | None = None
@@ -514,7 +523,11 @@ class FittedJourney:
         if not self.cases:
             return []
         days = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-        lines = ["Case starts per weekday and hour (UTC), for opening hours (`hours { ... }`):"]
+        if self.open_days is not None:
+            lines = [f"Opening hours: the hours with case starts ({self.zone}); the rate counts open days."]
+        else:
+            lines = ["No opening hours: cases start at all hours, or the log is too short to tell."]
+        lines.append(f"Case starts per weekday and hour ({_plain(self.zone)}):")
         lines.append("       " + "".join(f"{h:>4}" for h in range(0, 24)))
         for index, row in enumerate(self.weekday_hours):
             lines.append(f"  {days[index]}  " + "".join(f"{c:>4}" for c in row) + f"  total {sum(row)}")
@@ -578,6 +591,7 @@ def fit_log(
     goal: str | None = None,
     segment_attribute: str | None = None,
     name: str | None = None,
+    timezone: str | None = None,
 ) -> FittedJourney:
     """Fit a journey to an event log.
 
@@ -596,6 +610,8 @@ def fit_log(
         A case attribute whose values become segments.
     name : str, optional
         The journey's name (default: the log file's stem).
+    timezone : str, optional
+        The IANA zone of the opening hours and the weekday-hour table (default: UTC).
 
     Returns
     -------
@@ -778,7 +794,8 @@ def fit_log(
     exits = {sid: (visits[sid] - sum(moves[sid].values()), visits[sid]) for sid in order}
     fits = {tid: fit_duration(durations.get(tid, [])) for _, _, pairs in named for tid, _ in pairs}
     # arrivals
-    case_starts = sorted(case.start for case in log.cases)
+    zone = _zone(timezone)
+    case_starts = sorted(case.start.astimezone(zone) for case in log.cases)
     span_seconds = (case_starts[-1] - case_starts[0]).total_seconds()
     span_days = span_seconds / 86400.0
     rate: tuple[float, float, float] | None = None
@@ -794,6 +811,15 @@ def fit_log(
     grid = [[0] * 24 for _ in range(7)]
     for when in case_starts:
         grid[when.weekday()][when.hour] += 1
+    hours, open_days = _opening_hours(grid, span_days, len(case_starts))
+    if rate is not None and hours is not None:
+        # `per day` counts open days: the rate is the cases of an average open day, so the exposure
+        # is the open time between the first and the last start, in average open days
+        weekly = [[bool(count) for count in row] for row in _open_grid(hours)]
+        open_hours = _open_hours_between(case_starts[0], case_starts[-1], weekly)
+        per_open_day = sum(map(sum, weekly)) / open_days
+        scale = span_days / (open_hours / per_open_day) if open_hours > 0 else 7 / open_days
+        rate = (rate[0] * scale, rate[1] * scale, rate[2] * scale)
     # the model
     built_stages: list[Stage] = []
     for sid, _how, pairs in named:
@@ -832,6 +858,7 @@ def fit_log(
         time_unit="min",
         horizon=Quantity(horizon_days, "days") if arrivals.kind == "poisson" else None,
         arrivals=arrivals,
+        hours=hours if arrivals.kind == "poisson" else None,
         segments=journey_segments,
         stages=tuple(built_stages),
     )
@@ -856,6 +883,8 @@ def fit_log(
         rate=rate,
         span_days=span_days,
         weekday_hours=grid,
+        zone=timezone or "UTC",
+        open_days=open_days if hours is not None else None,
         segments=segments,
         segment_transitions=segment_transitions,
         segment_attribute=segment_attribute,
@@ -863,6 +892,86 @@ def fit_log(
         notes=notes,
         log_diagnostics=(*(d for d in log.diagnostics if not d.is_error), *problems),
     )
+
+
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _zone(name: str | None) -> tzinfo:
+    """The time zone of the opening hours (UTC when none or unknown; the log reader checks the name)."""
+    if not name:
+        return dt_timezone.utc
+    try:
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(name)
+    except (ValueError, KeyError, OSError):  # ZoneInfoNotFoundError is a KeyError
+        return dt_timezone.utc
+
+
+def _clock(hour: int) -> str:
+    return f"{hour:02d}:00"
+
+
+def _opening_hours(grid: list[list[int]], span_days: float, starts: int) -> tuple[OpeningHours | None, int]:
+    """Opening hours when the log shows closed periods clearly, and the open days a week.
+
+    Only with 14 days or more and 200 case starts or more.  A weekday with no start is closed; an
+    open one is open from its first hour with a start to the end of its last (one range a day).
+    The hours are written only when they leave a quarter of the week or more closed.
+    """
+    if span_days < 14 or starts < 200:
+        return None, 7
+    ranges: list[tuple[int, int] | None] = []
+    for row in grid:
+        active = [hour for hour, count in enumerate(row) if count]
+        ranges.append((active[0], active[-1] + 1) if active else None)
+    open_hours = sum(end - start for r in ranges if r is not None for start, end in [r])
+    open_days = sum(r is not None for r in ranges)
+    if open_days == 0 or open_hours > 0.75 * 7 * 24:
+        return None, 7
+    lines: list[HoursLine] = []
+    day = 0
+    while day < 7:
+        current = ranges[day]
+        last = day
+        while last + 1 < 7 and ranges[last + 1] == current:
+            last += 1
+        if current is not None:
+            days = _DAYS[day] if last == day else f"{_DAYS[day]}-{_DAYS[last]}"
+            start, end = current
+            text = f"{_clock(start)}-{_clock(end)}"
+            lines.append(
+                HoursLine("open", days=((days, NO_SPAN),), ranges=(TimeRange(start * 60.0, end * 60.0, text),))
+            )
+        day = last + 1
+    return OpeningHours(lines=tuple(lines)), open_days
+
+
+def _open_grid(hours: OpeningHours) -> list[list[int]]:
+    """Which hours of each weekday the fitted opening hours keep open (1) or closed (0)."""
+    grid = [[0] * 24 for _ in range(7)]
+    for line in hours.lines:
+        days = line.days[0][0]
+        first, _, last = days.partition("-")
+        for day in range(_DAYS.index(first), _DAYS.index(last or first) + 1):
+            for span in line.ranges:
+                for hour in range(int(span.start // 60), int(span.end // 60)):
+                    grid[day][hour] = 1
+    return grid
+
+
+def _open_hours_between(first: datetime, last: datetime, weekly: list[list[bool]]) -> float:
+    """The open hours (fractions at the ends counted) between two times, by a weekly grid of hours."""
+    total = 0.0
+    hour = first.replace(minute=0, second=0, microsecond=0)
+    while hour < last:
+        following = hour + timedelta(hours=1)
+        if weekly[hour.weekday()][hour.hour]:
+            start, end = max(hour, first), min(following, last)
+            total += (end - start).total_seconds() / 3600.0
+        hour = following
+    return total
 
 
 def _channel(log: EventLog, activity: str) -> str:
