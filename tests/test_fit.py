@@ -239,3 +239,46 @@ def test_a_log_open_day_and_night_gets_no_hours(known_log: Path) -> None:
     fitted = api.fit(known_log)
     assert fitted.open_days is None and "hours {" not in fitted.text("journey fit known.csv")
     assert "No opening hours" in fitted.text("journey fit known.csv")
+
+
+ROUTED = """
+journey "Routed" {
+  time unit min
+  horizon 15 days
+  arrivals poisson 80 per day
+  seed 4
+  segment web 60% { patience 30 min }
+  segment phone 40% { patience 30 min }
+  stage browse {
+    touchpoint look: media duration exponential(2 min) { feel +1 }
+    -> pay 30%, 70% if segment web
+  }
+  stage pay goal {
+    touchpoint checkout: staff duration 4 min { feel +1 }
+  }
+}
+"""
+
+
+def test_segments_that_differ_get_their_own_transition_shares(tmp_path: Path) -> None:
+    journey = api.loads(ROUTED)
+    path = tmp_path / "routed.csv"
+    with api.log_writer(path, journey) as log:
+        api.simulate(journey, trace=log)
+    fitted = api.fit(path, segment_attribute="segment")
+    assert [(name, value) for name, value, _ in fitted.segments] == [("web", "web"), ("phone", "phone")]
+    web, phone = fitted.segments[0][2] / fitted.cases, fitted.segments[1][2] / fitted.cases
+    assert wilson(fitted.segments[0][2], fitted.cases)[0] <= 0.6 <= wilson(fitted.segments[0][2], fitted.cases)[1]
+    assert web + phone == pytest.approx(1.0)
+    for segment, true in (("web", 0.7), ("phone", 0.3)):
+        (share,) = fitted.segment_transitions[segment]["look"]
+        assert share.interval[0] <= true <= share.interval[1], (segment, share)
+    text = fitted.text("journey fit routed.csv --segment-attribute segment")
+    line = next(line for line in text.splitlines() if line.strip().startswith("-> checkout"))
+    assert "if segment web" in line and "if segment phone" in line
+    checked = api.check_text(text, "routed.journey")
+    assert not [d for d in checked.diagnostics if d.is_error], [d.message for d in checked.diagnostics]
+    assert checked.journey is not None and len(checked.journey.segments) == 2
+    # the same log without routing by segment gets the whole's share only
+    plain = api.fit(path).text("journey fit routed.csv")
+    assert "if segment" not in plain

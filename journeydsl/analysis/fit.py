@@ -32,7 +32,9 @@ size (and interval or goodness of fit):
   comment block.  Opening hours (``hours { ... }``) when the log shows closed
   periods clearly (:func:`_opening_hours`), the rate then per open day.
 * **Segments.** From a case attribute: one segment per value with its share,
-  and the transition shares per segment as comments.
+  and the transition shares per segment as comments; where the segments differ
+  (:func:`_segment_routes`), each gets its own shares as conditionals
+  (``-> pay 53.5%, 68.9% if segment web, 30.6% if segment phone``).
 """
 
 from __future__ import annotations
@@ -54,6 +56,8 @@ from ..lang.diagnostics import ERROR, WARNING, Diagnostic, JourneyError, did_you
 from ..lang.model import (
     NO_SPAN,
     Arrivals,
+    Condition,
+    Conditional,
     DistributionSpec,
     HoursLine,
     Journey,
@@ -198,7 +202,9 @@ class DurationFit:
             parts.append(f"KS {self.ks:.3f}" + (f" (p {self.ks_p:.2g})" if self.ks_p is not None else ""))
         text = ", ".join(parts)
         if self.interval is not None:
-            text += f"; mean 95% [{_seconds_text(self.interval[0])}, {_seconds_text(self.interval[1])}]"
+            unit, length = _unit_for(self.interval[1])
+            lo, hi = (_round(value / length) for value in self.interval)
+            text += f"; mean 95% [{lo:g} {unit}, {hi:g} {unit}]"
         others = [f"{family} {aic:.1f}" for family, aic in self.candidates if family != self.family]
         if others:
             text += "; AIC of " + ", ".join(others)
@@ -219,11 +225,6 @@ def _unit_for(seconds: float) -> tuple[str, float]:
         if seconds >= 2 * length:
             return unit, length
     return "s", 1.0
-
-
-def _seconds_text(seconds: float) -> str:
-    unit, length = _unit_for(seconds)
-    return f"{_round(seconds / length):g} {unit}"
 
 
 def fit_duration(values: Sequence[float]) -> DurationFit | None:
@@ -822,6 +823,7 @@ def fit_log(
         rate = (rate[0] * scale, rate[1] * scale, rate[2] * scale)
     # the model
     built_stages: list[Stage] = []
+    routed_stages: list[str] = []
     for sid, _how, pairs in named:
         channel_counts: Counter[str] = Counter()
         touchpoints = []
@@ -832,9 +834,21 @@ def fit_log(
             touchpoints.append(Touchpoint(tid, channel, duration=fit.spec() if fit else None, stage=sid))
         shares = transitions[sid]
         percents = _percent([s.value for s in shares])
+        routed = _segment_routes(sid, shares, segments, seg_moves, seg_visits)
         built = tuple(
-            Transition(sid, s.target, Probability(p / 100, True)) for s, p in zip(shares, percents, strict=True)
+            Transition(
+                sid,
+                s.target,
+                Probability(p / 100, True),
+                conditionals=tuple(
+                    Conditional(Probability(route[index] / 100, True), (Condition("segment", segment),))
+                    for segment, route in routed
+                ),
+            )
+            for index, (s, p) in enumerate(zip(shares, percents, strict=True))
         )
+        if routed:
+            routed_stages.append(sid)
         built_stages.append(Stage(sid, goal=sid == goal_id, steps=tuple(touchpoints), transitions=built))
     journey_segments: tuple[Segment, ...] = ()
     if len(segments) >= 2:
@@ -866,6 +880,10 @@ def fit_log(
         segment: {sid: shares_of(seg_moves[segment][sid], seg_visits[segment][sid]) for sid in order}
         for segment, _, _ in segments
     }
+    if routed_stages:
+        notes.append(
+            f"Segments routed on their own shares (they differ from the whole at 95%) from: {', '.join(routed_stages)}."
+        )
     if starts and (len(starts) > 1 or next(iter(starts)) != order[0]):
         notes.append(f"note: {sum(c for s, c in starts.items() if s != order[0])} cases do not start in {order[0]}.")
     return FittedJourney(
@@ -946,6 +964,41 @@ def _opening_hours(grid: list[list[int]], span_days: float, starts: int) -> tupl
             )
         day = last + 1
     return OpeningHours(lines=tuple(lines)), open_days
+
+
+#: The fewest visits of a segment to a stage for its own transition shares there.
+MIN_SEGMENT_VISITS = 30
+
+
+def _segment_routes(
+    stage: str,
+    shares: list[Share],
+    segments: list[tuple[str, str, int]],
+    moves: dict[str, dict[str, Counter[str]]],
+    visits: dict[str, Counter[str]],
+) -> list[tuple[str, list[float]]]:
+    """Each segment's own transition shares from a stage (percentages, in the order of ``shares``).
+
+    Only when the segments differ: some segment with :data:`MIN_SEGMENT_VISITS` visits or more has
+    a Wilson 95% interval that leaves out the share of all cases.  Then every segment with enough
+    visits gets its own shares (``-> pay 60%, 71.2% if segment web``); the others keep the whole's.
+    """
+    if len(segments) < 2 or not shares:
+        return []
+    eligible = [name for name, _, _ in segments if visits[name][stage] >= MIN_SEGMENT_VISITS]
+    differs = False
+    for name in eligible:
+        n = visits[name][stage]
+        for share in shares:
+            lo, hi = wilson(moves[name][stage][share.target], n)
+            if not lo <= share.value <= hi:
+                differs = True
+    if not differs:
+        return []
+    return [
+        (name, _percent([moves[name][stage][share.target] / visits[name][stage] for share in shares]))
+        for name in eligible
+    ]
 
 
 def _open_grid(hours: OpeningHours) -> list[list[int]]:
