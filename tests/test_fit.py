@@ -195,6 +195,9 @@ def test_bad_input_is_a_diagnostic(known_log: Path, tmp_path: Path) -> None:
     empty.write_text("case,activity,timestamp\n", encoding="utf-8")
     result = runner.invoke(cli, ["fit", str(empty), "-o", str(tmp_path / "never.journey")])
     assert result.exit_code == 1 and "JL002" in result.output and not (tmp_path / "never.journey").exists()
+    before = known_log.read_bytes()
+    result = runner.invoke(cli, ["fit", str(known_log), "-o", str(known_log)])
+    assert result.exit_code == 1 and "input" in result.output and known_log.read_bytes() == before
     with pytest.raises(FitError) as error:
         api.fit(known_log, goal="nowhere")
     assert error.value.diagnostics[0].code == "JF006"

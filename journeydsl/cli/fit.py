@@ -19,7 +19,7 @@ from .. import api
 from ..lang.escape import shell
 from ..lang.render import summary_line
 from .options import FILE, output_option
-from .output import EXIT_INVALID, Command, fail, show_diagnostics, write_text
+from .output import EXIT_INVALID, Command, fail, note_inputs, show_diagnostics, write_text
 
 __all__ = ["fit"]
 
@@ -131,6 +131,7 @@ def fit(
       journey fit events.xes --stages stages.toml --goal purchase
       journey fit events.csv --case ticket --activity step --timestamp at --segment-attribute channel
     """
+    note_inputs(log, *(path for path in (stages, mapping) if path is not None))  # never written over
     columns = (
         case_column,
         activity_column,
