@@ -52,9 +52,43 @@ def known_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The known journey simulated into a CSV event log (about 1,200 cases)."""
     path = tmp_path_factory.mktemp("fit") / "known.csv"
     journey = api.loads(KNOWN)
-    with api.log_writer(path, journey) as log:
+    with api.log_writer(path.with_suffix(".xes"), journey) as xes, api.log_writer(path, journey, also=xes) as log:
         api.simulate(journey, trace=log)
     return path
+
+
+def test_an_xes_log_fits_as_its_csv_twin(known_log: Path, stages_file: Path, tmp_path: Path) -> None:
+    xes = known_log.with_suffix(".xes")
+    out = tmp_path / "from-xes.journey"
+    result = CliRunner().invoke(cli, ["fit", str(xes), "--stages", str(stages_file), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    from_csv = api.fit(known_log, stages=stages_file)
+    from_xes = api.fit(xes, stages=stages_file)
+    assert from_xes.cases == from_csv.cases
+    assert from_xes.transitions == from_csv.transitions
+    look = from_xes.durations["look"]
+    assert look is not None and look.family == "exponential"
+    assert "lognormal(" in out.read_text(encoding="utf-8")
+
+
+def test_columns_delimiter_and_time_zone_options(tmp_path: Path) -> None:
+    rows = ["Ticket;Step;When"]
+    for ticket in range(40):
+        rows.append(f"T{ticket};Open;2026-03-02 09:{ticket:02d}:00")
+        rows.append(f"T{ticket};{'Solve' if ticket % 4 else 'Escalate'};2026-03-02 10:{ticket:02d}:30")
+    log = tmp_path / "tickets.csv"
+    log.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    words = ["--case", "Ticket", "--activity", "Step", "--timestamp", "When", "--delimiter", ";"]
+    result = CliRunner().invoke(cli, ["fit", str(log), *words, "--timezone", "Europe/Paris", "--goal", "Solve"])
+    assert result.exit_code == 0, result.output
+    assert "JL006" not in result.output  # the zone was given: no warning about naive times
+    assert "# Command: journey fit" in result.output and "--timezone Europe/Paris" in result.output
+    assert "--delimiter ';'" in result.output  # the command is shell-quoted
+    assert "-> solve 75%" in result.output and "-> escalate 25%" in result.output
+    assert "stage solve goal" in result.output
+    # the open step lasts an hour (and a little) until the next event
+    assert "touchpoint open_step: staff duration 60.5 min" in result.output
+    assert "case starts over 39 min" in result.output
 
 
 @pytest.fixture(scope="module")

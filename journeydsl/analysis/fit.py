@@ -219,6 +219,12 @@ def _round(value: float) -> float:
     return round(value, max(0, digits))
 
 
+def _time_text(seconds: float) -> str:
+    """``3.5 days``, ``45.2 min``: a time in a readable unit."""
+    unit, length = _unit_for(seconds)
+    return f"{_round(seconds / length):g} {unit}" + ("s" if unit == "day" and seconds != length else "")
+
+
 def _unit_for(seconds: float) -> tuple[str, float]:
     """The unit to write a time of about ``seconds`` in, and its length in seconds."""
     for unit, length in (("day", 86400.0), ("h", 3600.0), ("min", 60.0)):
@@ -450,7 +456,7 @@ class FittedJourney:
         header = [
             f"Fitted from the event log {_plain(self.source)} by journeydsl.",
             f"Command: {_plain(command)}",
-            f"{self.cases} cases, {self.events} events over {self.span_days:.1f} days.",
+            f"{self.cases} cases, {self.events} events; case starts over {_time_text(self.span_days * 86400)}.",
             "Shares: the observed share of visits, [Wilson 95% interval]; drop-outs are the remainder.",
             "Durations: maximum likelihood, family by AIC; KS is the Kolmogorov-Smirnov statistic.",
         ]
@@ -465,7 +471,7 @@ class FittedJourney:
         if self.rate is not None:
             rate, lo, hi = self.rate
             grouping.append(
-                f"Arrivals: {self.cases} cases over {self.span_days:.2f} days: {rate:.4g} per day [{lo:.4g}, {hi:.4g}]."
+                f"Arrivals: {self.cases} cases over {_time_text(self.span_days * 86400)}: {rate:.4g} per day [{lo:.4g}, {hi:.4g}]."
             )
         grouping.extend(self._hours_comment())
         grouping.extend(self._segment_comment())
