@@ -144,6 +144,10 @@ def test_renamed_activities_are_matched_and_others_are_listed(files: dict[str, P
         validate_command, [str(files["shop"]), str(renamed), "--seed", "3", "--rename", "web site=site"]
     )
     assert result.exit_code == 0 and "log activities that are no touchpoint" not in result.stdout
+    misspelt = CliRunner().invoke(
+        validate_command, [str(files["shop"]), str(renamed), "--seed", "3", "--rename", "web site=sight"]
+    )
+    assert misspelt.exit_code == 2 and "did you mean `site`?" in misspelt.stderr
 
 
 def test_hostile_names_are_escaped_in_the_table_json_and_plot(files: dict[str, Path]) -> None:

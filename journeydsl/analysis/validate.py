@@ -49,6 +49,7 @@ from typing import Any
 
 from .._version import __version__
 from ..data.logs import EventLog
+from ..lang.diagnostics import did_you_mean
 from ..lang.model import Journey
 from ..lang.units import DEFAULT_TIME_UNIT, unit_seconds
 
@@ -453,7 +454,8 @@ def compare_log(
     Raises
     ------
     ValueError
-        For a level outside (0, 1), an unknown test in ``tolerances``, or a log or simulation without cases.
+        For a level outside (0, 1), an unknown test in ``tolerances``, a ``rename`` to no touchpoint,
+        or a log or simulation without cases.
     """
     from ..data.simulated import DEFAULT_START
 
@@ -472,13 +474,20 @@ def compare_log(
     for stage in journey.stages:
         for touchpoint in stage.touchpoints():
             stage_of[touchpoint.name].add(stage.name)
+    known = {t.name for t in journey.all_touchpoints()} | {t.name for t in journey.care}
+    for activity, target in rename.items():
+        if target not in known:
+            hint = did_you_mean(target, known)
+            raise ValueError(
+                f"rename maps `{activity}` to `{target}`, which is no touchpoint of the journey"
+                + (f": {hint}" if hint else "")
+            )
     observed = _observed_cases(log, rename, stage_of, unit)
     simulated = _simulated_cases(rows, clock, unit)
     if observed.count == 0:
         raise ValueError("the log has no cases")
     if simulated.count == 0:
         raise ValueError("the simulation brought no customers: give more customers or a longer horizon")
-    known = {t.name for t in journey.all_touchpoints()} | {t.name for t in journey.care}
     activities = sorted(set(observed.visited))
     tests = {
         "reach": _reach(journey, observed, simulated, level, chosen["reach"]),

@@ -355,6 +355,8 @@ def validate(
         raise click.exceptions.Exit(EXIT_INVALID) from None
     except ValueError as error:
         message = str(error)
+        if message.startswith("rename maps"):
+            raise click.BadParameter(message.removeprefix("rename "), param_hint="--rename") from None
         if "start" in message or "date" in message:
             raise click.BadParameter(message, param_hint="--log-start") from None
         raise click.UsageError(message) from None
