@@ -147,6 +147,7 @@ def test_fitted_file_checks_simulates_and_says_where_it_came_from(
     assert "# Command: journey fit" in text and "--segment-attribute segment" in text
     assert "-> pay 6" in text and "of" in text and "visits [" in text
     assert "exponential(" in text and "lognormal(" in text and "uniform(" in text
+    assert "touchpoint look: media" in text and "touchpoint advice: staff" in text  # the log's channels
     assert "arrivals poisson" in text and "segment web" in text and "segment phone" in text
     checked = api.check_text(text, str(out))
     assert not [d for d in checked.diagnostics if d.is_error], [d.message for d in checked.diagnostics]

@@ -44,6 +44,7 @@ import os
 import re
 import statistics
 import sys
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -149,10 +150,11 @@ def identifier(name: str, taken: set[str]) -> str:
     >>> taken: set[str] = set()
     >>> identifier("Pay (card) €", taken), identifier("pay card", taken), identifier("2nd call", taken)
     ('pay_card', 'pay_card_2', 'a_2nd_call')
-    >>> identifier("stage", taken), identifier('"; drop', taken)
-    ('a_stage', 'drop')
+    >>> identifier("stage", taken), identifier('"; drop', taken), identifier("Café crème", taken)
+    ('a_stage', 'drop', 'cafe_creme')
     """
-    base = _IDENT_RUN.sub("_", name.lower()).strip("_") or "activity"
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    base = _IDENT_RUN.sub("_", ascii_name.lower()).strip("_") or "activity"
     if base[0].isdigit() or base in _reserved() or base in RESERVED_TARGETS:
         base = "a_" + base
     candidate, number = base, 1
@@ -828,13 +830,14 @@ def fit_log(
         scale = span_days / (open_hours / per_open_day) if open_hours > 0 else 7 / open_days
         rate = (rate[0] * scale, rate[1] * scale, rate[2] * scale)
     # the model
+    channels = _channels(log)
     built_stages: list[Stage] = []
     routed_stages: list[str] = []
     for sid, _how, pairs in named:
         channel_counts: Counter[str] = Counter()
         touchpoints = []
         for tid, activity in pairs:
-            channel = _channel(log, activity)
+            channel = channels.get(activity, "staff")
             channel_counts[channel] += 1
             fit = fits[tid]
             touchpoints.append(Touchpoint(tid, channel, duration=fit.spec() if fit else None, stage=sid))
@@ -1033,13 +1036,12 @@ def _open_hours_between(first: datetime, last: datetime, weekly: list[list[bool]
     return total
 
 
-def _channel(log: EventLog, activity: str) -> str:
-    """The touchpoint channel of an activity: its events' most common known ``channel``, else ``staff``."""
-    counts: Counter[str] = Counter()
+def _channels(log: EventLog) -> dict[str, str]:
+    """The touchpoint channel of each activity: its events' most common known ``channel`` (else ``staff``)."""
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
     for case in log.cases:
         for event in case.events:
-            if event.activity == activity:
-                value = event.attributes.get("channel", "")
-                if value in CHANNELS:
-                    counts[value] += 1
-    return counts.most_common(1)[0][0] if counts else "staff"
+            value = event.attributes.get("channel", "")
+            if value in CHANNELS:
+                counts[event.activity][value] += 1
+    return {activity: counter.most_common(1)[0][0] for activity, counter in counts.items()}
