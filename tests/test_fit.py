@@ -320,3 +320,21 @@ def test_segments_that_differ_get_their_own_transition_shares(tmp_path: Path) ->
     # the same log without routing by segment gets the whole's share only
     plain = api.fit(path).text("journey fit routed.csv")
     assert "if segment" not in plain
+
+
+def test_loops_in_the_log_become_loops_with_a_visit_limit(tmp_path: Path) -> None:
+    rows = ["case,activity,timestamp"]
+    for case in range(30):
+        steps = ["Form", "Check"] + ["Form", "Check"] * (case % 3) + ["Approve"]
+        rows += [f"k{case},{step},2026-03-02T{9 + index:02d}:{case:02d}:00Z" for index, step in enumerate(steps)]
+    log = tmp_path / "loops.csv"
+    log.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    fitted = api.fit(log)
+    assert [stage for stage, _, _ in fitted.stages] == ["form", "check", "approve"]
+    back = {share.target: share for share in fitted.transitions["check"]}
+    assert (back["form"].count, back["form"].n) == (30, 60) and (back["approve"].count, back["approve"].n) == (30, 60)
+    text = fitted.text("journey fit loops.csv")
+    assert "visit limit 3" in text and "-> form 50%" in text
+    checked = api.check_text(text, "loops.journey")
+    assert not [d for d in checked.diagnostics if d.is_error]
+    assert "JD502" not in {d.code for d in checked.diagnostics}  # the loop has its limit

@@ -18,7 +18,8 @@ size (and interval or goodness of fit):
 * **Transitions.** A case is read as its sequence of stages (consecutive events
   of one stage are one visit).  From each stage, the share of visits followed
   by each other stage, with a Wilson 95% interval and the counts as a comment;
-  visits that end the case are the remainder, the drop-outs.
+  visits that end the case are the remainder, the drop-outs.  A stage the log
+  revisits gets a ``visit limit``: the most visits one case made to it.
 * **Goal.** The stage most cases end in, or the one given.
 * **Durations.** Per touchpoint, the time from an event's start to its end, or
   to the case's next event when the log has no end times; fitted by maximum
@@ -760,6 +761,7 @@ def fit_log(
     seg_moves: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
     seg_visits: dict[str, Counter[str]] = defaultdict(Counter)
     starts: Counter[str] = Counter()
+    most_visits: Counter[str] = Counter()
     durations: dict[str, list[float]] = defaultdict(list)
     reach: dict[str, set[str]] = defaultdict(set)
     occurrences: Counter[str] = Counter()
@@ -780,6 +782,8 @@ def fit_log(
                 )
         starts[sequence[0]] += 1
         ends[sequence[-1]] += 1
+        for sid, count in Counter(sequence).items():
+            most_visits[sid] = max(most_visits[sid], count)
         segment = segment_of.get(case.id)
         for here_stage, following in zip(sequence, [*sequence[1:], None], strict=True):
             visits[here_stage] += 1
@@ -858,7 +862,11 @@ def fit_log(
         )
         if routed:
             routed_stages.append(sid)
-        built_stages.append(Stage(sid, goal=sid == goal_id, steps=tuple(touchpoints), transitions=built))
+        # a stage the log revisits gets the most visits one case made as its limit
+        limit = float(most_visits[sid]) if most_visits[sid] > 1 else None
+        built_stages.append(
+            Stage(sid, goal=sid == goal_id, visit_limit=limit, steps=tuple(touchpoints), transitions=built)
+        )
     journey_segments: tuple[Segment, ...] = ()
     if len(segments) >= 2:
         seg_percents = _percent([count / len(log.cases) for _, _, count in segments])
