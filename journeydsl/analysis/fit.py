@@ -504,8 +504,6 @@ class FittedJourney:
                     if activity is not None:
                         out.append(f"{line}  # {self._touchpoint_comment(name, activity)}")
                         continue
-                if stripped == "}" and line == "    }":
-                    pass
             if line == "  }" and 0 <= stage_index < len(self.stages):
                 stage = self.stages[stage_index][0]
                 left, visits = self.exits.get(stage, (0, 0))
