@@ -206,6 +206,13 @@ def test_hostile_activity_names_become_identifiers(tmp_path: Path) -> None:
     assert len(touchpoints) == 5 and all(name.replace("_", "").isalnum() for name in touchpoints)
     assert "\u202e" not in text  # a bidirectional override never reaches the file
     assert '"Pay \\"now\\"; } stage x {"' in text  # the original name, escaped, only in a comment
+    stages = tmp_path / "stages.toml"
+    names_toml = ", ".join('"' + n.replace("\\", "\\\\").replace('"', '\\"') + '"' for n in names)
+    stages.write_text(f'"Check-out \\u202e {{x}}" = [{names_toml}]\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["fit", str(log), "--stages", str(stages)])
+    assert result.exit_code == 0, result.output
+    assert "stage check_out_x goal {" in result.output and "\u202e" not in result.output
+    assert '#   check_out_x = "Check-out   {x}" (mapped)' in result.output
     taken: set[str] = set()
     assert identifier("journey", taken) == "a_journey" and identifier("exit", taken) == "a_exit"
 

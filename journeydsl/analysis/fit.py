@@ -443,6 +443,8 @@ class FittedJourney:
     notes: list[str] = field(default_factory=list)
     #: The warnings met reading the log (events sorted, duplicates dropped...) and the stage mapping.
     log_diagnostics: tuple[Diagnostic, ...] = ()
+    #: The stage names as the stage mapping writes them, by stage identifier.
+    stage_titles: dict[str, str] = field(default_factory=dict)
 
     def grouping_table(self) -> str:
         """The grouping of activities into stages, as a plain table for review."""
@@ -466,7 +468,9 @@ class FittedJourney:
         grouping = ["Stages (review this grouping; give --stages FILE to change it):"]
         for stage, how, members in self.stages:
             names = ", ".join(f"{tp} = {_quoted(activity)}" for tp, activity in members)
-            grouping.append(f"  {stage} ({how}): {names}")
+            title = self.stage_titles.get(stage, stage)
+            called = f" = {_quoted(title)}" if how == "mapped" and title != stage else ""
+            grouping.append(f"  {stage}{called} ({how}): {names}")
         if self.start_stages:
             starts = ", ".join(f"{stage} {count}" for stage, count in self.start_stages.most_common())
             grouping.append(f"Cases start in: {starts} (the journey starts in the first stage).")
@@ -923,6 +927,7 @@ def fit_log(
         segment_attribute=segment_attribute,
         start_stages=starts,
         notes=notes,
+        stage_titles={sid: title for title, sid in stage_ids.items()},
         log_diagnostics=(*(d for d in log.diagnostics if not d.is_error), *problems),
     )
 
