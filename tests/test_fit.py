@@ -230,6 +230,10 @@ def test_bad_input_is_a_diagnostic(known_log: Path, tmp_path: Path) -> None:
     stages.write_text('browse = ["look", "lok"]\npay = ["checkout"]\n', encoding="utf-8")
     result = runner.invoke(cli, ["fit", str(known_log), "--stages", str(stages)])
     assert result.exit_code == 1 and "JF004" in result.output and "`advice`" in result.output
+    stages.write_text('browse = ["look", "looks"]\nhelp = ["advice"]\npay = ["checkout"]\n', encoding="utf-8")
+    result = runner.invoke(cli, ["fit", str(known_log), "--stages", str(stages)])
+    assert result.exit_code == 0 and "warning[JF005]" in result.output and "did you mean `look`" in result.output
+    assert 'browse = ["look", "looks"]' in result.output  # the line of the mapping, quoted
     stages.write_text("browse = 3\n[[nonsense\n", encoding="utf-8")
     result = runner.invoke(cli, ["fit", str(known_log), "--stages", str(stages)])
     assert result.exit_code == 1 and "JF001" in result.output

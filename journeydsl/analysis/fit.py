@@ -445,6 +445,8 @@ class FittedJourney:
     log_diagnostics: tuple[Diagnostic, ...] = ()
     #: The stage names as the stage mapping writes them, by stage identifier.
     stage_titles: dict[str, str] = field(default_factory=dict)
+    #: The stage mapping's text by file name, for the source lines of its warnings.
+    sources: dict[str, str] = field(default_factory=dict)
 
     def grouping_table(self) -> str:
         """The grouping of activities into stages, as a plain table for review."""
@@ -928,6 +930,7 @@ def fit_log(
         start_stages=starts,
         notes=notes,
         stage_titles={sid: title for title, sid in stage_ids.items()},
+        sources=sources,
         log_diagnostics=(*(d for d in log.diagnostics if not d.is_error), *problems),
     )
 

@@ -165,7 +165,7 @@ def fit(
     command = " ".join(shell(word) for word in words)
     warnings = [d for d in fitted.log_diagnostics if not d.is_error]
     if warnings:
-        show_diagnostics(warnings, {})
+        show_diagnostics(warnings, fitted.sources)
     click.echo(fitted.grouping_table(), err=True)
     text = fitted.text(command)
     target = os.fspath(output) if output is not None else "<fitted>.journey"
