@@ -27,12 +27,17 @@ RUN_OPTIONS = {
 }
 
 
+#: A small event log of premier banking's customers (`journey simulate --customers 40 --log`), for validate.
+LOG = Path(__file__).resolve().parent / "fixtures" / "logs" / "premier_banking.csv"
+
+
 def arguments(command: str, file: Path, tmp_path: Path) -> list[str]:
     """The least a simulating command needs to run (the file, and the output the command requires)."""
     extra = {
         "plot": ["-o", str(tmp_path / "c.png")],
         "report": ["-o", str(tmp_path / "r.html")],
         "gaps": ["--source", "simulation"],
+        "validate": [str(LOG)],
     }
     return [command, str(file), *extra.get(command, [])]
 
@@ -50,6 +55,7 @@ SIMULATING = [
     "delivery",
     "care",
     "recovery",
+    "validate",
 ]
 
 

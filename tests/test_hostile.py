@@ -708,6 +708,7 @@ COMMANDS = {
     "delivery": [],
     "care": [],
     "recovery": [],
+    "validate": [str(Path(__file__).resolve().parent / "fixtures" / "logs" / "premier_banking.csv")],
 }
 
 
@@ -721,9 +722,9 @@ def huge(tmp_path: Path) -> Path:
     return path
 
 
-#: Commands that read no journey file: `import` reads Mermaid, CSV or CJML (its own size checks), and
-#: `lsp` receives documents from the editor.
-READ_NO_JOURNEY = {"import", "lsp"}
+#: Commands that read no journey file: `import` reads Mermaid, CSV or CJML (its own size checks),
+#: `lsp` receives documents from the editor and `fit` reads an event log.
+READ_NO_JOURNEY = {"import", "lsp", "fit"}
 
 
 def test_every_command_reads_journeys_with_allow_large():

@@ -16,8 +16,10 @@ from .._version import __version__
 from . import analyses, language, running
 from . import fmt as formatting
 from . import lsp as language_server
+from .fit import fit as fit_log
 from .importing import import_group
 from .output import Group
+from .validate import validate as validate_log
 from .watch import watch as live_preview
 
 __all__ = ["cli"]
@@ -56,6 +58,8 @@ for command in (
     formatting.fmt,
     language_server.lsp,
     import_group,
+    fit_log,
     live_preview,
+    validate_log,
 ):
     cli.add_command(command)

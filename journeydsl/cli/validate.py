@@ -351,6 +351,8 @@ def validate(
                 progress=progress,
             )
     except api.JourneyError as error:
+        if not any(d.code.startswith("JL") for d in error.diagnostics):
+            raise  # an unknown design: Command makes it a usage error naming --design
         show_diagnostics(error.diagnostics, error.sources)
         raise click.exceptions.Exit(EXIT_INVALID) from None
     except ValueError as error:
