@@ -778,7 +778,7 @@ def test_a_small_run_of_a_huge_journey_needs_allow_large(runner, huge):
     assert f"run `journey check {shell(str(huge))}` for details" in refused.stderr
     allowed = runner.invoke(cli, [*small, "--allow-large"])
     assert allowed.exit_code == 0, allowed.output
-    assert "40 customers, 1 replication(s)" in allowed.stdout
+    assert "40 customers, 1 replication" in allowed.stdout
 
 
 # ---- journey report: the Reproduce line -----------------------------------------------------

@@ -139,7 +139,7 @@ def results_table(results: dict, style=None) -> str:
         _title(title, style),
         f"{results['customers']:,} customers"
         + (f" ({referred:,} referred by word of mouth)" if referred else "")
-        + f", {results['replications']} replication(s), seed {results['seed']}"
+        + f", {plural(results['replications'], 'replication')}, seed {results['seed']}"
         + (
             f", {results['in_progress']:,} still in their first journey at the horizon"
             if results.get("in_progress")
@@ -347,7 +347,7 @@ def comparison_table(document: dict, style=None) -> str:
     crn = "common random numbers" if document["common_random_numbers"] else "independent random numbers"
     lines = [
         _title(title, style),
-        f"{document['replications']} replication(s) per design, seed {document['seed']}, {crn}; "
+        f"{plural(document['replications'], 'replication')} per design, seed {document['seed']}, {crn}; "
         f"differences paired by {document['paired_by']}; * = the 95% interval excludes 0",
         "better or worse: the interval excludes 0 and the change reaches the minimal important difference "
         "(docs/designs.md; --min-difference)",
@@ -506,7 +506,7 @@ def tests_table(document: dict, style=None) -> str:
     title = f"{document['journey']}: {len(document['tests'])} design tests"
     lines = [
         _title(title, style),
-        f"{document['customers']:,} customers, {document['replications']} replication(s), seed {document['seed']}",
+        f"{document['customers']:,} customers, {plural(document['replications'], 'replication')}, seed {document['seed']}",
         "",
     ]
     rows = []
@@ -693,7 +693,7 @@ def opportunities_table(document: dict, style=None) -> str:
     title = f"{document['journey']}: where to invest, by {label}"
     lines = [
         _title(title, style),
-        f"{document['customers']:,} customers, {document['replications']} replication(s), seed {document['seed']}; "
+        f"{document['customers']:,} customers, {plural(document['replications'], 'replication')}, seed {document['seed']}; "
         "each what-if meets the same customers; * = the 95% interval excludes 0",
         "",
     ]
@@ -805,7 +805,7 @@ def care_table(document: dict, style=None) -> str:
     title = f"{document['journey']}: care programmes, each against the same customers without it"
     lines = [
         _title(title, style),
-        f"{document['customers']:,} customers, {document['replications']} replication(s), seed {document['seed']}; * = the 95% interval excludes 0",
+        f"{document['customers']:,} customers, {plural(document['replications'], 'replication')}, seed {document['seed']}; * = the 95% interval excludes 0",
         "",
     ]
 
