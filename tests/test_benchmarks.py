@@ -51,3 +51,13 @@ def test_check_speed_generates_a_valid_journey():
 def test_the_analyze_benchmark_runs_on_a_valid_journey():
     figures = benchmark_figures("analyze_speed.py", "--repeats", "1", "--sizes", "20", "40")
     assert set(figures) == {"seconds_20", "seconds_40", "ratio_40"}
+
+
+def test_the_fit_benchmark_fits_the_log_it_writes():
+    figures = benchmark_figures("fit_speed.py", "--cases", "300", "--repeats", "1")
+    # about 300 customers (those still in the journey at the end are written too), at least 2 events each (browse has two touchpoints)
+    assert 280 <= figures["cases"] <= 340 and 2 * figures["cases"] <= figures["events"] <= 8 * figures["cases"]
+    assert 0 < figures["total_seconds"] <= figures["first_total_seconds"] < 30
+    assert figures["total_seconds"] == pytest.approx(
+        figures["read_seconds"] + figures["fit_seconds"] + figures["text_seconds"], abs=0.002
+    )
