@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from journeydsl import api
-from journeydsl.analysis.fit import FitError, fit_duration, identifier, wilson
+from journeydsl.analysis.fit import FitError, fit_duration, identifier, kaplan_meier, km_median, wilson
 from journeydsl.cli import cli
 
 KNOWN = """
@@ -394,3 +394,98 @@ def test_intervals_cover_the_true_parameters_in_at_least_90_percent_of_50_seeds(
     assert tried == 200
     assert covered / tried >= 0.90, covered
     assert covered < tried  # 95% intervals that never miss would be too wide
+
+
+QUEUE = """
+journey "Queue shop" {
+  time unit min
+  horizon 10 days
+  arrivals poisson 100 per day
+  segment web 60% { patience 10 min }
+  segment phone 40% { patience 4 min }
+  stage browse {
+    touchpoint look: media duration exponential(3 min) { feel +1 }
+    -> desk 100%
+  }
+  stage desk goal {
+    touchpoint counter: staff capacity 1 duration exponential(14 min) { feel +1 }
+  }
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def queue_logs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A one-server counter loaded past capacity (about 1,000 cases): many customers give up waiting."""
+    folder = tmp_path_factory.mktemp("patience")
+    journey = api.loads(QUEUE)
+    xes, csv = folder / "queue.xes", folder / "queue.csv"
+    with api.log_writer(xes, journey) as log_xes, api.log_writer(csv, journey, also=log_xes) as log_csv:
+        api.simulate(journey, seed=5, trace=log_csv)
+    return xes, csv
+
+
+def test_kaplan_meier_handles_censored_waits() -> None:
+    # 6 waits: gave up at 2 and 5; served (censored) at 1, 3, 4 and 6
+    curve = kaplan_meier([(2, True), (1, False), (5, True), (3, False), (4, False), (6, False)])
+    # at 2: 5 at risk, 1 gives up -> 4/5; at 5: 2 at risk, 1 gives up -> 4/5 * 1/2
+    assert curve == [(2, pytest.approx(0.8)), (5, pytest.approx(0.4))]
+    assert km_median(curve) == 5
+    # the naive median of the give-up times alone, or of all waits, would be different
+    assert km_median(kaplan_meier([(1, True), (2, False), (3, False), (4, False)])) is None
+    # ties: events before censorings at the same time
+    assert kaplan_meier([(1, False), (1, True)]) == [(1, 0.5)]
+
+
+def test_patience_is_fitted_per_segment_from_customers_who_gave_up(queue_logs: tuple[Path, Path]) -> None:
+    xes, csv = queue_logs
+    fitted = api.fit(xes, segment_attribute="segment")
+    for segment, true in (("web", 10 * 60), ("phone", 4 * 60)):
+        waits = fitted.patience[segment]
+        assert waits.gave_up > 50 and waits.n > 300 and waits.activities == ("counter",)
+        assert waits.patience == pytest.approx(true, rel=0.15), (segment, waits)
+        # the simulator gives up after renege (3) times a patience spread log-normally (cv 0.3)
+        assert waits.median == pytest.approx(3 * true / math.sqrt(1.09), rel=0.15)
+    patience = {segment.name: segment.patience for segment in fitted.journey.segments}
+    assert patience["web"] is not None and patience["web"].unit == "min"
+    assert patience["web"].value == pytest.approx(10, rel=0.15)
+    # customers who gave up were not served: they have no duration
+    touchpoint = {activity: tp for _, _, members in fitted.stages for tp, activity in members}["counter"]
+    counter = fitted.durations[touchpoint]
+    reached, _ = fitted.activity_reach["counter"]
+    gave_up = sum(waits.gave_up for waits in fitted.patience.values())
+    assert counter is not None and counter.n == reached - gave_up
+    assert counter.interval is not None and counter.interval[0] <= 14 * 60 <= counter.interval[1]
+    text = fitted.text("journey fit queue.xes")
+    assert "# patience: n " in text and "median wait to give up" in text and "Kaplan-Meier" in text
+    assert api.check_text(text, "fitted.journey").ok
+    # a CSV log carries the same through its arrived and reneged columns; without segments one
+    # segment, "customers", carries the whole log's patience
+    from_csv = api.fit(csv, columns={"event_attributes": ("arrived", "reneged")})
+    assert set(from_csv.patience) == {"customers"} and from_csv.patience["customers"].gave_up == gave_up
+    assert [segment.name for segment in from_csv.journey.segments] == ["customers"]
+    assert "segment customers" in from_csv.text("journey fit queue.csv")
+
+
+def test_patience_from_a_plain_log_waits_since_the_previous_event(tmp_path: Path) -> None:
+    rows = ["case,activity,timestamp,end,status"]
+    # two customers served after waiting 5 and 20 min, two gave up after 10 and 30 min
+    for case, wait, status in (("a", 5, "false"), ("b", 20, "false"), ("c", 10, "true"), ("d", 30, "true")):
+        rows.append(f"{case},arrive,2026-01-05T09:00:00Z,2026-01-05T09:01:00Z,false")
+        start = f"2026-01-05T09:{1 + wait:02d}:00Z"
+        end = "" if status == "true" else f"2026-01-05T09:{1 + wait + 3:02d}:00Z"
+        rows.append(f"{case},counter,{start},{end},{status}")
+    log = tmp_path / "plain.csv"
+    log.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    fitted = api.fit(log, columns={"event_attributes": ("status",)})
+    assert fitted.patience == {}  # "status" is not a give-up attribute
+    log.write_text(log.read_text(encoding="utf-8").replace(",status\n", ",reneged\n", 1), encoding="utf-8")
+    waits = api.fit(log, columns={"event_attributes": ("reneged",)}).patience["customers"]
+    # 10 min: 3 at risk (5 censored before), 1 gives up -> 2/3; 20 censored; 30: 1 at risk -> 0
+    assert (waits.n, waits.gave_up, waits.median) == (4, 2, 30 * 60)
+
+
+def test_a_log_where_nobody_gave_up_has_no_patience(known_log: Path) -> None:
+    fitted = api.fit(known_log)
+    assert fitted.patience == {}
+    assert "patience" not in fitted.text("journey fit known.csv")

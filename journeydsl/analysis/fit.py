@@ -32,6 +32,21 @@ size (and interval or goodness of fit):
   with an exact 95% interval; the cases per weekday and hour are shown in a
   comment block.  Opening hours (``hours { ... }``) when the log shows closed
   periods clearly (:func:`_opening_hours`), the rate then per open day.
+* **Patience.** Where customers gave up waiting (an event whose XES
+  ``lifecycle:transition`` is ``withdraw``, or whose ``reneged`` attribute is
+  ``true``, as journeydsl's own logs write them), the time each customer
+  waited at those activities: from the event's ``arrived`` attribute (when
+  they joined the queue) or else the end of the case's previous event, to the
+  event (when they gave up, or when service began).  Customers who were served
+  are right-censored at their wait; the Kaplan-Meier estimate of the time to
+  giving up (:func:`kaplan_meier`) gives its median, and the segment's
+  ``patience`` is that median over ``waiting.renege`` (3 by default: the
+  simulator's customers give up after three patiences), times
+  ``sqrt(1 + 0.3^2)`` (the simulator spreads patience log-normally around the
+  segment's value, its mean, with ``spread.patience`` 0.3), per segment when
+  segments are fitted (else one segment ``customers`` carries it).  No
+  patience is written when fewer than half would have given up by the longest
+  wait (the median is not reached).  Abandoned events get no duration.
 * **Segments.** From a case attribute: one segment per value with its share,
   and the transition shares per segment as comments; where the segments differ
   (:func:`_segment_routes`), each gets its own shares as conditionals
@@ -47,8 +62,8 @@ import statistics
 import sys
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, tzinfo
 from datetime import timezone as dt_timezone
 from pathlib import Path
@@ -88,7 +103,18 @@ __all__ = [
     "identifier",
     "read_stage_mapping",
     "fit_log",
+    "kaplan_meier",
+    "km_median",
+    "PatienceFit",
+    "RENEGE",
+    "PATIENCE_CV",
 ]
+
+#: ``waiting.renege``'s default: the simulator's customers give up after this many patiences.
+RENEGE = 3.0
+#: ``spread.patience``'s default: each simulated customer's patience is log-normal around the
+#: segment's value (its mean) with this coefficient of variation, so the median is below the mean.
+PATIENCE_CV = 0.3
 
 #: The codes of ``journey fit`` diagnostics: code -> (severity, title).  Listed in ``docs/data.md``.
 FIT_CODES: dict[str, tuple[str, str]] = {
@@ -212,6 +238,136 @@ class DurationFit:
         if others:
             text += "; AIC of " + ", ".join(others)
         return text
+
+
+def kaplan_meier(observations: Sequence[tuple[float, bool]]) -> list[tuple[float, float]]:
+    """The Kaplan-Meier survival curve of right-censored times.
+
+    Parameters
+    ----------
+    observations : sequence of (float, bool)
+        ``(time, happened)``: ``happened`` is true when the event (giving up) was seen at
+        ``time``, false when the subject was censored then (served after waiting ``time``).
+
+    Returns
+    -------
+    list of (float, float)
+        ``(time, survival just after time)`` at each time an event happened, in time order.
+
+    Examples
+    --------
+    >>> kaplan_meier([(1, True), (2, False), (3, True), (4, True)])
+    [(1, 0.75), (3, 0.375), (4, 0.0)]
+    """
+    ordered = sorted(observations, key=lambda item: (item[0], not item[1]))
+    at_risk = len(ordered)
+    survival = 1.0
+    curve: list[tuple[float, float]] = []
+    index = 0
+    while index < len(ordered):
+        time = ordered[index][0]
+        events = censored = 0
+        while index < len(ordered) and ordered[index][0] == time:
+            if ordered[index][1]:
+                events += 1
+            else:
+                censored += 1
+            index += 1
+        if events:
+            survival *= 1 - events / at_risk
+            curve.append((time, survival))
+        at_risk -= events + censored
+    return curve
+
+
+def km_median(curve: Sequence[tuple[float, float]]) -> float | None:
+    """The first time the Kaplan-Meier survival falls to 0.5 or below; ``None`` when it never does.
+
+    Examples
+    --------
+    >>> km_median([(1, 0.75), (3, 0.375), (4, 0.0)])
+    3
+    >>> km_median([(1, 0.9)]) is None
+    True
+    """
+    return next((time for time, survival in curve if survival <= 0.5), None)
+
+
+@dataclass(frozen=True)
+class PatienceFit:
+    """Patience from waits at the activities customers gave up at (seconds).
+
+    ``n`` waits, of which ``gave_up`` ended in giving up (the rest censored at their wait);
+    ``median`` the Kaplan-Meier median time to giving up (``None`` when not reached);
+    ``activities`` where customers gave up.
+    """
+
+    n: int
+    gave_up: int
+    median: float | None
+    activities: tuple[str, ...]
+
+    @property
+    def patience(self) -> float | None:
+        """The patience to write: the median time to giving up over :data:`RENEGE`, as a mean.
+
+        The simulator draws each customer's patience log-normal with the segment's value as its
+        mean and :data:`PATIENCE_CV`, whose median is the mean over ``sqrt(1 + cv^2)``.
+        """
+        return None if self.median is None else self.median / RENEGE * math.sqrt(1 + PATIENCE_CV**2)
+
+    def comment(self) -> str:
+        """``patience: 28 of 412 waits ended in giving up; median time to give up 30 min (Kaplan-Meier) / 3``."""
+        text = f"{self.gave_up} of {self.n} waits ended in giving up (at {', '.join(map(_quoted, self.activities))})"
+        if self.median is None:
+            return text + "; median time to give up not reached (Kaplan-Meier): no patience written"
+        return (
+            f"{text}; median time to give up {_time_text(self.median)} (Kaplan-Meier);"
+            f" patience = median / renege {RENEGE:g} x sqrt(1 + {PATIENCE_CV:g}^2) (spread.patience)"
+        )
+
+
+def _gave_up(attributes: Mapping[str, str]) -> bool:
+    return attributes.get("lifecycle", "").lower() == "withdraw" or attributes.get("reneged", "").lower() == "true"
+
+
+def _when(text: str | None) -> datetime | None:
+    """An ``arrived`` attribute as an aware time (UTC when written without an offset)."""
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt_timezone.utc)
+
+
+def _patience(log: EventLog, segment_of: Mapping[str, str]) -> dict[str | None, PatienceFit]:
+    """Patience per segment (``None``: the whole log) from the waits at activities customers gave up at."""
+    quitting = {event.activity for case in log.cases for event in case.events if _gave_up(event.attributes)}
+    if not quitting:
+        return {}
+    waits: dict[str | None, list[tuple[float, bool]]] = defaultdict(list)
+    for case in log.cases:
+        previous: datetime | None = None
+        for event in case.events:
+            if event.activity in quitting:
+                joined = _when(event.attributes.get("arrived")) or previous
+                if joined is not None and event.timestamp >= joined:
+                    wait = ((event.timestamp - joined).total_seconds(), _gave_up(event.attributes))
+                    waits[None].append(wait)
+                    if case.id in segment_of:
+                        waits[segment_of[case.id]].append(wait)
+            previous = event.end or event.timestamp
+    return {
+        key: PatienceFit(
+            len(values),
+            sum(1 for _, happened in values if happened),
+            km_median(kaplan_meier(values)),
+            tuple(sorted(quitting)),
+        )
+        for key, values in waits.items()
+    }
 
 
 def _round(value: float) -> float:
@@ -447,6 +603,8 @@ class FittedJourney:
     stage_titles: dict[str, str] = field(default_factory=dict)
     #: The stage mapping's text by file name, for the source lines of its warnings.
     sources: dict[str, str] = field(default_factory=dict)
+    #: Patience by segment name (``""``: the whole log, when no segment carries it).
+    patience: dict[str, PatienceFit] = field(default_factory=dict)
 
     def grouping_table(self) -> str:
         """The grouping of activities into stages, as a plain table for review."""
@@ -484,14 +642,27 @@ class FittedJourney:
             )
         grouping.extend(self._hours_comment())
         grouping.extend(self._segment_comment())
+        for segment, fitted in self.patience.items():
+            grouping.append(f"Patience{f' of segment {segment}' if segment else ''}: {fitted.comment()}.")
         grouping.extend(self.notes)
         body = write_journey(self.journey)
         lines = body.split("\n")
         out: list[str] = []
         stage_index = -1
         transition_index = 0
+        segment_name = ""
         for line in lines:
             stripped = line.strip()
+            if line.startswith("  segment "):
+                segment_name = stripped.split()[1]
+            if stripped.startswith("patience ") and line.startswith("    ") and stage_index < 0:
+                waits = self.patience.get(segment_name)
+                if waits is not None:
+                    out.append(
+                        f"{line}  # patience: n {waits.n}, {waits.gave_up} gave up, median wait to give up "
+                        f"{_time_text(waits.median or 0)}"
+                    )
+                    continue
             if line.startswith("  stage "):
                 stage_index += 1
                 transition_index = 0
@@ -778,6 +949,8 @@ def fit_log(
             sid = stage_of[event.activity]
             if not sequence or sequence[-1] != sid:
                 sequence.append(sid)
+            if _gave_up(event.attributes):
+                continue
             if event.end is not None:
                 durations[touchpoint_ids[event.activity]].append((event.end - event.timestamp).total_seconds())
             elif index + 1 < len(events):
@@ -871,6 +1044,7 @@ def fit_log(
         built_stages.append(
             Stage(sid, goal=sid == goal_id, visit_limit=limit, steps=tuple(touchpoints), transitions=built)
         )
+    patience = _patience(log, segment_of)
     journey_segments: tuple[Segment, ...] = ()
     if len(segments) >= 2:
         seg_percents = _percent([count / len(log.cases) for _, _, count in segments])
@@ -882,6 +1056,17 @@ def fit_log(
         )
     elif len(segments) == 1:
         journey_segments = (Segment(segments[0][0]),)
+    elif patience.get(None) is not None and patience[None].patience is not None:
+        journey_segments = (Segment("customers"),)
+    patience_by_segment = {
+        segment.name: patience.get(segment.name if segments else None) for segment in journey_segments
+    }
+    journey_segments = tuple(
+        replace(segment, patience=_patience_quantity(fitted.patience))
+        if (fitted := patience_by_segment[segment.name]) is not None and fitted.patience is not None
+        else segment
+        for segment in journey_segments
+    )
     horizon_days = max(1.0, math.ceil(span_days)) if span_days > 0 else 1.0
     arrivals = (
         Arrivals("poisson", rate=_round(rate[0]), per="day")
@@ -932,7 +1117,14 @@ def fit_log(
         stage_titles={sid: title for title, sid in stage_ids.items()},
         sources=sources,
         log_diagnostics=(*(d for d in log.diagnostics if not d.is_error), *problems),
+        patience={name: fit for name, fit in patience_by_segment.items() if fit is not None}
+        or ({"": patience[None]} if None in patience else {}),
     )
+
+
+def _patience_quantity(seconds: float) -> Quantity:
+    unit, length = _unit_for(seconds)
+    return Quantity(_round(seconds / length), unit)
 
 
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
