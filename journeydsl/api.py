@@ -589,21 +589,29 @@ def report(
     min_differences: Mapping[str, float] | None = None,
     progress: Callable[[float], None] | None = None,
     runner: Runner | None = None,
+    validate_log: str | os.PathLike[str] | None = None,
     **run: Any,
 ) -> Report:
     """Everything a report shows, each simulation run once; render it with ``render_html``/``render_markdown``.
 
-    ``min_differences`` is as for :func:`compare`.  See :mod:`journeydsl.report.document`.
+    ``min_differences`` is as for :func:`compare`.  With ``validate_log`` (an event log, CSV
+    or XES with the default column names) the report also validates the baseline against it
+    (:func:`validate`, the same settings and runner) and shows the tests and their chart.
+    See :mod:`journeydsl.report.document`.
     """
     from .report.document import build_report
 
+    chosen = _settings(settings, journey, run)
+    shared = _runner(runner)
+    validation = validate(journey, validate_log, chosen, runner=shared) if validate_log is not None else None
     return build_report(
         journey,
         _designs(journey, designs),
-        _settings(settings, journey, run),
-        _runner(runner),
+        chosen,
+        shared,
         progress,
         min_differences=min_differences,
+        validation=validation,
     )
 
 

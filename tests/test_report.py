@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -474,3 +475,37 @@ def test_the_conclusions_read_as_sentences():
         "By remembered experience, the best design is wifi: it is clearly ahead of every other design, "
         "and of baseline by +1.20 [+0.80, +1.60]."
     )
+
+
+def test_a_report_can_validate_the_baseline_against_an_event_log(tmp_path):
+    """`--validate LOG`: the tests' verdicts in a collapsed section, their chart, and the log in the Reproduce line."""
+    log = Path(__file__).resolve().parent / "fixtures" / "logs" / "premier_banking.csv"
+    html, markdown = tmp_path / "v.html", tmp_path / "v.md"
+    for target in (html, markdown):
+        result = CliRunner().invoke(
+            cli,
+            [
+                "report",
+                str(PREMIER),
+                "--design",
+                "baseline",
+                "--customers",
+                "150",
+                "-j",
+                "1",
+                "--validate",
+                str(log),
+                "-o",
+                str(target),
+            ],
+        )
+        assert result.exit_code == 0, result.output
+    page = html.read_text(encoding="utf-8")
+    section = page.split("<h2>Validation against the log</h2>", 1)[1].split("</details>", 1)[0]
+    assert "reach: matches" in section and "paths:" in section
+    assert '<img src="data:image/png;base64,' in section
+    assert f"--validate {log}" in page
+    text = markdown.read_text(encoding="utf-8")
+    assert "## Validation against the log" in text and "v_files/validation.png" in text
+    bad = CliRunner().invoke(cli, ["report", str(PREMIER), "--validate", str(tmp_path / "none.csv"), "-o", str(html)])
+    assert bad.exit_code == 2 and "--validate" in bad.output

@@ -40,8 +40,10 @@ from .output import (
     fail,
     inputs_read,
     load_journey,
+    note_inputs,
     progress_bar,
     save_figure,
+    show_diagnostics,
     stage_output,
     write_or_fail,
 )
@@ -338,6 +340,14 @@ def plot(
 @designs_option("A design to include (repeat it); the first is the baseline. [default: the baseline and every variant]")
 @run_options()
 @min_difference_option
+@click.option(
+    "--validate",
+    "validate_log",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="LOG",
+    help="Also validate the baseline against this event log (CSV or XES, default column names; "
+    "see journey validate) and show the tests and their chart.",
+)
 @read_options
 def report(
     file: Path,
@@ -345,6 +355,7 @@ def report(
     designs: tuple[str, ...],
     run: RunOptions,
     min_difference: tuple[str, ...],
+    validate_log: Path | None,
     read: ReadOptions,
 ) -> None:
     """Write a report a designer can hand on: summary, graph, plots, comparison, tests.
@@ -359,6 +370,7 @@ def report(
     Examples:
       journey report examples/journeys/premier_banking.journey -o premier.html
       journey report shop.journey --design baseline --design "next-day delivery" -o shop.md
+      journey report shop.journey --validate visits.csv -o shop.html
     """
     from ..report.document import render_html, render_markdown
 
@@ -368,10 +380,31 @@ def report(
     journey = load_journey(file, read)
     settings = run.settings(journey)
     smallest = min_differences(min_difference, journey)
-    with progress_bar("reporting") as progress:
-        built = api.report(journey, list(designs) or None, settings, min_differences=smallest, progress=progress)
-    # The Reproduce line names the file, how it was read and the output as given here.
-    built = replace(built, file=os.fspath(file), output=os.fspath(output), reading=tuple(read.arguments()))
+    if validate_log is not None:
+        note_inputs(validate_log)
+    try:
+        with progress_bar("reporting") as progress:
+            built = api.report(
+                journey,
+                list(designs) or None,
+                settings,
+                min_differences=smallest,
+                progress=progress,
+                validate_log=validate_log,
+            )
+    except api.JourneyError as error:
+        if not any(d.code.startswith("JL") for d in error.diagnostics):
+            raise  # an unknown design: Command makes it a usage error naming --design
+        show_diagnostics(error.diagnostics, error.sources)
+        raise click.exceptions.Exit(EXIT_INVALID) from None
+    # The Reproduce line names the file, how it was read, the output and the log as given here.
+    built = replace(
+        built,
+        file=os.fspath(file),
+        output=os.fspath(output),
+        reading=tuple(read.arguments()),
+        validate_log=os.fspath(validate_log) if validate_log is not None else None,
+    )
     if suffix != ".md":
         write_or_fail(output, render_html(built), "report")
         return

@@ -98,6 +98,10 @@ class Report:
     delivery: dict | None = None
     care: dict | None = None
     recovery: dict | None = None
+    #: The ``journeydsl.validation/1`` document when the report was asked to validate against a log.
+    validation: dict | None = None
+    #: The event log validated against, as the command was given it (for the Reproduce line).
+    validate_log: str | None = None
     settings: Document = field(default_factory=dict)
     file: str | None = None
     output: str | None = None
@@ -237,6 +241,7 @@ def build_report(
     file: str | None = None,
     output: str | None = None,
     min_differences: Mapping[str, float] | None = None,
+    validation: Document | None = None,
 ) -> Report:
     """Simulate the designs, run every analysis on the same outcomes, and draw the figures of a report.
 
@@ -340,6 +345,15 @@ def build_report(
         report.captions["care"] = "Return on investment of each care programme, with 95% intervals."
     report.figures["removal"] = _png(plots.removal_chart(report.analysis).figure)
     report.captions["removal"] = "Share of conversions lost without each touchpoint (conversion removal effect)."
+    if validation is not None:
+        from .validation import validation_figure
+
+        report.validation = validation
+        report.figures["validation"] = _png(validation_figure(validation))
+        report.captions["validation"] = (
+            "Reach in the log and in the simulation, and quantile-quantile plots of the durations "
+            "(on the diagonal where they agree)."
+        )
     report.gaps = gaps_from_survey(baseline) if journey.surveys else gaps_from_simulation(first_outcome)
     if report.gaps["groups"]:
         report.figures["gaps"] = _png(plots.gap_chart(report.gaps)[0].figure)
@@ -567,6 +581,8 @@ def reproduce_command(report: Report, output: str) -> str:
     for metric, minimal in chosen.items():
         if minimal["given"]:
             words += ["--min-difference", f"{metric}={_number(minimal['value'])}"]
+    if report.validate_log is not None:
+        words += ["--validate", _path_word(report.validate_log)]
     return " ".join(shell(word) for word in words)
 
 
@@ -854,6 +870,11 @@ def render_html(report: Report) -> str:
             continue
         body = sheet_html(sheet(document)) + (_figure_html(report, figure) if figure else "")
         out.append(_details_html(title, gists.get(key, ""), body))
+    if report.validation is not None:
+        from .validation import validation_table
+
+        body = f"<pre>{e(validation_table(report.validation))}</pre>\n" + _figure_html(report, "validation")
+        out.append(_details_html("Validation against the log", _validation_gist(report.validation), body))
     out.append("</section>\n")
     out.append(
         '<section class="major reproduce">\n'
@@ -862,6 +883,11 @@ def render_html(report: Report) -> str:
         f'<p class="muted">journeydsl {e(__version__)}</p>\n</body>\n</html>\n'
     )
     return "".join(out)
+
+
+def _validation_gist(document: Document) -> str:
+    """One line of what the validation found: each test's verdict."""
+    return "; ".join(f"{name}: {test['verdict']}" for name, test in document["tests"].items())
 
 
 def _facts_html(table: Table) -> str:
@@ -1025,6 +1051,15 @@ def render_markdown(report: Report, image_folder: str) -> tuple[str, dict[str, b
         note = _nothing_to_show(key, document)
         body = markdown_text(note) + "\n\n" if note is not None else sheet_markdown(sheet(document))
         out.append(f"## {title}\n\n" + body + (figure(figure_key) if figure_key and note is None else ""))
+    if report.validation is not None:
+        from .validation import validation_table
+
+        out.append(
+            "## Validation against the log\n\n"
+            + markdown_fence(validation_table(report.validation), "text")
+            + "\n"
+            + figure("validation")
+        )
     out.append(f"## Reproduce\n\n{markdown_fence(reproduce_command(report, output), 'bash')}")
     return "".join(out), images
 
