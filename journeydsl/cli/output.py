@@ -151,6 +151,22 @@ def fail(message: str) -> NoReturn:
     raise click.exceptions.Exit(EXIT_INVALID)
 
 
+@contextmanager
+def log_problems_shown() -> Iterator[None]:
+    """Show an event log's problems (diagnostics coded ``JL``) and exit 1; other errors pass on.
+
+    A :class:`JourneyError` without a log diagnostic is an unknown design, which
+    :class:`Command` turns into a usage error naming ``--design``.
+    """
+    try:
+        yield
+    except JourneyError as error:
+        if not any(d.code.startswith("JL") for d in error.diagnostics):
+            raise
+        show_diagnostics(error.diagnostics, error.sources)
+        raise click.exceptions.Exit(EXIT_INVALID) from None
+
+
 def show_diagnostics(diagnostics: Sequence[Diagnostic], sources: dict[str, str]) -> None:
     """Print diagnostics with their source lines on standard error (coloured on a terminal).
 

@@ -40,10 +40,10 @@ from .output import (
     fail,
     inputs_read,
     load_journey,
+    log_problems_shown,
     note_inputs,
     progress_bar,
     save_figure,
-    show_diagnostics,
     stage_output,
     write_or_fail,
 )
@@ -382,21 +382,15 @@ def report(
     smallest = min_differences(min_difference, journey)
     if validate_log is not None:
         note_inputs(validate_log)
-    try:
-        with progress_bar("reporting") as progress:
-            built = api.report(
-                journey,
-                list(designs) or None,
-                settings,
-                min_differences=smallest,
-                progress=progress,
-                validate_log=validate_log,
-            )
-    except api.JourneyError as error:
-        if not any(d.code.startswith("JL") for d in error.diagnostics):
-            raise  # an unknown design: Command makes it a usage error naming --design
-        show_diagnostics(error.diagnostics, error.sources)
-        raise click.exceptions.Exit(EXIT_INVALID) from None
+    with log_problems_shown(), progress_bar("reporting") as progress:
+        built = api.report(
+            journey,
+            list(designs) or None,
+            settings,
+            min_differences=smallest,
+            progress=progress,
+            validate_log=validate_log,
+        )
     # The Reproduce line names the file, how it was read, the output and the log as given here.
     built = replace(
         built,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
@@ -33,14 +33,11 @@ from .output import (
     Command,
     emit,
     load_journey,
+    log_problems_shown,
     note_inputs,
     progress_bar,
     save_figure,
-    show_diagnostics,
 )
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = ["validate"]
 
@@ -159,7 +156,7 @@ def validate(
     note_inputs(log, *([mapping] if mapping is not None else []))
     settings = run.settings(journey)
     try:
-        with progress_bar("simulating") as progress:
+        with log_problems_shown(), progress_bar("simulating") as progress:
             document = api.validate(
                 journey,
                 log,
@@ -173,11 +170,6 @@ def validate(
                 start=log_start,
                 progress=progress,
             )
-    except api.JourneyError as error:
-        if not any(d.code.startswith("JL") for d in error.diagnostics):
-            raise  # an unknown design: Command makes it a usage error naming --design
-        show_diagnostics(error.diagnostics, error.sources)
-        raise click.exceptions.Exit(EXIT_INVALID) from None
     except ValueError as error:
         message = str(error)
         if message.startswith("rename maps"):
