@@ -27,6 +27,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from .._version import __version__
+from ..data.delimited import decimal_number, field_spans
 from ..lang.diagnostics import Diagnostic, JourneyError, did_you_mean, printable, sort_diagnostics
 from ..lang.loader import display_name
 from ..lang.model import Journey, Span, Survey, SurveyRow
@@ -275,7 +276,7 @@ class _SurveyFile:
 
     def _columns(self, header: list[str], delimiter: str) -> dict[str, int] | None:
         """The header's columns by name, or ``None`` (with diagnostics) when it is not a survey's."""
-        positions = _field_columns(self.lines[0] if self.lines else "", delimiter)
+        positions = field_spans(self.lines[0] if self.lines else "", delimiter)
         found: dict[str, int] = {}
         unknown: list[tuple[str, int]] = []
         for index, raw in enumerate(header):
@@ -316,7 +317,7 @@ class _SurveyFile:
     def _row(
         self, record: list[str], columns: dict[str, int], line: int, delimiter: str
     ) -> tuple[str | None, SurveyRow, Span] | None:
-        positions = _field_columns(self.lines[line - 1] if line <= len(self.lines) else "", delimiter)
+        positions = field_spans(self.lines[line - 1] if line <= len(self.lines) else "", delimiter)
 
         def cell(key: str) -> tuple[str, Span]:
             index = columns.get(key)
@@ -335,7 +336,7 @@ class _SurveyFile:
             if not written:
                 figures[key] = None
                 continue
-            number = _number(written, delimiter)
+            number = decimal_number(written, delimiter)
             if number is None:
                 shown = printable(written[:20]) + ("..." if len(written) > 20 else "")
                 self.problem(
@@ -360,31 +361,6 @@ class _SurveyFile:
 
 
 _COLUMNS_HINT = "a survey CSV starts with a header such as `factor,experience,expectation,importance,ideal,segment`"
-
-
-def _number(written: str, delimiter: str) -> float | None:
-    """A figure as written (a decimal comma where commas do not separate fields); ``None`` if it is no number."""
-    if delimiter != "," and written.count(",") == 1 and "." not in written:
-        written = written.replace(",", ".")
-    try:
-        return float(written)
-    except ValueError:
-        return None
-
-
-def _field_columns(line: str, delimiter: str) -> list[tuple[int, int]]:
-    """Where each field of a CSV line starts and ends (1-based columns, end exclusive), quotes respected."""
-    found: list[tuple[int, int]] = []
-    start = 0
-    quoted = False
-    for position, character in enumerate(line):
-        if character == '"':
-            quoted = not quoted
-        elif character == delimiter and not quoted:
-            found.append((start + 1, position + 1))
-            start = position + 1
-    found.append((start + 1, len(line) + 1))
-    return found
 
 
 def _ranked(rows: list[Document]) -> list[Document]:

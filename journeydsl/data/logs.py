@@ -40,6 +40,7 @@ from typing import Any
 
 from ..lang.diagnostics import Diagnostic, JourneyError, did_you_mean
 from ..lang.model import NO_SPAN, Span
+from .delimited import field_spans
 
 __all__ = [
     "LOG_CODES",
@@ -722,14 +723,7 @@ class _Problems(list[Diagnostic]):
 
 def _field_columns(line: str, delimiter: str) -> list[int]:
     """The 1-based column where each field of a CSV line starts (quotes respected)."""
-    starts = [1]
-    quoted = False
-    for index, char in enumerate(line):
-        if char == '"':
-            quoted = not quoted
-        elif char == delimiter and not quoted:
-            starts.append(index + 2)
-    return starts
+    return [start for start, _ in field_spans(line, delimiter)]
 
 
 def _sniff(header: str) -> str:

@@ -78,6 +78,7 @@ from ..lang.diagnostics import Diagnostic, JourneyError, did_you_mean, printable
 from ..lang.loader import display_name
 from ..lang.model import Journey, Span, Survey, SurveyRow
 from ..lang.vocabulary import FACTORS
+from .delimited import decimal_number, field_spans
 
 __all__ = [
     "MAX_RESPONSE_BYTES",
@@ -486,7 +487,7 @@ class _ResponseFile:
         return JourneyError(sort_diagnostics(self.problems), {self.file: self.text} if self.quoted else {})
 
     def cell_span(self, line: int, index: int, delimiter: str) -> Span:
-        positions = _field_columns(self.lines[line - 1] if line <= len(self.lines) else "", delimiter)
+        positions = field_spans(self.lines[line - 1] if line <= len(self.lines) else "", delimiter)
         if index < len(positions):
             start, end = positions[index]
             return self.span(line, start, end - start)
@@ -693,7 +694,7 @@ class _ResponseFile:
                 if column.kind in answers:
                     answers[column.kind][column.name] = None
                 continue
-            number = _number(written, delimiter)
+            number = decimal_number(written, delimiter)
             if number is not None and math.isfinite(number) and 0 <= number <= 10:
                 if column.kind == "overall":
                     overall = number
@@ -737,30 +738,6 @@ class _ResponseFile:
             answers["importance"],
             answers["touchpoint"],
         )
-
-
-def _number(written: str, delimiter: str) -> float | None:
-    if delimiter != "," and written.count(",") == 1 and "." not in written:
-        written = written.replace(",", ".")
-    try:
-        return float(written)
-    except ValueError:
-        return None
-
-
-def _field_columns(line: str, delimiter: str) -> list[tuple[int, int]]:
-    """Where each field of a CSV line starts and ends (1-based columns, end exclusive), quotes respected."""
-    found: list[tuple[int, int]] = []
-    start = 0
-    quoted = False
-    for position, character in enumerate(line):
-        if character == '"':
-            quoted = not quoted
-        elif character == delimiter and not quoted:
-            found.append((start + 1, position + 1))
-            start = position + 1
-    found.append((start + 1, len(line) + 1))
-    return found
 
 
 # ---- measuring ------------------------------------------------------------------------------------
