@@ -652,11 +652,12 @@ def _distribution(spec: DistributionSpec) -> Iterator[Diagnostic]:
             problem = "the lower bound cannot be negative"
         elif not values[0] <= values[1] <= values[2] or values[2] <= values[0]:
             problem = "needs low <= mode <= high with high above low"
-    elif spec.kind in ("normal", "lognormal"):
+    elif spec.kind in ("normal", "lognormal", "gamma"):
+        positive = spec.kind != "normal"
         if values[0] <= 0:
             problem = f"the mean {args[0]} must be more than zero"
-        elif values[1] < 0 or (spec.kind == "lognormal" and values[1] <= 0):
-            problem = f"the spread {args[1]} must be {'more than zero' if spec.kind == 'lognormal' else 'zero or more'}"
+        elif values[1] < 0 or (positive and values[1] <= 0):
+            problem = f"the spread {args[1]} must be {'more than zero' if positive else 'zero or more'}"
     elif spec.kind == "empirical":
         if any(v < 0 for v in values) or not any(v > 0 for v in values):
             problem = "durations cannot be negative, and one must be more than zero"

@@ -103,6 +103,7 @@ DISTRIBUTIONS: dict[str, tuple[int | None, tuple[str, ...]]] = {
     "triangular": (3, ("low", "mode", "high")),
     "normal": (2, ("mean", "sd")),
     "lognormal": (2, ("mean", "sd")),
+    "gamma": (2, ("mean", "sd")),
     "exponential": (1, ("mean",)),
     "empirical": (None, ("values",)),
 }

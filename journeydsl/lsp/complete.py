@@ -264,7 +264,7 @@ _NAME = r'(?:"[^"\n]*"|[A-Za-z_][\w\-]*)'
 #: inside a distribution's parentheses, after `per` and after `time unit`.
 _TIME_FOLLOWS = re.compile(
     r"(?:\b(?:duration|after|horizon|over|every|patience)\s+[\d.]+\s+"
-    r"|\b(?:exponential|normal|lognormal|uniform|triangular|empirical|fixed)\s*\([^()]*[\d.]\s+"
+    r"|\b(?:" + "|".join(DISTRIBUTIONS) + r")\s*\([^()]*[\d.]\s+"
     r"|\bper\s+|\btime\s+unit\s+)$"
 )
 #: The time units offered, in their usual spelling.
