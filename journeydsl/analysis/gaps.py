@@ -28,6 +28,7 @@ from pathlib import Path
 
 from .._version import __version__
 from ..data.delimited import decimal_number, field_spans
+from ..data.surveys import Estimate, GroupFigures, ResponseSummary
 from ..lang.diagnostics import Diagnostic, JourneyError, did_you_mean, printable, sort_diagnostics
 from ..lang.loader import display_name
 from ..lang.model import Journey, Span, Survey, SurveyRow
@@ -44,6 +45,8 @@ __all__ = [
     "gaps_from_survey",
     "gaps_from_simulation",
     "read_survey_csv",
+    "measured_figures",
+    "with_measured",
 ]
 
 SCHEMA = "journeydsl.gaps/1"
@@ -518,3 +521,88 @@ def _document(
         "key_experience": key,
         **provenance(settings, journey.source_sha256),
     }
+
+
+# ---- measured figures: the intervals behind a gap analysis of survey responses ---------------------
+
+
+def _estimate(e: Estimate | None) -> Document | None:
+    if e is None:
+        return None
+    return {"value": rounded(e.value), "low": rounded(e.low), "high": rounded(e.high), "n": e.n}
+
+
+def _measured_group(group: GroupFigures) -> Document:
+    factors = {}
+    for f in group.factors:
+        from_data = f.importance is not None
+        factors[f.factor] = {
+            "experience": _estimate(f.performance),
+            "expectation": _estimate(f.expectation),
+            "importance": _estimate(f.importance if from_data else f.stated_importance),
+            "importance_from": "data" if from_data else ("stated" if f.stated_importance is not None else None),
+        }
+    regression = group.regression
+    nps = group.nps
+    return {
+        "n": group.n,
+        "factors": factors,
+        "overall": _estimate(group.overall),
+        "nps": None if nps is None else _estimate(nps.nps),
+        "r_squared": None if regression is None else rounded(regression.r_squared),
+    }
+
+
+def measured_figures(summary: ResponseSummary) -> Document:
+    """The intervals and sample sizes behind a gap analysis of survey responses.
+
+    Keyed like the gap analysis's ``groups`` (``all customers`` and each segment),
+    so that every measured row has its intervals beside it: per factor the
+    experience (mean performance rating), the expectation and the importance the
+    row uses (``importance_from``: ``data``, estimated by regressing overall
+    satisfaction on the factor ratings, or ``stated``), each as
+    ``{value, low, high, n}`` with its 95% interval and the number of answers;
+    per group the respondents, the overall satisfaction, the NPS and the
+    regression's R^2 (``null`` when the file does not measure them).
+
+    Parameters
+    ----------
+    summary : ResponseSummary
+        The measured figures (:func:`journeydsl.api.read_survey_responses`).
+
+    Returns
+    -------
+    dict
+        ``{"file", "responses", "level", "groups"}`` (``file``: the response file's name),
+        the ``measured`` object of ``journeydsl.gaps/1``.
+    """
+    groups = {}
+    for group in summary.groups:
+        groups["all customers" if group.group is None else group.group] = _measured_group(group)
+    return {
+        "file": summary.source.title,
+        "responses": len(summary.source.responses),
+        "level": 0.95,
+        "groups": groups,
+    }
+
+
+def with_measured(document: Document, summary: ResponseSummary) -> Document:
+    """A gap analysis of survey responses with the measured intervals beside it (``measured``).
+
+    Parameters
+    ----------
+    document : dict
+        The gap analysis of ``summary.surveys()`` (:func:`gaps_from_survey`).
+    summary : ResponseSummary
+        The response file's measured figures.
+
+    Returns
+    -------
+    dict
+        A new document: ``document`` with ``measured`` (:func:`measured_figures`) after
+        ``key_experience``; the rows' figures are the intervals' values.
+    """
+    found = dict(document)
+    tail: Document = {key: found.pop(key) for key in ("settings", "source_sha256") if key in found}
+    return {**found, "measured": measured_figures(summary), **tail}
