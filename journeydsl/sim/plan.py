@@ -94,6 +94,9 @@ class TouchpointPlan:
     audience: frozenset[int] | None = None
     #: What one server costs per unit of the clock while the touchpoint is staffed (``staff cost``).
     staff_cost: float = 0.0
+    #: How its queue is run (see :mod:`journeydsl.sim.engine.experience`): ``"heap"`` (each visit's
+    #: start worked out on arrival), ``"resource"`` (SimPy's Resource), None without a capacity.
+    queue: str | None = None
 
 
 @dataclass(frozen=True)
@@ -289,6 +292,10 @@ def compile_plan(journey: Journey) -> Plan:
     touchpoints: list[TouchpointPlan] = []
     library: dict[str, TouchpointPlan] = {}
     segments = _segments(journey, unit)
+    # Queues are worked out on a heap of the times servers free up, but where counters send their
+    # queues away at closing (see journeydsl.sim.engine.experience).
+    turn_away = journey.hours is not None and journey.hours.closing == "turn away"
+    queue = "resource" if turn_away else "heap"
 
     def compile_touchpoint(tp: Touchpoint, recoveries: dict[str, TouchpointPlan]) -> TouchpointPlan:
         modules, themes, performance = _effects(tp.effects)
@@ -326,6 +333,7 @@ def compile_plan(journey: Journey) -> Plan:
                 if tp.staff_cost is not None and tp.capacity is not None
                 else 0.0
             ),
+            queue=None if tp.capacity is None else queue,
         )
         touchpoints.append(plan)
         return plan

@@ -6,6 +6,33 @@ Every touchpoint that is not walked in line (see :mod:`.walk`) goes through
 ``renege`` patiences makes the customer give up), then failure modes, then the
 moment, from the formulas of :mod:`journeydsl.sim.psychology`, and a trace row
 when a trace is written.
+
+Queues
+------
+A queue serves its customers first come, first served, with a fixed number of
+servers, and a visit's service time is drawn when the customer arrives.  Then
+nothing that happens later changes when a customer is served, and the queue
+needs no SimPy Resource: a heap of the times its servers free up
+(:class:`Counter`) gives, on arrival, the start of the visit,
+``max(arrival, the earliest time a server frees up)``, and the customer sleeps
+once, until the end of the service.  A customer who would wait longer than
+``renege`` patiences gives up at that time and takes no server, so the heap
+changes only for those served.  This is the Kiefer-Wolfowitz recursion of the
+FIFO multi-server queue, with reneging; ``tests/test_queue_heap.py`` holds it to
+Erlang C (mean wait), to Erlang A (the share who give up) and to the Resource.
+
+The rule, decided per touchpoint when the plan is compiled
+(:attr:`~journeydsl.sim.plan.TouchpointPlan.queue`): a touchpoint with a
+capacity queues on the heap (``"heap"``), unless something other than its own
+customers' patience can end a wait; then it queues on SimPy's Resource
+(``"resource"``), a request raced against patience and closing.  Capacities are
+fixed and the language has no priorities, so today that is one case: counters
+that send their queues away at closing (``hours { ... at closing turn away }``).
+
+The time series counts customers in the queue from arrival to the start of
+their service; a heap customer's leaving is known on arrival and kept in
+:class:`WaitingLine` until the clock reaches it, so that the series sees every
+change in time order, as with the Resource.
 """
 
 from __future__ import annotations
@@ -14,12 +41,14 @@ import math
 from collections.abc import Generator
 from dataclasses import dataclass
 from enum import Enum
+from heapq import heappop, heappush, heapreplace
 from typing import TYPE_CHECKING, Any
 
 import simpy
 
-from ..plan import SegmentPlan, StagePlan, TouchpointPlan
+from ..plan import Plan, SegmentPlan, StagePlan, TouchpointPlan
 from ..psychology import carried_mood, direct_effect, fading_rate, momentary_affect, waiting_affect
+from ..series import SeriesCollector
 from ..streams import uniform
 from .customers import Perceived
 from .keys import FAILURE, MASK, NUMBER, VISIT
@@ -29,7 +58,7 @@ from .trace_row import TraceRow
 if TYPE_CHECKING:
     from .customers import Customer
 
-__all__ = ["ExperienceRole", "GaveUp", "MomentWeights"]
+__all__ = ["Counter", "ExperienceRole", "GaveUp", "MomentWeights", "WaitingLine"]
 
 
 class GaveUp(Enum):
@@ -67,20 +96,158 @@ class MomentWeights:
         )
 
 
+class Counter:
+    """A first-come, first-served queue with ``servers`` servers, worked out on arrival.
+
+    ``free`` is a heap of the times the servers free up (a server that is free
+    now freed up in the past).  :meth:`serve` gives a customer's start and takes
+    the earliest server until the end of their service.
+
+    Examples
+    --------
+    >>> counter = Counter(2)
+    >>> counter.serve(0.0, 5.0), counter.serve(1.0, 5.0), counter.serve(2.0, 1.0)
+    (0.0, 1.0, 5.0)
+    >>> counter.start(3.0)  # the next customer would start when the first server frees up
+    6.0
+    """
+
+    __slots__ = ("free",)
+
+    def __init__(self, servers: int) -> None:
+        self.free = [0.0] * servers
+
+    def start(self, arrived: float) -> float:
+        """When a customer who arrives at ``arrived`` would be served (nothing changes)."""
+        earliest = self.free[0]
+        return earliest if earliest > arrived else arrived
+
+    def serve(self, arrived: float, duration: float) -> float:
+        """Serve a customer who arrived at ``arrived`` for ``duration``; returns the start of the service."""
+        start = self.start(arrived)
+        heapreplace(self.free, start + duration)
+        return start
+
+
+class WaitingLine:
+    """The number waiting in queues, told to the time series in time order.
+
+    A customer's joining is told at once; their leaving, known in advance on a
+    heap queue, is told once the clock has reached it (:meth:`catch_up`).
+    """
+
+    __slots__ = ("leaving", "series")
+
+    def __init__(self, series: SeriesCollector) -> None:
+        self.series = series
+        self.leaving: list[float] = []
+
+    def join(self, time: float) -> None:
+        """A customer starts waiting at ``time`` (the clock's time)."""
+        if self.leaving:
+            self.catch_up(time)
+        self.series.queue(time, 1)
+
+    def leave(self, time: float) -> None:
+        """A customer stops waiting at ``time`` (the clock's time)."""
+        if self.leaving:
+            self.catch_up(time)
+        self.series.queue(time, -1)
+
+    def will_leave(self, time: float) -> None:
+        """A customer will stop waiting at ``time`` (now or later)."""
+        heappush(self.leaving, time)
+
+    def catch_up(self, time: float) -> None:
+        """Tell the series of every leaving up to ``time``, in time order."""
+        leaving = self.leaving
+        series = self.series
+        while leaving and leaving[0] <= time:
+            series.queue(heappop(leaving), -1)
+
+
+def queues_of(plan: Plan, env: simpy.Environment) -> tuple[list[Counter | None], dict[int, simpy.Resource]]:
+    """Each touchpoint's :class:`Counter` (None: no capacity, or a Resource) and the Resources, by index.
+
+    Parameters
+    ----------
+    plan : Plan
+        The compiled journey; each touchpoint's ``queue`` says how it is run.
+    env : simpy.Environment
+        The replication's clock, for the Resources.
+    """
+    counters: list[Counter | None] = [None] * len(plan.touchpoints)
+    resources: dict[int, simpy.Resource] = {}
+    for tp in plan.touchpoints:
+        if tp.capacity is None:
+            continue
+        if tp.queue == "heap":
+            counters[tp.index] = Counter(tp.capacity)
+        else:
+            resources[tp.index] = simpy.Resource(env, capacity=tp.capacity)
+    return counters, resources
+
+
 class ExperienceRole(EngineState):
     """Queues and the experience of a touchpoint (a role of :class:`~journeydsl.sim.engine.replication.Engine`)."""
+
+    #: The heap queue of every touchpoint that has one (None elsewhere), by touchpoint index.
+    _counters: list[Counter | None]
+    #: The number waiting in queues, for the time series.
+    _waiting: WaitingLine
 
     def _queue(
         self, c: Customer, tp: TouchpointPlan, stage: StagePlan
     ) -> Generator[simpy.Event, Any, TouchpointPlan | GaveUp | None]:
         """Queue for a staffed touchpoint, be served or give up; returns the recovery step, None, or GAVE_UP.
 
+        On a heap queue (see the module's docstring) the customer sleeps once:
+        until the end of their service, or until they give up.
+        """
+        env = self.env
+        duration = tp.duration.draw(c.visit_u) if tp.duration is not None else 0.0
+        counter = self._counters[tp.index]
+        if counter is None:
+            return (yield from self._resource_queue(c, tp, stage, duration))
+        arrived = env.now
+        free = counter.free
+        start = free[0]
+        if start <= arrived:
+            # A server is free: no wait.
+            heapreplace(free, arrived + duration)
+            wait = 0.0
+            yield env.timeout(duration)
+        else:
+            wait = start - arrived
+            waiting = self._waiting
+            waiting.join(arrived)
+            patience = c.patience
+            if patience is not None:
+                limit = patience * c.weights.renege
+                if wait > limit:
+                    # Gives up after `renege` patiences, before a server is free: takes none.
+                    waiting.will_leave(arrived + limit)
+                    yield env.timeout(limit)
+                    self._experience(c, tp, stage, arrived, env.now - arrived, 0.0, True)
+                    return GaveUp.GAVE_UP
+            waiting.will_leave(start)
+            end = start + duration
+            heapreplace(free, end)
+            yield env.timeout(end - arrived)
+        if c.counted and self.arrivals_end == math.inf:
+            self.collector.busy[tp.index] += duration
+        return self._experience(c, tp, stage, arrived, wait, duration, False)
+
+    def _resource_queue(
+        self, c: Customer, tp: TouchpointPlan, stage: StagePlan, duration: float
+    ) -> Generator[simpy.Event, Any, TouchpointPlan | GaveUp | None]:
+        """:meth:`_queue` on SimPy's Resource: a request raced against patience and closing.
+
         Where counters turn customers away at closing (``at closing turn away``),
         a customer who finds the counter closed, or is still queueing when it
         closes, is sent away like one who gives up (GAVE_UP).
         """
         env = self.env
-        duration = tp.duration.draw(c.visit_u) if tp.duration is not None else 0.0
         resource = self.resources[tp.index]
         closing = None
         if self._turn_away is not None:
@@ -94,7 +261,7 @@ class ExperienceRole(EngineState):
         # Whether the customer waits (no server free): the time series counts them in the queue.
         queued = not request.triggered
         if queued:
-            self.series.queue(arrived, 1)
+            self._waiting.join(arrived)
         if c.patience is None and closing is None:
             yield request
         else:
@@ -103,13 +270,13 @@ class ExperienceRole(EngineState):
             if request not in result:
                 request.cancel()
                 if queued:
-                    self.series.queue(env.now, -1)
+                    self._waiting.leave(env.now)
                 turned_away = closing is not None and closing in result
                 self._experience(c, tp, stage, arrived, env.now - arrived, 0.0, True, turned_away=turned_away)
                 return GaveUp.GAVE_UP
         wait = env.now - arrived
         if queued:
-            self.series.queue(env.now, -1)
+            self._waiting.leave(env.now)
         yield env.timeout(duration)
         resource.release(request)
         if c.counted and self.arrivals_end == math.inf:

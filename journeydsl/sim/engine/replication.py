@@ -20,7 +20,7 @@ from .arrivals import ArrivalRole
 from .care import CareRole
 from .customers import CustomerRole, Spread, customer_columns
 from .cycles import CycleRole
-from .experience import ExperienceRole, MomentWeights
+from .experience import ExperienceRole, MomentWeights, WaitingLine, queues_of
 from .judgement import JudgementRole, JudgementWeights
 from .memory import MemorySpread
 from .staffing import StaffingRole
@@ -95,11 +95,9 @@ class Engine(
             self.collector.records = {}
         period = series_period(expected_span(plan, run), plan.day, plan.time_unit, run.period)
         self.series = self.collector.series = SeriesCollector(period.length)
-        self.resources = {
-            tp.index: simpy.Resource(self.env, capacity=tp.capacity)
-            for tp in plan.touchpoints
-            if tp.capacity is not None
-        }
+        # Queues: a heap of server free times where the discipline allows, else SimPy's Resource (see experience.py).
+        self._counters, self.resources = queues_of(plan, self.env)
+        self._waiting = WaitingLine(self.series)
         self.arrival_rng = random.Random(seed)
         # Keyed random numbers (see journeydsl.sim.streams): a decision's number depends on what
         # it decides, so designs that share a decision share its number.
@@ -192,6 +190,7 @@ class Engine(
         finally:
             gc.set_threshold(*thresholds)
         # Utilisation is measured while customers arrive (the steady state), after the warm-up.
+        self._waiting.catch_up(env.now)
         self.series.finish(env.now)
         self.collector.observed_time = max(0.0, min(env.now, self.arrivals_end) - self.run.warmup)
         collector = self.collector
