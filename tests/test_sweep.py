@@ -285,3 +285,22 @@ def test_the_example_sweep_reads_against_its_journey() -> None:
     text = (ROOT / "examples" / "sweeps" / "premier_banking.toml").read_text()
     spec = read_sweep_text(text, journey, "premier_banking.toml")
     assert len(build_points(spec)) == 12
+
+
+def test_the_scale_benchmark_prints_its_figures_and_finds_the_same_bytes() -> None:
+    pytest.importorskip("distributed", reason="the dask extra is not installed")
+    import json
+    import subprocess
+    import sys
+
+    arguments = ["--customers", "20", "--replications", "1", "--tiny-tasks", "5", "--rounds", "1"]
+    output = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "sweep_scale.py"), *arguments],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    ).stdout
+    figures = json.loads(output.strip().splitlines()[-1])
+    assert figures["identical_bytes"] is True and figures["tasks"] == 12
+    assert figures["dask_1_worker_s"] > 0 and figures["dask_2_workers_s"] > 0

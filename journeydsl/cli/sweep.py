@@ -11,6 +11,7 @@ a ``.parquet`` name), ``--plot`` the response plot; both whole or not at all.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -207,12 +208,18 @@ def _executor(scheduler: str | None, dask: str | None, workers: int | None) -> I
         except (OSError, TimeoutError, ValueError) as error:
             fail(f"cannot reach the Dask scheduler at {scheduler}: {error}")
         with client:
-            yield client.get_executor()
+            yield client.get_executor(pure=False)
         return
     count = workers or os.cpu_count() or 1
     with (
-        LocalCluster(n_workers=count, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        LocalCluster(
+            n_workers=count,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.CRITICAL,
+        ) as cluster,
         Client(cluster) as client,
     ):
         click.echo(terminal(f"started a local Dask cluster of {count} worker processes"), err=True)
-        yield client.get_executor()
+        yield client.get_executor(pure=False)

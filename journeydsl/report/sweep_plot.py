@@ -104,6 +104,19 @@ def _setting_label(result: SweepResult, index: int) -> str:
     return plot_text(setting.label)
 
 
+def _setting_axis(ax: Axes, result: SweepResult, index: int, which: str = "x") -> None:
+    """Label a setting's axis; whole-number settings get whole ticks, shares and chances percent."""
+    from matplotlib.ticker import MaxNLocator, PercentFormatter
+
+    setting = result.spec.settings[index]
+    axis = ax.xaxis if which == "x" else ax.yaxis
+    axis.set_label_text(_setting_label(result, index))
+    if setting.whole:
+        axis.set_major_locator(MaxNLocator(integer=True))
+    if setting.address.kind in ("share", "chance", "failure"):
+        axis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
+
+
 def _axis_label(metric: str) -> str:
     label, kind = _LABELS[metric]
     return f"{label} (%)" if kind == "percent" else label
@@ -128,7 +141,7 @@ def _line(ax: Axes, result: SweepResult, metric: str, index: int) -> None:
             label="95% interval",
         )
     ax.plot(xs, means, color=_LINE, marker="o", markersize=4, linewidth=1.8, label="mean")
-    ax.set_xlabel(_setting_label(result, index))
+    _setting_axis(ax, result, index)
     ax.set_ylabel(plot_text(_axis_label(metric)))
     ax.grid(alpha=0.3)
     if banded:
@@ -148,8 +161,8 @@ def _heatmap(fig: Figure, result: SweepResult, metric: str) -> None:
             grid[ys.index(row.values[0]), xs.index(row.values[1])] = factor * row.mean
     ax = fig.subplots()
     image = ax.imshow(grid, cmap="viridis", aspect="auto", origin="lower")
-    ax.set_xticks(range(len(xs)), [f"{x:g}" for x in xs])
-    ax.set_yticks(range(len(ys)), [f"{y:g}" for y in ys])
+    ax.set_xticks(range(len(xs)), [_tick(result, 1, x) for x in xs])
+    ax.set_yticks(range(len(ys)), [_tick(result, 0, y) for y in ys])
     ax.set_xlabel(_setting_label(result, 1))
     ax.set_ylabel(_setting_label(result, 0))
     for spine in ax.spines.values():
@@ -173,6 +186,13 @@ def _heatmap(fig: Figure, result: SweepResult, metric: str) -> None:
     fig.colorbar(image, ax=ax, label=plot_text(_axis_label(metric)))
 
 
+def _tick(result: SweepResult, index: int, value: float) -> str:
+    """A heatmap's tick: shares and chances in percent."""
+    if result.spec.settings[index].address.kind in ("share", "chance", "failure"):
+        return f"{100 * value:.3g}%"
+    return f"{value:g}"
+
+
 def _scatter(fig: Figure, result: SweepResult, metric: str) -> None:
     """Two settings drawn at random: the points in the plane, coloured by the mean."""
     factor = _scale(_LABELS[metric][1])
@@ -187,8 +207,8 @@ def _scatter(fig: Figure, result: SweepResult, metric: str) -> None:
         edgecolors="white",
         linewidths=0.5,
     )
-    ax.set_xlabel(_setting_label(result, 1))
-    ax.set_ylabel(_setting_label(result, 0))
+    _setting_axis(ax, result, 1, "x")
+    _setting_axis(ax, result, 0, "y")
     ax.grid(alpha=0.3)
     fig.colorbar(drawn, ax=ax, label=plot_text(_axis_label(metric)))
 
@@ -208,10 +228,19 @@ def _marginal(ax: Axes, result: SweepResult, metric: str, index: int) -> None:
         color=_BAND,
         alpha=0.6,
         linewidth=0,
-        label="range over the other settings",
+        label="range of the points' means",
     )
-    ax.plot(xs, [sum(by_value[x]) / len(by_value[x]) for x in xs], color=_LINE, marker="o", markersize=4)
-    ax.set_xlabel(_setting_label(result, index))
+    ax.plot(
+        xs,
+        [sum(by_value[x]) / len(by_value[x]) for x in xs],
+        color=_LINE,
+        marker="o",
+        markersize=4,
+        label="mean over the other settings",
+    )
+    if index == 0:
+        ax.legend(loc="best", fontsize=8)
+    _setting_axis(ax, result, index)
     ax.set_ylabel(plot_text(_axis_label(metric)))
     ax.grid(alpha=0.3)
 
@@ -221,6 +250,6 @@ def _points(ax: Axes, result: SweepResult, metric: str, index: int) -> None:
     factor = _scale(_LABELS[metric][1])
     rows = [row for row in result.metric(metric) if row.mean is not None]
     ax.scatter([row.values[index] for row in rows], [factor * (row.mean or 0.0) for row in rows], s=14, color=_LINE)
-    ax.set_xlabel(_setting_label(result, index))
+    _setting_axis(ax, result, index)
     ax.set_ylabel(plot_text(_axis_label(metric)))
     ax.grid(alpha=0.3)
