@@ -10,14 +10,20 @@ fresh interpreter with the same number of customers, and prints one JSON line::
 
 With ``--memory`` it also runs journeydsl with 10,000 and 1,000,000 customers and adds their
 peak resident memory (``peak_mb_10000``, ``peak_mb_1000000``, ``memory_growth_mb``): the
-statistics are streamed, so memory should stay flat in the number of customers.
+statistics are streamed, so memory should stay flat in the number of customers.  It does the
+same for a bundled example with queues (``queued_example``, ``queued_peak_mb_10000``,
+``queued_peak_mb_1000000``, ``queued_growth_mb``), and runs a chain of 1,000 touchpoints
+(generated, every customer visits all of them) with 10,000 customers (``chain_peak_mb``):
+memory should not grow with the journey's size either.  ``--memory-examples`` measures
+10,000 against 1,000,000 customers on every bundled example instead of one (minutes each).
 
 With ``--baseline DIR`` it also runs the engine of another source tree of journeydsl (a
 checkout or ``git archive`` of an earlier commit), interleaved with the other two, and adds
 ``baseline_customers_per_s`` and ``baseline_ratio``: a change's effect on speed, measured in
 the same sitting.
 
-usage: python benchmarks/simulate_speed.py [--customers N] [--repeats K] [--memory] [--baseline DIR]
+usage: python benchmarks/simulate_speed.py [--customers N] [--repeats K] [--memory [--memory-examples]]
+                                          [--baseline DIR]
 """
 
 from __future__ import annotations
@@ -27,11 +33,15 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REFERENCE_JOURNEY = HERE / "reference.journey"
 DEFAULT_REFERENCE = HERE.parent.parent / "shared" / "bench" / "naive_simpy.py"
+EXAMPLES = HERE.parent / "examples" / "journeys"
+#: The bundled example with queues whose memory --memory measures (every example with --memory-examples).
+QUEUED_EXAMPLE = "premier_banking"
 
 _ENGINE = """
 import json, resource, sys, time
@@ -50,8 +60,21 @@ print(json.dumps({"customers": collector.customers, "seconds": seconds, "peak_mb
 """
 
 
-def run_engine(customers: int, source: Path | None = None) -> dict:
-    """journeydsl's engine on the reference journey in a fresh interpreter (from ``source``, a source tree, if given)."""
+def chain(touchpoints: int) -> str:
+    """A journey of ``touchpoints`` stages in a chain, one exponential touchpoint each, every customer going on."""
+    lines = ['journey "Chain" {', "  time unit minutes", "  arrivals poisson 100 per min"]
+    for number in range(1, touchpoints + 1):
+        lines.append(f"  stage s{number}{' goal' if number == touchpoints else ''} {{")
+        lines.append(f"    touchpoint t{number}: staff duration exponential(1 min) {{ feel +0.5; variability 1 }}")
+        if number < touchpoints:
+            lines.append(f"    -> s{number + 1} 100%")
+        lines.append("  }")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def run_engine(customers: int, source: Path | None = None, journey: Path = REFERENCE_JOURNEY) -> dict:
+    """journeydsl's engine on ``journey`` in a fresh interpreter (from ``source``, a source tree, if given)."""
     environment = None
     if source is not None:
         environment = {
@@ -59,7 +82,7 @@ def run_engine(customers: int, source: Path | None = None) -> dict:
             "PYTHONPATH": os.pathsep.join(filter(None, [str(source), os.environ.get("PYTHONPATH")])),
         }
     output = subprocess.run(
-        [sys.executable, "-c", _ENGINE, str(REFERENCE_JOURNEY), str(customers)],
+        [sys.executable, "-c", _ENGINE, str(journey), str(customers)],
         check=True,
         capture_output=True,
         text=True,
@@ -85,6 +108,11 @@ def main() -> None:
     parser.add_argument("--reference", type=Path, default=DEFAULT_REFERENCE, help="path to naive_simpy.py")
     parser.add_argument(
         "--memory", action="store_true", help="also measure peak memory at 10,000 and 1,000,000 customers"
+    )
+    parser.add_argument(
+        "--memory-examples",
+        action="store_true",
+        help="with --memory, measure 10,000 against 1,000,000 customers on every bundled example (minutes each)",
     )
     parser.add_argument(
         "--baseline", type=Path, help="also run the engine of this source tree of journeydsl (an earlier commit)"
@@ -128,6 +156,24 @@ def main() -> None:
             peak_mb_1000000=round(large["peak_mb"], 1),
             memory_growth_mb=round(large["peak_mb"] - small["peak_mb"], 1),
         )
+        names = sorted(p.stem for p in EXAMPLES.glob("*.journey")) if args.memory_examples else [QUEUED_EXAMPLE]
+        for name in names:
+            prefix = "queued" if name == QUEUED_EXAMPLE and not args.memory_examples else name
+            small = run_engine(10_000, journey=EXAMPLES / f"{name}.journey")
+            large = run_engine(1_000_000, journey=EXAMPLES / f"{name}.journey")
+            if prefix == "queued":
+                figures["queued_example"] = name
+            figures.update(
+                {
+                    f"{prefix}_peak_mb_10000": round(small["peak_mb"], 1),
+                    f"{prefix}_peak_mb_1000000": round(large["peak_mb"], 1),
+                    f"{prefix}_growth_mb": round(large["peak_mb"] - small["peak_mb"], 1),
+                }
+            )
+        with tempfile.TemporaryDirectory() as folder:
+            long_journey = Path(folder) / "chain.journey"
+            long_journey.write_text(chain(1000), encoding="utf-8")
+            figures["chain_peak_mb"] = round(run_engine(10_000, journey=long_journey)["peak_mb"], 1)
     print(json.dumps(figures))
 
 

@@ -48,6 +48,9 @@ _RETURN_RATE = METRICS.index("return_rate")
 _COST = METRICS.index("cost_per_customer")
 #: Customers buffered per segment before their outcomes are folded into the aggregates.
 _BLOCK = 512
+#: Visits buffered (their moments) before they are folded into the aggregates whatever the customers
+#: do: a long journey's customers make many visits before any of them finishes (4 MB of moments).
+FOLD_VISITS = 1 << 17
 
 
 @dataclass
@@ -266,6 +269,8 @@ class Collector:
         #: Momentary affects of the visits not yet folded in, per segment and touchpoint: the engine
         #: appends to ``moments[segment][touchpoint]``; :meth:`flush` folds them into the sums below.
         self.moments: list[list[list[float]]] = [[[] for _ in range(touchpoints)] for _ in range(segments)]
+        #: About how many moments wait in :attr:`moments` (as the engine reports them, see :meth:`visited`).
+        self.unfolded = 0
         self.visits = [0] * touchpoints
         self.segment_visits = [[0] * touchpoints for _ in range(segments)]
         self.segment_affect = [[0.0] * touchpoints for _ in range(segments)]
@@ -346,6 +351,17 @@ class Collector:
             self._fold(segment)
             self._fold_moments()
 
+    def visited(self, visits: int) -> None:
+        """Note that ``visits`` more moments wait in :attr:`moments`; fold them all once there are many.
+
+        The engine calls it after each walk, so that the buffers stay small
+        however many touchpoints a customer visits before any customer's
+        outcomes fold them (see :data:`FOLD_VISITS`).
+        """
+        self.unfolded += visits
+        if self.unfolded >= FOLD_VISITS:
+            self._fold_moments()
+
     def flush(self) -> None:
         """Fold every buffered customer and visit into the aggregates (the engine calls it at the end of a run)."""
         for segment, buffer in enumerate(self._pending):
@@ -356,6 +372,7 @@ class Collector:
     def _fold_moments(self) -> None:
         import numpy as np
 
+        self.unfolded = 0
         for segment, lists in enumerate(self.moments):
             visits = self.segment_visits[segment]
             affect = self.segment_affect[segment]

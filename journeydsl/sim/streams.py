@@ -19,7 +19,7 @@ import math
 import zlib
 from collections.abc import Sequence
 
-__all__ = ["mix", "site", "uniform", "normal", "uniform_and_normal", "KeyedBlocks", "customer_key"]
+__all__ = ["mix", "site", "uniform", "normal", "uniform_and_normal", "KeyedBlocks", "BLOCK_CELLS", "customer_key"]
 
 _MASK = (1 << 64) - 1
 _GAMMA = 0x9E3779B97F4A7C15
@@ -112,6 +112,10 @@ def uniform_and_normal(key: int) -> tuple[float, float]:
     return (x >> 43) * _TO_UNIT_21, math.sqrt(-2.0 * math.log(u1)) * math.cos(_TWO_PI * u2)
 
 
+#: The most numbers of each kind (uniform, normal) a block of customers holds: 512 customers of 128 columns.
+BLOCK_CELLS = 1 << 16
+
+
 class KeyedBlocks:
     """Keyed numbers for many customers at once: a uniform and a normal per decision column.
 
@@ -128,7 +132,10 @@ class KeyedBlocks:
     columns : sequence of int
         The decision keys, combined with each customer's key by exclusive or.
     block : int
-        Customers per block.
+        Customers per block, at most: a wide journey (many columns) gets
+        smaller blocks, so that a block holds at most :data:`BLOCK_CELLS`
+        numbers of each kind (a customer's numbers are the same whatever the
+        block size).
     choices : sequence of (int, sequence of float), optional
         Decisions taken by a column's uniform number alone: ``(column, bounds)``
         with nondecreasing ``bounds``.  Each customer's row of choices holds, for
@@ -148,7 +155,7 @@ class KeyedBlocks:
         self._np = np
         self.seed = seed
         self.columns = np.array([c & _MASK for c in columns], dtype=np.uint64)
-        self.block = block
+        self.block = max(1, min(block, BLOCK_CELLS // max(1, len(self.columns))))
         self.choices = [(column, np.array(bounds, dtype=np.float64)) for column, bounds in choices]
         self._start = -1
         self._choices: list[list[int]] = []

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 __all__ = ["Customer", "CustomerColumns", "CustomerRole", "Perceived", "Spread", "customer_columns"]
 
 _BRAND = FACTOR_NAMES.index("brand")
+#: The choices and visit counts of a customer who has no visit left (see :meth:`Customer.release`).
+_RELEASED: list[int] = []
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,6 +299,15 @@ class Customer:
         self.unrecovered = 0
         if self.trail is not None:
             self.trail = []
+
+    def release(self) -> None:
+        """Let go of what only visits need (their numbers, choices and visit counts) once none is left.
+
+        A customer who waits out the end of their walk then keeps a few
+        hundred bytes, however many touchpoints the journey has.
+        """
+        self.u_row = self.z_row = ()
+        self.choices = self.tp_visits = _RELEASED
 
     def satisfaction_so_far(self) -> float:
         """The satisfaction the customer would give the cycle now (for conditions on ``satisfaction``).

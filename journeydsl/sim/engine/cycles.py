@@ -62,6 +62,11 @@ class CycleRole(EngineState):
         while stage is not None and c.cycle < MAX_CYCLES:
             cycle_start = env.now
             walked = yield from self._walk(c, stage)
+            collector.visited(c.count)
+            if walked.leaving is None and not c.care_next:
+                # No visit is left to this customer: their numbers and visit counts, sized by the
+                # journey, go before they wait out the walk.
+                c.release()
             if not walked.finished:
                 break
             if walked.pending:
