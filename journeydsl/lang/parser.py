@@ -13,17 +13,22 @@ import hashlib
 import os
 import re
 import sys
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.grammar import Rule
+from lark.tree import Meta
 
 from .diagnostics import CONTROL_CHARACTER, Diagnostic, describe_character, did_you_mean
-from .model import Span
+from .model import NO_SPAN, Span
 from .vocabulary import CONDITION_SUBJECTS, KEYWORDS, UNIT_SECONDS
 
 __all__ = [
+    "Position",
     "grammar_path",
     "journey_parser",
     "parse_text",
@@ -57,11 +62,11 @@ def parser_cache(grammar: str) -> str | bool:
     about 0.03 s, once per process.  The file lives in the user's cache folder
     (``$JOURNEYDSL_CACHE_DIR``, else ``$XDG_CACHE_HOME/journeydsl``, else
     ``~/.cache/journeydsl``; ``JOURNEYDSL_CACHE_DIR=`` empty turns it off), named
-    by the grammar's hash and the Python version, so installations of other
-    versions do not overwrite each other.  Lark checks a hash of the grammar,
-    its options and its own version inside the file and builds afresh when it
-    does not match or the file is damaged (it then writes it again); a folder
-    that cannot be made means no cache, never an error.
+    by a hash of the grammar and the parser's options, and the Python version,
+    so installations of other versions do not overwrite each other.  Lark checks
+    a hash of the grammar, its options and its own version inside the file and
+    builds afresh when it does not match or the file is damaged (it then writes
+    it again); a folder that cannot be made means no cache, never an error.
 
     Parameters
     ----------
@@ -83,22 +88,121 @@ def parser_cache(grammar: str) -> str | bool:
         os.makedirs(folder, exist_ok=True)
     except OSError:
         return False
-    digest = hashlib.sha256(grammar.encode("utf-8")).hexdigest()[:16]
+    options = repr(sorted(_PARSER_OPTIONS.items()))
+    digest = hashlib.sha256((grammar + "\0" + options).encode("utf-8")).hexdigest()[:16]
     return os.path.join(folder, f"parser-{digest}-py{sys.version_info[0]}{sys.version_info[1]}.lark-cache")
+
+
+#: Lark's options for the journey parser.  Positions are not propagated by Lark (its
+#: ``propagate_positions`` makes the parse half as slow again): :func:`_record_positions` keeps
+#: each rule's first and last token instead.
+_PARSER_OPTIONS: dict[str, Any] = {
+    "parser": "lalr",
+    "lexer": "contextual",
+    "propagate_positions": False,
+    "maybe_placeholders": False,
+}
+
+#: Where a rule was written, kept on its tree (``tree._meta``) while the file is parsed: its first
+#: and last token, then the first and last token of what it was written in (the same unless the
+#: rule is its parent's only child and stands for it, ``?rule``).  The transformer turns it into a
+#: :class:`~journeydsl.lang.model.Span` (:func:`position_span`).
+Position = list[Token]
+
+
+def _record_positions(parser: Lark) -> bool:
+    """Make every rule of ``parser`` record its :data:`Position` as it is reduced; ``False`` if Lark cannot.
+
+    Each of the parser's callbacks (one per rule, called with the rule's
+    children, the punctuation and keywords the tree drops included) is wrapped
+    by :func:`_positioned`.  It does what Lark's ``propagate_positions`` does
+    (a rule starts where its first child starts and ends where its last
+    child ends, each child taken whole with what it was written in), keeping
+    the two tokens rather than copying ten numbers into a ``Meta``.
+    """
+    callbacks = getattr(parser, "_callbacks", None)
+    try:
+        used = parser.parser.parser.parser.callbacks  # ParsingFrontend -> LALR_Parser -> _Parser
+    except AttributeError:
+        return False
+    if not isinstance(callbacks, dict) or used is not callbacks:
+        return False
+    for rule, callback in list(callbacks.items()):
+        if isinstance(rule, Rule):
+            callbacks[rule] = _positioned(callback)
+    return True
+
+
+def _positioned(build: Callable[[list[Any]], Any]) -> Callable[[list[Any]], Any]:
+    """``build`` (a rule's callback), recording on the tree it returns where the rule was written."""
+
+    def positioned(children: list[Any]) -> Any:
+        node = build(children)
+        if type(node) is not Tree:
+            return node
+        first = last = None
+        for child in children:
+            if type(child) is Tree:
+                if child._meta is not None:
+                    first = child._meta[2]  # type: ignore[index]
+                    break
+            else:
+                first = child
+                break
+        if first is None:
+            return node
+        for child in reversed(children):
+            if type(child) is Tree:
+                if child._meta is not None:
+                    last = child._meta[3]  # type: ignore[index]
+                    break
+            else:
+                last = child
+                break
+        position = node._meta
+        if position is None:
+            node._meta = [first, last, first, last]  # type: ignore[assignment]
+        else:  # a child standing for its parent (``?rule``): what it was written in grows
+            position[2], position[3] = first, last  # type: ignore[index]
+        return node
+
+    return positioned
+
+
+def position_span(position: Position | Meta | None, file: str) -> Span:
+    """The span of a rule from its :data:`Position` (or Lark's ``Meta``); ``NO_SPAN`` without one."""
+    if position is None:
+        return NO_SPAN
+    if isinstance(position, Meta):  # a parser built with Lark's propagate_positions
+        if getattr(position, "empty", True):
+            return NO_SPAN
+        return Span(file, position.line, position.column, position.end_line, position.end_column)
+    first, last = position[0], position[1]
+    return Span(file, first.line or 0, first.column or 0, last.end_line or 0, last.end_column or 0)
+
+
+def position_text(position: Position | Meta | None, source: str) -> str:
+    """The text a rule was written as, from its :data:`Position` (or Lark's ``Meta``); ``""`` without one."""
+    if position is None or not source:
+        return ""
+    if isinstance(position, Meta):
+        return "" if getattr(position, "empty", True) else source[position.start_pos : position.end_pos]
+    return source[position[0].start_pos or 0 : position[1].end_pos or 0]
 
 
 @lru_cache(maxsize=1)
 def journey_parser() -> Lark:
-    """The one LALR parser for ``.journey`` files, built on first use (or loaded from :func:`parser_cache`)."""
+    """The one LALR parser for ``.journey`` files, built on first use (or loaded from :func:`parser_cache`).
+
+    Its trees carry each rule's :data:`Position` (``tree._meta``); should this version of Lark
+    build its parser in a way :func:`_record_positions` does not know, Lark's own ``Meta``
+    (``propagate_positions``, slower), which :func:`position_span` reads as well.
+    """
     grammar = grammar_path().read_text(encoding="utf-8")
-    return Lark(
-        grammar,
-        parser="lalr",
-        lexer="contextual",
-        propagate_positions=True,
-        maybe_placeholders=False,
-        cache=parser_cache(grammar),
-    )
+    parser = Lark(grammar, **_PARSER_OPTIONS, cache=parser_cache(grammar))
+    if not _record_positions(parser):  # pragma: no cover - a Lark whose parser is built differently
+        parser = Lark(grammar, **{**_PARSER_OPTIONS, "propagate_positions": True})
+    return parser
 
 
 def too_large(size: int, span: Span) -> Diagnostic:

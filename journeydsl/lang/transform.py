@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import Any, NamedTuple
 
 from lark import Token, Tree
-from lark.tree import Meta
+from lark.tree import Meta as LarkMeta
 
 from .model import (
     NO_SPAN,
@@ -55,8 +55,12 @@ from .model import (
     Use,
     Variant,
 )
+from .parser import Position, position_span, position_text
 
 __all__ = ["to_document"]
+
+#: Where a rule was written, as the parser records it (Lark's own ``Meta`` from a parser that propagates positions).
+Meta = Position | LarkMeta | None
 
 
 def to_document(tree: Tree, file: str, source: str = "") -> Document:
@@ -64,8 +68,8 @@ def to_document(tree: Tree, file: str, source: str = "") -> Document:
 
     The tree is walked bottom-up without recursion (deeply nested input cannot
     exhaust Python's stack), and each rule's method is called with the rule's
-    position (``meta``) and its already-built children.  Rules without a method
-    stay trees.
+    position (``meta``: the :data:`~journeydsl.lang.parser.Position` the parser
+    recorded) and its already-built children.  Rules without a method stay trees.
     """
     builder = _ToModel(file, source)
     tokens = {"NUMBER": builder.number_token, "PERCENT": builder.percent_token}
@@ -80,7 +84,8 @@ def to_document(tree: Tree, file: str, source: str = "") -> Document:
             for child in subtree.children
         ]
         method = getattr(builder, str(subtree.data), None) if not str(subtree.data).startswith("_") else None
-        built[id(subtree)] = method(subtree.meta, children) if method else Tree(subtree.data, children, subtree.meta)
+        position = subtree._meta
+        built[id(subtree)] = method(position, children) if method else Tree(subtree.data, children, position)
     return built[id(tree)]
 
 
@@ -131,9 +136,7 @@ class _ToModel:
 
     # ---- spans ---------------------------------------------------------------------
     def _meta_span(self, meta: Meta) -> Span:
-        if getattr(meta, "empty", True):
-            return NO_SPAN
-        return Span(self.file, meta.line, meta.column, meta.end_line, meta.end_column)
+        return position_span(meta, self.file)
 
     def _token_span(self, token: Token) -> Span:
         # Lark types a token's position as optional (a Token can be made by hand); its lexer always sets it.
@@ -869,7 +872,7 @@ class _ToModel:
         )
 
     def _text(self, meta: Meta) -> str:
-        return self.source[meta.start_pos : meta.end_pos] if self.source and not getattr(meta, "empty", True) else ""
+        return position_text(meta, self.source)
 
     def of_segment(self, meta: Meta, children: list[Any]) -> _Tagged:
         return _tag("scope", ("segment", children[0]), self._meta_span(meta))
