@@ -7,6 +7,7 @@ construct came from and builds the frozen dataclasses of
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, NamedTuple
 
@@ -73,20 +74,36 @@ def to_document(tree: Tree, file: str, source: str = "") -> Document:
     """
     builder = _ToModel(file, source)
     tokens = {"NUMBER": builder.number_token, "PERCENT": builder.percent_token}
-    built: dict[int, Any] = {}
-    for subtree in tree.iter_subtrees():
-        children = [
-            built.pop(id(child))
-            if isinstance(child, Tree)
-            else tokens[child.type](child)
-            if child.type in tokens
-            else child
-            for child in subtree.children
-        ]
-        method = getattr(builder, str(subtree.data), None) if not str(subtree.data).startswith("_") else None
-        position = subtree._meta
-        built[id(subtree)] = method(position, children) if method else Tree(subtree.data, children, position)
-    return built[id(tree)]
+    methods: dict[str, Callable[[Meta, list[Any]], Any] | None] = {}
+    # Children after parents (each node's children pushed left to right, so popped right to left):
+    # read backwards, every node comes after its children, left to right.
+    order: list[tuple[Tree, int]] = []
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        below = [child for child in node.children if type(child) is Tree]
+        order.append((node, len(below)))
+        stack.extend(below)
+    values: list[Any] = []  # the built values of the nodes read so far whose parent has not been
+    for node, count in reversed(order):
+        made = values[len(values) - count :]
+        del values[len(values) - count :]
+        if count == len(node.children):
+            children = made
+        else:
+            made.reverse()
+            children = [
+                made.pop() if type(child) is Tree else tokens[child.type](child) if child.type in tokens else child
+                for child in node.children
+            ]
+        data = node.data
+        if data in methods:
+            method = methods[data]
+        else:
+            method = methods[data] = None if data.startswith("_") else getattr(builder, data, None)
+        position = node._meta
+        values.append(method(position, children) if method else Tree(data, children, position))
+    return values[0]
 
 
 class _Tagged(NamedTuple):
@@ -136,6 +153,9 @@ class _ToModel:
 
     # ---- spans ---------------------------------------------------------------------
     def _meta_span(self, meta: Meta) -> Span:
+        if type(meta) is list:  # the parser's Position (inlined: this runs for nearly every rule)
+            first, last = meta[0], meta[1]
+            return Span(self.file, first.line or 0, first.column or 0, last.end_line or 0, last.end_column or 0)
         return position_span(meta, self.file)
 
     def _token_span(self, token: Token) -> Span:
