@@ -10,7 +10,8 @@ number of customers, the two interleaved, and prints one JSON line::
      "journeydsl_wait_ok": ..., "ciw_wait": ..., ...}
 
 The fastest run of each counts for speed (``ratio`` is journeydsl's customers per second over
-Ciw's: above 1, journeydsl is faster).  Each repeat runs with its own seed, so the repeats are
+Ciw's: above 1, journeydsl is faster).  ``*_per_cpu_s`` and ``cpu_ratio`` count the processor
+time of the run instead of the wall clock's: steadier on a machine that other work keeps busy.  Each repeat runs with its own seed, so the repeats are
 independent replications: a mean wait's 95% interval is Student's t over them, and
 ``*_wait_ok`` says whether Erlang C's exact mean wait lies inside it.  The script exits with
 status 1 when it does not, after printing the figures.
@@ -18,7 +19,11 @@ status 1 when it does not, after printing the figures.
 Ciw is an optional benchmark dependency (``pip install ciw``); without it the script says so on
 stderr and measures journeydsl alone.
 
-usage: python benchmarks/queue_speed.py [--customers N] [--repeats K]
+With ``--baseline DIR`` it also runs the engine of another source tree of journeydsl (a
+checkout or ``git archive`` of an earlier commit), interleaved with the other two, and adds
+``baseline_customers_per_s`` and ``baseline_ratio`` (over Ciw's).
+
+usage: python benchmarks/queue_speed.py [--customers N] [--repeats K] [--baseline DIR]
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import argparse
 import importlib.util
 import json
 import math
+import os
 import statistics
 import subprocess
 import sys
@@ -39,6 +45,7 @@ ARRIVAL_RATE, SERVICE_RATE, SERVERS = 2.4, 1.0, 3
 
 _JOURNEYDSL = """
 import json, sys, time
+import journeydsl
 from journeydsl.api import load
 from journeydsl.sim.plan import compile_plan
 from journeydsl.sim.engine import Engine
@@ -46,10 +53,11 @@ from journeydsl.sim.settings import RunSettings
 customers, seed = int(sys.argv[2]), int(sys.argv[3])
 plan = compile_plan(load(sys.argv[1]))
 desk = plan.touchpoints[0].index
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 collector = Engine(plan, RunSettings(customers=customers), seed=seed).execute()
-seconds = time.perf_counter() - start
-print(json.dumps({"customers": collector.customers, "seconds": seconds, "wait": collector.waits[desk].mean}))
+seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+print(json.dumps({"customers": collector.customers, "seconds": seconds, "cpu": cpu,
+                  "wait": collector.waits[desk].mean, "package": journeydsl.__file__}))
 """
 
 _CIW = """
@@ -63,12 +71,12 @@ network = ciw.create_network(
     number_of_servers=[int(rates[2])],
 )
 ciw.seed(seed)
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 simulation = ciw.Simulation(network)
 simulation.simulate_until_max_customers(customers, method="Finish")
-seconds = time.perf_counter() - start
+seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
 records = simulation.get_all_records()
-print(json.dumps({"customers": len(records), "seconds": seconds,
+print(json.dumps({"customers": len(records), "seconds": seconds, "cpu": cpu,
                   "wait": sum(r.waiting_time for r in records) / len(records)}))
 """
 
@@ -104,10 +112,25 @@ def interval(values: list[float]) -> tuple[float, float, float]:
     return mean, mean - half, mean + half
 
 
-def run(arguments: list[str]) -> dict:
-    """One run in a fresh interpreter; the figures it prints on its last line."""
-    output = subprocess.run([sys.executable, "-c", *arguments], check=True, capture_output=True, text=True).stdout
-    return json.loads(output.strip().splitlines()[-1])
+def run(arguments: list[str], source: Path = HERE.parent) -> dict:
+    """One run in a fresh interpreter, importing journeydsl from ``source`` (this checkout, or another source tree).
+
+    The run starts in ``source``: ``python -c`` puts the working directory first on its path,
+    before ``PYTHONPATH``, so a run started in this checkout would import this checkout's journeydsl.
+    """
+    path = os.pathsep.join(filter(None, [str(source), os.environ.get("PYTHONPATH")]))
+    output = subprocess.run(
+        [sys.executable, "-c", *arguments],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=source,
+        env={**os.environ, "PYTHONPATH": path},
+    ).stdout
+    figures = json.loads(output.strip().splitlines()[-1])
+    if "package" in figures and not Path(figures["package"]).resolve().is_relative_to(source.resolve()):
+        raise SystemExit(f"queue_speed: the run imported {figures['package']}, not journeydsl from {source}")
+    return figures
 
 
 def main() -> int:
@@ -119,7 +142,12 @@ def main() -> int:
         default=5,
         help="runs of each simulator, interleaved, seeds 1..K; the fastest counts for speed, all for the wait (default 5)",
     )
+    parser.add_argument(
+        "--baseline", type=Path, help="also run the engine of this source tree of journeydsl (an earlier commit)"
+    )
     args = parser.parse_args()
+    if args.baseline is not None and not (args.baseline / "journeydsl" / "sim").is_dir():
+        parser.error(f"no journeydsl source tree at {args.baseline}")
     if args.repeats < 2:
         parser.error("--repeats must be at least 2 (the interval of the mean wait comes from the repeats)")
     have_ciw = importlib.util.find_spec("ciw") is not None
@@ -128,11 +156,13 @@ def main() -> int:
 
     rates = [str(ARRIVAL_RATE), str(SERVICE_RATE), str(SERVERS)]
     # Interleaved, so that a machine that slows down or speeds up during the run affects both alike.
-    ours, theirs = [], []
+    ours, theirs, baseline = [], [], []
     for seed in range(1, args.repeats + 1):
         ours.append(run([_JOURNEYDSL, str(JOURNEY), str(args.customers), str(seed)]))
         if have_ciw:
             theirs.append(run([_CIW, str(args.customers), str(seed), *rates]))
+        if args.baseline is not None:
+            baseline.append(run([_JOURNEYDSL, str(JOURNEY), str(args.customers), str(seed)], args.baseline.resolve()))
 
     exact = erlang_c_wait(ARRIVAL_RATE, SERVICE_RATE, SERVERS)
     figures: dict = {"customers": args.customers, "repeats": args.repeats}
@@ -141,12 +171,14 @@ def main() -> int:
         if not runs:
             continue
         best = min(runs, key=lambda r: r["seconds"])
+        least = min(runs, key=lambda r: r["cpu"])
         mean, low, high = interval([r["wait"] for r in runs])
         inside = low <= exact <= high
         checks.append(inside)
         figures.update(
             {
                 f"{name}_customers_per_s": round(best["customers"] / best["seconds"]),
+                f"{name}_customers_per_cpu_s": round(least["customers"] / least["cpu"]),
                 f"{name}_wait": round(mean, 4),
                 f"{name}_wait_interval": [round(low, 4), round(high, 4)],
                 f"{name}_wait_ok": inside,
@@ -154,6 +186,17 @@ def main() -> int:
         )
     if theirs:
         figures["ratio"] = round(figures["journeydsl_customers_per_s"] / figures["ciw_customers_per_s"], 3)
+        figures["cpu_ratio"] = round(figures["journeydsl_customers_per_cpu_s"] / figures["ciw_customers_per_cpu_s"], 3)
+    if baseline:
+        best = min(baseline, key=lambda r: r["seconds"])
+        least = min(baseline, key=lambda r: r["cpu"])
+        figures["baseline_customers_per_s"] = round(best["customers"] / best["seconds"])
+        figures["baseline_customers_per_cpu_s"] = round(least["customers"] / least["cpu"])
+        if theirs:
+            figures["baseline_ratio"] = round(figures["baseline_customers_per_s"] / figures["ciw_customers_per_s"], 3)
+            figures["baseline_cpu_ratio"] = round(
+                figures["baseline_customers_per_cpu_s"] / figures["ciw_customers_per_cpu_s"], 3
+            )
     figures["erlang_c_wait"] = round(exact, 4)
     print(json.dumps(figures))
     return 0 if all(checks) else 1

@@ -13,9 +13,12 @@ exponential service of mean 1 hour (load 0.8), word of mouth off so that arrival
 
 from __future__ import annotations
 
+import json
 import math
 import random
 import statistics
+import subprocess
+import sys
 
 import pytest
 import simpy
@@ -233,3 +236,25 @@ def test_the_benchmark_journey_is_the_m_m_3_queue():
     (tp,) = plan.touchpoints
     assert (tp.capacity, tp.queue, tp.duration.mean) == (SERVERS, "heap", pytest.approx(1 / MU))
     assert plan.arrivals.rate == pytest.approx(LAMBDA)
+
+
+def test_the_queue_benchmark_prints_its_figures():
+    # A small run of benchmarks/queue_speed.py: its figures come out, and Erlang C's exact wait is
+    # the one the benchmark checks against (Ciw's figures only where Ciw is installed).
+    output = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "queue_speed.py"), "--customers", "1500", "--repeats", "2"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    figures = json.loads(output.stdout.strip().splitlines()[-1])
+    assert output.returncode == (0 if all(v for k, v in figures.items() if k.endswith("_ok")) else 1)
+    assert figures["erlang_c_wait"] == pytest.approx(erlang_c_wait(LAMBDA, MU, SERVERS), abs=1e-4)
+    assert figures["journeydsl_customers_per_s"] > 0 and figures["journeydsl_wait"] > 0
+    assert len(figures["journeydsl_wait_interval"]) == 2
+    if "ciw_customers_per_s" in figures:
+        assert figures["ratio"] == pytest.approx(
+            figures["journeydsl_customers_per_s"] / figures["ciw_customers_per_s"], rel=0.01
+        )
+    else:
+        assert "Ciw is not installed" in output.stderr
