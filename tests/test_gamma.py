@@ -196,3 +196,11 @@ def test_a_fitted_gamma_journey_round_trips_through_a_log(tmp_path) -> None:
     text = fitted.text("journey fit desk.csv")
     assert "duration gamma(" in text and "shape 3.95 95% [3.6, 4.34]" in text
     assert api.check_text(text).ok  # a fitted journey has no effects yet: warnings only
+
+
+def test_the_editor_offers_gamma_and_time_units_inside_it() -> None:
+    from journeydsl.lsp.complete import complete
+
+    head = 'journey "S" {\n  stage a goal {\n    touchpoint t: staff duration '
+    assert "gamma" in [c.label for c in complete(head, None)]
+    assert [c.label for c in complete(head + "gamma(6 ", None)][:2] == ["s", "min"]
