@@ -17,6 +17,7 @@ import pytest
 
 from journeydsl import api
 from journeydsl.analysis.fit import fit_duration, gamma_shape
+from journeydsl.lsp.complete import complete
 from journeydsl.sim.dists import Gamma, from_spec, gamma_quantile, regularized_gamma
 
 GAMMA_JOURNEY = """
@@ -199,8 +200,6 @@ def test_a_fitted_gamma_journey_round_trips_through_a_log(tmp_path) -> None:
 
 
 def test_the_editor_offers_gamma_and_time_units_inside_it() -> None:
-    from journeydsl.lsp.complete import complete
-
     head = 'journey "S" {\n  stage a goal {\n    touchpoint t: staff duration '
     assert "gamma" in [c.label for c in complete(head, None)]
     assert [c.label for c in complete(head + "gamma(6 ", None)][:2] == ["s", "min"]
