@@ -12,7 +12,10 @@ also carry the journey to the worker and compile it there.  Prints one JSON line
 Timings are wall-clock and include nothing of the clusters' start (both are started, and their
 workers have imported journeydsl, before the clock).  The configurations run in interleaved rounds
 and the fastest round of each is reported (with the 1-to-2 speed-up of every round), so a machine's
-changing load moves them alike; on a loaded machine the ratios are what to read.
+changing load moves them alike; on a loaded machine the ratios are what to read.  The CPU seconds
+the worker processes spent (``*_cpu_s``, summed over the workers, the fewest of the rounds) do not
+depend on how busy the machine is: ``customers_per_cpu_s_per_worker`` is what one worker process
+does with a core of its own.
 """
 
 from __future__ import annotations
@@ -66,32 +69,41 @@ def main(argv: list[str] | None = None) -> int:
     tiny_spec = read_sweep_text(f'[settings]\n"cost of t" = [{values}]', tiny)
     one = RunSettings(replications=1, workers=1)
     times: dict[str, list[float]] = {"serial": [], "dask_1": [], "dask_2": [], "tiny_serial": [], "tiny_dask_1": []}
+    cpu: dict[str, list[float]] = {"serial": [], "dask_1": [], "dask_2": []}
     identical = True
     with ExitStack() as stack:
         executors = {}
+        clients = {}
         for workers in (1, 2):
             cluster = stack.enter_context(
                 LocalCluster(
                     n_workers=workers,
                     threads_per_worker=1,
                     processes=True,
-                    dashboard_address=None,
+                    dashboard_address=":0",
                     silence_logs=logging.CRITICAL,
                 )
             )
-            executors[workers] = stack.enter_context(Client(cluster)).get_executor(pure=False)
+            clients[workers] = stack.enter_context(Client(cluster))
+            executors[workers] = clients[workers].get_executor(pure=False)
             _timed(tiny, read_sweep_text('[settings]\n"cost of t" = [1, 2]', tiny), executors[workers], one)  # warm
         # Interleaved rounds: the machine's load moves all of them alike; the fastest of each is reported.
         for _ in range(options.rounds):
+            started = time.process_time()
             elapsed, reference = _timed(journey, spec, None, settings)
+            cpu["serial"].append(time.process_time() - started)
             times["serial"].append(elapsed)
             for workers in (1, 2):
+                before = clients[workers].run(time.process_time)
                 elapsed, table = _timed(journey, spec, executors[workers], settings)
+                after = clients[workers].run(time.process_time)
+                cpu[f"dask_{workers}"].append(sum(after[w] - before[w] for w in after))
                 times[f"dask_{workers}"].append(elapsed)
                 identical = identical and table == reference
             times["tiny_serial"].append(_timed(tiny, tiny_spec, None, one)[0])
             times["tiny_dask_1"].append(_timed(tiny, tiny_spec, executors[1], one)[0])
     best = {name: min(values) for name, values in times.items()}
+    least = {name: min(values) for name, values in cpu.items()}
     customers = tasks * options.customers
     figures = {
         "benchmark": "sweep_scale",
@@ -107,6 +119,10 @@ def main(argv: list[str] | None = None) -> int:
         "customers_per_s_per_worker": round(customers / best["dask_1"]),
         "speedup_1_to_2_workers": round(best["dask_1"] / best["dask_2"], 2),
         "speedups_by_round": [round(a / b, 2) for a, b in zip(times["dask_1"], times["dask_2"], strict=True)],
+        "serial_cpu_s": round(least["serial"], 3),
+        "dask_1_worker_cpu_s": round(least["dask_1"], 3),
+        "dask_2_workers_cpu_s": round(least["dask_2"], 3),
+        "customers_per_cpu_s_per_worker": round(customers / least["dask_1"]),
         "overhead_ms_per_task": round(1000 * (best["tiny_dask_1"] - best["tiny_serial"]) / options.tiny_tasks, 2),
         "overhead_ms_per_task_this_journey": round(1000 * (best["dask_1"] - best["serial"]) / tasks, 2),
         "tiny_tasks": options.tiny_tasks,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -59,12 +60,29 @@ def _problems(text: str) -> str:
     return render_text(caught.value.diagnostics, caught.value.sources)
 
 
-def _api_sweep(journey: Any, spec: Any, settings: Any = None, *, executor: Any = None, **options: Any) -> Any:
-    """What ``journeydsl.api.sweep`` does (for the command's tests until the API has it)."""
+def _api_sweep(
+    journey: Any,
+    spec: Any,
+    settings: Any = None,
+    *,
+    executor: Any = None,
+    progress: Any = None,
+    runner: Any = None,
+    allow_large: bool = False,
+    **run: Any,
+) -> Any:
+    """``journeydsl.api.sweep`` as proposed for the API (used by the command's tests until the API has it)."""
     from journeydsl.lang.sweep import SweepSpec, read_sweep
 
     chosen = spec if isinstance(spec, SweepSpec) else read_sweep(spec, journey)
-    return run_sweep(journey, chosen, Runner(executor), (settings or RunSettings()).resolved(journey.seed), **options)
+    return run_sweep(
+        journey,
+        chosen,
+        api._runner(runner, executor),
+        api._settings(settings, journey, run),
+        progress=progress,
+        allow_large=allow_large,
+    )
 
 
 @pytest.fixture
@@ -201,7 +219,7 @@ def test_the_same_bytes_serially_on_a_process_pool_and_on_dask() -> None:
     with ProcessPoolExecutor(2) as pool:
         assert _csv_on(pool) == serial
     distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
         with distributed.Client(cluster) as client:
             assert _csv_on(client.get_executor()) == serial
 
@@ -259,6 +277,10 @@ def test_the_command_writes_the_table_and_plot_and_ranks_the_points(cli: CliRunn
     assert "3 of 3 points qualify" in result.output
     assert table.read_text().startswith("point,feel of advice,metric,mean,ci_low,ci_high\n")
     assert plot.read_bytes().startswith(b"\x89PNG")
+    assert cli.invoke(sweep_command, [*arguments, "-j", "1", "-o", str(tmp_path / "s.json")]).exit_code == 0
+    document = json.loads((tmp_path / "s.json").read_text())
+    assert document["schema"] == "journeydsl.sweep/1" and document["settings"] == ["feel of advice"]
+    assert len(document["rows"]) == 3 * 14 and document["rows"][0]["settings"] == {"feel of advice": 0.0}
     if parquet_available():
         assert cli.invoke(sweep_command, [*arguments, "-j", "1", "-o", str(tmp_path / "s.parquet")]).exit_code == 0
         assert (tmp_path / "s.parquet").read_bytes().startswith(b"PAR1")
@@ -289,7 +311,6 @@ def test_the_example_sweep_reads_against_its_journey() -> None:
 
 def test_the_scale_benchmark_prints_its_figures_and_finds_the_same_bytes() -> None:
     pytest.importorskip("distributed", reason="the dask extra is not installed")
-    import json
     import subprocess
     import sys
 

@@ -11,6 +11,7 @@ a ``.parquet`` name), ``--plot`` the response plot; both whole or not at all.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Iterator
@@ -21,7 +22,7 @@ from typing import Any
 import click
 
 from .. import api
-from ..lang.escape import terminal
+from ..lang.escape import json_text, terminal
 from ..lang.sweep import SWEEP_METRICS, SweepError, parse_constraint, read_sweep
 from ..report.sweep_table import parquet_available, sweep_csv, sweep_parquet, sweep_table
 from .options import FIGURE, FILE, ReadOptions, RunOptions, output_option, read_options, run_options
@@ -78,8 +79,8 @@ __all__ = ["sweep"]
 )
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="Points shown in the table.")
 @output_option(
-    "Write the tidy table (one row per point and metric, with 95% intervals): CSV, or Parquet for a .parquet "
-    "name (the parquet extra); '-' for CSV on standard output.",
+    "Write the tidy table (one row per point and metric, with 95% intervals): CSV, Parquet for a .parquet "
+    "name (the parquet extra), JSON for a .json name; '-' for CSV on standard output.",
     type=click.Path(dir_okay=False, path_type=Path),
 )
 @click.option("--plot", "plot_path", type=FIGURE, help="Draw the response of --metric (.png, .svg, .pdf).")
@@ -165,7 +166,12 @@ def sweep(
             _show(error, file)
     choice = result.best(objective, maximize, constraints) if objective is not None else None
     if output is not None and os.fspath(output) != "-":
-        data: str | bytes = sweep_parquet(result) if output.suffix.lower() == ".parquet" else sweep_csv(result)
+        suffix = output.suffix.lower()
+        data: str | bytes = sweep_csv(result)
+        if suffix == ".parquet":
+            data = sweep_parquet(result)
+        elif suffix == ".json":
+            data = json_text(json.dumps(result.record(), indent=2, ensure_ascii=False)) + "\n"
         write_or_fail(output, data, "sweep table")
     if plot_path is not None:
         from ..report.sweep_plot import sweep_figure
@@ -216,7 +222,7 @@ def _executor(scheduler: str | None, dask: str | None, workers: int | None) -> I
             n_workers=count,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=":0",
             silence_logs=logging.CRITICAL,
         ) as cluster,
         Client(cluster) as client,
