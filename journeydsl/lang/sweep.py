@@ -445,7 +445,11 @@ def read_sweep_text(text: str, journey: Journey, file: str = "<sweep>") -> Sweep
     ...
     journeydsl.lang.sweep.SweepError: <sweep>:2:1: unknown setting `capcity of t`
     """
-    tomllib = _toml()
+    try:
+        tomllib = _toml()
+    except ImportError:  # pragma: no cover - Python 3.10 without tomli
+        needs = "reading a sweep file on Python 3.10 needs tomli"
+        raise SweepError([SweepDiagnostic("JS001", needs, Span(file, 1, 1, 1, 2), hint="pip install tomli")]) from None
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -1139,11 +1143,19 @@ def parse_constraint(text: str, settings: Sequence[str] = ()) -> Constraint:
     Constraint(subject='cost_per_customer', operator='<=', bound=50.0)
     >>> parse_constraint("conversion_rate>=80%").bound
     0.8
+    >>> parse_constraint("chance of book -> arrive <= 50%", ["chance of book -> arrive"])
+    Constraint(subject='chance of book -> arrive', operator='<=', bound=0.5)
     >>> parse_constraint("cots_per_customer <= 50")
     Traceback (most recent call last):
     ...
     ValueError: `cots_per_customer` is not a metric of a sweep: did you mean `cost_per_customer`?
     """
+    for label in sorted(settings, key=len, reverse=True):  # a setting may hold `->`: `chance of a -> b <= 50%`
+        rest = text.strip()
+        if rest.startswith(label):
+            bound = _CONSTRAINT.fullmatch("x" + rest[len(label) :])
+            if bound:
+                return _constraint(label, bound, text)
     match = _CONSTRAINT.fullmatch(text)
     if not match:
         raise ValueError(f"`{text}` is not a bound: write METRIC <= AMOUNT, e.g. 'cost_per_customer <= 50'")
@@ -1153,6 +1165,10 @@ def parse_constraint(text: str, settings: Sequence[str] = ()) -> Constraint:
     if subject not in SWEEP_METRICS and subject not in settings:
         hint = did_you_mean(subject, (*SWEEP_METRICS, *settings)) or f"metrics: {', '.join(SWEEP_METRICS)}"
         raise ValueError(f"`{subject}` is not a metric of a sweep: {hint}")
+    return _constraint(subject, match, text)
+
+
+def _constraint(subject: str, match: re.Match[str], text: str) -> Constraint:
     try:
         bound = float(match["bound"])
     except ValueError:
