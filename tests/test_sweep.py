@@ -300,6 +300,8 @@ def test_the_command_shows_the_sweep_files_problems_and_refuses_bad_usage(cli: C
     assert result.exit_code == 2 and "--budget" in result.output
     result = cli.invoke(sweep_command, [*arguments, "--scheduler", "tcp://x:1", "--dask", "local"])
     assert result.exit_code == 2
+    result = cli.invoke(sweep_command, [*arguments, "--precision", "0.5"])
+    assert result.exit_code == 2 and "give it too" in result.output
 
 
 def test_the_example_sweep_reads_against_its_journey() -> None:

@@ -11,13 +11,14 @@ a ``.parquet`` name), ``--plot`` the response plot; both whole or not at all.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -40,6 +41,22 @@ from .output import (
 
 __all__ = ["sweep"]
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _precision_needs_objective(command: _F) -> _F:
+    """Refuse ``--precision`` or ``--quick`` without ``--objective``: a sweep ranks by it and the precision measures it."""
+
+    @functools.wraps(command)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        if (kwargs.get("precision") is not None or kwargs.get("quick")) and kwargs.get("objective") is None:
+            raise click.UsageError(
+                "--precision and --quick narrow the interval of --objective; give it too, e.g. --objective satisfaction"
+            )
+        return command(*args, **kwargs)
+
+    return checked  # type: ignore[return-value]
+
 
 @click.command(cls=Command)
 @click.argument("file", type=FILE)
@@ -52,6 +69,7 @@ __all__ = ["sweep"]
     metavar="SWEEP.toml",
     help="The sweep: the settings to vary and their values, ranges or distributions (TOML; docs/scale.md).",
 )
+@_precision_needs_objective
 @run_options(
     customers="Simulate this many customers per point and replication.",
     replications="Replications per point, with the same seeds at every point (common random numbers).",
