@@ -224,3 +224,13 @@ def test_the_editor_offers_gamma_and_time_units_inside_it() -> None:
     head = 'journey "S" {\n  stage a goal {\n    touchpoint t: staff duration '
     assert "gamma" in [c.label for c in complete(head, None)]
     assert [c.label for c in complete(head + "gamma(6 ", None)][:2] == ["s", "min"]
+
+
+@pytest.mark.parametrize("sd", [10.0, 1000.0])
+def test_a_very_skewed_gamma_draws_finite_durations(sd: float) -> None:
+    """Shapes of 0.01 and 1e-6 put much of their mass below the smallest double: those draws are 0."""
+    rng = random.Random(1)
+    dist = Gamma(1.0, sd)
+    values = [dist.draw(rng.random()) for _ in range(5000)]
+    assert all(math.isfinite(v) and v >= 0 for v in values)
+    assert max(values) > 0

@@ -413,7 +413,7 @@ def gamma_quantile(a: float, u: float, start: float | None = None) -> float:
         return math.inf
     lower = u <= 0.5
     log_gamma = math.lgamma(a)
-    if start is not None and start > 0.0:
+    if start is not None and 0.0 < start < math.inf:
         x = start
     elif a > 1.0:
         z = _STANDARD_NORMAL.inv_cdf(u)
@@ -423,6 +423,8 @@ def gamma_quantile(a: float, u: float, start: float | None = None) -> float:
         x = (u / t) ** (1.0 / a) if u < t else 1.0 - math.log1p(-(u - t) / (1.0 - t))
     # Halley's iterations: f(x) = P(a, x) - u, f' = density, f''/f' = (a - 1)/x - 1
     for _ in range(100):
+        if x <= 0.0:  # below the smallest double: a shape far under 1 puts much of its mass there
+            return 0.0
         p, q, front = _regularized(a, x, log_gamma)
         error = p - u if lower else (1.0 - u) - q
         density = front / x
@@ -474,18 +476,28 @@ class _QuantileTable:
         )
 
 
+def _inverse_density(a: float, x: float, log_gamma: float) -> float:
+    """1 / the density of shape ``a`` at ``x``, or infinity where it cannot be written."""
+    if x <= 0.0:
+        return math.inf
+    exponent = x - (a - 1.0) * math.log(x) + log_gamma
+    return math.exp(exponent) if exponent < 700.0 else math.inf
+
+
 @functools.lru_cache(maxsize=256)
 def _quantile_table(a: float) -> _QuantileTable:
     """The table of shape ``a`` (about 2,000 quantiles: computed once per shape and process)."""
     a = float(a)
     log_gamma = math.lgamma(a)
     x = [gamma_quantile(a, i / _CELLS) for i in range(_CELLS)] + [math.inf]
-    slope = [0.0] + [math.exp(v - (a - 1.0) * math.log(v) + log_gamma) for v in x[1:-1]] + [0.0]
+    # dx/du = 1 / density; infinite where the quantile underflows or the density does (tiny shapes)
+    slope = [0.0] + [_inverse_density(a, v, log_gamma) for v in x[1:-1]] + [0.0]
     table = _QuantileTable(tuple(x), tuple(slope), b"")
     smooth = bytearray(_CELLS)
     for cell in range(1, _CELLS - 1):
         exact = gamma_quantile(a, (cell + 0.5) / _CELLS)
-        smooth[cell] = 1 if abs(table.interpolate(cell, 0.5) - exact) <= _CELL_TOLERANCE * exact else 0
+        error = abs(table.interpolate(cell, 0.5) - exact)  # nan where a slope is infinite: not smooth
+        smooth[cell] = 1 if error <= _CELL_TOLERANCE * exact else 0
     return replace(table, smooth=bytes(smooth))
 
 
