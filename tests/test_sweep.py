@@ -136,6 +136,16 @@ def test_a_value_the_journey_refuses_is_reported_at_the_setting_naming_the_point
     shown = render_text(caught.value.diagnostics, caught.value.sources)
     assert "sweep.toml:2:1: error[JD207]: at point 2 (feel of advice = 9):" in shown
     assert "point 1" not in shown
+    # many points alike: the first three are shown, the rest counted
+    spec = _spec('[settings]\n"feel of advice" = [6, 7, 8, 9, 1]', journey)
+    with pytest.raises(SweepError) as caught:
+        point_designs(journey, spec, build_points(spec), lambda spec, unit: 1.0, _checks())
+    assert [d.message.split(":")[0] for d in caught.value.diagnostics] == [
+        "at point 1 (feel of advice = 6)",
+        "at point 2 (feel of advice = 7)",
+        "at point 3 (feel of advice = 8)",
+        "1 more point of 5 has problems like these",
+    ]
 
 
 def _checks() -> Any:

@@ -1004,12 +1004,24 @@ def point_designs(
         found = list(result.diagnostics)
         if result.journey is not None and check is not None:
             found = [d for d in check(result.journey) if d.is_error]
-        if found and troubled < _POINTS_REPORTED:
+        if found:
             troubled += 1
+        if found and troubled <= _POINTS_REPORTED:
             where = describe_point(spec, point)
             problems.extend(replace(d, message=f"at {point.name} ({where}): {d.message}") for d in found)
         if result.journey is not None:
             resolved.append(result.journey)
+    if troubled > _POINTS_REPORTED:
+        more = troubled - _POINTS_REPORTED
+        problems.append(
+            SweepDiagnostic(
+                "JS005",
+                f"{more:,} more point{'s' if more != 1 else ''} of {len(points):,} "
+                f"{'has' if more == 1 else 'have'} problems like these",
+                problems[-1].span,
+                hint="narrow the settings' values to what the journey allows",
+            )
+        )
     if problems:
         raise SweepError(problems, {spec.file: spec.text})
     return resolved
