@@ -162,6 +162,7 @@ def sweep(
             param_hint="--output",
         )
     journey = load_journey(file, read)
+    settings = run.settings(journey)
     note_inputs(spec_path)
     try:
         spec = read_sweep(spec_path, journey)
@@ -174,7 +175,6 @@ def sweep(
             constraints.append(parse_constraint(text, labels))
         except ValueError as error:
             raise click.BadParameter(str(error), param_hint="--budget") from None
-    settings = run.settings(journey)
     with _executor(scheduler, dask, run.workers) as executor, progress_bar("sweeping") as progress:
         try:
             result = api.sweep(
