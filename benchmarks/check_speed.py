@@ -5,11 +5,14 @@ realistic text: stages of ten touchpoints with channels, capacities, durations,
 costs, effects, performance and transitions; segments and factors), then
 parses, checks and compiles each to its graph, and prints one JSON line:
 
-    {"seconds_10000": ..., "seconds_20000": ..., "ratio": ..., "mb_10000": ..., "mb_20000": ...}
+    {"seconds_10000": ..., "cpu_seconds_10000": ..., "seconds_20000": ..., "ratio": ..., "cpu_ratio": ..., ...}
 
-``ratio`` is ``seconds_20000 / seconds_10000``: about 2 when every step grows
-linearly with the size of the journey.  Targets: under 5 s for 10,000
-touchpoints, ratio under 2.2.  ``--phases`` adds the seconds of each phase.
+``seconds`` are wall-clock, ``cpu_seconds`` the process's processor time (the
+better figure on a machine shared with other work: it leaves out the time the
+process waited for a core).  ``ratio`` is ``seconds_20000 / seconds_10000``:
+about 2 when every step grows linearly with the size of the journey.  Targets:
+under 3 s for 10,000 touchpoints, ratio under 2.1.  ``--phases`` adds the
+seconds of each phase.
 
 Usage::
 
@@ -83,16 +86,17 @@ def generate(touchpoints: int, per_stage: int = 10) -> str:
 
 
 def measure(text: str, repeats: int, phases: bool) -> dict[str, float]:
-    """Best-of-``repeats`` seconds to check and compile ``text`` (and per phase if asked)."""
-    best = float("inf")
+    """Best-of-``repeats`` seconds (wall-clock and processor) to check and compile ``text`` (and per phase if asked)."""
+    best = best_cpu = float("inf")
     for _ in range(repeats):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         result = api.check_text(text, "large.journey")
         if not result.ok:
             raise SystemExit(f"the generated journey has errors: {result.diagnostics[:3]}")
         api.compile_graph(result.journey)
         best = min(best, time.perf_counter() - start)
-    figures = {"seconds": best}
+        best_cpu = min(best_cpu, time.process_time() - start_cpu)
+    figures = {"seconds": best, "cpu_seconds": best_cpu}
     if phases:
         import gc
 
@@ -126,9 +130,11 @@ def main() -> None:
         text = generate(size)
         figures = measure(text, arguments.repeats, arguments.phases)
         output[f"seconds_{size}"] = round(figures.pop("seconds"), 3)
+        output[f"cpu_seconds_{size}"] = round(figures.pop("cpu_seconds"), 3)
         output[f"mb_{size}"] = round(len(text.encode()) / 1e6, 2)
         output.update({f"{phase}_{size}": round(value, 3) for phase, value in figures.items()})
     output["ratio"] = round(output["seconds_20000"] / output["seconds_10000"], 3)
+    output["cpu_ratio"] = round(output["cpu_seconds_20000"] / output["cpu_seconds_10000"], 3)
     print(json.dumps(output))
 
 
