@@ -181,6 +181,18 @@ def test_a_latin_hypercube_uses_each_stratum_once_and_repeats_with_its_seed() ->
     assert build_points(_spec(text.format(seed=2))) != points
 
 
+def test_random_draws_pick_listed_values_and_fill_ranges() -> None:
+    text = (
+        'method = "random"\npoints = 40\n[settings]\n"cost of advice" = [1, 9]\n'
+        '"capacity of \\"front desk\\"" = [1, 5]\n"feel of advice" = { from = 0, to = 2 }'
+    )
+    points = build_points(_spec(text))
+    assert len(points) == 40
+    assert {p.values[0] for p in points} == {1, 9}  # a list: only its values
+    assert {p.values[1] for p in points} == {1, 5}
+    assert len({p.values[2] for p in points}) == 40 and all(0 <= p.values[2] <= 2 for p in points)
+
+
 def test_settings_change_the_design_as_a_variant_would() -> None:
     journey = _journey()
     spec = _spec(

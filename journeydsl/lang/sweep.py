@@ -221,6 +221,9 @@ class SweepSetting:
         What random and lhs sweeps draw from.
     whole : bool
         Values are whole numbers (capacities): draws are rounded.
+    between : bool
+        ``values`` are the two ends of a range without steps, drawn uniformly between (random and
+        lhs); otherwise a draw picks one of ``values`` with equal chances.
     span, value_span : Span
         The key and the value in the sweep file.
     """
@@ -232,6 +235,7 @@ class SweepSetting:
     whole: bool
     span: Span
     value_span: Span
+    between: bool = False
 
 
 @dataclass(frozen=True)
@@ -630,6 +634,7 @@ def _setting(
     if base is not None and not _names_found(address, label, base, key_span, problems):
         return None
     whole = address.kind == "capacity"
+    between = False
     before = len(problems)
     values: tuple[float, ...] = ()
     distribution = None
@@ -641,6 +646,7 @@ def _setting(
         distribution = _distribution(label, value, address, journey, method, spans, problems)
     elif isinstance(value, dict) and {"from", "to"} <= set(value):
         values = _range(label, value, address, journey, method, spans, problems)
+        between = method != "grid" and "steps" not in value and "step" not in value
     else:
         problems.append(
             SweepDiagnostic(
@@ -660,7 +666,7 @@ def _setting(
                 break
     if len(problems) > before:
         return None
-    return SweepSetting(label, address, values, distribution, whole, key_span, value_span)
+    return SweepSetting(label, address, values, distribution, whole, key_span, value_span, between)
 
 
 def _names_found(address: Address, label: str, base: Journey, span: Span, problems: list[Diagnostic]) -> bool:
@@ -938,13 +944,12 @@ def _draw(setting: SweepSetting, u: float) -> float:
     """The value of a setting at probability ``u``."""
     if setting.distribution is not None:
         value = setting.distribution.quantile(u)
-    elif len(setting.values) == 2 and not setting.whole:
+    elif setting.between and setting.whole:  # each whole number from one end to the other equally likely
+        low, high = setting.values
+        return float(min(max(math.floor(low + u * (high - low + 1)), low), high))
+    elif setting.between:
         low, high = setting.values
         value = low + u * (high - low)
-    elif setting.whole and len(setting.values) == 2:
-        low, high = setting.values
-        value = math.floor(low + u * (high - low + 1))
-        return float(min(max(value, low), high))
     else:
         value = setting.values[min(int(u * len(setting.values)), len(setting.values) - 1)]
     if setting.whole:
