@@ -77,6 +77,7 @@ __all__ = [
     "save_figure",
     "figure_format",
     "close_figure",
+    "lay_out",
 ]
 
 #: The formats figures are written in, as file suffixes (without the dot).
@@ -205,6 +206,23 @@ def _lay_out_afresh(figure: Figure) -> None:
 
     if isinstance(figure.get_layout_engine(), ConstrainedLayoutEngine):
         _axes_to_start(figure)
+
+
+def lay_out(figure: Figure) -> None:
+    """Lay the figure out as saving it will, without drawing it: to measure it before adding to it.
+
+    A chart that places text by measuring (:mod:`journeydsl.report.labels`)
+    measures the figure as :func:`figure_bytes` will lay it out: from the
+    start (see :func:`_lay_out_afresh`), not from wherever an earlier
+    measurement left the axes.
+
+    Parameters
+    ----------
+    figure : matplotlib.figure.Figure
+        The figure.
+    """
+    _lay_out_afresh(figure)
+    figure.draw_without_rendering()
 
 
 def _axes_to_start(figure: Figure | SubFigure) -> None:

@@ -23,9 +23,11 @@ TheyDo), drawn from a simulation instead of workshop guesses:
   else the pains are the touchpoints that felt worst.
 
 The map is sized for an A4 landscape page (11.7 x 8.3 inches; about 1,400 pixels
-wide at 120 dpi) and stays legible from 5 to 30 touchpoints: text shrinks
-with the columns' width down to a floor, and the figure grows taller with
-more segments.  Every name a journey gives is drawn through
+wide at 120 dpi) and stays legible from 5 to 33 touchpoints: text shrinks
+with the columns' width down to a floor.  A journey of more touchpoints gets
+a wider map, each column :data:`NARROWEST_COLUMN` points wide (60
+touchpoints: 19 inches), so no cell's text runs into the next; the figure
+grows taller with more segments.  Every name a journey gives is drawn through
 :func:`journeydsl.lang.escape.plot_text`.
 """
 
@@ -54,7 +56,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .paths import JourneyPaths
 
-__all__ = ["A4_LANDSCAPE", "Flag", "flags", "journey_map"]
+__all__ = ["A4_LANDSCAPE", "NARROWEST_COLUMN", "Flag", "flags", "journey_map", "map_width"]
 
 #: The map's size in inches: an A4 page, landscape.
 A4_LANDSCAPE = (11.69, 8.27)
@@ -120,7 +122,7 @@ def journey_map(
     with rc_context(_STYLE):
         if fig is None:
             height = max(A4_LANDSCAPE[1], 6.6 + 0.55 * len(segments))
-            fig = Figure(figsize=(A4_LANDSCAPE[0], height), layout="constrained")
+            fig = Figure(figsize=(map_width(len(columns)), height), layout="constrained")
         sizes = _sizes(fig, len(columns))
         grid = fig.add_gridspec(
             4,
@@ -157,6 +159,22 @@ class _Sizes(NamedTuple):
 
 #: Inches of the map's width that are not columns: the lanes' names on the left, the colourbar on the right.
 _MARGINS = 2.4
+
+#: The narrowest a column is drawn (points): its cell's number and share still fit in it at the smallest size.
+NARROWEST_COLUMN = 20.0
+
+
+def map_width(columns: int) -> float:
+    """The map's width in inches: an A4 page, wider when its columns would be narrower than :data:`NARROWEST_COLUMN`.
+
+    Examples
+    --------
+    >>> map_width(27) == A4_LANDSCAPE[0]
+    True
+    >>> round(map_width(60), 1)
+    19.1
+    """
+    return max(A4_LANDSCAPE[0], _MARGINS + columns * NARROWEST_COLUMN / 72.0)
 
 
 def _felt(value: float) -> str:
