@@ -470,6 +470,7 @@ def gaps(
     design: str = "baseline",
     source: str | None = None,
     surveys: Sequence[Survey] | None = None,
+    responses: ResponseSummary | None = None,
     progress: Callable[[float], None] | None = None,
     runner: Runner | None = None,
     **run: Any,
@@ -483,9 +484,17 @@ def gaps(
         simulated customers perceived.  Default: the survey when there is one.
     surveys : sequence of Survey, optional
         Survey figures from elsewhere (see :func:`journeydsl.analysis.gaps.read_survey_csv`).
+    responses : ResponseSummary, optional
+        Survey responses measured by :func:`read_survey_responses`: their figures are
+        analysed, and the document carries their intervals and sample sizes (``measured``).
     """
-    from .analysis.gaps import gaps_from_simulation, gaps_from_survey
+    from .analysis.gaps import gaps_from_simulation, gaps_from_survey, with_measured
 
+    if responses is not None:
+        if source == "simulation":
+            raise ValueError("responses give measured figures: leave out source='simulation'")
+        surveys = responses.surveys()
+        return with_measured(gaps(journey, design=design, source="survey", surveys=surveys), responses)
     resolved = _resolve(journey, design)
     if source is None:
         source = "survey" if (surveys or journey.surveys) else "simulation"

@@ -138,7 +138,6 @@ def test_the_cli_json_with_responses_validates() -> None:
     validator("gaps.schema.json").validate(json.loads(result.output))
 
 
-@pytest.mark.xfail(reason="journey gaps adds `measured` once cli/analyses.py calls with_measured", strict=False)
 def test_the_cli_json_with_responses_carries_the_intervals() -> None:
     result = CliRunner().invoke(cli, ["gaps", str(SHOPS), "--responses", str(RESPONSES), "--format", "json"])
     measured = json.loads(result.output)["measured"]

@@ -186,7 +186,9 @@ def gaps(
         )
     settings = run.settings(journey) if source == "simulation" else None
     with progress_bar("simulating" if settings is not None else None) as progress:
-        document = api.gaps(journey, settings, design=design, source=source, surveys=surveys, progress=progress)
+        document = api.gaps(
+            journey, settings, design=design, source=source, surveys=surveys, responses=measured, progress=progress
+        )
     if measured is not None and write_factors is not None:
         command = f"journey gaps {shell(str(file))} --responses {shell(str(responses))}"
         write_or_fail(write_factors, measured.library_text(command), "factors")
