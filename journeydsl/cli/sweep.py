@@ -25,7 +25,6 @@ import click
 from .. import api
 from ..lang.escape import json_text, terminal
 from ..lang.sweep import SWEEP_METRICS, SweepError, parse_constraint, read_sweep
-from ..report.sweep_table import parquet_available, sweep_csv, sweep_parquet, sweep_table
 from .options import FIGURE, FILE, ReadOptions, RunOptions, output_option, read_options, run_options
 from .output import (
     EXIT_INVALID,
@@ -156,6 +155,8 @@ def sweep(
         raise click.UsageError("--budget bounds the points ranked by --objective; give --objective too")
     if scheduler is not None and dask is not None:
         raise click.UsageError("give --scheduler ADDRESS (a running cluster) or --dask local, not both")
+    from ..report.sweep_table import parquet_available, sweep_csv, sweep_parquet, sweep_table
+
     if output is not None and output.suffix.lower() == ".parquet" and not parquet_available():
         raise click.BadParameter(
             "writing Parquet needs pyarrow: pip install 'journeydsl[parquet]', or write a .csv table",

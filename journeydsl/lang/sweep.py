@@ -40,8 +40,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from .designs import BASELINE, Designs, design_names
 from .diagnostics import Diagnostic, JourneyError, did_you_mean
 from .model import (
@@ -812,6 +810,8 @@ def _range(
             return ()
         if steps == 1:
             return (low,)
+        import numpy as np
+
         return tuple(float(v) for v in np.round(np.linspace(low, high, steps), 12))
     if isinstance(step, bool) or not isinstance(step, int | float) or not step > 0:
         problems.append(
@@ -928,6 +928,8 @@ def build_points(spec: SweepSpec) -> list[Point]:
     if spec.method == "grid":
         grid = itertools.product(*(setting.values for setting in spec.settings))
         return [Point(index, tuple(values)) for index, values in enumerate(grid, 1)]
+    import numpy as np
+
     count = spec.points or 1
     rng = np.random.default_rng(spec.seed)
     columns = []
