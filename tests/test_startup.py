@@ -149,3 +149,17 @@ def test_simulate_with_replications_imports_no_scipy(tmp_path):
     assert "simpy" in loaded  # it did simulate
     assert "scipy" not in loaded
     assert command_modules(loaded) == {"journeydsl.cli.running"}
+
+
+def test_the_start_up_benchmark_runs():
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "startup_speed.py"), "--runs", "1"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    figures = json.loads(done.stdout)
+    assert figures["check_best_s"] > figures["pass_best_s"] > 0
+    assert figures["check_cpu_s"] > 0
+    assert not {"numpy", "scipy", "matplotlib", "simpy"} & set(figures["check_imports"])
