@@ -268,6 +268,20 @@ def test_the_best_point_under_a_budget() -> None:
         parse_constraint("cots_per_customer <= 3")
 
 
+def test_queues_are_measured_and_waits_can_be_bounded() -> None:
+    journey = _journey()
+    spec = _spec('[settings]\n"capacity of \\"front desk\\"" = [1, 3]\n"capacity of advice" = [1]', journey)
+    result = run_sweep(journey, spec, Runner(), QUICK)
+    wait, use = 'wait_mean of touchpoint "front desk"', 'utilisation of touchpoint "front desk"'
+    assert result.metrics[-4:] == (wait, use, "wait_mean of touchpoint advice", "utilisation of touchpoint advice")
+    one, three = result.value(1, wait).mean, result.value(2, wait).mean
+    assert one is not None and three is not None and three < one  # three servers, shorter waits
+    bound = parse_constraint(f"{wait} <= {three}", result.labels, result.metrics)
+    choice = choose(result, wait, constraints=[bound])
+    assert not choice.maximize and [r.point.index for r in choice.ranked] == [2]
+    assert choose(result, use).maximize
+
+
 # ---- the files ----------------------------------------------------------------------------------------
 
 
@@ -278,13 +292,14 @@ def test_the_csv_is_tidy_and_a_hostile_name_cannot_start_a_formula() -> None:
     result = run_sweep(journey, spec, Runner(), RunSettings(customers=20, workers=1))
     rows = list(csv.reader(io.StringIO(sweep_csv(result))))
     assert rows[0] == ["point", 'capacity of "=HYPERLINK(1),x"', "metric", "mean", "ci_low", "ci_high"]
-    assert len(rows) == 1 + 2 * 14  # a row per point and metric
+    assert len(rows) == 1 + 2 * 16  # a row per point and metric: 14, and the queue's wait and utilisation
+    assert {row[2] for row in rows[1:]} >= {'wait_mean of touchpoint "=HYPERLINK(1),x"', "satisfaction"}
     assert not any(cell.startswith(("=", "+", "@")) for row in rows for cell in row)
     if parquet_available():
         import pyarrow.parquet as pq
 
         table = pq.read_table(io.BytesIO(sweep_parquet(result)))
-        assert table.column_names == rows[0] and table.num_rows == 28
+        assert table.column_names == rows[0] and table.num_rows == 32
 
 
 def test_the_command_writes_the_table_and_plot_and_ranks_the_points(cli: CliRunner, tmp_path: Path) -> None:
@@ -302,7 +317,11 @@ def test_the_command_writes_the_table_and_plot_and_ranks_the_points(cli: CliRunn
     assert cli.invoke(sweep_command, [*arguments, "-j", "1", "-o", str(tmp_path / "s.json")]).exit_code == 0
     document = json.loads((tmp_path / "s.json").read_text())
     assert document["schema"] == "journeydsl.sweep/1" and document["settings"] == ["feel of advice"]
-    assert len(document["rows"]) == 3 * 14 and document["rows"][0]["settings"] == {"feel of advice": 0.0}
+    assert len(document["rows"]) == 3 * 16 and document["rows"][0]["settings"] == {"feel of advice": 0.0}
+    assert document["metrics"][-2:] == [
+        'wait_mean of touchpoint "front desk"',
+        'utilisation of touchpoint "front desk"',
+    ]
     if parquet_available():
         assert cli.invoke(sweep_command, [*arguments, "-j", "1", "-o", str(tmp_path / "s.parquet")]).exit_code == 0
         assert (tmp_path / "s.parquet").read_bytes().startswith(b"PAR1")

@@ -38,7 +38,16 @@ from typing import Any
 from ..lang.checks import run_checks
 from ..lang.decisions import LOWER_IS_BETTER
 from ..lang.model import DistributionSpec, Journey
-from ..lang.sweep import SWEEP_METRICS, Constraint, Point, SweepSpec, build_points, point_designs
+from ..lang.sweep import (
+    SWEEP_METRICS,
+    Constraint,
+    Point,
+    SweepSpec,
+    build_points,
+    parse_queue_metric,
+    point_designs,
+    sweep_metrics,
+)
 from ..lang.vocabulary import METRICS
 from ..sim.dists import from_spec
 from ..sim.runner import Design, Outcome, Runner
@@ -79,7 +88,11 @@ class SweepResult:
     customers : list of int
         Customers counted per point (over all replications).
     rows : list of SweepRow
-        One per point and metric of :data:`~journeydsl.lang.sweep.SWEEP_METRICS`, point by point.
+        One per point and metric of :attr:`metrics`, point by point.
+    metrics : tuple of str
+        What was measured at every point (:func:`journeydsl.lang.sweep.sweep_metrics`): the
+        results' metrics, profit, the cost of a run, and each queue's mean wait and utilisation
+        (``wait_mean of touchpoint advisor``; means only, without an interval).
     replicates : dict
         Per (point, metric), the metric's value in each replication (the results' metrics and
         profit; replications that counted no customer left out), for paired differences.
@@ -93,6 +106,7 @@ class SweepResult:
     settings: RunSettings
     customers: list[int]
     rows: list[SweepRow]
+    metrics: tuple[str, ...] = SWEEP_METRICS
     replicates: dict[tuple[int, str], tuple[float, ...]] = field(default_factory=dict, repr=False)
     time_unit: str | None = None
 
@@ -103,8 +117,8 @@ class SweepResult:
 
     def value(self, point: int, metric: str) -> SweepRow:
         """The row of one point (its number, from 1) and one metric."""
-        per_point = len(SWEEP_METRICS)
-        row = self.rows[(point - 1) * per_point + SWEEP_METRICS.index(metric)]
+        per_point = len(self.metrics)
+        row = self.rows[(point - 1) * per_point + self.metrics.index(metric)]
         assert row.point == point and row.metric == metric
         return row
 
@@ -125,6 +139,7 @@ class SweepResult:
             "method": self.spec.method,
             "sample_seed": self.spec.seed,
             "settings": self.labels,
+            "metrics": list(self.metrics),
             "run": self.settings.record(),
             "points": len(self.points),
             "rows": [
@@ -186,14 +201,17 @@ def run_sweep(
     designs = [Design(point.name, design) for point, design in zip(points, journeys, strict=True)]
     settings = settings.resolved(journey.seed)
     outcomes = runner.run(designs, settings, progress=progress)
+    metrics = sweep_metrics(journey, spec)
     rows: list[SweepRow] = []
     customers: list[int] = []
     replicates: dict[tuple[int, str], tuple[float, ...]] = {}
     for point, outcome in zip(points, outcomes, strict=True):
         customers.append(int(outcome.results["customers"]))
-        rows.extend(_rows(point, outcome))
+        rows.extend(_rows(point, outcome, metrics))
         replicates.update(_replicates(point, outcome))
-    return SweepResult(journey.name, spec, points, outcomes[0].settings, customers, rows, replicates, journey.time_unit)
+    return SweepResult(
+        journey.name, spec, points, outcomes[0].settings, customers, rows, metrics, replicates, journey.time_unit
+    )
 
 
 def _replicates(point: Point, outcome: Outcome) -> dict[tuple[int, str], tuple[float, ...]]:
@@ -210,8 +228,8 @@ def _replicates(point: Point, outcome: Outcome) -> dict[tuple[int, str], tuple[f
     return found
 
 
-def _rows(point: Point, outcome: Outcome) -> list[SweepRow]:
-    """The point's metrics, profit and the cost of a run, each with its interval where the results have one."""
+def _rows(point: Point, outcome: Outcome, metrics: Sequence[str]) -> list[SweepRow]:
+    """The point's ``metrics``, each with its interval where the results have one (queues' without)."""
     from ..sim.results import estimate, interval, rounded
 
     results = outcome.results
@@ -231,6 +249,13 @@ def _rows(point: Point, outcome: Outcome) -> list[SweepRow]:
     costs = results["costs"]
     total = (costs["contact"] + costs["staff"]) / max(1, int(results["replications"]))
     rows.append(SweepRow(point.index, point.values, "total_cost", rounded(total), None, None))
+    touchpoints = results["touchpoints"]
+    for metric in metrics[len(SWEEP_METRICS) :]:
+        queue = parse_queue_metric(metric)
+        assert queue is not None  # sweep_metrics names only queues after the sweep's metrics
+        measure, name = queue
+        value = touchpoints.get(name, {}).get(measure)
+        rows.append(SweepRow(point.index, point.values, metric, value, None, None))
     return rows
 
 
@@ -303,9 +328,9 @@ def choose(
     result : SweepResult
         The finished sweep.
     objective : str
-        A metric of :data:`~journeydsl.lang.sweep.SWEEP_METRICS`.
+        One of the sweep's :attr:`SweepResult.metrics`.
     maximize : bool, optional
-        Higher is better; by default lower is better for costs, times,
+        Higher is better; by default lower is better for costs, times, waits,
         detractors and passives, higher for everything else.
     constraints : sequence of Constraint
         Bounds every chosen point keeps (``cost_per_customer <= 50``).
@@ -314,10 +339,14 @@ def choose(
     -------
     Choice
     """
-    if objective not in SWEEP_METRICS:
-        raise ValueError(f"`{objective}` is not a metric of a sweep")
+    if objective not in result.metrics:
+        raise ValueError(f"`{objective}` is not a metric of this sweep")
     if maximize is None:
-        maximize = objective not in LOWER_IS_BETTER and objective != "total_cost"
+        queue = parse_queue_metric(objective)
+        lower = (
+            objective in LOWER_IS_BETTER or objective == "total_cost" or (queue is not None and queue[0] == "wait_mean")
+        )
+        maximize = not lower
     labels = result.labels
     feasible: list[tuple[Point, SweepRow]] = []
     for point in result.points:

@@ -23,8 +23,9 @@ from typing import Any, TypeVar
 import click
 
 from .. import api
+from ..lang.diagnostics import did_you_mean
 from ..lang.escape import json_text, terminal
-from ..lang.sweep import SWEEP_METRICS, SweepError, parse_constraint, read_sweep
+from ..lang.sweep import SweepError, parse_constraint, read_sweep, sweep_metrics
 from .options import FIGURE, FILE, ReadOptions, RunOptions, output_option, read_options, run_options
 from .output import (
     EXIT_INVALID,
@@ -76,16 +77,17 @@ def _precision_needs_objective(command: _F) -> _F:
 )
 @click.option(
     "--objective",
-    type=click.Choice(list(SWEEP_METRICS)),
     default=None,
     metavar="METRIC",
-    help="Rank the points by this metric's mean: a metric of the results, profit (per customer) or total_cost "
-    "(of a run). With --precision, also the metric whose interval must be narrow enough.",
+    help="Rank the points by this metric's mean: a metric of the results (satisfaction, nps, conversion_rate, "
+    "cost_per_customer, ...), profit (per customer), total_cost (of a run), or a queue's wait_mean or "
+    "utilisation ('wait_mean of touchpoint advisor'). With --precision, also the metric whose interval must be "
+    "narrow enough.",
 )
 @click.option(
     "--maximize/--minimize",
     default=None,
-    help="Whether more of --objective is better [default: less for costs, times, detractors and passives].",
+    help="Whether more of --objective is better [default: less for costs, times, waits, detractors and passives].",
 )
 @click.option(
     "--budget",
@@ -103,10 +105,9 @@ def _precision_needs_objective(command: _F) -> _F:
 @click.option("--plot", "plot_path", type=FIGURE, help="Draw the response of --metric (.png, .svg, .pdf).")
 @click.option(
     "--metric",
-    type=click.Choice(list(SWEEP_METRICS)),
     default=None,
     metavar="METRIC",
-    help="The metric --plot draws [default: --objective, else satisfaction].",
+    help="The metric --plot draws, any metric --objective takes [default: --objective, else satisfaction].",
 )
 @click.option(
     "--scheduler",
@@ -170,10 +171,15 @@ def sweep(
     except SweepError as error:
         _show(error)
     labels = [setting.label for setting in spec.settings]
+    metrics = sweep_metrics(journey, spec)
+    for hint, given in (("--objective", objective), ("--metric", metric)):
+        if given is not None and given not in metrics:
+            near = did_you_mean(given, metrics) or f"metrics: {', '.join(metrics)}"
+            raise click.BadParameter(f"`{given}` is not a metric of this sweep: {near}", param_hint=hint)
     constraints = []
     for text in budget:
         try:
-            constraints.append(parse_constraint(text, labels))
+            constraints.append(parse_constraint(text, labels, metrics))
         except ValueError as error:
             raise click.BadParameter(str(error), param_hint="--budget") from None
     with _executor(scheduler, dask, run.workers) as executor, progress_bar("sweeping") as progress:

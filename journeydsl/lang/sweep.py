@@ -63,6 +63,10 @@ from .vocabulary import FACTORS, METRICS, MODULES, SETTINGS, THEMES, UNIT_SECOND
 __all__ = [
     "SWEEP_CODES",
     "SWEEP_METRICS",
+    "QUEUE_MEASURES",
+    "queue_metric",
+    "parse_queue_metric",
+    "sweep_metrics",
     "METHODS",
     "SETTING_FORMS",
     "Address",
@@ -119,6 +123,51 @@ SETTING_FORMS: dict[str, str] = {
 
 #: The metrics a sweep reports per point: the results' metrics, profit and the cost of a run.
 SWEEP_METRICS: tuple[str, ...] = (*METRICS, "profit", "total_cost")
+
+#: What a sweep measures of each queue (a touchpoint with a capacity), per point: as design tests name them.
+QUEUE_MEASURES: dict[str, str] = {
+    "wait_mean": "the mean wait in the touchpoint's queue, in the journey's time unit",
+    "utilisation": "the share of the servers' time spent serving",
+}
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*")
+_QUEUE_METRIC = re.compile(r'(?P<measure>[a-z_]+) of touchpoint (?P<name>"[^"]*"|\S+)')
+
+
+def queue_metric(measure: str, touchpoint: str) -> str:
+    """A queue's metric as a sweep names it: ``wait_mean of touchpoint advisor`` (a name with spaces quoted).
+
+    Examples
+    --------
+    >>> queue_metric("wait_mean", "advisor"), queue_metric("utilisation", "front desk")
+    ('wait_mean of touchpoint advisor', 'utilisation of touchpoint "front desk"')
+    """
+    shown = touchpoint if _IDENTIFIER.fullmatch(touchpoint) else f'"{touchpoint}"'
+    return f"{measure} of touchpoint {shown}"
+
+
+def parse_queue_metric(metric: str) -> tuple[str, str] | None:
+    """``(measure, touchpoint)`` of a queue metric (:func:`queue_metric`), or ``None`` for another metric."""
+    match = _QUEUE_METRIC.fullmatch(metric)
+    if not match or match["measure"] not in QUEUE_MEASURES:
+        return None
+    return match["measure"], _unquote(match["name"]) or ""
+
+
+def sweep_metrics(journey: Journey, spec: SweepSpec) -> tuple[str, ...]:
+    """What a sweep measures at every point: :data:`SWEEP_METRICS`, then each queue's :data:`QUEUE_MEASURES`.
+
+    The queues are the touchpoints of the sweep's design with a capacity, and those whose capacity the
+    sweep sets, in the design's order.
+    """
+    base = Designs(journey).resolve(spec.design).journey or journey
+    swept = {s.address.target for s in spec.settings if s.address.kind == "capacity"}
+    queues = [tp.name for tp in (*base.all_touchpoints(), *base.care) if tp.capacity is not None or tp.name in swept]
+    return (
+        *SWEEP_METRICS,
+        *(queue_metric(measure, name) for name in dict.fromkeys(queues) for measure in QUEUE_MEASURES),
+    )
+
 
 #: The most points one sweep may have (each is a whole simulation per replication).
 MAX_POINTS = 10_000
@@ -1146,10 +1195,11 @@ def _share_patches(base: Journey, target: str, value: float, span: Span) -> Iter
 _CONSTRAINT = re.compile(r"\s*(?P<subject>.+?)\s*(?P<operator><=|>=|<|>)\s*(?P<bound>\S+?)\s*(?P<percent>%?)\s*")
 
 
-def parse_constraint(text: str, settings: Sequence[str] = ()) -> Constraint:
+def parse_constraint(text: str, settings: Sequence[str] = (), metrics: Sequence[str] = SWEEP_METRICS) -> Constraint:
     """A budget or bound as written on the command line: ``cost_per_customer <= 50``, ``conversion_rate >= 80%``.
 
-    The subject is a metric of :data:`SWEEP_METRICS` or a setting of the sweep (its label).
+    The subject is one of ``metrics`` (by default :data:`SWEEP_METRICS`; a sweep's own, with its queues',
+    are :func:`sweep_metrics`) or a setting of the sweep (its label).
 
     Raises
     ------
@@ -1169,7 +1219,8 @@ def parse_constraint(text: str, settings: Sequence[str] = ()) -> Constraint:
     ...
     ValueError: `cots_per_customer` is not a metric of a sweep: did you mean `cost_per_customer`?
     """
-    for label in sorted(settings, key=len, reverse=True):  # a setting may hold `->`: `chance of a -> b <= 50%`
+    # A setting or a queue's metric may hold `->`, `<` or spaces: the longest that starts the text wins.
+    for label in sorted((*settings, *metrics), key=len, reverse=True):
         rest = text.strip()
         if rest.startswith(label):
             bound = _CONSTRAINT.fullmatch("x" + rest[len(label) :])
@@ -1181,8 +1232,8 @@ def parse_constraint(text: str, settings: Sequence[str] = ()) -> Constraint:
     subject = match["subject"]
     if subject == "cost":
         subject = "total_cost"
-    if subject not in SWEEP_METRICS and subject not in settings:
-        hint = did_you_mean(subject, (*SWEEP_METRICS, *settings)) or f"metrics: {', '.join(SWEEP_METRICS)}"
+    if subject not in metrics and subject not in settings:
+        hint = did_you_mean(subject, (*metrics, *settings)) or f"metrics: {', '.join(metrics)}"
         raise ValueError(f"`{subject}` is not a metric of a sweep: {hint}")
     return _constraint(subject, match, text)
 

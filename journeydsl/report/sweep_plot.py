@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from ..analysis.sweep import SweepResult
 from ..lang.escape import plot_text
 from .plots import _STYLE, _text_settings
-from .sweep_table import _LABELS
+from .sweep_table import metric_label
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -42,7 +42,7 @@ def sweep_figure(result: SweepResult, metric: str) -> Figure:
     result : SweepResult
         The finished sweep.
     metric : str
-        A metric of :data:`~journeydsl.lang.sweep.SWEEP_METRICS`.
+        One of the sweep's metrics (:attr:`~journeydsl.analysis.sweep.SweepResult.metrics`).
 
     Returns
     -------
@@ -63,7 +63,7 @@ def sweep_figure(result: SweepResult, metric: str) -> Figure:
     from matplotlib import rc_context
     from matplotlib.figure import Figure
 
-    label, kind = _LABELS[metric]
+    label, kind = metric_label(metric)
     count = len(result.labels)
     with rc_context({**_STYLE, **_text_settings()}):
         if count == 1:
@@ -118,13 +118,13 @@ def _setting_axis(ax: Axes, result: SweepResult, index: int, which: str = "x") -
 
 
 def _axis_label(metric: str) -> str:
-    label, kind = _LABELS[metric]
+    label, kind = metric_label(metric)
     return f"{label} (%)" if kind == "percent" else label
 
 
 def _line(ax: Axes, result: SweepResult, metric: str, index: int) -> None:
     """One setting: the mean over its values, the 95% interval as a band."""
-    factor = _scale(_LABELS[metric][1])
+    factor = _scale(metric_label(metric)[1])
     rows = sorted(result.metric(metric), key=lambda row: row.values[index])
     known = [row for row in rows if row.mean is not None]
     xs = [row.values[index] for row in known]
@@ -152,7 +152,7 @@ def _heatmap(fig: Figure, result: SweepResult, metric: str) -> None:
     """Two settings on a grid: the mean in each cell, first setting down, second across."""
     import numpy as np
 
-    factor = _scale(_LABELS[metric][1])
+    factor = _scale(metric_label(metric)[1])
     ys = sorted({point.values[0] for point in result.points})
     xs = sorted({point.values[1] for point in result.points})
     grid = np.full((len(ys), len(xs)), np.nan)
@@ -195,7 +195,7 @@ def _tick(result: SweepResult, index: int, value: float) -> str:
 
 def _scatter(fig: Figure, result: SweepResult, metric: str) -> None:
     """Two settings drawn at random: the points in the plane, coloured by the mean."""
-    factor = _scale(_LABELS[metric][1])
+    factor = _scale(metric_label(metric)[1])
     rows = [row for row in result.metric(metric) if row.mean is not None]
     ax = fig.subplots()
     drawn = ax.scatter(
@@ -215,7 +215,7 @@ def _scatter(fig: Figure, result: SweepResult, metric: str) -> None:
 
 def _marginal(ax: Axes, result: SweepResult, metric: str, index: int) -> None:
     """More settings on a grid: the mean over the other settings per value, the points' range as a band."""
-    factor = _scale(_LABELS[metric][1])
+    factor = _scale(metric_label(metric)[1])
     by_value: dict[float, list[float]] = defaultdict(list)
     for row in result.metric(metric):
         if row.mean is not None:
@@ -247,7 +247,7 @@ def _marginal(ax: Axes, result: SweepResult, metric: str, index: int) -> None:
 
 def _points(ax: Axes, result: SweepResult, metric: str, index: int) -> None:
     """More settings drawn at random: every point's mean against one setting."""
-    factor = _scale(_LABELS[metric][1])
+    factor = _scale(metric_label(metric)[1])
     rows = [row for row in result.metric(metric) if row.mean is not None]
     ax.scatter([row.values[index] for row in rows], [factor * (row.mean or 0.0) for row in rows], s=14, color=_LINE)
     _setting_axis(ax, result, index)

@@ -19,9 +19,10 @@ from collections.abc import Callable
 
 from ..analysis.sweep import Choice, SweepResult
 from ..lang.escape import csv_cell, terminal
+from ..lang.sweep import parse_queue_metric
 from .tables import METRIC_LABELS, _value, format_table
 
-__all__ = ["COLUMNS", "parquet_available", "sweep_csv", "sweep_parquet", "sweep_table"]
+__all__ = ["COLUMNS", "metric_label", "parquet_available", "sweep_csv", "sweep_parquet", "sweep_table"]
 
 #: The columns after the settings' columns.
 COLUMNS: tuple[str, ...] = ("metric", "mean", "ci_low", "ci_high")
@@ -32,6 +33,24 @@ _LABELS: dict[str, tuple[str, str]] = {
     "profit": ("profit per customer", "number"),
     "total_cost": ("cost of a run", "number"),
 }
+
+
+def metric_label(metric: str) -> tuple[str, str]:
+    """How a sweep's metric is named for people, and how its values are shown (``number``, ``percent``, ``signed``).
+
+    Examples
+    --------
+    >>> metric_label("nps"), metric_label('utilisation of touchpoint "front desk"')
+    (('NPS', 'signed'), ('utilisation of front desk', 'percent'))
+    """
+    if metric in _LABELS:
+        return _LABELS[metric]
+    queue = parse_queue_metric(metric)
+    if queue is None:
+        return metric, "number"
+    measure, name = queue
+    return (f"mean wait at {name}", "number") if measure == "wait_mean" else (f"utilisation of {name}", "percent")
+
 
 #: The metrics the terminal table shows besides the objective and the budget's.
 _HEADLINE: tuple[str, ...] = ("satisfaction", "nps", "conversion_rate", "cost_per_customer", "profit")
@@ -168,7 +187,7 @@ def sweep_table(
         direction = "highest" if choice.maximize else "lowest"
         budget = "; ".join(str(c) for c in choice.constraints)
         lines.append(
-            f"best by {_LABELS[choice.objective][0]} ({direction} mean)"
+            f"best by {metric_label(choice.objective)[0]} ({direction} mean)"
             + (f" among the points with {terminal(budget)}" if budget else "")
             + f": {len(choice.ranked)} of {count} points qualify"
         )
@@ -183,10 +202,10 @@ def sweep_table(
                 f"includes 0 ({pairing})"
             )
     lines.append("")
-    headers = ["#", *result.labels, *(_LABELS[m][0] for m in metrics)]
+    headers = ["#", *result.labels, *(metric_label(m)[0] for m in metrics)]
     if choice is not None:
         shown = [(ranked.point, "*" if ranked.near_best else "") for ranked in choice.ranked[:top]]
-        headers = ["rank", "point", *result.labels, *(_LABELS[m][0] for m in metrics), "behind the best"]
+        headers = ["rank", "point", *result.labels, *(metric_label(m)[0] for m in metrics), "behind the best"]
     else:
         shown = [(point, "") for point in result.points[:top]]
     rows = []
@@ -199,10 +218,10 @@ def sweep_table(
         values = []
         for metric in metrics:
             row = result.value(point.index, metric)
-            values.append(_interval(row.mean, row.low, row.high, _LABELS[metric][1]))
+            values.append(_interval(row.mean, row.low, row.high, metric_label(metric)[1]))
         if choice is not None:
             gap = behind.get(point.index)
-            kind = _LABELS[choice.objective][1]
+            kind = metric_label(choice.objective)[1]
             shown_gap = "-" if gap is None else f"[{_value(gap[0], kind)}, {_value(gap[1], kind)}]"
             rows.append([f"{place}{mark}", str(point.index), *cells, *values, shown_gap])
         else:
