@@ -41,7 +41,7 @@ REFERENCE_JOURNEY = HERE / "reference.journey"
 DEFAULT_REFERENCE = HERE.parent.parent / "shared" / "bench" / "naive_simpy.py"
 EXAMPLES = HERE.parent / "examples" / "journeys"
 #: The bundled example with queues whose memory --memory measures (every example with --memory-examples).
-QUEUED_EXAMPLE = "premier_banking"
+QUEUED_EXAMPLE = "electronics_shops"
 
 _ENGINE = """
 import json, resource, sys, time

@@ -51,7 +51,8 @@ def test_the_benchmark_chain_is_a_valid_journey_every_customer_walks_to_the_end(
 def test_customers_waiting_out_their_walk_keep_nothing_sized_by_the_journey():
     plan = compile_plan(loads(chain(60)))
     engine = Engine(plan, RunSettings(customers=300), seed=5)
-    engine.env.process(engine._arrivals())
+    gc.collect()  # the customers of earlier runs
+    engine._start_arrivals()
     # Arrivals at 100 a minute, walks of about 60 minutes: at minute 3 everyone has arrived
     # and walked (the walk runs through at arrival) and waits out the time it takes.
     engine.env.run(until=3.0)
@@ -74,7 +75,8 @@ def test_customers_who_may_come_back_keep_their_numbers():
       }
     }"""
     engine = Engine(compile_plan(loads(text)), RunSettings(customers=40), seed=2)
-    engine.env.process(engine._arrivals())
+    gc.collect()  # the customers of earlier runs
+    engine._start_arrivals()
     engine.env.run(until=2.0)
     waiting = [o for o in gc.get_objects() if isinstance(o, Customer)]
     assert waiting and all(len(c.tp_visits) == 1 and len(c.u_row) > 0 for c in waiting)

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import math
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 __all__ = ["mix", "site", "uniform", "normal", "uniform_and_normal", "KeyedBlocks", "BLOCK_CELLS", "customer_key"]
 
@@ -141,6 +142,11 @@ class KeyedBlocks:
         with nondecreasing ``bounds``.  Each customer's row of choices holds, for
         each, ``bisect_right(bounds, u)``: the index of the first bound above the
         uniform ``u`` of that column (``len(bounds)`` when there is none).
+    derive : callable, optional
+        What the user of the numbers works out for a whole block at once:
+        called with the block's keys, uniforms and normals (numpy arrays, a row
+        per customer), it returns one object per customer, handed out by
+        :meth:`derived`.
     """
 
     def __init__(
@@ -149,6 +155,7 @@ class KeyedBlocks:
         columns: Sequence[int],
         block: int = 1024,
         choices: Sequence[tuple[int, Sequence[float]]] = (),
+        derive: Callable[[Any, Any, Any], list[Any]] | None = None,
     ) -> None:
         import numpy as np
 
@@ -157,6 +164,8 @@ class KeyedBlocks:
         self.columns = np.array([c & _MASK for c in columns], dtype=np.uint64)
         self.block = max(1, min(block, BLOCK_CELLS // max(1, len(self.columns))))
         self.choices = [(column, np.array(bounds, dtype=np.float64)) for column, bounds in choices]
+        self.derive = derive
+        self._derived: list[Any] | None = None
         self._start = -1
         self._choices: list[list[int]] = []
         self._keys: list[int] = []
@@ -175,6 +184,12 @@ class KeyedBlocks:
             self._fill(start)
         row = number - start
         return self._keys[row], self._u_flat, self._z_flat, row * len(self.columns), self._choices[row]
+
+    def derived(self, number: int) -> Any:
+        """What ``derive`` worked out for the ``number``-th arrival (None without it), once :meth:`customer` gave its numbers."""
+        if self._derived is None:
+            return None
+        return self._derived[number - self._start]
 
     def _fill(self, start: int) -> None:
         # In place where possible: the arrays are a block of customers by every decision column,
@@ -203,6 +218,8 @@ class KeyedBlocks:
         angle *= _TWO_PI
         np.cos(angle, out=angle)
         z *= angle
+        if self.derive is not None:
+            self._derived = self.derive(keys, u, z)
         self._u_flat = memoryview(u.reshape(-1))
         self._z_flat = memoryview(z.reshape(-1))
         if self.choices:

@@ -3,8 +3,10 @@
 One replication is one :class:`Engine` run.  Customers arrive by the plan's
 arrival process (Poisson, a cohort, or a finite market with Bass innovation and
 imitation), each drawn from a segment with their own expectations,
-importances, sensitivities, patience and loss aversion.  A customer is a plain
-generator process: stage delays, touchpoint durations, FIFO queues at staffed
+importances, sensitivities, patience and loss aversion.  In a journey with
+queues a customer is a plain generator process; without, a customer's walk never
+waits, so it runs through at once and one scheduled callback closes the cycle
+when its time is up (the same results, see :mod:`.cycles`).  Customers meet stage delays, touchpoint durations, FIFO queues at staffed
 touchpoints with a capacity (waiting beyond patience hurts; waiting beyond
 ``renege`` times patience makes them give up), failures and recoveries, choices,
 transitions by probability (state-dependent where written), loops bounded by
@@ -42,8 +44,10 @@ walked in line in the walk's hot loop, and every other touchpoint goes through
 the experience role, which computes the same moment
 (``tests/test_engine_paths.py`` holds the two to the same bits).  A customer's
 attribute, first-visit and first-transition numbers come from numpy for
-blocks of arrivals (:class:`~journeydsl.sim.streams.KeyedBlocks`), and visit
-statistics are folded into the sums with numpy a block at a time.
+blocks of arrivals (:class:`~journeydsl.sim.streams.KeyedBlocks`), with their
+segment and memory weights, and visit statistics are folded into the sums with
+numpy a block at a time.  A customer whose walk is over keeps nothing sized by
+the journey (:meth:`~journeydsl.sim.engine.customers.Customer.release`).
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from collections.abc import Generator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import simpy
+from simpy.core import URGENT
 
 from ..schedule import Schedule
 from ..streams import mix, uniform, uniform_and_normal
@@ -30,6 +31,41 @@ __all__ = ["ArrivalRole"]
 
 class ArrivalRole(EngineState):
     """The engine's arrivals (a role of :class:`~journeydsl.sim.engine.replication.Engine`)."""
+
+    def _start_arrivals(self) -> None:
+        """Start the arrivals: Poisson arrivals without opening hours by callbacks, the others as a process."""
+        if self.plan.arrivals.kind == "poisson" and self.plan.schedule is None:
+            self._poisson_count = 0
+            self._poisson_next()
+        else:
+            self.env.process(self._arrivals())
+
+    def _poisson_next(self) -> None:
+        """Schedule the next Poisson arrival, at the written rate times the brand factor read now."""
+        rate = self.plan.arrivals.rate * self._brand_factor()
+        self.env.timeout(self.arrival_rng.expovariate(rate)).callbacks.append(self._on_poisson)
+
+    def _on_poisson(self, event: simpy.Event) -> None:
+        """A Poisson arrival (without opening hours): the next is scheduled, then the customer comes.
+
+        The same as :meth:`_poisson` (which the process of other arrivals runs),
+        one callback per arrival: the next gap is drawn before the customer
+        arrives, which reads the brand as :meth:`_poisson` does (a customer's
+        arrival and walk never change it).
+        """
+        now = self.env.now
+        limit = self.run.customers
+        if self.horizon is not None and limit is None and now >= self.horizon:
+            self.arrivals_end = now
+            return
+        count = self._poisson_count = self._poisson_count + 1
+        if limit is None or count < limit:
+            self._poisson_next()
+        else:
+            self.arrivals_end = now
+        self._arrive(now, walk=True)
+        if self.progress is not None:
+            self._report(count, limit)
 
     def _arrivals(self) -> Generator[simpy.Event, Any, None]:
         """The arrival process; notes when it stops."""
@@ -166,8 +202,14 @@ class ArrivalRole(EngineState):
             self._progress_step = step
             self.progress(step / 200)
 
-    def _arrive(self, now: float, key: int | None = None) -> Customer:
-        """A new customer: the n-th arrival, or a referred customer whose key comes from the referrer."""
+    def _arrive(self, now: float, key: int | None = None, walk: bool = False) -> Customer:
+        """A new customer: the n-th arrival, or a referred customer whose key comes from the referrer.
+
+        In a journey with queues the customer is a process; without, their first
+        cycle is walked now when ``walk`` (the caller has nothing left to do in
+        this instant) and by an urgent callback of this instant otherwise, as a
+        process would start.
+        """
         index = self.next_index
         self.next_index += 1
         u_row: Sequence[float]
@@ -175,16 +217,27 @@ class ArrivalRole(EngineState):
         if key is None:
             self.arrivals_made += 1
             key, u_row, z_row, offset, chosen = self.blocks.customer(self.arrivals_made)
+            derived = self.blocks.derived(self.arrivals_made)
         else:
             drawn = [uniform_and_normal(key ^ column) for column in self._columns.keys]
             u_row = [u for u, _ in drawn]
             z_row = [z for _, z in drawn]
             chosen = [bisect_right(bounds, u_row[column]) for column, bounds in self._choices]
             offset = 0
-        c = self._make_customer(index, now, key, u_row, z_row, offset)
+            derived = None
+        c = self._make_customer(index, now, key, u_row, z_row, offset, derived)
         c.choices = chosen
         self.series.arrive(now)
-        self.env.process(self._customer(c))
+        if self._queues:
+            self.env.process(self._customer(c))
+        elif walk:
+            self._begin(c)
+        else:
+            event = simpy.Event(self.env)
+            event._ok = True
+            event._value = c
+            event.callbacks.append(self._on_begin)
+            self.env.schedule(event, URGENT)
         return c
 
     def _brand_factor(self) -> float:

@@ -14,21 +14,22 @@ import math
 from bisect import bisect_right
 from collections.abc import MutableSequence, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ..plan import FACTOR_NAMES, MODULE_NAMES, Plan, SegmentPlan, Settings
+from ..plan import FACTOR_NAMES, MODULE_NAMES, Plan, SegmentPlan, Settings, TransitionPlan
 from ..psychology import remembered_experience, satisfaction
 from ..streams import site
 from .keys import JUDGEMENT, LOSS_AVERSION, PATIENCE, SEGMENT, TRANSITION, VISIT
-from .memory import MEMORY_SITES
+from .memory import MEMORY_SITES, MemoryWeights
 from .state import EngineState
 
 if TYPE_CHECKING:
     from .care import CareSchedule
     from .experience import MomentWeights
-    from .memory import MemoryWeights
+    from .judgement import Judgement
+    from .walk import WalkEnd
 
-__all__ = ["Customer", "CustomerColumns", "CustomerRole", "Perceived", "Spread", "customer_columns"]
+__all__ = ["BlockAttributes", "Customer", "CustomerColumns", "CustomerRole", "Perceived", "Spread", "customer_columns"]
 
 _BRAND = FACTOR_NAMES.index("brand")
 #: The choices and visit counts of a customer who has no visit left (see :meth:`Customer.release`).
@@ -143,6 +144,13 @@ def customer_columns(
     )
 
 
+class BlockAttributes(NamedTuple):
+    """What is worked out for a whole block of arriving customers at once: their segment and memory weights."""
+
+    segment: int
+    memory: MemoryWeights
+
+
 @dataclass(slots=True)
 class Perceived:
     """What a customer perceived in a cycle, per factor: the sum of the performance figures met and their number."""
@@ -202,6 +210,10 @@ class Customer:
         "care_next",
         "recovery",
         "trail",
+        "first",
+        "cycle_start",
+        "walked",
+        "leaving",
     )
 
     # ---- who they are
@@ -284,6 +296,14 @@ class Customer:
     recovery: int
     #: The cycle's moments as (stage index, affect, time spent) when the journey has episodes, else None.
     trail: list[tuple[int, float, float]] | None
+    #: The first cycle's judgement, once it is closed.
+    first: Judgement | None
+    #: When the current cycle began.
+    cycle_start: float
+    #: How the current cycle's walk ended, while its time runs (a journey without queues).
+    walked: WalkEnd | None
+    #: The repeat purchase the customer waits out to come back, while they do (a journey without queues).
+    leaving: TransitionPlan | None
 
     def new_cycle(self) -> None:
         """Start a purchase cycle: no moments, peak, end, perceived performance or failures yet."""
@@ -338,10 +358,41 @@ class Customer:
 class CustomerRole(EngineState):
     """Making customers (a role of :class:`~journeydsl.sim.engine.replication.Engine`)."""
 
+    def _block_attributes(self, keys: Any, u: Any, z: Any) -> list[BlockAttributes]:
+        """The segment and memory weights of a block of customers, from its numbers (numpy arrays, a row each).
+
+        The same as :meth:`_make_customer` works out for one customer, to the
+        last bit, at a fraction of the cost (see
+        :class:`~journeydsl.sim.streams.KeyedBlocks`' ``derive``).
+        """
+        import numpy as np
+
+        segments = np.searchsorted(np.array(self._segment_cumulative), u[:, 0], side="right")
+        weights: list[MemoryWeights | None] = [None] * len(segments)
+        columns = self._columns.memory
+        for number, memory in enumerate(self._memory):
+            rows = np.flatnonzero(segments == number)
+            if not len(rows):
+                continue
+            drawn = memory.draw_block(keys, u, z, columns, rows) if memory.shapes else [memory.weights] * len(rows)
+            for row, drawn_weights in zip(rows.tolist(), drawn, strict=True):
+                weights[row] = drawn_weights
+        return [BlockAttributes(s, w) for s, w in zip(segments.tolist(), weights, strict=True)]  # type: ignore[arg-type]
+
     def _make_customer(
-        self, index: int, now: float, key: int, u_row: Sequence[float], z_row: Sequence[float], offset: int
+        self,
+        index: int,
+        now: float,
+        key: int,
+        u_row: Sequence[float],
+        z_row: Sequence[float],
+        offset: int,
+        block: BlockAttributes | None = None,
     ) -> Customer:
-        """A customer from their numbers: column ``j`` of theirs is ``u_row[offset + j]`` (and ``z_row``)."""
+        """A customer from their numbers: column ``j`` of theirs is ``u_row[offset + j]`` (and ``z_row``).
+
+        ``block``: their segment and memory weights, worked out with their block (else here).
+        """
         c = Customer()
         c.index = index
         c.key = key
@@ -350,7 +401,7 @@ class CustomerRole(EngineState):
         c.offset = offset
         c.tp_visits = [0] * len(self._tp_records)
         # The segment: the first whose cumulative share lies above the customer's number.
-        segment_index = bisect_right(self._segment_cumulative, u_row[offset])
+        segment_index = block.segment if block is not None else bisect_right(self._segment_cumulative, u_row[offset])
         spread = self._spreads[segment_index]
         columns = self._columns
         segment = spread.segment
@@ -403,8 +454,11 @@ class CustomerRole(EngineState):
         # How this customer answers rating scales: some never give a 10, some always do.
         c.judgement = spread.judgement * z_row[offset + columns.judgement]
         # How they remember: their own weights, spread around the segment's (the segment's without spread).
-        memory = self._memory[segment_index]
-        c.memory = memory.draw(key, u_row, z_row, offset, columns.memory) if memory.shapes else memory.weights
+        if block is not None:
+            c.memory = block.memory
+        else:
+            memory = self._memory[segment_index]
+            c.memory = memory.draw(key, u_row, z_row, offset, columns.memory) if memory.shapes else memory.weights
         c.mood = 0.0
         c.left_at = now
         c.cycle = 0
@@ -418,5 +472,9 @@ class CustomerRole(EngineState):
         c.care_next = None
         c.recovery = 0
         c.trail = [] if self.plan.episodes else None
+        c.first = None
+        c.cycle_start = now
+        c.walked = None
+        c.leaving = None
         c.new_cycle()
         return c

@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from ..plan import SegmentPlan
 from ..psychology import remembered_experience
@@ -188,6 +188,51 @@ class MemorySpread:
             GammaShape.of(concentration * memory[part] / total) if memory[part] > 0.0 else None for part in MEMORY_PARTS
         )
         return cls(weights, total, shapes)
+
+    def draw_block(self, keys: Any, u: Any, z: Any, columns: Sequence[int], rows: Any) -> list[MemoryWeights]:
+        """The weights of the customers ``rows`` of a block, from its numbers (numpy arrays, a row per customer).
+
+        The same weights as :meth:`draw`, to the last bit: the first attempt of
+        every Gamma number is worked out for the block with numpy (the same
+        operations in the same order), the others one by one.
+        """
+        import numpy as np
+
+        if not self.shapes:
+            return [self.weights] * len(rows)
+        total: Any = 0.0
+        gammas: list[Any] = []
+        for part, shape in enumerate(self.shapes):
+            if shape is None:
+                gammas.append(None)
+                continue
+            column = columns[part]
+            us = u[rows, column]
+            zs = z[rows, column]
+            v = 1.0 + shape.c * zs
+            accepted = v > 0.0
+            v = v * v * v
+            squared = zs * zs
+            accepted &= us < 1.0 - 0.0331 * squared * squared
+            values = shape.d * v
+            if shape.boost:
+                accepted[:] = False
+            for row in (~accepted).nonzero()[0].tolist():
+                values[row] = gamma_variate(
+                    shape, float(us[row]), float(zs[row]), int(keys[rows[row]]) ^ MEMORY_SITES[part]
+                )
+            gammas.append(values)
+            total = total + values
+        with np.errstate(divide="ignore"):
+            scale = self.total / total
+        per_reference = self.weights.per_reference
+        weights = [(values * scale).tolist() if values is not None else None for values in gammas]
+        zero = [0.0] * len(rows)
+        peak, end, mean, integral = (w if w is not None else zero for w in weights)
+        return [
+            MemoryWeights(a, b, c, d, per_reference) if t > 0.0 else self.weights
+            for a, b, c, d, t in zip(peak, end, mean, integral, total.tolist(), strict=True)
+        ]
 
     def draw(
         self, key: int, u_row: Sequence[float], z_row: Sequence[float], offset: int, columns: Sequence[int]

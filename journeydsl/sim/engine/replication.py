@@ -98,6 +98,7 @@ class Engine(
         # Queues: a heap of server free times where the discipline allows, else SimPy's Resource (see experience.py).
         self._counters, self.resources = queues_of(plan, self.env)
         self._waiting = WaitingLine(self.series)
+        self._queues = any(tp.capacity is not None for tp in plan.touchpoints)
         self.arrival_rng = random.Random(seed)
         # Keyed random numbers (see journeydsl.sim.streams): a decision's number depends on what
         # it decides, so designs that share a decision share its number.
@@ -153,6 +154,7 @@ class Engine(
             columns.keys,
             block=256 if run.customers is not None and run.customers < 256 else 512,
             choices=self._choices,
+            derive=self._block_attributes,
         )
         self._discard = [deque(maxlen=0) for _ in plan.touchpoints]
         self._mood_scratch = [0.0] * len(plan.touchpoints)
@@ -179,7 +181,7 @@ class Engine(
         env = self.env
         if self.run.customers is None and self.horizon is None and self.plan.arrivals.kind != "cohort":
             raise ValueError("this journey has no horizon: give a number of customers or a horizon")
-        env.process(self._arrivals())
+        self._start_arrivals()
         # The run allocates events and generators by the hundred thousand; the cyclic collector need
         # not look at them every 700 allocations (the default), every 50,000 is plenty and keeps
         # memory bounded.

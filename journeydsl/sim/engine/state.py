@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from ..series import SeriesCollector
     from ..settings import RunSettings
     from ..streams import KeyedBlocks
-    from .customers import Customer, CustomerColumns, Spread
+    from .customers import BlockAttributes, Customer, CustomerColumns, Spread
     from .experience import GaveUp, MomentWeights
     from .judgement import Judgement, JudgementWeights
     from .memory import MemorySpread
@@ -70,6 +70,10 @@ class EngineState:
     voices: float
     #: What happens per period (the collector's time series).
     series: SeriesCollector
+    #: Whether a touchpoint has a queue (customers are then processes; else their walks never wait).
+    _queues: bool
+    #: Poisson arrivals made so far (by callbacks, without opening hours).
+    _poisson_count: int
     #: The opening hours when counters send their queues away at closing (``at closing turn away``), else None.
     _turn_away: Schedule | None
 
@@ -115,10 +119,23 @@ class EngineState:
         def _referral(self, key: int) -> Generator[simpy.Event, Any, None]: ...
 
         def _make_customer(
-            self, index: int, now: float, key: int, u_row: Sequence[float], z_row: Sequence[float], offset: int
+            self,
+            index: int,
+            now: float,
+            key: int,
+            u_row: Sequence[float],
+            z_row: Sequence[float],
+            offset: int,
+            block: BlockAttributes | None = None,
         ) -> Customer: ...
 
+        def _block_attributes(self, keys: Any, u: Any, z: Any) -> list[BlockAttributes]: ...
+
         def _customer(self, c: Customer) -> Generator[simpy.Event, Any, None]: ...
+
+        def _begin(self, c: Customer) -> None: ...
+
+        def _on_begin(self, event: simpy.Event) -> None: ...
 
         def _walk(self, c: Customer, stage: StagePlan) -> Generator[simpy.Event, Any, WalkEnd]: ...
 

@@ -19,11 +19,12 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
-from math import exp
+from math import exp, log
 from typing import TYPE_CHECKING, Any
 
 import simpy
 
+from ..dists import Exponential
 from ..plan import StagePlan, StepPlan, TouchpointPlan, TransitionPlan
 from ..psychology import direct_effect
 from ..streams import uniform_and_normal
@@ -49,6 +50,8 @@ class PlainTouchpoint:
     site: int
     #: Its duration from one uniform number.
     draw: Callable[[float], float]
+    #: The mean of its duration when that is exponential (worked out in line), else 0.
+    exponential: float
     #: The standard deviation of a moment around its effects.
     noise: float
     #: Its ``(module, value)`` effects.
@@ -141,6 +144,7 @@ class WalkRole(EngineState):
             column=self._columns.first_visit + tp.index,
             site=self._tp_site[tp.index],
             draw=tp.duration.draw if tp.duration is not None else _no_duration,
+            exponential=tp.duration.mu if isinstance(tp.duration, Exponential) else 0.0,
             noise=tp.noise,
             modules=self._modules[tp.index],
             theme_total=tp.theme_total,
@@ -238,6 +242,18 @@ class WalkRole(EngineState):
         fading = c.weights.fading
         pending = 0.0
         converted = False
+        # The cycle's running figures, kept in locals while plain touchpoints are walked and written
+        # back to the customer before anything else reads them (another touchpoint, a condition, the end).
+        mood = c.mood
+        left_at = c.left_at
+        total = c.total
+        count = c.count
+        area = c.area
+        peak = c.peak
+        peak_size = c.peak_size
+        peak_tp = c.peak_tp
+        end_tp = c.end_tp
+        spent_cost = c.cost
         # The cycle's moments by stage, kept only for remembered episodes.
         trail = c.trail
         record = stages[stage.index]
@@ -251,11 +267,15 @@ class WalkRole(EngineState):
             if visit > record.visit_limit:
                 if counted and not converted:
                     dropped[index] += 1
+                c.mood, c.left_at, c.total, c.count, c.area = mood, left_at, total, count, area
+                c.peak, c.peak_size, c.peak_tp, c.end_tp, c.cost = peak, peak_size, peak_tp, end_tp, spent_cost
                 return WalkEnd(converted, None, True, pending)
             delay = record.delay
             if delay:
                 pending += delay
                 if cycle and now + pending > c.until:
+                    c.mood, c.left_at, c.total, c.count, c.area = mood, left_at, total, count, area
+                    c.peak, c.peak_size, c.peak_tp, c.end_tp, c.cost = peak, peak_size, peak_tp, end_tp, spent_cost
                     return WalkEnd(converted, None, False, 0.0)
             for step in record.steps:
                 plain = step.plain
@@ -281,32 +301,36 @@ class WalkRole(EngineState):
                     # psychology.carried_mood() and momentary_affect(), written out (as _experience() calls them):
                     # the mood carried over from the last moment, faded since the customer left that touchpoint
                     # (no exponential when no time passed); direct effects and disconfirmation, no waiting, noise.
-                    carried = carry * c.mood
+                    carried = carry * mood
                     if carried:
-                        elapsed = now + pending - c.left_at
+                        elapsed = now + pending - left_at
                         if elapsed > 0.0:
                             carried *= exp(-fading * elapsed)
                         mood_in[i] += carried
                     moment = direct + plain.noise * z + carried
-                    c.mood = moment
-                    c.total += moment
-                    c.count += 1
+                    mood = moment
+                    total += moment
+                    count += 1
                     size = moment if moment >= 0.0 else -moment  # abs(moment), without a call
-                    if size > c.peak_size:
-                        c.peak = moment
-                        c.peak_size = size
-                        c.peak_tp = i
-                    c.end_tp = i
-                    c.cost += plain.cost
+                    if size > peak_size:
+                        peak = moment
+                        peak_size = size
+                        peak_tp = i
+                    end_tp = i
+                    spent_cost += plain.cost
                     moments[i].append(moment)
-                    draw = plain.draw
-                    spent = draw(u)
-                    c.area += moment * spent
+                    mean = plain.exponential
+                    # Exponential.draw() written out (the same number), else the duration's own draw.
+                    spent = -mean * log(1.0 - u) if mean else plain.draw(u)
+                    area += moment * spent
                     if trail is not None:
                         trail.append((index, moment, spent))
                     pending += spent
-                    c.left_at = now + pending
+                    left_at = now + pending
                     continue
+                # Another touchpoint reads and writes the customer's figures: they are written back first.
+                c.mood, c.left_at, c.total, c.count, c.area = mood, left_at, total, count, area
+                c.peak, c.peak_size, c.peak_tp, c.end_tp, c.cost = peak, peak_size, peak_tp, end_tp, spent_cost
                 options = step.plan.options
                 tp: TouchpointPlan | None
                 if len(options) == 1:
@@ -349,6 +373,8 @@ class WalkRole(EngineState):
                                 dropped[index] += 1
                             return WalkEnd(converted, None, True, 0.0)
                         tp = served
+                mood, left_at, total, count, area = c.mood, c.left_at, c.total, c.count, c.area
+                peak, peak_size, peak_tp, end_tp, spent_cost = c.peak, c.peak_size, c.peak_tp, c.end_tp, c.cost
             if record.goal and not converted:
                 converted = True
                 c.revenue += c.segment.value
@@ -371,9 +397,13 @@ class WalkRole(EngineState):
                 if target < 0:
                     if counted and not converted:
                         dropped[index] += 1
+                    c.mood, c.left_at, c.total, c.count, c.area = mood, left_at, total, count, area
+                    c.peak, c.peak_size, c.peak_tp, c.end_tp, c.cost = peak, peak_size, peak_tp, end_tp, spent_cost
                     return WalkEnd(converted, None, True, pending)
                 pending += ways.delays[way]
                 if cycle and now + pending > c.until:
+                    c.mood, c.left_at, c.total, c.count, c.area = mood, left_at, total, count, area
+                    c.peak, c.peak_size, c.peak_tp, c.end_tp, c.cost = peak, peak_size, peak_tp, end_tp, spent_cost
                     return WalkEnd(converted, None, False, 0.0)
                 record = stages[target]
                 continue
@@ -381,6 +411,9 @@ class WalkRole(EngineState):
                 u = u_row[offset + record.first_transition]
             else:
                 u = uniform_and_normal(cycle_key ^ record.site ^ ((visit * VISIT) & MASK) ^ TRANSITION)[0]
+            # Conditions read the customer's figures, and the walk ends below: they are written back.
+            c.mood, c.left_at, c.total, c.count, c.area = mood, left_at, total, count, area
+            c.peak, c.peak_size, c.peak_tp, c.end_tp, c.cost = peak, peak_size, peak_tp, end_tp, spent_cost
             chosen = None
             running = 0.0
             for transition in stage.transitions:
