@@ -64,10 +64,12 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from .analysis.fit import FittedJourney
+    from .analysis.sweep import SweepResult
     from .data.logs import EventLog, LogMapping
     from .data.simulated import SimulatedLog
     from .data.surveys import ResponseSummary
     from .lang.model import Survey
+    from .lang.sweep import SweepSpec
     from .report.document import Report
     from .sim.engine import TraceRow
     from .sim.runner import Outcome, Runner
@@ -108,6 +110,7 @@ __all__ = [
     "fit",
     "read_survey_csv",
     "read_survey_responses",
+    "sweep",
 ]
 
 
@@ -1033,4 +1036,68 @@ def fit(
         segment_attribute=segment_attribute,
         name=name,
         timezone=mapping.timezone,
+    )
+
+
+def sweep(
+    journey: Journey,
+    spec: SweepSpec | str | os.PathLike[str],
+    settings: RunSettings | None = None,
+    *,
+    executor: Any = None,
+    progress: Callable[[float], None] | None = None,
+    runner: Runner | None = None,
+    allow_large: bool = False,
+    **run: Any,
+) -> SweepResult:
+    """Vary settings of a journey over a grid or a sample: every point x replications, common random numbers.
+
+    Parameters
+    ----------
+    journey : Journey
+        The journey as written (baseline and variants).
+    spec : SweepSpec or path-like
+        A sweep file (TOML, docs/scale.md), read and checked against ``journey``, or a
+        :class:`~journeydsl.lang.sweep.SweepSpec` already read.
+    settings, run
+        As for :func:`simulate`; every point runs with them.
+    executor : concurrent.futures.Executor, optional
+        Where replications run (a Dask client's ``get_executor(pure=False)``); results never depend on it.
+    progress : callable, optional
+        Called with the finished share (0..1).
+    runner : Runner, optional
+        Share one between calls so that nothing is simulated twice.
+    allow_large : bool
+        Check the points as ``--allow-large`` does.
+
+    Returns
+    -------
+    SweepResult
+        ``.rows`` the tidy table (``.metric(name)`` one metric's rows), ``.best(objective, maximize,
+        constraints)`` the points ranked under a budget, ``.record()`` the ``journeydsl.sweep/1`` document.
+
+    Raises
+    ------
+    journeydsl.lang.sweep.SweepError
+        For problems of the sweep file or of a point (a :class:`JourneyError` with every diagnostic).
+
+    Examples
+    --------
+    >>> from journeydsl.lang.sweep import read_sweep_text
+    >>> j = loads('journey "J" { arrivals cohort 40 stage a goal { touchpoint t: staff cost 5 { feel +1 } } }')
+    >>> result = sweep(j, read_sweep_text('[settings]\\n"cost of t" = [5, 10]', j), replications=2, workers=1)
+    >>> [row.mean for row in result.metric("cost_per_customer")]
+    [5.0, 10.0]
+    """
+    from .analysis.sweep import run_sweep
+    from .lang.sweep import SweepSpec, read_sweep
+
+    chosen = spec if isinstance(spec, SweepSpec) else read_sweep(spec, journey)
+    return run_sweep(
+        journey,
+        chosen,
+        _runner(runner, executor),
+        _settings(settings, journey, run),
+        progress=progress,
+        allow_large=allow_large,
     )

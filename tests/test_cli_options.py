@@ -29,6 +29,8 @@ RUN_OPTIONS = {
 
 #: A small event log of premier banking's customers (`journey simulate --customers 40 --log`), for validate.
 LOG = Path(__file__).resolve().parent / "fixtures" / "logs" / "premier_banking.csv"
+#: A sweep of premier banking's advisors, for sweep.
+SWEEP = Path(__file__).resolve().parent.parent / "examples" / "sweeps" / "premier_banking.toml"
 
 
 def arguments(command: str, file: Path, tmp_path: Path) -> list[str]:
@@ -38,6 +40,7 @@ def arguments(command: str, file: Path, tmp_path: Path) -> list[str]:
         "report": ["-o", str(tmp_path / "r.html")],
         "gaps": ["--source", "simulation"],
         "validate": [str(LOG)],
+        "sweep": ["-s", str(SWEEP)],
     }
     return [command, str(file), *extra.get(command, [])]
 
@@ -56,6 +59,7 @@ SIMULATING = [
     "care",
     "recovery",
     "validate",
+    "sweep",
 ]
 
 

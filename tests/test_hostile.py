@@ -728,7 +728,7 @@ READ_NO_JOURNEY = {"import", "lsp", "fit"}
 
 
 def test_every_command_reads_journeys_with_allow_large():
-    assert set(COMMANDS) | {"check", "test", "fmt", "watch"} | READ_NO_JOURNEY >= set(cli.commands)
+    assert set(COMMANDS) | {"check", "test", "fmt", "watch", "sweep"} | READ_NO_JOURNEY >= set(cli.commands)
     for name, command in cli.commands.items():
         if name in READ_NO_JOURNEY:
             continue
@@ -769,6 +769,13 @@ def test_every_command_refuses_a_huge_run_unless_allowed(runner, huge, tmp_path,
     assert "there is no design `no such design`" in allowed.stderr
     assert "JD218" not in allowed.output
     assert not (tmp_path / "c.png").exists() and not (tmp_path / "r.html").exists()
+
+
+def test_sweep_refuses_a_huge_run(runner, huge):
+    spec = Path(__file__).resolve().parent.parent / "examples" / "sweeps" / "premier_banking.toml"
+    refused = runner.invoke(cli, ["sweep", str(huge), "-s", str(spec)])
+    assert refused.exit_code == 1, refused.output
+    assert "error[JD218]" in refused.stderr and "Traceback" not in refused.output
 
 
 def test_a_small_run_of_a_huge_journey_needs_allow_large(runner, huge):

@@ -126,6 +126,11 @@ COMMANDS: dict[str, CommandEntry] = {
         "validate",
         "Simulate a journey and compare it with an event log of what customers did.",
     ),
+    "sweep": CommandEntry(
+        "journeydsl.cli.sweep",
+        "sweep",
+        "Vary settings of a journey over a grid or a sample and find the best point within a budget.",
+    ),
 }
 
 
