@@ -60,35 +60,8 @@ def _problems(text: str) -> str:
     return render_text(caught.value.diagnostics, caught.value.sources)
 
 
-def _api_sweep(
-    journey: Any,
-    spec: Any,
-    settings: Any = None,
-    *,
-    executor: Any = None,
-    progress: Any = None,
-    runner: Any = None,
-    allow_large: bool = False,
-    **run: Any,
-) -> Any:
-    """``journeydsl.api.sweep`` as proposed for the API (used by the command's tests until the API has it)."""
-    from journeydsl.lang.sweep import SweepSpec, read_sweep
-
-    chosen = spec if isinstance(spec, SweepSpec) else read_sweep(spec, journey)
-    return run_sweep(
-        journey,
-        chosen,
-        api._runner(runner, executor),
-        api._settings(settings, journey, run),
-        progress=progress,
-        allow_large=allow_large,
-    )
-
-
 @pytest.fixture
-def cli(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    if not hasattr(api, "sweep"):
-        monkeypatch.setattr(api, "sweep", _api_sweep, raising=False)
+def cli() -> CliRunner:
     return CliRunner()
 
 
