@@ -12,11 +12,14 @@ better figure on a machine shared with other work: it leaves out the time the
 process waited for a core).  ``ratio`` is ``seconds_20000 / seconds_10000``:
 about 2 when every step grows linearly with the size of the journey.  Targets:
 under 3 s for 10,000 touchpoints, ratio under 2.1.  ``--phases`` adds the
-seconds of each phase.
+processor seconds of each phase (one run).  ``--lark-positions`` adds, interleaved with
+the parser's own parse and model building, the same with Lark's ``propagate_positions`` (how
+positions were kept before they were read from the tokens), best of ``--repeats``:
+``parse_lark_positions_10000`` against ``parse_tokens_10000`` and so on.
 
 Usage::
 
-    python3 benchmarks/check_speed.py [--repeats 3] [--phases]
+    python3 benchmarks/check_speed.py [--repeats 3] [--phases] [--lark-positions]
 """
 
 from __future__ import annotations
@@ -105,24 +108,60 @@ def measure(text: str, repeats: int, phases: bool) -> dict[str, float]:
         from journeydsl.lang.transform import to_document
 
         gc.disable()  # as check_text does
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         tree, _ = parse_text(text, "large.journey")
-        t1 = time.perf_counter()
+        t1 = time.process_time()
         document = to_document(tree, "large.journey", text)
-        t2 = time.perf_counter()
+        t2 = time.process_time()
         run_checks(document.body)
-        t3 = time.perf_counter()
+        t3 = time.process_time()
         api.compile_graph(document.body)
-        t4 = time.perf_counter()
+        t4 = time.process_time()
         gc.enable()
         figures.update(parse=t1 - t0, transform=t2 - t1, checks=t3 - t2, graph=t4 - t3)
     return figures
+
+
+def positions(text: str, repeats: int) -> dict[str, float]:
+    """Best-of-``repeats`` processor seconds to parse ``text`` and build its model, positions from tokens or Lark's."""
+    import gc
+
+    from lark import Lark
+
+    from journeydsl.lang.parser import grammar_path, journey_parser
+    from journeydsl.lang.transform import to_document
+
+    grammar = grammar_path().read_text(encoding="utf-8")
+    parsers = {
+        "tokens": journey_parser(),
+        "lark_positions": Lark(
+            grammar, parser="lalr", lexer="contextual", propagate_positions=True, maybe_placeholders=False
+        ),
+    }
+    best: dict[str, float] = {}
+    for _ in range(repeats):
+        for name, parser in parsers.items():
+            gc.collect()
+            gc.disable()
+            t0 = time.process_time()
+            tree = parser.parse(text)
+            t1 = time.process_time()
+            to_document(tree, "large.journey", text)
+            t2 = time.process_time()
+            del tree
+            gc.enable()
+            best[f"parse_{name}"] = min(best.get(f"parse_{name}", float("inf")), t1 - t0)
+            best[f"transform_{name}"] = min(best.get(f"transform_{name}", float("inf")), t2 - t1)
+    return best
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3, help="best of this many runs (default 3)")
     parser.add_argument("--phases", action="store_true", help="also time parse, transform, checks and graph separately")
+    parser.add_argument(
+        "--lark-positions", action="store_true", help="also parse with Lark's propagate_positions, interleaved"
+    )
     arguments = parser.parse_args()
     api.check_text('journey "warm-up" { stage a goal { touchpoint t: staff { feel +1 } } }')
     output: dict[str, float] = {}
@@ -133,6 +172,9 @@ def main() -> None:
         output[f"cpu_seconds_{size}"] = round(figures.pop("cpu_seconds"), 3)
         output[f"mb_{size}"] = round(len(text.encode()) / 1e6, 2)
         output.update({f"{phase}_{size}": round(value, 3) for phase, value in figures.items()})
+        if arguments.lark_positions:
+            compared = positions(text, arguments.repeats)
+            output.update({f"{phase}_{size}": round(value, 3) for phase, value in compared.items()})
     output["ratio"] = round(output["seconds_20000"] / output["seconds_10000"], 3)
     output["cpu_ratio"] = round(output["cpu_seconds_20000"] / output["cpu_seconds_10000"], 3)
     print(json.dumps(output))
