@@ -341,3 +341,112 @@ def test_the_scale_benchmark_prints_its_figures_and_finds_the_same_bytes() -> No
     figures = json.loads(output.strip().splitlines()[-1])
     assert figures["identical_bytes"] is True and figures["tasks"] == 12
     assert figures["dask_1_worker_s"] > 0 and figures["dask_2_workers_s"] > 0
+
+
+# ---- the response plot marks the answer -----------------------------------------------------------------
+
+
+def _figure_problems(figure: Any) -> list[str]:
+    """Texts that overprint each other or leave the figure, measured as tests/test_visual.py measures charts."""
+    from .test_visual import _draw, outside_the_figure, overlapping_texts
+
+    _draw(figure)
+    return overlapping_texts(figure) + outside_the_figure(figure)
+
+
+def _legend(figure: Any) -> tuple[list[str], str]:
+    (legend,) = figure.legends
+    return [text.get_text() for text in legend.get_texts()], legend.get_title().get_text()
+
+
+def _stars(figure: Any) -> list[tuple[float, float]]:
+    return [
+        (float(line.get_xdata()[0]), float(line.get_ydata()[0]))
+        for ax in figure.axes
+        for line in ax.get_lines()
+        if line.get_marker() == "*"
+    ]
+
+
+def test_the_heatmap_outlines_the_best_cell_within_the_budget_and_hatches_the_cells_over_it() -> None:
+    from matplotlib.colors import to_hex
+
+    from journeydsl.report.sweep_plot import sweep_figure
+
+    journey = _journey()
+    spec = _spec('[settings]\n"cost of advice" = [1, 5, 9]\n"feel of advice" = [0, 1, 3]', journey)
+    result = run_sweep(journey, spec, Runner(), QUICK)
+    choice = result.best("satisfaction", constraints=[parse_constraint("cost_per_customer <= 5")])
+    assert choice.best is not None and 0 < len(choice.over_budget) < 9
+    figure = sweep_figure(result, "satisfaction", choice)
+    (ax, _colorbar) = figure.axes
+    ys = sorted({p.values[0] for p in result.points})
+    xs = sorted({p.values[1] for p in result.points})
+
+    def cell(point: int) -> tuple[float, float]:
+        values = result.points[point - 1].values
+        return (float(xs.index(values[1])), float(ys.index(values[0])))
+
+    def centre(patch: Any) -> tuple[float, float]:
+        return (round(patch.get_x() + patch.get_width() / 2, 6), round(patch.get_y() + patch.get_height() / 2, 6))
+
+    outlined = [p for p in ax.patches if to_hex(p.get_edgecolor()) == "#d62728"]
+    hatched = [p for p in ax.patches if p.get_hatch()]
+    assert [centre(p) for p in outlined] == [cell(choice.best.point.index)]
+    assert sorted(centre(p) for p in hatched) == sorted(cell(point) for point in choice.over_budget)
+    assert _legend(figure) == (["best within budget", "over budget"], "budget: cost_per_customer <= 5")
+    assert _figure_problems(figure) == []
+    # without a ranking nothing is marked and there is no legend
+    plain = sweep_figure(result, "satisfaction")
+    assert not plain.legends and not plain.axes[0].patches
+
+
+def test_the_line_stars_the_best_point_and_hatches_the_stretch_over_budget() -> None:
+    from journeydsl.report.sweep_plot import sweep_figure
+
+    journey = _journey()
+    spec = _spec('[settings]\n"cost of advice" = [1, 3, 5, 7, 9]', journey)
+    result = run_sweep(journey, spec, Runner(), QUICK)
+    # the cheapest is best (profit is minus the cost here) unless the budget rules it out: cost of advice >= 3
+    choice = result.best("profit", constraints=[parse_constraint("cost of advice >= 3", result.labels)])
+    assert choice.over_budget == (1,) and choice.best is not None and choice.best.point.values == (3.0,)
+    figure = sweep_figure(result, "profit", choice)
+    assert _stars(figure) == [(3.0, pytest.approx(choice.best.objective.mean))]
+    (ax,) = figure.axes
+    (span,) = [p for p in ax.patches if p.get_hatch()]
+    low, high = sorted(span.get_x() + d for d in (0, span.get_width()))
+    assert low < 1 < high <= 2  # covers the first value, and only up to halfway to the next
+    names, title = _legend(figure)
+    assert names == ["95% interval", "mean", "best within budget", "over budget"]
+    assert title == "budget: cost of advice >= 3"
+    assert _figure_problems(figure) == []
+    # another metric drawn: the star names the objective it is best by
+    assert "best profit per customer within budget" in _legend(sweep_figure(result, "nps", choice))[0]
+
+
+def test_drawn_points_and_small_multiples_star_the_best_point() -> None:
+    from journeydsl.report.sweep_plot import sweep_figure
+
+    journey = _journey()
+    settings = '"cost of advice" = { from = 1, to = 9 }\n"feel of advice" = { from = 0, to = 3 }\n'
+    for text, panels in (
+        (f'method = "lhs"\npoints = 6\n[settings]\n{settings}', 1),
+        (f'method = "random"\npoints = 6\n[settings]\n{settings}"capacity of advice" = [1, 2]\n', 3),
+        ('[settings]\n"cost of advice" = [1, 9]\n"feel of advice" = [0, 3]\n"capacity of advice" = [1, 2]\n', 3),
+    ):
+        result = run_sweep(journey, _spec(text, journey), Runner(), RunSettings(customers=20, workers=1))
+        choice = result.best("satisfaction", constraints=[parse_constraint("cost of advice <= 6", result.labels)])
+        assert choice.best is not None and choice.over_budget
+        figure = sweep_figure(result, "satisfaction", choice)
+        best = choice.best.point.values
+        stars = _stars(figure)
+        assert len(stars) == panels
+        if panels == 1:  # the plane: the second setting across, the first up
+            assert stars == [(pytest.approx(best[1]), pytest.approx(best[0]))]
+        else:  # a panel per setting: the best point's value of it, and its own mean
+            assert [x for x, _ in stars] == pytest.approx(list(best))
+            assert [y for _, y in stars] == pytest.approx([choice.best.objective.mean] * panels)
+        names, title = _legend(figure)
+        assert "best within budget" in names and title == "budget: cost of advice <= 6"
+        assert ("over budget" in names) == (result.spec.method != "grid")  # a grid's panels average the points
+        assert _figure_problems(figure) == []

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+from .._version import __version__
 from ..lang.checks import run_checks
 from ..lang.decisions import LOWER_IS_BETTER
 from ..lang.model import DistributionSpec, Journey
@@ -98,6 +99,8 @@ class SweepResult:
         profit; replications that counted no customer left out), for paired differences.
     time_unit : str or None
         The journey's time unit (durations are in it).
+    source_sha256 : str or None
+        The SHA-256 of the journey's source texts (``None`` for a journey not read from text).
     """
 
     journey: str
@@ -109,6 +112,7 @@ class SweepResult:
     metrics: tuple[str, ...] = SWEEP_METRICS
     replicates: dict[tuple[int, str], tuple[float, ...]] = field(default_factory=dict, repr=False)
     time_unit: str | None = None
+    source_sha256: str | None = None
 
     @property
     def labels(self) -> list[str]:
@@ -130,18 +134,32 @@ class SweepResult:
         """The points that keep every constraint, best first by ``objective`` (see :func:`choose`)."""
         return choose(self, objective, maximize, constraints)
 
-    def record(self) -> dict[str, Any]:
-        """The sweep as plain data: what ran and one entry per row (schema :data:`SCHEMA`)."""
+    def record(self, choice: Choice | None = None) -> dict[str, Any]:
+        """The sweep as plain data (schema :data:`SCHEMA`): what ran, one entry per row, and the ranking.
+
+        Parameters
+        ----------
+        choice : Choice, optional
+            The ranking by an objective under a budget (:meth:`best`); without it ``choice`` is ``null``.
+
+        Returns
+        -------
+        dict
+            The ``journeydsl.sweep/1`` document (``journeydsl/schemas/sweep.schema.json``, docs/scale.md).
+        """
         return {
             "schema": SCHEMA,
+            "journeydsl": __version__,
             "journey": self.journey,
             "design": self.spec.design,
             "method": self.spec.method,
             "sample_seed": self.spec.seed,
             "settings": self.labels,
             "metrics": list(self.metrics),
+            "time_unit": self.time_unit or "minutes",
             "run": self.settings.record(),
             "points": len(self.points),
+            "customers": list(self.customers),
             "rows": [
                 {
                     "point": row.point,
@@ -152,6 +170,8 @@ class SweepResult:
                 }
                 for row in self.rows
             ],
+            "choice": None if choice is None else choice.record(),
+            "source_sha256": self.source_sha256,
         }
 
 
@@ -210,7 +230,16 @@ def run_sweep(
         rows.extend(_rows(point, outcome, metrics))
         replicates.update(_replicates(point, outcome))
     return SweepResult(
-        journey.name, spec, points, outcomes[0].settings, customers, rows, metrics, replicates, journey.time_unit
+        journey.name,
+        spec,
+        points,
+        outcomes[0].settings,
+        customers,
+        rows,
+        metrics,
+        replicates,
+        journey.time_unit,
+        journey.source_sha256,
     )
 
 
@@ -302,7 +331,9 @@ class Choice:
     ranked : list of Ranked
         The feasible points, best first (ties broken by point number).
     infeasible : int
-        Points that broke a constraint.
+        Points not ranked: they broke a constraint (or their objective has no value).
+    over_budget : tuple of int
+        The numbers of the points that broke a constraint, in order.
     """
 
     objective: str
@@ -310,6 +341,32 @@ class Choice:
     constraints: tuple[Constraint, ...]
     ranked: list[Ranked]
     infeasible: int
+    over_budget: tuple[int, ...] = ()
+
+    @property
+    def best(self) -> Ranked | None:
+        """The best point within every constraint, or ``None`` when no point keeps them all."""
+        return self.ranked[0] if self.ranked else None
+
+    def record(self) -> dict[str, Any]:
+        """The ranking as plain data: the ``choice`` of the ``journeydsl.sweep/1`` document."""
+        return {
+            "objective": self.objective,
+            "maximize": self.maximize,
+            "budget": [str(constraint) for constraint in self.constraints],
+            "ranked": [
+                {
+                    "place": ranked.place,
+                    "point": ranked.point.index,
+                    "mean": ranked.objective.mean,
+                    "behind": None if ranked.behind is None else list(ranked.behind),
+                    "near_best": ranked.near_best,
+                }
+                for ranked in self.ranked
+            ],
+            "over_budget": list(self.over_budget),
+            "infeasible": self.infeasible,
+        }
 
 
 def choose(
@@ -349,6 +406,7 @@ def choose(
         maximize = not lower
     labels = result.labels
     feasible: list[tuple[Point, SweepRow]] = []
+    over_budget: list[int] = []
     for point in result.points:
         keeps = True
         for constraint in constraints:
@@ -358,6 +416,8 @@ def choose(
                 value = result.value(point.index, constraint.subject).mean
             keeps = keeps and constraint.holds(value)
         row = result.value(point.index, objective)
+        if not keeps:
+            over_budget.append(point.index)
         if keeps and row.mean is not None:
             feasible.append((point, row))
     sign = -1.0 if maximize else 1.0
@@ -371,7 +431,9 @@ def choose(
         behind = _paired(result, objective, best_point.index, point.index, -sign)
         near = behind[0] <= 0 <= behind[1] if behind is not None else _overlaps(row, best_row)
         ranked.append(Ranked(place, point, row, behind, near))
-    return Choice(objective, maximize, tuple(constraints), ranked, len(result.points) - len(feasible))
+    return Choice(
+        objective, maximize, tuple(constraints), ranked, len(result.points) - len(feasible), tuple(over_budget)
+    )
 
 
 def _paired(result: SweepResult, metric: str, best: int, other: int, sign: float) -> tuple[float, float] | None:

@@ -196,12 +196,13 @@ def sweep(
         if suffix == ".parquet":
             data = sweep_parquet(result)
         elif suffix == ".json":
-            data = json_text(json.dumps(result.record(), indent=2, ensure_ascii=False)) + "\n"
+            data = json_text(json.dumps(result.record(choice), indent=2, ensure_ascii=False)) + "\n"
         write_or_fail(output, data, "sweep table")
     if plot_path is not None:
         from ..report.sweep_plot import sweep_figure
 
-        save_figure(sweep_figure(result, metric or objective or "satisfaction"), plot_path, "response plot")
+        drawn = sweep_figure(result, metric or objective or "satisfaction", choice)
+        save_figure(drawn, plot_path, "response plot")
     if output is not None and os.fspath(output) == "-":
         click.echo(sweep_csv(result), nl=False)
         return

@@ -20,6 +20,7 @@ SCHEMA_FILES = {
     "journeydsl.care/1": "care.schema.json",
     "journeydsl.recovery/1": "recovery.schema.json",
     "journeydsl.validation/1": "validation.schema.json",
+    "journeydsl.sweep/1": "sweep.schema.json",
 }
 
 
