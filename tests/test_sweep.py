@@ -399,6 +399,13 @@ def test_the_heatmap_outlines_the_best_cell_within_the_budget_and_hatches_the_ce
     # without a ranking nothing is marked and there is no legend
     plain = sweep_figure(result, "satisfaction")
     assert not plain.legends and not plain.axes[0].patches
+    # a budget no point keeps: every cell hatched, nothing outlined, and the legend says so
+    nothing = result.best("satisfaction", constraints=[parse_constraint("cost_per_customer <= 0.5")])
+    assert nothing.best is None and len(nothing.over_budget) == 9
+    figure = sweep_figure(result, "satisfaction", nothing)
+    assert len([p for p in figure.axes[0].patches if p.get_hatch()]) == 9
+    assert _legend(figure) == (["over budget"], "budget: cost_per_customer <= 0.5 (no point keeps it)")
+    assert _figure_problems(figure) == []
 
 
 def test_the_line_stars_the_best_point_and_hatches_the_stretch_over_budget() -> None:

@@ -130,8 +130,8 @@ def sweep_figure(result: SweepResult, metric: str, choice: Choice | None = None)
             for ax in axes[count:]:
                 ax.set_visible(False)
         fig.suptitle(plot_text(f"{result.journey}: {label} across {len(result.points)} points"), fontweight="bold")
-        if len(legend) > 1:
-            marked = [name for name in (marks.best_label, "over budget") if name in legend]
+        marked = [name for name in (marks.best_label, "over budget") if name in legend]
+        if marked or len(legend) > 1:
             names = [*(name for name in legend if name not in marked), *marked]  # the marks last, the best first
             fig.legend(
                 [legend[name] for name in names],
@@ -139,7 +139,9 @@ def sweep_figure(result: SweepResult, metric: str, choice: Choice | None = None)
                 loc="outside lower center",
                 ncols=min(len(legend), 4),
                 fontsize=9,
-                title=plot_text(f"budget: {marks.budget}") if marks.budget else None,
+                title=plot_text(f"budget: {marks.budget}" + ("" if marks.best is not None else " (no point keeps it)"))
+                if marks.budget
+                else None,
                 title_fontsize=9,
             )
     return fig
