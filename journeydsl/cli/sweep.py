@@ -5,8 +5,10 @@ The sweep file (TOML) is read and checked by :mod:`journeydsl.lang.sweep`
 exit 1), every point is run with common random numbers by the API's sweep on
 the runner's executor (processes here, or a Dask cluster: ``--scheduler
 ADDRESS``, ``--dask local``), and the best points for ``--objective`` under
-``--budget`` are printed.  ``-o`` writes the tidy table (CSV, or Parquet for
-a ``.parquet`` name), ``--plot`` the response plot; both whole or not at all.
+``--budget`` are printed.  ``-o`` writes the tidy table (CSV, Parquet for a
+``.parquet`` name, or the ``journeydsl.sweep/1`` document with the ranking for
+a ``.json`` name), ``--plot`` the response plot with the best point within the
+budget and the points over it marked; both whole or not at all.
 """
 
 from __future__ import annotations
