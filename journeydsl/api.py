@@ -1074,7 +1074,8 @@ def sweep(
     -------
     SweepResult
         ``.rows`` the tidy table (``.metric(name)`` one metric's rows), ``.best(objective, maximize,
-        constraints)`` the points ranked under a budget, ``.record()`` the ``journeydsl.sweep/1`` document.
+        constraints)`` the points ranked under a budget, ``.record(choice)`` the ``journeydsl.sweep/1``
+        document (``choice`` from ``.best``, or none).
 
     Raises
     ------

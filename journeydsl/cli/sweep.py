@@ -104,7 +104,12 @@ def _precision_needs_objective(command: _F) -> _F:
     "name (the parquet extra), JSON for a .json name; '-' for CSV on standard output.",
     type=click.Path(dir_okay=False, path_type=Path),
 )
-@click.option("--plot", "plot_path", type=FIGURE, help="Draw the response of --metric (.png, .svg, .pdf).")
+@click.option(
+    "--plot",
+    "plot_path",
+    type=FIGURE,
+    help="Draw the response of --metric, marking the best point within --budget (.png, .svg, .pdf).",
+)
 @click.option(
     "--metric",
     default=None,
