@@ -13,7 +13,7 @@ import hashlib
 import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -138,27 +138,17 @@ def _positioned(build: Callable[[list[Any]], Any]) -> Callable[[list[Any]], Any]
 
     def positioned(children: list[Any]) -> Any:
         node = build(children)
-        if type(node) is not Tree:
+        if type(node) is not Tree or not children:
             return node
-        first = last = None
-        for child in children:
-            if type(child) is Tree:
-                if child._meta is not None:
-                    first = child._meta[2]  # type: ignore[index]
-                    break
-            else:
-                first = child
-                break
-        if first is None:
-            return node
-        for child in reversed(children):
-            if type(child) is Tree:
-                if child._meta is not None:
-                    last = child._meta[3]  # type: ignore[index]
-                    break
-            else:
-                last = child
-                break
+        # Most rules start and end with a token or with a rule that has a position: look no further.
+        first = children[0]
+        if type(first) is Tree:
+            first = first._meta[2] if first._meta is not None else _edge(children, 2)  # type: ignore[index]
+            if first is None:
+                return node
+        last = children[-1]
+        if type(last) is Tree:
+            last = last._meta[3] if last._meta is not None else _edge(reversed(children), 3)  # type: ignore[index]
         position = node._meta
         if position is None:
             node._meta = [first, last, first, last]  # type: ignore[assignment]
@@ -167,6 +157,19 @@ def _positioned(build: Callable[[list[Any]], Any]) -> Callable[[list[Any]], Any]
         return node
 
     return positioned
+
+
+def _edge(children: Iterable[Any], end: int) -> Token | None:
+    """The first token of ``children`` in order (``end`` 2) or their last (``end`` 3, children reversed).
+
+    A child rule counts by what it was written in; a child rule without any token (an empty rule) is skipped.
+    """
+    for child in children:
+        if type(child) is not Tree:
+            return child
+        if child._meta is not None:
+            return child._meta[end]  # type: ignore[index]
+    return None
 
 
 def position_span(position: Position | Meta | None, file: str) -> Span:
