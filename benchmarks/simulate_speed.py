@@ -45,6 +45,7 @@ QUEUED_EXAMPLE = "electronics_shops"
 
 _ENGINE = """
 import json, resource, sys, time
+import journeydsl
 from journeydsl.api import load
 from journeydsl.sim.plan import compile_plan
 from journeydsl.sim.engine import Engine
@@ -56,7 +57,8 @@ collector = Engine(plan, RunSettings(customers=customers), seed=1).execute()
 seconds = time.perf_counter() - start
 peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({"customers": collector.customers, "seconds": seconds, "peak_mb": peak_mb,
-                  "remembered": collector.metric("remembered_experience").mean}))
+                  "remembered": collector.metric("remembered_experience").mean,
+                  "module": journeydsl.__file__}))
 """
 
 
@@ -81,14 +83,20 @@ def run_engine(customers: int, source: Path | None = None, journey: Path = REFER
             **os.environ,
             "PYTHONPATH": os.pathsep.join(filter(None, [str(source), os.environ.get("PYTHONPATH")])),
         }
+    # `python -c` puts the working folder first on the path: run a baseline from its own tree, so that
+    # the working folder's journeydsl cannot stand in for it, and check where the engine came from.
     output = subprocess.run(
-        [sys.executable, "-c", _ENGINE, str(journey), str(customers)],
+        [sys.executable, "-c", _ENGINE, str(journey.resolve()), str(customers)],
         check=True,
         capture_output=True,
         text=True,
         env=environment,
+        cwd=source,
     ).stdout
-    return json.loads(output.strip().splitlines()[-1])
+    figures = json.loads(output.strip().splitlines()[-1])
+    if source is not None and not Path(figures["module"]).resolve().is_relative_to(source.resolve()):
+        raise SystemExit(f"the baseline imported journeydsl from {figures['module']}, not from {source}")
+    return figures
 
 
 def run_reference(script: Path, customers: int) -> dict:
