@@ -234,8 +234,7 @@ class ExperienceRole(EngineState):
             end = start + duration
             heapreplace(free, end)
             yield env.timeout(end - arrived)
-        if c.counted and self.arrivals_end == math.inf:
-            self.collector.busy[tp.index] += duration
+        self._served(c, tp.index, duration)
         return self._experience(c, tp, stage, arrived, wait, duration, False)
 
     def _resource_queue(
@@ -279,9 +278,20 @@ class ExperienceRole(EngineState):
             self._waiting.leave(env.now)
         yield env.timeout(duration)
         resource.release(request)
-        if c.counted and self.arrivals_end == math.inf:
-            self.collector.busy[tp.index] += duration
+        self._served(c, tp.index, duration)
         return self._experience(c, tp, stage, arrived, wait, duration, False)
+
+    def _served(self, c: Customer, index: int, duration: float) -> None:
+        """A service of ``duration`` at counter ``index`` has just ended: its busy time, and the last service's end.
+
+        Busy time counts while customers arrive (the steady state), or all along
+        for a cohort, which has no steady state and is observed until served out.
+        """
+        if c.counted and (self.arrivals_end == math.inf or self.cohort):
+            self.collector.busy[index] += duration
+        now = self.env.now
+        if now > self.last_service_end:
+            self.last_service_end = now
 
     def _experience(
         self,

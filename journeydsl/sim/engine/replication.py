@@ -114,6 +114,8 @@ class Engine(
             plan, self._tp_site, self._stage_site, memory=any(m.shapes for m in self._memory)
         )
         self.arrivals_end = math.inf
+        self.cohort = plan.arrivals.kind == "cohort"
+        self.last_service_end = 0.0
         self.next_index = 0
         self.arrivals_made = 0
         self.adopters = 0
@@ -191,10 +193,14 @@ class Engine(
             env.run()
         finally:
             gc.set_threshold(*thresholds)
-        # Utilisation is measured while customers arrive (the steady state), after the warm-up.
+        # Utilisation is measured while customers arrive (the steady state), after the warm-up; a cohort
+        # has no steady state, so its counters are observed until they have served everyone.
         self._waiting.catch_up(env.now)
         self.series.finish(env.now)
-        self.collector.observed_time = max(0.0, min(env.now, self.arrivals_end) - self.run.warmup)
+        observed_until = min(env.now, self.arrivals_end)
+        if self.cohort:
+            observed_until = max(observed_until, min(env.now, self.last_service_end))
+        self.collector.observed_time = max(0.0, observed_until - self.run.warmup)
         collector = self.collector
         collector.flush()
         # Every visit but a customer giving up in the queue (or sent away at closing) costs the touchpoint's cost.
@@ -202,7 +208,7 @@ class Engine(
             (collector.visits[tp.index] - collector.reneged[tp.index] - collector.turned_away[tp.index]) * tp.cost
             for tp in self.plan.touchpoints
         ]
-        self._pay_staff(min(env.now, self.arrivals_end))
+        self._pay_staff(observed_until)
         return collector
 
 

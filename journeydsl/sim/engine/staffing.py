@@ -24,7 +24,7 @@ class StaffingRole(EngineState):
 
         Counters are staffed in opening hours (always, without them) from the
         warm-up until arrivals stop: at the horizon when they stop there, else at
-        the last arrival.  Each server costs the touchpoint's ``staff cost`` for
+        the last arrival; a cohort's until its counters have served everyone.  Each server costs the touchpoint's ``staff cost`` for
         that time; the total is shared equally by the customers counted.
 
         Parameters
@@ -37,6 +37,8 @@ class StaffingRole(EngineState):
         warmup = self.run.warmup
         stops_at_horizon = self.horizon is not None and self.run.customers is None
         paid_until = self.horizon if stops_at_horizon and self.horizon is not None else self.arrivals_end
+        if self.cohort and not stops_at_horizon:
+            paid_until = observed_until  # a cohort's counters are staffed until they have served everyone
         if not math.isfinite(paid_until):
             paid_until = observed_until
         if schedule is None:

@@ -58,6 +58,10 @@ class EngineState:
     window: float
     #: When arrivals stopped (infinite while they go on).
     arrivals_end: float
+    #: Whether arrivals are a cohort: no steady state, so counters are observed and staffed until served out.
+    cohort: bool
+    #: When the last service at a counter ended so far (a cohort's counters are staffed until then).
+    last_service_end: float
     #: Customers made so far, referred ones included (the next customer's index).
     next_index: int
     #: Customers from the arrival process so far.
