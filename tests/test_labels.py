@@ -146,6 +146,11 @@ def test_long_names_are_shortened_with_an_ellipsis_but_never_into_another_ones_l
     assert labels.text_width(drawn.labels[2], drawn.size) <= labels.LONGEST_TICK
 
 
+def test_a_shortened_name_keeps_its_note():
+    drawn = tick_names(["t05_send_confirmation_to_the_applicant · 93%", "t02_check · 93%"], 200.0)
+    assert drawn.labels[0].endswith("… · 93%") and drawn.labels[1] == "t02_check · 93%"
+
+
 def test_name_ticks_writes_the_labels_it_chose():
     figure = Figure(figsize=(8, 4), layout="constrained")
     ax = figure.subplots()
@@ -173,11 +178,13 @@ def test_a_legend_under_an_axes_stands_under_its_tick_labels():
     assert legend in top.get_children()
 
 
-def test_a_legend_under_an_axes_alone_on_its_figure_is_the_figures():
+def test_a_legend_under_an_axes_alone_on_its_figure_is_the_axes_legend_and_inside_the_figure():
     figure = Figure(figsize=(8, 5), layout="constrained")
     ax = figure.subplots()
     _tall_ticks(ax)
     legend = legend_below(ax)
     renderer = _drawn(figure)
-    assert figure.legends == [legend]
-    assert legend.get_window_extent(renderer).y1 <= ax.xaxis.get_tightbbox(renderer).y0 + TOLERANCE
+    assert ax.get_legend() is legend and not figure.legends
+    box = legend.get_window_extent(renderer)
+    assert box.y1 <= ax.xaxis.get_tightbbox(renderer).y0 + TOLERANCE
+    assert box.y0 >= -TOLERANCE  # the layout made room for it

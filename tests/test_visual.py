@@ -10,9 +10,16 @@ and the report draw them, then laid out and measured after a draw:
   value correctly rounded (an axis in 2.5% steps never reads 2%, 5%, 8%, 12%);
 - nothing is drawn outside the figure.
 
-The simulations are small (a few hundred customers) and run once per example
-(:func:`documents` keeps them), and each chart is drawn and measured once for
-its three checks, so the whole module takes well under a minute.
+Beside the bundled examples, two larger journeys are checked the same way
+(:data:`LARGE`): the permit journey fitted from a real event log (27
+touchpoints, examples/logs) and a generated journey of 60 touchpoints, where
+names along the axes crowd, legends meet tall tick labels and the
+opportunity matrix names a column of points.
+
+The simulations are small (a few hundred customers; :data:`LARGE_CUSTOMERS`
+for the large journeys) and run once per journey (:func:`documents` keeps
+them), and each chart is drawn and measured once for its three checks, so the
+whole module takes about a minute.
 """
 
 from __future__ import annotations
@@ -43,11 +50,20 @@ from matplotlib.transforms import Bbox  # noqa: E402
 from journeydsl import api  # noqa: E402
 from journeydsl.report import figures, plots  # noqa: E402
 
-from .conftest import EXAMPLES  # noqa: E402
+from .conftest import EXAMPLES, ROOT  # noqa: E402
 
 #: Customers per simulated design: enough for every chart to have something to show, few enough to be quick.
 CUSTOMERS = 300
 SEED = 5
+
+#: The generated journey of 60 touchpoints (no file: :func:`_journey` writes it), with a variant to compare.
+SIXTY = Path("generated_60_touchpoints.journey")
+
+#: Journeys with many touchpoints, checked like the examples: fitted from an event log (27), generated (60).
+LARGE = [ROOT / "examples" / "logs" / "permit_receipt.journey", SIXTY]
+
+#: Customers per design of the large journeys: their opportunities simulate three what-ifs per touchpoint.
+LARGE_CUSTOMERS = 60
 
 #: Overlap (in pixels at the figure's resolution) that two texts may share: anti-aliasing, not a collision.
 TOLERANCE = 1.0
@@ -74,9 +90,9 @@ def documents(example: Path) -> Documents:
     """The outcome and analysis documents of one example (cached for the module)."""
     from journeydsl.sim.runner import Runner
 
-    journey = api.load(example)
+    journey = _journey(example)
     runner = Runner()
-    run = {"customers": CUSTOMERS, "seed": SEED, "workers": 1}
+    run = {"customers": LARGE_CUSTOMERS if example in LARGE else CUSTOMERS, "seed": SEED, "workers": 1}
     names = api.design_names(journey)
     outcome = api.simulate(journey, runner=runner, **run)
     comparison = api.compare(journey, runner=runner, **run) if len(names) > 1 else None
@@ -93,6 +109,20 @@ def documents(example: Path) -> Documents:
         recovery=api.recovery(journey, runner=runner, **run),
         analysis=api.analyze(journey),
     )
+
+
+def test_the_large_journeys_have_many_touchpoints():
+    """The large journeys are as large as they are said to be (a fit or a generator that changed would shrink them)."""
+    assert [len(api.analyze(_journey(journey))["touchpoints"]) for journey in LARGE] == [27, 60]
+
+
+def _journey(example: Path) -> Any:
+    if example != SIXTY:
+        return api.load(example)
+    from .test_journey_map import generated_journey  # here: that module imports this one's measures
+
+    text = generated_journey(60, 12).rstrip().removesuffix("}")
+    return api.loads(text + '  variant "calmer ending" {\n    change tp60_the_moment { feel +2 }\n  }\n}\n')
 
 
 def _whole(drawn: Figure | Axes | Any) -> Figure | None:
@@ -161,7 +191,23 @@ def _recording(draw: Callable[..., Any], name: str, drawn: set[str]) -> Callable
 
 CASES = [
     pytest.param(example, chart, id=f"{example.stem}-{chart.replace(' ', '-')}")
-    for example, chart in itertools.product(EXAMPLES, CHARTS)
+    for example, chart in itertools.product([*EXAMPLES, *LARGE], CHARTS)
+]
+
+#: Charts whose text still overprints on the large journeys: the compare curves' legend meets tall tick labels,
+#: the opportunity matrix writes names over names.  report/plots.py places them with report/labels.py to fix
+#: them; strict, so these marks must go once it does.
+AWAITING = {(journey.stem, chart) for journey in LARGE for chart in ("compare curves", "opportunities matrix")}
+
+OVERLAP_CASES = [
+    pytest.param(
+        *case.values,
+        id=case.id,
+        marks=pytest.mark.xfail(strict=True, reason="plots.py does not place this chart's text with labels.py yet")
+        if (case.values[0].stem, case.values[1]) in AWAITING
+        else (),
+    )
+    for case in CASES
 ]
 
 
@@ -364,7 +410,7 @@ def outside_the_figure(figure: Figure) -> list[str]:
 # ---- the checks ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("example", "chart"), CASES)
+@pytest.mark.parametrize(("example", "chart"), OVERLAP_CASES)
 def test_no_two_texts_overlap(example, chart):
     assert problems(example, chart, "overlaps") == []
 

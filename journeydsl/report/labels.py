@@ -15,10 +15,8 @@ Three things every chart with many touchpoints needs, written once:
   90 degrees), a long name is shortened with an ellipsis (never into a name
   another tick has), and when even upright names would touch only every
   second, third ... name is written.
-- :func:`legend_below` puts a legend under the axes, below the tick labels
-  however tall they are: as the figure's legend, outside the axes, when the
-  axes has a constrained-layout figure to itself, else anchored under the
-  tick labels as they are drawn.
+- :func:`legend_below` puts the axes' legend under the axes, below the tick
+  labels however tall they stand (anchored under them as they are drawn).
 
 Everything is measured in points on the figure as it is laid out when the
 function is called, so draw on axes of their final size (the size the
@@ -521,13 +519,26 @@ class TickNames(NamedTuple):
     every: int
 
 
+#: What joins a name and its note on a tick ("t03_adjust · 6%", "advisor · staff"): the note is kept whole.
+NOTE = " · "
+
+
+def _shortened_tick(name: str, size: float) -> str:
+    """A tick's name shortened to :data:`LONGEST_TICK`, keeping a note after :data:`NOTE` whole."""
+    head, joint, note = name.rpartition(NOTE)
+    if not joint:
+        return shortened(name, LONGEST_TICK, size)
+    return shortened(head, LONGEST_TICK - text_width(joint + note, size), size) + joint + note
+
+
 def tick_names(names: Sequence[str], length: float, *, size: float | None = None) -> TickNames:
     """The labels, size and slope of ``names`` along an axis ``length`` points long.
 
     The size is 9 points with 30 points or more per name, 8 with 12 or more,
     else 7 (or ``size``); the slope comes from :func:`steps`.  A name longer
-    than :data:`LONGEST_TICK` is shortened with an ellipsis, unless that
-    would make it read as another tick's label (then it stays whole).
+    than :data:`LONGEST_TICK` is shortened with an ellipsis (a note after
+    :data:`NOTE`, such as a share, is kept whole), unless that would make it
+    read as another tick's label (then it stays whole).
 
     Examples
     --------
@@ -538,7 +549,7 @@ def tick_names(names: Sequence[str], length: float, *, size: float | None = None
     if size is None:
         size = 9.0 if per_name >= 30 else 8.0 if per_name >= 12 else 7.0
     slope, every = steps(len(names), per_name, size)
-    short = [shortened(name, LONGEST_TICK, size) for name in names]
+    short = [_shortened_tick(name, size) for name in names]
     seen: dict[str, int] = {}
     for label in short:
         seen[label] = seen.get(label, 0) + 1
@@ -606,13 +617,12 @@ def legend_below(
     ncols: int = 3,
     fontsize: float = 8.0,
 ) -> Legend:
-    """A legend under the axes and its tick labels, however tall the tick labels stand.
+    """The axes' legend under the axes, below its x tick labels however tall they stand.
 
-    When the axes has a figure with constrained layout to itself, the legend
-    is the figure's, outside everything at the bottom (the layout makes room).
-    Otherwise it is the axes' legend, anchored under the x axis' tick labels
-    as they are drawn now (lay the figure out before, with the tick labels
-    set): it moves with the axes, the tick labels' height in points stays.
+    The legend is anchored :data:`GAP` points under the lowest x tick label
+    as the labels are now (set them first): their depth in points does not
+    change when a layout moves or resizes the axes, so the legend stays
+    clear of them, and a constrained layout makes room for it.
 
     Parameters
     ----------
@@ -629,7 +639,6 @@ def legend_below(
     -------
     matplotlib.legend.Legend
     """
-    from matplotlib.layout_engine import ConstrainedLayoutEngine
     from matplotlib.transforms import offset_copy
 
     if handles is None:
@@ -638,16 +647,13 @@ def legend_below(
     elif labels is None:
         labels = [str(handle.get_label()) for handle in handles]
     figure = ax.get_figure(root=True)
-    if figure is not None and figure.axes == [ax] and isinstance(figure.get_layout_engine(), ConstrainedLayoutEngine):
-        return figure.legend(list(handles), list(labels), loc="outside lower center", fontsize=fontsize, ncols=ncols)
-    depth = 30.0  # points under the axes, when nothing can be measured
+    anchor = ax.transAxes
     if figure is not None:
         renderer = _renderer(figure)
         ticks = ax.xaxis.get_tightbbox(renderer)
         frame = ax.get_window_extent(renderer)
-        if ticks is not None:
-            depth = max(0.0, frame.y0 - ticks.y0) * 72.0 / figure.dpi + GAP * 2
-    anchor = offset_copy(ax.transAxes, figure, y=-depth, units="points") if figure is not None else ax.transAxes
+        depth = (max(0.0, frame.y0 - ticks.y0) * 72.0 / figure.dpi if ticks is not None else 0.0) + 2 * GAP
+        anchor = offset_copy(ax.transAxes, figure, y=-depth, units="points")
     return ax.legend(
         list(handles),
         list(labels),
