@@ -41,30 +41,28 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import networkx as nx
-
-from .analysis.validate import DEFAULT_LEVEL as VALIDATION_LEVEL
-from .analysis.validate import DEFAULT_TOLERANCES as VALIDATION_TOLERANCES
-from .analysis.validate import TESTS as VALIDATION_TESTS
 from .lang.checks import run_checks
 from .lang.design_test_checks import check_design_tests
 from .lang.designs import check_designs, resolve
 from .lang.designs import design_names as _design_names
 from .lang.diagnostics import Diagnostic, JourneyError, did_you_mean, has_errors, sort_diagnostics
-from .lang.graph import build_graph
 from .lang.loader import Loaded, load_file, load_text
 from .lang.model import Factor, Import, Journey, Library, Segment, Stage, Touchpoint
 from .lang.survey_checks import check_surveys
-from .sim.results import Document, NoCustomersError, NonFiniteResultError, ResultError
+from .sim.errors import NoCustomersError, NonFiniteResultError, ResultError
 from .sim.settings import RunSettings, source_hash
 
 if TYPE_CHECKING:
     from datetime import datetime
 
+    import networkx as nx
     from matplotlib.figure import Figure
 
     from .analysis.fit import FittedJourney
     from .analysis.sweep import SweepResult
+    from .analysis.validate import DEFAULT_LEVEL as VALIDATION_LEVEL
+    from .analysis.validate import DEFAULT_TOLERANCES as VALIDATION_TOLERANCES
+    from .analysis.validate import TESTS as VALIDATION_TESTS
     from .data.logs import EventLog, LogMapping
     from .data.simulated import SimulatedLog
     from .data.surveys import ResponseSummary
@@ -72,6 +70,7 @@ if TYPE_CHECKING:
     from .lang.sweep import SweepSpec
     from .report.document import Report
     from .sim.engine import TraceRow
+    from .sim.results import Document
     from .sim.runner import Outcome, Runner
     from .sim.trace import TraceWriter
 
@@ -267,7 +266,10 @@ _resolve = design
 
 def compile_graph(journey: Journey) -> nx.DiGraph:
     """The journey as a ``networkx.DiGraph`` (see :mod:`journeydsl.lang.graph`)."""
-    return build_graph(journey)
+    from .lang.graph import build_graph
+
+    with _collector_paused():  # as check_text: the graph is many small acyclic objects
+        return build_graph(journey)
 
 
 # ---- running ---------------------------------------------------------------------------
@@ -870,7 +872,7 @@ def validate(
     mapping: LogMapping | str | os.PathLike[str] | None = None,
     timezone: str | None = None,
     rename: Mapping[str, str] | None = None,
-    level: float = VALIDATION_LEVEL,
+    level: float | None = None,
     tolerances: Mapping[str, float] | None = None,
     start: str | datetime | None = None,
     runner: Runner | None = None,
@@ -938,6 +940,10 @@ def validate(
     >>> document["tests"]["reach"]["verdict"], document["tests"]["durations"]["verdict"]
     ('matches', 'matches')
     """
+    if level is None:
+        from .analysis.validate import DEFAULT_LEVEL
+
+        level = DEFAULT_LEVEL
     from zoneinfo import ZoneInfo
 
     from .analysis.validate import compare_log
@@ -1102,3 +1108,23 @@ def sweep(
         progress=progress,
         allow_large=allow_large,
     )
+
+
+#: The validation defaults, read from journeydsl.analysis.validate on first use (PEP 562): checking a
+#: journey does not import the analyses.
+_FROM_VALIDATE = {
+    "VALIDATION_LEVEL": "DEFAULT_LEVEL",
+    "VALIDATION_TESTS": "TESTS",
+    "VALIDATION_TOLERANCES": "DEFAULT_TOLERANCES",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """``VALIDATION_LEVEL``, ``VALIDATION_TESTS`` and ``VALIDATION_TOLERANCES``, imported on first use."""
+    if name in _FROM_VALIDATE:
+        from .analysis import validate as _validate
+
+        value = getattr(_validate, _FROM_VALIDATE[name])
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

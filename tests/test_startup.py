@@ -26,7 +26,7 @@ from .conftest import ROOT
 EXAMPLE = ROOT / "examples" / "journeys" / "premier_banking.journey"
 
 #: The libraries a command that only reads and checks a journey must not import.
-HEAVY = ("numpy", "scipy", "matplotlib", "simpy", "pandas", "pyarrow")
+HEAVY = ("numpy", "scipy", "matplotlib", "simpy", "pandas", "pyarrow", "networkx")
 
 #: Runs the ``journey`` command with the given words, then writes the modules it imported to a file.
 RUN_AND_LIST = """

@@ -22,9 +22,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
-import networkx as nx
-
-from . import graph as journey_graph
+from . import flow as journey_flow
 from . import operations
 from .diagnostics import Diagnostic, Hints, sort_diagnostics
 from .model import (
@@ -101,9 +99,9 @@ class Context:
         return self.body if isinstance(self.body, Journey) else None
 
     @cached_property
-    def graph(self) -> nx.DiGraph:
+    def flow(self) -> journey_flow.StageFlow:
         assert self.journey is not None
-        return journey_graph.build_graph(self.journey)
+        return journey_flow.StageFlow.of(self.journey)
 
     @cached_property
     def touchpoints(self) -> tuple[Touchpoint, ...]:
@@ -1068,7 +1066,7 @@ def certain_loops(ctx: Context) -> Iterator[Diagnostic]:
     # Each stage's certain next stage: a transition of 100% that no condition can lower.
     certain: dict[str, Transition] = {}
     for name, stage in stages.items():
-        for transition, probability in journey_graph.resolved_probabilities(stage):
+        for transition, probability in journey_flow.resolved_probabilities(stage):
             if transition.repeat or transition.target not in stages or probability < 1 - _EPSILON:
                 continue
             if all(c.probability.value >= 1 - _EPSILON for c in transition.conditionals):
@@ -1155,9 +1153,9 @@ def structure(ctx: Context) -> Iterator[Diagnostic]:
     names = {s.name for s in journey.stages} | set(RESERVED_TARGETS)
     if any(t.target not in names for s in journey.stages for t in s.transitions):
         return  # a transition to an undefined stage (JD101): the flow is incomplete, so judge it once fixed
-    graph = ctx.graph
-    by_id = {journey_graph.stage_id(s.name): s for s in journey.stages}
-    reachable = journey_graph.reachable_stages(graph)
+    flow = ctx.flow
+    by_id = {journey_flow.stage_id(s.name): s for s in journey.stages}
+    reachable = flow.reachable()
     for node, stage in by_id.items():
         if node not in reachable:
             yield Diagnostic(
@@ -1166,7 +1164,7 @@ def structure(ctx: Context) -> Iterator[Diagnostic]:
                 stage.name_span,
                 hint=f"add a transition to it, e.g. `-> {stage.name} 50%`, or remove it",
             )
-    for node in sorted(journey_graph.stages_without_way_out(graph), key=lambda n: graph.nodes[n]["order"]):
+    for node in sorted(flow.without_way_out(), key=flow.order.__getitem__):
         if node in reachable:
             stage = by_id[node]
             yield Diagnostic(
@@ -1176,7 +1174,7 @@ def structure(ctx: Context) -> Iterator[Diagnostic]:
                 hint="lower a loop's probabilities below 100% (the rest drops off), or send it to a goal stage",
             )
     if journey.visit_limit is None:
-        for group in journey_graph.loops(graph):
+        for group in flow.loops():
             stages = [by_id[n] for n in group]
             if not any(s.visit_limit is not None for s in stages):
                 looping = ", ".join(f"`{s.name}`" for s in stages)

@@ -12,13 +12,14 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import fields, is_dataclass
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from .escape import dot_string, json_text, mermaid_text, xml_chars
 from .graph import EXIT, build_graph, nominal_score, resolved_probabilities, stage_id, touchpoint_id
 from .model import Choice, Journey, Span, Stage, Touchpoint, Use
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = [
     "FORMATS",
@@ -201,6 +202,8 @@ def to_graphml(graph: nx.DiGraph) -> str:
     >>> sorted(node.get("id") for node in root.iter("{http://graphml.graphdrawing.org/xmlns}node"))
     ['stage:</key>]]>', 'stage:a\\x1b']
     """
+    import networkx as nx
+
     safe = type(graph)()
     safe.graph.update({key: _xml_value(value) for key, value in graph.graph.items()})
     for node, data in graph.nodes(data=True):

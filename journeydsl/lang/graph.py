@@ -22,11 +22,14 @@ stages), because the checks use it to find what is wrong.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-import networkx as nx
-
-from .model import Choice, Journey, Stage, Touchpoint, Transition, Use
+from .flow import EXIT, resolved_probabilities, stage_id
+from .model import Choice, Journey, Stage, Touchpoint, Use
 from .units import DEFAULT_TIME_UNIT, to_time_unit
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = [
     "EXIT",
@@ -41,36 +44,12 @@ __all__ = [
     "nominal_score",
 ]
 
-EXIT = "exit"
-
-
-def stage_id(name: str) -> str:
-    """Node id of a stage."""
-    return f"stage:{name}"
-
 
 def touchpoint_id(touchpoint: Touchpoint | str, kind: str = "touchpoint") -> str:
     """Node id of a touchpoint or care programme."""
     if isinstance(touchpoint, Touchpoint):
         return f"{touchpoint.kind}:{touchpoint.name}"
     return f"{kind}:{touchpoint}"
-
-
-def resolved_probabilities(stage: Stage) -> list[tuple[Transition, float]]:
-    """Each transition's baseline probability; one written without a number takes the remainder.
-
-    Examples
-    --------
-    >>> from journeydsl.lang.model import Probability, Stage, Transition
-    >>> stage = Stage("a", transitions=(
-    ...     Transition("a", "b", Probability(0.6, True)), Transition("a", "exit")))
-    >>> [(t.target, round(p, 2)) for t, p in resolved_probabilities(stage)]
-    [('b', 0.6), ('exit', 0.4)]
-    """
-    given = sum(t.probability.value for t in stage.transitions if t.probability is not None)
-    open_ended = [t for t in stage.transitions if t.probability is None]
-    remainder = max(0.0, 1.0 - given) / len(open_ended) if open_ended else 0.0
-    return [(t, t.probability.value if t.probability is not None else remainder) for t in stage.transitions]
 
 
 def nominal_score(touchpoint: Touchpoint) -> float:
@@ -143,6 +122,8 @@ def build_graph(journey: Journey) -> nx.DiGraph:
     >>> sorted(g.nodes)
     ['exit', 'stage:a', 'touchpoint:t']
     """
+    import networkx as nx
+
     time_unit = journey.time_unit or DEFAULT_TIME_UNIT
     graph = nx.DiGraph(name=journey.name, time_unit=time_unit)
     if journey.start is not None:
@@ -240,6 +221,8 @@ def stage_flow(graph: nx.DiGraph) -> nx.DiGraph:
 
     A conditional transition counts when any of its probabilities is above 0.
     """
+    import networkx as nx
+
     flow = nx.DiGraph()
     flow.add_nodes_from((node, data) for node, data in graph.nodes(data=True) if data.get("kind") in ("stage", "exit"))
     flow.add_edges_from(
@@ -252,6 +235,8 @@ def stage_flow(graph: nx.DiGraph) -> nx.DiGraph:
 
 def reachable_stages(graph: nx.DiGraph) -> set[str]:
     """Ids of the stages a customer can reach from the start."""
+    import networkx as nx
+
     start = graph.graph.get("start")
     if start is None:
         return set()
@@ -261,6 +246,8 @@ def reachable_stages(graph: nx.DiGraph) -> set[str]:
 
 def stages_without_way_out(graph: nx.DiGraph) -> set[str]:
     """Ids of the stages from which neither the drop-off nor a goal stage can be reached (traps)."""
+    import networkx as nx
+
     flow = stage_flow(graph)
     done = "__done__"
     flow.add_node(done)
@@ -274,6 +261,8 @@ def stages_without_way_out(graph: nx.DiGraph) -> set[str]:
 
 def loops(graph: nx.DiGraph) -> list[list[str]]:
     """Groups of stages customers can circle through without a repeat purchase, in journey order."""
+    import networkx as nx
+
     flow = stage_flow(graph)
     flow.remove_edges_from([(u, v) for u, v, d in flow.edges(data=True) if d.get("repeat")])
     found = []

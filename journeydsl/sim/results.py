@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 from .._version import __version__
 from ..lang.units import unit_seconds
 from ..lang.vocabulary import METRICS
+from .errors import NoCustomersError, NonFiniteResultError, ResultError
 from .metrics import Collector, EpisodeGroup, Moments, Reservoir
 from .plan import MODULE_NAMES, THEME_NAMES, Plan, TouchpointPlan
 from .series import series_document, series_period
@@ -51,18 +52,6 @@ SCHEMA = "journeydsl.results/1"
 
 #: The 97.5% quantile of the standard normal distribution.
 _Z = 1.959963984540054
-
-
-class ResultError(ValueError):
-    """A simulation's results cannot be reported honestly."""
-
-
-class NoCustomersError(ResultError):
-    """A simulation counted no customer, so there is nothing to measure (the message says which settings caused it)."""
-
-
-class NonFiniteResultError(ResultError):
-    """A figure of a result is not a finite number (a cost, value or duration too large to add up)."""
 
 
 class Bounds(NamedTuple):
