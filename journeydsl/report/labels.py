@@ -82,8 +82,9 @@ KEY_WIDTH = 40
 #: Line height of a name as a multiple of its font size: names on neighbouring ticks keep this apart.
 LINE = 1.3
 
-#: The longest a name along an axis is drawn, in points (about 1.6 inches), before it is shortened.
-LONGEST_TICK = 115.0
+#: The longest a name along an axis is drawn, in points (1.8 inches; a note after it not counted), before it is
+#: shortened: about 26 characters at 9 points.
+LONGEST_TICK = 130.0
 
 
 # ---- names at points -----------------------------------------------------------------
@@ -482,16 +483,23 @@ def text_width(text: str, size: float, bold: bool = False) -> float:
 def shortened(text: str, room: float, size: float, bold: bool = False) -> str:
     """``text`` as it fits ``room`` points at ``size``: whole, or cut and ended with an ellipsis.
 
+    The text may be escaped for Matplotlib (:func:`journeydsl.lang.escape.plot_text`):
+    the cut never leaves half an escape (a backslash whose character was cut).
+
     Examples
     --------
     >>> shortened("confirm_receipt", 200.0, 8.0)
     'confirm_receipt'
+    >>> shortened("price \\\\$ 5 and more", 30.0, 8.0)
+    'price…'
     """
     if text_width(text, size, bold) <= room:
         return text
     while len(text) > 1 and text_width(text + "…", size, bold) > room:
         text = text[:-1]
-    return text + "…"
+    while (len(text) - len(text.rstrip("\\"))) % 2:  # half an escape (plot_text's "\\$") left at the cut
+        text = text[:-1]
+    return text.rstrip() + "…"
 
 
 def steps(count: int, per_name: float, size: float) -> tuple[float, int]:
@@ -524,11 +532,11 @@ NOTE = " · "
 
 
 def _shortened_tick(name: str, size: float) -> str:
-    """A tick's name shortened to :data:`LONGEST_TICK`, keeping a note after :data:`NOTE` whole."""
+    """A tick's name shortened to :data:`LONGEST_TICK`, and a note after :data:`NOTE` kept whole after it."""
     head, joint, note = name.rpartition(NOTE)
     if not joint:
         return shortened(name, LONGEST_TICK, size)
-    return shortened(head, LONGEST_TICK - text_width(joint + note, size), size) + joint + note
+    return shortened(head, LONGEST_TICK, size) + joint + note
 
 
 def tick_names(names: Sequence[str], length: float, *, size: float | None = None) -> TickNames:
