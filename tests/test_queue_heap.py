@@ -56,6 +56,7 @@ def on_resources(engine: Engine) -> Engine:
         for tp in engine.plan.touchpoints
         if tp.capacity is not None
     }
+    engine._driven = False  # a Resource queue needs its customers to be SimPy processes
     return engine
 
 

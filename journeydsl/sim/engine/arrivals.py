@@ -205,8 +205,10 @@ class ArrivalRole(EngineState):
     def _arrive(self, now: float, key: int | None = None, walk: bool = False) -> Customer:
         """A new customer: the n-th arrival, or a referred customer whose key comes from the referrer.
 
-        In a journey with queues the customer is a process; without, their first
-        cycle is walked now when ``walk`` (the caller has nothing left to do in
+        In a journey with queues the customer is a process, or, when every queue
+        is on the heap, a generator driven by callbacks (started now when
+        ``walk``, else by an urgent callback of this instant); without queues,
+        their first cycle is walked now when ``walk`` (the caller has nothing left to do in
         this instant) and by an urgent callback of this instant otherwise, as a
         process would start.
         """
@@ -229,7 +231,16 @@ class ArrivalRole(EngineState):
         c.choices = chosen
         self.series.arrive(now)
         if self._queues:
-            self.env.process(self._customer(c))
+            if not self._driven:
+                self.env.process(self._customer(c))
+            elif walk:
+                self._drive(c)
+            else:
+                event = simpy.Event(self.env)
+                event._ok = True
+                event._value = c
+                event.callbacks.append(self._on_drive)
+                self.env.schedule(event, URGENT)
         elif walk:
             self._begin(c)
         else:

@@ -53,13 +53,15 @@ _NPS_SHARES = tuple(NpsShares(*nps_shares(score)) for score in range(11))
 class CycleRole(EngineState):
     """A customer's stay, cycle after cycle (a role of :class:`~journeydsl.sim.engine.replication.Engine`).
 
-    A journey with queues walks each customer as a SimPy process
-    (:meth:`_customer`), which sleeps in the queues and waits out the time the
-    walk has left.  Without queues a walk never waits: it runs through when the
-    customer arrives (or comes back), and one scheduled callback closes the
-    cycle when its time is up (:meth:`_begin`, :meth:`_on_close`,
-    :meth:`_on_return`).  The two do the same things in the same order of the
-    clock, so their results are the same.
+    A journey with queues walks each customer with :meth:`_customer`, which
+    sleeps in the queues and waits out the time the walk has left: driven by
+    callbacks when every queue is on the heap (:meth:`_drive`), else as a SimPy
+    process (a Resource queue waits on requests and conditions).  Without
+    queues a walk never waits: it runs through when the customer arrives (or
+    comes back), and one scheduled callback closes the cycle when its time is
+    up (:meth:`_begin`, :meth:`_on_close`, :meth:`_on_return`).  They all do the
+    same things in the same order of the clock, so their results are the same
+    (``tests/test_engine_callbacks.py``, ``tests/test_queue_callbacks.py``).
     """
 
     def _customer(self, c: Customer) -> Generator[simpy.Event, Any, None]:
@@ -82,6 +84,31 @@ class CycleRole(EngineState):
                 yield env.timeout(leaving.delay)
             stage = self._comes_back(c, leaving)
         self._leave(c)
+
+    def _drive(self, c: Customer) -> None:
+        """Run the customer's process (:meth:`_customer`) by callbacks, without a SimPy process.
+
+        For a journey whose every queue is on the heap: the customer then only
+        ever sleeps in timeouts, and each timeout's callback resumes their
+        generator, where a process would.  The generator starts now (the caller
+        has nothing left to do in this instant, as when a process starts); a
+        process's start and end are events that nothing waits for, so the
+        clock orders every other event as it would with processes.
+        """
+        steps = self._customer(c)
+        send = steps.send
+
+        def wake(event: simpy.Event | None) -> None:
+            try:
+                send(None).callbacks.append(wake)
+            except StopIteration:
+                pass
+
+        wake(None)
+
+    def _on_drive(self, event: simpy.Event) -> None:
+        """The callback of a driven customer's deferred start (see :meth:`ArrivalRole._arrive`)."""
+        self._drive(event._value)
 
     def _begin(self, c: Customer) -> None:
         """Walk a customer's first cycle now (a journey without queues) and close it when its time is up."""

@@ -99,6 +99,8 @@ class Engine(
         self._counters, self.resources = queues_of(plan, self.env)
         self._waiting = WaitingLine(self.series)
         self._queues = any(tp.capacity is not None for tp in plan.touchpoints)
+        # Every queue on the heap: a customer only ever sleeps in timeouts, and callbacks drive them.
+        self._driven = self._queues and not self.resources
         self.arrival_rng = random.Random(seed)
         # Keyed random numbers (see journeydsl.sim.streams): a decision's number depends on what
         # it decides, so designs that share a decision share its number.

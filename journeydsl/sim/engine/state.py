@@ -76,6 +76,8 @@ class EngineState:
     series: SeriesCollector
     #: Whether a touchpoint has a queue (customers are then processes; else their walks never wait).
     _queues: bool
+    #: Whether customers with queues are driven by callbacks (every queue on the heap), not SimPy processes.
+    _driven: bool
     #: Poisson arrivals made so far (by callbacks, without opening hours).
     _poisson_count: int
     #: The opening hours when counters send their queues away at closing (``at closing turn away``), else None.
@@ -140,6 +142,10 @@ class EngineState:
         def _begin(self, c: Customer) -> None: ...
 
         def _on_begin(self, event: simpy.Event) -> None: ...
+
+        def _drive(self, c: Customer) -> None: ...
+
+        def _on_drive(self, event: simpy.Event) -> None: ...
 
         def _walk(self, c: Customer, stage: StagePlan) -> Generator[simpy.Event, Any, WalkEnd]: ...
 
