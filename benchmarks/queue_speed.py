@@ -23,7 +23,10 @@ With ``--baseline DIR`` it also runs the engine of another source tree of journe
 checkout or ``git archive`` of an earlier commit), interleaved with the other two, and adds
 ``baseline_customers_per_s`` and ``baseline_ratio`` (over Ciw's).
 
-usage: python benchmarks/queue_speed.py [--customers N] [--repeats K] [--baseline DIR]
+With ``--profile`` it runs journeydsl's engine once on the journey, under cProfile, and prints the
+30 functions that take the most time of their own (``tottime``), then stops.
+
+usage: python benchmarks/queue_speed.py [--customers N] [--repeats K] [--baseline DIR] [--profile]
 """
 
 from __future__ import annotations
@@ -133,6 +136,24 @@ def run(arguments: list[str], source: Path = HERE.parent) -> dict:
     return figures
 
 
+def profile(customers: int) -> None:
+    """Run journeydsl's engine once on the journey under cProfile; print the top 30 functions by own time."""
+    import cProfile
+    import pstats
+
+    from journeydsl.api import load
+    from journeydsl.sim.engine import Engine
+    from journeydsl.sim.plan import compile_plan
+    from journeydsl.sim.settings import RunSettings
+
+    plan = compile_plan(load(JOURNEY))
+    profiler = cProfile.Profile()
+    profiler.enable()
+    Engine(plan, RunSettings(customers=customers), seed=1).execute()
+    profiler.disable()
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--customers", type=int, default=50_000, help="customers per run (default 50,000)")
@@ -145,7 +166,13 @@ def main() -> int:
     parser.add_argument(
         "--baseline", type=Path, help="also run the engine of this source tree of journeydsl (an earlier commit)"
     )
+    parser.add_argument(
+        "--profile", action="store_true", help="profile journeydsl's engine once (cProfile, by own time) and stop"
+    )
     args = parser.parse_args()
+    if args.profile:
+        profile(args.customers)
+        return 0
     if args.baseline is not None and not (args.baseline / "journeydsl" / "sim").is_dir():
         parser.error(f"no journeydsl source tree at {args.baseline}")
     if args.repeats < 2:
