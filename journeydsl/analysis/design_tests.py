@@ -34,7 +34,7 @@ there the improvement is ``rival - design``):
 
 Figures without an interval (counts, waits) are judged on their value alone.
 A design that counted no customer at all cannot be tested: the simulation
-raises :class:`~journeydsl.sim.results.NoCustomersError`.
+raises :class:`~journeydsl.sim.errors.NoCustomersError`.
 """
 
 from __future__ import annotations

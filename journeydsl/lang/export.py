@@ -196,6 +196,7 @@ def to_graphml(graph: nx.DiGraph) -> str:
     Examples
     --------
     >>> import xml.etree.ElementTree as ET
+    >>> import networkx as nx
     >>> graph = nx.DiGraph()
     >>> graph.add_edge("stage:a\x1b", "stage:</key>]]>", label="&")
     >>> root = ET.fromstring(to_graphml(graph))

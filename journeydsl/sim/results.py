@@ -179,7 +179,7 @@ def rounded(value: float) -> float:
     >>> rounded(float("inf"))
     Traceback (most recent call last):
     ...
-    journeydsl.sim.results.NonFiniteResultError: a figure of the results is inf, not a finite number
+    journeydsl.sim.errors.NonFiniteResultError: a figure of the results is inf, not a finite number
     """
     if not math.isfinite(value):
         raise NonFiniteResultError(f"a figure of the results is {value}, not a finite number")
