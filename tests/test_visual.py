@@ -194,22 +194,6 @@ CASES = [
     for example, chart in itertools.product([*EXAMPLES, *LARGE], CHARTS)
 ]
 
-#: Charts whose text still overprints on the large journeys: the compare curves' legend meets tall tick labels,
-#: the opportunity matrix writes names over names.  report/plots.py places them with report/labels.py to fix
-#: them; strict, so these marks must go once it does.
-AWAITING = {(journey.stem, chart) for journey in LARGE for chart in ("compare curves", "opportunities matrix")}
-
-OVERLAP_CASES = [
-    pytest.param(
-        *case.values,
-        id=case.id,
-        marks=pytest.mark.xfail(strict=True, reason="plots.py does not place this chart's text with labels.py yet")
-        if (case.values[0].stem, case.values[1]) in AWAITING
-        else (),
-    )
-    for case in CASES
-]
-
 
 @functools.cache
 def measured(example: Path, chart: str) -> dict[str, list[str]] | None:
@@ -410,7 +394,7 @@ def outside_the_figure(figure: Figure) -> list[str]:
 # ---- the checks ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("example", "chart"), OVERLAP_CASES)
+@pytest.mark.parametrize(("example", "chart"), CASES)
 def test_no_two_texts_overlap(example, chart):
     assert problems(example, chart, "overlaps") == []
 

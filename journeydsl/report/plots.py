@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar
 
 from ..lang.escape import plot_text
 from ..sim.metrics import Histogram
+from .labels import PointLabel, legend_below, name_ticks, place_labels
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -359,14 +360,18 @@ def emotion_curve(
 
 
 def _curve_legend(ax: Axes) -> None:
-    """The curve's legend under it: the figure's, below everything, when the curve has the figure to itself."""
+    """The curve's legend under it: the figure's, below everything, when the curve has the figure to itself.
+
+    Else the axes' legend, under its tick labels however tall they stand
+    (:func:`journeydsl.report.labels.legend_below`).
+    """
     from matplotlib.layout_engine import ConstrainedLayoutEngine
 
     figure = ax.get_figure(root=True)
     if figure is not None and figure.axes == [ax] and isinstance(figure.get_layout_engine(), ConstrainedLayoutEngine):
         figure.legend(*ax.get_legend_handles_labels(), loc="outside lower center", fontsize=8, ncols=3)
     else:
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), fontsize=8, ncols=3)
+        legend_below(ax)
 
 
 def _curve_panel(
@@ -433,14 +438,7 @@ def _curve_panel(
     if ways is not None:
         _mark_returns(ax, ways, figures, x)
     if tick_labels:
-        ax.set_xticks(
-            range(len(columns)),
-            [_tick(name, figures.get(name) if reach_in_ticks else None) for name in columns],
-            rotation=30,
-            ha="right",
-            rotation_mode="anchor",
-            fontsize=8 if len(columns) > 14 else 9,
-        )
+        name_ticks(ax, [_tick(name, figures.get(name) if reach_in_ticks else None) for name in columns])
     else:
         ax.set_xticks(range(len(columns)), [""] * len(columns))
 
@@ -1257,14 +1255,14 @@ def emotion_curves(
             Line2D([], [], linestyle=dash, marker=marker, color=colour, linewidth=width, label=plot_text(design))
         )
     ax.axhline(0.0, color=PALETTE["grey"], linewidth=0.8)
-    ax.set_xticks(range(len(order)), [plot_text(name) for name in order], rotation=30, ha="right")
+    name_ticks(ax, [plot_text(name) for name in order])
     ax.set_xlim(-0.5, len(order) - 0.5)
     ax.set_ylim(-extent * 1.25, extent * 1.25)
     ax.set_ylabel(f"mean {AFFECT_AXIS}")
     first = next(iter(results_by_design.values()))
     ax.set_title(title or f"Emotion curves: {plot_text(first.get('journey', ''))}")
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.25), ncols=min(4, len(handles)), fontsize=8)
     _tidy(ax)
+    legend_below(ax, handles, ncols=min(4, len(handles)))
     return ax
 
 
@@ -1568,11 +1566,13 @@ def _gap_panels(
 def opportunity_matrix(document: dict, ax: Axes | None = None, *, title: str | None = None) -> Axes:
     """Impact of improving each touchpoint (with its interval) against its cost per customer.
 
-    The touchpoints' names are placed by adjustText clear of each other and of
-    the points and intervals (a thin line joins a name moved away to its
-    point): touchpoints of the same cost and impact no longer write their
-    names over each other.  Draw on axes of their final size (the names are
-    placed for it).
+    The touchpoints' names are placed clear of each other and of the points
+    and intervals (:func:`journeydsl.report.labels.place_labels`: a thin line
+    joins a name placed away to its point; touchpoints at the same place
+    share one name; a name with no free place becomes a number listed in a
+    key beside the chart).  The chart grows taller with more touchpoints.
+    When every touchpoint costs the same, the cost axis is that one value.
+    Draw on axes of their final size (the names are placed for it).
 
     Parameters
     ----------
@@ -1587,68 +1587,30 @@ def opportunity_matrix(document: dict, ax: Axes | None = None, *, title: str | N
     -------
     matplotlib.axes.Axes
     """
-    ax = _axes(ax, (9, 6))
+    ax = _axes(ax, (9, min(12.0, max(6.0, 2.0 + 0.12 * len(document["touchpoints"])))))  # taller for more names
     names = []
     for row in document["touchpoints"]:
         cost, mean, (low, high) = row["cost_per_customer"], row["improve"]["mean"], row["improve"]["ci95"]
         colour = PALETTE["vermillion"] if row["peak_share"] + row["end_share"] >= 0.25 else PALETTE["blue"]
         ax.errorbar([cost], [mean], yerr=[[mean - low], [high - mean]], fmt="o", color=colour, capsize=3)
-        names.append((ax.text(cost, mean, plot_text(row["touchpoint"]), fontsize=8), cost, low, high))
+        names.append(PointLabel(plot_text(row["touchpoint"]), cost, mean, low, high))
     ax.axhline(0, color=PALETTE["grey"], linewidth=0.8)
     ax.margins(x=0.08, y=0.08)
-    ax.set_xlabel("cost per customer today")
+    costs = {row["cost_per_customer"] for row in document["touchpoints"]}
+    if len(costs) == 1:  # one column: an axis of costs round it would show costs nobody has, below zero too
+        ax.set_xticks(list(costs))
+        ax.set_xlabel("cost per customer today (the same for every touchpoint)")
+    else:
+        ax.set_xlabel("cost per customer today")
     ax.set_ylabel(f"change in {document['objective'].replace('_', ' ')} when one point better")
     ax.set_title(title or f"Opportunity matrix: {plot_text(document['journey'])} (orange: often the peak or the end)")
     _tidy(ax)
-    _place_names(ax, names)
+    place_labels(ax, names, fontsize=8, reach=_POINT_REACH)
     return ax
-
-
-def _place_names(ax: Axes, names: Sequence[tuple[Any, float, float, float]]) -> None:
-    """Move the names of points clear of each other and of the points' intervals, with adjustText.
-
-    Parameters
-    ----------
-    ax : matplotlib.axes.Axes
-        The axes, laid out at its final size.
-    names : sequence of (Text, x, low, high)
-        Each name, written at its point, with the point's x and the ends of
-        its vertical interval (the name keeps off the whole interval).
-
-    Notes
-    -----
-    adjustText moves the names by a fixed number of iterations (never for a
-    time), from a fixed random start, so the same chart gives the same
-    picture.
-    """
-    from adjustText import adjust_text
-    from matplotlib.transforms import Bbox
-
-    figure = ax.get_figure(root=True)
-    if not names or figure is None:
-        return
-    figure.draw_without_rendering()  # the axes at their final place, so that data and pixels correspond
-    reach = _POINT_REACH * figure.dpi / 72.0
-    to_pixels, to_data = ax.transData, ax.transData.inverted()
-    around = []
-    for _, x, low, high in names:
-        (left, bottom), (_, top) = to_pixels.transform([(x, min(low, high)), (x, max(low, high))])
-        around.append(Bbox(to_data.transform([(left - reach, bottom - reach), (left + reach, top + reach)])))
-    adjust_text(
-        [text for text, *_ in names],
-        objects=around,
-        ax=ax,
-        iter_lim=_PLACEMENT_STEPS,
-        expand=(1.1, 1.3),
-        arrowprops={"arrowstyle": "-", "color": PALETTE["grey"], "linewidth": 0.6},
-    )
 
 
 #: How far (in points) a name keeps from the centre line of a point's marker and interval.
 _POINT_REACH = 5.0
-
-#: How many steps adjustText takes to place the names (a count, not a time, so the picture is reproducible).
-_PLACEMENT_STEPS = 400
 
 
 @_drawing
