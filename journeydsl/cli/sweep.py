@@ -17,6 +17,7 @@ import functools
 import json
 import logging
 import os
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -213,7 +214,7 @@ def sweep(
     if output is not None and os.fspath(output) == "-":
         click.echo(sweep_csv(result), nl=False)
         return
-    bold = click.get_text_stream("stdout").isatty()
+    bold = sys.stdout.isatty()
     click.echo(sweep_table(result, choice, top, (lambda t: click.style(t, bold=True)) if bold else None), nl=False)
 
 
