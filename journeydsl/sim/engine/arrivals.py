@@ -16,7 +16,6 @@ from collections.abc import Generator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import simpy
-from simpy.core import URGENT
 
 from ..schedule import Schedule
 from ..streams import mix, uniform, uniform_and_normal
@@ -236,19 +235,11 @@ class ArrivalRole(EngineState):
             elif walk:
                 self._drive(c)
             else:
-                event = simpy.Event(self.env)
-                event._ok = True
-                event._value = c
-                event.callbacks.append(self._on_drive)
-                self.env.schedule(event, URGENT)
+                self._at_once(c, self._on_drive)
         elif walk:
             self._begin(c)
         else:
-            event = simpy.Event(self.env)
-            event._ok = True
-            event._value = c
-            event.callbacks.append(self._on_begin)
-            self.env.schedule(event, URGENT)
+            self._at_once(c, self._on_begin)
         return c
 
     def _brand_factor(self) -> float:

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import simpy
-from simpy.core import URGENT
 
 from ..metrics import CustomerOutcomes, PairedOutcome
 from ..plan import StagePlan, TransitionPlan
@@ -140,18 +139,12 @@ class CycleRole(EngineState):
             self._leave(c)
             return
         c.walked = walked
-        event: simpy.Event
         if walked.pending:
-            event = env.timeout(walked.pending, c)
+            env.timeout(walked.pending, c).callbacks.append(self._on_close)
         elif later:
-            event = simpy.Event(env)
-            event._ok = True
-            event._value = c
-            env.schedule(event, URGENT)
+            self._at_once(c, self._on_close)
         else:
             self._close_now(c, walked)
-            return
-        event.callbacks.append(self._on_close)
 
     def _on_close(self, event: simpy.Event) -> None:
         """The callback that closes a walked cycle when its time is up."""

@@ -118,6 +118,20 @@ class EngineState:
     #: The segments' shares, summed (the last is infinite).
     _segment_cumulative: list[float]
 
+    def _at_once(self, c: Customer, callback: Callable[[simpy.Event], None]) -> None:
+        """Call ``callback`` with an event whose value is ``c`` at this instant, before the instant's other events.
+
+        Where a SimPy process would start or resume at once (an urgent event), so
+        that a customer driven by callbacks keeps the process's place in the clock's order.
+        """
+        from simpy.core import URGENT, Event
+
+        event = Event(self.env)
+        event._ok = True
+        event._value = c
+        event.callbacks.append(callback)
+        self.env.schedule(event, URGENT)
+
     if TYPE_CHECKING:
         # What one role calls of another (each is defined in its role's module).
         def _arrive(self, now: float, key: int | None = None) -> Customer: ...
